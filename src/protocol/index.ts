@@ -1,4 +1,18 @@
 // src/protocol owns the Kafka wire format: primitives, generated message codecs, record batches,
 // compression, CRC and the error table. It must not know about sockets, disks or any other layer.
+
+export type { KafkaErrorRow } from './error-codes.js';
+export {
+  ErrorCode,
+  errorByCode,
+  errorName,
+  KAFKA_ERRORS,
+  KafkaError,
+  type KafkaErrorInfo,
+  type KafkaErrorName,
+  type KafkaFailureName,
+  kafkaError,
+  kafkaErrorFromCode,
+} from './errors.js';
 export * from './primitives/index.js';
 export { PyralogError } from './pyralog-error.js';
