@@ -1,0 +1,477 @@
+import { assert, assertNever, RaftUsageError } from './assert.js';
+import {
+  checkQuorum,
+  handlePreVote,
+  handlePreVoteResponse,
+  handleVote,
+  handleVoteResponse,
+  tickElection,
+} from './election.js';
+import {
+  acknowledgeLeader,
+  handleAppend,
+  handleHeartbeat,
+  rejectStaleLeader,
+} from './follower-replication.js';
+import {
+  broadcastAppend,
+  handleAppendResponse,
+  handleHeartbeatResponse,
+  maybeCommit,
+  requestReadIndex,
+  sendAppend,
+  syncProgress,
+  tickReplication,
+} from './leader-replication.js';
+import {
+  handleTimeoutNow,
+  type TransferResult,
+  tickTransfer,
+  transferLeadership,
+} from './leadership-transfer.js';
+import type { ClusterConfig, LogEntry, NodeId, PersistedState } from './log-entry.js';
+import { applyConfigChange, type ConfigChange } from './membership.js';
+import {
+  becomeFollower,
+  isInLeaderLease,
+  latestConfig,
+  leaderId,
+  type NodeState,
+  resetElectionTimer,
+} from './node-state.js';
+import { RaftLog } from './raft-log.js';
+import type { RaftMessage } from './raft-message.js';
+import { type RaftOptionsInput, resolveRaftOptions } from './raft-options.js';
+import type { RaftReady } from './raft-ready.js';
+import type { Random } from './random.js';
+import { handleInstallSnapshot, handleInstallSnapshotResponse } from './snapshot-transfer.js';
+
+export type ProposeResult =
+  | { readonly ok: true; readonly index: number; readonly term: number }
+  | {
+      readonly ok: false;
+      readonly reason:
+        | 'notLeader'
+        | 'transferring'
+        | 'overloaded'
+        | 'configChangePending'
+        | 'invalidConfigChange';
+      /** Where to retry, when known. */
+      readonly leaderId: NodeId | undefined;
+    };
+
+/** A read-only view for drivers, metrics and the simulator's invariant checks. */
+export interface RaftStatus {
+  readonly id: NodeId;
+  readonly role: NodeState['role']['kind'];
+  readonly term: number;
+  readonly votedFor: NodeId | undefined;
+  readonly leaderId: NodeId | undefined;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  readonly stableIndex: number;
+  readonly snapshotIndex: number;
+  readonly lastIndex: number;
+  readonly lastTerm: number;
+  readonly config: ClusterConfig;
+}
+
+/**
+ * One Raft server as a pure state machine: no clock, timer, randomness or I/O of its own. Calls feed it
+ * messages, ticks (with the caller's current time in ms) and proposals; `ready()` hands out the work
+ * (persist, send, apply) and `advance()` confirms it. At most one ready is outstanding; everything that
+ * happens meanwhile goes into the next one, so a message never leaves before the state it depends on
+ * is durable (see src/raft/PERSISTENCE.md).
+ */
+export class RaftNode {
+  readonly #state: NodeState;
+  #outstanding: RaftReady | undefined;
+  #snapshotAsked = false;
+
+  constructor(options: RaftOptionsInput, persisted: PersistedState, random: Random, nowMs: number) {
+    const resolved = resolveRaftOptions(options);
+    const snapshotMeta = persisted.snapshot ?? { index: 0, term: 0, config: resolved.bootstrapConfig };
+    const log = new RaftLog(
+      { index: snapshotMeta.index, term: snapshotMeta.term, config: snapshotMeta.config },
+      persisted.entries,
+    );
+    this.#state = {
+      id: resolved.id,
+      options: resolved,
+      random,
+      log,
+      nowMs,
+      term: persisted.hardState.term,
+      votedFor: persisted.hardState.votedFor,
+      role: { kind: 'follower', leaderId: undefined },
+      commitIndex: snapshotMeta.index,
+      appliedIndex: snapshotMeta.index,
+      electionDeadlineMs: nowMs,
+      leaderContactMs: Number.NEGATIVE_INFINITY,
+      outbox: [],
+      readStates: [],
+      readSeq: 0,
+      snapshot: persisted.snapshot,
+      pendingSnapshot: undefined,
+      receiver: undefined,
+      snapshotRequested: false,
+      persistedHardState: persisted.hardState,
+      needsBroadcast: false,
+      droppedMessages: 0,
+    };
+    resetElectionTimer(this.#state);
+  }
+
+  get id(): NodeId {
+    return this.#state.id;
+  }
+
+  status(): RaftStatus {
+    const state = this.#state;
+    return {
+      id: state.id,
+      role: state.role.kind,
+      term: state.term,
+      votedFor: state.votedFor,
+      leaderId: leaderId(state),
+      commitIndex: state.commitIndex,
+      appliedIndex: state.appliedIndex,
+      stableIndex: state.log.stableIndex,
+      snapshotIndex: state.log.snapshotMeta.index,
+      lastIndex: state.log.lastIndex,
+      lastTerm: state.log.lastTerm,
+      config: latestConfig(state),
+    };
+  }
+
+  /** The entry at `index` if the log still holds it in memory (not compacted). */
+  entry(index: number): LogEntry | undefined {
+    return this.#state.log.entry(index);
+  }
+
+  term(index: number): number | undefined {
+    return this.#state.log.term(index);
+  }
+
+  /** When the node next needs a tick if nothing else happens (the caller's clock, ms). */
+  nextDeadlineMs(): number {
+    const state = this.#state;
+    const role = state.role;
+    if (role.kind !== 'leader') return state.electionDeadlineMs;
+    return Math.min(
+      role.heartbeatDueMs,
+      role.checkQuorumDueMs,
+      role.transfer?.deadlineMs ?? Number.POSITIVE_INFINITY,
+      state.nowMs + state.options.appendStallTimeoutMs,
+    );
+  }
+
+  tick(nowMs: number): void {
+    const state = this.#state;
+    // A clock that steps back is held at its last value, so no timer ever fires early twice.
+    state.nowMs = Math.max(state.nowMs, nowMs);
+    const role = state.role;
+    switch (role.kind) {
+      case 'leader':
+        tickReplication(state, role);
+        tickTransfer(state);
+        checkQuorum(state);
+        break;
+      case 'follower':
+      case 'preCandidate':
+      case 'candidate':
+        tickElection(state);
+        break;
+      default:
+        assertNever(role);
+    }
+  }
+
+  receive(message: RaftMessage): void {
+    const state = this.#state;
+    if (message.to !== state.id || message.from === state.id) return;
+    if (message.term > state.term) {
+      if (!this.#moveToNewerTerm(message)) return;
+    } else if (message.term < state.term) {
+      this.#answerOlderTerm(message);
+      return;
+    }
+    this.#dispatch(message);
+  }
+
+  /** Returns false when the message must be ignored altogether. */
+  #moveToNewerTerm(message: RaftMessage): boolean {
+    const state = this.#state;
+    switch (message.kind) {
+      case 'preVote':
+        return true; // its term is only proposed
+      case 'preVoteResponse':
+        if (!message.granted) becomeFollower(state, message.term, undefined);
+        return true;
+      case 'vote':
+        // Thesis §4.2.3: while a leader is alive, a vote request is a disruption (a removed server, or
+        // a node back from a partition) unless the leader itself asked for it (transfer).
+        if (!message.isTransfer && isInLeaderLease(state)) return false;
+        becomeFollower(state, message.term, undefined);
+        return true;
+      case 'append':
+      case 'heartbeat':
+      case 'installSnapshot':
+      case 'timeoutNow':
+        becomeFollower(state, message.term, message.from);
+        return true;
+      case 'voteResponse':
+      case 'appendResponse':
+      case 'heartbeatResponse':
+      case 'installSnapshotResponse':
+        becomeFollower(state, message.term, undefined);
+        return true;
+      default:
+        return assertNever(message);
+    }
+  }
+
+  #answerOlderTerm(message: RaftMessage): void {
+    const state = this.#state;
+    switch (message.kind) {
+      case 'append':
+      case 'heartbeat':
+      case 'installSnapshot':
+        rejectStaleLeader(state, message);
+        return;
+      case 'preVote':
+        handlePreVote(state, message);
+        return;
+      case 'vote':
+        handleVote(state, message);
+        return;
+      case 'preVoteResponse':
+        handlePreVoteResponse(state, message);
+        return;
+      case 'voteResponse':
+      case 'appendResponse':
+      case 'heartbeatResponse':
+      case 'installSnapshotResponse':
+      case 'timeoutNow':
+        return;
+      default:
+        assertNever(message);
+    }
+  }
+
+  #dispatch(message: RaftMessage): void {
+    const state = this.#state;
+    const role = state.role;
+    switch (message.kind) {
+      case 'preVote':
+        handlePreVote(state, message);
+        return;
+      case 'preVoteResponse':
+        handlePreVoteResponse(state, message);
+        return;
+      case 'vote':
+        handleVote(state, message);
+        return;
+      case 'voteResponse':
+        handleVoteResponse(state, message);
+        return;
+      case 'append':
+        handleAppend(state, message);
+        return;
+      case 'heartbeat':
+        handleHeartbeat(state, message);
+        return;
+      case 'installSnapshot':
+        acknowledgeLeader(state, message);
+        handleInstallSnapshot(state, message);
+        return;
+      case 'timeoutNow':
+        handleTimeoutNow(state, message);
+        return;
+      case 'appendResponse':
+        if (role.kind === 'leader') handleAppendResponse(state, role, message);
+        return;
+      case 'heartbeatResponse':
+        if (role.kind === 'leader') handleHeartbeatResponse(state, role, message);
+        return;
+      case 'installSnapshotResponse':
+        if (role.kind === 'leader' && handleInstallSnapshotResponse(state, role, message)) {
+          const progress = role.progress.get(message.from);
+          if (maybeCommit(state, role) && state.role !== role) return;
+          if (progress !== undefined) sendAppend(state, message.from, progress, true);
+        }
+        return;
+      default:
+        assertNever(message);
+    }
+  }
+
+  /** Appends `data` as a command if this node leads. The log owns `data` from now on. */
+  propose(data: Uint8Array): ProposeResult {
+    const state = this.#state;
+    const refusal = this.#refuseProposal();
+    if (refusal !== undefined) return refusal;
+    const index = state.log.lastIndex + 1;
+    state.log.append({ kind: 'command', index, term: state.term, data });
+    state.needsBroadcast = true;
+    return { ok: true, index, term: state.term };
+  }
+
+  /**
+   * Appends a one-server configuration change. Refused while an earlier change is uncommitted, and
+   * until this leader committed an entry of its term (the thesis' fix for single-server changes).
+   */
+  proposeConfigChange(change: ConfigChange): ProposeResult {
+    const state = this.#state;
+    const refusal = this.#refuseProposal();
+    if (refusal !== undefined) return refusal;
+    const role = state.role;
+    assert(role.kind === 'leader', 'only a leader accepts proposals');
+    const latest = state.log.latestConfig();
+    if (latest.index > state.commitIndex || !role.hasCommittedInTerm) {
+      return { ok: false, reason: 'configChangePending', leaderId: state.id };
+    }
+    const next = applyConfigChange(latest.config, change);
+    if (!next.ok) return { ok: false, reason: 'invalidConfigChange', leaderId: state.id };
+    const index = state.log.lastIndex + 1;
+    state.log.append({ kind: 'config', index, term: state.term, config: next.config });
+    syncProgress(state, role);
+    if (role.transfer !== undefined && !role.progress.has(role.transfer.target)) role.transfer = undefined;
+    state.needsBroadcast = true;
+    return { ok: true, index, term: state.term };
+  }
+
+  #refuseProposal(): ProposeResult | undefined {
+    const state = this.#state;
+    const role = state.role;
+    if (role.kind !== 'leader') return { ok: false, reason: 'notLeader', leaderId: leaderId(state) };
+    if (role.transfer !== undefined) return { ok: false, reason: 'transferring', leaderId: state.id };
+    if (state.log.lastIndex - state.commitIndex >= state.options.maxUncommittedEntries) {
+      return { ok: false, reason: 'overloaded', leaderId: state.id };
+    }
+    return undefined;
+  }
+
+  transferLeadership(target: NodeId): TransferResult {
+    return transferLeadership(this.#state, target);
+  }
+
+  /** Linearizable read: the answer comes through ready().readStates (see ReadIndexQueue). */
+  readIndex(requestId: number): void {
+    requestReadIndex(this.#state, requestId);
+  }
+
+  /** Asks for a snapshot at the next ready() (shouldSnapshot), whatever the log size. */
+  requestSnapshot(): void {
+    this.#state.snapshotRequested = true;
+  }
+
+  /**
+   * The application took a snapshot of its state machine at `index` (<= the applied index). It is
+   * handed out for persistence in the next ready(); once advanced, the log drops the entries it covers.
+   * Returns false when `index` is not newer than the current snapshot.
+   */
+  compact(index: number, data: Uint8Array): boolean {
+    const state = this.#state;
+    if (index > state.appliedIndex)
+      throw new RaftUsageError(`snapshot at ${index} beyond applied ${state.appliedIndex}`);
+    const pendingIndex = state.pendingSnapshot?.snapshot.index ?? 0;
+    if (index <= state.log.snapshotMeta.index || index <= pendingIndex) return false;
+    const term = state.log.term(index);
+    assert(term !== undefined, 'an applied index above the snapshot is in the log');
+    state.pendingSnapshot = {
+      snapshot: { index, term, config: state.log.configAt(index), data },
+      restore: false,
+    };
+    state.snapshotRequested = false;
+    this.#snapshotAsked = false;
+    return true;
+  }
+
+  hasReady(): boolean {
+    if (this.#outstanding !== undefined) return false;
+    const state = this.#state;
+    return (
+      state.outbox.length > 0 ||
+      state.readStates.length > 0 ||
+      state.pendingSnapshot !== undefined ||
+      state.needsBroadcast ||
+      state.log.hasUnstable ||
+      this.#hardStateChanged() ||
+      this.#applyTo() > state.appliedIndex ||
+      this.#shouldSnapshot()
+    );
+  }
+
+  ready(): RaftReady {
+    if (this.#outstanding !== undefined) throw new RaftUsageError('ready() called again before advance()');
+    const state = this.#state;
+    if (state.needsBroadcast && state.role.kind === 'leader') broadcastAppend(state, state.role);
+    state.needsBroadcast = false;
+    const snapshot = state.pendingSnapshot;
+    state.pendingSnapshot = undefined;
+    const from = Math.max(state.appliedIndex, snapshot?.restore === true ? snapshot.snapshot.index : 0) + 1;
+    const applyTo = Math.min(this.#applyTo(), from + state.options.maxApplyEntries - 1);
+    const committed =
+      applyTo >= from ? state.log.slice(from, applyTo, Number.POSITIVE_INFINITY, applyTo - from + 1) : [];
+    const shouldSnapshot = this.#shouldSnapshot();
+    if (shouldSnapshot) this.#snapshotAsked = true;
+    const work: RaftReady = {
+      hardState: this.#hardStateChanged() ? { term: state.term, votedFor: state.votedFor } : undefined,
+      snapshot,
+      entries: state.log.takeUnstable(),
+      messages: state.outbox.splice(0),
+      committed,
+      readStates: state.readStates.splice(0),
+      shouldSnapshot,
+    };
+    this.#outstanding = work;
+    return work;
+  }
+
+  advance(work: RaftReady): void {
+    if (work !== this.#outstanding) throw new RaftUsageError('advance() takes the last ready()');
+    this.#outstanding = undefined;
+    const state = this.#state;
+    if (work.hardState !== undefined) state.persistedHardState = work.hardState;
+    state.log.markInflightStable();
+    const snapshot = work.snapshot;
+    if (snapshot !== undefined) {
+      if (snapshot.restore) {
+        state.log.markSnapshotStable(snapshot.snapshot.index);
+        state.appliedIndex = Math.max(state.appliedIndex, snapshot.snapshot.index);
+      } else {
+        state.log.compact(snapshot.snapshot);
+      }
+      if (state.snapshot === undefined || state.snapshot.index < snapshot.snapshot.index) {
+        state.snapshot = snapshot.snapshot;
+      }
+    }
+    const lastApplied = work.committed.at(-1);
+    if (lastApplied !== undefined) {
+      assert(lastApplied.index > state.appliedIndex, 'committed entries are applied once, in order');
+      state.appliedIndex = lastApplied.index;
+    }
+    if (state.role.kind === 'leader') maybeCommit(state, state.role);
+  }
+
+  /** Committed entries are applied only once durable here too, so a restart never un-applies one. */
+  #applyTo(): number {
+    const state = this.#state;
+    return Math.min(state.commitIndex, state.log.stableIndex);
+  }
+
+  #hardStateChanged(): boolean {
+    const state = this.#state;
+    return (
+      state.term !== state.persistedHardState.term || state.votedFor !== state.persistedHardState.votedFor
+    );
+  }
+
+  #shouldSnapshot(): boolean {
+    const state = this.#state;
+    if (this.#snapshotAsked || state.pendingSnapshot !== undefined) return false;
+    if (state.appliedIndex <= state.log.snapshotMeta.index) return false;
+    return state.snapshotRequested || state.log.bytesAfterSnapshot >= state.options.snapshotThresholdBytes;
+  }
+}
