@@ -16,3 +16,5 @@ export {
 } from './errors.js';
 export * from './primitives/index.js';
 export { PyralogError } from './pyralog-error.js';
+export * from './compression/index.js';
+export * from './records/index.js';
