@@ -1,0 +1,169 @@
+import { PyralogError } from '../../protocol/index.js';
+import type { LogEntry, NodeId } from '../core/log-entry.js';
+import type { RaftNode, RaftStatus } from '../core/raft-node.js';
+import type { RaftReady } from '../core/raft-ready.js';
+import { entryFingerprint } from './sim-state-machine.js';
+
+/** A safety property of Raft was violated in a simulated run. */
+export class SimulationInvariantError extends PyralogError {
+  readonly code = 'SIM_INVARIANT';
+}
+
+function violated(name: string, detail: string): never {
+  throw new SimulationInvariantError(`${name}: ${detail}`);
+}
+
+/** A live node as the checker sees it after a step. */
+export interface ObservedNode {
+  readonly id: NodeId;
+  readonly raft: RaftNode;
+  readonly status: RaftStatus;
+}
+
+/**
+ * Raft's safety properties (§5.2, Figure 3), checked after every simulation step:
+ * - election safety: at most one leader per term, over the whole run;
+ * - log matching: an (index, term) pair names one entry with one predecessor term, on every node;
+ * - leader completeness: a leader of term T holds every entry committed in a term below T;
+ * - state-machine safety: every node applies the same entry at an index, reaching the same state;
+ * - committed entries never change: the global committed history only grows;
+ * - read-index linearizability: a read's index covers everything committed before it was requested.
+ */
+export class InvariantChecker {
+  readonly #leaderOfTerm = new Map<number, NodeId>();
+  /** Fingerprint and (upper bound of the) term of commitment per committed index, from 1. */
+  readonly #committed: string[] = [''];
+  readonly #committedTerm: number[] = [0];
+  readonly #appliedHash = new Map<number, number>();
+  readonly #entryAt = new Map<string, string>();
+  readonly #checkedCommit = new Map<NodeId, number>();
+  readonly #readFloor = new Map<number, number>();
+  #leaders: ObservedNode[] = [];
+
+  get maxCommitted(): number {
+    return this.#committed.length - 1;
+  }
+
+  /** The fingerprint of the committed entry at `index`, if known. */
+  committedAt(index: number): string | undefined {
+    return this.#committed[index];
+  }
+
+  afterStep(nodes: readonly ObservedNode[]): void {
+    this.#leaders = nodes.filter((node) => node.status.role === 'leader');
+    for (const leader of this.#leaders) {
+      const { term, id } = leader.status;
+      const known = this.#leaderOfTerm.get(term);
+      if (known === undefined) {
+        this.#leaderOfTerm.set(term, id);
+        this.#checkLeaderCompleteness(leader);
+      } else if (known !== id) {
+        violated('election safety', `nodes ${known} and ${id} both led term ${term}`);
+      }
+    }
+    for (const node of nodes) this.#recordCommits(node);
+  }
+
+  /** A node (re)started from its durable state: its commit index starts at its snapshot again. */
+  onStart(id: NodeId, snapshotIndex: number): void {
+    this.#checkedCommit.set(id, snapshotIndex);
+  }
+
+  /** Entries a node hands to storage: check log matching on every one. */
+  onReady(raft: RaftNode, work: RaftReady): void {
+    let prevTerm = work.entries[0] === undefined ? 0 : raft.term(work.entries[0].index - 1);
+    for (const entry of work.entries) {
+      if (prevTerm === undefined)
+        violated('log matching', `no term before entry ${entry.index} on ${raft.id}`);
+      const key = `${entry.index}:${entry.term}`;
+      const value = `${entryFingerprint(entry)}<${prevTerm}`;
+      const known = this.#entryAt.get(key);
+      if (known === undefined) this.#entryAt.set(key, value);
+      else if (known !== value)
+        violated('log matching', `node ${raft.id} has ${value} at ${key}, another has ${known}`);
+      prevTerm = entry.term;
+    }
+  }
+
+  onApply(id: NodeId, term: number, entry: LogEntry, hashAfter: number): void {
+    this.#recordCommitted(entry.index, entryFingerprint(entry), term, `node ${id} applied`);
+    this.#checkState(id, entry.index, hashAfter);
+  }
+
+  /** A node loaded a snapshot into its state machine. */
+  onRestore(id: NodeId, index: number, hash: number): void {
+    this.#checkState(id, index, hash);
+  }
+
+  onReadRequested(requestId: number): void {
+    this.#readFloor.set(requestId, this.maxCommitted);
+  }
+
+  onReadReady(id: NodeId, requestId: number, index: number): void {
+    const floor = this.#readFloor.get(requestId);
+    if (floor === undefined) violated('read index', `unknown read ${requestId} answered by ${id}`);
+    if (index < floor)
+      violated('read index', `node ${id} answered read ${requestId} at ${index} < committed ${floor}`);
+    this.#readFloor.delete(requestId);
+  }
+
+  onReadDone(requestId: number): void {
+    this.#readFloor.delete(requestId);
+  }
+
+  #checkState(id: NodeId, index: number, hash: number): void {
+    const known = this.#appliedHash.get(index);
+    if (known === undefined) this.#appliedHash.set(index, hash);
+    else if (known !== hash)
+      violated('state machine safety', `node ${id} reached state ${hash} at ${index}, others ${known}`);
+  }
+
+  #recordCommits(node: ObservedNode): void {
+    const { id, commitIndex, snapshotIndex, term } = node.status;
+    const checked = this.#checkedCommit.get(id) ?? 0;
+    if (commitIndex < checked)
+      violated('commit monotonicity', `node ${id} commit went from ${checked} to ${commitIndex}`);
+    for (let index = Math.max(checked, snapshotIndex) + 1; index <= commitIndex; index++) {
+      const entry = node.raft.entry(index);
+      if (entry === undefined) violated('commit', `node ${id} committed ${index} beyond its log`);
+      this.#recordCommitted(index, entryFingerprint(entry), term, `node ${id} committed`);
+    }
+    this.#checkedCommit.set(id, commitIndex);
+  }
+
+  #recordCommitted(index: number, fingerprint: string, term: number, who: string): void {
+    const known = this.#committed[index];
+    if (known !== undefined) {
+      if (known !== fingerprint)
+        violated('committed entry changed', `${who} ${fingerprint} at ${index}, was ${known}`);
+      return;
+    }
+    if (index !== this.#committed.length) {
+      violated('committed history', `${who} ${index} while only ${this.#committed.length - 1} are known`);
+    }
+    this.#committed.push(fingerprint);
+    this.#committedTerm.push(term);
+    for (const leader of this.#leaders) {
+      if (leader.status.term > term) this.#checkLeaderHas(leader, index);
+    }
+  }
+
+  #checkLeaderCompleteness(leader: ObservedNode): void {
+    const from = leader.status.snapshotIndex + 1;
+    for (let index = from; index < this.#committed.length; index++) {
+      if ((this.#committedTerm[index] ?? 0) < leader.status.term) this.#checkLeaderHas(leader, index);
+    }
+  }
+
+  #checkLeaderHas(leader: ObservedNode, index: number): void {
+    if (index <= leader.status.snapshotIndex) return;
+    const entry = leader.raft.entry(index);
+    const expected = this.#committed[index];
+    if (entry === undefined || entryFingerprint(entry) !== expected) {
+      violated(
+        'leader completeness',
+        `leader ${leader.status.id} of term ${leader.status.term} lacks committed ${expected} at ${index}`,
+      );
+    }
+  }
+}

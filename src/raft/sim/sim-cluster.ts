@@ -1,0 +1,462 @@
+import { SeededRandom } from '../../testing/index.js';
+import { assert, assertNever } from '../core/assert.js';
+import type { NodeId } from '../core/log-entry.js';
+import type { ConfigChange } from '../core/membership.js';
+import type { RaftMessage } from '../core/raft-message.js';
+import { type ProposeResult, RaftNode, type RaftStatus } from '../core/raft-node.js';
+import type { RaftOptions } from '../core/raft-options.js';
+import type { RaftReady } from '../core/raft-ready.js';
+import { EventQueue } from './event-queue.js';
+import { InvariantChecker, type ObservedNode } from './invariant-checker.js';
+import { SimDisk } from './sim-disk.js';
+import { CALM_NETWORK, type NetworkQuality, SimNetwork } from './sim-network.js';
+import { mixNumber, SimStateMachine } from './sim-state-machine.js';
+
+export interface SimClusterOptions {
+  readonly seed: number;
+  /** Initial voters, ids 1..voters. */
+  readonly voters: number;
+  /** Extra nodes (ids after the voters) that run but are not members until added. */
+  readonly spares: number;
+  /** Node timer granularity in each node's own clock. */
+  readonly tickMs: number;
+  readonly raft: Partial<Omit<RaftOptions, 'id' | 'bootstrapConfig'>>;
+  /** Give each node a random clock offset and rate in [1 - drift, 1 + drift]. */
+  readonly clockDrift: number;
+}
+
+export const DEFAULT_SIM_OPTIONS: SimClusterOptions = {
+  seed: 1,
+  voters: 3,
+  spares: 0,
+  tickMs: 5,
+  raft: {
+    electionTimeoutMs: 100,
+    heartbeatIntervalMs: 20,
+    appendStallTimeoutMs: 100,
+    maxAppendBytes: 2048,
+    maxAppendEntries: 64,
+    maxInflightAppends: 4,
+    snapshotThresholdBytes: 16 * 1024,
+    snapshotChunkBytes: 5,
+    maxUncommittedEntries: 2000,
+  },
+  clockDrift: 0,
+};
+
+type SimEvent =
+  | { readonly kind: 'deliver'; readonly message: RaftMessage }
+  | { readonly kind: 'tick'; readonly node: NodeId; readonly incarnation: number }
+  | { readonly kind: 'diskDone'; readonly node: NodeId; readonly incarnation: number }
+  | { readonly kind: 'call'; readonly run: () => void };
+
+/** One simulated server: its durable disk survives crashes, everything else is rebuilt on restart. */
+export class SimNode {
+  readonly id: NodeId;
+  readonly disk = new SimDisk();
+  readonly random: SeededRandom;
+  raft: RaftNode | undefined;
+  machine = new SimStateMachine();
+  writing: RaftReady | undefined;
+  incarnation = 0;
+  clockOffsetMs: number;
+  clockRate: number;
+
+  constructor(id: NodeId, random: SeededRandom, clockOffsetMs: number, clockRate: number) {
+    this.id = id;
+    this.random = random;
+    this.clockOffsetMs = clockOffsetMs;
+    this.clockRate = clockRate;
+  }
+
+  get isAlive(): boolean {
+    return this.raft !== undefined;
+  }
+}
+
+export interface SimStats {
+  steps: number;
+  messagesSent: number;
+  messagesDropped: number;
+  proposals: number;
+  crashes: number;
+  elections: number;
+  snapshotsTaken: number;
+  snapshotsInstalled: number;
+}
+
+const MAX_QUEUED_EVENTS = 200_000;
+const MAX_READY_ROUNDS_PER_STEP = 16;
+
+/**
+ * A deterministic cluster: one seeded PRNG drives the network, disks, clocks and faults; time is
+ * virtual and advances from event to event. Every step (one event) is followed by the invariant checks,
+ * and folds into `traceHash`, so two runs of a seed can be compared exactly.
+ */
+export class SimCluster {
+  readonly options: SimClusterOptions;
+  readonly random: SeededRandom;
+  readonly network: SimNetwork;
+  readonly checker = new InvariantChecker();
+  readonly nodes = new Map<NodeId, SimNode>();
+  readonly stats: SimStats = {
+    steps: 0,
+    messagesSent: 0,
+    messagesDropped: 0,
+    proposals: 0,
+    crashes: 0,
+    elections: 0,
+    snapshotsTaken: 0,
+    snapshotsInstalled: 0,
+  };
+  /** Proposal id → virtual time it was accepted by a leader. */
+  readonly proposedAtMs = new Map<number, number>();
+  traceHash = 0x12345678;
+  #nowMs = 0;
+  #nextProposalId = 1;
+  #nextReadId = 1;
+  readonly #queue = new EventQueue<SimEvent>(MAX_QUEUED_EVENTS);
+  #lastLeaderTerm = 0;
+
+  constructor(options: Partial<SimClusterOptions> & { seed: number }) {
+    this.options = {
+      ...DEFAULT_SIM_OPTIONS,
+      ...options,
+      raft: { ...DEFAULT_SIM_OPTIONS.raft, ...options.raft },
+    };
+    this.random = new SeededRandom(this.options.seed);
+    this.network = new SimNetwork(this.random.fork());
+    const total = this.options.voters + this.options.spares;
+    for (let id = 1; id <= total; id++) {
+      const drift = this.options.clockDrift;
+      const rate = drift > 0 ? 1 - drift + this.random.nextFloat() * 2 * drift : 1;
+      const offset = drift > 0 ? this.random.nextInt(1_000_000) : 0;
+      this.nodes.set(id, new SimNode(id, this.random.fork(), offset, rate));
+    }
+    for (const node of this.nodes.values()) this.#start(node);
+  }
+
+  get nowMs(): number {
+    return this.#nowMs;
+  }
+
+  get ids(): NodeId[] {
+    return [...this.nodes.keys()];
+  }
+
+  node(id: NodeId): SimNode {
+    const node = this.nodes.get(id);
+    assert(node !== undefined, `no simulated node ${id}`);
+    return node;
+  }
+
+  status(id: NodeId): RaftStatus | undefined {
+    return this.node(id).raft?.status();
+  }
+
+  /** The live leader with the highest term (a deposed one may linger until it hears of the new term). */
+  leader(): SimNode | undefined {
+    let best: SimNode | undefined;
+    let bestTerm = -1;
+    for (const node of this.nodes.values()) {
+      const status = node.raft?.status();
+      if (status?.role === 'leader' && status.term > bestTerm) {
+        best = node;
+        bestTerm = status.term;
+      }
+    }
+    return best;
+  }
+
+  /** Runs `run` at virtual time now + delayMs, as one step of its own. */
+  schedule(delayMs: number, run: () => void): void {
+    this.#queue.push(this.#nowMs + delayMs, { kind: 'call', run });
+  }
+
+  /** Processes the next event; false when nothing is left to do. */
+  step(): boolean {
+    const next = this.#queue.pop();
+    if (next === undefined) return false;
+    assert(next.atMs >= this.#nowMs, 'virtual time never goes back');
+    this.#nowMs = next.atMs;
+    this.stats.steps++;
+    this.traceHash = mixNumber(mixNumber(this.traceHash, next.atMs), eventCode(next.item));
+    this.#handle(next.item);
+    for (const node of this.nodes.values()) this.#pump(node);
+    this.#checkInvariants();
+    return true;
+  }
+
+  /** Steps until virtual time reaches `untilMs` (events at exactly that time included). */
+  runUntilTime(untilMs: number): void {
+    for (;;) {
+      const at = this.#queue.peekTime();
+      if (at === undefined || at > untilMs) break;
+      this.step();
+    }
+    this.#nowMs = Math.max(this.#nowMs, untilMs);
+  }
+
+  runFor(durationMs: number): void {
+    this.runUntilTime(this.#nowMs + durationMs);
+  }
+
+  /** Steps until `condition` holds, for at most `timeoutMs` of virtual time; returns whether it held. */
+  runUntil(condition: () => boolean, timeoutMs: number): boolean {
+    const deadline = this.#nowMs + timeoutMs;
+    while (!condition()) {
+      const at = this.#queue.peekTime();
+      if (at === undefined || at > deadline) return false;
+      this.step();
+    }
+    return true;
+  }
+
+  // ---- faults ----
+
+  crash(id: NodeId): void {
+    const node = this.node(id);
+    if (node.raft === undefined) return;
+    if (node.writing !== undefined) {
+      // The crash tears the write in progress: only a prefix of its steps reached the disk.
+      node.disk.writeTorn(node.writing, node.random.nextInt(SimDisk.stepsOf(node.writing) + 1));
+    }
+    node.writing = undefined;
+    node.raft = undefined;
+    node.incarnation++;
+    this.stats.crashes++;
+  }
+
+  restart(id: NodeId): void {
+    const node = this.node(id);
+    if (node.raft === undefined) this.#start(node);
+  }
+
+  isolate(id: NodeId): void {
+    this.network.partition([[id], this.ids.filter((other) => other !== id)]);
+  }
+
+  setNetwork(quality: NetworkQuality): void {
+    this.network.quality = quality;
+  }
+
+  /** Heals partitions, calms the network and restarts every crashed node. Disks stay as they are. */
+  healAll(): void {
+    this.network.heal();
+    this.network.quality = CALM_NETWORK;
+    for (const node of this.nodes.values()) this.restart(node.id);
+  }
+
+  // ---- clients ----
+
+  /** Proposes a fresh command of `bytes` bytes (>= 4) at the current leader; returns its id if accepted. */
+  propose(bytes = 8): number | undefined {
+    const leader = this.leader();
+    if (leader?.raft === undefined) return undefined;
+    const id = this.#nextProposalId++;
+    const data = new Uint8Array(Math.max(4, bytes));
+    new DataView(data.buffer).setUint32(0, id);
+    const result = leader.raft.propose(data);
+    if (!result.ok) return undefined;
+    this.proposedAtMs.set(id, this.#nowMs);
+    this.stats.proposals++;
+    return id;
+  }
+
+  proposeConfigChange(change: ConfigChange): ProposeResult | undefined {
+    return this.leader()?.raft?.proposeConfigChange(change);
+  }
+
+  /** Issues a read-index request at node `id`; the checker verifies the answer. Returns the request id. */
+  readIndex(id: NodeId): number {
+    const requestId = this.#nextReadId++;
+    this.checker.onReadRequested(requestId);
+    this.node(id).raft?.readIndex(requestId);
+    return requestId;
+  }
+
+  /** Whether the committed history holds proposal `id`. */
+  isCommitted(proposalId: number): boolean {
+    return this.#committedProposals.has(proposalId);
+  }
+
+  readonly #committedProposals = new Set<number>();
+  /** Proposal ids in the order they were first applied anywhere. */
+  readonly appliedReads: { requestId: number; index: number; node: NodeId }[] = [];
+
+  // ---- internals ----
+
+  localTimeMs(node: SimNode): number {
+    return Math.floor(node.clockOffsetMs + this.#nowMs * node.clockRate);
+  }
+
+  #start(node: SimNode): void {
+    const options = this.options;
+    const persisted = node.disk.recover();
+    const voters = Array.from({ length: options.voters }, (_, i) => i + 1);
+    node.raft = new RaftNode(
+      { id: node.id, bootstrapConfig: { voters, learners: [] }, ...options.raft },
+      persisted,
+      node.random,
+      this.localTimeMs(node),
+    );
+    const snapshot = persisted.snapshot;
+    node.machine = snapshot === undefined ? new SimStateMachine() : SimStateMachine.restore(snapshot.data);
+    this.checker.onStart(node.id, snapshot?.index ?? 0);
+    if (snapshot !== undefined) this.checker.onRestore(node.id, snapshot.index, node.machine.hash);
+    this.#scheduleTick(node);
+  }
+
+  #scheduleTick(node: SimNode): void {
+    const interval = Math.max(1, Math.round(this.options.tickMs / node.clockRate));
+    this.#queue.push(this.#nowMs + interval, { kind: 'tick', node: node.id, incarnation: node.incarnation });
+  }
+
+  #handle(event: SimEvent): void {
+    switch (event.kind) {
+      case 'deliver': {
+        const target = this.nodes.get(event.message.to);
+        this.traceHash = mixNumber(this.traceHash, messageCode(event.message));
+        target?.raft?.receive(event.message);
+        return;
+      }
+      case 'tick': {
+        const node = this.node(event.node);
+        if (node.incarnation !== event.incarnation || node.raft === undefined) return;
+        node.raft.tick(this.localTimeMs(node));
+        this.#scheduleTick(node);
+        return;
+      }
+      case 'diskDone': {
+        const node = this.node(event.node);
+        if (node.incarnation !== event.incarnation || node.writing === undefined) return;
+        const work = node.writing;
+        node.writing = undefined;
+        this.#complete(node, work);
+        return;
+      }
+      case 'call':
+        event.run();
+        return;
+      default:
+        assertNever(event);
+    }
+  }
+
+  /** Hands the node's pending work to its disk: at once on a fast disk, after `delayMs` on a slow one. */
+  #pump(node: SimNode): void {
+    for (let round = 0; round < MAX_READY_ROUNDS_PER_STEP; round++) {
+      const raft = node.raft;
+      if (raft === undefined || node.writing !== undefined || !raft.hasReady()) return;
+      const work = raft.ready();
+      this.checker.onReady(raft, work);
+      if (node.disk.delayMs > 0) {
+        node.writing = work;
+        const delay = node.random.between(Math.ceil(node.disk.delayMs / 2), node.disk.delayMs);
+        this.#queue.push(this.#nowMs + delay, {
+          kind: 'diskDone',
+          node: node.id,
+          incarnation: node.incarnation,
+        });
+        return;
+      }
+      this.#complete(node, work);
+    }
+  }
+
+  /** The write is durable: now send, apply and advance, in the order the contract asks. */
+  #complete(node: SimNode, work: RaftReady): void {
+    const raft = node.raft;
+    assert(raft !== undefined, 'only a live node completes a write');
+    node.disk.write(work);
+    for (const message of work.messages) this.#send(message);
+    if (work.snapshot?.restore === true) {
+      node.machine = SimStateMachine.restore(work.snapshot.snapshot.data);
+      assert(node.machine.appliedIndex === work.snapshot.snapshot.index, 'snapshot data matches its index');
+      this.checker.onRestore(node.id, node.machine.appliedIndex, node.machine.hash);
+      this.stats.snapshotsInstalled++;
+    }
+    const term = raft.status().term;
+    for (const entry of work.committed) {
+      node.machine.apply(entry);
+      this.checker.onApply(node.id, term, entry, node.machine.hash);
+      if (entry.kind === 'command') {
+        const id = new DataView(entry.data.buffer, entry.data.byteOffset).getUint32(0);
+        this.#committedProposals.add(id);
+      }
+    }
+    for (const read of work.readStates) {
+      if (read.kind === 'ready') {
+        this.checker.onReadReady(node.id, read.requestId, read.index);
+        this.appliedReads.push({ requestId: read.requestId, index: read.index, node: node.id });
+      } else {
+        this.checker.onReadDone(read.requestId);
+      }
+    }
+    raft.advance(work);
+    const status = raft.status();
+    assert(status.appliedIndex === node.machine.appliedIndex, 'raft and the state machine agree on applied');
+    if (work.shouldSnapshot && node.machine.appliedIndex > status.snapshotIndex) {
+      if (raft.compact(node.machine.appliedIndex, node.machine.snapshotData())) this.stats.snapshotsTaken++;
+    }
+  }
+
+  #send(message: RaftMessage): void {
+    this.stats.messagesSent++;
+    const delays = this.network.route(message);
+    if (delays.length === 0) this.stats.messagesDropped++;
+    for (const delay of delays) {
+      if (!this.#queue.push(this.#nowMs + delay, { kind: 'deliver', message })) this.stats.messagesDropped++;
+    }
+  }
+
+  #checkInvariants(): void {
+    const observed: ObservedNode[] = [];
+    let hash = this.traceHash;
+    for (const node of this.nodes.values()) {
+      if (node.raft === undefined) continue;
+      const status = node.raft.status();
+      observed.push({ id: node.id, raft: node.raft, status });
+      hash = mixNumber(mixNumber(mixNumber(hash, status.term), status.commitIndex), status.lastIndex);
+      if (status.role === 'leader' && status.term > this.#lastLeaderTerm) {
+        this.#lastLeaderTerm = status.term;
+        this.stats.elections++;
+      }
+    }
+    this.traceHash = hash;
+    this.checker.afterStep(observed);
+  }
+}
+
+function eventCode(event: SimEvent): number {
+  switch (event.kind) {
+    case 'deliver':
+      return 1;
+    case 'tick':
+      return 2 + event.node * 8;
+    case 'diskDone':
+      return 3 + event.node * 8;
+    case 'call':
+      return 4;
+    default:
+      return assertNever(event);
+  }
+}
+
+const MESSAGE_CODES: Record<RaftMessage['kind'], number> = {
+  preVote: 1,
+  preVoteResponse: 2,
+  vote: 3,
+  voteResponse: 4,
+  append: 5,
+  appendResponse: 6,
+  heartbeat: 7,
+  heartbeatResponse: 8,
+  installSnapshot: 9,
+  installSnapshotResponse: 10,
+  timeoutNow: 11,
+};
+
+function messageCode(message: RaftMessage): number {
+  return MESSAGE_CODES[message.kind] + 16 * message.from + 256 * message.to + 4096 * message.term;
+}
