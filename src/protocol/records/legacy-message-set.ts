@@ -7,6 +7,7 @@ import {
   type DecompressOptions,
   decompress,
   decompressSync,
+  UnsupportedCompressionError,
 } from '../compression/index.js';
 import { ByteWriter } from '../primitives/index.js';
 import {
@@ -105,6 +106,12 @@ function expandWrapper(wrapper: LegacyEntry, inner: Buffer, verifyCrc: boolean):
   }));
 }
 
+/** Kafka accepts zstd only in v2 batches (KIP-110): old formats and old readers lack it. */
+function legacyCodec(codec: number): number {
+  if (codec === CompressionCodec.zstd) throw new UnsupportedCompressionError(codec);
+  return codec;
+}
+
 function compressedValue(entry: LegacyEntry): Buffer {
   if (entry.value === null)
     throw new InvalidBatchHeaderError(`compressed message at offset ${entry.offset} has no value`);
@@ -114,8 +121,9 @@ function compressedValue(entry: LegacyEntry): Buffer {
 /**
  * Decodes a magic 0/1 message set (a Produce v0-v2 or Fetch v0-v3 `records` field), expanding
  * compressed wrappers on the calling thread. `maxDecompressedBytes` bounds all wrappers together.
- * Throws the CorruptRecordError subclasses (UnsupportedMagicError with magic 2 for a v2 batch) and
- * CompressionError. Keys and values are views into `buffer` or the decompressed Buffers.
+ * Throws the CorruptRecordError subclasses (UnsupportedMagicError with magic 2 for a v2 batch),
+ * CompressionError, and UnsupportedCompressionError for zstd (v2 only). Keys and values are views
+ * into `buffer` or the decompressed Buffers.
  */
 export function decodeMessageSetSync(
   buffer: Buffer,
@@ -126,7 +134,7 @@ export function decodeMessageSetSync(
   let compression: CompressionCodec = CompressionCodec.none;
   let budget = options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
   for (const entry of entries) {
-    const codec = legacyCompression(entry.attributes);
+    const codec = legacyCodec(legacyCompression(entry.attributes));
     if (codec === CompressionCodec.none) {
       records.push(plainRecord(entry));
       continue;
@@ -152,7 +160,7 @@ export async function decodeMessageSet(
   let compression: CompressionCodec = CompressionCodec.none;
   let budget = options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
   for (const entry of entries) {
-    const codec = legacyCompression(entry.attributes);
+    const codec = legacyCodec(legacyCompression(entry.attributes));
     if (codec === CompressionCodec.none) {
       records.push(plainRecord(entry));
       continue;
@@ -242,13 +250,14 @@ function compressOptions(options: EncodeMessageSetOptions): CompressOptions {
  * Encodes messages as a magic 0/1 message set: one entry per message, or, with a codec, one
  * wrapper (offset of the last message, max timestamp) whose value is the compressed inner set, as
  * Kafka's MemoryRecordsBuilder writes it. LZ4 under magic 0 gets the KAFKA-3160 header checksum.
- * Offsets are the caller's (producers send 0..n-1). Throws EncodeError and CompressionError.
+ * Offsets are the caller's (producers send 0..n-1). Throws EncodeError, CompressionError, and
+ * UnsupportedCompressionError for zstd (v2 only).
  */
 export function encodeMessageSetSync(
   records: readonly LegacyRecordInput[],
   options: EncodeMessageSetOptions,
 ): Buffer {
-  const codec = options.compression ?? CompressionCodec.none;
+  const codec = legacyCodec(options.compression ?? CompressionCodec.none);
   if (codec === CompressionCodec.none || records.length === 0) {
     return writeSet(records, options.magic, timestampBit(options), 0n);
   }
@@ -260,7 +269,7 @@ export async function encodeMessageSet(
   records: readonly LegacyRecordInput[],
   options: EncodeMessageSetOptions,
 ): Promise<Buffer> {
-  const codec = options.compression ?? CompressionCodec.none;
+  const codec = legacyCodec(options.compression ?? CompressionCodec.none);
   if (codec === CompressionCodec.none || records.length === 0) {
     return writeSet(records, options.magic, timestampBit(options), 0n);
   }
