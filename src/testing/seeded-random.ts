@@ -60,6 +60,16 @@ export class SeededRandom {
     return items[this.nextInt(items.length)] as T;
   }
 
+  /** A shuffled copy (Fisher–Yates). */
+  shuffle<T>(items: readonly T[]): T[] {
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = this.nextInt(i + 1);
+      [out[i], out[j]] = [out[j] as T, out[i] as T];
+    }
+    return out;
+  }
+
   /** An independent generator derived from this one (e.g. one per simulated node). */
   fork(): SeededRandom {
     return new SeededRandom(this.nextUint32());

@@ -10,7 +10,7 @@ import { EventQueue } from './event-queue.js';
 import { InvariantChecker, type ObservedNode } from './invariant-checker.js';
 import { SimDisk } from './sim-disk.js';
 import { CALM_NETWORK, type NetworkQuality, SimNetwork } from './sim-network.js';
-import { mixNumber, SimStateMachine } from './sim-state-machine.js';
+import { mixNumber, proposalIdOf, SimStateMachine } from './sim-state-machine.js';
 
 export interface SimClusterOptions {
   readonly seed: number;
@@ -236,6 +236,14 @@ export class SimCluster {
     this.network.partition([[id], this.ids.filter((other) => other !== id)]);
   }
 
+  /** Changes a node's clock rate (drift) without making its clock jump. */
+  setClockRate(id: NodeId, rate: number): void {
+    const node = this.node(id);
+    const localNow = this.localTimeMs(node);
+    node.clockRate = rate;
+    node.clockOffsetMs = localNow - this.#nowMs * rate;
+  }
+
   setNetwork(quality: NetworkQuality): void {
     this.network.quality = quality;
   }
@@ -281,7 +289,9 @@ export class SimCluster {
   }
 
   readonly #committedProposals = new Set<number>();
-  /** Proposal ids in the order they were first applied anywhere. */
+  /** The latest acceptance time of any proposal applied somewhere (liveness: did new work commit?). */
+  latestCommittedProposalMs = Number.NEGATIVE_INFINITY;
+  /** Reads answered as ready, in order. */
   readonly appliedReads: { requestId: number; index: number; node: NodeId }[] = [];
 
   // ---- internals ----
@@ -381,8 +391,12 @@ export class SimCluster {
       node.machine.apply(entry);
       this.checker.onApply(node.id, term, entry, node.machine.hash);
       if (entry.kind === 'command') {
-        const id = new DataView(entry.data.buffer, entry.data.byteOffset).getUint32(0);
+        const id = proposalIdOf(entry.data);
         this.#committedProposals.add(id);
+        const proposedAt = this.proposedAtMs.get(id);
+        if (proposedAt !== undefined) {
+          this.latestCommittedProposalMs = Math.max(this.latestCommittedProposalMs, proposedAt);
+        }
       }
     }
     for (const read of work.readStates) {
