@@ -1,6 +1,7 @@
 // src/protocol owns the Kafka wire format: primitives, generated message codecs, record batches,
 // compression, CRC and the error table. It must not know about sockets, disks or any other layer.
 
+export * from './compression/index.js';
 export type { KafkaErrorRow } from './error-codes.js';
 export {
   ErrorCode,
@@ -14,7 +15,19 @@ export {
   kafkaError,
   kafkaErrorFromCode,
 } from './errors.js';
+export * from './generated/index.js';
+export * from './message-codec/index.js';
+export {
+  type DecodedRequest,
+  decodeRequest,
+  decodeRequestBody,
+  decodeRequestHeader,
+  decodeResponse,
+  decodeResponseHeader,
+  encodeRequest,
+  encodeResponse,
+  type RequestHeaderFor,
+} from './messages.js';
 export * from './primitives/index.js';
 export { PyralogError } from './pyralog-error.js';
-export * from './compression/index.js';
 export * from './records/index.js';
