@@ -83,6 +83,8 @@ export interface SimStats {
   elections: number;
   snapshotsTaken: number;
   snapshotsInstalled: number;
+  configChanges: number;
+  readsServed: number;
 }
 
 const MAX_QUEUED_EVENTS = 200_000;
@@ -108,6 +110,8 @@ export class SimCluster {
     elections: 0,
     snapshotsTaken: 0,
     snapshotsInstalled: 0,
+    configChanges: 0,
+    readsServed: 0,
   };
   /** Proposal id → virtual time it was accepted by a leader. */
   readonly proposedAtMs = new Map<number, number>();
@@ -272,7 +276,9 @@ export class SimCluster {
   }
 
   proposeConfigChange(change: ConfigChange): ProposeResult | undefined {
-    return this.leader()?.raft?.proposeConfigChange(change);
+    const result = this.leader()?.raft?.proposeConfigChange(change);
+    if (result?.ok === true) this.stats.configChanges++;
+    return result;
   }
 
   /** Issues a read-index request at node `id`; the checker verifies the answer. Returns the request id. */
@@ -403,6 +409,7 @@ export class SimCluster {
       if (read.kind === 'ready') {
         this.checker.onReadReady(node.id, read.requestId, read.index);
         this.appliedReads.push({ requestId: read.requestId, index: read.index, node: node.id });
+        this.stats.readsServed++;
       } else {
         this.checker.onReadDone(read.requestId);
       }
