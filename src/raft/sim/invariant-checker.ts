@@ -1,7 +1,9 @@
 import { PyralogError } from '../../protocol/index.js';
 import type { LogEntry, NodeId } from '../core/log-entry.js';
+import type { RaftMessage } from '../core/raft-message.js';
 import type { RaftNode, RaftStatus } from '../core/raft-node.js';
 import type { RaftReady } from '../core/raft-ready.js';
+import type { SimDisk } from './sim-disk.js';
 import { entryFingerprint } from './sim-state-machine.js';
 
 /** A safety property of Raft was violated in a simulated run. */
@@ -27,7 +29,8 @@ export interface ObservedNode {
  * - leader completeness: a leader of term T holds every entry committed in a term below T;
  * - state-machine safety: every node applies the same entry at an index, reaching the same state;
  * - committed entries never change: the global committed history only grows;
- * - read-index linearizability: a read's index covers everything committed before it was requested.
+ * - read-index linearizability: a read's index covers everything committed before it was requested;
+ * - persistence contract: no message leaves before the term, vote and entries it depends on are durable.
  */
 export class InvariantChecker {
   readonly #leaderOfTerm = new Map<number, NodeId>();
@@ -82,6 +85,49 @@ export class InvariantChecker {
       else if (known !== value)
         violated('log matching', `node ${raft.id} has ${value} at ${key}, another has ${known}`);
       prevTerm = entry.term;
+    }
+  }
+
+  /**
+   * The persistence contract, checked on every message as it leaves: its term and vote, and the entries
+   * or snapshot it acknowledges, are already durable on the sender.
+   */
+  onSend(raft: RaftNode, disk: SimDisk, message: RaftMessage): void {
+    const durable = disk.hardState;
+    const where = `node ${message.from} sent ${message.kind} of term ${message.term}`;
+    if (message.kind !== 'preVote' && message.kind !== 'preVoteResponse' && durable.term < message.term) {
+      violated('persistence', `${where} with durable term ${durable.term}`);
+    }
+    const durablyHolds = (index: number) => {
+      const term = raft.term(index);
+      return term === undefined ? (disk.snapshot?.index ?? 0) >= index : disk.holds(index, term);
+    };
+    switch (message.kind) {
+      case 'vote':
+        if (durable.term !== message.term || durable.votedFor !== message.from) {
+          violated('persistence', `${where} before its own vote was durable`);
+        }
+        return;
+      case 'voteResponse':
+        if (message.granted && (durable.term !== message.term || durable.votedFor !== message.to)) {
+          violated('persistence', `${where} granting a vote that is not durable`);
+        }
+        return;
+      case 'appendResponse':
+        if (message.success && !durablyHolds(message.matchIndex)) {
+          violated('persistence', `${where} acknowledging ${message.matchIndex} before it was durable`);
+        }
+        return;
+      case 'installSnapshotResponse':
+        if (message.done && !durablyHolds(message.snapshotIndex)) {
+          violated(
+            'persistence',
+            `${where} acknowledging snapshot ${message.snapshotIndex} before it was durable`,
+          );
+        }
+        return;
+      default:
+        return;
     }
   }
 

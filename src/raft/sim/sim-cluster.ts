@@ -385,7 +385,10 @@ export class SimCluster {
     const raft = node.raft;
     assert(raft !== undefined, 'only a live node completes a write');
     node.disk.write(work);
-    for (const message of work.messages) this.#send(message);
+    for (const message of work.messages) {
+      this.checker.onSend(raft, node.disk, message);
+      this.#send(message);
+    }
     if (work.snapshot?.restore === true) {
       node.machine = SimStateMachine.restore(work.snapshot.snapshot.data);
       assert(node.machine.appliedIndex === work.snapshot.snapshot.index, 'snapshot data matches its index');

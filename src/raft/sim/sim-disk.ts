@@ -33,6 +33,10 @@ export class SimDisk {
     return { hardState: this.#hardState, snapshot: this.#snapshot, entries: [...this.#entries] };
   }
 
+  get hardState(): HardState {
+    return this.#hardState;
+  }
+
   get snapshot(): Snapshot | undefined {
     return this.#snapshot;
   }
