@@ -2,6 +2,18 @@
 
 export const LINE_WIDTH = 110;
 
+const CONTROLLED = '\u0001';
+
+/** The one-line form of a `controlled` statement. */
+export function flatten(text: string): string {
+  return text.replaceAll(CONTROLLED, ' ');
+}
+
+/** `if (…) body` or `for (…) body`: laid out by CodeBuilder.line on one line or as a block. */
+export function controlled(head: string, body: string): string {
+  return `${head}${CONTROLLED}${body}`;
+}
+
 /** Collects lines at the current indentation. */
 export class CodeBuilder {
   private readonly lines: string[] = [];
@@ -11,10 +23,19 @@ export class CodeBuilder {
     return '  '.repeat(this.depth);
   }
 
-  /** Adds one or more lines (a multi-line string keeps its relative indentation). */
+  /**
+   * Adds one or more lines (a multi-line string keeps its relative indentation). A line made by
+   * `controlled(head, body)` stays on one line when it fits, else becomes `head {`, body, `}`.
+   */
   line(text = ''): this {
-    for (const part of text.split('\n')) this.lines.push(part === '' ? '' : this.indent + part);
-    return this;
+    const split = text.includes('\n') ? -1 : text.indexOf(CONTROLLED);
+    if (split === -1) {
+      for (const part of text.split('\n')) this.lines.push(part === '' ? '' : this.indent + part);
+      return this;
+    }
+    const flat = flatten(text);
+    if (this.indent.length + flat.length <= LINE_WIDTH) return this.line(flat);
+    return this.block(`${text.slice(0, split)} {`, (body) => body.line(text.slice(split + 1)));
   }
 
   /** `open` line, an indented body, then `close` (e.g. `{` ... `}`). */

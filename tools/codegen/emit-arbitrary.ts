@@ -2,11 +2,12 @@
  * Emits fast-check arbitraries: `arbitraryX(version)` yields values valid for that version (fields the
  * version lacks hold their default, null only where the version allows it), for round-trip tests.
  */
-import { CodeBuilder } from './code-layout.js';
+import { CodeBuilder, functionSignature, LINE_WIDTH } from './code-layout.js';
 import { fieldWhere, type StructContext, structContext } from './emit-encoder.js';
 import { banner, descriptorName } from './emit-module.js';
 import { defaultExpression, presence } from './field-types.js';
 import type { FieldSpec, FieldType, MessageSpec } from './model.js';
+import { compareNames } from './names.js';
 import { guard, intersect } from './versions.js';
 
 const PRIMITIVE_ARBITRARIES: Record<string, string> = {
@@ -35,26 +36,45 @@ function baseArbitrary(type: FieldType): string {
   }
 }
 
-function fieldArbitrary(context: StructContext, field: FieldSpec): string {
+/** The arbitrary of a field: `value` where the version has the field, `fallback` (its default) elsewhere. */
+function fieldArbitrary(
+  context: StructContext,
+  field: FieldSpec,
+): { condition: string; value: string; fallback: string } {
   const where = fieldWhere(context, field);
   const { present } = presence(context.message, field, context.versions, where);
   const fallback = `fc.constant(${defaultExpression(field, where)})`;
-  if (present === null) return fallback;
+  if (present === null) return { condition: 'false', value: fallback, fallback };
   const nullable = guard(intersect(field.nullableVersions, field.versions), present);
   const base = baseArbitrary(field.type);
   let value: string;
   if (nullable === 'true') value = `fc.option(${base}, { nil: null })`;
   else if (nullable === 'false') value = base;
   else value = `nullableIf(${nullable}, ${base})`;
-  const condition = guard(present, context.versions);
-  return condition === 'true' ? value : `${condition} ? ${value} : ${fallback}`;
+  return { condition: guard(present, context.versions), value, fallback };
+}
+
+function propertyLine(context: StructContext, field: FieldSpec, indent: number): string {
+  const { condition, value, fallback } = fieldArbitrary(context, field);
+  const head = `${field.property}:`;
+  const expression =
+    condition === 'true' ? value : condition === 'false' ? fallback : `${condition} ? ${value} : ${fallback}`;
+  if (indent + head.length + expression.length + 2 <= LINE_WIDTH) return `${head} ${expression},`;
+  if (indent + expression.length + 3 <= LINE_WIDTH || condition === 'true' || condition === 'false') {
+    return `${head}\n  ${expression},`;
+  }
+  return `${head} ${condition}\n  ? ${value}\n  : ${fallback},`;
 }
 
 function emitStructArbitrary(code: CodeBuilder, context: StructContext): void {
   const { message, struct } = context;
-  const exported = struct === message.root ? 'export ' : '';
   code.block(
-    `${exported}function arbitrary${struct.typeName}(version: number): fc.Arbitrary<${struct.typeName}> {`,
+    functionSignature(
+      struct === message.root,
+      `arbitrary${struct.typeName}`,
+      ['version: number'],
+      `fc.Arbitrary<${struct.typeName}>`,
+    ),
     (body) => {
       if (struct.fields.length === 0) {
         body.line(`return arbStruct<${struct.typeName}>({});`);
@@ -63,12 +83,8 @@ function emitStructArbitrary(code: CodeBuilder, context: StructContext): void {
       body.block(
         `return arbStruct<${struct.typeName}>({`,
         (literal) => {
-          for (const field of struct.fields) {
-            const line = `${field.property}: ${fieldArbitrary(context, field)},`;
-            literal.line(
-              line.length + 6 <= 110 ? line : `${field.property}:\n  ${fieldArbitrary(context, field)},`,
-            );
-          }
+          for (const field of struct.fields)
+            literal.line(propertyLine(context, field, literal.indent.length));
         },
         '});',
       );
@@ -94,7 +110,7 @@ export function emitArbitraryModule(message: MessageSpec): string {
     .filter((struct) => new RegExp(`\\bdefault${struct.typeName}\\(`).test(body))
     .map((struct) => `default${struct.typeName}`);
   const imported = [...defaults, ...types].sort((a, b) =>
-    a.replace('type ', '').localeCompare(b.replace('type ', '')),
+    compareNames(a.replace('type ', ''), b.replace('type ', '')),
   );
   const lines = [banner(message.file), '', "import fc from 'fast-check';"];
   lines.push(importList(imported, `../${message.module}.js`));

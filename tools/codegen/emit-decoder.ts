@@ -1,5 +1,5 @@
 /** Emits `decodeX(reader, version)`: every version of a struct in one function with version guards. */
-import { type CodeBuilder, functionSignature, layoutCall } from './code-layout.js';
+import { type CodeBuilder, functionSignature, LINE_WIDTH, layoutCall } from './code-layout.js';
 import {
   compactCondition,
   fieldLabel,
@@ -92,7 +92,12 @@ function readCall(
 }
 
 function render(read: ReturnType<typeof readCall>, head: string, tail: string, indent: number): string {
-  return layoutCall(head + (read.head ?? ''), read.fn, read.args, (read.tail ?? '') + tail, indent);
+  if (read.head === undefined) return layoutCall(head, read.fn, read.args, tail, indent);
+  // A nullable struct: `present ? decode : null`, one branch per line when long.
+  const call = `${read.fn}(${read.args.join(', ')})`;
+  const flat = `${head}${read.head}${call}${read.tail ?? ''}${tail}`;
+  if (indent + flat.length <= LINE_WIDTH) return flat;
+  return `${head}${read.head.replace(/ \? $/, '')}\n  ? ${call}\n  : ${(read.tail ?? '').replace(/^ : /, '')}${tail}`;
 }
 
 /** One property of the object literal: read in the versions with the field in place, default elsewhere. */

@@ -1,5 +1,12 @@
 /** Emits `encodeX(writer, version, value)`: every version of a struct in one function with version guards. */
-import { type CodeBuilder, functionSignature, layoutCall } from './code-layout.js';
+import {
+  type CodeBuilder,
+  controlled,
+  flatten,
+  functionSignature,
+  LINE_WIDTH,
+  layoutCall,
+} from './code-layout.js';
 import { fieldFlexibleVersions, isNotDefaultCondition, isNullableType, presence } from './field-types.js';
 import type { FieldSpec, FieldType, MessageSpec, StructSpec } from './model.js';
 import { quote } from './names.js';
@@ -101,7 +108,7 @@ function valueStatements(
       if (!nullableType) return [encode];
       return [
         call('writeStructPresence', [writer, `${access} !== null`, nullable, label], 4),
-        `if (${access} !== null) ${encode}`,
+        controlled(`if (${access} !== null)`, encode),
       ];
     }
     case 'array': {
@@ -109,12 +116,12 @@ function valueStatements(
       if (!nullableType) {
         return [
           `writeArrayLength(${writer}, ${access}.length, ${compact});`,
-          `for (const e of ${access}) ${element}`,
+          controlled(`for (const e of ${access})`, element),
         ];
       }
       return [
         call('writeNullableArrayLength', [writer, access, compact, nullable, label], 4),
-        `if (${access} !== null) for (const e of ${access}) ${element}`,
+        controlled(`if (${access} !== null)`, controlled(`for (const e of ${access})`, element)),
       ];
     }
   }
@@ -125,7 +132,7 @@ function emitGuarded(code: CodeBuilder, condition: string, statements: readonly 
   if (condition === 'true') {
     for (const statement of statements) code.line(statement);
   } else if (statements.length === 1 && !statements[0]!.includes('\n')) {
-    code.line(`if (${condition}) ${statements[0]}`);
+    code.line(controlled(`if (${condition})`, statements[0]!));
   } else {
     code.block(`if (${condition}) {`, (body) => {
       for (const statement of statements) body.line(statement);
@@ -144,9 +151,7 @@ function emitField(code: CodeBuilder, context: StructContext, field: FieldSpec):
     const check = and(absent, isNotDefaultCondition(field, `v.${field.property}`, where));
     if (check !== 'false') {
       const statement = `throw nonDefaultFieldError(${fieldLabel(context, field)}, version);`;
-      const flat = `if (${check}) ${statement}`;
-      if (code.indent.length + flat.length <= 110) code.line(flat);
-      else code.block(`if (${check}) {`, (body) => body.line(statement));
+      code.line(controlled(`if (${check})`, statement));
     }
   }
 }
@@ -190,11 +195,19 @@ function emitTaggedSection(code: CodeBuilder, context: StructContext): void {
       );
       section.line(`const tagged${tag} = ${condition};`);
     }
-    section.line(`w.unsignedVarint(${fields.map(({ tag }) => `(tagged${tag} ? 1 : 0)`).join(' + ')});`);
+    section.line(
+      layoutSum(
+        'w.unsignedVarint',
+        fields.map(({ tag }) => `(tagged${tag} ? 1 : 0)`),
+        section.indent.length,
+      ),
+    );
     for (const { field, tag, versions } of fields) {
       const statements = valueStatements(context, field, 't', versions);
-      if (statements.length === 1 && !statements[0]!.includes('\n')) {
-        section.line(`if (tagged${tag}) writeTaggedField(w, ${tag}, (t) => ${statements[0]!.slice(0, -1)});`);
+      const single = statements.length === 1 ? flatten(statements[0]!) : '\n';
+      const line = `if (tagged${tag}) writeTaggedField(w, ${tag}, (t) => ${single.slice(0, -1)});`;
+      if (!single.includes('\n') && section.indent.length + line.length <= LINE_WIDTH) {
+        section.line(line);
       } else {
         section.block(`if (tagged${tag}) {`, (inner) => {
           inner.block(
@@ -245,4 +258,11 @@ export function resolveFlexiblePlaceholder(code: CodeBuilder, placeholder: strin
   code.replaceLine(placeholder, (rest) =>
     /(?<![.\w'])flexible\b/.test(rest) ? `const flexible = ${condition};` : null,
   );
+}
+
+/** `fn(a + b + …);`, one term per line when long. */
+function layoutSum(fn: string, terms: readonly string[], indent: number): string {
+  const flat = `${fn}(${terms.join(' + ')});`;
+  if (indent + flat.length <= LINE_WIDTH) return flat;
+  return `${fn}(\n  ${terms.join(' +\n  ')},\n);`;
 }

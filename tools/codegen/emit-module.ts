@@ -4,7 +4,7 @@ import { emitDecoder } from './emit-decoder.js';
 import { emitEncoder, structContext } from './emit-encoder.js';
 import { emitInterface, emitStructDefaults } from './emit-types.js';
 import type { MessageSpec } from './model.js';
-import { camelCase, quote } from './names.js';
+import { camelCase, compareNames, quote } from './names.js';
 import { formatVersions } from './versions.js';
 
 export function banner(source: string): string {
@@ -65,7 +65,7 @@ export function emitModule(message: MessageSpec): string {
   const primitiveTypes = ['ByteReader', 'ByteWriter'];
   if (/\bUuid\b/.test(body)) primitiveTypes.push('Uuid');
   const codec = [...helpers, 'type MessageDescriptor'].sort((a, b) =>
-    a.replace('type ', '').localeCompare(b.replace('type ', '')),
+    compareNames(a.replace('type ', ''), b.replace('type ', '')),
   );
   imports.push(
     `import {\n${codec.map((name) => `  ${name},`).join('\n')}\n} from '../message-codec/index.js';`,

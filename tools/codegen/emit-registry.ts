@@ -199,10 +199,12 @@ export function emitCoordinatorRecords(messages: readonly MessageSpec[]): string
       '',
       `/** The records of ${topic}, by record type (the version of the record key). */`,
       `export const ${constant}: ReadonlyMap<number, CoordinatorRecordSchema> = new Map([`,
-      ...entries.map(
-        ({ type, key, value }) =>
-          `  [${type}, { recordType: ${type}, key: ${descriptorName(key)}, value: ${descriptorName(value)} }],`,
-      ),
+      ...entries.map(({ type, key, value }) => {
+        const entry = `{ recordType: ${type}, key: ${descriptorName(key)}, value: ${descriptorName(value)} }`;
+        return entry.length + 10 <= 110
+          ? `  [${type}, ${entry}],`
+          : `  [\n    ${type},\n    {\n      recordType: ${type},\n      key: ${descriptorName(key)},\n      value: ${descriptorName(value)},\n    },\n  ],`;
+      }),
       ']);',
     );
   }

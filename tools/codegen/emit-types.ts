@@ -1,5 +1,5 @@
 /** Emits the TypeScript interfaces of a message and its structs, and the defaults of struct fields. */
-import { type CodeBuilder, docComment } from './code-layout.js';
+import { type CodeBuilder, docComment, functionSignature } from './code-layout.js';
 import { defaultExpression, fieldTypeExpression, isDefaultCondition } from './field-types.js';
 import type { FieldSpec, MessageSpec, StructSpec } from './model.js';
 import { covers, formatVersions } from './versions.js';
@@ -45,7 +45,7 @@ export function emitInterface(code: CodeBuilder, message: MessageSpec, struct: S
 export function emitStructDefaults(code: CodeBuilder, message: MessageSpec, struct: StructSpec): void {
   const where = (field: FieldSpec): string => `${message.file} ${struct.specName}.${field.name}`;
   code.line(docComment(`A ${struct.typeName} holding the default of every field.`, 0));
-  code.block(`export function default${struct.typeName}(): ${struct.typeName} {`, (body) => {
+  code.block(functionSignature(true, `default${struct.typeName}`, [], struct.typeName), (body) => {
     body.block(
       'return {',
       (literal) => {
@@ -57,17 +57,22 @@ export function emitStructDefaults(code: CodeBuilder, message: MessageSpec, stru
   });
   code.line();
   code.line(docComment(`Whether every field of a ${struct.typeName} holds its default.`, 0));
-  code.block(`export function isDefault${struct.typeName}(value: ${struct.typeName}): boolean {`, (body) => {
-    const conditions = struct.fields.map((field) =>
-      isDefaultCondition(field, `value.${field.property}`, where(field)),
-    );
-    if (conditions.length === 0) {
-      body.line('return true;');
-      return;
-    }
-    const wrapped = conditions.map((condition) => (condition.includes('||') ? `(${condition})` : condition));
-    const flat = `return ${wrapped.join(' && ')};`;
-    if (flat.length + 2 <= 110) body.line(flat);
-    else body.line(`return (\n  ${wrapped.join(' &&\n  ')}\n);`);
-  });
+  code.block(
+    functionSignature(true, `isDefault${struct.typeName}`, [`value: ${struct.typeName}`], 'boolean'),
+    (body) => {
+      const conditions = struct.fields.map((field) =>
+        isDefaultCondition(field, `value.${field.property}`, where(field)),
+      );
+      if (conditions.length === 0) {
+        body.line('return true;');
+        return;
+      }
+      const wrapped = conditions.map((condition) =>
+        condition.includes('||') ? `(${condition})` : condition,
+      );
+      const flat = `return ${wrapped.join(' && ')};`;
+      if (flat.length + 2 <= 110) body.line(flat);
+      else body.line(`return (\n  ${wrapped.join(' &&\n  ')}\n);`);
+    },
+  );
 }

@@ -13,13 +13,33 @@ export function kebabCase(name: string): string {
     .toLowerCase();
 }
 
+/** The message name without Request/Response: `LeaderAndIsrRequest` → `LeaderAndIsr`. */
+export function messageBaseName(messageName: string): string {
+  return messageName.replace(/(Request|Response)$/, '');
+}
+
 /**
- * Nested structs get the message name in front (`ProduceRequest` + `TopicProduceData`), unless the
- * spec already did (`MetadataRequestTopic`), so every name is unique across generated modules and
- * index.ts can re-export them all.
+ * A nested struct keeps its spec name when that already starts with the message's base name
+ * (`LeaderAndIsrPartitionState` in LeaderAndIsrRequest), else gets the message name in front
+ * (`ProduceRequest` + `TopicProduceData`), so names read well and stay unique across modules;
+ * loadSpecs prefixes a kept name too when two messages would both keep it.
  */
 export function structTypeName(messageName: string, specName: string): string {
+  return specName.startsWith(messageBaseName(messageName))
+    ? specName
+    : prefixedStructTypeName(messageName, specName);
+}
+
+export function prefixedStructTypeName(messageName: string, specName: string): string {
   return specName.startsWith(messageName) ? specName : messageName + specName;
+}
+
+/** A deterministic order for identifiers (case-insensitive first), independent of the locale. */
+export function compareNames(a: string, b: string): number {
+  const left = a.toLowerCase();
+  const right = b.toLowerCase();
+  if (left !== right) return left < right ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** A single-quoted TypeScript string literal. */

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FieldSpec, FieldType, MessageKind, MessageSpec, PrimitiveName, StructSpec } from './model.js';
-import { camelCase, kebabCase, structTypeName } from './names.js';
+import { camelCase, kebabCase, prefixedStructTypeName, structTypeName } from './names.js';
 import { hull, intersect, parseVersions, type Versions } from './versions.js';
 
 /** The spec folders the generator reads, in this order. */
@@ -269,7 +269,21 @@ export function loadSpecs(specRoot: string): MessageSpec[] {
   return messages;
 }
 
+/**
+ * Makes every module and type name unique: a nested struct that kept its spec name (see
+ * structTypeName) gets the message name in front when another message has a struct of that name.
+ */
 function checkUniqueNames(messages: readonly MessageSpec[]): void {
+  const owners = new Map<string, number>();
+  for (const message of messages) {
+    for (const struct of message.structs) owners.set(struct.typeName, (owners.get(struct.typeName) ?? 0) + 1);
+  }
+  for (const message of messages) {
+    for (const struct of message.structs) {
+      if ((owners.get(struct.typeName) ?? 0) > 1)
+        struct.typeName = prefixedStructTypeName(message.name, struct.specName);
+    }
+  }
   const seen = new Map<string, string>();
   const claim = (name: string, owner: string): void => {
     const previous = seen.get(name);

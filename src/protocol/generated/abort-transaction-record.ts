@@ -28,7 +28,11 @@ export function encodeAbortTransactionRecord(
   checkEncodeVersion(version, 0, 0, 'AbortTransactionRecord');
   const tagged0 = v.reason !== null;
   w.unsignedVarint((tagged0 ? 1 : 0));
-  if (tagged0) writeTaggedField(w, 0, (t) => writeNullableString(t, v.reason, true, true, 'AbortTransactionRecord.reason'));
+  if (tagged0) {
+    writeTaggedField(w, 0, (t) => {
+      writeNullableString(t, v.reason, true, true, 'AbortTransactionRecord.reason');
+    });
+  }
 }
 
 export function decodeAbortTransactionRecord(r: ByteReader, version: number): AbortTransactionRecord {

@@ -16,7 +16,7 @@ import type { ByteReader, ByteWriter } from '../primitives/index.js';
 /** AddPartitionsToTxnRequest (request; apiKey 24, versions 0-5, flexible 3+). */
 export interface AddPartitionsToTxnRequest {
   /** List of transactions to add partitions to. (versions 4+, default []) */
-  transactions: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction[];
+  transactions: AddPartitionsToTxnTransaction[];
   /** The transactional id corresponding to the transaction. (versions 0-3, default '') */
   v3AndBelowTransactionalId: string;
   /** Current producer id in use by the transactional id. (versions 0-3, default 0n) */
@@ -24,11 +24,11 @@ export interface AddPartitionsToTxnRequest {
   /** Current epoch associated with the producer id. (versions 0-3, default 0) */
   v3AndBelowProducerEpoch: number;
   /** The partitions to add to the transaction. (versions 0-3, default []) */
-  v3AndBelowTopics: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[];
+  v3AndBelowTopics: AddPartitionsToTxnTopic[];
 }
 
 /** AddPartitionsToTxnTransaction of AddPartitionsToTxnRequest (in versions 4-5). */
-export interface AddPartitionsToTxnRequestAddPartitionsToTxnTransaction {
+export interface AddPartitionsToTxnTransaction {
   /** The transactional id corresponding to the transaction. (versions 4+) */
   transactionalId: string;
   /** Current producer id in use by the transactional id. (versions 4+) */
@@ -41,11 +41,11 @@ export interface AddPartitionsToTxnRequestAddPartitionsToTxnTransaction {
    */
   verifyOnly: boolean;
   /** The partitions to add to the transaction. (versions 4+) */
-  topics: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[];
+  topics: AddPartitionsToTxnTopic[];
 }
 
 /** AddPartitionsToTxnTopic of AddPartitionsToTxnRequest (in versions 0-5). */
-export interface AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
+export interface AddPartitionsToTxnTopic {
   /** The name of the topic. (versions 0+) */
   name: string;
   /** The partition indexes to add to the transaction (versions 0+) */
@@ -61,7 +61,7 @@ export function encodeAddPartitionsToTxnRequest(
   const flexible = version >= 3;
   if (version >= 4) {
     writeArrayLength(w, v.transactions.length, true);
-    for (const e of v.transactions) encodeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(w, version, e);
+    for (const e of v.transactions) encodeAddPartitionsToTxnTransaction(w, version, e);
   }
   if (version < 4 && v.transactions.length !== 0) {
     throw nonDefaultFieldError('AddPartitionsToTxnRequest.transactions', version);
@@ -87,7 +87,7 @@ export function encodeAddPartitionsToTxnRequest(
   }
   if (version <= 3) {
     writeArrayLength(w, v.v3AndBelowTopics.length, flexible);
-    for (const e of v.v3AndBelowTopics) encodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w, version, e);
+    for (const e of v.v3AndBelowTopics) encodeAddPartitionsToTxnTopic(w, version, e);
   }
   if (version > 3 && v.v3AndBelowTopics.length !== 0) {
     throw nonDefaultFieldError('AddPartitionsToTxnRequest.v3AndBelowTopics', version);
@@ -106,7 +106,7 @@ export function decodeAddPartitionsToTxnRequest(r: ByteReader, version: number):
           true,
           14,
           'AddPartitionsToTxnRequest.transactions',
-          () => decodeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(r, version),
+          () => decodeAddPartitionsToTxnTransaction(r, version),
         )
         : [],
     v3AndBelowTransactionalId:
@@ -120,7 +120,7 @@ export function decodeAddPartitionsToTxnRequest(r: ByteReader, version: number):
           flexible,
           version <= 2 ? 6 : 3,
           'AddPartitionsToTxnRequest.v3AndBelowTopics',
-          () => decodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r, version),
+          () => decodeAddPartitionsToTxnTopic(r, version),
         )
         : [],
   };
@@ -128,35 +128,23 @@ export function decodeAddPartitionsToTxnRequest(r: ByteReader, version: number):
   return value;
 }
 
-function encodeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(
+function encodeAddPartitionsToTxnTransaction(
   w: ByteWriter,
   version: number,
-  v: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction,
+  v: AddPartitionsToTxnTransaction,
 ): void {
-  writeString(
-    w,
-    v.transactionalId,
-    true,
-    'AddPartitionsToTxnRequestAddPartitionsToTxnTransaction.transactionalId',
-  );
+  writeString(w, v.transactionalId, true, 'AddPartitionsToTxnTransaction.transactionalId');
   w.int64(v.producerId);
   w.int16(v.producerEpoch);
   w.bool(v.verifyOnly);
   writeArrayLength(w, v.topics.length, true);
-  for (const e of v.topics) encodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w, version, e);
+  for (const e of v.topics) encodeAddPartitionsToTxnTopic(w, version, e);
   w.unsignedVarint(0);
 }
 
-function decodeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(
-  r: ByteReader,
-  version: number,
-): AddPartitionsToTxnRequestAddPartitionsToTxnTransaction {
-  const value: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction = {
-    transactionalId: readString(
-      r,
-      true,
-      'AddPartitionsToTxnRequestAddPartitionsToTxnTransaction.transactionalId',
-    ),
+function decodeAddPartitionsToTxnTransaction(r: ByteReader, version: number): AddPartitionsToTxnTransaction {
+  const value: AddPartitionsToTxnTransaction = {
+    transactionalId: readString(r, true, 'AddPartitionsToTxnTransaction.transactionalId'),
     producerId: r.int64(),
     producerEpoch: r.int16(),
     verifyOnly: r.bool(),
@@ -164,42 +152,29 @@ function decodeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(
       r,
       true,
       3,
-      'AddPartitionsToTxnRequestAddPartitionsToTxnTransaction.topics',
-      () => decodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r, version),
+      'AddPartitionsToTxnTransaction.topics',
+      () => decodeAddPartitionsToTxnTopic(r, version),
     ),
   };
-  readTaggedFields(r, 'AddPartitionsToTxnRequestAddPartitionsToTxnTransaction');
+  readTaggedFields(r, 'AddPartitionsToTxnTransaction');
   return value;
 }
 
-function encodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(
-  w: ByteWriter,
-  version: number,
-  v: AddPartitionsToTxnRequestAddPartitionsToTxnTopic,
-): void {
+function encodeAddPartitionsToTxnTopic(w: ByteWriter, version: number, v: AddPartitionsToTxnTopic): void {
   const flexible = version >= 3;
-  writeString(w, v.name, flexible, 'AddPartitionsToTxnRequestAddPartitionsToTxnTopic.name');
+  writeString(w, v.name, flexible, 'AddPartitionsToTxnTopic.name');
   writeArrayLength(w, v.partitions.length, flexible);
   for (const e of v.partitions) w.int32(e);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(
-  r: ByteReader,
-  version: number,
-): AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
+function decodeAddPartitionsToTxnTopic(r: ByteReader, version: number): AddPartitionsToTxnTopic {
   const flexible = version >= 3;
-  const value: AddPartitionsToTxnRequestAddPartitionsToTxnTopic = {
-    name: readString(r, flexible, 'AddPartitionsToTxnRequestAddPartitionsToTxnTopic.name'),
-    partitions: readArray(
-      r,
-      flexible,
-      4,
-      'AddPartitionsToTxnRequestAddPartitionsToTxnTopic.partitions',
-      () => r.int32(),
-    ),
+  const value: AddPartitionsToTxnTopic = {
+    name: readString(r, flexible, 'AddPartitionsToTxnTopic.name'),
+    partitions: readArray(r, flexible, 4, 'AddPartitionsToTxnTopic.partitions', () => r.int32()),
   };
-  if (flexible) readTaggedFields(r, 'AddPartitionsToTxnRequestAddPartitionsToTxnTopic');
+  if (flexible) readTaggedFields(r, 'AddPartitionsToTxnTopic');
   return value;
 }
 

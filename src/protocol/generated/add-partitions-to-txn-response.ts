@@ -23,29 +23,29 @@ export interface AddPartitionsToTxnResponse {
   /** The response top level error code. (versions 4+, default 0, ignorable) */
   errorCode: number;
   /** Results categorized by transactional ID. (versions 4+, default []) */
-  resultsByTransaction: AddPartitionsToTxnResponseAddPartitionsToTxnResult[];
+  resultsByTransaction: AddPartitionsToTxnResult[];
   /** The results for each topic. (versions 0-3, default []) */
-  resultsByTopicV3AndBelow: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[];
+  resultsByTopicV3AndBelow: AddPartitionsToTxnTopicResult[];
 }
 
 /** AddPartitionsToTxnResult of AddPartitionsToTxnResponse (in versions 4-5). */
-export interface AddPartitionsToTxnResponseAddPartitionsToTxnResult {
+export interface AddPartitionsToTxnResult {
   /** The transactional id corresponding to the transaction. (versions 4+) */
   transactionalId: string;
   /** The results for each topic. (versions 4+) */
-  topicResults: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[];
+  topicResults: AddPartitionsToTxnTopicResult[];
 }
 
 /** AddPartitionsToTxnTopicResult of AddPartitionsToTxnResponse (in versions 0-5). */
-export interface AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult {
+export interface AddPartitionsToTxnTopicResult {
   /** The topic name. (versions 0+) */
   name: string;
   /** The results for each partition (versions 0+) */
-  resultsByPartition: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult[];
+  resultsByPartition: AddPartitionsToTxnPartitionResult[];
 }
 
 /** AddPartitionsToTxnPartitionResult of AddPartitionsToTxnResponse (in versions 0-5). */
-export interface AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult {
+export interface AddPartitionsToTxnPartitionResult {
   /** The partition indexes. (versions 0+) */
   partitionIndex: number;
   /** The response error code. (versions 0+) */
@@ -63,14 +63,14 @@ export function encodeAddPartitionsToTxnResponse(
   if (version >= 4) w.int16(v.errorCode);
   if (version >= 4) {
     writeArrayLength(w, v.resultsByTransaction.length, true);
-    for (const e of v.resultsByTransaction) encodeAddPartitionsToTxnResponseAddPartitionsToTxnResult(w, version, e);
+    for (const e of v.resultsByTransaction) encodeAddPartitionsToTxnResult(w, version, e);
   }
   if (version < 4 && v.resultsByTransaction.length !== 0) {
     throw nonDefaultFieldError('AddPartitionsToTxnResponse.resultsByTransaction', version);
   }
   if (version <= 3) {
     writeArrayLength(w, v.resultsByTopicV3AndBelow.length, flexible);
-    for (const e of v.resultsByTopicV3AndBelow) encodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w, version, e);
+    for (const e of v.resultsByTopicV3AndBelow) encodeAddPartitionsToTxnTopicResult(w, version, e);
   }
   if (version > 3 && v.resultsByTopicV3AndBelow.length !== 0) {
     throw nonDefaultFieldError('AddPartitionsToTxnResponse.resultsByTopicV3AndBelow', version);
@@ -91,7 +91,7 @@ export function decodeAddPartitionsToTxnResponse(r: ByteReader, version: number)
           true,
           3,
           'AddPartitionsToTxnResponse.resultsByTransaction',
-          () => decodeAddPartitionsToTxnResponseAddPartitionsToTxnResult(r, version),
+          () => decodeAddPartitionsToTxnResult(r, version),
         )
         : [],
     resultsByTopicV3AndBelow:
@@ -101,7 +101,7 @@ export function decodeAddPartitionsToTxnResponse(r: ByteReader, version: number)
           flexible,
           version <= 2 ? 6 : 3,
           'AddPartitionsToTxnResponse.resultsByTopicV3AndBelow',
-          () => decodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r, version),
+          () => decodeAddPartitionsToTxnTopicResult(r, version),
         )
         : [],
   };
@@ -109,79 +109,60 @@ export function decodeAddPartitionsToTxnResponse(r: ByteReader, version: number)
   return value;
 }
 
-function encodeAddPartitionsToTxnResponseAddPartitionsToTxnResult(
-  w: ByteWriter,
-  version: number,
-  v: AddPartitionsToTxnResponseAddPartitionsToTxnResult,
-): void {
-  writeString(
-    w,
-    v.transactionalId,
-    true,
-    'AddPartitionsToTxnResponseAddPartitionsToTxnResult.transactionalId',
-  );
+function encodeAddPartitionsToTxnResult(w: ByteWriter, version: number, v: AddPartitionsToTxnResult): void {
+  writeString(w, v.transactionalId, true, 'AddPartitionsToTxnResult.transactionalId');
   writeArrayLength(w, v.topicResults.length, true);
-  for (const e of v.topicResults) encodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w, version, e);
+  for (const e of v.topicResults) encodeAddPartitionsToTxnTopicResult(w, version, e);
   w.unsignedVarint(0);
 }
 
-function decodeAddPartitionsToTxnResponseAddPartitionsToTxnResult(
-  r: ByteReader,
-  version: number,
-): AddPartitionsToTxnResponseAddPartitionsToTxnResult {
-  const value: AddPartitionsToTxnResponseAddPartitionsToTxnResult = {
-    transactionalId: readString(
-      r,
-      true,
-      'AddPartitionsToTxnResponseAddPartitionsToTxnResult.transactionalId',
-    ),
+function decodeAddPartitionsToTxnResult(r: ByteReader, version: number): AddPartitionsToTxnResult {
+  const value: AddPartitionsToTxnResult = {
+    transactionalId: readString(r, true, 'AddPartitionsToTxnResult.transactionalId'),
     topicResults: readArray(
       r,
       true,
       3,
-      'AddPartitionsToTxnResponseAddPartitionsToTxnResult.topicResults',
-      () => decodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r, version),
+      'AddPartitionsToTxnResult.topicResults',
+      () => decodeAddPartitionsToTxnTopicResult(r, version),
     ),
   };
-  readTaggedFields(r, 'AddPartitionsToTxnResponseAddPartitionsToTxnResult');
+  readTaggedFields(r, 'AddPartitionsToTxnResult');
   return value;
 }
 
-function encodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(
+function encodeAddPartitionsToTxnTopicResult(
   w: ByteWriter,
   version: number,
-  v: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult,
+  v: AddPartitionsToTxnTopicResult,
 ): void {
   const flexible = version >= 3;
-  writeString(w, v.name, flexible, 'AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult.name');
+  writeString(w, v.name, flexible, 'AddPartitionsToTxnTopicResult.name');
   writeArrayLength(w, v.resultsByPartition.length, flexible);
-  for (const e of v.resultsByPartition) encodeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(w, version, e);
+  for (const e of v.resultsByPartition) encodeAddPartitionsToTxnPartitionResult(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(
-  r: ByteReader,
-  version: number,
-): AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult {
+function decodeAddPartitionsToTxnTopicResult(r: ByteReader, version: number): AddPartitionsToTxnTopicResult {
   const flexible = version >= 3;
-  const value: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult = {
-    name: readString(r, flexible, 'AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult.name'),
+  const value: AddPartitionsToTxnTopicResult = {
+    name: readString(r, flexible, 'AddPartitionsToTxnTopicResult.name'),
     resultsByPartition: readArray(
       r,
       flexible,
       version <= 2 ? 6 : 7,
-      'AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult.resultsByPartition',
-      () => decodeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(r, version),
+      'AddPartitionsToTxnTopicResult.resultsByPartition',
+      () => decodeAddPartitionsToTxnPartitionResult(r, version),
     ),
   };
-  if (flexible) readTaggedFields(r, 'AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult');
+  if (flexible) readTaggedFields(r, 'AddPartitionsToTxnTopicResult');
   return value;
 }
 
-function encodeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(
+function encodeAddPartitionsToTxnPartitionResult(
   w: ByteWriter,
   version: number,
-  v: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult,
+  v: AddPartitionsToTxnPartitionResult,
 ): void {
   const flexible = version >= 3;
   w.int32(v.partitionIndex);
@@ -189,16 +170,16 @@ function encodeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(
+function decodeAddPartitionsToTxnPartitionResult(
   r: ByteReader,
   version: number,
-): AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult {
+): AddPartitionsToTxnPartitionResult {
   const flexible = version >= 3;
-  const value: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult = {
+  const value: AddPartitionsToTxnPartitionResult = {
     partitionIndex: r.int32(),
     partitionErrorCode: r.int16(),
   };
-  if (flexible) readTaggedFields(r, 'AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult');
+  if (flexible) readTaggedFields(r, 'AddPartitionsToTxnPartitionResult');
   return value;
 }
 

@@ -17,13 +17,13 @@ import type { ByteReader, ByteWriter } from '../primitives/index.js';
 /** AlterConfigsRequest (request; apiKey 33, versions 0-2, flexible 2+). */
 export interface AlterConfigsRequest {
   /** The updates for each resource. (versions 0+) */
-  resources: AlterConfigsRequestAlterConfigsResource[];
+  resources: AlterConfigsResource[];
   /** True if we should validate the request, but not change the configurations. (versions 0+) */
   validateOnly: boolean;
 }
 
 /** AlterConfigsResource of AlterConfigsRequest (in versions 0-2). */
-export interface AlterConfigsRequestAlterConfigsResource {
+export interface AlterConfigsResource {
   /** The resource type. (versions 0+) */
   resourceType: number;
   /** The resource name. (versions 0+) */
@@ -44,7 +44,7 @@ export function encodeAlterConfigsRequest(w: ByteWriter, version: number, v: Alt
   checkEncodeVersion(version, 0, 2, 'AlterConfigsRequest');
   const flexible = version >= 2;
   writeArrayLength(w, v.resources.length, flexible);
-  for (const e of v.resources) encodeAlterConfigsRequestAlterConfigsResource(w, version, e);
+  for (const e of v.resources) encodeAlterConfigsResource(w, version, e);
   w.bool(v.validateOnly);
   if (flexible) w.unsignedVarint(0);
 }
@@ -58,7 +58,7 @@ export function decodeAlterConfigsRequest(r: ByteReader, version: number): Alter
       flexible,
       version <= 1 ? 7 : 4,
       'AlterConfigsRequest.resources',
-      () => decodeAlterConfigsRequestAlterConfigsResource(r, version),
+      () => decodeAlterConfigsResource(r, version),
     ),
     validateOnly: r.bool(),
   };
@@ -66,36 +66,29 @@ export function decodeAlterConfigsRequest(r: ByteReader, version: number): Alter
   return value;
 }
 
-function encodeAlterConfigsRequestAlterConfigsResource(
-  w: ByteWriter,
-  version: number,
-  v: AlterConfigsRequestAlterConfigsResource,
-): void {
+function encodeAlterConfigsResource(w: ByteWriter, version: number, v: AlterConfigsResource): void {
   const flexible = version >= 2;
   w.int8(v.resourceType);
-  writeString(w, v.resourceName, flexible, 'AlterConfigsRequestAlterConfigsResource.resourceName');
+  writeString(w, v.resourceName, flexible, 'AlterConfigsResource.resourceName');
   writeArrayLength(w, v.configs.length, flexible);
   for (const e of v.configs) encodeAlterConfigsRequestAlterableConfig(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeAlterConfigsRequestAlterConfigsResource(
-  r: ByteReader,
-  version: number,
-): AlterConfigsRequestAlterConfigsResource {
+function decodeAlterConfigsResource(r: ByteReader, version: number): AlterConfigsResource {
   const flexible = version >= 2;
-  const value: AlterConfigsRequestAlterConfigsResource = {
+  const value: AlterConfigsResource = {
     resourceType: r.int8(),
-    resourceName: readString(r, flexible, 'AlterConfigsRequestAlterConfigsResource.resourceName'),
+    resourceName: readString(r, flexible, 'AlterConfigsResource.resourceName'),
     configs: readArray(
       r,
       flexible,
       version <= 1 ? 4 : 3,
-      'AlterConfigsRequestAlterConfigsResource.configs',
+      'AlterConfigsResource.configs',
       () => decodeAlterConfigsRequestAlterableConfig(r, version),
     ),
   };
-  if (flexible) readTaggedFields(r, 'AlterConfigsRequestAlterConfigsResource');
+  if (flexible) readTaggedFields(r, 'AlterConfigsResource');
   return value;
 }
 

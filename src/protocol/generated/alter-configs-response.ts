@@ -22,11 +22,11 @@ export interface AlterConfigsResponse {
    */
   throttleTimeMs: number;
   /** The responses for each resource. (versions 0+) */
-  responses: AlterConfigsResponseAlterConfigsResourceResponse[];
+  responses: AlterConfigsResourceResponse[];
 }
 
 /** AlterConfigsResourceResponse of AlterConfigsResponse (in versions 0-2). */
-export interface AlterConfigsResponseAlterConfigsResourceResponse {
+export interface AlterConfigsResourceResponse {
   /** The resource error code. (versions 0+) */
   errorCode: number;
   /** The resource error message, or null if there was no error. (versions 0+, nullable 0+) */
@@ -42,7 +42,7 @@ export function encodeAlterConfigsResponse(w: ByteWriter, version: number, v: Al
   const flexible = version >= 2;
   w.int32(v.throttleTimeMs);
   writeArrayLength(w, v.responses.length, flexible);
-  for (const e of v.responses) encodeAlterConfigsResponseAlterConfigsResourceResponse(w, version, e);
+  for (const e of v.responses) encodeAlterConfigsResourceResponse(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
@@ -56,54 +56,35 @@ export function decodeAlterConfigsResponse(r: ByteReader, version: number): Alte
       flexible,
       version <= 1 ? 7 : 6,
       'AlterConfigsResponse.responses',
-      () => decodeAlterConfigsResponseAlterConfigsResourceResponse(r, version),
+      () => decodeAlterConfigsResourceResponse(r, version),
     ),
   };
   if (flexible) readTaggedFields(r, 'AlterConfigsResponse');
   return value;
 }
 
-function encodeAlterConfigsResponseAlterConfigsResourceResponse(
+function encodeAlterConfigsResourceResponse(
   w: ByteWriter,
   version: number,
-  v: AlterConfigsResponseAlterConfigsResourceResponse,
+  v: AlterConfigsResourceResponse,
 ): void {
   const flexible = version >= 2;
   w.int16(v.errorCode);
-  writeNullableString(
-    w,
-    v.errorMessage,
-    flexible,
-    true,
-    'AlterConfigsResponseAlterConfigsResourceResponse.errorMessage',
-  );
+  writeNullableString(w, v.errorMessage, flexible, true, 'AlterConfigsResourceResponse.errorMessage');
   w.int8(v.resourceType);
-  writeString(
-    w,
-    v.resourceName,
-    flexible,
-    'AlterConfigsResponseAlterConfigsResourceResponse.resourceName',
-  );
+  writeString(w, v.resourceName, flexible, 'AlterConfigsResourceResponse.resourceName');
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeAlterConfigsResponseAlterConfigsResourceResponse(
-  r: ByteReader,
-  version: number,
-): AlterConfigsResponseAlterConfigsResourceResponse {
+function decodeAlterConfigsResourceResponse(r: ByteReader, version: number): AlterConfigsResourceResponse {
   const flexible = version >= 2;
-  const value: AlterConfigsResponseAlterConfigsResourceResponse = {
+  const value: AlterConfigsResourceResponse = {
     errorCode: r.int16(),
-    errorMessage: readNullableString(
-      r,
-      flexible,
-      true,
-      'AlterConfigsResponseAlterConfigsResourceResponse.errorMessage',
-    ),
+    errorMessage: readNullableString(r, flexible, true, 'AlterConfigsResourceResponse.errorMessage'),
     resourceType: r.int8(),
-    resourceName: readString(r, flexible, 'AlterConfigsResponseAlterConfigsResourceResponse.resourceName'),
+    resourceName: readString(r, flexible, 'AlterConfigsResourceResponse.resourceName'),
   };
-  if (flexible) readTaggedFields(r, 'AlterConfigsResponseAlterConfigsResourceResponse');
+  if (flexible) readTaggedFields(r, 'AlterConfigsResourceResponse');
   return value;
 }
 

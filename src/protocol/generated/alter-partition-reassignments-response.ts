@@ -57,7 +57,9 @@ export function encodeAlterPartitionReassignmentsResponse(
   w.int16(v.errorCode);
   writeNullableString(w, v.errorMessage, true, true, 'AlterPartitionReassignmentsResponse.errorMessage');
   writeArrayLength(w, v.responses.length, true);
-  for (const e of v.responses) encodeAlterPartitionReassignmentsResponseReassignableTopicResponse(w, version, e);
+  for (const e of v.responses) {
+    encodeAlterPartitionReassignmentsResponseReassignableTopicResponse(w, version, e);
+  }
   w.unsignedVarint(0);
 }
 
@@ -89,7 +91,9 @@ function encodeAlterPartitionReassignmentsResponseReassignableTopicResponse(
 ): void {
   writeString(w, v.name, true, 'AlterPartitionReassignmentsResponseReassignableTopicResponse.name');
   writeArrayLength(w, v.partitions.length, true);
-  for (const e of v.partitions) encodeAlterPartitionReassignmentsResponseReassignablePartitionResponse(w, version, e);
+  for (const e of v.partitions) {
+    encodeAlterPartitionReassignmentsResponseReassignablePartitionResponse(w, version, e);
+  }
   w.unsignedVarint(0);
 }
 

@@ -85,7 +85,9 @@ function encodeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(
     'AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult.topicName',
   );
   writeArrayLength(w, v.partitions.length, flexible);
-  for (const e of v.partitions) encodeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(w, version, e);
+  for (const e of v.partitions) {
+    encodeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(w, version, e);
+  }
   if (flexible) w.unsignedVarint(0);
 }
 

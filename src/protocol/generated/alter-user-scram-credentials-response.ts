@@ -22,11 +22,11 @@ export interface AlterUserScramCredentialsResponse {
    */
   throttleTimeMs: number;
   /** The results for deletions and alterations, one per affected user. (versions 0+) */
-  results: AlterUserScramCredentialsResponseAlterUserScramCredentialsResult[];
+  results: AlterUserScramCredentialsResult[];
 }
 
 /** AlterUserScramCredentialsResult of AlterUserScramCredentialsResponse (in versions 0). */
-export interface AlterUserScramCredentialsResponseAlterUserScramCredentialsResult {
+export interface AlterUserScramCredentialsResult {
   /** The user name. (versions 0+) */
   user: string;
   /** The error code. (versions 0+) */
@@ -43,7 +43,7 @@ export function encodeAlterUserScramCredentialsResponse(
   checkEncodeVersion(version, 0, 0, 'AlterUserScramCredentialsResponse');
   w.int32(v.throttleTimeMs);
   writeArrayLength(w, v.results.length, true);
-  for (const e of v.results) encodeAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(w, version, e);
+  for (const e of v.results) encodeAlterUserScramCredentialsResult(w, version, e);
   w.unsignedVarint(0);
 }
 
@@ -59,45 +59,34 @@ export function decodeAlterUserScramCredentialsResponse(
       true,
       5,
       'AlterUserScramCredentialsResponse.results',
-      () => decodeAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(r, version),
+      () => decodeAlterUserScramCredentialsResult(r, version),
     ),
   };
   readTaggedFields(r, 'AlterUserScramCredentialsResponse');
   return value;
 }
 
-function encodeAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(
+function encodeAlterUserScramCredentialsResult(
   w: ByteWriter,
   version: number,
-  v: AlterUserScramCredentialsResponseAlterUserScramCredentialsResult,
+  v: AlterUserScramCredentialsResult,
 ): void {
-  writeString(w, v.user, true, 'AlterUserScramCredentialsResponseAlterUserScramCredentialsResult.user');
+  writeString(w, v.user, true, 'AlterUserScramCredentialsResult.user');
   w.int16(v.errorCode);
-  writeNullableString(
-    w,
-    v.errorMessage,
-    true,
-    true,
-    'AlterUserScramCredentialsResponseAlterUserScramCredentialsResult.errorMessage',
-  );
+  writeNullableString(w, v.errorMessage, true, true, 'AlterUserScramCredentialsResult.errorMessage');
   w.unsignedVarint(0);
 }
 
-function decodeAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(
+function decodeAlterUserScramCredentialsResult(
   r: ByteReader,
   version: number,
-): AlterUserScramCredentialsResponseAlterUserScramCredentialsResult {
-  const value: AlterUserScramCredentialsResponseAlterUserScramCredentialsResult = {
-    user: readString(r, true, 'AlterUserScramCredentialsResponseAlterUserScramCredentialsResult.user'),
+): AlterUserScramCredentialsResult {
+  const value: AlterUserScramCredentialsResult = {
+    user: readString(r, true, 'AlterUserScramCredentialsResult.user'),
     errorCode: r.int16(),
-    errorMessage: readNullableString(
-      r,
-      true,
-      true,
-      'AlterUserScramCredentialsResponseAlterUserScramCredentialsResult.errorMessage',
-    ),
+    errorMessage: readNullableString(r, true, true, 'AlterUserScramCredentialsResult.errorMessage'),
   };
-  readTaggedFields(r, 'AlterUserScramCredentialsResponseAlterUserScramCredentialsResult');
+  readTaggedFields(r, 'AlterUserScramCredentialsResult');
   return value;
 }
 

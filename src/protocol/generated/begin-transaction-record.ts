@@ -28,7 +28,11 @@ export function encodeBeginTransactionRecord(
   checkEncodeVersion(version, 0, 0, 'BeginTransactionRecord');
   const tagged0 = v.name !== null;
   w.unsignedVarint((tagged0 ? 1 : 0));
-  if (tagged0) writeTaggedField(w, 0, (t) => writeNullableString(t, v.name, true, true, 'BeginTransactionRecord.name'));
+  if (tagged0) {
+    writeTaggedField(w, 0, (t) => {
+      writeNullableString(t, v.name, true, true, 'BeginTransactionRecord.name');
+    });
+  }
 }
 
 export function decodeBeginTransactionRecord(r: ByteReader, version: number): BeginTransactionRecord {

@@ -45,9 +45,13 @@ export function encodeConsumerGroupCurrentMemberAssignmentValue(
   w.int32(v.previousMemberEpoch);
   w.int8(v.state);
   writeArrayLength(w, v.assignedPartitions.length, true);
-  for (const e of v.assignedPartitions) encodeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(w, version, e);
+  for (const e of v.assignedPartitions) {
+    encodeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(w, version, e);
+  }
   writeArrayLength(w, v.partitionsPendingRevocation.length, true);
-  for (const e of v.partitionsPendingRevocation) encodeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(w, version, e);
+  for (const e of v.partitionsPendingRevocation) {
+    encodeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(w, version, e);
+  }
   w.unsignedVarint(0);
 }
 

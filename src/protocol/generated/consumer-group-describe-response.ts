@@ -97,7 +97,9 @@ export function defaultConsumerGroupDescribeResponseAssignment(): ConsumerGroupD
 }
 
 /** Whether every field of a ConsumerGroupDescribeResponseAssignment holds its default. */
-export function isDefaultConsumerGroupDescribeResponseAssignment(value: ConsumerGroupDescribeResponseAssignment): boolean {
+export function isDefaultConsumerGroupDescribeResponseAssignment(
+  value: ConsumerGroupDescribeResponseAssignment,
+): boolean {
   return value.topicPartitions.length === 0;
 }
 
@@ -198,7 +200,9 @@ function encodeConsumerGroupDescribeResponseMember(
   writeString(w, v.clientId, true, 'ConsumerGroupDescribeResponseMember.clientId');
   writeString(w, v.clientHost, true, 'ConsumerGroupDescribeResponseMember.clientHost');
   writeArrayLength(w, v.subscribedTopicNames.length, true);
-  for (const e of v.subscribedTopicNames) writeString(w, e, true, 'ConsumerGroupDescribeResponseMember.subscribedTopicNames');
+  for (const e of v.subscribedTopicNames) {
+    writeString(w, e, true, 'ConsumerGroupDescribeResponseMember.subscribedTopicNames');
+  }
   writeNullableString(
     w,
     v.subscribedTopicRegex,

@@ -95,7 +95,11 @@ export function encodeConsumerGroupHeartbeatRequest(
     true,
     'ConsumerGroupHeartbeatRequest.subscribedTopicNames',
   );
-  if (v.subscribedTopicNames !== null) for (const e of v.subscribedTopicNames) writeString(w, e, true, 'ConsumerGroupHeartbeatRequest.subscribedTopicNames');
+  if (v.subscribedTopicNames !== null) {
+    for (const e of v.subscribedTopicNames) {
+      writeString(w, e, true, 'ConsumerGroupHeartbeatRequest.subscribedTopicNames');
+    }
+  }
   if (version >= 1) {
     writeNullableString(
       w,
@@ -116,7 +120,9 @@ export function encodeConsumerGroupHeartbeatRequest(
     true,
     'ConsumerGroupHeartbeatRequest.topicPartitions',
   );
-  if (v.topicPartitions !== null) for (const e of v.topicPartitions) encodeConsumerGroupHeartbeatRequestTopicPartitions(w, version, e);
+  if (v.topicPartitions !== null) {
+    for (const e of v.topicPartitions) encodeConsumerGroupHeartbeatRequestTopicPartitions(w, version, e);
+  }
   w.unsignedVarint(0);
 }
 

@@ -60,7 +60,9 @@ export function defaultConsumerGroupHeartbeatResponseAssignment(): ConsumerGroup
 }
 
 /** Whether every field of a ConsumerGroupHeartbeatResponseAssignment holds its default. */
-export function isDefaultConsumerGroupHeartbeatResponseAssignment(value: ConsumerGroupHeartbeatResponseAssignment): boolean {
+export function isDefaultConsumerGroupHeartbeatResponseAssignment(
+  value: ConsumerGroupHeartbeatResponseAssignment,
+): boolean {
   return value.topicPartitions.length === 0;
 }
 
@@ -93,10 +95,9 @@ export function decodeConsumerGroupHeartbeatResponse(
     memberId: readNullableString(r, true, true, 'ConsumerGroupHeartbeatResponse.memberId'),
     memberEpoch: r.int32(),
     heartbeatIntervalMs: r.int32(),
-    assignment: readStructPresence(r, true) ? decodeConsumerGroupHeartbeatResponseAssignment(
-      r,
-      version,
-    ) : null,
+    assignment: readStructPresence(r, true)
+      ? decodeConsumerGroupHeartbeatResponseAssignment(r, version)
+      : null,
   };
   readTaggedFields(r, 'ConsumerGroupHeartbeatResponse');
   return value;

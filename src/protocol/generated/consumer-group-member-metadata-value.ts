@@ -64,7 +64,9 @@ export interface ConsumerGroupMemberMetadataValueClassicProtocol {
 }
 
 /** A ConsumerGroupMemberMetadataValueClassicMemberMetadata holding the default of every field. */
-export function defaultConsumerGroupMemberMetadataValueClassicMemberMetadata(): ConsumerGroupMemberMetadataValueClassicMemberMetadata {
+export function defaultConsumerGroupMemberMetadataValueClassicMemberMetadata(
+
+): ConsumerGroupMemberMetadataValueClassicMemberMetadata {
   return {
     sessionTimeoutMs: 0,
     supportedProtocols: [],
@@ -72,7 +74,9 @@ export function defaultConsumerGroupMemberMetadataValueClassicMemberMetadata(): 
 }
 
 /** Whether every field of a ConsumerGroupMemberMetadataValueClassicMemberMetadata holds its default. */
-export function isDefaultConsumerGroupMemberMetadataValueClassicMemberMetadata(value: ConsumerGroupMemberMetadataValueClassicMemberMetadata): boolean {
+export function isDefaultConsumerGroupMemberMetadataValueClassicMemberMetadata(
+  value: ConsumerGroupMemberMetadataValueClassicMemberMetadata,
+): boolean {
   return value.sessionTimeoutMs === 0 && value.supportedProtocols.length === 0;
 }
 
@@ -87,7 +91,9 @@ export function encodeConsumerGroupMemberMetadataValue(
   writeString(w, v.clientId, true, 'ConsumerGroupMemberMetadataValue.clientId');
   writeString(w, v.clientHost, true, 'ConsumerGroupMemberMetadataValue.clientHost');
   writeArrayLength(w, v.subscribedTopicNames.length, true);
-  for (const e of v.subscribedTopicNames) writeString(w, e, true, 'ConsumerGroupMemberMetadataValue.subscribedTopicNames');
+  for (const e of v.subscribedTopicNames) {
+    writeString(w, e, true, 'ConsumerGroupMemberMetadataValue.subscribedTopicNames');
+  }
   writeNullableString(
     w,
     v.subscribedTopicRegex,
@@ -107,7 +113,9 @@ export function encodeConsumerGroupMemberMetadataValue(
         true,
         'ConsumerGroupMemberMetadataValue.classicMemberMetadata',
       );
-      if (v.classicMemberMetadata !== null) encodeConsumerGroupMemberMetadataValueClassicMemberMetadata(t, version, v.classicMemberMetadata);
+      if (v.classicMemberMetadata !== null) {
+        encodeConsumerGroupMemberMetadataValueClassicMemberMetadata(t, version, v.classicMemberMetadata);
+      }
     });
   }
 }
@@ -142,10 +150,9 @@ export function decodeConsumerGroupMemberMetadataValue(
   readTaggedFields(r, 'ConsumerGroupMemberMetadataValue', (tag, t) => {
     switch (tag) {
       case 0:
-        value.classicMemberMetadata = readStructPresence(t, true) ? decodeConsumerGroupMemberMetadataValueClassicMemberMetadata(
-          t,
-          version,
-        ) : null;
+        value.classicMemberMetadata = readStructPresence(t, true)
+          ? decodeConsumerGroupMemberMetadataValueClassicMemberMetadata(t, version)
+          : null;
         return true;
       default:
         return false;

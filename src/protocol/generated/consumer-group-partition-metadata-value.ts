@@ -79,7 +79,9 @@ function encodeConsumerGroupPartitionMetadataValueTopicMetadata(
   writeString(w, v.topicName, true, 'ConsumerGroupPartitionMetadataValueTopicMetadata.topicName');
   w.int32(v.numPartitions);
   writeArrayLength(w, v.partitionMetadata.length, true);
-  for (const e of v.partitionMetadata) encodeConsumerGroupPartitionMetadataValuePartitionMetadata(w, version, e);
+  for (const e of v.partitionMetadata) {
+    encodeConsumerGroupPartitionMetadataValuePartitionMetadata(w, version, e);
+  }
   w.unsignedVarint(0);
 }
 
@@ -110,7 +112,9 @@ function encodeConsumerGroupPartitionMetadataValuePartitionMetadata(
 ): void {
   w.int32(v.partition);
   writeArrayLength(w, v.racks.length, true);
-  for (const e of v.racks) writeString(w, e, true, 'ConsumerGroupPartitionMetadataValuePartitionMetadata.racks');
+  for (const e of v.racks) {
+    writeString(w, e, true, 'ConsumerGroupPartitionMetadataValuePartitionMetadata.racks');
+  }
   w.unsignedVarint(0);
 }
 

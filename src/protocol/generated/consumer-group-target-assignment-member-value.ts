@@ -31,7 +31,9 @@ export function encodeConsumerGroupTargetAssignmentMemberValue(
 ): void {
   checkEncodeVersion(version, 0, 0, 'ConsumerGroupTargetAssignmentMemberValue');
   writeArrayLength(w, v.topicPartitions.length, true);
-  for (const e of v.topicPartitions) encodeConsumerGroupTargetAssignmentMemberValueTopicPartition(w, version, e);
+  for (const e of v.topicPartitions) {
+    encodeConsumerGroupTargetAssignmentMemberValueTopicPartition(w, version, e);
+  }
   w.unsignedVarint(0);
 }
 

@@ -54,18 +54,74 @@ export const groupCoordinatorRecords: ReadonlyMap<number, CoordinatorRecordSchem
   [1, { recordType: 1, key: offsetCommitKey, value: offsetCommitValue }],
   [2, { recordType: 2, key: groupMetadataKey, value: groupMetadataValue }],
   [3, { recordType: 3, key: consumerGroupMetadataKey, value: consumerGroupMetadataValue }],
-  [4, { recordType: 4, key: consumerGroupPartitionMetadataKey, value: consumerGroupPartitionMetadataValue }],
+  [
+    4,
+    {
+      recordType: 4,
+      key: consumerGroupPartitionMetadataKey,
+      value: consumerGroupPartitionMetadataValue,
+    },
+  ],
   [5, { recordType: 5, key: consumerGroupMemberMetadataKey, value: consumerGroupMemberMetadataValue }],
-  [6, { recordType: 6, key: consumerGroupTargetAssignmentMetadataKey, value: consumerGroupTargetAssignmentMetadataValue }],
-  [7, { recordType: 7, key: consumerGroupTargetAssignmentMemberKey, value: consumerGroupTargetAssignmentMemberValue }],
-  [8, { recordType: 8, key: consumerGroupCurrentMemberAssignmentKey, value: consumerGroupCurrentMemberAssignmentValue }],
+  [
+    6,
+    {
+      recordType: 6,
+      key: consumerGroupTargetAssignmentMetadataKey,
+      value: consumerGroupTargetAssignmentMetadataValue,
+    },
+  ],
+  [
+    7,
+    {
+      recordType: 7,
+      key: consumerGroupTargetAssignmentMemberKey,
+      value: consumerGroupTargetAssignmentMemberValue,
+    },
+  ],
+  [
+    8,
+    {
+      recordType: 8,
+      key: consumerGroupCurrentMemberAssignmentKey,
+      value: consumerGroupCurrentMemberAssignmentValue,
+    },
+  ],
   [9, { recordType: 9, key: shareGroupPartitionMetadataKey, value: shareGroupPartitionMetadataValue }],
   [10, { recordType: 10, key: shareGroupMemberMetadataKey, value: shareGroupMemberMetadataValue }],
   [11, { recordType: 11, key: shareGroupMetadataKey, value: shareGroupMetadataValue }],
-  [12, { recordType: 12, key: shareGroupTargetAssignmentMetadataKey, value: shareGroupTargetAssignmentMetadataValue }],
-  [13, { recordType: 13, key: shareGroupTargetAssignmentMemberKey, value: shareGroupTargetAssignmentMemberValue }],
-  [14, { recordType: 14, key: shareGroupCurrentMemberAssignmentKey, value: shareGroupCurrentMemberAssignmentValue }],
-  [15, { recordType: 15, key: shareGroupStatePartitionMetadataKey, value: shareGroupStatePartitionMetadataValue }],
+  [
+    12,
+    {
+      recordType: 12,
+      key: shareGroupTargetAssignmentMetadataKey,
+      value: shareGroupTargetAssignmentMetadataValue,
+    },
+  ],
+  [
+    13,
+    {
+      recordType: 13,
+      key: shareGroupTargetAssignmentMemberKey,
+      value: shareGroupTargetAssignmentMemberValue,
+    },
+  ],
+  [
+    14,
+    {
+      recordType: 14,
+      key: shareGroupCurrentMemberAssignmentKey,
+      value: shareGroupCurrentMemberAssignmentValue,
+    },
+  ],
+  [
+    15,
+    {
+      recordType: 15,
+      key: shareGroupStatePartitionMetadataKey,
+      value: shareGroupStatePartitionMetadataValue,
+    },
+  ],
 ]);
 
 /** The records of __transaction_state, by record type (the version of the record key). */

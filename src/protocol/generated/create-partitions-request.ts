@@ -17,7 +17,7 @@ import type { ByteReader, ByteWriter } from '../primitives/index.js';
 /** CreatePartitionsRequest (request; apiKey 37, versions 0-3, flexible 2+). */
 export interface CreatePartitionsRequest {
   /** Each topic that we want to create new partitions inside. (versions 0+) */
-  topics: CreatePartitionsRequestCreatePartitionsTopic[];
+  topics: CreatePartitionsTopic[];
   /** The time in ms to wait for the partitions to be created. (versions 0+) */
   timeoutMs: number;
   /**
@@ -27,17 +27,17 @@ export interface CreatePartitionsRequest {
 }
 
 /** CreatePartitionsTopic of CreatePartitionsRequest (in versions 0-3). */
-export interface CreatePartitionsRequestCreatePartitionsTopic {
+export interface CreatePartitionsTopic {
   /** The topic name. (versions 0+) */
   name: string;
   /** The new partition count. (versions 0+) */
   count: number;
   /** The new partition assignments. (versions 0+, nullable 0+) */
-  assignments: CreatePartitionsRequestCreatePartitionsAssignment[] | null;
+  assignments: CreatePartitionsAssignment[] | null;
 }
 
 /** CreatePartitionsAssignment of CreatePartitionsRequest (in versions 0-3). */
-export interface CreatePartitionsRequestCreatePartitionsAssignment {
+export interface CreatePartitionsAssignment {
   /** The assigned broker IDs. (versions 0+) */
   brokerIds: number[];
 }
@@ -50,7 +50,7 @@ export function encodeCreatePartitionsRequest(
   checkEncodeVersion(version, 0, 3, 'CreatePartitionsRequest');
   const flexible = version >= 2;
   writeArrayLength(w, v.topics.length, flexible);
-  for (const e of v.topics) encodeCreatePartitionsRequestCreatePartitionsTopic(w, version, e);
+  for (const e of v.topics) encodeCreatePartitionsTopic(w, version, e);
   w.int32(v.timeoutMs);
   w.bool(v.validateOnly);
   if (flexible) w.unsignedVarint(0);
@@ -65,7 +65,7 @@ export function decodeCreatePartitionsRequest(r: ByteReader, version: number): C
       flexible,
       version <= 1 ? 10 : 7,
       'CreatePartitionsRequest.topics',
-      () => decodeCreatePartitionsRequestCreatePartitionsTopic(r, version),
+      () => decodeCreatePartitionsTopic(r, version),
     ),
     timeoutMs: r.int32(),
     validateOnly: r.bool(),
@@ -74,50 +74,37 @@ export function decodeCreatePartitionsRequest(r: ByteReader, version: number): C
   return value;
 }
 
-function encodeCreatePartitionsRequestCreatePartitionsTopic(
-  w: ByteWriter,
-  version: number,
-  v: CreatePartitionsRequestCreatePartitionsTopic,
-): void {
+function encodeCreatePartitionsTopic(w: ByteWriter, version: number, v: CreatePartitionsTopic): void {
   const flexible = version >= 2;
-  writeString(w, v.name, flexible, 'CreatePartitionsRequestCreatePartitionsTopic.name');
+  writeString(w, v.name, flexible, 'CreatePartitionsTopic.name');
   w.int32(v.count);
-  writeNullableArrayLength(
-    w,
-    v.assignments,
-    flexible,
-    true,
-    'CreatePartitionsRequestCreatePartitionsTopic.assignments',
-  );
-  if (v.assignments !== null) for (const e of v.assignments) encodeCreatePartitionsRequestCreatePartitionsAssignment(w, version, e);
+  writeNullableArrayLength(w, v.assignments, flexible, true, 'CreatePartitionsTopic.assignments');
+  if (v.assignments !== null) for (const e of v.assignments) encodeCreatePartitionsAssignment(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeCreatePartitionsRequestCreatePartitionsTopic(
-  r: ByteReader,
-  version: number,
-): CreatePartitionsRequestCreatePartitionsTopic {
+function decodeCreatePartitionsTopic(r: ByteReader, version: number): CreatePartitionsTopic {
   const flexible = version >= 2;
-  const value: CreatePartitionsRequestCreatePartitionsTopic = {
-    name: readString(r, flexible, 'CreatePartitionsRequestCreatePartitionsTopic.name'),
+  const value: CreatePartitionsTopic = {
+    name: readString(r, flexible, 'CreatePartitionsTopic.name'),
     count: r.int32(),
     assignments: readNullableArray(
       r,
       flexible,
       true,
       version <= 1 ? 4 : 2,
-      'CreatePartitionsRequestCreatePartitionsTopic.assignments',
-      () => decodeCreatePartitionsRequestCreatePartitionsAssignment(r, version),
+      'CreatePartitionsTopic.assignments',
+      () => decodeCreatePartitionsAssignment(r, version),
     ),
   };
-  if (flexible) readTaggedFields(r, 'CreatePartitionsRequestCreatePartitionsTopic');
+  if (flexible) readTaggedFields(r, 'CreatePartitionsTopic');
   return value;
 }
 
-function encodeCreatePartitionsRequestCreatePartitionsAssignment(
+function encodeCreatePartitionsAssignment(
   w: ByteWriter,
   version: number,
-  v: CreatePartitionsRequestCreatePartitionsAssignment,
+  v: CreatePartitionsAssignment,
 ): void {
   const flexible = version >= 2;
   writeArrayLength(w, v.brokerIds.length, flexible);
@@ -125,21 +112,12 @@ function encodeCreatePartitionsRequestCreatePartitionsAssignment(
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeCreatePartitionsRequestCreatePartitionsAssignment(
-  r: ByteReader,
-  version: number,
-): CreatePartitionsRequestCreatePartitionsAssignment {
+function decodeCreatePartitionsAssignment(r: ByteReader, version: number): CreatePartitionsAssignment {
   const flexible = version >= 2;
-  const value: CreatePartitionsRequestCreatePartitionsAssignment = {
-    brokerIds: readArray(
-      r,
-      flexible,
-      4,
-      'CreatePartitionsRequestCreatePartitionsAssignment.brokerIds',
-      () => r.int32(),
-    ),
+  const value: CreatePartitionsAssignment = {
+    brokerIds: readArray(r, flexible, 4, 'CreatePartitionsAssignment.brokerIds', () => r.int32()),
   };
-  if (flexible) readTaggedFields(r, 'CreatePartitionsRequestCreatePartitionsAssignment');
+  if (flexible) readTaggedFields(r, 'CreatePartitionsAssignment');
   return value;
 }
 

@@ -22,11 +22,11 @@ export interface CreatePartitionsResponse {
    */
   throttleTimeMs: number;
   /** The partition creation results for each topic. (versions 0+) */
-  results: CreatePartitionsResponseCreatePartitionsTopicResult[];
+  results: CreatePartitionsTopicResult[];
 }
 
 /** CreatePartitionsTopicResult of CreatePartitionsResponse (in versions 0-3). */
-export interface CreatePartitionsResponseCreatePartitionsTopicResult {
+export interface CreatePartitionsTopicResult {
   /** The topic name. (versions 0+) */
   name: string;
   /** The result error, or zero if there was no error. (versions 0+) */
@@ -44,7 +44,7 @@ export function encodeCreatePartitionsResponse(
   const flexible = version >= 2;
   w.int32(v.throttleTimeMs);
   writeArrayLength(w, v.results.length, flexible);
-  for (const e of v.results) encodeCreatePartitionsResponseCreatePartitionsTopicResult(w, version, e);
+  for (const e of v.results) encodeCreatePartitionsTopicResult(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
@@ -58,47 +58,33 @@ export function decodeCreatePartitionsResponse(r: ByteReader, version: number): 
       flexible,
       version <= 1 ? 6 : 5,
       'CreatePartitionsResponse.results',
-      () => decodeCreatePartitionsResponseCreatePartitionsTopicResult(r, version),
+      () => decodeCreatePartitionsTopicResult(r, version),
     ),
   };
   if (flexible) readTaggedFields(r, 'CreatePartitionsResponse');
   return value;
 }
 
-function encodeCreatePartitionsResponseCreatePartitionsTopicResult(
+function encodeCreatePartitionsTopicResult(
   w: ByteWriter,
   version: number,
-  v: CreatePartitionsResponseCreatePartitionsTopicResult,
+  v: CreatePartitionsTopicResult,
 ): void {
   const flexible = version >= 2;
-  writeString(w, v.name, flexible, 'CreatePartitionsResponseCreatePartitionsTopicResult.name');
+  writeString(w, v.name, flexible, 'CreatePartitionsTopicResult.name');
   w.int16(v.errorCode);
-  writeNullableString(
-    w,
-    v.errorMessage,
-    flexible,
-    true,
-    'CreatePartitionsResponseCreatePartitionsTopicResult.errorMessage',
-  );
+  writeNullableString(w, v.errorMessage, flexible, true, 'CreatePartitionsTopicResult.errorMessage');
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeCreatePartitionsResponseCreatePartitionsTopicResult(
-  r: ByteReader,
-  version: number,
-): CreatePartitionsResponseCreatePartitionsTopicResult {
+function decodeCreatePartitionsTopicResult(r: ByteReader, version: number): CreatePartitionsTopicResult {
   const flexible = version >= 2;
-  const value: CreatePartitionsResponseCreatePartitionsTopicResult = {
-    name: readString(r, flexible, 'CreatePartitionsResponseCreatePartitionsTopicResult.name'),
+  const value: CreatePartitionsTopicResult = {
+    name: readString(r, flexible, 'CreatePartitionsTopicResult.name'),
     errorCode: r.int16(),
-    errorMessage: readNullableString(
-      r,
-      flexible,
-      true,
-      'CreatePartitionsResponseCreatePartitionsTopicResult.errorMessage',
-    ),
+    errorMessage: readNullableString(r, flexible, true, 'CreatePartitionsTopicResult.errorMessage'),
   };
-  if (flexible) readTaggedFields(r, 'CreatePartitionsResponseCreatePartitionsTopicResult');
+  if (flexible) readTaggedFields(r, 'CreatePartitionsTopicResult');
   return value;
 }
 

@@ -113,7 +113,9 @@ function encodeCreateTopicsResponseCreatableTopicResult(
   if (version >= 5) w.int16(v.replicationFactor);
   if (version >= 5) {
     writeNullableArrayLength(w, v.configs, true, true, 'CreateTopicsResponseCreatableTopicResult.configs');
-    if (v.configs !== null) for (const e of v.configs) encodeCreateTopicsResponseCreatableTopicConfigs(w, version, e);
+    if (v.configs !== null) {
+      for (const e of v.configs) encodeCreateTopicsResponseCreatableTopicConfigs(w, version, e);
+    }
   }
   if (flexible) {
     const tagged0 = v.topicConfigErrorCode !== 0;

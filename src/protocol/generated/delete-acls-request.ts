@@ -16,11 +16,11 @@ import type { ByteReader, ByteWriter } from '../primitives/index.js';
 /** DeleteAclsRequest (request; apiKey 31, versions 0-3, flexible 2+). */
 export interface DeleteAclsRequest {
   /** The filters to use when deleting ACLs. (versions 0+) */
-  filters: DeleteAclsRequestDeleteAclsFilter[];
+  filters: DeleteAclsFilter[];
 }
 
 /** DeleteAclsFilter of DeleteAclsRequest (in versions 0-3). */
-export interface DeleteAclsRequestDeleteAclsFilter {
+export interface DeleteAclsFilter {
   /** The resource type. (versions 0+) */
   resourceTypeFilter: number;
   /** The resource name. (versions 0+, nullable 0+) */
@@ -41,7 +41,7 @@ export function encodeDeleteAclsRequest(w: ByteWriter, version: number, v: Delet
   checkEncodeVersion(version, 0, 3, 'DeleteAclsRequest');
   const flexible = version >= 2;
   writeArrayLength(w, v.filters.length, flexible);
-  for (const e of v.filters) encodeDeleteAclsRequestDeleteAclsFilter(w, version, e);
+  for (const e of v.filters) encodeDeleteAclsFilter(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
@@ -54,69 +54,40 @@ export function decodeDeleteAclsRequest(r: ByteReader, version: number): DeleteA
       flexible,
       version <= 0 ? 9 : version <= 1 ? 10 : 8,
       'DeleteAclsRequest.filters',
-      () => decodeDeleteAclsRequestDeleteAclsFilter(r, version),
+      () => decodeDeleteAclsFilter(r, version),
     ),
   };
   if (flexible) readTaggedFields(r, 'DeleteAclsRequest');
   return value;
 }
 
-function encodeDeleteAclsRequestDeleteAclsFilter(
-  w: ByteWriter,
-  version: number,
-  v: DeleteAclsRequestDeleteAclsFilter,
-): void {
+function encodeDeleteAclsFilter(w: ByteWriter, version: number, v: DeleteAclsFilter): void {
   const flexible = version >= 2;
   w.int8(v.resourceTypeFilter);
-  writeNullableString(
-    w,
-    v.resourceNameFilter,
-    flexible,
-    true,
-    'DeleteAclsRequestDeleteAclsFilter.resourceNameFilter',
-  );
+  writeNullableString(w, v.resourceNameFilter, flexible, true, 'DeleteAclsFilter.resourceNameFilter');
   if (version >= 1) w.int8(v.patternTypeFilter);
   if (version < 1 && v.patternTypeFilter !== 3) {
-    throw nonDefaultFieldError('DeleteAclsRequestDeleteAclsFilter.patternTypeFilter', version);
+    throw nonDefaultFieldError('DeleteAclsFilter.patternTypeFilter', version);
   }
-  writeNullableString(
-    w,
-    v.principalFilter,
-    flexible,
-    true,
-    'DeleteAclsRequestDeleteAclsFilter.principalFilter',
-  );
-  writeNullableString(w, v.hostFilter, flexible, true, 'DeleteAclsRequestDeleteAclsFilter.hostFilter');
+  writeNullableString(w, v.principalFilter, flexible, true, 'DeleteAclsFilter.principalFilter');
+  writeNullableString(w, v.hostFilter, flexible, true, 'DeleteAclsFilter.hostFilter');
   w.int8(v.operation);
   w.int8(v.permissionType);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeDeleteAclsRequestDeleteAclsFilter(
-  r: ByteReader,
-  version: number,
-): DeleteAclsRequestDeleteAclsFilter {
+function decodeDeleteAclsFilter(r: ByteReader, version: number): DeleteAclsFilter {
   const flexible = version >= 2;
-  const value: DeleteAclsRequestDeleteAclsFilter = {
+  const value: DeleteAclsFilter = {
     resourceTypeFilter: r.int8(),
-    resourceNameFilter: readNullableString(
-      r,
-      flexible,
-      true,
-      'DeleteAclsRequestDeleteAclsFilter.resourceNameFilter',
-    ),
+    resourceNameFilter: readNullableString(r, flexible, true, 'DeleteAclsFilter.resourceNameFilter'),
     patternTypeFilter: version >= 1 ? r.int8() : 3,
-    principalFilter: readNullableString(
-      r,
-      flexible,
-      true,
-      'DeleteAclsRequestDeleteAclsFilter.principalFilter',
-    ),
-    hostFilter: readNullableString(r, flexible, true, 'DeleteAclsRequestDeleteAclsFilter.hostFilter'),
+    principalFilter: readNullableString(r, flexible, true, 'DeleteAclsFilter.principalFilter'),
+    hostFilter: readNullableString(r, flexible, true, 'DeleteAclsFilter.hostFilter'),
     operation: r.int8(),
     permissionType: r.int8(),
   };
-  if (flexible) readTaggedFields(r, 'DeleteAclsRequestDeleteAclsFilter');
+  if (flexible) readTaggedFields(r, 'DeleteAclsFilter');
   return value;
 }
 

@@ -23,21 +23,21 @@ export interface DeleteAclsResponse {
    */
   throttleTimeMs: number;
   /** The results for each filter. (versions 0+) */
-  filterResults: DeleteAclsResponseDeleteAclsFilterResult[];
+  filterResults: DeleteAclsFilterResult[];
 }
 
 /** DeleteAclsFilterResult of DeleteAclsResponse (in versions 0-3). */
-export interface DeleteAclsResponseDeleteAclsFilterResult {
+export interface DeleteAclsFilterResult {
   /** The error code, or 0 if the filter succeeded. (versions 0+) */
   errorCode: number;
   /** The error message, or null if the filter succeeded. (versions 0+, nullable 0+) */
   errorMessage: string | null;
   /** The ACLs which matched this filter. (versions 0+) */
-  matchingAcls: DeleteAclsResponseDeleteAclsMatchingAcl[];
+  matchingAcls: DeleteAclsMatchingAcl[];
 }
 
 /** DeleteAclsMatchingAcl of DeleteAclsResponse (in versions 0-3). */
-export interface DeleteAclsResponseDeleteAclsMatchingAcl {
+export interface DeleteAclsMatchingAcl {
   /** The deletion error code, or 0 if the deletion succeeded. (versions 0+) */
   errorCode: number;
   /** The deletion error message, or null if the deletion succeeded. (versions 0+, nullable 0+) */
@@ -63,7 +63,7 @@ export function encodeDeleteAclsResponse(w: ByteWriter, version: number, v: Dele
   const flexible = version >= 2;
   w.int32(v.throttleTimeMs);
   writeArrayLength(w, v.filterResults.length, flexible);
-  for (const e of v.filterResults) encodeDeleteAclsResponseDeleteAclsFilterResult(w, version, e);
+  for (const e of v.filterResults) encodeDeleteAclsFilterResult(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
@@ -77,106 +77,70 @@ export function decodeDeleteAclsResponse(r: ByteReader, version: number): Delete
       flexible,
       version <= 1 ? 8 : 5,
       'DeleteAclsResponse.filterResults',
-      () => decodeDeleteAclsResponseDeleteAclsFilterResult(r, version),
+      () => decodeDeleteAclsFilterResult(r, version),
     ),
   };
   if (flexible) readTaggedFields(r, 'DeleteAclsResponse');
   return value;
 }
 
-function encodeDeleteAclsResponseDeleteAclsFilterResult(
-  w: ByteWriter,
-  version: number,
-  v: DeleteAclsResponseDeleteAclsFilterResult,
-): void {
+function encodeDeleteAclsFilterResult(w: ByteWriter, version: number, v: DeleteAclsFilterResult): void {
   const flexible = version >= 2;
   w.int16(v.errorCode);
-  writeNullableString(
-    w,
-    v.errorMessage,
-    flexible,
-    true,
-    'DeleteAclsResponseDeleteAclsFilterResult.errorMessage',
-  );
+  writeNullableString(w, v.errorMessage, flexible, true, 'DeleteAclsFilterResult.errorMessage');
   writeArrayLength(w, v.matchingAcls.length, flexible);
-  for (const e of v.matchingAcls) encodeDeleteAclsResponseDeleteAclsMatchingAcl(w, version, e);
+  for (const e of v.matchingAcls) encodeDeleteAclsMatchingAcl(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeDeleteAclsResponseDeleteAclsFilterResult(
-  r: ByteReader,
-  version: number,
-): DeleteAclsResponseDeleteAclsFilterResult {
+function decodeDeleteAclsFilterResult(r: ByteReader, version: number): DeleteAclsFilterResult {
   const flexible = version >= 2;
-  const value: DeleteAclsResponseDeleteAclsFilterResult = {
+  const value: DeleteAclsFilterResult = {
     errorCode: r.int16(),
-    errorMessage: readNullableString(
-      r,
-      flexible,
-      true,
-      'DeleteAclsResponseDeleteAclsFilterResult.errorMessage',
-    ),
+    errorMessage: readNullableString(r, flexible, true, 'DeleteAclsFilterResult.errorMessage'),
     matchingAcls: readArray(
       r,
       flexible,
       version <= 0 ? 13 : version <= 1 ? 14 : 11,
-      'DeleteAclsResponseDeleteAclsFilterResult.matchingAcls',
-      () => decodeDeleteAclsResponseDeleteAclsMatchingAcl(r, version),
+      'DeleteAclsFilterResult.matchingAcls',
+      () => decodeDeleteAclsMatchingAcl(r, version),
     ),
   };
-  if (flexible) readTaggedFields(r, 'DeleteAclsResponseDeleteAclsFilterResult');
+  if (flexible) readTaggedFields(r, 'DeleteAclsFilterResult');
   return value;
 }
 
-function encodeDeleteAclsResponseDeleteAclsMatchingAcl(
-  w: ByteWriter,
-  version: number,
-  v: DeleteAclsResponseDeleteAclsMatchingAcl,
-): void {
+function encodeDeleteAclsMatchingAcl(w: ByteWriter, version: number, v: DeleteAclsMatchingAcl): void {
   const flexible = version >= 2;
   w.int16(v.errorCode);
-  writeNullableString(
-    w,
-    v.errorMessage,
-    flexible,
-    true,
-    'DeleteAclsResponseDeleteAclsMatchingAcl.errorMessage',
-  );
+  writeNullableString(w, v.errorMessage, flexible, true, 'DeleteAclsMatchingAcl.errorMessage');
   w.int8(v.resourceType);
-  writeString(w, v.resourceName, flexible, 'DeleteAclsResponseDeleteAclsMatchingAcl.resourceName');
+  writeString(w, v.resourceName, flexible, 'DeleteAclsMatchingAcl.resourceName');
   if (version >= 1) w.int8(v.patternType);
   if (version < 1 && v.patternType !== 3) {
-    throw nonDefaultFieldError('DeleteAclsResponseDeleteAclsMatchingAcl.patternType', version);
+    throw nonDefaultFieldError('DeleteAclsMatchingAcl.patternType', version);
   }
-  writeString(w, v.principal, flexible, 'DeleteAclsResponseDeleteAclsMatchingAcl.principal');
-  writeString(w, v.host, flexible, 'DeleteAclsResponseDeleteAclsMatchingAcl.host');
+  writeString(w, v.principal, flexible, 'DeleteAclsMatchingAcl.principal');
+  writeString(w, v.host, flexible, 'DeleteAclsMatchingAcl.host');
   w.int8(v.operation);
   w.int8(v.permissionType);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeDeleteAclsResponseDeleteAclsMatchingAcl(
-  r: ByteReader,
-  version: number,
-): DeleteAclsResponseDeleteAclsMatchingAcl {
+function decodeDeleteAclsMatchingAcl(r: ByteReader, version: number): DeleteAclsMatchingAcl {
   const flexible = version >= 2;
-  const value: DeleteAclsResponseDeleteAclsMatchingAcl = {
+  const value: DeleteAclsMatchingAcl = {
     errorCode: r.int16(),
-    errorMessage: readNullableString(
-      r,
-      flexible,
-      true,
-      'DeleteAclsResponseDeleteAclsMatchingAcl.errorMessage',
-    ),
+    errorMessage: readNullableString(r, flexible, true, 'DeleteAclsMatchingAcl.errorMessage'),
     resourceType: r.int8(),
-    resourceName: readString(r, flexible, 'DeleteAclsResponseDeleteAclsMatchingAcl.resourceName'),
+    resourceName: readString(r, flexible, 'DeleteAclsMatchingAcl.resourceName'),
     patternType: version >= 1 ? r.int8() : 3,
-    principal: readString(r, flexible, 'DeleteAclsResponseDeleteAclsMatchingAcl.principal'),
-    host: readString(r, flexible, 'DeleteAclsResponseDeleteAclsMatchingAcl.host'),
+    principal: readString(r, flexible, 'DeleteAclsMatchingAcl.principal'),
+    host: readString(r, flexible, 'DeleteAclsMatchingAcl.host'),
     operation: r.int8(),
     permissionType: r.int8(),
   };
-  if (flexible) readTaggedFields(r, 'DeleteAclsResponseDeleteAclsMatchingAcl');
+  if (flexible) readTaggedFields(r, 'DeleteAclsMatchingAcl');
   return value;
 }
 

@@ -15,21 +15,21 @@ import type { ByteReader, ByteWriter } from '../primitives/index.js';
 /** DeleteRecordsRequest (request; apiKey 21, versions 0-2, flexible 2+). */
 export interface DeleteRecordsRequest {
   /** Each topic that we want to delete records from. (versions 0+) */
-  topics: DeleteRecordsRequestDeleteRecordsTopic[];
+  topics: DeleteRecordsTopic[];
   /** How long to wait for the deletion to complete, in milliseconds. (versions 0+) */
   timeoutMs: number;
 }
 
 /** DeleteRecordsTopic of DeleteRecordsRequest (in versions 0-2). */
-export interface DeleteRecordsRequestDeleteRecordsTopic {
+export interface DeleteRecordsTopic {
   /** The topic name. (versions 0+) */
   name: string;
   /** Each partition that we want to delete records from. (versions 0+) */
-  partitions: DeleteRecordsRequestDeleteRecordsPartition[];
+  partitions: DeleteRecordsPartition[];
 }
 
 /** DeleteRecordsPartition of DeleteRecordsRequest (in versions 0-2). */
-export interface DeleteRecordsRequestDeleteRecordsPartition {
+export interface DeleteRecordsPartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The deletion offset. (versions 0+) */
@@ -40,7 +40,7 @@ export function encodeDeleteRecordsRequest(w: ByteWriter, version: number, v: De
   checkEncodeVersion(version, 0, 2, 'DeleteRecordsRequest');
   const flexible = version >= 2;
   writeArrayLength(w, v.topics.length, flexible);
-  for (const e of v.topics) encodeDeleteRecordsRequestDeleteRecordsTopic(w, version, e);
+  for (const e of v.topics) encodeDeleteRecordsTopic(w, version, e);
   w.int32(v.timeoutMs);
   if (flexible) w.unsignedVarint(0);
 }
@@ -54,7 +54,7 @@ export function decodeDeleteRecordsRequest(r: ByteReader, version: number): Dele
       flexible,
       version <= 1 ? 6 : 3,
       'DeleteRecordsRequest.topics',
-      () => decodeDeleteRecordsRequestDeleteRecordsTopic(r, version),
+      () => decodeDeleteRecordsTopic(r, version),
     ),
     timeoutMs: r.int32(),
   };
@@ -62,58 +62,44 @@ export function decodeDeleteRecordsRequest(r: ByteReader, version: number): Dele
   return value;
 }
 
-function encodeDeleteRecordsRequestDeleteRecordsTopic(
-  w: ByteWriter,
-  version: number,
-  v: DeleteRecordsRequestDeleteRecordsTopic,
-): void {
+function encodeDeleteRecordsTopic(w: ByteWriter, version: number, v: DeleteRecordsTopic): void {
   const flexible = version >= 2;
-  writeString(w, v.name, flexible, 'DeleteRecordsRequestDeleteRecordsTopic.name');
+  writeString(w, v.name, flexible, 'DeleteRecordsTopic.name');
   writeArrayLength(w, v.partitions.length, flexible);
-  for (const e of v.partitions) encodeDeleteRecordsRequestDeleteRecordsPartition(w, version, e);
+  for (const e of v.partitions) encodeDeleteRecordsPartition(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeDeleteRecordsRequestDeleteRecordsTopic(
-  r: ByteReader,
-  version: number,
-): DeleteRecordsRequestDeleteRecordsTopic {
+function decodeDeleteRecordsTopic(r: ByteReader, version: number): DeleteRecordsTopic {
   const flexible = version >= 2;
-  const value: DeleteRecordsRequestDeleteRecordsTopic = {
-    name: readString(r, flexible, 'DeleteRecordsRequestDeleteRecordsTopic.name'),
+  const value: DeleteRecordsTopic = {
+    name: readString(r, flexible, 'DeleteRecordsTopic.name'),
     partitions: readArray(
       r,
       flexible,
       version <= 1 ? 12 : 13,
-      'DeleteRecordsRequestDeleteRecordsTopic.partitions',
-      () => decodeDeleteRecordsRequestDeleteRecordsPartition(r, version),
+      'DeleteRecordsTopic.partitions',
+      () => decodeDeleteRecordsPartition(r, version),
     ),
   };
-  if (flexible) readTaggedFields(r, 'DeleteRecordsRequestDeleteRecordsTopic');
+  if (flexible) readTaggedFields(r, 'DeleteRecordsTopic');
   return value;
 }
 
-function encodeDeleteRecordsRequestDeleteRecordsPartition(
-  w: ByteWriter,
-  version: number,
-  v: DeleteRecordsRequestDeleteRecordsPartition,
-): void {
+function encodeDeleteRecordsPartition(w: ByteWriter, version: number, v: DeleteRecordsPartition): void {
   const flexible = version >= 2;
   w.int32(v.partitionIndex);
   w.int64(v.offset);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeDeleteRecordsRequestDeleteRecordsPartition(
-  r: ByteReader,
-  version: number,
-): DeleteRecordsRequestDeleteRecordsPartition {
+function decodeDeleteRecordsPartition(r: ByteReader, version: number): DeleteRecordsPartition {
   const flexible = version >= 2;
-  const value: DeleteRecordsRequestDeleteRecordsPartition = {
+  const value: DeleteRecordsPartition = {
     partitionIndex: r.int32(),
     offset: r.int64(),
   };
-  if (flexible) readTaggedFields(r, 'DeleteRecordsRequestDeleteRecordsPartition');
+  if (flexible) readTaggedFields(r, 'DeleteRecordsPartition');
   return value;
 }
 

@@ -20,19 +20,19 @@ export interface DeleteRecordsResponse {
    */
   throttleTimeMs: number;
   /** Each topic that we wanted to delete records from. (versions 0+) */
-  topics: DeleteRecordsResponseDeleteRecordsTopicResult[];
+  topics: DeleteRecordsTopicResult[];
 }
 
 /** DeleteRecordsTopicResult of DeleteRecordsResponse (in versions 0-2). */
-export interface DeleteRecordsResponseDeleteRecordsTopicResult {
+export interface DeleteRecordsTopicResult {
   /** The topic name. (versions 0+) */
   name: string;
   /** Each partition that we wanted to delete records from. (versions 0+) */
-  partitions: DeleteRecordsResponseDeleteRecordsPartitionResult[];
+  partitions: DeleteRecordsPartitionResult[];
 }
 
 /** DeleteRecordsPartitionResult of DeleteRecordsResponse (in versions 0-2). */
-export interface DeleteRecordsResponseDeleteRecordsPartitionResult {
+export interface DeleteRecordsPartitionResult {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The partition low water mark. (versions 0+) */
@@ -46,7 +46,7 @@ export function encodeDeleteRecordsResponse(w: ByteWriter, version: number, v: D
   const flexible = version >= 2;
   w.int32(v.throttleTimeMs);
   writeArrayLength(w, v.topics.length, flexible);
-  for (const e of v.topics) encodeDeleteRecordsResponseDeleteRecordsTopicResult(w, version, e);
+  for (const e of v.topics) encodeDeleteRecordsTopicResult(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
@@ -60,48 +60,41 @@ export function decodeDeleteRecordsResponse(r: ByteReader, version: number): Del
       flexible,
       version <= 1 ? 6 : 3,
       'DeleteRecordsResponse.topics',
-      () => decodeDeleteRecordsResponseDeleteRecordsTopicResult(r, version),
+      () => decodeDeleteRecordsTopicResult(r, version),
     ),
   };
   if (flexible) readTaggedFields(r, 'DeleteRecordsResponse');
   return value;
 }
 
-function encodeDeleteRecordsResponseDeleteRecordsTopicResult(
-  w: ByteWriter,
-  version: number,
-  v: DeleteRecordsResponseDeleteRecordsTopicResult,
-): void {
+function encodeDeleteRecordsTopicResult(w: ByteWriter, version: number, v: DeleteRecordsTopicResult): void {
   const flexible = version >= 2;
-  writeString(w, v.name, flexible, 'DeleteRecordsResponseDeleteRecordsTopicResult.name');
+  writeString(w, v.name, flexible, 'DeleteRecordsTopicResult.name');
   writeArrayLength(w, v.partitions.length, flexible);
-  for (const e of v.partitions) encodeDeleteRecordsResponseDeleteRecordsPartitionResult(w, version, e);
+  for (const e of v.partitions) encodeDeleteRecordsPartitionResult(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeDeleteRecordsResponseDeleteRecordsTopicResult(
-  r: ByteReader,
-  version: number,
-): DeleteRecordsResponseDeleteRecordsTopicResult {
+function decodeDeleteRecordsTopicResult(r: ByteReader, version: number): DeleteRecordsTopicResult {
   const flexible = version >= 2;
-  const value: DeleteRecordsResponseDeleteRecordsTopicResult = {
-    name: readString(r, flexible, 'DeleteRecordsResponseDeleteRecordsTopicResult.name'),
+  const value: DeleteRecordsTopicResult = {
+    name: readString(r, flexible, 'DeleteRecordsTopicResult.name'),
     partitions: readArray(
       r,
       flexible,
       version <= 1 ? 14 : 15,
-      'DeleteRecordsResponseDeleteRecordsTopicResult.partitions',
-      () => decodeDeleteRecordsResponseDeleteRecordsPartitionResult(r, version),
+      'DeleteRecordsTopicResult.partitions',
+      () => decodeDeleteRecordsPartitionResult(r, version),
     ),
   };
-  if (flexible) readTaggedFields(r, 'DeleteRecordsResponseDeleteRecordsTopicResult');
+  if (flexible) readTaggedFields(r, 'DeleteRecordsTopicResult');
   return value;
 }
 
-function encodeDeleteRecordsResponseDeleteRecordsPartitionResult(
+function encodeDeleteRecordsPartitionResult(
   w: ByteWriter,
   version: number,
-  v: DeleteRecordsResponseDeleteRecordsPartitionResult,
+  v: DeleteRecordsPartitionResult,
 ): void {
   const flexible = version >= 2;
   w.int32(v.partitionIndex);
@@ -110,17 +103,14 @@ function encodeDeleteRecordsResponseDeleteRecordsPartitionResult(
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeDeleteRecordsResponseDeleteRecordsPartitionResult(
-  r: ByteReader,
-  version: number,
-): DeleteRecordsResponseDeleteRecordsPartitionResult {
+function decodeDeleteRecordsPartitionResult(r: ByteReader, version: number): DeleteRecordsPartitionResult {
   const flexible = version >= 2;
-  const value: DeleteRecordsResponseDeleteRecordsPartitionResult = {
+  const value: DeleteRecordsPartitionResult = {
     partitionIndex: r.int32(),
     lowWatermark: r.int64(),
     errorCode: r.int16(),
   };
-  if (flexible) readTaggedFields(r, 'DeleteRecordsResponseDeleteRecordsPartitionResult');
+  if (flexible) readTaggedFields(r, 'DeleteRecordsPartitionResult');
   return value;
 }
 

@@ -27,11 +27,11 @@ export interface DescribeAclsResponse {
   /** The error message, or null if there was no error. (versions 0+, nullable 0+) */
   errorMessage: string | null;
   /** Each Resource that is referenced in an ACL. (versions 0+) */
-  resources: DescribeAclsResponseDescribeAclsResource[];
+  resources: DescribeAclsResource[];
 }
 
 /** DescribeAclsResource of DescribeAclsResponse (in versions 0-3). */
-export interface DescribeAclsResponseDescribeAclsResource {
+export interface DescribeAclsResource {
   /** The resource type. (versions 0+) */
   resourceType: number;
   /** The resource name. (versions 0+) */
@@ -61,7 +61,7 @@ export function encodeDescribeAclsResponse(w: ByteWriter, version: number, v: De
   w.int16(v.errorCode);
   writeNullableString(w, v.errorMessage, flexible, true, 'DescribeAclsResponse.errorMessage');
   writeArrayLength(w, v.resources.length, flexible);
-  for (const e of v.resources) encodeDescribeAclsResponseDescribeAclsResource(w, version, e);
+  for (const e of v.resources) encodeDescribeAclsResource(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
@@ -77,48 +77,41 @@ export function decodeDescribeAclsResponse(r: ByteReader, version: number): Desc
       flexible,
       version <= 0 ? 7 : version <= 1 ? 8 : 5,
       'DescribeAclsResponse.resources',
-      () => decodeDescribeAclsResponseDescribeAclsResource(r, version),
+      () => decodeDescribeAclsResource(r, version),
     ),
   };
   if (flexible) readTaggedFields(r, 'DescribeAclsResponse');
   return value;
 }
 
-function encodeDescribeAclsResponseDescribeAclsResource(
-  w: ByteWriter,
-  version: number,
-  v: DescribeAclsResponseDescribeAclsResource,
-): void {
+function encodeDescribeAclsResource(w: ByteWriter, version: number, v: DescribeAclsResource): void {
   const flexible = version >= 2;
   w.int8(v.resourceType);
-  writeString(w, v.resourceName, flexible, 'DescribeAclsResponseDescribeAclsResource.resourceName');
+  writeString(w, v.resourceName, flexible, 'DescribeAclsResource.resourceName');
   if (version >= 1) w.int8(v.patternType);
   if (version < 1 && v.patternType !== 3) {
-    throw nonDefaultFieldError('DescribeAclsResponseDescribeAclsResource.patternType', version);
+    throw nonDefaultFieldError('DescribeAclsResource.patternType', version);
   }
   writeArrayLength(w, v.acls.length, flexible);
   for (const e of v.acls) encodeDescribeAclsResponseAclDescription(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeDescribeAclsResponseDescribeAclsResource(
-  r: ByteReader,
-  version: number,
-): DescribeAclsResponseDescribeAclsResource {
+function decodeDescribeAclsResource(r: ByteReader, version: number): DescribeAclsResource {
   const flexible = version >= 2;
-  const value: DescribeAclsResponseDescribeAclsResource = {
+  const value: DescribeAclsResource = {
     resourceType: r.int8(),
-    resourceName: readString(r, flexible, 'DescribeAclsResponseDescribeAclsResource.resourceName'),
+    resourceName: readString(r, flexible, 'DescribeAclsResource.resourceName'),
     patternType: version >= 1 ? r.int8() : 3,
     acls: readArray(
       r,
       flexible,
       version <= 1 ? 6 : 5,
-      'DescribeAclsResponseDescribeAclsResource.acls',
+      'DescribeAclsResource.acls',
       () => decodeDescribeAclsResponseAclDescription(r, version),
     ),
   };
-  if (flexible) readTaggedFields(r, 'DescribeAclsResponseDescribeAclsResource');
+  if (flexible) readTaggedFields(r, 'DescribeAclsResource');
   return value;
 }
 

@@ -66,7 +66,9 @@ export function encodeDescribeClientQuotasResponse(
   w.int16(v.errorCode);
   writeNullableString(w, v.errorMessage, flexible, true, 'DescribeClientQuotasResponse.errorMessage');
   writeNullableArrayLength(w, v.entries, flexible, true, 'DescribeClientQuotasResponse.entries');
-  if (v.entries !== null) for (const e of v.entries) encodeDescribeClientQuotasResponseEntryData(w, version, e);
+  if (v.entries !== null) {
+    for (const e of v.entries) encodeDescribeClientQuotasResponseEntryData(w, version, e);
+  }
   if (flexible) w.unsignedVarint(0);
 }
 

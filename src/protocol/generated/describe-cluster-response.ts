@@ -33,7 +33,7 @@ export interface DescribeClusterResponse {
   /** The ID of the controller broker. (versions 0+, default -1) */
   controllerId: number;
   /** Each broker in the response. (versions 0+) */
-  brokers: DescribeClusterResponseDescribeClusterBroker[];
+  brokers: DescribeClusterBroker[];
   /**
    * 32-bit bitfield to represent authorized operations for this cluster. (versions 0+, default -2147483648)
    */
@@ -41,7 +41,7 @@ export interface DescribeClusterResponse {
 }
 
 /** DescribeClusterBroker of DescribeClusterResponse (in versions 0-1). */
-export interface DescribeClusterResponseDescribeClusterBroker {
+export interface DescribeClusterBroker {
   /** The broker ID. (versions 0+) */
   brokerId: number;
   /** The broker hostname. (versions 0+) */
@@ -71,7 +71,7 @@ export function encodeDescribeClusterResponse(
   writeString(w, v.clusterId, true, 'DescribeClusterResponse.clusterId');
   w.int32(v.controllerId);
   writeArrayLength(w, v.brokers.length, true);
-  for (const e of v.brokers) encodeDescribeClusterResponseDescribeClusterBroker(w, version, e);
+  for (const e of v.brokers) encodeDescribeClusterBroker(w, version, e);
   w.int32(v.clusterAuthorizedOperations);
   w.unsignedVarint(0);
 }
@@ -90,7 +90,7 @@ export function decodeDescribeClusterResponse(r: ByteReader, version: number): D
       true,
       11,
       'DescribeClusterResponse.brokers',
-      () => decodeDescribeClusterResponseDescribeClusterBroker(r, version),
+      () => decodeDescribeClusterBroker(r, version),
     ),
     clusterAuthorizedOperations: r.int32(),
   };
@@ -98,29 +98,22 @@ export function decodeDescribeClusterResponse(r: ByteReader, version: number): D
   return value;
 }
 
-function encodeDescribeClusterResponseDescribeClusterBroker(
-  w: ByteWriter,
-  version: number,
-  v: DescribeClusterResponseDescribeClusterBroker,
-): void {
+function encodeDescribeClusterBroker(w: ByteWriter, version: number, v: DescribeClusterBroker): void {
   w.int32(v.brokerId);
-  writeString(w, v.host, true, 'DescribeClusterResponseDescribeClusterBroker.host');
+  writeString(w, v.host, true, 'DescribeClusterBroker.host');
   w.int32(v.port);
-  writeNullableString(w, v.rack, true, true, 'DescribeClusterResponseDescribeClusterBroker.rack');
+  writeNullableString(w, v.rack, true, true, 'DescribeClusterBroker.rack');
   w.unsignedVarint(0);
 }
 
-function decodeDescribeClusterResponseDescribeClusterBroker(
-  r: ByteReader,
-  version: number,
-): DescribeClusterResponseDescribeClusterBroker {
-  const value: DescribeClusterResponseDescribeClusterBroker = {
+function decodeDescribeClusterBroker(r: ByteReader, version: number): DescribeClusterBroker {
+  const value: DescribeClusterBroker = {
     brokerId: r.int32(),
-    host: readString(r, true, 'DescribeClusterResponseDescribeClusterBroker.host'),
+    host: readString(r, true, 'DescribeClusterBroker.host'),
     port: r.int32(),
-    rack: readNullableString(r, true, true, 'DescribeClusterResponseDescribeClusterBroker.rack'),
+    rack: readNullableString(r, true, true, 'DescribeClusterBroker.rack'),
   };
-  readTaggedFields(r, 'DescribeClusterResponseDescribeClusterBroker');
+  readTaggedFields(r, 'DescribeClusterBroker');
   return value;
 }
 

@@ -18,7 +18,7 @@ import type { ByteReader, ByteWriter } from '../primitives/index.js';
 /** DescribeConfigsRequest (request; apiKey 32, versions 0-4, flexible 4+). */
 export interface DescribeConfigsRequest {
   /** The resources whose configurations we want to describe. (versions 0+) */
-  resources: DescribeConfigsRequestDescribeConfigsResource[];
+  resources: DescribeConfigsResource[];
   /** True if we should include all synonyms. (versions 1+, default false) */
   includeSynonyms: boolean;
   /** True if we should include configuration documentation. (versions 3+, default false) */
@@ -26,7 +26,7 @@ export interface DescribeConfigsRequest {
 }
 
 /** DescribeConfigsResource of DescribeConfigsRequest (in versions 0-4). */
-export interface DescribeConfigsRequestDescribeConfigsResource {
+export interface DescribeConfigsResource {
   /** The resource type. (versions 0+) */
   resourceType: number;
   /** The resource name. (versions 0+) */
@@ -43,7 +43,7 @@ export function encodeDescribeConfigsRequest(
   checkEncodeVersion(version, 0, 4, 'DescribeConfigsRequest');
   const flexible = version >= 4;
   writeArrayLength(w, v.resources.length, flexible);
-  for (const e of v.resources) encodeDescribeConfigsRequestDescribeConfigsResource(w, version, e);
+  for (const e of v.resources) encodeDescribeConfigsResource(w, version, e);
   if (version >= 1) w.bool(v.includeSynonyms);
   if (version < 1 && v.includeSynonyms !== false) {
     throw nonDefaultFieldError('DescribeConfigsRequest.includeSynonyms', version);
@@ -64,7 +64,7 @@ export function decodeDescribeConfigsRequest(r: ByteReader, version: number): De
       flexible,
       version <= 3 ? 7 : 4,
       'DescribeConfigsRequest.resources',
-      () => decodeDescribeConfigsRequestDescribeConfigsResource(r, version),
+      () => decodeDescribeConfigsResource(r, version),
     ),
     includeSynonyms: version >= 1 ? r.bool() : false,
     includeDocumentation: version >= 3 ? r.bool() : false,
@@ -73,43 +73,40 @@ export function decodeDescribeConfigsRequest(r: ByteReader, version: number): De
   return value;
 }
 
-function encodeDescribeConfigsRequestDescribeConfigsResource(
-  w: ByteWriter,
-  version: number,
-  v: DescribeConfigsRequestDescribeConfigsResource,
-): void {
+function encodeDescribeConfigsResource(w: ByteWriter, version: number, v: DescribeConfigsResource): void {
   const flexible = version >= 4;
   w.int8(v.resourceType);
-  writeString(w, v.resourceName, flexible, 'DescribeConfigsRequestDescribeConfigsResource.resourceName');
+  writeString(w, v.resourceName, flexible, 'DescribeConfigsResource.resourceName');
   writeNullableArrayLength(
     w,
     v.configurationKeys,
     flexible,
     true,
-    'DescribeConfigsRequestDescribeConfigsResource.configurationKeys',
+    'DescribeConfigsResource.configurationKeys',
   );
-  if (v.configurationKeys !== null) for (const e of v.configurationKeys) writeString(w, e, flexible, 'DescribeConfigsRequestDescribeConfigsResource.configurationKeys');
+  if (v.configurationKeys !== null) {
+    for (const e of v.configurationKeys) {
+      writeString(w, e, flexible, 'DescribeConfigsResource.configurationKeys');
+    }
+  }
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeDescribeConfigsRequestDescribeConfigsResource(
-  r: ByteReader,
-  version: number,
-): DescribeConfigsRequestDescribeConfigsResource {
+function decodeDescribeConfigsResource(r: ByteReader, version: number): DescribeConfigsResource {
   const flexible = version >= 4;
-  const value: DescribeConfigsRequestDescribeConfigsResource = {
+  const value: DescribeConfigsResource = {
     resourceType: r.int8(),
-    resourceName: readString(r, flexible, 'DescribeConfigsRequestDescribeConfigsResource.resourceName'),
+    resourceName: readString(r, flexible, 'DescribeConfigsResource.resourceName'),
     configurationKeys: readNullableArray(
       r,
       flexible,
       true,
       version <= 3 ? 2 : 1,
-      'DescribeConfigsRequestDescribeConfigsResource.configurationKeys',
-      () => readString(r, flexible, 'DescribeConfigsRequestDescribeConfigsResource.configurationKeys'),
+      'DescribeConfigsResource.configurationKeys',
+      () => readString(r, flexible, 'DescribeConfigsResource.configurationKeys'),
     ),
   };
-  if (flexible) readTaggedFields(r, 'DescribeConfigsRequestDescribeConfigsResource');
+  if (flexible) readTaggedFields(r, 'DescribeConfigsResource');
   return value;
 }
 

@@ -23,11 +23,11 @@ export interface DescribeConfigsResponse {
    */
   throttleTimeMs: number;
   /** The results for each resource. (versions 0+) */
-  results: DescribeConfigsResponseDescribeConfigsResult[];
+  results: DescribeConfigsResult[];
 }
 
 /** DescribeConfigsResult of DescribeConfigsResponse (in versions 0-4). */
-export interface DescribeConfigsResponseDescribeConfigsResult {
+export interface DescribeConfigsResult {
   /** The error code, or 0 if we were able to successfully describe the configurations. (versions 0+) */
   errorCode: number;
   /**
@@ -40,11 +40,11 @@ export interface DescribeConfigsResponseDescribeConfigsResult {
   /** The resource name. (versions 0+) */
   resourceName: string;
   /** Each listed configuration. (versions 0+) */
-  configs: DescribeConfigsResponseDescribeConfigsResourceResult[];
+  configs: DescribeConfigsResourceResult[];
 }
 
 /** DescribeConfigsResourceResult of DescribeConfigsResponse (in versions 0-4). */
-export interface DescribeConfigsResponseDescribeConfigsResourceResult {
+export interface DescribeConfigsResourceResult {
   /** The configuration name. (versions 0+) */
   name: string;
   /** The configuration value. (versions 0+, nullable 0+) */
@@ -58,7 +58,7 @@ export interface DescribeConfigsResponseDescribeConfigsResourceResult {
   /** True if this configuration is sensitive. (versions 0+) */
   isSensitive: boolean;
   /** The synonyms for this configuration key. (versions 1+, default [], ignorable) */
-  synonyms: DescribeConfigsResponseDescribeConfigsSynonym[];
+  synonyms: DescribeConfigsSynonym[];
   /**
    * The configuration data type. Type can be one of the following values - BOOLEAN, STRING, INT, SHORT, LONG,
    * DOUBLE, LIST, CLASS, PASSWORD (versions 3+, default 0, ignorable)
@@ -69,7 +69,7 @@ export interface DescribeConfigsResponseDescribeConfigsResourceResult {
 }
 
 /** DescribeConfigsSynonym of DescribeConfigsResponse (in versions 1-4). */
-export interface DescribeConfigsResponseDescribeConfigsSynonym {
+export interface DescribeConfigsSynonym {
   /** The synonym name. (versions 1+) */
   name: string;
   /** The synonym value. (versions 1+, nullable 0+) */
@@ -87,7 +87,7 @@ export function encodeDescribeConfigsResponse(
   const flexible = version >= 4;
   w.int32(v.throttleTimeMs);
   writeArrayLength(w, v.results.length, flexible);
-  for (const e of v.results) encodeDescribeConfigsResponseDescribeConfigsResult(w, version, e);
+  for (const e of v.results) encodeDescribeConfigsResult(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
@@ -101,112 +101,74 @@ export function decodeDescribeConfigsResponse(r: ByteReader, version: number): D
       flexible,
       version <= 3 ? 11 : 7,
       'DescribeConfigsResponse.results',
-      () => decodeDescribeConfigsResponseDescribeConfigsResult(r, version),
+      () => decodeDescribeConfigsResult(r, version),
     ),
   };
   if (flexible) readTaggedFields(r, 'DescribeConfigsResponse');
   return value;
 }
 
-function encodeDescribeConfigsResponseDescribeConfigsResult(
-  w: ByteWriter,
-  version: number,
-  v: DescribeConfigsResponseDescribeConfigsResult,
-): void {
+function encodeDescribeConfigsResult(w: ByteWriter, version: number, v: DescribeConfigsResult): void {
   const flexible = version >= 4;
   w.int16(v.errorCode);
-  writeNullableString(
-    w,
-    v.errorMessage,
-    flexible,
-    true,
-    'DescribeConfigsResponseDescribeConfigsResult.errorMessage',
-  );
+  writeNullableString(w, v.errorMessage, flexible, true, 'DescribeConfigsResult.errorMessage');
   w.int8(v.resourceType);
-  writeString(w, v.resourceName, flexible, 'DescribeConfigsResponseDescribeConfigsResult.resourceName');
+  writeString(w, v.resourceName, flexible, 'DescribeConfigsResult.resourceName');
   writeArrayLength(w, v.configs.length, flexible);
-  for (const e of v.configs) encodeDescribeConfigsResponseDescribeConfigsResourceResult(w, version, e);
+  for (const e of v.configs) encodeDescribeConfigsResourceResult(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeDescribeConfigsResponseDescribeConfigsResult(
-  r: ByteReader,
-  version: number,
-): DescribeConfigsResponseDescribeConfigsResult {
+function decodeDescribeConfigsResult(r: ByteReader, version: number): DescribeConfigsResult {
   const flexible = version >= 4;
-  const value: DescribeConfigsResponseDescribeConfigsResult = {
+  const value: DescribeConfigsResult = {
     errorCode: r.int16(),
-    errorMessage: readNullableString(
-      r,
-      flexible,
-      true,
-      'DescribeConfigsResponseDescribeConfigsResult.errorMessage',
-    ),
+    errorMessage: readNullableString(r, flexible, true, 'DescribeConfigsResult.errorMessage'),
     resourceType: r.int8(),
-    resourceName: readString(r, flexible, 'DescribeConfigsResponseDescribeConfigsResult.resourceName'),
+    resourceName: readString(r, flexible, 'DescribeConfigsResult.resourceName'),
     configs: readArray(
       r,
       flexible,
       version <= 0 ? 7 : version <= 2 ? 11 : version <= 3 ? 14 : 9,
-      'DescribeConfigsResponseDescribeConfigsResult.configs',
-      () => decodeDescribeConfigsResponseDescribeConfigsResourceResult(r, version),
+      'DescribeConfigsResult.configs',
+      () => decodeDescribeConfigsResourceResult(r, version),
     ),
   };
-  if (flexible) readTaggedFields(r, 'DescribeConfigsResponseDescribeConfigsResult');
+  if (flexible) readTaggedFields(r, 'DescribeConfigsResult');
   return value;
 }
 
-function encodeDescribeConfigsResponseDescribeConfigsResourceResult(
+function encodeDescribeConfigsResourceResult(
   w: ByteWriter,
   version: number,
-  v: DescribeConfigsResponseDescribeConfigsResourceResult,
+  v: DescribeConfigsResourceResult,
 ): void {
   const flexible = version >= 4;
-  writeString(w, v.name, flexible, 'DescribeConfigsResponseDescribeConfigsResourceResult.name');
-  writeNullableString(
-    w,
-    v.value,
-    flexible,
-    true,
-    'DescribeConfigsResponseDescribeConfigsResourceResult.value',
-  );
+  writeString(w, v.name, flexible, 'DescribeConfigsResourceResult.name');
+  writeNullableString(w, v.value, flexible, true, 'DescribeConfigsResourceResult.value');
   w.bool(v.readOnly);
   if (version <= 0) w.bool(v.isDefault);
   if (version > 0 && v.isDefault !== false) {
-    throw nonDefaultFieldError('DescribeConfigsResponseDescribeConfigsResourceResult.isDefault', version);
+    throw nonDefaultFieldError('DescribeConfigsResourceResult.isDefault', version);
   }
   if (version >= 1) w.int8(v.configSource);
   w.bool(v.isSensitive);
   if (version >= 1) {
     writeArrayLength(w, v.synonyms.length, flexible);
-    for (const e of v.synonyms) encodeDescribeConfigsResponseDescribeConfigsSynonym(w, version, e);
+    for (const e of v.synonyms) encodeDescribeConfigsSynonym(w, version, e);
   }
   if (version >= 3) w.int8(v.configType);
   if (version >= 3) {
-    writeNullableString(
-      w,
-      v.documentation,
-      flexible,
-      true,
-      'DescribeConfigsResponseDescribeConfigsResourceResult.documentation',
-    );
+    writeNullableString(w, v.documentation, flexible, true, 'DescribeConfigsResourceResult.documentation');
   }
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeDescribeConfigsResponseDescribeConfigsResourceResult(
-  r: ByteReader,
-  version: number,
-): DescribeConfigsResponseDescribeConfigsResourceResult {
+function decodeDescribeConfigsResourceResult(r: ByteReader, version: number): DescribeConfigsResourceResult {
   const flexible = version >= 4;
-  const value: DescribeConfigsResponseDescribeConfigsResourceResult = {
-    name: readString(r, flexible, 'DescribeConfigsResponseDescribeConfigsResourceResult.name'),
-    value: readNullableString(
-      r,
-      flexible,
-      true,
-      'DescribeConfigsResponseDescribeConfigsResourceResult.value',
-    ),
+  const value: DescribeConfigsResourceResult = {
+    name: readString(r, flexible, 'DescribeConfigsResourceResult.name'),
+    value: readNullableString(r, flexible, true, 'DescribeConfigsResourceResult.value'),
     readOnly: r.bool(),
     isDefault: version <= 0 ? r.bool() : false,
     configSource: version >= 1 ? r.int8() : -1,
@@ -217,48 +179,36 @@ function decodeDescribeConfigsResponseDescribeConfigsResourceResult(
           r,
           flexible,
           version <= 3 ? 5 : 4,
-          'DescribeConfigsResponseDescribeConfigsResourceResult.synonyms',
-          () => decodeDescribeConfigsResponseDescribeConfigsSynonym(r, version),
+          'DescribeConfigsResourceResult.synonyms',
+          () => decodeDescribeConfigsSynonym(r, version),
         )
         : [],
     configType: version >= 3 ? r.int8() : 0,
     documentation:
       version >= 3
-        ? readNullableString(
-          r,
-          flexible,
-          true,
-          'DescribeConfigsResponseDescribeConfigsResourceResult.documentation',
-        )
+        ? readNullableString(r, flexible, true, 'DescribeConfigsResourceResult.documentation')
         : null,
   };
-  if (flexible) readTaggedFields(r, 'DescribeConfigsResponseDescribeConfigsResourceResult');
+  if (flexible) readTaggedFields(r, 'DescribeConfigsResourceResult');
   return value;
 }
 
-function encodeDescribeConfigsResponseDescribeConfigsSynonym(
-  w: ByteWriter,
-  version: number,
-  v: DescribeConfigsResponseDescribeConfigsSynonym,
-): void {
+function encodeDescribeConfigsSynonym(w: ByteWriter, version: number, v: DescribeConfigsSynonym): void {
   const flexible = version >= 4;
-  writeString(w, v.name, flexible, 'DescribeConfigsResponseDescribeConfigsSynonym.name');
-  writeNullableString(w, v.value, flexible, true, 'DescribeConfigsResponseDescribeConfigsSynonym.value');
+  writeString(w, v.name, flexible, 'DescribeConfigsSynonym.name');
+  writeNullableString(w, v.value, flexible, true, 'DescribeConfigsSynonym.value');
   w.int8(v.source);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeDescribeConfigsResponseDescribeConfigsSynonym(
-  r: ByteReader,
-  version: number,
-): DescribeConfigsResponseDescribeConfigsSynonym {
+function decodeDescribeConfigsSynonym(r: ByteReader, version: number): DescribeConfigsSynonym {
   const flexible = version >= 4;
-  const value: DescribeConfigsResponseDescribeConfigsSynonym = {
-    name: readString(r, flexible, 'DescribeConfigsResponseDescribeConfigsSynonym.name'),
-    value: readNullableString(r, flexible, true, 'DescribeConfigsResponseDescribeConfigsSynonym.value'),
+  const value: DescribeConfigsSynonym = {
+    name: readString(r, flexible, 'DescribeConfigsSynonym.name'),
+    value: readNullableString(r, flexible, true, 'DescribeConfigsSynonym.value'),
     source: r.int8(),
   };
-  if (flexible) readTaggedFields(r, 'DescribeConfigsResponseDescribeConfigsSynonym');
+  if (flexible) readTaggedFields(r, 'DescribeConfigsSynonym');
   return value;
 }
 

@@ -18,11 +18,11 @@ export interface DescribeDelegationTokenRequest {
    * Each owner that we want to describe delegation tokens for, or null to describe all tokens. (versions 0+,
    * nullable 0+)
    */
-  owners: DescribeDelegationTokenRequestDescribeDelegationTokenOwner[] | null;
+  owners: DescribeDelegationTokenOwner[] | null;
 }
 
 /** DescribeDelegationTokenOwner of DescribeDelegationTokenRequest (in versions 0-3). */
-export interface DescribeDelegationTokenRequestDescribeDelegationTokenOwner {
+export interface DescribeDelegationTokenOwner {
   /** The owner principal type. (versions 0+) */
   principalType: string;
   /** The owner principal name. (versions 0+) */
@@ -37,7 +37,7 @@ export function encodeDescribeDelegationTokenRequest(
   checkEncodeVersion(version, 0, 3, 'DescribeDelegationTokenRequest');
   const flexible = version >= 2;
   writeNullableArrayLength(w, v.owners, flexible, true, 'DescribeDelegationTokenRequest.owners');
-  if (v.owners !== null) for (const e of v.owners) encodeDescribeDelegationTokenRequestDescribeDelegationTokenOwner(w, version, e);
+  if (v.owners !== null) for (const e of v.owners) encodeDescribeDelegationTokenOwner(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
@@ -54,52 +54,31 @@ export function decodeDescribeDelegationTokenRequest(
       true,
       version <= 1 ? 4 : 3,
       'DescribeDelegationTokenRequest.owners',
-      () => decodeDescribeDelegationTokenRequestDescribeDelegationTokenOwner(r, version),
+      () => decodeDescribeDelegationTokenOwner(r, version),
     ),
   };
   if (flexible) readTaggedFields(r, 'DescribeDelegationTokenRequest');
   return value;
 }
 
-function encodeDescribeDelegationTokenRequestDescribeDelegationTokenOwner(
+function encodeDescribeDelegationTokenOwner(
   w: ByteWriter,
   version: number,
-  v: DescribeDelegationTokenRequestDescribeDelegationTokenOwner,
+  v: DescribeDelegationTokenOwner,
 ): void {
   const flexible = version >= 2;
-  writeString(
-    w,
-    v.principalType,
-    flexible,
-    'DescribeDelegationTokenRequestDescribeDelegationTokenOwner.principalType',
-  );
-  writeString(
-    w,
-    v.principalName,
-    flexible,
-    'DescribeDelegationTokenRequestDescribeDelegationTokenOwner.principalName',
-  );
+  writeString(w, v.principalType, flexible, 'DescribeDelegationTokenOwner.principalType');
+  writeString(w, v.principalName, flexible, 'DescribeDelegationTokenOwner.principalName');
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeDescribeDelegationTokenRequestDescribeDelegationTokenOwner(
-  r: ByteReader,
-  version: number,
-): DescribeDelegationTokenRequestDescribeDelegationTokenOwner {
+function decodeDescribeDelegationTokenOwner(r: ByteReader, version: number): DescribeDelegationTokenOwner {
   const flexible = version >= 2;
-  const value: DescribeDelegationTokenRequestDescribeDelegationTokenOwner = {
-    principalType: readString(
-      r,
-      flexible,
-      'DescribeDelegationTokenRequestDescribeDelegationTokenOwner.principalType',
-    ),
-    principalName: readString(
-      r,
-      flexible,
-      'DescribeDelegationTokenRequestDescribeDelegationTokenOwner.principalName',
-    ),
+  const value: DescribeDelegationTokenOwner = {
+    principalType: readString(r, flexible, 'DescribeDelegationTokenOwner.principalType'),
+    principalName: readString(r, flexible, 'DescribeDelegationTokenOwner.principalName'),
   };
-  if (flexible) readTaggedFields(r, 'DescribeDelegationTokenRequestDescribeDelegationTokenOwner');
+  if (flexible) readTaggedFields(r, 'DescribeDelegationTokenOwner');
   return value;
 }
 

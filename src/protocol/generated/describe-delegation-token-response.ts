@@ -141,7 +141,9 @@ function encodeDescribeDelegationTokenResponseDescribedDelegationToken(
   writeString(w, v.tokenId, flexible, 'DescribeDelegationTokenResponseDescribedDelegationToken.tokenId');
   writeBytes(w, v.hmac, flexible);
   writeArrayLength(w, v.renewers.length, flexible);
-  for (const e of v.renewers) encodeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(w, version, e);
+  for (const e of v.renewers) {
+    encodeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(w, version, e);
+  }
   if (flexible) w.unsignedVarint(0);
 }
 

@@ -39,7 +39,9 @@ export function encodeDescribeLogDirsRequest(
   checkEncodeVersion(version, 0, 4, 'DescribeLogDirsRequest');
   const flexible = version >= 2;
   writeNullableArrayLength(w, v.topics, flexible, true, 'DescribeLogDirsRequest.topics');
-  if (v.topics !== null) for (const e of v.topics) encodeDescribeLogDirsRequestDescribableLogDirTopic(w, version, e);
+  if (v.topics !== null) {
+    for (const e of v.topics) encodeDescribeLogDirsRequestDescribableLogDirTopic(w, version, e);
+  }
   if (flexible) w.unsignedVarint(0);
 }
 

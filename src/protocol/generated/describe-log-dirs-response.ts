@@ -22,17 +22,17 @@ export interface DescribeLogDirsResponse {
   /** The error code, or 0 if there was no error. (versions 3+, default 0, ignorable) */
   errorCode: number;
   /** The log directories. (versions 0+) */
-  results: DescribeLogDirsResponseDescribeLogDirsResult[];
+  results: DescribeLogDirsResult[];
 }
 
 /** DescribeLogDirsResult of DescribeLogDirsResponse (in versions 0-4). */
-export interface DescribeLogDirsResponseDescribeLogDirsResult {
+export interface DescribeLogDirsResult {
   /** The error code, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The absolute log directory path. (versions 0+) */
   logDir: string;
   /** Each topic. (versions 0+) */
-  topics: DescribeLogDirsResponseDescribeLogDirsTopic[];
+  topics: DescribeLogDirsTopic[];
   /** The total size in bytes of the volume the log directory is in. (versions 4+, default -1n, ignorable) */
   totalBytes: bigint;
   /** The usable size in bytes of the volume the log directory is in. (versions 4+, default -1n, ignorable) */
@@ -40,15 +40,15 @@ export interface DescribeLogDirsResponseDescribeLogDirsResult {
 }
 
 /** DescribeLogDirsTopic of DescribeLogDirsResponse (in versions 0-4). */
-export interface DescribeLogDirsResponseDescribeLogDirsTopic {
+export interface DescribeLogDirsTopic {
   /** The topic name. (versions 0+) */
   name: string;
   /** (versions 0+) */
-  partitions: DescribeLogDirsResponseDescribeLogDirsPartition[];
+  partitions: DescribeLogDirsPartition[];
 }
 
 /** DescribeLogDirsPartition of DescribeLogDirsResponse (in versions 0-4). */
-export interface DescribeLogDirsResponseDescribeLogDirsPartition {
+export interface DescribeLogDirsPartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The size of the log segments in this partition in bytes. (versions 0+) */
@@ -75,7 +75,7 @@ export function encodeDescribeLogDirsResponse(
   w.int32(v.throttleTimeMs);
   if (version >= 3) w.int16(v.errorCode);
   writeArrayLength(w, v.results.length, flexible);
-  for (const e of v.results) encodeDescribeLogDirsResponseDescribeLogDirsResult(w, version, e);
+  for (const e of v.results) encodeDescribeLogDirsResult(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
@@ -90,86 +90,68 @@ export function decodeDescribeLogDirsResponse(r: ByteReader, version: number): D
       flexible,
       version <= 1 ? 8 : version <= 3 ? 5 : 21,
       'DescribeLogDirsResponse.results',
-      () => decodeDescribeLogDirsResponseDescribeLogDirsResult(r, version),
+      () => decodeDescribeLogDirsResult(r, version),
     ),
   };
   if (flexible) readTaggedFields(r, 'DescribeLogDirsResponse');
   return value;
 }
 
-function encodeDescribeLogDirsResponseDescribeLogDirsResult(
-  w: ByteWriter,
-  version: number,
-  v: DescribeLogDirsResponseDescribeLogDirsResult,
-): void {
+function encodeDescribeLogDirsResult(w: ByteWriter, version: number, v: DescribeLogDirsResult): void {
   const flexible = version >= 2;
   w.int16(v.errorCode);
-  writeString(w, v.logDir, flexible, 'DescribeLogDirsResponseDescribeLogDirsResult.logDir');
+  writeString(w, v.logDir, flexible, 'DescribeLogDirsResult.logDir');
   writeArrayLength(w, v.topics.length, flexible);
-  for (const e of v.topics) encodeDescribeLogDirsResponseDescribeLogDirsTopic(w, version, e);
+  for (const e of v.topics) encodeDescribeLogDirsTopic(w, version, e);
   if (version >= 4) w.int64(v.totalBytes);
   if (version >= 4) w.int64(v.usableBytes);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeDescribeLogDirsResponseDescribeLogDirsResult(
-  r: ByteReader,
-  version: number,
-): DescribeLogDirsResponseDescribeLogDirsResult {
+function decodeDescribeLogDirsResult(r: ByteReader, version: number): DescribeLogDirsResult {
   const flexible = version >= 2;
-  const value: DescribeLogDirsResponseDescribeLogDirsResult = {
+  const value: DescribeLogDirsResult = {
     errorCode: r.int16(),
-    logDir: readString(r, flexible, 'DescribeLogDirsResponseDescribeLogDirsResult.logDir'),
+    logDir: readString(r, flexible, 'DescribeLogDirsResult.logDir'),
     topics: readArray(
       r,
       flexible,
       version <= 1 ? 6 : 3,
-      'DescribeLogDirsResponseDescribeLogDirsResult.topics',
-      () => decodeDescribeLogDirsResponseDescribeLogDirsTopic(r, version),
+      'DescribeLogDirsResult.topics',
+      () => decodeDescribeLogDirsTopic(r, version),
     ),
     totalBytes: version >= 4 ? r.int64() : -1n,
     usableBytes: version >= 4 ? r.int64() : -1n,
   };
-  if (flexible) readTaggedFields(r, 'DescribeLogDirsResponseDescribeLogDirsResult');
+  if (flexible) readTaggedFields(r, 'DescribeLogDirsResult');
   return value;
 }
 
-function encodeDescribeLogDirsResponseDescribeLogDirsTopic(
-  w: ByteWriter,
-  version: number,
-  v: DescribeLogDirsResponseDescribeLogDirsTopic,
-): void {
+function encodeDescribeLogDirsTopic(w: ByteWriter, version: number, v: DescribeLogDirsTopic): void {
   const flexible = version >= 2;
-  writeString(w, v.name, flexible, 'DescribeLogDirsResponseDescribeLogDirsTopic.name');
+  writeString(w, v.name, flexible, 'DescribeLogDirsTopic.name');
   writeArrayLength(w, v.partitions.length, flexible);
-  for (const e of v.partitions) encodeDescribeLogDirsResponseDescribeLogDirsPartition(w, version, e);
+  for (const e of v.partitions) encodeDescribeLogDirsPartition(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeDescribeLogDirsResponseDescribeLogDirsTopic(
-  r: ByteReader,
-  version: number,
-): DescribeLogDirsResponseDescribeLogDirsTopic {
+function decodeDescribeLogDirsTopic(r: ByteReader, version: number): DescribeLogDirsTopic {
   const flexible = version >= 2;
-  const value: DescribeLogDirsResponseDescribeLogDirsTopic = {
-    name: readString(r, flexible, 'DescribeLogDirsResponseDescribeLogDirsTopic.name'),
+  const value: DescribeLogDirsTopic = {
+    name: readString(r, flexible, 'DescribeLogDirsTopic.name'),
     partitions: readArray(
       r,
       flexible,
       version <= 1 ? 21 : 22,
-      'DescribeLogDirsResponseDescribeLogDirsTopic.partitions',
-      () => decodeDescribeLogDirsResponseDescribeLogDirsPartition(r, version),
+      'DescribeLogDirsTopic.partitions',
+      () => decodeDescribeLogDirsPartition(r, version),
     ),
   };
-  if (flexible) readTaggedFields(r, 'DescribeLogDirsResponseDescribeLogDirsTopic');
+  if (flexible) readTaggedFields(r, 'DescribeLogDirsTopic');
   return value;
 }
 
-function encodeDescribeLogDirsResponseDescribeLogDirsPartition(
-  w: ByteWriter,
-  version: number,
-  v: DescribeLogDirsResponseDescribeLogDirsPartition,
-): void {
+function encodeDescribeLogDirsPartition(w: ByteWriter, version: number, v: DescribeLogDirsPartition): void {
   const flexible = version >= 2;
   w.int32(v.partitionIndex);
   w.int64(v.partitionSize);
@@ -178,18 +160,15 @@ function encodeDescribeLogDirsResponseDescribeLogDirsPartition(
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeDescribeLogDirsResponseDescribeLogDirsPartition(
-  r: ByteReader,
-  version: number,
-): DescribeLogDirsResponseDescribeLogDirsPartition {
+function decodeDescribeLogDirsPartition(r: ByteReader, version: number): DescribeLogDirsPartition {
   const flexible = version >= 2;
-  const value: DescribeLogDirsResponseDescribeLogDirsPartition = {
+  const value: DescribeLogDirsPartition = {
     partitionIndex: r.int32(),
     partitionSize: r.int64(),
     offsetLag: r.int64(),
     isFutureKey: r.bool(),
   };
-  if (flexible) readTaggedFields(r, 'DescribeLogDirsResponseDescribeLogDirsPartition');
+  if (flexible) readTaggedFields(r, 'DescribeLogDirsPartition');
   return value;
 }
 

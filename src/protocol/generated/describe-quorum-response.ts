@@ -178,7 +178,9 @@ function encodeDescribeQuorumResponsePartitionData(
 ): void {
   w.int32(v.partitionIndex);
   w.int16(v.errorCode);
-  if (version >= 2) writeNullableString(w, v.errorMessage, true, true, 'DescribeQuorumResponsePartitionData.errorMessage');
+  if (version >= 2) {
+    writeNullableString(w, v.errorMessage, true, true, 'DescribeQuorumResponsePartitionData.errorMessage');
+  }
   w.int32(v.leaderId);
   w.int32(v.leaderEpoch);
   w.int64(v.highWatermark);

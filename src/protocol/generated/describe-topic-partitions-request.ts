@@ -47,7 +47,9 @@ export function defaultDescribeTopicPartitionsRequestCursor(): DescribeTopicPart
 }
 
 /** Whether every field of a DescribeTopicPartitionsRequestCursor holds its default. */
-export function isDefaultDescribeTopicPartitionsRequestCursor(value: DescribeTopicPartitionsRequestCursor): boolean {
+export function isDefaultDescribeTopicPartitionsRequestCursor(
+  value: DescribeTopicPartitionsRequestCursor,
+): boolean {
   return value.topicName === '' && value.partitionIndex === 0;
 }
 

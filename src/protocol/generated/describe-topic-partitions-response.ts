@@ -86,7 +86,9 @@ export function defaultDescribeTopicPartitionsResponseCursor(): DescribeTopicPar
 }
 
 /** Whether every field of a DescribeTopicPartitionsResponseCursor holds its default. */
-export function isDefaultDescribeTopicPartitionsResponseCursor(value: DescribeTopicPartitionsResponseCursor): boolean {
+export function isDefaultDescribeTopicPartitionsResponseCursor(
+  value: DescribeTopicPartitionsResponseCursor,
+): boolean {
   return value.topicName === '' && value.partitionIndex === 0;
 }
 

@@ -31,7 +31,9 @@ export function encodeDescribeUserScramCredentialsRequest(
 ): void {
   checkEncodeVersion(version, 0, 0, 'DescribeUserScramCredentialsRequest');
   writeNullableArrayLength(w, v.users, true, true, 'DescribeUserScramCredentialsRequest.users');
-  if (v.users !== null) for (const e of v.users) encodeDescribeUserScramCredentialsRequestUserName(w, version, e);
+  if (v.users !== null) {
+    for (const e of v.users) encodeDescribeUserScramCredentialsRequestUserName(w, version, e);
+  }
   w.unsignedVarint(0);
 }
 

@@ -26,11 +26,11 @@ export interface DescribeUserScramCredentialsResponse {
   /** The message-level error message, if any. (versions 0+, nullable 0+) */
   errorMessage: string | null;
   /** The results for descriptions, one per user. (versions 0+) */
-  results: DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult[];
+  results: DescribeUserScramCredentialsResult[];
 }
 
 /** DescribeUserScramCredentialsResult of DescribeUserScramCredentialsResponse (in versions 0). */
-export interface DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult {
+export interface DescribeUserScramCredentialsResult {
   /** The user name. (versions 0+) */
   user: string;
   /** The user-level error code. (versions 0+) */
@@ -59,7 +59,7 @@ export function encodeDescribeUserScramCredentialsResponse(
   w.int16(v.errorCode);
   writeNullableString(w, v.errorMessage, true, true, 'DescribeUserScramCredentialsResponse.errorMessage');
   writeArrayLength(w, v.results.length, true);
-  for (const e of v.results) encodeDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(w, version, e);
+  for (const e of v.results) encodeDescribeUserScramCredentialsResult(w, version, e);
   w.unsignedVarint(0);
 }
 
@@ -77,59 +77,43 @@ export function decodeDescribeUserScramCredentialsResponse(
       true,
       6,
       'DescribeUserScramCredentialsResponse.results',
-      () => decodeDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(r, version),
+      () => decodeDescribeUserScramCredentialsResult(r, version),
     ),
   };
   readTaggedFields(r, 'DescribeUserScramCredentialsResponse');
   return value;
 }
 
-function encodeDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(
+function encodeDescribeUserScramCredentialsResult(
   w: ByteWriter,
   version: number,
-  v: DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult,
+  v: DescribeUserScramCredentialsResult,
 ): void {
-  writeString(
-    w,
-    v.user,
-    true,
-    'DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult.user',
-  );
+  writeString(w, v.user, true, 'DescribeUserScramCredentialsResult.user');
   w.int16(v.errorCode);
-  writeNullableString(
-    w,
-    v.errorMessage,
-    true,
-    true,
-    'DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult.errorMessage',
-  );
+  writeNullableString(w, v.errorMessage, true, true, 'DescribeUserScramCredentialsResult.errorMessage');
   writeArrayLength(w, v.credentialInfos.length, true);
   for (const e of v.credentialInfos) encodeDescribeUserScramCredentialsResponseCredentialInfo(w, version, e);
   w.unsignedVarint(0);
 }
 
-function decodeDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(
+function decodeDescribeUserScramCredentialsResult(
   r: ByteReader,
   version: number,
-): DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult {
-  const value: DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult = {
-    user: readString(r, true, 'DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult.user'),
+): DescribeUserScramCredentialsResult {
+  const value: DescribeUserScramCredentialsResult = {
+    user: readString(r, true, 'DescribeUserScramCredentialsResult.user'),
     errorCode: r.int16(),
-    errorMessage: readNullableString(
-      r,
-      true,
-      true,
-      'DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult.errorMessage',
-    ),
+    errorMessage: readNullableString(r, true, true, 'DescribeUserScramCredentialsResult.errorMessage'),
     credentialInfos: readArray(
       r,
       true,
       6,
-      'DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult.credentialInfos',
+      'DescribeUserScramCredentialsResult.credentialInfos',
       () => decodeDescribeUserScramCredentialsResponseCredentialInfo(r, version),
     ),
   };
-  readTaggedFields(r, 'DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult');
+  readTaggedFields(r, 'DescribeUserScramCredentialsResult');
   return value;
 }
 

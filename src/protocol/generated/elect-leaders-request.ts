@@ -44,7 +44,9 @@ export function encodeElectLeadersRequest(w: ByteWriter, version: number, v: Ele
     throw nonDefaultFieldError('ElectLeadersRequest.electionType', version);
   }
   writeNullableArrayLength(w, v.topicPartitions, flexible, true, 'ElectLeadersRequest.topicPartitions');
-  if (v.topicPartitions !== null) for (const e of v.topicPartitions) encodeElectLeadersRequestTopicPartitions(w, version, e);
+  if (v.topicPartitions !== null) {
+    for (const e of v.topicPartitions) encodeElectLeadersRequestTopicPartitions(w, version, e);
+  }
   w.int32(v.timeoutMs);
   if (flexible) w.unsignedVarint(0);
 }

@@ -53,7 +53,7 @@ export interface FetchRequest {
    */
   sessionEpoch: number;
   /** The topics to fetch. (versions 0+) */
-  topics: FetchRequestFetchTopic[];
+  topics: FetchTopic[];
   /** In an incremental fetch request, the partitions to remove. (versions 7+, default []) */
   forgottenTopicsData: FetchRequestForgottenTopic[];
   /** Rack ID of the consumer making this request (versions 11+, default '', ignorable) */
@@ -69,17 +69,17 @@ export interface FetchRequestReplicaState {
 }
 
 /** FetchTopic of FetchRequest (in versions 0-17). */
-export interface FetchRequestFetchTopic {
+export interface FetchTopic {
   /** The name of the topic to fetch. (versions 0-12, default '', ignorable) */
   topic: string;
   /** The unique topic ID (versions 13+, default 'AAAAAAAAAAAAAAAAAAAAAA', ignorable) */
   topicId: Uuid;
   /** The partitions to fetch. (versions 0+) */
-  partitions: FetchRequestFetchPartition[];
+  partitions: FetchPartition[];
 }
 
 /** FetchPartition of FetchRequest (in versions 0-17). */
-export interface FetchRequestFetchPartition {
+export interface FetchPartition {
   /** The partition index. (versions 0+) */
   partition: number;
   /** The current leader epoch of the partition. (versions 9+, default -1, ignorable) */
@@ -143,7 +143,7 @@ export function encodeFetchRequest(w: ByteWriter, version: number, v: FetchReque
   if (version >= 7) w.int32(v.sessionId);
   if (version >= 7) w.int32(v.sessionEpoch);
   writeArrayLength(w, v.topics.length, flexible);
-  for (const e of v.topics) encodeFetchRequestFetchTopic(w, version, e);
+  for (const e of v.topics) encodeFetchTopic(w, version, e);
   if (version >= 7) {
     writeArrayLength(w, v.forgottenTopicsData.length, flexible);
     for (const e of v.forgottenTopicsData) encodeFetchRequestForgottenTopic(w, version, e);
@@ -156,7 +156,11 @@ export function encodeFetchRequest(w: ByteWriter, version: number, v: FetchReque
     const tagged0 = v.clusterId !== null;
     const tagged1 = version >= 15 && !isDefaultFetchRequestReplicaState(v.replicaState);
     w.unsignedVarint((tagged0 ? 1 : 0) + (tagged1 ? 1 : 0));
-    if (tagged0) writeTaggedField(w, 0, (t) => writeNullableString(t, v.clusterId, true, true, 'FetchRequest.clusterId'));
+    if (tagged0) {
+      writeTaggedField(w, 0, (t) => {
+        writeNullableString(t, v.clusterId, true, true, 'FetchRequest.clusterId');
+      });
+    }
     if (tagged1) writeTaggedField(w, 1, (t) => encodeFetchRequestReplicaState(t, version, v.replicaState));
   }
 }
@@ -179,7 +183,7 @@ export function decodeFetchRequest(r: ByteReader, version: number): FetchRequest
       flexible,
       version <= 11 ? 6 : version <= 12 ? 3 : 18,
       'FetchRequest.topics',
-      () => decodeFetchRequestFetchTopic(r, version),
+      () => decodeFetchTopic(r, version),
     ),
     forgottenTopicsData:
       version >= 7
@@ -226,44 +230,40 @@ function decodeFetchRequestReplicaState(r: ByteReader, version: number): FetchRe
   return value;
 }
 
-function encodeFetchRequestFetchTopic(w: ByteWriter, version: number, v: FetchRequestFetchTopic): void {
+function encodeFetchTopic(w: ByteWriter, version: number, v: FetchTopic): void {
   const flexible = version >= 12;
-  if (version <= 12) writeString(w, v.topic, flexible, 'FetchRequestFetchTopic.topic');
+  if (version <= 12) writeString(w, v.topic, flexible, 'FetchTopic.topic');
   if (version >= 13) w.uuid(v.topicId);
   writeArrayLength(w, v.partitions.length, flexible);
-  for (const e of v.partitions) encodeFetchRequestFetchPartition(w, version, e);
+  for (const e of v.partitions) encodeFetchPartition(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeFetchRequestFetchTopic(r: ByteReader, version: number): FetchRequestFetchTopic {
+function decodeFetchTopic(r: ByteReader, version: number): FetchTopic {
   const flexible = version >= 12;
-  const value: FetchRequestFetchTopic = {
-    topic: version <= 12 ? readString(r, flexible, 'FetchRequestFetchTopic.topic') : '',
+  const value: FetchTopic = {
+    topic: version <= 12 ? readString(r, flexible, 'FetchTopic.topic') : '',
     topicId: version >= 13 ? r.uuid() : 'AAAAAAAAAAAAAAAAAAAAAA',
     partitions: readArray(
       r,
       flexible,
       version <= 4 ? 16 : version <= 8 ? 24 : version <= 11 ? 28 : 33,
-      'FetchRequestFetchTopic.partitions',
-      () => decodeFetchRequestFetchPartition(r, version),
+      'FetchTopic.partitions',
+      () => decodeFetchPartition(r, version),
     ),
   };
-  if (flexible) readTaggedFields(r, 'FetchRequestFetchTopic');
+  if (flexible) readTaggedFields(r, 'FetchTopic');
   return value;
 }
 
-function encodeFetchRequestFetchPartition(
-  w: ByteWriter,
-  version: number,
-  v: FetchRequestFetchPartition,
-): void {
+function encodeFetchPartition(w: ByteWriter, version: number, v: FetchPartition): void {
   const flexible = version >= 12;
   w.int32(v.partition);
   if (version >= 9) w.int32(v.currentLeaderEpoch);
   w.int64(v.fetchOffset);
   if (version >= 12) w.int32(v.lastFetchedEpoch);
   if (version < 12 && v.lastFetchedEpoch !== -1) {
-    throw nonDefaultFieldError('FetchRequestFetchPartition.lastFetchedEpoch', version);
+    throw nonDefaultFieldError('FetchPartition.lastFetchedEpoch', version);
   }
   if (version >= 5) w.int64(v.logStartOffset);
   w.int32(v.partitionMaxBytes);
@@ -274,9 +274,9 @@ function encodeFetchRequestFetchPartition(
   }
 }
 
-function decodeFetchRequestFetchPartition(r: ByteReader, version: number): FetchRequestFetchPartition {
+function decodeFetchPartition(r: ByteReader, version: number): FetchPartition {
   const flexible = version >= 12;
-  const value: FetchRequestFetchPartition = {
+  const value: FetchPartition = {
     partition: r.int32(),
     currentLeaderEpoch: version >= 9 ? r.int32() : -1,
     fetchOffset: r.int64(),
@@ -286,7 +286,7 @@ function decodeFetchRequestFetchPartition(r: ByteReader, version: number): Fetch
     replicaDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAA',
   };
   if (flexible) {
-    readTaggedFields(r, 'FetchRequestFetchPartition', (tag, t) => {
+    readTaggedFields(r, 'FetchPartition', (tag, t) => {
       switch (tag) {
         case 0:
           if (version < 17) return false;

@@ -32,7 +32,7 @@ export interface FetchResponse {
   /** The fetch session ID, or 0 if this is not part of a fetch session. (versions 7+, default 0) */
   sessionId: number;
   /** The response topics. (versions 0+) */
-  responses: FetchResponseFetchableTopicResponse[];
+  responses: FetchableTopicResponse[];
   /**
    * Endpoints for all current-leaders enumerated in PartitionData, with errors NOT_LEADER_OR_FOLLOWER &
    * FENCED_LEADER_EPOCH. (versions 16+, tag 0 in 16+, default [])
@@ -41,7 +41,7 @@ export interface FetchResponse {
 }
 
 /** FetchableTopicResponse of FetchResponse (in versions 0-17). */
-export interface FetchResponseFetchableTopicResponse {
+export interface FetchableTopicResponse {
   /** The topic name. (versions 0-12, default '', ignorable) */
   topic: string;
   /** The unique topic ID (versions 13+, default 'AAAAAAAAAAAAAAAAAAAAAA', ignorable) */
@@ -184,7 +184,7 @@ export function encodeFetchResponse(w: ByteWriter, version: number, v: FetchResp
   if (version >= 7) w.int32(v.sessionId);
   if (version < 7 && v.sessionId !== 0) throw nonDefaultFieldError('FetchResponse.sessionId', version);
   writeArrayLength(w, v.responses.length, flexible);
-  for (const e of v.responses) encodeFetchResponseFetchableTopicResponse(w, version, e);
+  for (const e of v.responses) encodeFetchableTopicResponse(w, version, e);
   if (version < 16 && v.nodeEndpoints.length !== 0) {
     throw nonDefaultFieldError('FetchResponse.nodeEndpoints', version);
   }
@@ -212,7 +212,7 @@ export function decodeFetchResponse(r: ByteReader, version: number): FetchRespon
       flexible,
       version <= 11 ? 6 : version <= 12 ? 3 : 18,
       'FetchResponse.responses',
-      () => decodeFetchResponseFetchableTopicResponse(r, version),
+      () => decodeFetchableTopicResponse(r, version),
     ),
     nodeEndpoints: [],
   };
@@ -237,36 +237,29 @@ export function decodeFetchResponse(r: ByteReader, version: number): FetchRespon
   return value;
 }
 
-function encodeFetchResponseFetchableTopicResponse(
-  w: ByteWriter,
-  version: number,
-  v: FetchResponseFetchableTopicResponse,
-): void {
+function encodeFetchableTopicResponse(w: ByteWriter, version: number, v: FetchableTopicResponse): void {
   const flexible = version >= 12;
-  if (version <= 12) writeString(w, v.topic, flexible, 'FetchResponseFetchableTopicResponse.topic');
+  if (version <= 12) writeString(w, v.topic, flexible, 'FetchableTopicResponse.topic');
   if (version >= 13) w.uuid(v.topicId);
   writeArrayLength(w, v.partitions.length, flexible);
   for (const e of v.partitions) encodeFetchResponsePartitionData(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeFetchResponseFetchableTopicResponse(
-  r: ByteReader,
-  version: number,
-): FetchResponseFetchableTopicResponse {
+function decodeFetchableTopicResponse(r: ByteReader, version: number): FetchableTopicResponse {
   const flexible = version >= 12;
-  const value: FetchResponseFetchableTopicResponse = {
-    topic: version <= 12 ? readString(r, flexible, 'FetchResponseFetchableTopicResponse.topic') : '',
+  const value: FetchableTopicResponse = {
+    topic: version <= 12 ? readString(r, flexible, 'FetchableTopicResponse.topic') : '',
     topicId: version >= 13 ? r.uuid() : 'AAAAAAAAAAAAAAAAAAAAAA',
     partitions: readArray(
       r,
       flexible,
       version <= 3 ? 18 : version <= 4 ? 30 : version <= 10 ? 38 : version <= 11 ? 42 : 37,
-      'FetchResponseFetchableTopicResponse.partitions',
+      'FetchableTopicResponse.partitions',
       () => decodeFetchResponsePartitionData(r, version),
     ),
   };
-  if (flexible) readTaggedFields(r, 'FetchResponseFetchableTopicResponse');
+  if (flexible) readTaggedFields(r, 'FetchableTopicResponse');
   return value;
 }
 
@@ -298,7 +291,9 @@ function encodeFetchResponsePartitionData(
       true,
       'FetchResponsePartitionData.abortedTransactions',
     );
-    if (v.abortedTransactions !== null) for (const e of v.abortedTransactions) encodeFetchResponseAbortedTransaction(w, version, e);
+    if (v.abortedTransactions !== null) {
+      for (const e of v.abortedTransactions) encodeFetchResponseAbortedTransaction(w, version, e);
+    }
   }
   if (version >= 11) w.int32(v.preferredReadReplica);
   if (version < 11 && v.preferredReadReplica !== -1) {
@@ -310,8 +305,16 @@ function encodeFetchResponsePartitionData(
     const tagged1 = !isDefaultFetchResponseLeaderIdAndEpoch(v.currentLeader);
     const tagged2 = !isDefaultFetchResponseSnapshotId(v.snapshotId);
     w.unsignedVarint((tagged0 ? 1 : 0) + (tagged1 ? 1 : 0) + (tagged2 ? 1 : 0));
-    if (tagged0) writeTaggedField(w, 0, (t) => encodeFetchResponseEpochEndOffset(t, version, v.divergingEpoch));
-    if (tagged1) writeTaggedField(w, 1, (t) => encodeFetchResponseLeaderIdAndEpoch(t, version, v.currentLeader));
+    if (tagged0) {
+      writeTaggedField(w, 0, (t) => {
+        encodeFetchResponseEpochEndOffset(t, version, v.divergingEpoch);
+      });
+    }
+    if (tagged1) {
+      writeTaggedField(w, 1, (t) => {
+        encodeFetchResponseLeaderIdAndEpoch(t, version, v.currentLeader);
+      });
+    }
     if (tagged2) writeTaggedField(w, 2, (t) => encodeFetchResponseSnapshotId(t, version, v.snapshotId));
   }
 }

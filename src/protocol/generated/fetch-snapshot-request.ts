@@ -84,7 +84,11 @@ export function encodeFetchSnapshotRequest(w: ByteWriter, version: number, v: Fe
   for (const e of v.topics) encodeFetchSnapshotRequestTopicSnapshot(w, version, e);
   const tagged0 = v.clusterId !== null;
   w.unsignedVarint((tagged0 ? 1 : 0));
-  if (tagged0) writeTaggedField(w, 0, (t) => writeNullableString(t, v.clusterId, true, true, 'FetchSnapshotRequest.clusterId'));
+  if (tagged0) {
+    writeTaggedField(w, 0, (t) => {
+      writeNullableString(t, v.clusterId, true, true, 'FetchSnapshotRequest.clusterId');
+    });
+  }
 }
 
 export function decodeFetchSnapshotRequest(r: ByteReader, version: number): FetchSnapshotRequest {

@@ -107,7 +107,9 @@ export function defaultFetchSnapshotResponseLeaderIdAndEpoch(): FetchSnapshotRes
 }
 
 /** Whether every field of a FetchSnapshotResponseLeaderIdAndEpoch holds its default. */
-export function isDefaultFetchSnapshotResponseLeaderIdAndEpoch(value: FetchSnapshotResponseLeaderIdAndEpoch): boolean {
+export function isDefaultFetchSnapshotResponseLeaderIdAndEpoch(
+  value: FetchSnapshotResponseLeaderIdAndEpoch,
+): boolean {
   return value.leaderId === 0 && value.leaderEpoch === 0;
 }
 
@@ -211,7 +213,11 @@ function encodeFetchSnapshotResponsePartitionSnapshot(
   );
   const tagged0 = !isDefaultFetchSnapshotResponseLeaderIdAndEpoch(v.currentLeader);
   w.unsignedVarint((tagged0 ? 1 : 0));
-  if (tagged0) writeTaggedField(w, 0, (t) => encodeFetchSnapshotResponseLeaderIdAndEpoch(t, version, v.currentLeader));
+  if (tagged0) {
+    writeTaggedField(w, 0, (t) => {
+      encodeFetchSnapshotResponseLeaderIdAndEpoch(t, version, v.currentLeader);
+    });
+  }
 }
 
 function decodeFetchSnapshotResponsePartitionSnapshot(

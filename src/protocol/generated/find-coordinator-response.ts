@@ -66,7 +66,9 @@ export function encodeFindCoordinatorResponse(
   if (version > 3 && v.errorCode !== 0) {
     throw nonDefaultFieldError('FindCoordinatorResponse.errorCode', version);
   }
-  if (version >= 1 && version <= 3) writeNullableString(w, v.errorMessage, flexible, true, 'FindCoordinatorResponse.errorMessage');
+  if (version >= 1 && version <= 3) {
+    writeNullableString(w, v.errorMessage, flexible, true, 'FindCoordinatorResponse.errorMessage');
+  }
   if (version <= 3) w.int32(v.nodeId);
   if (version > 3 && v.nodeId !== 0) throw nonDefaultFieldError('FindCoordinatorResponse.nodeId', version);
   if (version <= 3) writeString(w, v.host, flexible, 'FindCoordinatorResponse.host');

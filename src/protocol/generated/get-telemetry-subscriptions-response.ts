@@ -61,7 +61,9 @@ export function encodeGetTelemetrySubscriptionsResponse(
   w.int32(v.telemetryMaxBytes);
   w.bool(v.deltaTemporality);
   writeArrayLength(w, v.requestedMetrics.length, true);
-  for (const e of v.requestedMetrics) writeString(w, e, true, 'GetTelemetrySubscriptionsResponse.requestedMetrics');
+  for (const e of v.requestedMetrics) {
+    writeString(w, e, true, 'GetTelemetrySubscriptionsResponse.requestedMetrics');
+  }
   w.unsignedVarint(0);
 }
 

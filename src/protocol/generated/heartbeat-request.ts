@@ -34,7 +34,9 @@ export function encodeHeartbeatRequest(w: ByteWriter, version: number, v: Heartb
   writeString(w, v.groupId, flexible, 'HeartbeatRequest.groupId');
   w.int32(v.generationId);
   writeString(w, v.memberId, flexible, 'HeartbeatRequest.memberId');
-  if (version >= 3) writeNullableString(w, v.groupInstanceId, flexible, true, 'HeartbeatRequest.groupInstanceId');
+  if (version >= 3) {
+    writeNullableString(w, v.groupInstanceId, flexible, true, 'HeartbeatRequest.groupInstanceId');
+  }
   if (version < 3 && v.groupInstanceId !== null) {
     throw nonDefaultFieldError('HeartbeatRequest.groupInstanceId', version);
   }

@@ -46,7 +46,9 @@ export function encodeIncrementalAlterConfigsResponse(
   const flexible = version >= 1;
   w.int32(v.throttleTimeMs);
   writeArrayLength(w, v.responses.length, flexible);
-  for (const e of v.responses) encodeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(w, version, e);
+  for (const e of v.responses) {
+    encodeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(w, version, e);
+  }
   if (flexible) w.unsignedVarint(0);
 }
 

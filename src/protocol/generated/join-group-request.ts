@@ -61,7 +61,9 @@ export function encodeJoinGroupRequest(w: ByteWriter, version: number, v: JoinGr
   w.int32(v.sessionTimeoutMs);
   if (version >= 1) w.int32(v.rebalanceTimeoutMs);
   writeString(w, v.memberId, flexible, 'JoinGroupRequest.memberId');
-  if (version >= 5) writeNullableString(w, v.groupInstanceId, flexible, true, 'JoinGroupRequest.groupInstanceId');
+  if (version >= 5) {
+    writeNullableString(w, v.groupInstanceId, flexible, true, 'JoinGroupRequest.groupInstanceId');
+  }
   if (version < 5 && v.groupInstanceId !== null) {
     throw nonDefaultFieldError('JoinGroupRequest.groupInstanceId', version);
   }

@@ -101,7 +101,9 @@ export function decodeJoinGroupResponse(r: ByteReader, version: number): JoinGro
 function encodeJoinGroupResponseMember(w: ByteWriter, version: number, v: JoinGroupResponseMember): void {
   const flexible = version >= 6;
   writeString(w, v.memberId, flexible, 'JoinGroupResponseMember.memberId');
-  if (version >= 5) writeNullableString(w, v.groupInstanceId, flexible, true, 'JoinGroupResponseMember.groupInstanceId');
+  if (version >= 5) {
+    writeNullableString(w, v.groupInstanceId, flexible, true, 'JoinGroupResponseMember.groupInstanceId');
+  }
   writeBytes(w, v.metadata, flexible);
   if (flexible) w.unsignedVarint(0);
 }

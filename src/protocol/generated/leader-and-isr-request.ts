@@ -26,15 +26,15 @@ export interface LeaderAndIsrRequest {
   /** The type that indicates whether all topics are included in the request (versions 5+, default 0) */
   type: number;
   /** The state of each partition, in a v0 or v1 message. (versions 0-1, default []) */
-  ungroupedPartitionStates: LeaderAndIsrRequestLeaderAndIsrPartitionState[];
+  ungroupedPartitionStates: LeaderAndIsrPartitionState[];
   /** Each topic. (versions 2+, default []) */
-  topicStates: LeaderAndIsrRequestLeaderAndIsrTopicState[];
+  topicStates: LeaderAndIsrTopicState[];
   /** The current live leaders. (versions 0+) */
-  liveLeaders: LeaderAndIsrRequestLeaderAndIsrLiveLeader[];
+  liveLeaders: LeaderAndIsrLiveLeader[];
 }
 
 /** LeaderAndIsrPartitionState of LeaderAndIsrRequest (in versions 0-7). */
-export interface LeaderAndIsrRequestLeaderAndIsrPartitionState {
+export interface LeaderAndIsrPartitionState {
   /** The topic name. This is only present in v0 or v1. (versions 0-1, default '', ignorable) */
   topicName: string;
   /** The partition index. (versions 0+) */
@@ -74,17 +74,17 @@ export interface LeaderAndIsrRequestLeaderAndIsrPartitionState {
 }
 
 /** LeaderAndIsrTopicState of LeaderAndIsrRequest (in versions 2-7). */
-export interface LeaderAndIsrRequestLeaderAndIsrTopicState {
+export interface LeaderAndIsrTopicState {
   /** The topic name. (versions 2+) */
   topicName: string;
   /** The unique topic ID. (versions 5+, default 'AAAAAAAAAAAAAAAAAAAAAA', ignorable) */
   topicId: Uuid;
   /** The state of each partition (versions 2+) */
-  partitionStates: LeaderAndIsrRequestLeaderAndIsrPartitionState[];
+  partitionStates: LeaderAndIsrPartitionState[];
 }
 
 /** LeaderAndIsrLiveLeader of LeaderAndIsrRequest (in versions 0-7). */
-export interface LeaderAndIsrRequestLeaderAndIsrLiveLeader {
+export interface LeaderAndIsrLiveLeader {
   /** The leader's broker ID. (versions 0+) */
   brokerId: number;
   /** The leader's hostname. (versions 0+) */
@@ -107,20 +107,20 @@ export function encodeLeaderAndIsrRequest(w: ByteWriter, version: number, v: Lea
   if (version < 5 && v.type !== 0) throw nonDefaultFieldError('LeaderAndIsrRequest.type', version);
   if (version <= 1) {
     writeArrayLength(w, v.ungroupedPartitionStates.length, false);
-    for (const e of v.ungroupedPartitionStates) encodeLeaderAndIsrRequestLeaderAndIsrPartitionState(w, version, e);
+    for (const e of v.ungroupedPartitionStates) encodeLeaderAndIsrPartitionState(w, version, e);
   }
   if (version > 1 && v.ungroupedPartitionStates.length !== 0) {
     throw nonDefaultFieldError('LeaderAndIsrRequest.ungroupedPartitionStates', version);
   }
   if (version >= 2) {
     writeArrayLength(w, v.topicStates.length, flexible);
-    for (const e of v.topicStates) encodeLeaderAndIsrRequestLeaderAndIsrTopicState(w, version, e);
+    for (const e of v.topicStates) encodeLeaderAndIsrTopicState(w, version, e);
   }
   if (version < 2 && v.topicStates.length !== 0) {
     throw nonDefaultFieldError('LeaderAndIsrRequest.topicStates', version);
   }
   writeArrayLength(w, v.liveLeaders.length, flexible);
-  for (const e of v.liveLeaders) encodeLeaderAndIsrRequestLeaderAndIsrLiveLeader(w, version, e);
+  for (const e of v.liveLeaders) encodeLeaderAndIsrLiveLeader(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
@@ -140,7 +140,7 @@ export function decodeLeaderAndIsrRequest(r: ByteReader, version: number): Leade
           false,
           version <= 0 ? 30 : 31,
           'LeaderAndIsrRequest.ungroupedPartitionStates',
-          () => decodeLeaderAndIsrRequestLeaderAndIsrPartitionState(r, version),
+          () => decodeLeaderAndIsrPartitionState(r, version),
         )
         : [],
     topicStates:
@@ -150,7 +150,7 @@ export function decodeLeaderAndIsrRequest(r: ByteReader, version: number): Leade
           flexible,
           version <= 3 ? 6 : version <= 4 ? 3 : 19,
           'LeaderAndIsrRequest.topicStates',
-          () => decodeLeaderAndIsrRequestLeaderAndIsrTopicState(r, version),
+          () => decodeLeaderAndIsrTopicState(r, version),
         )
         : [],
     liveLeaders: readArray(
@@ -158,20 +158,20 @@ export function decodeLeaderAndIsrRequest(r: ByteReader, version: number): Leade
       flexible,
       10,
       'LeaderAndIsrRequest.liveLeaders',
-      () => decodeLeaderAndIsrRequestLeaderAndIsrLiveLeader(r, version),
+      () => decodeLeaderAndIsrLiveLeader(r, version),
     ),
   };
   if (flexible) readTaggedFields(r, 'LeaderAndIsrRequest');
   return value;
 }
 
-function encodeLeaderAndIsrRequestLeaderAndIsrPartitionState(
+function encodeLeaderAndIsrPartitionState(
   w: ByteWriter,
   version: number,
-  v: LeaderAndIsrRequestLeaderAndIsrPartitionState,
+  v: LeaderAndIsrPartitionState,
 ): void {
   const flexible = version >= 4;
-  if (version <= 1) writeString(w, v.topicName, false, 'LeaderAndIsrRequestLeaderAndIsrPartitionState.topicName');
+  if (version <= 1) writeString(w, v.topicName, false, 'LeaderAndIsrPartitionState.topicName');
   w.int32(v.partitionIndex);
   w.int32(v.controllerEpoch);
   w.int32(v.leader);
@@ -192,115 +192,79 @@ function encodeLeaderAndIsrRequestLeaderAndIsrPartitionState(
   if (version >= 1) w.bool(v.isNew);
   if (version >= 6) w.int8(v.leaderRecoveryState);
   if (version < 6 && v.leaderRecoveryState !== 0) {
-    throw nonDefaultFieldError('LeaderAndIsrRequestLeaderAndIsrPartitionState.leaderRecoveryState', version);
+    throw nonDefaultFieldError('LeaderAndIsrPartitionState.leaderRecoveryState', version);
   }
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeLeaderAndIsrRequestLeaderAndIsrPartitionState(
-  r: ByteReader,
-  version: number,
-): LeaderAndIsrRequestLeaderAndIsrPartitionState {
+function decodeLeaderAndIsrPartitionState(r: ByteReader, version: number): LeaderAndIsrPartitionState {
   const flexible = version >= 4;
-  const value: LeaderAndIsrRequestLeaderAndIsrPartitionState = {
-    topicName:
-      version <= 1 ? readString(r, false, 'LeaderAndIsrRequestLeaderAndIsrPartitionState.topicName') : '',
+  const value: LeaderAndIsrPartitionState = {
+    topicName: version <= 1 ? readString(r, false, 'LeaderAndIsrPartitionState.topicName') : '',
     partitionIndex: r.int32(),
     controllerEpoch: r.int32(),
     leader: r.int32(),
     leaderEpoch: r.int32(),
-    isr: readArray(r, flexible, 4, 'LeaderAndIsrRequestLeaderAndIsrPartitionState.isr', () => r.int32()),
+    isr: readArray(r, flexible, 4, 'LeaderAndIsrPartitionState.isr', () => r.int32()),
     partitionEpoch: r.int32(),
-    replicas: readArray(
-      r,
-      flexible,
-      4,
-      'LeaderAndIsrRequestLeaderAndIsrPartitionState.replicas',
-      () => r.int32(),
-    ),
+    replicas: readArray(r, flexible, 4, 'LeaderAndIsrPartitionState.replicas', () => r.int32()),
     addingReplicas:
       version >= 3
-        ? readArray(
-          r,
-          flexible,
-          4,
-          'LeaderAndIsrRequestLeaderAndIsrPartitionState.addingReplicas',
-          () => r.int32(),
-        )
+        ? readArray(r, flexible, 4, 'LeaderAndIsrPartitionState.addingReplicas', () => r.int32())
         : [],
     removingReplicas:
       version >= 3
-        ? readArray(
-          r,
-          flexible,
-          4,
-          'LeaderAndIsrRequestLeaderAndIsrPartitionState.removingReplicas',
-          () => r.int32(),
-        )
+        ? readArray(r, flexible, 4, 'LeaderAndIsrPartitionState.removingReplicas', () => r.int32())
         : [],
     isNew: version >= 1 ? r.bool() : false,
     leaderRecoveryState: version >= 6 ? r.int8() : 0,
   };
-  if (flexible) readTaggedFields(r, 'LeaderAndIsrRequestLeaderAndIsrPartitionState');
+  if (flexible) readTaggedFields(r, 'LeaderAndIsrPartitionState');
   return value;
 }
 
-function encodeLeaderAndIsrRequestLeaderAndIsrTopicState(
-  w: ByteWriter,
-  version: number,
-  v: LeaderAndIsrRequestLeaderAndIsrTopicState,
-): void {
+function encodeLeaderAndIsrTopicState(w: ByteWriter, version: number, v: LeaderAndIsrTopicState): void {
   const flexible = version >= 4;
-  writeString(w, v.topicName, flexible, 'LeaderAndIsrRequestLeaderAndIsrTopicState.topicName');
+  writeString(w, v.topicName, flexible, 'LeaderAndIsrTopicState.topicName');
   if (version >= 5) w.uuid(v.topicId);
   writeArrayLength(w, v.partitionStates.length, flexible);
-  for (const e of v.partitionStates) encodeLeaderAndIsrRequestLeaderAndIsrPartitionState(w, version, e);
+  for (const e of v.partitionStates) encodeLeaderAndIsrPartitionState(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeLeaderAndIsrRequestLeaderAndIsrTopicState(
-  r: ByteReader,
-  version: number,
-): LeaderAndIsrRequestLeaderAndIsrTopicState {
+function decodeLeaderAndIsrTopicState(r: ByteReader, version: number): LeaderAndIsrTopicState {
   const flexible = version >= 4;
-  const value: LeaderAndIsrRequestLeaderAndIsrTopicState = {
-    topicName: readString(r, flexible, 'LeaderAndIsrRequestLeaderAndIsrTopicState.topicName'),
+  const value: LeaderAndIsrTopicState = {
+    topicName: readString(r, flexible, 'LeaderAndIsrTopicState.topicName'),
     topicId: version >= 5 ? r.uuid() : 'AAAAAAAAAAAAAAAAAAAAAA',
     partitionStates: readArray(
       r,
       flexible,
       version <= 2 ? 29 : version <= 3 ? 37 : version <= 5 ? 26 : 27,
-      'LeaderAndIsrRequestLeaderAndIsrTopicState.partitionStates',
-      () => decodeLeaderAndIsrRequestLeaderAndIsrPartitionState(r, version),
+      'LeaderAndIsrTopicState.partitionStates',
+      () => decodeLeaderAndIsrPartitionState(r, version),
     ),
   };
-  if (flexible) readTaggedFields(r, 'LeaderAndIsrRequestLeaderAndIsrTopicState');
+  if (flexible) readTaggedFields(r, 'LeaderAndIsrTopicState');
   return value;
 }
 
-function encodeLeaderAndIsrRequestLeaderAndIsrLiveLeader(
-  w: ByteWriter,
-  version: number,
-  v: LeaderAndIsrRequestLeaderAndIsrLiveLeader,
-): void {
+function encodeLeaderAndIsrLiveLeader(w: ByteWriter, version: number, v: LeaderAndIsrLiveLeader): void {
   const flexible = version >= 4;
   w.int32(v.brokerId);
-  writeString(w, v.hostName, flexible, 'LeaderAndIsrRequestLeaderAndIsrLiveLeader.hostName');
+  writeString(w, v.hostName, flexible, 'LeaderAndIsrLiveLeader.hostName');
   w.int32(v.port);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeLeaderAndIsrRequestLeaderAndIsrLiveLeader(
-  r: ByteReader,
-  version: number,
-): LeaderAndIsrRequestLeaderAndIsrLiveLeader {
+function decodeLeaderAndIsrLiveLeader(r: ByteReader, version: number): LeaderAndIsrLiveLeader {
   const flexible = version >= 4;
-  const value: LeaderAndIsrRequestLeaderAndIsrLiveLeader = {
+  const value: LeaderAndIsrLiveLeader = {
     brokerId: r.int32(),
-    hostName: readString(r, flexible, 'LeaderAndIsrRequestLeaderAndIsrLiveLeader.hostName'),
+    hostName: readString(r, flexible, 'LeaderAndIsrLiveLeader.hostName'),
     port: r.int32(),
   };
-  if (flexible) readTaggedFields(r, 'LeaderAndIsrRequestLeaderAndIsrLiveLeader');
+  if (flexible) readTaggedFields(r, 'LeaderAndIsrLiveLeader');
   return value;
 }
 

@@ -18,13 +18,13 @@ export interface LeaderAndIsrResponse {
   /** The error code, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** Each partition in v0 to v4 message. (versions 0-4, default []) */
-  partitionErrors: LeaderAndIsrResponseLeaderAndIsrPartitionError[];
+  partitionErrors: LeaderAndIsrPartitionError[];
   /** Each topic (versions 5+, default []) */
-  topics: LeaderAndIsrResponseLeaderAndIsrTopicError[];
+  topics: LeaderAndIsrTopicError[];
 }
 
 /** LeaderAndIsrPartitionError of LeaderAndIsrResponse (in versions 0-7). */
-export interface LeaderAndIsrResponseLeaderAndIsrPartitionError {
+export interface LeaderAndIsrPartitionError {
   /** The topic name. (versions 0-4, default '', ignorable) */
   topicName: string;
   /** The partition index. (versions 0+) */
@@ -34,11 +34,11 @@ export interface LeaderAndIsrResponseLeaderAndIsrPartitionError {
 }
 
 /** LeaderAndIsrTopicError of LeaderAndIsrResponse (in versions 5-7). */
-export interface LeaderAndIsrResponseLeaderAndIsrTopicError {
+export interface LeaderAndIsrTopicError {
   /** The unique topic ID (versions 5+) */
   topicId: Uuid;
   /** Each partition. (versions 5+) */
-  partitionErrors: LeaderAndIsrResponseLeaderAndIsrPartitionError[];
+  partitionErrors: LeaderAndIsrPartitionError[];
 }
 
 export function encodeLeaderAndIsrResponse(w: ByteWriter, version: number, v: LeaderAndIsrResponse): void {
@@ -47,14 +47,14 @@ export function encodeLeaderAndIsrResponse(w: ByteWriter, version: number, v: Le
   w.int16(v.errorCode);
   if (version <= 4) {
     writeArrayLength(w, v.partitionErrors.length, flexible);
-    for (const e of v.partitionErrors) encodeLeaderAndIsrResponseLeaderAndIsrPartitionError(w, version, e);
+    for (const e of v.partitionErrors) encodeLeaderAndIsrPartitionError(w, version, e);
   }
   if (version > 4 && v.partitionErrors.length !== 0) {
     throw nonDefaultFieldError('LeaderAndIsrResponse.partitionErrors', version);
   }
   if (version >= 5) {
     writeArrayLength(w, v.topics.length, true);
-    for (const e of v.topics) encodeLeaderAndIsrResponseLeaderAndIsrTopicError(w, version, e);
+    for (const e of v.topics) encodeLeaderAndIsrTopicError(w, version, e);
   }
   if (version < 5 && v.topics.length !== 0) {
     throw nonDefaultFieldError('LeaderAndIsrResponse.topics', version);
@@ -74,77 +74,60 @@ export function decodeLeaderAndIsrResponse(r: ByteReader, version: number): Lead
           flexible,
           8,
           'LeaderAndIsrResponse.partitionErrors',
-          () => decodeLeaderAndIsrResponseLeaderAndIsrPartitionError(r, version),
+          () => decodeLeaderAndIsrPartitionError(r, version),
         )
         : [],
     topics:
       version >= 5
-        ? readArray(
-          r,
-          true,
-          18,
-          'LeaderAndIsrResponse.topics',
-          () => decodeLeaderAndIsrResponseLeaderAndIsrTopicError(r, version),
-        )
+        ? readArray(r, true, 18, 'LeaderAndIsrResponse.topics', () => decodeLeaderAndIsrTopicError(r, version))
         : [],
   };
   if (flexible) readTaggedFields(r, 'LeaderAndIsrResponse');
   return value;
 }
 
-function encodeLeaderAndIsrResponseLeaderAndIsrPartitionError(
+function encodeLeaderAndIsrPartitionError(
   w: ByteWriter,
   version: number,
-  v: LeaderAndIsrResponseLeaderAndIsrPartitionError,
+  v: LeaderAndIsrPartitionError,
 ): void {
   const flexible = version >= 4;
-  if (version <= 4) writeString(w, v.topicName, flexible, 'LeaderAndIsrResponseLeaderAndIsrPartitionError.topicName');
+  if (version <= 4) writeString(w, v.topicName, flexible, 'LeaderAndIsrPartitionError.topicName');
   w.int32(v.partitionIndex);
   w.int16(v.errorCode);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeLeaderAndIsrResponseLeaderAndIsrPartitionError(
-  r: ByteReader,
-  version: number,
-): LeaderAndIsrResponseLeaderAndIsrPartitionError {
+function decodeLeaderAndIsrPartitionError(r: ByteReader, version: number): LeaderAndIsrPartitionError {
   const flexible = version >= 4;
-  const value: LeaderAndIsrResponseLeaderAndIsrPartitionError = {
-    topicName:
-      version <= 4 ? readString(r, flexible, 'LeaderAndIsrResponseLeaderAndIsrPartitionError.topicName') : '',
+  const value: LeaderAndIsrPartitionError = {
+    topicName: version <= 4 ? readString(r, flexible, 'LeaderAndIsrPartitionError.topicName') : '',
     partitionIndex: r.int32(),
     errorCode: r.int16(),
   };
-  if (flexible) readTaggedFields(r, 'LeaderAndIsrResponseLeaderAndIsrPartitionError');
+  if (flexible) readTaggedFields(r, 'LeaderAndIsrPartitionError');
   return value;
 }
 
-function encodeLeaderAndIsrResponseLeaderAndIsrTopicError(
-  w: ByteWriter,
-  version: number,
-  v: LeaderAndIsrResponseLeaderAndIsrTopicError,
-): void {
+function encodeLeaderAndIsrTopicError(w: ByteWriter, version: number, v: LeaderAndIsrTopicError): void {
   w.uuid(v.topicId);
   writeArrayLength(w, v.partitionErrors.length, true);
-  for (const e of v.partitionErrors) encodeLeaderAndIsrResponseLeaderAndIsrPartitionError(w, version, e);
+  for (const e of v.partitionErrors) encodeLeaderAndIsrPartitionError(w, version, e);
   w.unsignedVarint(0);
 }
 
-function decodeLeaderAndIsrResponseLeaderAndIsrTopicError(
-  r: ByteReader,
-  version: number,
-): LeaderAndIsrResponseLeaderAndIsrTopicError {
-  const value: LeaderAndIsrResponseLeaderAndIsrTopicError = {
+function decodeLeaderAndIsrTopicError(r: ByteReader, version: number): LeaderAndIsrTopicError {
+  const value: LeaderAndIsrTopicError = {
     topicId: r.uuid(),
     partitionErrors: readArray(
       r,
       true,
       7,
-      'LeaderAndIsrResponseLeaderAndIsrTopicError.partitionErrors',
-      () => decodeLeaderAndIsrResponseLeaderAndIsrPartitionError(r, version),
+      'LeaderAndIsrTopicError.partitionErrors',
+      () => decodeLeaderAndIsrPartitionError(r, version),
     ),
   };
-  readTaggedFields(r, 'LeaderAndIsrResponseLeaderAndIsrTopicError');
+  readTaggedFields(r, 'LeaderAndIsrTopicError');
   return value;
 }
 

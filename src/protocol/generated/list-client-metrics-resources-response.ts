@@ -40,7 +40,9 @@ export function encodeListClientMetricsResourcesResponse(
   w.int32(v.throttleTimeMs);
   w.int16(v.errorCode);
   writeArrayLength(w, v.clientMetricsResources.length, true);
-  for (const e of v.clientMetricsResources) encodeListClientMetricsResourcesResponseClientMetricsResource(w, version, e);
+  for (const e of v.clientMetricsResources) {
+    encodeListClientMetricsResourcesResponseClientMetricsResource(w, version, e);
+  }
   w.unsignedVarint(0);
 }
 

@@ -29,7 +29,7 @@ export interface ListOffsetsRequest {
    */
   isolationLevel: number;
   /** Each topic in the request. (versions 0+) */
-  topics: ListOffsetsRequestListOffsetsTopic[];
+  topics: ListOffsetsTopic[];
   /**
    * The timeout to await a response in milliseconds for requests that require reading from remote storage for
    * topics enabled with tiered storage. (versions 10+, default 0, ignorable)
@@ -38,15 +38,15 @@ export interface ListOffsetsRequest {
 }
 
 /** ListOffsetsTopic of ListOffsetsRequest (in versions 0-10). */
-export interface ListOffsetsRequestListOffsetsTopic {
+export interface ListOffsetsTopic {
   /** The topic name. (versions 0+) */
   name: string;
   /** Each partition in the request. (versions 0+) */
-  partitions: ListOffsetsRequestListOffsetsPartition[];
+  partitions: ListOffsetsPartition[];
 }
 
 /** ListOffsetsPartition of ListOffsetsRequest (in versions 0-10). */
-export interface ListOffsetsRequestListOffsetsPartition {
+export interface ListOffsetsPartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The current leader epoch. (versions 4+, default -1, ignorable) */
@@ -66,7 +66,7 @@ export function encodeListOffsetsRequest(w: ByteWriter, version: number, v: List
     throw nonDefaultFieldError('ListOffsetsRequest.isolationLevel', version);
   }
   writeArrayLength(w, v.topics.length, flexible);
-  for (const e of v.topics) encodeListOffsetsRequestListOffsetsTopic(w, version, e);
+  for (const e of v.topics) encodeListOffsetsTopic(w, version, e);
   if (version >= 10) w.int32(v.timeoutMs);
   if (flexible) w.unsignedVarint(0);
 }
@@ -82,7 +82,7 @@ export function decodeListOffsetsRequest(r: ByteReader, version: number): ListOf
       flexible,
       version <= 5 ? 6 : 3,
       'ListOffsetsRequest.topics',
-      () => decodeListOffsetsRequestListOffsetsTopic(r, version),
+      () => decodeListOffsetsTopic(r, version),
     ),
     timeoutMs: version >= 10 ? r.int32() : 0,
   };
@@ -90,65 +90,51 @@ export function decodeListOffsetsRequest(r: ByteReader, version: number): ListOf
   return value;
 }
 
-function encodeListOffsetsRequestListOffsetsTopic(
-  w: ByteWriter,
-  version: number,
-  v: ListOffsetsRequestListOffsetsTopic,
-): void {
+function encodeListOffsetsTopic(w: ByteWriter, version: number, v: ListOffsetsTopic): void {
   const flexible = version >= 6;
-  writeString(w, v.name, flexible, 'ListOffsetsRequestListOffsetsTopic.name');
+  writeString(w, v.name, flexible, 'ListOffsetsTopic.name');
   writeArrayLength(w, v.partitions.length, flexible);
-  for (const e of v.partitions) encodeListOffsetsRequestListOffsetsPartition(w, version, e);
+  for (const e of v.partitions) encodeListOffsetsPartition(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeListOffsetsRequestListOffsetsTopic(
-  r: ByteReader,
-  version: number,
-): ListOffsetsRequestListOffsetsTopic {
+function decodeListOffsetsTopic(r: ByteReader, version: number): ListOffsetsTopic {
   const flexible = version >= 6;
-  const value: ListOffsetsRequestListOffsetsTopic = {
-    name: readString(r, flexible, 'ListOffsetsRequestListOffsetsTopic.name'),
+  const value: ListOffsetsTopic = {
+    name: readString(r, flexible, 'ListOffsetsTopic.name'),
     partitions: readArray(
       r,
       flexible,
       version <= 0 ? 16 : version <= 3 ? 12 : version <= 5 ? 16 : 17,
-      'ListOffsetsRequestListOffsetsTopic.partitions',
-      () => decodeListOffsetsRequestListOffsetsPartition(r, version),
+      'ListOffsetsTopic.partitions',
+      () => decodeListOffsetsPartition(r, version),
     ),
   };
-  if (flexible) readTaggedFields(r, 'ListOffsetsRequestListOffsetsTopic');
+  if (flexible) readTaggedFields(r, 'ListOffsetsTopic');
   return value;
 }
 
-function encodeListOffsetsRequestListOffsetsPartition(
-  w: ByteWriter,
-  version: number,
-  v: ListOffsetsRequestListOffsetsPartition,
-): void {
+function encodeListOffsetsPartition(w: ByteWriter, version: number, v: ListOffsetsPartition): void {
   const flexible = version >= 6;
   w.int32(v.partitionIndex);
   if (version >= 4) w.int32(v.currentLeaderEpoch);
   w.int64(v.timestamp);
   if (version <= 0) w.int32(v.maxNumOffsets);
   if (version > 0 && v.maxNumOffsets !== 1) {
-    throw nonDefaultFieldError('ListOffsetsRequestListOffsetsPartition.maxNumOffsets', version);
+    throw nonDefaultFieldError('ListOffsetsPartition.maxNumOffsets', version);
   }
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeListOffsetsRequestListOffsetsPartition(
-  r: ByteReader,
-  version: number,
-): ListOffsetsRequestListOffsetsPartition {
+function decodeListOffsetsPartition(r: ByteReader, version: number): ListOffsetsPartition {
   const flexible = version >= 6;
-  const value: ListOffsetsRequestListOffsetsPartition = {
+  const value: ListOffsetsPartition = {
     partitionIndex: r.int32(),
     currentLeaderEpoch: version >= 4 ? r.int32() : -1,
     timestamp: r.int64(),
     maxNumOffsets: version <= 0 ? r.int32() : 1,
   };
-  if (flexible) readTaggedFields(r, 'ListOffsetsRequestListOffsetsPartition');
+  if (flexible) readTaggedFields(r, 'ListOffsetsPartition');
   return value;
 }
 

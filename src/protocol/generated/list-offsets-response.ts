@@ -21,19 +21,19 @@ export interface ListOffsetsResponse {
    */
   throttleTimeMs: number;
   /** Each topic in the response. (versions 0+) */
-  topics: ListOffsetsResponseListOffsetsTopicResponse[];
+  topics: ListOffsetsTopicResponse[];
 }
 
 /** ListOffsetsTopicResponse of ListOffsetsResponse (in versions 0-10). */
-export interface ListOffsetsResponseListOffsetsTopicResponse {
+export interface ListOffsetsTopicResponse {
   /** The topic name (versions 0+) */
   name: string;
   /** Each partition in the response. (versions 0+) */
-  partitions: ListOffsetsResponseListOffsetsPartitionResponse[];
+  partitions: ListOffsetsPartitionResponse[];
 }
 
 /** ListOffsetsPartitionResponse of ListOffsetsResponse (in versions 0-10). */
-export interface ListOffsetsResponseListOffsetsPartitionResponse {
+export interface ListOffsetsPartitionResponse {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The partition error code, or 0 if there was no error. (versions 0+) */
@@ -53,7 +53,7 @@ export function encodeListOffsetsResponse(w: ByteWriter, version: number, v: Lis
   const flexible = version >= 6;
   if (version >= 2) w.int32(v.throttleTimeMs);
   writeArrayLength(w, v.topics.length, flexible);
-  for (const e of v.topics) encodeListOffsetsResponseListOffsetsTopicResponse(w, version, e);
+  for (const e of v.topics) encodeListOffsetsTopicResponse(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
@@ -67,48 +67,41 @@ export function decodeListOffsetsResponse(r: ByteReader, version: number): ListO
       flexible,
       version <= 5 ? 6 : 3,
       'ListOffsetsResponse.topics',
-      () => decodeListOffsetsResponseListOffsetsTopicResponse(r, version),
+      () => decodeListOffsetsTopicResponse(r, version),
     ),
   };
   if (flexible) readTaggedFields(r, 'ListOffsetsResponse');
   return value;
 }
 
-function encodeListOffsetsResponseListOffsetsTopicResponse(
-  w: ByteWriter,
-  version: number,
-  v: ListOffsetsResponseListOffsetsTopicResponse,
-): void {
+function encodeListOffsetsTopicResponse(w: ByteWriter, version: number, v: ListOffsetsTopicResponse): void {
   const flexible = version >= 6;
-  writeString(w, v.name, flexible, 'ListOffsetsResponseListOffsetsTopicResponse.name');
+  writeString(w, v.name, flexible, 'ListOffsetsTopicResponse.name');
   writeArrayLength(w, v.partitions.length, flexible);
-  for (const e of v.partitions) encodeListOffsetsResponseListOffsetsPartitionResponse(w, version, e);
+  for (const e of v.partitions) encodeListOffsetsPartitionResponse(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeListOffsetsResponseListOffsetsTopicResponse(
-  r: ByteReader,
-  version: number,
-): ListOffsetsResponseListOffsetsTopicResponse {
+function decodeListOffsetsTopicResponse(r: ByteReader, version: number): ListOffsetsTopicResponse {
   const flexible = version >= 6;
-  const value: ListOffsetsResponseListOffsetsTopicResponse = {
-    name: readString(r, flexible, 'ListOffsetsResponseListOffsetsTopicResponse.name'),
+  const value: ListOffsetsTopicResponse = {
+    name: readString(r, flexible, 'ListOffsetsTopicResponse.name'),
     partitions: readArray(
       r,
       flexible,
       version <= 0 ? 10 : version <= 3 ? 22 : version <= 5 ? 26 : 27,
-      'ListOffsetsResponseListOffsetsTopicResponse.partitions',
-      () => decodeListOffsetsResponseListOffsetsPartitionResponse(r, version),
+      'ListOffsetsTopicResponse.partitions',
+      () => decodeListOffsetsPartitionResponse(r, version),
     ),
   };
-  if (flexible) readTaggedFields(r, 'ListOffsetsResponseListOffsetsTopicResponse');
+  if (flexible) readTaggedFields(r, 'ListOffsetsTopicResponse');
   return value;
 }
 
-function encodeListOffsetsResponseListOffsetsPartitionResponse(
+function encodeListOffsetsPartitionResponse(
   w: ByteWriter,
   version: number,
-  v: ListOffsetsResponseListOffsetsPartitionResponse,
+  v: ListOffsetsPartitionResponse,
 ): void {
   const flexible = version >= 6;
   w.int32(v.partitionIndex);
@@ -118,46 +111,37 @@ function encodeListOffsetsResponseListOffsetsPartitionResponse(
     for (const e of v.oldStyleOffsets) w.int64(e);
   }
   if (version > 0 && v.oldStyleOffsets.length !== 0) {
-    throw nonDefaultFieldError('ListOffsetsResponseListOffsetsPartitionResponse.oldStyleOffsets', version);
+    throw nonDefaultFieldError('ListOffsetsPartitionResponse.oldStyleOffsets', version);
   }
   if (version >= 1) w.int64(v.timestamp);
   if (version < 1 && v.timestamp !== -1n) {
-    throw nonDefaultFieldError('ListOffsetsResponseListOffsetsPartitionResponse.timestamp', version);
+    throw nonDefaultFieldError('ListOffsetsPartitionResponse.timestamp', version);
   }
   if (version >= 1) w.int64(v.offset);
   if (version < 1 && v.offset !== -1n) {
-    throw nonDefaultFieldError('ListOffsetsResponseListOffsetsPartitionResponse.offset', version);
+    throw nonDefaultFieldError('ListOffsetsPartitionResponse.offset', version);
   }
   if (version >= 4) w.int32(v.leaderEpoch);
   if (version < 4 && v.leaderEpoch !== -1) {
-    throw nonDefaultFieldError('ListOffsetsResponseListOffsetsPartitionResponse.leaderEpoch', version);
+    throw nonDefaultFieldError('ListOffsetsPartitionResponse.leaderEpoch', version);
   }
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeListOffsetsResponseListOffsetsPartitionResponse(
-  r: ByteReader,
-  version: number,
-): ListOffsetsResponseListOffsetsPartitionResponse {
+function decodeListOffsetsPartitionResponse(r: ByteReader, version: number): ListOffsetsPartitionResponse {
   const flexible = version >= 6;
-  const value: ListOffsetsResponseListOffsetsPartitionResponse = {
+  const value: ListOffsetsPartitionResponse = {
     partitionIndex: r.int32(),
     errorCode: r.int16(),
     oldStyleOffsets:
       version <= 0
-        ? readArray(
-          r,
-          false,
-          8,
-          'ListOffsetsResponseListOffsetsPartitionResponse.oldStyleOffsets',
-          () => r.int64(),
-        )
+        ? readArray(r, false, 8, 'ListOffsetsPartitionResponse.oldStyleOffsets', () => r.int64())
         : [],
     timestamp: version >= 1 ? r.int64() : -1n,
     offset: version >= 1 ? r.int64() : -1n,
     leaderEpoch: version >= 4 ? r.int32() : -1,
   };
-  if (flexible) readTaggedFields(r, 'ListOffsetsResponseListOffsetsPartitionResponse');
+  if (flexible) readTaggedFields(r, 'ListOffsetsPartitionResponse');
   return value;
 }
 

@@ -22,11 +22,11 @@ export interface ListPartitionReassignmentsRequest {
    * The topics to list partition reassignments for, or null to list everything. (versions 0+, nullable 0+,
    * default null)
    */
-  topics: ListPartitionReassignmentsRequestListPartitionReassignmentsTopics[] | null;
+  topics: ListPartitionReassignmentsTopics[] | null;
 }
 
 /** ListPartitionReassignmentsTopics of ListPartitionReassignmentsRequest (in versions 0). */
-export interface ListPartitionReassignmentsRequestListPartitionReassignmentsTopics {
+export interface ListPartitionReassignmentsTopics {
   /** The topic name (versions 0+) */
   name: string;
   /** The partitions to list partition reassignments for. (versions 0+) */
@@ -41,7 +41,7 @@ export function encodeListPartitionReassignmentsRequest(
   checkEncodeVersion(version, 0, 0, 'ListPartitionReassignmentsRequest');
   w.int32(v.timeoutMs);
   writeNullableArrayLength(w, v.topics, true, true, 'ListPartitionReassignmentsRequest.topics');
-  if (v.topics !== null) for (const e of v.topics) encodeListPartitionReassignmentsRequestListPartitionReassignmentsTopics(w, version, e);
+  if (v.topics !== null) for (const e of v.topics) encodeListPartitionReassignmentsTopics(w, version, e);
   w.unsignedVarint(0);
 }
 
@@ -58,39 +58,39 @@ export function decodeListPartitionReassignmentsRequest(
       true,
       3,
       'ListPartitionReassignmentsRequest.topics',
-      () => decodeListPartitionReassignmentsRequestListPartitionReassignmentsTopics(r, version),
+      () => decodeListPartitionReassignmentsTopics(r, version),
     ),
   };
   readTaggedFields(r, 'ListPartitionReassignmentsRequest');
   return value;
 }
 
-function encodeListPartitionReassignmentsRequestListPartitionReassignmentsTopics(
+function encodeListPartitionReassignmentsTopics(
   w: ByteWriter,
   version: number,
-  v: ListPartitionReassignmentsRequestListPartitionReassignmentsTopics,
+  v: ListPartitionReassignmentsTopics,
 ): void {
-  writeString(w, v.name, true, 'ListPartitionReassignmentsRequestListPartitionReassignmentsTopics.name');
+  writeString(w, v.name, true, 'ListPartitionReassignmentsTopics.name');
   writeArrayLength(w, v.partitionIndexes.length, true);
   for (const e of v.partitionIndexes) w.int32(e);
   w.unsignedVarint(0);
 }
 
-function decodeListPartitionReassignmentsRequestListPartitionReassignmentsTopics(
+function decodeListPartitionReassignmentsTopics(
   r: ByteReader,
   version: number,
-): ListPartitionReassignmentsRequestListPartitionReassignmentsTopics {
-  const value: ListPartitionReassignmentsRequestListPartitionReassignmentsTopics = {
-    name: readString(r, true, 'ListPartitionReassignmentsRequestListPartitionReassignmentsTopics.name'),
+): ListPartitionReassignmentsTopics {
+  const value: ListPartitionReassignmentsTopics = {
+    name: readString(r, true, 'ListPartitionReassignmentsTopics.name'),
     partitionIndexes: readArray(
       r,
       true,
       4,
-      'ListPartitionReassignmentsRequestListPartitionReassignmentsTopics.partitionIndexes',
+      'ListPartitionReassignmentsTopics.partitionIndexes',
       () => r.int32(),
     ),
   };
-  readTaggedFields(r, 'ListPartitionReassignmentsRequestListPartitionReassignmentsTopics');
+  readTaggedFields(r, 'ListPartitionReassignmentsTopics');
   return value;
 }
 

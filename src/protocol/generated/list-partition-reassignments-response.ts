@@ -91,7 +91,9 @@ function encodeListPartitionReassignmentsResponseOngoingTopicReassignment(
 ): void {
   writeString(w, v.name, true, 'ListPartitionReassignmentsResponseOngoingTopicReassignment.name');
   writeArrayLength(w, v.partitions.length, true);
-  for (const e of v.partitions) encodeListPartitionReassignmentsResponseOngoingPartitionReassignment(w, version, e);
+  for (const e of v.partitions) {
+    encodeListPartitionReassignmentsResponseOngoingPartitionReassignment(w, version, e);
+  }
   w.unsignedVarint(0);
 }
 

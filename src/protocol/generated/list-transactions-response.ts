@@ -49,7 +49,9 @@ export function encodeListTransactionsResponse(
   w.int32(v.throttleTimeMs);
   w.int16(v.errorCode);
   writeArrayLength(w, v.unknownStateFilters.length, true);
-  for (const e of v.unknownStateFilters) writeString(w, e, true, 'ListTransactionsResponse.unknownStateFilters');
+  for (const e of v.unknownStateFilters) {
+    writeString(w, e, true, 'ListTransactionsResponse.unknownStateFilters');
+  }
   writeArrayLength(w, v.transactionStates.length, true);
   for (const e of v.transactionStates) encodeListTransactionsResponseTransactionState(w, version, e);
   w.unsignedVarint(0);

@@ -65,7 +65,9 @@ export function encodeOffsetCommitRequest(w: ByteWriter, version: number, v: Off
   writeString(w, v.groupId, flexible, 'OffsetCommitRequest.groupId');
   if (version >= 1) w.int32(v.generationIdOrMemberEpoch);
   if (version >= 1) writeString(w, v.memberId, flexible, 'OffsetCommitRequest.memberId');
-  if (version >= 7) writeNullableString(w, v.groupInstanceId, flexible, true, 'OffsetCommitRequest.groupInstanceId');
+  if (version >= 7) {
+    writeNullableString(w, v.groupInstanceId, flexible, true, 'OffsetCommitRequest.groupInstanceId');
+  }
   if (version < 7 && v.groupInstanceId !== null) {
     throw nonDefaultFieldError('OffsetCommitRequest.groupInstanceId', version);
   }

@@ -88,7 +88,17 @@ export function encodePartitionChangeRecord(w: ByteWriter, version: number, v: P
   const tagged6 = version >= 2 && v.eligibleLeaderReplicas !== null;
   const tagged7 = version >= 2 && v.lastKnownElr !== null;
   const tagged8 = version >= 1 && v.directories !== null;
-  w.unsignedVarint((tagged0 ? 1 : 0) + (tagged1 ? 1 : 0) + (tagged2 ? 1 : 0) + (tagged3 ? 1 : 0) + (tagged4 ? 1 : 0) + (tagged5 ? 1 : 0) + (tagged6 ? 1 : 0) + (tagged7 ? 1 : 0) + (tagged8 ? 1 : 0));
+  w.unsignedVarint(
+    (tagged0 ? 1 : 0) +
+    (tagged1 ? 1 : 0) +
+    (tagged2 ? 1 : 0) +
+    (tagged3 ? 1 : 0) +
+    (tagged4 ? 1 : 0) +
+    (tagged5 ? 1 : 0) +
+    (tagged6 ? 1 : 0) +
+    (tagged7 ? 1 : 0) +
+    (tagged8 ? 1 : 0),
+  );
   if (tagged0) {
     writeTaggedField(w, 0, (t) => {
       writeNullableArrayLength(t, v.isr, true, true, 'PartitionChangeRecord.isr');

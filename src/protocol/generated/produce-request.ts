@@ -55,7 +55,9 @@ export interface ProduceRequestPartitionProduceData {
 export function encodeProduceRequest(w: ByteWriter, version: number, v: ProduceRequest): void {
   checkEncodeVersion(version, 0, 11, 'ProduceRequest');
   const flexible = version >= 9;
-  if (version >= 3) writeNullableString(w, v.transactionalId, flexible, true, 'ProduceRequest.transactionalId');
+  if (version >= 3) {
+    writeNullableString(w, v.transactionalId, flexible, true, 'ProduceRequest.transactionalId');
+  }
   if (version < 3 && v.transactionalId !== null) {
     throw nonDefaultFieldError('ProduceRequest.transactionalId', version);
   }

@@ -231,7 +231,11 @@ function encodeProduceResponsePartitionProduceResponse(
   if (flexible) {
     const tagged0 = version >= 10 && !isDefaultProduceResponseLeaderIdAndEpoch(v.currentLeader);
     w.unsignedVarint((tagged0 ? 1 : 0));
-    if (tagged0) writeTaggedField(w, 0, (t) => encodeProduceResponseLeaderIdAndEpoch(t, version, v.currentLeader));
+    if (tagged0) {
+      writeTaggedField(w, 0, (t) => {
+        encodeProduceResponseLeaderIdAndEpoch(t, version, v.currentLeader);
+      });
+    }
   }
 }
 

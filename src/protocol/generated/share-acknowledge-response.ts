@@ -26,7 +26,7 @@ export interface ShareAcknowledgeResponse {
   /** The top-level error message, or null if there was no error. (versions 0+, nullable 0+, default null) */
   errorMessage: string | null;
   /** The response topics. (versions 0+) */
-  responses: ShareAcknowledgeResponseShareAcknowledgeTopicResponse[];
+  responses: ShareAcknowledgeTopicResponse[];
   /**
    * Endpoints for all current leaders enumerated in PartitionData with error NOT_LEADER_OR_FOLLOWER.
    * (versions 0+)
@@ -35,7 +35,7 @@ export interface ShareAcknowledgeResponse {
 }
 
 /** ShareAcknowledgeTopicResponse of ShareAcknowledgeResponse (in versions 0). */
-export interface ShareAcknowledgeResponseShareAcknowledgeTopicResponse {
+export interface ShareAcknowledgeTopicResponse {
   /** The unique topic ID. (versions 0+, ignorable) */
   topicId: Uuid;
   /** The topic partitions. (versions 0+) */
@@ -86,7 +86,9 @@ export function defaultShareAcknowledgeResponseLeaderIdAndEpoch(): ShareAcknowle
 }
 
 /** Whether every field of a ShareAcknowledgeResponseLeaderIdAndEpoch holds its default. */
-export function isDefaultShareAcknowledgeResponseLeaderIdAndEpoch(value: ShareAcknowledgeResponseLeaderIdAndEpoch): boolean {
+export function isDefaultShareAcknowledgeResponseLeaderIdAndEpoch(
+  value: ShareAcknowledgeResponseLeaderIdAndEpoch,
+): boolean {
   return value.leaderId === 0 && value.leaderEpoch === 0;
 }
 
@@ -100,7 +102,7 @@ export function encodeShareAcknowledgeResponse(
   w.int16(v.errorCode);
   writeNullableString(w, v.errorMessage, true, true, 'ShareAcknowledgeResponse.errorMessage');
   writeArrayLength(w, v.responses.length, true);
-  for (const e of v.responses) encodeShareAcknowledgeResponseShareAcknowledgeTopicResponse(w, version, e);
+  for (const e of v.responses) encodeShareAcknowledgeTopicResponse(w, version, e);
   writeArrayLength(w, v.nodeEndpoints.length, true);
   for (const e of v.nodeEndpoints) encodeShareAcknowledgeResponseNodeEndpoint(w, version, e);
   w.unsignedVarint(0);
@@ -117,7 +119,7 @@ export function decodeShareAcknowledgeResponse(r: ByteReader, version: number): 
       true,
       18,
       'ShareAcknowledgeResponse.responses',
-      () => decodeShareAcknowledgeResponseShareAcknowledgeTopicResponse(r, version),
+      () => decodeShareAcknowledgeTopicResponse(r, version),
     ),
     nodeEndpoints: readArray(
       r,
@@ -131,10 +133,10 @@ export function decodeShareAcknowledgeResponse(r: ByteReader, version: number): 
   return value;
 }
 
-function encodeShareAcknowledgeResponseShareAcknowledgeTopicResponse(
+function encodeShareAcknowledgeTopicResponse(
   w: ByteWriter,
   version: number,
-  v: ShareAcknowledgeResponseShareAcknowledgeTopicResponse,
+  v: ShareAcknowledgeTopicResponse,
 ): void {
   w.uuid(v.topicId);
   writeArrayLength(w, v.partitions.length, true);
@@ -142,21 +144,18 @@ function encodeShareAcknowledgeResponseShareAcknowledgeTopicResponse(
   w.unsignedVarint(0);
 }
 
-function decodeShareAcknowledgeResponseShareAcknowledgeTopicResponse(
-  r: ByteReader,
-  version: number,
-): ShareAcknowledgeResponseShareAcknowledgeTopicResponse {
-  const value: ShareAcknowledgeResponseShareAcknowledgeTopicResponse = {
+function decodeShareAcknowledgeTopicResponse(r: ByteReader, version: number): ShareAcknowledgeTopicResponse {
+  const value: ShareAcknowledgeTopicResponse = {
     topicId: r.uuid(),
     partitions: readArray(
       r,
       true,
       17,
-      'ShareAcknowledgeResponseShareAcknowledgeTopicResponse.partitions',
+      'ShareAcknowledgeTopicResponse.partitions',
       () => decodeShareAcknowledgeResponsePartitionData(r, version),
     ),
   };
-  readTaggedFields(r, 'ShareAcknowledgeResponseShareAcknowledgeTopicResponse');
+  readTaggedFields(r, 'ShareAcknowledgeTopicResponse');
   return value;
 }
 

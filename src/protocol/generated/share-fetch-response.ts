@@ -28,7 +28,7 @@ export interface ShareFetchResponse {
   /** The top-level error message, or null if there was no error. (versions 0+, nullable 0+, default null) */
   errorMessage: string | null;
   /** The response topics. (versions 0+) */
-  responses: ShareFetchResponseShareFetchableTopicResponse[];
+  responses: ShareFetchableTopicResponse[];
   /**
    * Endpoints for all current leaders enumerated in PartitionData with error NOT_LEADER_OR_FOLLOWER.
    * (versions 0+)
@@ -37,7 +37,7 @@ export interface ShareFetchResponse {
 }
 
 /** ShareFetchableTopicResponse of ShareFetchResponse (in versions 0). */
-export interface ShareFetchResponseShareFetchableTopicResponse {
+export interface ShareFetchableTopicResponse {
   /** The unique topic ID. (versions 0+) */
   topicId: Uuid;
   /** The topic partitions. (versions 0+) */
@@ -111,7 +111,9 @@ export function defaultShareFetchResponseLeaderIdAndEpoch(): ShareFetchResponseL
 }
 
 /** Whether every field of a ShareFetchResponseLeaderIdAndEpoch holds its default. */
-export function isDefaultShareFetchResponseLeaderIdAndEpoch(value: ShareFetchResponseLeaderIdAndEpoch): boolean {
+export function isDefaultShareFetchResponseLeaderIdAndEpoch(
+  value: ShareFetchResponseLeaderIdAndEpoch,
+): boolean {
   return value.leaderId === 0 && value.leaderEpoch === 0;
 }
 
@@ -121,7 +123,7 @@ export function encodeShareFetchResponse(w: ByteWriter, version: number, v: Shar
   w.int16(v.errorCode);
   writeNullableString(w, v.errorMessage, true, true, 'ShareFetchResponse.errorMessage');
   writeArrayLength(w, v.responses.length, true);
-  for (const e of v.responses) encodeShareFetchResponseShareFetchableTopicResponse(w, version, e);
+  for (const e of v.responses) encodeShareFetchableTopicResponse(w, version, e);
   writeArrayLength(w, v.nodeEndpoints.length, true);
   for (const e of v.nodeEndpoints) encodeShareFetchResponseNodeEndpoint(w, version, e);
   w.unsignedVarint(0);
@@ -138,7 +140,7 @@ export function decodeShareFetchResponse(r: ByteReader, version: number): ShareF
       true,
       18,
       'ShareFetchResponse.responses',
-      () => decodeShareFetchResponseShareFetchableTopicResponse(r, version),
+      () => decodeShareFetchableTopicResponse(r, version),
     ),
     nodeEndpoints: readArray(
       r,
@@ -152,10 +154,10 @@ export function decodeShareFetchResponse(r: ByteReader, version: number): ShareF
   return value;
 }
 
-function encodeShareFetchResponseShareFetchableTopicResponse(
+function encodeShareFetchableTopicResponse(
   w: ByteWriter,
   version: number,
-  v: ShareFetchResponseShareFetchableTopicResponse,
+  v: ShareFetchableTopicResponse,
 ): void {
   w.uuid(v.topicId);
   writeArrayLength(w, v.partitions.length, true);
@@ -163,21 +165,18 @@ function encodeShareFetchResponseShareFetchableTopicResponse(
   w.unsignedVarint(0);
 }
 
-function decodeShareFetchResponseShareFetchableTopicResponse(
-  r: ByteReader,
-  version: number,
-): ShareFetchResponseShareFetchableTopicResponse {
-  const value: ShareFetchResponseShareFetchableTopicResponse = {
+function decodeShareFetchableTopicResponse(r: ByteReader, version: number): ShareFetchableTopicResponse {
+  const value: ShareFetchableTopicResponse = {
     topicId: r.uuid(),
     partitions: readArray(
       r,
       true,
       22,
-      'ShareFetchResponseShareFetchableTopicResponse.partitions',
+      'ShareFetchableTopicResponse.partitions',
       () => decodeShareFetchResponsePartitionData(r, version),
     ),
   };
-  readTaggedFields(r, 'ShareFetchResponseShareFetchableTopicResponse');
+  readTaggedFields(r, 'ShareFetchableTopicResponse');
   return value;
 }
 

@@ -43,7 +43,9 @@ export function encodeShareGroupCurrentMemberAssignmentValue(
   w.int32(v.previousMemberEpoch);
   w.int8(v.state);
   writeArrayLength(w, v.assignedPartitions.length, true);
-  for (const e of v.assignedPartitions) encodeShareGroupCurrentMemberAssignmentValueTopicPartitions(w, version, e);
+  for (const e of v.assignedPartitions) {
+    encodeShareGroupCurrentMemberAssignmentValueTopicPartitions(w, version, e);
+  }
   w.unsignedVarint(0);
 }
 

@@ -89,7 +89,9 @@ export function defaultShareGroupDescribeResponseAssignment(): ShareGroupDescrib
 }
 
 /** Whether every field of a ShareGroupDescribeResponseAssignment holds its default. */
-export function isDefaultShareGroupDescribeResponseAssignment(value: ShareGroupDescribeResponseAssignment): boolean {
+export function isDefaultShareGroupDescribeResponseAssignment(
+  value: ShareGroupDescribeResponseAssignment,
+): boolean {
   return value.topicPartitions.length === 0;
 }
 
@@ -181,7 +183,9 @@ function encodeShareGroupDescribeResponseMember(
   writeString(w, v.clientId, true, 'ShareGroupDescribeResponseMember.clientId');
   writeString(w, v.clientHost, true, 'ShareGroupDescribeResponseMember.clientHost');
   writeArrayLength(w, v.subscribedTopicNames.length, true);
-  for (const e of v.subscribedTopicNames) writeString(w, e, true, 'ShareGroupDescribeResponseMember.subscribedTopicNames');
+  for (const e of v.subscribedTopicNames) {
+    writeString(w, e, true, 'ShareGroupDescribeResponseMember.subscribedTopicNames');
+  }
   encodeShareGroupDescribeResponseAssignment(w, version, v.assignment);
   w.unsignedVarint(0);
 }

@@ -54,7 +54,11 @@ export function encodeShareGroupHeartbeatRequest(
     true,
     'ShareGroupHeartbeatRequest.subscribedTopicNames',
   );
-  if (v.subscribedTopicNames !== null) for (const e of v.subscribedTopicNames) writeString(w, e, true, 'ShareGroupHeartbeatRequest.subscribedTopicNames');
+  if (v.subscribedTopicNames !== null) {
+    for (const e of v.subscribedTopicNames) {
+      writeString(w, e, true, 'ShareGroupHeartbeatRequest.subscribedTopicNames');
+    }
+  }
   w.unsignedVarint(0);
 }
 

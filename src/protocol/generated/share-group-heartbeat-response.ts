@@ -60,7 +60,9 @@ export function defaultShareGroupHeartbeatResponseAssignment(): ShareGroupHeartb
 }
 
 /** Whether every field of a ShareGroupHeartbeatResponseAssignment holds its default. */
-export function isDefaultShareGroupHeartbeatResponseAssignment(value: ShareGroupHeartbeatResponseAssignment): boolean {
+export function isDefaultShareGroupHeartbeatResponseAssignment(
+  value: ShareGroupHeartbeatResponseAssignment,
+): boolean {
   return value.topicPartitions.length === 0;
 }
 

@@ -36,7 +36,9 @@ export function encodeShareGroupMemberMetadataValue(
   writeString(w, v.clientId, true, 'ShareGroupMemberMetadataValue.clientId');
   writeString(w, v.clientHost, true, 'ShareGroupMemberMetadataValue.clientHost');
   writeArrayLength(w, v.subscribedTopicNames.length, true);
-  for (const e of v.subscribedTopicNames) writeString(w, e, true, 'ShareGroupMemberMetadataValue.subscribedTopicNames');
+  for (const e of v.subscribedTopicNames) {
+    writeString(w, e, true, 'ShareGroupMemberMetadataValue.subscribedTopicNames');
+  }
   w.unsignedVarint(0);
 }
 

@@ -45,7 +45,9 @@ export function encodeShareGroupStatePartitionMetadataValue(
 ): void {
   checkEncodeVersion(version, 0, 0, 'ShareGroupStatePartitionMetadataValue');
   writeArrayLength(w, v.initializedTopics.length, true);
-  for (const e of v.initializedTopics) encodeShareGroupStatePartitionMetadataValueTopicPartitionsInfo(w, version, e);
+  for (const e of v.initializedTopics) {
+    encodeShareGroupStatePartitionMetadataValueTopicPartitionsInfo(w, version, e);
+  }
   writeArrayLength(w, v.deletingTopics.length, true);
   for (const e of v.deletingTopics) encodeShareGroupStatePartitionMetadataValueTopicInfo(w, version, e);
   w.unsignedVarint(0);

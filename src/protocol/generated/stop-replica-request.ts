@@ -26,15 +26,15 @@ export interface StopReplicaRequest {
   /** Whether these partitions should be deleted. (versions 0-2, default false) */
   deletePartitions: boolean;
   /** The partitions to stop. (versions 0, default []) */
-  ungroupedPartitions: StopReplicaRequestStopReplicaPartitionV0[];
+  ungroupedPartitions: StopReplicaPartitionV0[];
   /** The topics to stop. (versions 1-2, default []) */
-  topics: StopReplicaRequestStopReplicaTopicV1[];
+  topics: StopReplicaTopicV1[];
   /** Each topic. (versions 3+, default []) */
-  topicStates: StopReplicaRequestStopReplicaTopicState[];
+  topicStates: StopReplicaTopicState[];
 }
 
 /** StopReplicaPartitionV0 of StopReplicaRequest (in versions 0). */
-export interface StopReplicaRequestStopReplicaPartitionV0 {
+export interface StopReplicaPartitionV0 {
   /** The topic name. (versions 0) */
   topicName: string;
   /** The partition index. (versions 0) */
@@ -42,7 +42,7 @@ export interface StopReplicaRequestStopReplicaPartitionV0 {
 }
 
 /** StopReplicaTopicV1 of StopReplicaRequest (in versions 1-2). */
-export interface StopReplicaRequestStopReplicaTopicV1 {
+export interface StopReplicaTopicV1 {
   /** The topic name. (versions 1-2) */
   name: string;
   /** The partition indexes. (versions 1-2) */
@@ -50,15 +50,15 @@ export interface StopReplicaRequestStopReplicaTopicV1 {
 }
 
 /** StopReplicaTopicState of StopReplicaRequest (in versions 3-4). */
-export interface StopReplicaRequestStopReplicaTopicState {
+export interface StopReplicaTopicState {
   /** The topic name. (versions 3+) */
   topicName: string;
   /** The state of each partition (versions 3+) */
-  partitionStates: StopReplicaRequestStopReplicaPartitionState[];
+  partitionStates: StopReplicaPartitionState[];
 }
 
 /** StopReplicaPartitionState of StopReplicaRequest (in versions 3-4). */
-export interface StopReplicaRequestStopReplicaPartitionState {
+export interface StopReplicaPartitionState {
   /** The partition index. (versions 3+) */
   partitionIndex: number;
   /** The leader epoch. (versions 3+, default -1) */
@@ -83,21 +83,21 @@ export function encodeStopReplicaRequest(w: ByteWriter, version: number, v: Stop
   }
   if (version <= 0) {
     writeArrayLength(w, v.ungroupedPartitions.length, false);
-    for (const e of v.ungroupedPartitions) encodeStopReplicaRequestStopReplicaPartitionV0(w, version, e);
+    for (const e of v.ungroupedPartitions) encodeStopReplicaPartitionV0(w, version, e);
   }
   if (version > 0 && v.ungroupedPartitions.length !== 0) {
     throw nonDefaultFieldError('StopReplicaRequest.ungroupedPartitions', version);
   }
   if (version >= 1 && version <= 2) {
     writeArrayLength(w, v.topics.length, flexible);
-    for (const e of v.topics) encodeStopReplicaRequestStopReplicaTopicV1(w, version, e);
+    for (const e of v.topics) encodeStopReplicaTopicV1(w, version, e);
   }
   if ((version < 1 || version > 2) && v.topics.length !== 0) {
     throw nonDefaultFieldError('StopReplicaRequest.topics', version);
   }
   if (version >= 3) {
     writeArrayLength(w, v.topicStates.length, true);
-    for (const e of v.topicStates) encodeStopReplicaRequestStopReplicaTopicState(w, version, e);
+    for (const e of v.topicStates) encodeStopReplicaTopicState(w, version, e);
   }
   if (version < 3 && v.topicStates.length !== 0) {
     throw nonDefaultFieldError('StopReplicaRequest.topicStates', version);
@@ -121,7 +121,7 @@ export function decodeStopReplicaRequest(r: ByteReader, version: number): StopRe
           false,
           6,
           'StopReplicaRequest.ungroupedPartitions',
-          () => decodeStopReplicaRequestStopReplicaPartitionV0(r, version),
+          () => decodeStopReplicaPartitionV0(r, version),
         )
         : [],
     topics:
@@ -131,124 +131,84 @@ export function decodeStopReplicaRequest(r: ByteReader, version: number): StopRe
           flexible,
           version <= 1 ? 6 : 3,
           'StopReplicaRequest.topics',
-          () => decodeStopReplicaRequestStopReplicaTopicV1(r, version),
+          () => decodeStopReplicaTopicV1(r, version),
         )
         : [],
     topicStates:
       version >= 3
-        ? readArray(
-          r,
-          true,
-          3,
-          'StopReplicaRequest.topicStates',
-          () => decodeStopReplicaRequestStopReplicaTopicState(r, version),
-        )
+        ? readArray(r, true, 3, 'StopReplicaRequest.topicStates', () => decodeStopReplicaTopicState(r, version))
         : [],
   };
   if (flexible) readTaggedFields(r, 'StopReplicaRequest');
   return value;
 }
 
-function encodeStopReplicaRequestStopReplicaPartitionV0(
-  w: ByteWriter,
-  version: number,
-  v: StopReplicaRequestStopReplicaPartitionV0,
-): void {
-  writeString(w, v.topicName, false, 'StopReplicaRequestStopReplicaPartitionV0.topicName');
+function encodeStopReplicaPartitionV0(w: ByteWriter, version: number, v: StopReplicaPartitionV0): void {
+  writeString(w, v.topicName, false, 'StopReplicaPartitionV0.topicName');
   w.int32(v.partitionIndex);
 }
 
-function decodeStopReplicaRequestStopReplicaPartitionV0(
-  r: ByteReader,
-  version: number,
-): StopReplicaRequestStopReplicaPartitionV0 {
+function decodeStopReplicaPartitionV0(r: ByteReader, version: number): StopReplicaPartitionV0 {
   return {
-    topicName: readString(r, false, 'StopReplicaRequestStopReplicaPartitionV0.topicName'),
+    topicName: readString(r, false, 'StopReplicaPartitionV0.topicName'),
     partitionIndex: r.int32(),
   };
 }
 
-function encodeStopReplicaRequestStopReplicaTopicV1(
-  w: ByteWriter,
-  version: number,
-  v: StopReplicaRequestStopReplicaTopicV1,
-): void {
+function encodeStopReplicaTopicV1(w: ByteWriter, version: number, v: StopReplicaTopicV1): void {
   const flexible = version >= 2;
-  writeString(w, v.name, flexible, 'StopReplicaRequestStopReplicaTopicV1.name');
+  writeString(w, v.name, flexible, 'StopReplicaTopicV1.name');
   writeArrayLength(w, v.partitionIndexes.length, flexible);
   for (const e of v.partitionIndexes) w.int32(e);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeStopReplicaRequestStopReplicaTopicV1(
-  r: ByteReader,
-  version: number,
-): StopReplicaRequestStopReplicaTopicV1 {
+function decodeStopReplicaTopicV1(r: ByteReader, version: number): StopReplicaTopicV1 {
   const flexible = version >= 2;
-  const value: StopReplicaRequestStopReplicaTopicV1 = {
-    name: readString(r, flexible, 'StopReplicaRequestStopReplicaTopicV1.name'),
-    partitionIndexes: readArray(
-      r,
-      flexible,
-      4,
-      'StopReplicaRequestStopReplicaTopicV1.partitionIndexes',
-      () => r.int32(),
-    ),
+  const value: StopReplicaTopicV1 = {
+    name: readString(r, flexible, 'StopReplicaTopicV1.name'),
+    partitionIndexes: readArray(r, flexible, 4, 'StopReplicaTopicV1.partitionIndexes', () => r.int32()),
   };
-  if (flexible) readTaggedFields(r, 'StopReplicaRequestStopReplicaTopicV1');
+  if (flexible) readTaggedFields(r, 'StopReplicaTopicV1');
   return value;
 }
 
-function encodeStopReplicaRequestStopReplicaTopicState(
-  w: ByteWriter,
-  version: number,
-  v: StopReplicaRequestStopReplicaTopicState,
-): void {
-  writeString(w, v.topicName, true, 'StopReplicaRequestStopReplicaTopicState.topicName');
+function encodeStopReplicaTopicState(w: ByteWriter, version: number, v: StopReplicaTopicState): void {
+  writeString(w, v.topicName, true, 'StopReplicaTopicState.topicName');
   writeArrayLength(w, v.partitionStates.length, true);
-  for (const e of v.partitionStates) encodeStopReplicaRequestStopReplicaPartitionState(w, version, e);
+  for (const e of v.partitionStates) encodeStopReplicaPartitionState(w, version, e);
   w.unsignedVarint(0);
 }
 
-function decodeStopReplicaRequestStopReplicaTopicState(
-  r: ByteReader,
-  version: number,
-): StopReplicaRequestStopReplicaTopicState {
-  const value: StopReplicaRequestStopReplicaTopicState = {
-    topicName: readString(r, true, 'StopReplicaRequestStopReplicaTopicState.topicName'),
+function decodeStopReplicaTopicState(r: ByteReader, version: number): StopReplicaTopicState {
+  const value: StopReplicaTopicState = {
+    topicName: readString(r, true, 'StopReplicaTopicState.topicName'),
     partitionStates: readArray(
       r,
       true,
       10,
-      'StopReplicaRequestStopReplicaTopicState.partitionStates',
-      () => decodeStopReplicaRequestStopReplicaPartitionState(r, version),
+      'StopReplicaTopicState.partitionStates',
+      () => decodeStopReplicaPartitionState(r, version),
     ),
   };
-  readTaggedFields(r, 'StopReplicaRequestStopReplicaTopicState');
+  readTaggedFields(r, 'StopReplicaTopicState');
   return value;
 }
 
-function encodeStopReplicaRequestStopReplicaPartitionState(
-  w: ByteWriter,
-  version: number,
-  v: StopReplicaRequestStopReplicaPartitionState,
-): void {
+function encodeStopReplicaPartitionState(w: ByteWriter, version: number, v: StopReplicaPartitionState): void {
   w.int32(v.partitionIndex);
   w.int32(v.leaderEpoch);
   w.bool(v.deletePartition);
   w.unsignedVarint(0);
 }
 
-function decodeStopReplicaRequestStopReplicaPartitionState(
-  r: ByteReader,
-  version: number,
-): StopReplicaRequestStopReplicaPartitionState {
-  const value: StopReplicaRequestStopReplicaPartitionState = {
+function decodeStopReplicaPartitionState(r: ByteReader, version: number): StopReplicaPartitionState {
+  const value: StopReplicaPartitionState = {
     partitionIndex: r.int32(),
     leaderEpoch: r.int32(),
     deletePartition: r.bool(),
   };
-  readTaggedFields(r, 'StopReplicaRequestStopReplicaPartitionState');
+  readTaggedFields(r, 'StopReplicaPartitionState');
   return value;
 }
 

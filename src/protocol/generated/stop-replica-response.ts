@@ -17,11 +17,11 @@ export interface StopReplicaResponse {
   /** The top-level error code, or 0 if there was no top-level error. (versions 0+) */
   errorCode: number;
   /** The responses for each partition. (versions 0+) */
-  partitionErrors: StopReplicaResponseStopReplicaPartitionError[];
+  partitionErrors: StopReplicaPartitionError[];
 }
 
 /** StopReplicaPartitionError of StopReplicaResponse (in versions 0-4). */
-export interface StopReplicaResponseStopReplicaPartitionError {
+export interface StopReplicaPartitionError {
   /** The topic name. (versions 0+) */
   topicName: string;
   /** The partition index. (versions 0+) */
@@ -35,7 +35,7 @@ export function encodeStopReplicaResponse(w: ByteWriter, version: number, v: Sto
   const flexible = version >= 2;
   w.int16(v.errorCode);
   writeArrayLength(w, v.partitionErrors.length, flexible);
-  for (const e of v.partitionErrors) encodeStopReplicaResponseStopReplicaPartitionError(w, version, e);
+  for (const e of v.partitionErrors) encodeStopReplicaPartitionError(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
@@ -49,36 +49,29 @@ export function decodeStopReplicaResponse(r: ByteReader, version: number): StopR
       flexible,
       8,
       'StopReplicaResponse.partitionErrors',
-      () => decodeStopReplicaResponseStopReplicaPartitionError(r, version),
+      () => decodeStopReplicaPartitionError(r, version),
     ),
   };
   if (flexible) readTaggedFields(r, 'StopReplicaResponse');
   return value;
 }
 
-function encodeStopReplicaResponseStopReplicaPartitionError(
-  w: ByteWriter,
-  version: number,
-  v: StopReplicaResponseStopReplicaPartitionError,
-): void {
+function encodeStopReplicaPartitionError(w: ByteWriter, version: number, v: StopReplicaPartitionError): void {
   const flexible = version >= 2;
-  writeString(w, v.topicName, flexible, 'StopReplicaResponseStopReplicaPartitionError.topicName');
+  writeString(w, v.topicName, flexible, 'StopReplicaPartitionError.topicName');
   w.int32(v.partitionIndex);
   w.int16(v.errorCode);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeStopReplicaResponseStopReplicaPartitionError(
-  r: ByteReader,
-  version: number,
-): StopReplicaResponseStopReplicaPartitionError {
+function decodeStopReplicaPartitionError(r: ByteReader, version: number): StopReplicaPartitionError {
   const flexible = version >= 2;
-  const value: StopReplicaResponseStopReplicaPartitionError = {
-    topicName: readString(r, flexible, 'StopReplicaResponseStopReplicaPartitionError.topicName'),
+  const value: StopReplicaPartitionError = {
+    topicName: readString(r, flexible, 'StopReplicaPartitionError.topicName'),
     partitionIndex: r.int32(),
     errorCode: r.int16(),
   };
-  if (flexible) readTaggedFields(r, 'StopReplicaResponseStopReplicaPartitionError');
+  if (flexible) readTaggedFields(r, 'StopReplicaPartitionError');
   return value;
 }
 

@@ -52,7 +52,9 @@ export function encodeSyncGroupRequest(w: ByteWriter, version: number, v: SyncGr
   writeString(w, v.groupId, flexible, 'SyncGroupRequest.groupId');
   w.int32(v.generationId);
   writeString(w, v.memberId, flexible, 'SyncGroupRequest.memberId');
-  if (version >= 3) writeNullableString(w, v.groupInstanceId, flexible, true, 'SyncGroupRequest.groupInstanceId');
+  if (version >= 3) {
+    writeNullableString(w, v.groupInstanceId, flexible, true, 'SyncGroupRequest.groupInstanceId');
+  }
   if (version < 3 && v.groupInstanceId !== null) {
     throw nonDefaultFieldError('SyncGroupRequest.groupInstanceId', version);
   }

@@ -71,7 +71,9 @@ export function encodeTransactionLogValue(w: ByteWriter, version: number, v: Tra
     true,
     'TransactionLogValue.transactionPartitions',
   );
-  if (v.transactionPartitions !== null) for (const e of v.transactionPartitions) encodeTransactionLogValuePartitionsSchema(w, version, e);
+  if (v.transactionPartitions !== null) {
+    for (const e of v.transactionPartitions) encodeTransactionLogValuePartitionsSchema(w, version, e);
+  }
   w.int64(v.transactionLastUpdateTimestampMs);
   w.int64(v.transactionStartTimestampMs);
   if (version < 1 && v.clientTransactionVersion !== 0) {

@@ -77,7 +77,9 @@ export function encodeTxnOffsetCommitRequest(
   if (version < 3 && v.memberId !== '') {
     throw nonDefaultFieldError('TxnOffsetCommitRequest.memberId', version);
   }
-  if (version >= 3) writeNullableString(w, v.groupInstanceId, true, true, 'TxnOffsetCommitRequest.groupInstanceId');
+  if (version >= 3) {
+    writeNullableString(w, v.groupInstanceId, true, true, 'TxnOffsetCommitRequest.groupInstanceId');
+  }
   if (version < 3 && v.groupInstanceId !== null) {
     throw nonDefaultFieldError('TxnOffsetCommitRequest.groupInstanceId', version);
   }

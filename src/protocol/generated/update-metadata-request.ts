@@ -34,15 +34,15 @@ export interface UpdateMetadataRequest {
   /**
    * In older versions of this RPC, each partition that we would like to update. (versions 0-4, default [])
    */
-  ungroupedPartitionStates: UpdateMetadataRequestUpdateMetadataPartitionState[];
+  ungroupedPartitionStates: UpdateMetadataPartitionState[];
   /** In newer versions of this RPC, each topic that we would like to update. (versions 5+, default []) */
-  topicStates: UpdateMetadataRequestUpdateMetadataTopicState[];
+  topicStates: UpdateMetadataTopicState[];
   /** (versions 0+) */
-  liveBrokers: UpdateMetadataRequestUpdateMetadataBroker[];
+  liveBrokers: UpdateMetadataBroker[];
 }
 
 /** UpdateMetadataPartitionState of UpdateMetadataRequest (in versions 0-8). */
-export interface UpdateMetadataRequestUpdateMetadataPartitionState {
+export interface UpdateMetadataPartitionState {
   /** In older versions of this RPC, the topic name. (versions 0-4, default '', ignorable) */
   topicName: string;
   /** The partition index. (versions 0+) */
@@ -64,17 +64,17 @@ export interface UpdateMetadataRequestUpdateMetadataPartitionState {
 }
 
 /** UpdateMetadataTopicState of UpdateMetadataRequest (in versions 5-8). */
-export interface UpdateMetadataRequestUpdateMetadataTopicState {
+export interface UpdateMetadataTopicState {
   /** The topic name. (versions 5+) */
   topicName: string;
   /** The topic id. (versions 7+, default 'AAAAAAAAAAAAAAAAAAAAAA', ignorable) */
   topicId: Uuid;
   /** The partition that we would like to update. (versions 5+) */
-  partitionStates: UpdateMetadataRequestUpdateMetadataPartitionState[];
+  partitionStates: UpdateMetadataPartitionState[];
 }
 
 /** UpdateMetadataBroker of UpdateMetadataRequest (in versions 0-8). */
-export interface UpdateMetadataRequestUpdateMetadataBroker {
+export interface UpdateMetadataBroker {
   /** The broker id. (versions 0+) */
   id: number;
   /** The broker hostname. (versions 0, default '', ignorable) */
@@ -82,13 +82,13 @@ export interface UpdateMetadataRequestUpdateMetadataBroker {
   /** The broker port. (versions 0, default 0, ignorable) */
   v0Port: number;
   /** The broker endpoints. (versions 1+, default [], ignorable) */
-  endpoints: UpdateMetadataRequestUpdateMetadataEndpoint[];
+  endpoints: UpdateMetadataEndpoint[];
   /** The rack which this broker belongs to. (versions 2+, nullable 0+, default null, ignorable) */
   rack: string | null;
 }
 
 /** UpdateMetadataEndpoint of UpdateMetadataRequest (in versions 1-8). */
-export interface UpdateMetadataRequestUpdateMetadataEndpoint {
+export interface UpdateMetadataEndpoint {
   /** The port of this endpoint (versions 1+) */
   port: number;
   /** The hostname of this endpoint (versions 1+) */
@@ -112,20 +112,20 @@ export function encodeUpdateMetadataRequest(w: ByteWriter, version: number, v: U
   if (version >= 5) w.int64(v.brokerEpoch);
   if (version <= 4) {
     writeArrayLength(w, v.ungroupedPartitionStates.length, false);
-    for (const e of v.ungroupedPartitionStates) encodeUpdateMetadataRequestUpdateMetadataPartitionState(w, version, e);
+    for (const e of v.ungroupedPartitionStates) encodeUpdateMetadataPartitionState(w, version, e);
   }
   if (version > 4 && v.ungroupedPartitionStates.length !== 0) {
     throw nonDefaultFieldError('UpdateMetadataRequest.ungroupedPartitionStates', version);
   }
   if (version >= 5) {
     writeArrayLength(w, v.topicStates.length, flexible);
-    for (const e of v.topicStates) encodeUpdateMetadataRequestUpdateMetadataTopicState(w, version, e);
+    for (const e of v.topicStates) encodeUpdateMetadataTopicState(w, version, e);
   }
   if (version < 5 && v.topicStates.length !== 0) {
     throw nonDefaultFieldError('UpdateMetadataRequest.topicStates', version);
   }
   writeArrayLength(w, v.liveBrokers.length, flexible);
-  for (const e of v.liveBrokers) encodeUpdateMetadataRequestUpdateMetadataBroker(w, version, e);
+  for (const e of v.liveBrokers) encodeUpdateMetadataBroker(w, version, e);
   if (flexible) {
     const tagged0 = version >= 8 && v.type !== 0;
     w.unsignedVarint((tagged0 ? 1 : 0));
@@ -149,7 +149,7 @@ export function decodeUpdateMetadataRequest(r: ByteReader, version: number): Upd
           false,
           version <= 3 ? 30 : 34,
           'UpdateMetadataRequest.ungroupedPartitionStates',
-          () => decodeUpdateMetadataRequestUpdateMetadataPartitionState(r, version),
+          () => decodeUpdateMetadataPartitionState(r, version),
         )
         : [],
     topicStates:
@@ -159,7 +159,7 @@ export function decodeUpdateMetadataRequest(r: ByteReader, version: number): Upd
           flexible,
           version <= 5 ? 6 : version <= 6 ? 3 : 19,
           'UpdateMetadataRequest.topicStates',
-          () => decodeUpdateMetadataRequestUpdateMetadataTopicState(r, version),
+          () => decodeUpdateMetadataTopicState(r, version),
         )
         : [],
     liveBrokers: readArray(
@@ -167,7 +167,7 @@ export function decodeUpdateMetadataRequest(r: ByteReader, version: number): Upd
       flexible,
       version <= 0 ? 10 : version <= 1 ? 8 : version <= 5 ? 10 : 7,
       'UpdateMetadataRequest.liveBrokers',
-      () => decodeUpdateMetadataRequestUpdateMetadataBroker(r, version),
+      () => decodeUpdateMetadataBroker(r, version),
     ),
   };
   if (flexible) {
@@ -185,13 +185,13 @@ export function decodeUpdateMetadataRequest(r: ByteReader, version: number): Upd
   return value;
 }
 
-function encodeUpdateMetadataRequestUpdateMetadataPartitionState(
+function encodeUpdateMetadataPartitionState(
   w: ByteWriter,
   version: number,
-  v: UpdateMetadataRequestUpdateMetadataPartitionState,
+  v: UpdateMetadataPartitionState,
 ): void {
   const flexible = version >= 6;
-  if (version <= 4) writeString(w, v.topicName, false, 'UpdateMetadataRequestUpdateMetadataPartitionState.topicName');
+  if (version <= 4) writeString(w, v.topicName, false, 'UpdateMetadataPartitionState.topicName');
   w.int32(v.partitionIndex);
   w.int32(v.controllerEpoch);
   w.int32(v.leader);
@@ -208,100 +208,70 @@ function encodeUpdateMetadataRequestUpdateMetadataPartitionState(
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeUpdateMetadataRequestUpdateMetadataPartitionState(
-  r: ByteReader,
-  version: number,
-): UpdateMetadataRequestUpdateMetadataPartitionState {
+function decodeUpdateMetadataPartitionState(r: ByteReader, version: number): UpdateMetadataPartitionState {
   const flexible = version >= 6;
-  const value: UpdateMetadataRequestUpdateMetadataPartitionState = {
-    topicName:
-      version <= 4 ? readString(r, false, 'UpdateMetadataRequestUpdateMetadataPartitionState.topicName') : '',
+  const value: UpdateMetadataPartitionState = {
+    topicName: version <= 4 ? readString(r, false, 'UpdateMetadataPartitionState.topicName') : '',
     partitionIndex: r.int32(),
     controllerEpoch: r.int32(),
     leader: r.int32(),
     leaderEpoch: r.int32(),
-    isr: readArray(r, flexible, 4, 'UpdateMetadataRequestUpdateMetadataPartitionState.isr', () => r.int32()),
+    isr: readArray(r, flexible, 4, 'UpdateMetadataPartitionState.isr', () => r.int32()),
     zkVersion: r.int32(),
-    replicas: readArray(
-      r,
-      flexible,
-      4,
-      'UpdateMetadataRequestUpdateMetadataPartitionState.replicas',
-      () => r.int32(),
-    ),
+    replicas: readArray(r, flexible, 4, 'UpdateMetadataPartitionState.replicas', () => r.int32()),
     offlineReplicas:
       version >= 4
-        ? readArray(
-          r,
-          flexible,
-          4,
-          'UpdateMetadataRequestUpdateMetadataPartitionState.offlineReplicas',
-          () => r.int32(),
-        )
+        ? readArray(r, flexible, 4, 'UpdateMetadataPartitionState.offlineReplicas', () => r.int32())
         : [],
   };
-  if (flexible) readTaggedFields(r, 'UpdateMetadataRequestUpdateMetadataPartitionState');
+  if (flexible) readTaggedFields(r, 'UpdateMetadataPartitionState');
   return value;
 }
 
-function encodeUpdateMetadataRequestUpdateMetadataTopicState(
-  w: ByteWriter,
-  version: number,
-  v: UpdateMetadataRequestUpdateMetadataTopicState,
-): void {
+function encodeUpdateMetadataTopicState(w: ByteWriter, version: number, v: UpdateMetadataTopicState): void {
   const flexible = version >= 6;
-  writeString(w, v.topicName, flexible, 'UpdateMetadataRequestUpdateMetadataTopicState.topicName');
+  writeString(w, v.topicName, flexible, 'UpdateMetadataTopicState.topicName');
   if (version >= 7) w.uuid(v.topicId);
   writeArrayLength(w, v.partitionStates.length, flexible);
-  for (const e of v.partitionStates) encodeUpdateMetadataRequestUpdateMetadataPartitionState(w, version, e);
+  for (const e of v.partitionStates) encodeUpdateMetadataPartitionState(w, version, e);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeUpdateMetadataRequestUpdateMetadataTopicState(
-  r: ByteReader,
-  version: number,
-): UpdateMetadataRequestUpdateMetadataTopicState {
+function decodeUpdateMetadataTopicState(r: ByteReader, version: number): UpdateMetadataTopicState {
   const flexible = version >= 6;
-  const value: UpdateMetadataRequestUpdateMetadataTopicState = {
-    topicName: readString(r, flexible, 'UpdateMetadataRequestUpdateMetadataTopicState.topicName'),
+  const value: UpdateMetadataTopicState = {
+    topicName: readString(r, flexible, 'UpdateMetadataTopicState.topicName'),
     topicId: version >= 7 ? r.uuid() : 'AAAAAAAAAAAAAAAAAAAAAA',
     partitionStates: readArray(
       r,
       flexible,
       version <= 5 ? 32 : 24,
-      'UpdateMetadataRequestUpdateMetadataTopicState.partitionStates',
-      () => decodeUpdateMetadataRequestUpdateMetadataPartitionState(r, version),
+      'UpdateMetadataTopicState.partitionStates',
+      () => decodeUpdateMetadataPartitionState(r, version),
     ),
   };
-  if (flexible) readTaggedFields(r, 'UpdateMetadataRequestUpdateMetadataTopicState');
+  if (flexible) readTaggedFields(r, 'UpdateMetadataTopicState');
   return value;
 }
 
-function encodeUpdateMetadataRequestUpdateMetadataBroker(
-  w: ByteWriter,
-  version: number,
-  v: UpdateMetadataRequestUpdateMetadataBroker,
-): void {
+function encodeUpdateMetadataBroker(w: ByteWriter, version: number, v: UpdateMetadataBroker): void {
   const flexible = version >= 6;
   w.int32(v.id);
-  if (version <= 0) writeString(w, v.v0Host, false, 'UpdateMetadataRequestUpdateMetadataBroker.v0Host');
+  if (version <= 0) writeString(w, v.v0Host, false, 'UpdateMetadataBroker.v0Host');
   if (version <= 0) w.int32(v.v0Port);
   if (version >= 1) {
     writeArrayLength(w, v.endpoints.length, flexible);
-    for (const e of v.endpoints) encodeUpdateMetadataRequestUpdateMetadataEndpoint(w, version, e);
+    for (const e of v.endpoints) encodeUpdateMetadataEndpoint(w, version, e);
   }
-  if (version >= 2) writeNullableString(w, v.rack, flexible, true, 'UpdateMetadataRequestUpdateMetadataBroker.rack');
+  if (version >= 2) writeNullableString(w, v.rack, flexible, true, 'UpdateMetadataBroker.rack');
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeUpdateMetadataRequestUpdateMetadataBroker(
-  r: ByteReader,
-  version: number,
-): UpdateMetadataRequestUpdateMetadataBroker {
+function decodeUpdateMetadataBroker(r: ByteReader, version: number): UpdateMetadataBroker {
   const flexible = version >= 6;
-  const value: UpdateMetadataRequestUpdateMetadataBroker = {
+  const value: UpdateMetadataBroker = {
     id: r.int32(),
-    v0Host: version <= 0 ? readString(r, false, 'UpdateMetadataRequestUpdateMetadataBroker.v0Host') : '',
+    v0Host: version <= 0 ? readString(r, false, 'UpdateMetadataBroker.v0Host') : '',
     v0Port: version <= 0 ? r.int32() : 0,
     endpoints:
       version >= 1
@@ -309,45 +279,34 @@ function decodeUpdateMetadataRequestUpdateMetadataBroker(
           r,
           flexible,
           version <= 2 ? 8 : version <= 5 ? 10 : 9,
-          'UpdateMetadataRequestUpdateMetadataBroker.endpoints',
-          () => decodeUpdateMetadataRequestUpdateMetadataEndpoint(r, version),
+          'UpdateMetadataBroker.endpoints',
+          () => decodeUpdateMetadataEndpoint(r, version),
         )
         : [],
-    rack:
-      version >= 2
-        ? readNullableString(r, flexible, true, 'UpdateMetadataRequestUpdateMetadataBroker.rack')
-        : null,
+    rack: version >= 2 ? readNullableString(r, flexible, true, 'UpdateMetadataBroker.rack') : null,
   };
-  if (flexible) readTaggedFields(r, 'UpdateMetadataRequestUpdateMetadataBroker');
+  if (flexible) readTaggedFields(r, 'UpdateMetadataBroker');
   return value;
 }
 
-function encodeUpdateMetadataRequestUpdateMetadataEndpoint(
-  w: ByteWriter,
-  version: number,
-  v: UpdateMetadataRequestUpdateMetadataEndpoint,
-): void {
+function encodeUpdateMetadataEndpoint(w: ByteWriter, version: number, v: UpdateMetadataEndpoint): void {
   const flexible = version >= 6;
   w.int32(v.port);
-  writeString(w, v.host, flexible, 'UpdateMetadataRequestUpdateMetadataEndpoint.host');
-  if (version >= 3) writeString(w, v.listener, flexible, 'UpdateMetadataRequestUpdateMetadataEndpoint.listener');
+  writeString(w, v.host, flexible, 'UpdateMetadataEndpoint.host');
+  if (version >= 3) writeString(w, v.listener, flexible, 'UpdateMetadataEndpoint.listener');
   w.int16(v.securityProtocol);
   if (flexible) w.unsignedVarint(0);
 }
 
-function decodeUpdateMetadataRequestUpdateMetadataEndpoint(
-  r: ByteReader,
-  version: number,
-): UpdateMetadataRequestUpdateMetadataEndpoint {
+function decodeUpdateMetadataEndpoint(r: ByteReader, version: number): UpdateMetadataEndpoint {
   const flexible = version >= 6;
-  const value: UpdateMetadataRequestUpdateMetadataEndpoint = {
+  const value: UpdateMetadataEndpoint = {
     port: r.int32(),
-    host: readString(r, flexible, 'UpdateMetadataRequestUpdateMetadataEndpoint.host'),
-    listener:
-      version >= 3 ? readString(r, flexible, 'UpdateMetadataRequestUpdateMetadataEndpoint.listener') : '',
+    host: readString(r, flexible, 'UpdateMetadataEndpoint.host'),
+    listener: version >= 3 ? readString(r, flexible, 'UpdateMetadataEndpoint.listener') : '',
     securityProtocol: r.int16(),
   };
-  if (flexible) readTaggedFields(r, 'UpdateMetadataRequestUpdateMetadataEndpoint');
+  if (flexible) readTaggedFields(r, 'UpdateMetadataEndpoint');
   return value;
 }
 

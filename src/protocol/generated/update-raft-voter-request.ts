@@ -49,7 +49,9 @@ export interface UpdateRaftVoterRequestKRaftVersionFeature {
 }
 
 /** A UpdateRaftVoterRequestKRaftVersionFeature holding the default of every field. */
-export function defaultUpdateRaftVoterRequestKRaftVersionFeature(): UpdateRaftVoterRequestKRaftVersionFeature {
+export function defaultUpdateRaftVoterRequestKRaftVersionFeature(
+
+): UpdateRaftVoterRequestKRaftVersionFeature {
   return {
     minSupportedVersion: 0,
     maxSupportedVersion: 0,
@@ -57,7 +59,9 @@ export function defaultUpdateRaftVoterRequestKRaftVersionFeature(): UpdateRaftVo
 }
 
 /** Whether every field of a UpdateRaftVoterRequestKRaftVersionFeature holds its default. */
-export function isDefaultUpdateRaftVoterRequestKRaftVersionFeature(value: UpdateRaftVoterRequestKRaftVersionFeature): boolean {
+export function isDefaultUpdateRaftVoterRequestKRaftVersionFeature(
+  value: UpdateRaftVoterRequestKRaftVersionFeature,
+): boolean {
   return value.minSupportedVersion === 0 && value.maxSupportedVersion === 0;
 }
 

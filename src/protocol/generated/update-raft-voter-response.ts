@@ -47,7 +47,9 @@ export function defaultUpdateRaftVoterResponseCurrentLeader(): UpdateRaftVoterRe
 }
 
 /** Whether every field of a UpdateRaftVoterResponseCurrentLeader holds its default. */
-export function isDefaultUpdateRaftVoterResponseCurrentLeader(value: UpdateRaftVoterResponseCurrentLeader): boolean {
+export function isDefaultUpdateRaftVoterResponseCurrentLeader(
+  value: UpdateRaftVoterResponseCurrentLeader,
+): boolean {
   return value.leaderId === -1 && value.leaderEpoch === -1 && value.host === '' && value.port === 0;
 }
 
@@ -61,7 +63,11 @@ export function encodeUpdateRaftVoterResponse(
   w.int16(v.errorCode);
   const tagged0 = !isDefaultUpdateRaftVoterResponseCurrentLeader(v.currentLeader);
   w.unsignedVarint((tagged0 ? 1 : 0));
-  if (tagged0) writeTaggedField(w, 0, (t) => encodeUpdateRaftVoterResponseCurrentLeader(t, version, v.currentLeader));
+  if (tagged0) {
+    writeTaggedField(w, 0, (t) => {
+      encodeUpdateRaftVoterResponseCurrentLeader(t, version, v.currentLeader);
+    });
+  }
 }
 
 export function decodeUpdateRaftVoterResponse(r: ByteReader, version: number): UpdateRaftVoterResponse {

@@ -3,35 +3,35 @@
 import fc from 'fast-check';
 import {
   type AddPartitionsToTxnRequest,
-  type AddPartitionsToTxnRequestAddPartitionsToTxnTopic,
-  type AddPartitionsToTxnRequestAddPartitionsToTxnTransaction,
+  type AddPartitionsToTxnTopic,
+  type AddPartitionsToTxnTransaction,
 } from '../add-partitions-to-txn-request.js';
 import { arbArray, arbBool, arbInt16, arbInt32, arbInt64, arbString, arbStruct } from './primitives.js';
 
 export function arbitraryAddPartitionsToTxnRequest(version: number): fc.Arbitrary<AddPartitionsToTxnRequest> {
   return arbStruct<AddPartitionsToTxnRequest>({
-    transactions:
-      version >= 4 ? arbArray(arbitraryAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(version)) : fc.constant([]),
+    transactions: version >= 4 ? arbArray(arbitraryAddPartitionsToTxnTransaction(version)) : fc.constant([]),
     v3AndBelowTransactionalId: version <= 3 ? arbString : fc.constant(''),
     v3AndBelowProducerId: version <= 3 ? arbInt64 : fc.constant(0n),
     v3AndBelowProducerEpoch: version <= 3 ? arbInt16 : fc.constant(0),
-    v3AndBelowTopics:
-      version <= 3 ? arbArray(arbitraryAddPartitionsToTxnRequestAddPartitionsToTxnTopic(version)) : fc.constant([]),
+    v3AndBelowTopics: version <= 3 ? arbArray(arbitraryAddPartitionsToTxnTopic(version)) : fc.constant([]),
   });
 }
 
-function arbitraryAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(version: number): fc.Arbitrary<AddPartitionsToTxnRequestAddPartitionsToTxnTransaction> {
-  return arbStruct<AddPartitionsToTxnRequestAddPartitionsToTxnTransaction>({
+function arbitraryAddPartitionsToTxnTransaction(
+  version: number,
+): fc.Arbitrary<AddPartitionsToTxnTransaction> {
+  return arbStruct<AddPartitionsToTxnTransaction>({
     transactionalId: arbString,
     producerId: arbInt64,
     producerEpoch: arbInt16,
     verifyOnly: arbBool,
-    topics: arbArray(arbitraryAddPartitionsToTxnRequestAddPartitionsToTxnTopic(version)),
+    topics: arbArray(arbitraryAddPartitionsToTxnTopic(version)),
   });
 }
 
-function arbitraryAddPartitionsToTxnRequestAddPartitionsToTxnTopic(version: number): fc.Arbitrary<AddPartitionsToTxnRequestAddPartitionsToTxnTopic> {
-  return arbStruct<AddPartitionsToTxnRequestAddPartitionsToTxnTopic>({
+function arbitraryAddPartitionsToTxnTopic(version: number): fc.Arbitrary<AddPartitionsToTxnTopic> {
+  return arbStruct<AddPartitionsToTxnTopic>({
     name: arbString,
     partitions: arbArray(arbInt32),
   });

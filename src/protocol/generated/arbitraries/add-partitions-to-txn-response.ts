@@ -2,41 +2,46 @@
 
 import fc from 'fast-check';
 import {
+  type AddPartitionsToTxnPartitionResult,
   type AddPartitionsToTxnResponse,
-  type AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult,
-  type AddPartitionsToTxnResponseAddPartitionsToTxnResult,
-  type AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult,
+  type AddPartitionsToTxnResult,
+  type AddPartitionsToTxnTopicResult,
 } from '../add-partitions-to-txn-response.js';
 import { arbArray, arbInt16, arbInt32, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryAddPartitionsToTxnResponse(version: number): fc.Arbitrary<AddPartitionsToTxnResponse> {
+export function arbitraryAddPartitionsToTxnResponse(
+  version: number,
+): fc.Arbitrary<AddPartitionsToTxnResponse> {
   return arbStruct<AddPartitionsToTxnResponse>({
     throttleTimeMs: arbInt32,
     errorCode: version >= 4 ? arbInt16 : fc.constant(0),
     resultsByTransaction:
-      version >= 4 ? arbArray(arbitraryAddPartitionsToTxnResponseAddPartitionsToTxnResult(version)) : fc.constant([]),
+      version >= 4 ? arbArray(arbitraryAddPartitionsToTxnResult(version)) : fc.constant([]),
     resultsByTopicV3AndBelow:
-      version <= 3 ? arbArray(arbitraryAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(version)) : fc.constant([]),
+      version <= 3 ? arbArray(arbitraryAddPartitionsToTxnTopicResult(version)) : fc.constant([]),
   });
 }
 
-function arbitraryAddPartitionsToTxnResponseAddPartitionsToTxnResult(version: number): fc.Arbitrary<AddPartitionsToTxnResponseAddPartitionsToTxnResult> {
-  return arbStruct<AddPartitionsToTxnResponseAddPartitionsToTxnResult>({
+function arbitraryAddPartitionsToTxnResult(version: number): fc.Arbitrary<AddPartitionsToTxnResult> {
+  return arbStruct<AddPartitionsToTxnResult>({
     transactionalId: arbString,
-    topicResults: arbArray(arbitraryAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(version)),
+    topicResults: arbArray(arbitraryAddPartitionsToTxnTopicResult(version)),
   });
 }
 
-function arbitraryAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(version: number): fc.Arbitrary<AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult> {
-  return arbStruct<AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult>({
+function arbitraryAddPartitionsToTxnTopicResult(
+  version: number,
+): fc.Arbitrary<AddPartitionsToTxnTopicResult> {
+  return arbStruct<AddPartitionsToTxnTopicResult>({
     name: arbString,
-    resultsByPartition:
-      arbArray(arbitraryAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(version)),
+    resultsByPartition: arbArray(arbitraryAddPartitionsToTxnPartitionResult(version)),
   });
 }
 
-function arbitraryAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(version: number): fc.Arbitrary<AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult> {
-  return arbStruct<AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult>({
+function arbitraryAddPartitionsToTxnPartitionResult(
+  version: number,
+): fc.Arbitrary<AddPartitionsToTxnPartitionResult> {
+  return arbStruct<AddPartitionsToTxnPartitionResult>({
     partitionIndex: arbInt32,
     partitionErrorCode: arbInt16,
   });

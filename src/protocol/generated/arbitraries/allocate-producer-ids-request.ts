@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type AllocateProducerIdsRequest } from '../allocate-producer-ids-request.js';
 import { arbInt32, arbInt64, arbStruct } from './primitives.js';
 
-export function arbitraryAllocateProducerIdsRequest(version: number): fc.Arbitrary<AllocateProducerIdsRequest> {
+export function arbitraryAllocateProducerIdsRequest(
+  version: number,
+): fc.Arbitrary<AllocateProducerIdsRequest> {
   return arbStruct<AllocateProducerIdsRequest>({
     brokerId: arbInt32,
     brokerEpoch: arbInt64,

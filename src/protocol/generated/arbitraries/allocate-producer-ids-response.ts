@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type AllocateProducerIdsResponse } from '../allocate-producer-ids-response.js';
 import { arbInt16, arbInt32, arbInt64, arbStruct } from './primitives.js';
 
-export function arbitraryAllocateProducerIdsResponse(version: number): fc.Arbitrary<AllocateProducerIdsResponse> {
+export function arbitraryAllocateProducerIdsResponse(
+  version: number,
+): fc.Arbitrary<AllocateProducerIdsResponse> {
   return arbStruct<AllocateProducerIdsResponse>({
     throttleTimeMs: arbInt32,
     errorCode: arbInt16,

@@ -16,21 +16,27 @@ export function arbitraryAlterClientQuotasRequest(version: number): fc.Arbitrary
   });
 }
 
-function arbitraryAlterClientQuotasRequestEntryData(version: number): fc.Arbitrary<AlterClientQuotasRequestEntryData> {
+function arbitraryAlterClientQuotasRequestEntryData(
+  version: number,
+): fc.Arbitrary<AlterClientQuotasRequestEntryData> {
   return arbStruct<AlterClientQuotasRequestEntryData>({
     entity: arbArray(arbitraryAlterClientQuotasRequestEntityData(version)),
     ops: arbArray(arbitraryAlterClientQuotasRequestOpData(version)),
   });
 }
 
-function arbitraryAlterClientQuotasRequestEntityData(version: number): fc.Arbitrary<AlterClientQuotasRequestEntityData> {
+function arbitraryAlterClientQuotasRequestEntityData(
+  version: number,
+): fc.Arbitrary<AlterClientQuotasRequestEntityData> {
   return arbStruct<AlterClientQuotasRequestEntityData>({
     entityType: arbString,
     entityName: fc.option(arbString, { nil: null }),
   });
 }
 
-function arbitraryAlterClientQuotasRequestOpData(version: number): fc.Arbitrary<AlterClientQuotasRequestOpData> {
+function arbitraryAlterClientQuotasRequestOpData(
+  version: number,
+): fc.Arbitrary<AlterClientQuotasRequestOpData> {
   return arbStruct<AlterClientQuotasRequestOpData>({
     key: arbString,
     value: arbFloat64,

@@ -15,7 +15,9 @@ export function arbitraryAlterClientQuotasResponse(version: number): fc.Arbitrar
   });
 }
 
-function arbitraryAlterClientQuotasResponseEntryData(version: number): fc.Arbitrary<AlterClientQuotasResponseEntryData> {
+function arbitraryAlterClientQuotasResponseEntryData(
+  version: number,
+): fc.Arbitrary<AlterClientQuotasResponseEntryData> {
   return arbStruct<AlterClientQuotasResponseEntryData>({
     errorCode: arbInt16,
     errorMessage: fc.option(arbString, { nil: null }),
@@ -23,7 +25,9 @@ function arbitraryAlterClientQuotasResponseEntryData(version: number): fc.Arbitr
   });
 }
 
-function arbitraryAlterClientQuotasResponseEntityData(version: number): fc.Arbitrary<AlterClientQuotasResponseEntityData> {
+function arbitraryAlterClientQuotasResponseEntityData(
+  version: number,
+): fc.Arbitrary<AlterClientQuotasResponseEntityData> {
   return arbStruct<AlterClientQuotasResponseEntityData>({
     entityType: arbString,
     entityName: fc.option(arbString, { nil: null }),

@@ -4,26 +4,28 @@ import fc from 'fast-check';
 import {
   type AlterConfigsRequest,
   type AlterConfigsRequestAlterableConfig,
-  type AlterConfigsRequestAlterConfigsResource,
+  type AlterConfigsResource,
 } from '../alter-configs-request.js';
 import { arbArray, arbBool, arbInt8, arbString, arbStruct } from './primitives.js';
 
 export function arbitraryAlterConfigsRequest(version: number): fc.Arbitrary<AlterConfigsRequest> {
   return arbStruct<AlterConfigsRequest>({
-    resources: arbArray(arbitraryAlterConfigsRequestAlterConfigsResource(version)),
+    resources: arbArray(arbitraryAlterConfigsResource(version)),
     validateOnly: arbBool,
   });
 }
 
-function arbitraryAlterConfigsRequestAlterConfigsResource(version: number): fc.Arbitrary<AlterConfigsRequestAlterConfigsResource> {
-  return arbStruct<AlterConfigsRequestAlterConfigsResource>({
+function arbitraryAlterConfigsResource(version: number): fc.Arbitrary<AlterConfigsResource> {
+  return arbStruct<AlterConfigsResource>({
     resourceType: arbInt8,
     resourceName: arbString,
     configs: arbArray(arbitraryAlterConfigsRequestAlterableConfig(version)),
   });
 }
 
-function arbitraryAlterConfigsRequestAlterableConfig(version: number): fc.Arbitrary<AlterConfigsRequestAlterableConfig> {
+function arbitraryAlterConfigsRequestAlterableConfig(
+  version: number,
+): fc.Arbitrary<AlterConfigsRequestAlterableConfig> {
   return arbStruct<AlterConfigsRequestAlterableConfig>({
     name: arbString,
     value: fc.option(arbString, { nil: null }),

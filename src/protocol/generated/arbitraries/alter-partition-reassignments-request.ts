@@ -8,21 +8,27 @@ import {
 } from '../alter-partition-reassignments-request.js';
 import { arbArray, arbInt32, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryAlterPartitionReassignmentsRequest(version: number): fc.Arbitrary<AlterPartitionReassignmentsRequest> {
+export function arbitraryAlterPartitionReassignmentsRequest(
+  version: number,
+): fc.Arbitrary<AlterPartitionReassignmentsRequest> {
   return arbStruct<AlterPartitionReassignmentsRequest>({
     timeoutMs: arbInt32,
     topics: arbArray(arbitraryAlterPartitionReassignmentsRequestReassignableTopic(version)),
   });
 }
 
-function arbitraryAlterPartitionReassignmentsRequestReassignableTopic(version: number): fc.Arbitrary<AlterPartitionReassignmentsRequestReassignableTopic> {
+function arbitraryAlterPartitionReassignmentsRequestReassignableTopic(
+  version: number,
+): fc.Arbitrary<AlterPartitionReassignmentsRequestReassignableTopic> {
   return arbStruct<AlterPartitionReassignmentsRequestReassignableTopic>({
     name: arbString,
     partitions: arbArray(arbitraryAlterPartitionReassignmentsRequestReassignablePartition(version)),
   });
 }
 
-function arbitraryAlterPartitionReassignmentsRequestReassignablePartition(version: number): fc.Arbitrary<AlterPartitionReassignmentsRequestReassignablePartition> {
+function arbitraryAlterPartitionReassignmentsRequestReassignablePartition(
+  version: number,
+): fc.Arbitrary<AlterPartitionReassignmentsRequestReassignablePartition> {
   return arbStruct<AlterPartitionReassignmentsRequestReassignablePartition>({
     partitionIndex: arbInt32,
     replicas: fc.option(arbArray(arbInt32), { nil: null }),

@@ -8,7 +8,9 @@ import {
 } from '../alter-partition-reassignments-response.js';
 import { arbArray, arbInt16, arbInt32, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryAlterPartitionReassignmentsResponse(version: number): fc.Arbitrary<AlterPartitionReassignmentsResponse> {
+export function arbitraryAlterPartitionReassignmentsResponse(
+  version: number,
+): fc.Arbitrary<AlterPartitionReassignmentsResponse> {
   return arbStruct<AlterPartitionReassignmentsResponse>({
     throttleTimeMs: arbInt32,
     errorCode: arbInt16,
@@ -17,15 +19,18 @@ export function arbitraryAlterPartitionReassignmentsResponse(version: number): f
   });
 }
 
-function arbitraryAlterPartitionReassignmentsResponseReassignableTopicResponse(version: number): fc.Arbitrary<AlterPartitionReassignmentsResponseReassignableTopicResponse> {
+function arbitraryAlterPartitionReassignmentsResponseReassignableTopicResponse(
+  version: number,
+): fc.Arbitrary<AlterPartitionReassignmentsResponseReassignableTopicResponse> {
   return arbStruct<AlterPartitionReassignmentsResponseReassignableTopicResponse>({
     name: arbString,
-    partitions:
-      arbArray(arbitraryAlterPartitionReassignmentsResponseReassignablePartitionResponse(version)),
+    partitions: arbArray(arbitraryAlterPartitionReassignmentsResponseReassignablePartitionResponse(version)),
   });
 }
 
-function arbitraryAlterPartitionReassignmentsResponseReassignablePartitionResponse(version: number): fc.Arbitrary<AlterPartitionReassignmentsResponseReassignablePartitionResponse> {
+function arbitraryAlterPartitionReassignmentsResponseReassignablePartitionResponse(
+  version: number,
+): fc.Arbitrary<AlterPartitionReassignmentsResponseReassignablePartitionResponse> {
   return arbStruct<AlterPartitionReassignmentsResponseReassignablePartitionResponse>({
     partitionIndex: arbInt32,
     errorCode: arbInt16,

@@ -17,7 +17,9 @@ export function arbitraryAlterPartitionRequest(version: number): fc.Arbitrary<Al
   });
 }
 
-function arbitraryAlterPartitionRequestTopicData(version: number): fc.Arbitrary<AlterPartitionRequestTopicData> {
+function arbitraryAlterPartitionRequestTopicData(
+  version: number,
+): fc.Arbitrary<AlterPartitionRequestTopicData> {
   return arbStruct<AlterPartitionRequestTopicData>({
     topicName: version <= 1 ? arbString : fc.constant(''),
     topicId: version >= 2 ? arbUuid : fc.constant('AAAAAAAAAAAAAAAAAAAAAA'),
@@ -25,7 +27,9 @@ function arbitraryAlterPartitionRequestTopicData(version: number): fc.Arbitrary<
   });
 }
 
-function arbitraryAlterPartitionRequestPartitionData(version: number): fc.Arbitrary<AlterPartitionRequestPartitionData> {
+function arbitraryAlterPartitionRequestPartitionData(
+  version: number,
+): fc.Arbitrary<AlterPartitionRequestPartitionData> {
   return arbStruct<AlterPartitionRequestPartitionData>({
     partitionIndex: arbInt32,
     leaderEpoch: arbInt32,
@@ -37,7 +41,9 @@ function arbitraryAlterPartitionRequestPartitionData(version: number): fc.Arbitr
   });
 }
 
-function arbitraryAlterPartitionRequestBrokerState(version: number): fc.Arbitrary<AlterPartitionRequestBrokerState> {
+function arbitraryAlterPartitionRequestBrokerState(
+  version: number,
+): fc.Arbitrary<AlterPartitionRequestBrokerState> {
   return arbStruct<AlterPartitionRequestBrokerState>({
     brokerId: arbInt32,
     brokerEpoch: arbInt64,

@@ -16,7 +16,9 @@ export function arbitraryAlterPartitionResponse(version: number): fc.Arbitrary<A
   });
 }
 
-function arbitraryAlterPartitionResponseTopicData(version: number): fc.Arbitrary<AlterPartitionResponseTopicData> {
+function arbitraryAlterPartitionResponseTopicData(
+  version: number,
+): fc.Arbitrary<AlterPartitionResponseTopicData> {
   return arbStruct<AlterPartitionResponseTopicData>({
     topicName: version <= 1 ? arbString : fc.constant(''),
     topicId: version >= 2 ? arbUuid : fc.constant('AAAAAAAAAAAAAAAAAAAAAA'),
@@ -24,7 +26,9 @@ function arbitraryAlterPartitionResponseTopicData(version: number): fc.Arbitrary
   });
 }
 
-function arbitraryAlterPartitionResponsePartitionData(version: number): fc.Arbitrary<AlterPartitionResponsePartitionData> {
+function arbitraryAlterPartitionResponsePartitionData(
+  version: number,
+): fc.Arbitrary<AlterPartitionResponsePartitionData> {
   return arbStruct<AlterPartitionResponsePartitionData>({
     partitionIndex: arbInt32,
     errorCode: arbInt16,

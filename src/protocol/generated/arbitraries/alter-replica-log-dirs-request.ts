@@ -8,20 +8,26 @@ import {
 } from '../alter-replica-log-dirs-request.js';
 import { arbArray, arbInt32, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryAlterReplicaLogDirsRequest(version: number): fc.Arbitrary<AlterReplicaLogDirsRequest> {
+export function arbitraryAlterReplicaLogDirsRequest(
+  version: number,
+): fc.Arbitrary<AlterReplicaLogDirsRequest> {
   return arbStruct<AlterReplicaLogDirsRequest>({
     dirs: arbArray(arbitraryAlterReplicaLogDirsRequestAlterReplicaLogDir(version)),
   });
 }
 
-function arbitraryAlterReplicaLogDirsRequestAlterReplicaLogDir(version: number): fc.Arbitrary<AlterReplicaLogDirsRequestAlterReplicaLogDir> {
+function arbitraryAlterReplicaLogDirsRequestAlterReplicaLogDir(
+  version: number,
+): fc.Arbitrary<AlterReplicaLogDirsRequestAlterReplicaLogDir> {
   return arbStruct<AlterReplicaLogDirsRequestAlterReplicaLogDir>({
     path: arbString,
     topics: arbArray(arbitraryAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(version)),
   });
 }
 
-function arbitraryAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(version: number): fc.Arbitrary<AlterReplicaLogDirsRequestAlterReplicaLogDirTopic> {
+function arbitraryAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(
+  version: number,
+): fc.Arbitrary<AlterReplicaLogDirsRequestAlterReplicaLogDirTopic> {
   return arbStruct<AlterReplicaLogDirsRequestAlterReplicaLogDirTopic>({
     name: arbString,
     partitions: arbArray(arbInt32),

@@ -8,21 +8,27 @@ import {
 } from '../alter-replica-log-dirs-response.js';
 import { arbArray, arbInt16, arbInt32, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryAlterReplicaLogDirsResponse(version: number): fc.Arbitrary<AlterReplicaLogDirsResponse> {
+export function arbitraryAlterReplicaLogDirsResponse(
+  version: number,
+): fc.Arbitrary<AlterReplicaLogDirsResponse> {
   return arbStruct<AlterReplicaLogDirsResponse>({
     throttleTimeMs: arbInt32,
     results: arbArray(arbitraryAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(version)),
   });
 }
 
-function arbitraryAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(version: number): fc.Arbitrary<AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult> {
+function arbitraryAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(
+  version: number,
+): fc.Arbitrary<AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult> {
   return arbStruct<AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult>({
     topicName: arbString,
     partitions: arbArray(arbitraryAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(version)),
   });
 }
 
-function arbitraryAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(version: number): fc.Arbitrary<AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult> {
+function arbitraryAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(
+  version: number,
+): fc.Arbitrary<AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult> {
   return arbStruct<AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult>({
     partitionIndex: arbInt32,
     errorCode: arbInt16,

@@ -8,21 +8,27 @@ import {
 } from '../alter-user-scram-credentials-request.js';
 import { arbArray, arbBytes, arbInt32, arbInt8, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryAlterUserScramCredentialsRequest(version: number): fc.Arbitrary<AlterUserScramCredentialsRequest> {
+export function arbitraryAlterUserScramCredentialsRequest(
+  version: number,
+): fc.Arbitrary<AlterUserScramCredentialsRequest> {
   return arbStruct<AlterUserScramCredentialsRequest>({
     deletions: arbArray(arbitraryAlterUserScramCredentialsRequestScramCredentialDeletion(version)),
     upsertions: arbArray(arbitraryAlterUserScramCredentialsRequestScramCredentialUpsertion(version)),
   });
 }
 
-function arbitraryAlterUserScramCredentialsRequestScramCredentialDeletion(version: number): fc.Arbitrary<AlterUserScramCredentialsRequestScramCredentialDeletion> {
+function arbitraryAlterUserScramCredentialsRequestScramCredentialDeletion(
+  version: number,
+): fc.Arbitrary<AlterUserScramCredentialsRequestScramCredentialDeletion> {
   return arbStruct<AlterUserScramCredentialsRequestScramCredentialDeletion>({
     name: arbString,
     mechanism: arbInt8,
   });
 }
 
-function arbitraryAlterUserScramCredentialsRequestScramCredentialUpsertion(version: number): fc.Arbitrary<AlterUserScramCredentialsRequestScramCredentialUpsertion> {
+function arbitraryAlterUserScramCredentialsRequestScramCredentialUpsertion(
+  version: number,
+): fc.Arbitrary<AlterUserScramCredentialsRequestScramCredentialUpsertion> {
   return arbStruct<AlterUserScramCredentialsRequestScramCredentialUpsertion>({
     name: arbString,
     mechanism: arbInt8,

@@ -3,19 +3,23 @@
 import fc from 'fast-check';
 import {
   type AlterUserScramCredentialsResponse,
-  type AlterUserScramCredentialsResponseAlterUserScramCredentialsResult,
+  type AlterUserScramCredentialsResult,
 } from '../alter-user-scram-credentials-response.js';
 import { arbArray, arbInt16, arbInt32, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryAlterUserScramCredentialsResponse(version: number): fc.Arbitrary<AlterUserScramCredentialsResponse> {
+export function arbitraryAlterUserScramCredentialsResponse(
+  version: number,
+): fc.Arbitrary<AlterUserScramCredentialsResponse> {
   return arbStruct<AlterUserScramCredentialsResponse>({
     throttleTimeMs: arbInt32,
-    results: arbArray(arbitraryAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(version)),
+    results: arbArray(arbitraryAlterUserScramCredentialsResult(version)),
   });
 }
 
-function arbitraryAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(version: number): fc.Arbitrary<AlterUserScramCredentialsResponseAlterUserScramCredentialsResult> {
-  return arbStruct<AlterUserScramCredentialsResponseAlterUserScramCredentialsResult>({
+function arbitraryAlterUserScramCredentialsResult(
+  version: number,
+): fc.Arbitrary<AlterUserScramCredentialsResult> {
+  return arbStruct<AlterUserScramCredentialsResult>({
     user: arbString,
     errorCode: arbInt16,
     errorMessage: fc.option(arbString, { nil: null }),

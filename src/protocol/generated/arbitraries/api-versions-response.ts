@@ -23,7 +23,9 @@ export function arbitraryApiVersionsResponse(version: number): fc.Arbitrary<ApiV
   });
 }
 
-function arbitraryApiVersionsResponseApiVersion(version: number): fc.Arbitrary<ApiVersionsResponseApiVersion> {
+function arbitraryApiVersionsResponseApiVersion(
+  version: number,
+): fc.Arbitrary<ApiVersionsResponseApiVersion> {
   return arbStruct<ApiVersionsResponseApiVersion>({
     apiKey: arbInt16,
     minVersion: arbInt16,
@@ -31,7 +33,9 @@ function arbitraryApiVersionsResponseApiVersion(version: number): fc.Arbitrary<A
   });
 }
 
-function arbitraryApiVersionsResponseSupportedFeatureKey(version: number): fc.Arbitrary<ApiVersionsResponseSupportedFeatureKey> {
+function arbitraryApiVersionsResponseSupportedFeatureKey(
+  version: number,
+): fc.Arbitrary<ApiVersionsResponseSupportedFeatureKey> {
   return arbStruct<ApiVersionsResponseSupportedFeatureKey>({
     name: arbString,
     minVersion: arbInt16,
@@ -39,7 +43,9 @@ function arbitraryApiVersionsResponseSupportedFeatureKey(version: number): fc.Ar
   });
 }
 
-function arbitraryApiVersionsResponseFinalizedFeatureKey(version: number): fc.Arbitrary<ApiVersionsResponseFinalizedFeatureKey> {
+function arbitraryApiVersionsResponseFinalizedFeatureKey(
+  version: number,
+): fc.Arbitrary<ApiVersionsResponseFinalizedFeatureKey> {
   return arbStruct<ApiVersionsResponseFinalizedFeatureKey>({
     name: arbString,
     maxVersionLevel: arbInt16,

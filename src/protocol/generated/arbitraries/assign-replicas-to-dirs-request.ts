@@ -9,7 +9,9 @@ import {
 } from '../assign-replicas-to-dirs-request.js';
 import { arbArray, arbInt32, arbInt64, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryAssignReplicasToDirsRequest(version: number): fc.Arbitrary<AssignReplicasToDirsRequest> {
+export function arbitraryAssignReplicasToDirsRequest(
+  version: number,
+): fc.Arbitrary<AssignReplicasToDirsRequest> {
   return arbStruct<AssignReplicasToDirsRequest>({
     brokerId: arbInt32,
     brokerEpoch: arbInt64,
@@ -17,21 +19,27 @@ export function arbitraryAssignReplicasToDirsRequest(version: number): fc.Arbitr
   });
 }
 
-function arbitraryAssignReplicasToDirsRequestDirectoryData(version: number): fc.Arbitrary<AssignReplicasToDirsRequestDirectoryData> {
+function arbitraryAssignReplicasToDirsRequestDirectoryData(
+  version: number,
+): fc.Arbitrary<AssignReplicasToDirsRequestDirectoryData> {
   return arbStruct<AssignReplicasToDirsRequestDirectoryData>({
     id: arbUuid,
     topics: arbArray(arbitraryAssignReplicasToDirsRequestTopicData(version)),
   });
 }
 
-function arbitraryAssignReplicasToDirsRequestTopicData(version: number): fc.Arbitrary<AssignReplicasToDirsRequestTopicData> {
+function arbitraryAssignReplicasToDirsRequestTopicData(
+  version: number,
+): fc.Arbitrary<AssignReplicasToDirsRequestTopicData> {
   return arbStruct<AssignReplicasToDirsRequestTopicData>({
     topicId: arbUuid,
     partitions: arbArray(arbitraryAssignReplicasToDirsRequestPartitionData(version)),
   });
 }
 
-function arbitraryAssignReplicasToDirsRequestPartitionData(version: number): fc.Arbitrary<AssignReplicasToDirsRequestPartitionData> {
+function arbitraryAssignReplicasToDirsRequestPartitionData(
+  version: number,
+): fc.Arbitrary<AssignReplicasToDirsRequestPartitionData> {
   return arbStruct<AssignReplicasToDirsRequestPartitionData>({
     partitionIndex: arbInt32,
   });

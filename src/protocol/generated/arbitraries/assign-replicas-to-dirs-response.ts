@@ -9,7 +9,9 @@ import {
 } from '../assign-replicas-to-dirs-response.js';
 import { arbArray, arbInt16, arbInt32, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryAssignReplicasToDirsResponse(version: number): fc.Arbitrary<AssignReplicasToDirsResponse> {
+export function arbitraryAssignReplicasToDirsResponse(
+  version: number,
+): fc.Arbitrary<AssignReplicasToDirsResponse> {
   return arbStruct<AssignReplicasToDirsResponse>({
     throttleTimeMs: arbInt32,
     errorCode: arbInt16,
@@ -17,21 +19,27 @@ export function arbitraryAssignReplicasToDirsResponse(version: number): fc.Arbit
   });
 }
 
-function arbitraryAssignReplicasToDirsResponseDirectoryData(version: number): fc.Arbitrary<AssignReplicasToDirsResponseDirectoryData> {
+function arbitraryAssignReplicasToDirsResponseDirectoryData(
+  version: number,
+): fc.Arbitrary<AssignReplicasToDirsResponseDirectoryData> {
   return arbStruct<AssignReplicasToDirsResponseDirectoryData>({
     id: arbUuid,
     topics: arbArray(arbitraryAssignReplicasToDirsResponseTopicData(version)),
   });
 }
 
-function arbitraryAssignReplicasToDirsResponseTopicData(version: number): fc.Arbitrary<AssignReplicasToDirsResponseTopicData> {
+function arbitraryAssignReplicasToDirsResponseTopicData(
+  version: number,
+): fc.Arbitrary<AssignReplicasToDirsResponseTopicData> {
   return arbStruct<AssignReplicasToDirsResponseTopicData>({
     topicId: arbUuid,
     partitions: arbArray(arbitraryAssignReplicasToDirsResponsePartitionData(version)),
   });
 }
 
-function arbitraryAssignReplicasToDirsResponsePartitionData(version: number): fc.Arbitrary<AssignReplicasToDirsResponsePartitionData> {
+function arbitraryAssignReplicasToDirsResponsePartitionData(
+  version: number,
+): fc.Arbitrary<AssignReplicasToDirsResponsePartitionData> {
   return arbStruct<AssignReplicasToDirsResponsePartitionData>({
     partitionIndex: arbInt32,
     errorCode: arbInt16,

@@ -19,14 +19,18 @@ export function arbitraryBeginQuorumEpochRequest(version: number): fc.Arbitrary<
   });
 }
 
-function arbitraryBeginQuorumEpochRequestTopicData(version: number): fc.Arbitrary<BeginQuorumEpochRequestTopicData> {
+function arbitraryBeginQuorumEpochRequestTopicData(
+  version: number,
+): fc.Arbitrary<BeginQuorumEpochRequestTopicData> {
   return arbStruct<BeginQuorumEpochRequestTopicData>({
     topicName: arbString,
     partitions: arbArray(arbitraryBeginQuorumEpochRequestPartitionData(version)),
   });
 }
 
-function arbitraryBeginQuorumEpochRequestPartitionData(version: number): fc.Arbitrary<BeginQuorumEpochRequestPartitionData> {
+function arbitraryBeginQuorumEpochRequestPartitionData(
+  version: number,
+): fc.Arbitrary<BeginQuorumEpochRequestPartitionData> {
   return arbStruct<BeginQuorumEpochRequestPartitionData>({
     partitionIndex: arbInt32,
     voterDirectoryId: version >= 1 ? arbUuid : fc.constant('AAAAAAAAAAAAAAAAAAAAAA'),
@@ -35,7 +39,9 @@ function arbitraryBeginQuorumEpochRequestPartitionData(version: number): fc.Arbi
   });
 }
 
-function arbitraryBeginQuorumEpochRequestLeaderEndpoint(version: number): fc.Arbitrary<BeginQuorumEpochRequestLeaderEndpoint> {
+function arbitraryBeginQuorumEpochRequestLeaderEndpoint(
+  version: number,
+): fc.Arbitrary<BeginQuorumEpochRequestLeaderEndpoint> {
   return arbStruct<BeginQuorumEpochRequestLeaderEndpoint>({
     name: arbString,
     host: arbString,

@@ -18,14 +18,18 @@ export function arbitraryBeginQuorumEpochResponse(version: number): fc.Arbitrary
   });
 }
 
-function arbitraryBeginQuorumEpochResponseTopicData(version: number): fc.Arbitrary<BeginQuorumEpochResponseTopicData> {
+function arbitraryBeginQuorumEpochResponseTopicData(
+  version: number,
+): fc.Arbitrary<BeginQuorumEpochResponseTopicData> {
   return arbStruct<BeginQuorumEpochResponseTopicData>({
     topicName: arbString,
     partitions: arbArray(arbitraryBeginQuorumEpochResponsePartitionData(version)),
   });
 }
 
-function arbitraryBeginQuorumEpochResponsePartitionData(version: number): fc.Arbitrary<BeginQuorumEpochResponsePartitionData> {
+function arbitraryBeginQuorumEpochResponsePartitionData(
+  version: number,
+): fc.Arbitrary<BeginQuorumEpochResponsePartitionData> {
   return arbStruct<BeginQuorumEpochResponsePartitionData>({
     partitionIndex: arbInt32,
     errorCode: arbInt16,
@@ -34,7 +38,9 @@ function arbitraryBeginQuorumEpochResponsePartitionData(version: number): fc.Arb
   });
 }
 
-function arbitraryBeginQuorumEpochResponseNodeEndpoint(version: number): fc.Arbitrary<BeginQuorumEpochResponseNodeEndpoint> {
+function arbitraryBeginQuorumEpochResponseNodeEndpoint(
+  version: number,
+): fc.Arbitrary<BeginQuorumEpochResponseNodeEndpoint> {
   return arbStruct<BeginQuorumEpochResponseNodeEndpoint>({
     nodeId: arbInt32,
     host: arbString,

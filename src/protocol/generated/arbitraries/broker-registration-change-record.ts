@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type BrokerRegistrationChangeRecord } from '../broker-registration-change-record.js';
 import { arbArray, arbInt32, arbInt64, arbInt8, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryBrokerRegistrationChangeRecord(version: number): fc.Arbitrary<BrokerRegistrationChangeRecord> {
+export function arbitraryBrokerRegistrationChangeRecord(
+  version: number,
+): fc.Arbitrary<BrokerRegistrationChangeRecord> {
   return arbStruct<BrokerRegistrationChangeRecord>({
     brokerId: arbInt32,
     brokerEpoch: arbInt64,

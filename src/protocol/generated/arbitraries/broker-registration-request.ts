@@ -32,7 +32,9 @@ export function arbitraryBrokerRegistrationRequest(version: number): fc.Arbitrar
   });
 }
 
-function arbitraryBrokerRegistrationRequestListener(version: number): fc.Arbitrary<BrokerRegistrationRequestListener> {
+function arbitraryBrokerRegistrationRequestListener(
+  version: number,
+): fc.Arbitrary<BrokerRegistrationRequestListener> {
   return arbStruct<BrokerRegistrationRequestListener>({
     name: arbString,
     host: arbString,
@@ -41,7 +43,9 @@ function arbitraryBrokerRegistrationRequestListener(version: number): fc.Arbitra
   });
 }
 
-function arbitraryBrokerRegistrationRequestFeature(version: number): fc.Arbitrary<BrokerRegistrationRequestFeature> {
+function arbitraryBrokerRegistrationRequestFeature(
+  version: number,
+): fc.Arbitrary<BrokerRegistrationRequestFeature> {
   return arbStruct<BrokerRegistrationRequestFeature>({
     name: arbString,
     minSupportedVersion: arbInt16,

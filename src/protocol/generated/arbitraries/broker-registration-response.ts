@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type BrokerRegistrationResponse } from '../broker-registration-response.js';
 import { arbInt16, arbInt32, arbInt64, arbStruct } from './primitives.js';
 
-export function arbitraryBrokerRegistrationResponse(version: number): fc.Arbitrary<BrokerRegistrationResponse> {
+export function arbitraryBrokerRegistrationResponse(
+  version: number,
+): fc.Arbitrary<BrokerRegistrationResponse> {
   return arbStruct<BrokerRegistrationResponse>({
     throttleTimeMs: arbInt32,
     errorCode: arbInt16,

@@ -6,7 +6,9 @@ import {
 } from '../consumer-group-current-member-assignment-key.js';
 import { arbString, arbStruct } from './primitives.js';
 
-export function arbitraryConsumerGroupCurrentMemberAssignmentKey(version: number): fc.Arbitrary<ConsumerGroupCurrentMemberAssignmentKey> {
+export function arbitraryConsumerGroupCurrentMemberAssignmentKey(
+  version: number,
+): fc.Arbitrary<ConsumerGroupCurrentMemberAssignmentKey> {
   return arbStruct<ConsumerGroupCurrentMemberAssignmentKey>({
     groupId: arbString,
     memberId: arbString,

@@ -7,19 +7,22 @@ import {
 } from '../consumer-group-current-member-assignment-value.js';
 import { arbArray, arbInt32, arbInt8, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryConsumerGroupCurrentMemberAssignmentValue(version: number): fc.Arbitrary<ConsumerGroupCurrentMemberAssignmentValue> {
+export function arbitraryConsumerGroupCurrentMemberAssignmentValue(
+  version: number,
+): fc.Arbitrary<ConsumerGroupCurrentMemberAssignmentValue> {
   return arbStruct<ConsumerGroupCurrentMemberAssignmentValue>({
     memberEpoch: arbInt32,
     previousMemberEpoch: arbInt32,
     state: arbInt8,
-    assignedPartitions:
-      arbArray(arbitraryConsumerGroupCurrentMemberAssignmentValueTopicPartitions(version)),
+    assignedPartitions: arbArray(arbitraryConsumerGroupCurrentMemberAssignmentValueTopicPartitions(version)),
     partitionsPendingRevocation:
       arbArray(arbitraryConsumerGroupCurrentMemberAssignmentValueTopicPartitions(version)),
   });
 }
 
-function arbitraryConsumerGroupCurrentMemberAssignmentValueTopicPartitions(version: number): fc.Arbitrary<ConsumerGroupCurrentMemberAssignmentValueTopicPartitions> {
+function arbitraryConsumerGroupCurrentMemberAssignmentValueTopicPartitions(
+  version: number,
+): fc.Arbitrary<ConsumerGroupCurrentMemberAssignmentValueTopicPartitions> {
   return arbStruct<ConsumerGroupCurrentMemberAssignmentValueTopicPartitions>({
     topicId: arbUuid,
     partitions: arbArray(arbInt32),

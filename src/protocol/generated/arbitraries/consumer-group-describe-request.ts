@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type ConsumerGroupDescribeRequest } from '../consumer-group-describe-request.js';
 import { arbArray, arbBool, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryConsumerGroupDescribeRequest(version: number): fc.Arbitrary<ConsumerGroupDescribeRequest> {
+export function arbitraryConsumerGroupDescribeRequest(
+  version: number,
+): fc.Arbitrary<ConsumerGroupDescribeRequest> {
   return arbStruct<ConsumerGroupDescribeRequest>({
     groupIds: arbArray(arbString),
     includeAuthorizedOperations: arbBool,

@@ -10,14 +10,18 @@ import {
 } from '../consumer-group-describe-response.js';
 import { arbArray, arbInt16, arbInt32, arbString, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryConsumerGroupDescribeResponse(version: number): fc.Arbitrary<ConsumerGroupDescribeResponse> {
+export function arbitraryConsumerGroupDescribeResponse(
+  version: number,
+): fc.Arbitrary<ConsumerGroupDescribeResponse> {
   return arbStruct<ConsumerGroupDescribeResponse>({
     throttleTimeMs: arbInt32,
     groups: arbArray(arbitraryConsumerGroupDescribeResponseDescribedGroup(version)),
   });
 }
 
-function arbitraryConsumerGroupDescribeResponseDescribedGroup(version: number): fc.Arbitrary<ConsumerGroupDescribeResponseDescribedGroup> {
+function arbitraryConsumerGroupDescribeResponseDescribedGroup(
+  version: number,
+): fc.Arbitrary<ConsumerGroupDescribeResponseDescribedGroup> {
   return arbStruct<ConsumerGroupDescribeResponseDescribedGroup>({
     errorCode: arbInt16,
     errorMessage: fc.option(arbString, { nil: null }),
@@ -31,7 +35,9 @@ function arbitraryConsumerGroupDescribeResponseDescribedGroup(version: number): 
   });
 }
 
-function arbitraryConsumerGroupDescribeResponseMember(version: number): fc.Arbitrary<ConsumerGroupDescribeResponseMember> {
+function arbitraryConsumerGroupDescribeResponseMember(
+  version: number,
+): fc.Arbitrary<ConsumerGroupDescribeResponseMember> {
   return arbStruct<ConsumerGroupDescribeResponseMember>({
     memberId: arbString,
     instanceId: fc.option(arbString, { nil: null }),
@@ -46,13 +52,17 @@ function arbitraryConsumerGroupDescribeResponseMember(version: number): fc.Arbit
   });
 }
 
-function arbitraryConsumerGroupDescribeResponseAssignment(version: number): fc.Arbitrary<ConsumerGroupDescribeResponseAssignment> {
+function arbitraryConsumerGroupDescribeResponseAssignment(
+  version: number,
+): fc.Arbitrary<ConsumerGroupDescribeResponseAssignment> {
   return arbStruct<ConsumerGroupDescribeResponseAssignment>({
     topicPartitions: arbArray(arbitraryConsumerGroupDescribeResponseTopicPartitions(version)),
   });
 }
 
-function arbitraryConsumerGroupDescribeResponseTopicPartitions(version: number): fc.Arbitrary<ConsumerGroupDescribeResponseTopicPartitions> {
+function arbitraryConsumerGroupDescribeResponseTopicPartitions(
+  version: number,
+): fc.Arbitrary<ConsumerGroupDescribeResponseTopicPartitions> {
   return arbStruct<ConsumerGroupDescribeResponseTopicPartitions>({
     topicId: arbUuid,
     topicName: arbString,

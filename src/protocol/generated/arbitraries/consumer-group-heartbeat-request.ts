@@ -7,7 +7,9 @@ import {
 } from '../consumer-group-heartbeat-request.js';
 import { arbArray, arbInt32, arbString, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryConsumerGroupHeartbeatRequest(version: number): fc.Arbitrary<ConsumerGroupHeartbeatRequest> {
+export function arbitraryConsumerGroupHeartbeatRequest(
+  version: number,
+): fc.Arbitrary<ConsumerGroupHeartbeatRequest> {
   return arbStruct<ConsumerGroupHeartbeatRequest>({
     groupId: arbString,
     memberId: arbString,
@@ -23,7 +25,9 @@ export function arbitraryConsumerGroupHeartbeatRequest(version: number): fc.Arbi
   });
 }
 
-function arbitraryConsumerGroupHeartbeatRequestTopicPartitions(version: number): fc.Arbitrary<ConsumerGroupHeartbeatRequestTopicPartitions> {
+function arbitraryConsumerGroupHeartbeatRequestTopicPartitions(
+  version: number,
+): fc.Arbitrary<ConsumerGroupHeartbeatRequestTopicPartitions> {
   return arbStruct<ConsumerGroupHeartbeatRequestTopicPartitions>({
     topicId: arbUuid,
     partitions: arbArray(arbInt32),

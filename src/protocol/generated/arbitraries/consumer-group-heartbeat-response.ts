@@ -8,7 +8,9 @@ import {
 } from '../consumer-group-heartbeat-response.js';
 import { arbArray, arbInt16, arbInt32, arbString, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryConsumerGroupHeartbeatResponse(version: number): fc.Arbitrary<ConsumerGroupHeartbeatResponse> {
+export function arbitraryConsumerGroupHeartbeatResponse(
+  version: number,
+): fc.Arbitrary<ConsumerGroupHeartbeatResponse> {
   return arbStruct<ConsumerGroupHeartbeatResponse>({
     throttleTimeMs: arbInt32,
     errorCode: arbInt16,
@@ -20,13 +22,17 @@ export function arbitraryConsumerGroupHeartbeatResponse(version: number): fc.Arb
   });
 }
 
-function arbitraryConsumerGroupHeartbeatResponseAssignment(version: number): fc.Arbitrary<ConsumerGroupHeartbeatResponseAssignment> {
+function arbitraryConsumerGroupHeartbeatResponseAssignment(
+  version: number,
+): fc.Arbitrary<ConsumerGroupHeartbeatResponseAssignment> {
   return arbStruct<ConsumerGroupHeartbeatResponseAssignment>({
     topicPartitions: arbArray(arbitraryConsumerGroupHeartbeatResponseTopicPartitions(version)),
   });
 }
 
-function arbitraryConsumerGroupHeartbeatResponseTopicPartitions(version: number): fc.Arbitrary<ConsumerGroupHeartbeatResponseTopicPartitions> {
+function arbitraryConsumerGroupHeartbeatResponseTopicPartitions(
+  version: number,
+): fc.Arbitrary<ConsumerGroupHeartbeatResponseTopicPartitions> {
   return arbStruct<ConsumerGroupHeartbeatResponseTopicPartitions>({
     topicId: arbUuid,
     partitions: arbArray(arbInt32),

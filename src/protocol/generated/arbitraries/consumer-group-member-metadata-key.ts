@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type ConsumerGroupMemberMetadataKey } from '../consumer-group-member-metadata-key.js';
 import { arbString, arbStruct } from './primitives.js';
 
-export function arbitraryConsumerGroupMemberMetadataKey(version: number): fc.Arbitrary<ConsumerGroupMemberMetadataKey> {
+export function arbitraryConsumerGroupMemberMetadataKey(
+  version: number,
+): fc.Arbitrary<ConsumerGroupMemberMetadataKey> {
   return arbStruct<ConsumerGroupMemberMetadataKey>({
     groupId: arbString,
     memberId: arbString,

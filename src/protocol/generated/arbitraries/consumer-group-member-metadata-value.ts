@@ -8,7 +8,9 @@ import {
 } from '../consumer-group-member-metadata-value.js';
 import { arbArray, arbBytes, arbInt32, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryConsumerGroupMemberMetadataValue(version: number): fc.Arbitrary<ConsumerGroupMemberMetadataValue> {
+export function arbitraryConsumerGroupMemberMetadataValue(
+  version: number,
+): fc.Arbitrary<ConsumerGroupMemberMetadataValue> {
   return arbStruct<ConsumerGroupMemberMetadataValue>({
     instanceId: fc.option(arbString, { nil: null }),
     rackId: fc.option(arbString, { nil: null }),
@@ -23,14 +25,18 @@ export function arbitraryConsumerGroupMemberMetadataValue(version: number): fc.A
   });
 }
 
-function arbitraryConsumerGroupMemberMetadataValueClassicMemberMetadata(version: number): fc.Arbitrary<ConsumerGroupMemberMetadataValueClassicMemberMetadata> {
+function arbitraryConsumerGroupMemberMetadataValueClassicMemberMetadata(
+  version: number,
+): fc.Arbitrary<ConsumerGroupMemberMetadataValueClassicMemberMetadata> {
   return arbStruct<ConsumerGroupMemberMetadataValueClassicMemberMetadata>({
     sessionTimeoutMs: arbInt32,
     supportedProtocols: arbArray(arbitraryConsumerGroupMemberMetadataValueClassicProtocol(version)),
   });
 }
 
-function arbitraryConsumerGroupMemberMetadataValueClassicProtocol(version: number): fc.Arbitrary<ConsumerGroupMemberMetadataValueClassicProtocol> {
+function arbitraryConsumerGroupMemberMetadataValueClassicProtocol(
+  version: number,
+): fc.Arbitrary<ConsumerGroupMemberMetadataValueClassicProtocol> {
   return arbStruct<ConsumerGroupMemberMetadataValueClassicProtocol>({
     name: arbString,
     metadata: arbBytes,

@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type ConsumerGroupMetadataValue } from '../consumer-group-metadata-value.js';
 import { arbInt32, arbStruct } from './primitives.js';
 
-export function arbitraryConsumerGroupMetadataValue(version: number): fc.Arbitrary<ConsumerGroupMetadataValue> {
+export function arbitraryConsumerGroupMetadataValue(
+  version: number,
+): fc.Arbitrary<ConsumerGroupMetadataValue> {
   return arbStruct<ConsumerGroupMetadataValue>({
     epoch: arbInt32,
   });

@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type ConsumerGroupPartitionMetadataKey } from '../consumer-group-partition-metadata-key.js';
 import { arbString, arbStruct } from './primitives.js';
 
-export function arbitraryConsumerGroupPartitionMetadataKey(version: number): fc.Arbitrary<ConsumerGroupPartitionMetadataKey> {
+export function arbitraryConsumerGroupPartitionMetadataKey(
+  version: number,
+): fc.Arbitrary<ConsumerGroupPartitionMetadataKey> {
   return arbStruct<ConsumerGroupPartitionMetadataKey>({
     groupId: arbString,
   });

@@ -8,13 +8,17 @@ import {
 } from '../consumer-group-partition-metadata-value.js';
 import { arbArray, arbInt32, arbString, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryConsumerGroupPartitionMetadataValue(version: number): fc.Arbitrary<ConsumerGroupPartitionMetadataValue> {
+export function arbitraryConsumerGroupPartitionMetadataValue(
+  version: number,
+): fc.Arbitrary<ConsumerGroupPartitionMetadataValue> {
   return arbStruct<ConsumerGroupPartitionMetadataValue>({
     topics: arbArray(arbitraryConsumerGroupPartitionMetadataValueTopicMetadata(version)),
   });
 }
 
-function arbitraryConsumerGroupPartitionMetadataValueTopicMetadata(version: number): fc.Arbitrary<ConsumerGroupPartitionMetadataValueTopicMetadata> {
+function arbitraryConsumerGroupPartitionMetadataValueTopicMetadata(
+  version: number,
+): fc.Arbitrary<ConsumerGroupPartitionMetadataValueTopicMetadata> {
   return arbStruct<ConsumerGroupPartitionMetadataValueTopicMetadata>({
     topicId: arbUuid,
     topicName: arbString,
@@ -23,7 +27,9 @@ function arbitraryConsumerGroupPartitionMetadataValueTopicMetadata(version: numb
   });
 }
 
-function arbitraryConsumerGroupPartitionMetadataValuePartitionMetadata(version: number): fc.Arbitrary<ConsumerGroupPartitionMetadataValuePartitionMetadata> {
+function arbitraryConsumerGroupPartitionMetadataValuePartitionMetadata(
+  version: number,
+): fc.Arbitrary<ConsumerGroupPartitionMetadataValuePartitionMetadata> {
   return arbStruct<ConsumerGroupPartitionMetadataValuePartitionMetadata>({
     partition: arbInt32,
     racks: arbArray(arbString),

@@ -6,7 +6,9 @@ import {
 } from '../consumer-group-target-assignment-member-key.js';
 import { arbString, arbStruct } from './primitives.js';
 
-export function arbitraryConsumerGroupTargetAssignmentMemberKey(version: number): fc.Arbitrary<ConsumerGroupTargetAssignmentMemberKey> {
+export function arbitraryConsumerGroupTargetAssignmentMemberKey(
+  version: number,
+): fc.Arbitrary<ConsumerGroupTargetAssignmentMemberKey> {
   return arbStruct<ConsumerGroupTargetAssignmentMemberKey>({
     groupId: arbString,
     memberId: arbString,

@@ -7,13 +7,17 @@ import {
 } from '../consumer-group-target-assignment-member-value.js';
 import { arbArray, arbInt32, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryConsumerGroupTargetAssignmentMemberValue(version: number): fc.Arbitrary<ConsumerGroupTargetAssignmentMemberValue> {
+export function arbitraryConsumerGroupTargetAssignmentMemberValue(
+  version: number,
+): fc.Arbitrary<ConsumerGroupTargetAssignmentMemberValue> {
   return arbStruct<ConsumerGroupTargetAssignmentMemberValue>({
     topicPartitions: arbArray(arbitraryConsumerGroupTargetAssignmentMemberValueTopicPartition(version)),
   });
 }
 
-function arbitraryConsumerGroupTargetAssignmentMemberValueTopicPartition(version: number): fc.Arbitrary<ConsumerGroupTargetAssignmentMemberValueTopicPartition> {
+function arbitraryConsumerGroupTargetAssignmentMemberValueTopicPartition(
+  version: number,
+): fc.Arbitrary<ConsumerGroupTargetAssignmentMemberValueTopicPartition> {
   return arbStruct<ConsumerGroupTargetAssignmentMemberValueTopicPartition>({
     topicId: arbUuid,
     partitions: arbArray(arbInt32),

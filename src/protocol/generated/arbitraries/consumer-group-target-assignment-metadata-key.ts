@@ -6,7 +6,9 @@ import {
 } from '../consumer-group-target-assignment-metadata-key.js';
 import { arbString, arbStruct } from './primitives.js';
 
-export function arbitraryConsumerGroupTargetAssignmentMetadataKey(version: number): fc.Arbitrary<ConsumerGroupTargetAssignmentMetadataKey> {
+export function arbitraryConsumerGroupTargetAssignmentMetadataKey(
+  version: number,
+): fc.Arbitrary<ConsumerGroupTargetAssignmentMetadataKey> {
   return arbStruct<ConsumerGroupTargetAssignmentMetadataKey>({
     groupId: arbString,
   });

@@ -6,7 +6,9 @@ import {
 } from '../consumer-group-target-assignment-metadata-value.js';
 import { arbInt32, arbStruct } from './primitives.js';
 
-export function arbitraryConsumerGroupTargetAssignmentMetadataValue(version: number): fc.Arbitrary<ConsumerGroupTargetAssignmentMetadataValue> {
+export function arbitraryConsumerGroupTargetAssignmentMetadataValue(
+  version: number,
+): fc.Arbitrary<ConsumerGroupTargetAssignmentMetadataValue> {
   return arbStruct<ConsumerGroupTargetAssignmentMetadataValue>({
     assignmentEpoch: arbInt32,
   });

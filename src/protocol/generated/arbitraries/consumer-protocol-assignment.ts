@@ -7,14 +7,18 @@ import {
 } from '../consumer-protocol-assignment.js';
 import { arbArray, arbBytes, arbInt32, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryConsumerProtocolAssignment(version: number): fc.Arbitrary<ConsumerProtocolAssignment> {
+export function arbitraryConsumerProtocolAssignment(
+  version: number,
+): fc.Arbitrary<ConsumerProtocolAssignment> {
   return arbStruct<ConsumerProtocolAssignment>({
     assignedPartitions: arbArray(arbitraryConsumerProtocolAssignmentTopicPartition(version)),
     userData: fc.option(arbBytes, { nil: null }),
   });
 }
 
-function arbitraryConsumerProtocolAssignmentTopicPartition(version: number): fc.Arbitrary<ConsumerProtocolAssignmentTopicPartition> {
+function arbitraryConsumerProtocolAssignmentTopicPartition(
+  version: number,
+): fc.Arbitrary<ConsumerProtocolAssignmentTopicPartition> {
   return arbStruct<ConsumerProtocolAssignmentTopicPartition>({
     topic: arbString,
     partitions: arbArray(arbInt32),

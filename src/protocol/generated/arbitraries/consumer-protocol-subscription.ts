@@ -7,7 +7,9 @@ import {
 } from '../consumer-protocol-subscription.js';
 import { arbArray, arbBytes, arbInt32, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryConsumerProtocolSubscription(version: number): fc.Arbitrary<ConsumerProtocolSubscription> {
+export function arbitraryConsumerProtocolSubscription(
+  version: number,
+): fc.Arbitrary<ConsumerProtocolSubscription> {
   return arbStruct<ConsumerProtocolSubscription>({
     topics: arbArray(arbString),
     userData: fc.option(arbBytes, { nil: null }),
@@ -18,7 +20,9 @@ export function arbitraryConsumerProtocolSubscription(version: number): fc.Arbit
   });
 }
 
-function arbitraryConsumerProtocolSubscriptionTopicPartition(version: number): fc.Arbitrary<ConsumerProtocolSubscriptionTopicPartition> {
+function arbitraryConsumerProtocolSubscriptionTopicPartition(
+  version: number,
+): fc.Arbitrary<ConsumerProtocolSubscriptionTopicPartition> {
   return arbStruct<ConsumerProtocolSubscriptionTopicPartition>({
     topic: arbString,
     partitions: arbArray(arbInt32),

@@ -7,14 +7,18 @@ import {
 } from '../controlled-shutdown-response.js';
 import { arbArray, arbInt16, arbInt32, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryControlledShutdownResponse(version: number): fc.Arbitrary<ControlledShutdownResponse> {
+export function arbitraryControlledShutdownResponse(
+  version: number,
+): fc.Arbitrary<ControlledShutdownResponse> {
   return arbStruct<ControlledShutdownResponse>({
     errorCode: arbInt16,
     remainingPartitions: arbArray(arbitraryControlledShutdownResponseRemainingPartition(version)),
   });
 }
 
-function arbitraryControlledShutdownResponseRemainingPartition(version: number): fc.Arbitrary<ControlledShutdownResponseRemainingPartition> {
+function arbitraryControlledShutdownResponseRemainingPartition(
+  version: number,
+): fc.Arbitrary<ControlledShutdownResponseRemainingPartition> {
   return arbStruct<ControlledShutdownResponseRemainingPartition>({
     topicName: arbString,
     partitionIndex: arbInt32,

@@ -17,7 +17,9 @@ import {
   arbUuid,
 } from './primitives.js';
 
-export function arbitraryControllerRegistrationRequest(version: number): fc.Arbitrary<ControllerRegistrationRequest> {
+export function arbitraryControllerRegistrationRequest(
+  version: number,
+): fc.Arbitrary<ControllerRegistrationRequest> {
   return arbStruct<ControllerRegistrationRequest>({
     controllerId: arbInt32,
     incarnationId: arbUuid,
@@ -27,7 +29,9 @@ export function arbitraryControllerRegistrationRequest(version: number): fc.Arbi
   });
 }
 
-function arbitraryControllerRegistrationRequestListener(version: number): fc.Arbitrary<ControllerRegistrationRequestListener> {
+function arbitraryControllerRegistrationRequestListener(
+  version: number,
+): fc.Arbitrary<ControllerRegistrationRequestListener> {
   return arbStruct<ControllerRegistrationRequestListener>({
     name: arbString,
     host: arbString,
@@ -36,7 +40,9 @@ function arbitraryControllerRegistrationRequestListener(version: number): fc.Arb
   });
 }
 
-function arbitraryControllerRegistrationRequestFeature(version: number): fc.Arbitrary<ControllerRegistrationRequestFeature> {
+function arbitraryControllerRegistrationRequestFeature(
+  version: number,
+): fc.Arbitrary<ControllerRegistrationRequestFeature> {
   return arbStruct<ControllerRegistrationRequestFeature>({
     name: arbString,
     minSupportedVersion: arbInt16,

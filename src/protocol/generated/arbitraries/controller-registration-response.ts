@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type ControllerRegistrationResponse } from '../controller-registration-response.js';
 import { arbInt16, arbInt32, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryControllerRegistrationResponse(version: number): fc.Arbitrary<ControllerRegistrationResponse> {
+export function arbitraryControllerRegistrationResponse(
+  version: number,
+): fc.Arbitrary<ControllerRegistrationResponse> {
   return arbStruct<ControllerRegistrationResponse>({
     throttleTimeMs: arbInt32,
     errorCode: arbInt16,

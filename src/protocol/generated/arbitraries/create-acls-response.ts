@@ -14,7 +14,9 @@ export function arbitraryCreateAclsResponse(version: number): fc.Arbitrary<Creat
   });
 }
 
-function arbitraryCreateAclsResponseAclCreationResult(version: number): fc.Arbitrary<CreateAclsResponseAclCreationResult> {
+function arbitraryCreateAclsResponseAclCreationResult(
+  version: number,
+): fc.Arbitrary<CreateAclsResponseAclCreationResult> {
   return arbStruct<CreateAclsResponseAclCreationResult>({
     errorCode: arbInt16,
     errorMessage: fc.option(arbString, { nil: null }),

@@ -7,7 +7,9 @@ import {
 } from '../create-delegation-token-request.js';
 import { arbArray, arbInt64, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryCreateDelegationTokenRequest(version: number): fc.Arbitrary<CreateDelegationTokenRequest> {
+export function arbitraryCreateDelegationTokenRequest(
+  version: number,
+): fc.Arbitrary<CreateDelegationTokenRequest> {
   return arbStruct<CreateDelegationTokenRequest>({
     ownerPrincipalType: version >= 3 ? fc.option(arbString, { nil: null }) : fc.constant(null),
     ownerPrincipalName: version >= 3 ? fc.option(arbString, { nil: null }) : fc.constant(null),
@@ -16,7 +18,9 @@ export function arbitraryCreateDelegationTokenRequest(version: number): fc.Arbit
   });
 }
 
-function arbitraryCreateDelegationTokenRequestCreatableRenewers(version: number): fc.Arbitrary<CreateDelegationTokenRequestCreatableRenewers> {
+function arbitraryCreateDelegationTokenRequestCreatableRenewers(
+  version: number,
+): fc.Arbitrary<CreateDelegationTokenRequestCreatableRenewers> {
   return arbStruct<CreateDelegationTokenRequestCreatableRenewers>({
     principalType: arbString,
     principalName: arbString,

@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type CreateDelegationTokenResponse } from '../create-delegation-token-response.js';
 import { arbBytes, arbInt16, arbInt32, arbInt64, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryCreateDelegationTokenResponse(version: number): fc.Arbitrary<CreateDelegationTokenResponse> {
+export function arbitraryCreateDelegationTokenResponse(
+  version: number,
+): fc.Arbitrary<CreateDelegationTokenResponse> {
   return arbStruct<CreateDelegationTokenResponse>({
     errorCode: arbInt16,
     principalType: arbString,

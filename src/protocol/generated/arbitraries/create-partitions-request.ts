@@ -2,31 +2,30 @@
 
 import fc from 'fast-check';
 import {
+  type CreatePartitionsAssignment,
   type CreatePartitionsRequest,
-  type CreatePartitionsRequestCreatePartitionsAssignment,
-  type CreatePartitionsRequestCreatePartitionsTopic,
+  type CreatePartitionsTopic,
 } from '../create-partitions-request.js';
 import { arbArray, arbBool, arbInt32, arbString, arbStruct } from './primitives.js';
 
 export function arbitraryCreatePartitionsRequest(version: number): fc.Arbitrary<CreatePartitionsRequest> {
   return arbStruct<CreatePartitionsRequest>({
-    topics: arbArray(arbitraryCreatePartitionsRequestCreatePartitionsTopic(version)),
+    topics: arbArray(arbitraryCreatePartitionsTopic(version)),
     timeoutMs: arbInt32,
     validateOnly: arbBool,
   });
 }
 
-function arbitraryCreatePartitionsRequestCreatePartitionsTopic(version: number): fc.Arbitrary<CreatePartitionsRequestCreatePartitionsTopic> {
-  return arbStruct<CreatePartitionsRequestCreatePartitionsTopic>({
+function arbitraryCreatePartitionsTopic(version: number): fc.Arbitrary<CreatePartitionsTopic> {
+  return arbStruct<CreatePartitionsTopic>({
     name: arbString,
     count: arbInt32,
-    assignments:
-      fc.option(arbArray(arbitraryCreatePartitionsRequestCreatePartitionsAssignment(version)), { nil: null }),
+    assignments: fc.option(arbArray(arbitraryCreatePartitionsAssignment(version)), { nil: null }),
   });
 }
 
-function arbitraryCreatePartitionsRequestCreatePartitionsAssignment(version: number): fc.Arbitrary<CreatePartitionsRequestCreatePartitionsAssignment> {
-  return arbStruct<CreatePartitionsRequestCreatePartitionsAssignment>({
+function arbitraryCreatePartitionsAssignment(version: number): fc.Arbitrary<CreatePartitionsAssignment> {
+  return arbStruct<CreatePartitionsAssignment>({
     brokerIds: arbArray(arbInt32),
   });
 }

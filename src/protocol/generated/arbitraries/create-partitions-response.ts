@@ -3,19 +3,19 @@
 import fc from 'fast-check';
 import {
   type CreatePartitionsResponse,
-  type CreatePartitionsResponseCreatePartitionsTopicResult,
+  type CreatePartitionsTopicResult,
 } from '../create-partitions-response.js';
 import { arbArray, arbInt16, arbInt32, arbString, arbStruct } from './primitives.js';
 
 export function arbitraryCreatePartitionsResponse(version: number): fc.Arbitrary<CreatePartitionsResponse> {
   return arbStruct<CreatePartitionsResponse>({
     throttleTimeMs: arbInt32,
-    results: arbArray(arbitraryCreatePartitionsResponseCreatePartitionsTopicResult(version)),
+    results: arbArray(arbitraryCreatePartitionsTopicResult(version)),
   });
 }
 
-function arbitraryCreatePartitionsResponseCreatePartitionsTopicResult(version: number): fc.Arbitrary<CreatePartitionsResponseCreatePartitionsTopicResult> {
-  return arbStruct<CreatePartitionsResponseCreatePartitionsTopicResult>({
+function arbitraryCreatePartitionsTopicResult(version: number): fc.Arbitrary<CreatePartitionsTopicResult> {
+  return arbStruct<CreatePartitionsTopicResult>({
     name: arbString,
     errorCode: arbInt16,
     errorMessage: fc.option(arbString, { nil: null }),

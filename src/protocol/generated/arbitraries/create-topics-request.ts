@@ -17,7 +17,9 @@ export function arbitraryCreateTopicsRequest(version: number): fc.Arbitrary<Crea
   });
 }
 
-function arbitraryCreateTopicsRequestCreatableTopic(version: number): fc.Arbitrary<CreateTopicsRequestCreatableTopic> {
+function arbitraryCreateTopicsRequestCreatableTopic(
+  version: number,
+): fc.Arbitrary<CreateTopicsRequestCreatableTopic> {
   return arbStruct<CreateTopicsRequestCreatableTopic>({
     name: arbString,
     numPartitions: arbInt32,
@@ -27,14 +29,18 @@ function arbitraryCreateTopicsRequestCreatableTopic(version: number): fc.Arbitra
   });
 }
 
-function arbitraryCreateTopicsRequestCreatableReplicaAssignment(version: number): fc.Arbitrary<CreateTopicsRequestCreatableReplicaAssignment> {
+function arbitraryCreateTopicsRequestCreatableReplicaAssignment(
+  version: number,
+): fc.Arbitrary<CreateTopicsRequestCreatableReplicaAssignment> {
   return arbStruct<CreateTopicsRequestCreatableReplicaAssignment>({
     partitionIndex: arbInt32,
     brokerIds: arbArray(arbInt32),
   });
 }
 
-function arbitraryCreateTopicsRequestCreatableTopicConfig(version: number): fc.Arbitrary<CreateTopicsRequestCreatableTopicConfig> {
+function arbitraryCreateTopicsRequestCreatableTopicConfig(
+  version: number,
+): fc.Arbitrary<CreateTopicsRequestCreatableTopicConfig> {
   return arbStruct<CreateTopicsRequestCreatableTopicConfig>({
     name: arbString,
     value: fc.option(arbString, { nil: null }),

@@ -24,7 +24,9 @@ export function arbitraryCreateTopicsResponse(version: number): fc.Arbitrary<Cre
   });
 }
 
-function arbitraryCreateTopicsResponseCreatableTopicResult(version: number): fc.Arbitrary<CreateTopicsResponseCreatableTopicResult> {
+function arbitraryCreateTopicsResponseCreatableTopicResult(
+  version: number,
+): fc.Arbitrary<CreateTopicsResponseCreatableTopicResult> {
   return arbStruct<CreateTopicsResponseCreatableTopicResult>({
     name: arbString,
     topicId: version >= 7 ? arbUuid : fc.constant('AAAAAAAAAAAAAAAAAAAAAA'),
@@ -33,12 +35,15 @@ function arbitraryCreateTopicsResponseCreatableTopicResult(version: number): fc.
     topicConfigErrorCode: version >= 5 ? arbInt16 : fc.constant(0),
     numPartitions: version >= 5 ? arbInt32 : fc.constant(-1),
     replicationFactor: version >= 5 ? arbInt16 : fc.constant(-1),
-    configs:
-      version >= 5 ? fc.option(arbArray(arbitraryCreateTopicsResponseCreatableTopicConfigs(version)), { nil: null }) : fc.constant(null),
+    configs: version >= 5
+      ? fc.option(arbArray(arbitraryCreateTopicsResponseCreatableTopicConfigs(version)), { nil: null })
+      : fc.constant(null),
   });
 }
 
-function arbitraryCreateTopicsResponseCreatableTopicConfigs(version: number): fc.Arbitrary<CreateTopicsResponseCreatableTopicConfigs> {
+function arbitraryCreateTopicsResponseCreatableTopicConfigs(
+  version: number,
+): fc.Arbitrary<CreateTopicsResponseCreatableTopicConfigs> {
   return arbStruct<CreateTopicsResponseCreatableTopicConfigs>({
     name: arbString,
     value: fc.option(arbString, { nil: null }),

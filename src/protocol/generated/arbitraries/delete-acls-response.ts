@@ -2,29 +2,29 @@
 
 import fc from 'fast-check';
 import {
+  type DeleteAclsFilterResult,
+  type DeleteAclsMatchingAcl,
   type DeleteAclsResponse,
-  type DeleteAclsResponseDeleteAclsFilterResult,
-  type DeleteAclsResponseDeleteAclsMatchingAcl,
 } from '../delete-acls-response.js';
 import { arbArray, arbInt16, arbInt32, arbInt8, arbString, arbStruct } from './primitives.js';
 
 export function arbitraryDeleteAclsResponse(version: number): fc.Arbitrary<DeleteAclsResponse> {
   return arbStruct<DeleteAclsResponse>({
     throttleTimeMs: arbInt32,
-    filterResults: arbArray(arbitraryDeleteAclsResponseDeleteAclsFilterResult(version)),
+    filterResults: arbArray(arbitraryDeleteAclsFilterResult(version)),
   });
 }
 
-function arbitraryDeleteAclsResponseDeleteAclsFilterResult(version: number): fc.Arbitrary<DeleteAclsResponseDeleteAclsFilterResult> {
-  return arbStruct<DeleteAclsResponseDeleteAclsFilterResult>({
+function arbitraryDeleteAclsFilterResult(version: number): fc.Arbitrary<DeleteAclsFilterResult> {
+  return arbStruct<DeleteAclsFilterResult>({
     errorCode: arbInt16,
     errorMessage: fc.option(arbString, { nil: null }),
-    matchingAcls: arbArray(arbitraryDeleteAclsResponseDeleteAclsMatchingAcl(version)),
+    matchingAcls: arbArray(arbitraryDeleteAclsMatchingAcl(version)),
   });
 }
 
-function arbitraryDeleteAclsResponseDeleteAclsMatchingAcl(version: number): fc.Arbitrary<DeleteAclsResponseDeleteAclsMatchingAcl> {
-  return arbStruct<DeleteAclsResponseDeleteAclsMatchingAcl>({
+function arbitraryDeleteAclsMatchingAcl(version: number): fc.Arbitrary<DeleteAclsMatchingAcl> {
+  return arbStruct<DeleteAclsMatchingAcl>({
     errorCode: arbInt16,
     errorMessage: fc.option(arbString, { nil: null }),
     resourceType: arbInt8,

@@ -14,7 +14,9 @@ export function arbitraryDeleteGroupsResponse(version: number): fc.Arbitrary<Del
   });
 }
 
-function arbitraryDeleteGroupsResponseDeletableGroupResult(version: number): fc.Arbitrary<DeleteGroupsResponseDeletableGroupResult> {
+function arbitraryDeleteGroupsResponseDeletableGroupResult(
+  version: number,
+): fc.Arbitrary<DeleteGroupsResponseDeletableGroupResult> {
   return arbStruct<DeleteGroupsResponseDeletableGroupResult>({
     groupId: arbString,
     errorCode: arbInt16,

@@ -2,28 +2,28 @@
 
 import fc from 'fast-check';
 import {
+  type DeleteRecordsPartition,
   type DeleteRecordsRequest,
-  type DeleteRecordsRequestDeleteRecordsPartition,
-  type DeleteRecordsRequestDeleteRecordsTopic,
+  type DeleteRecordsTopic,
 } from '../delete-records-request.js';
 import { arbArray, arbInt32, arbInt64, arbString, arbStruct } from './primitives.js';
 
 export function arbitraryDeleteRecordsRequest(version: number): fc.Arbitrary<DeleteRecordsRequest> {
   return arbStruct<DeleteRecordsRequest>({
-    topics: arbArray(arbitraryDeleteRecordsRequestDeleteRecordsTopic(version)),
+    topics: arbArray(arbitraryDeleteRecordsTopic(version)),
     timeoutMs: arbInt32,
   });
 }
 
-function arbitraryDeleteRecordsRequestDeleteRecordsTopic(version: number): fc.Arbitrary<DeleteRecordsRequestDeleteRecordsTopic> {
-  return arbStruct<DeleteRecordsRequestDeleteRecordsTopic>({
+function arbitraryDeleteRecordsTopic(version: number): fc.Arbitrary<DeleteRecordsTopic> {
+  return arbStruct<DeleteRecordsTopic>({
     name: arbString,
-    partitions: arbArray(arbitraryDeleteRecordsRequestDeleteRecordsPartition(version)),
+    partitions: arbArray(arbitraryDeleteRecordsPartition(version)),
   });
 }
 
-function arbitraryDeleteRecordsRequestDeleteRecordsPartition(version: number): fc.Arbitrary<DeleteRecordsRequestDeleteRecordsPartition> {
-  return arbStruct<DeleteRecordsRequestDeleteRecordsPartition>({
+function arbitraryDeleteRecordsPartition(version: number): fc.Arbitrary<DeleteRecordsPartition> {
+  return arbStruct<DeleteRecordsPartition>({
     partitionIndex: arbInt32,
     offset: arbInt64,
   });

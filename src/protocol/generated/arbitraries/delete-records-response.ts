@@ -2,28 +2,28 @@
 
 import fc from 'fast-check';
 import {
+  type DeleteRecordsPartitionResult,
   type DeleteRecordsResponse,
-  type DeleteRecordsResponseDeleteRecordsPartitionResult,
-  type DeleteRecordsResponseDeleteRecordsTopicResult,
+  type DeleteRecordsTopicResult,
 } from '../delete-records-response.js';
 import { arbArray, arbInt16, arbInt32, arbInt64, arbString, arbStruct } from './primitives.js';
 
 export function arbitraryDeleteRecordsResponse(version: number): fc.Arbitrary<DeleteRecordsResponse> {
   return arbStruct<DeleteRecordsResponse>({
     throttleTimeMs: arbInt32,
-    topics: arbArray(arbitraryDeleteRecordsResponseDeleteRecordsTopicResult(version)),
+    topics: arbArray(arbitraryDeleteRecordsTopicResult(version)),
   });
 }
 
-function arbitraryDeleteRecordsResponseDeleteRecordsTopicResult(version: number): fc.Arbitrary<DeleteRecordsResponseDeleteRecordsTopicResult> {
-  return arbStruct<DeleteRecordsResponseDeleteRecordsTopicResult>({
+function arbitraryDeleteRecordsTopicResult(version: number): fc.Arbitrary<DeleteRecordsTopicResult> {
+  return arbStruct<DeleteRecordsTopicResult>({
     name: arbString,
-    partitions: arbArray(arbitraryDeleteRecordsResponseDeleteRecordsPartitionResult(version)),
+    partitions: arbArray(arbitraryDeleteRecordsPartitionResult(version)),
   });
 }
 
-function arbitraryDeleteRecordsResponseDeleteRecordsPartitionResult(version: number): fc.Arbitrary<DeleteRecordsResponseDeleteRecordsPartitionResult> {
-  return arbStruct<DeleteRecordsResponseDeleteRecordsPartitionResult>({
+function arbitraryDeleteRecordsPartitionResult(version: number): fc.Arbitrary<DeleteRecordsPartitionResult> {
+  return arbStruct<DeleteRecordsPartitionResult>({
     partitionIndex: arbInt32,
     lowWatermark: arbInt64,
     errorCode: arbInt16,

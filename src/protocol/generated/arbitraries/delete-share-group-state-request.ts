@@ -8,21 +8,27 @@ import {
 } from '../delete-share-group-state-request.js';
 import { arbArray, arbInt32, arbString, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryDeleteShareGroupStateRequest(version: number): fc.Arbitrary<DeleteShareGroupStateRequest> {
+export function arbitraryDeleteShareGroupStateRequest(
+  version: number,
+): fc.Arbitrary<DeleteShareGroupStateRequest> {
   return arbStruct<DeleteShareGroupStateRequest>({
     groupId: arbString,
     topics: arbArray(arbitraryDeleteShareGroupStateRequestDeleteStateData(version)),
   });
 }
 
-function arbitraryDeleteShareGroupStateRequestDeleteStateData(version: number): fc.Arbitrary<DeleteShareGroupStateRequestDeleteStateData> {
+function arbitraryDeleteShareGroupStateRequestDeleteStateData(
+  version: number,
+): fc.Arbitrary<DeleteShareGroupStateRequestDeleteStateData> {
   return arbStruct<DeleteShareGroupStateRequestDeleteStateData>({
     topicId: arbUuid,
     partitions: arbArray(arbitraryDeleteShareGroupStateRequestPartitionData(version)),
   });
 }
 
-function arbitraryDeleteShareGroupStateRequestPartitionData(version: number): fc.Arbitrary<DeleteShareGroupStateRequestPartitionData> {
+function arbitraryDeleteShareGroupStateRequestPartitionData(
+  version: number,
+): fc.Arbitrary<DeleteShareGroupStateRequestPartitionData> {
   return arbStruct<DeleteShareGroupStateRequestPartitionData>({
     partition: arbInt32,
   });

@@ -8,20 +8,26 @@ import {
 } from '../delete-share-group-state-response.js';
 import { arbArray, arbInt16, arbInt32, arbString, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryDeleteShareGroupStateResponse(version: number): fc.Arbitrary<DeleteShareGroupStateResponse> {
+export function arbitraryDeleteShareGroupStateResponse(
+  version: number,
+): fc.Arbitrary<DeleteShareGroupStateResponse> {
   return arbStruct<DeleteShareGroupStateResponse>({
     results: arbArray(arbitraryDeleteShareGroupStateResponseDeleteStateResult(version)),
   });
 }
 
-function arbitraryDeleteShareGroupStateResponseDeleteStateResult(version: number): fc.Arbitrary<DeleteShareGroupStateResponseDeleteStateResult> {
+function arbitraryDeleteShareGroupStateResponseDeleteStateResult(
+  version: number,
+): fc.Arbitrary<DeleteShareGroupStateResponseDeleteStateResult> {
   return arbStruct<DeleteShareGroupStateResponseDeleteStateResult>({
     topicId: arbUuid,
     partitions: arbArray(arbitraryDeleteShareGroupStateResponsePartitionResult(version)),
   });
 }
 
-function arbitraryDeleteShareGroupStateResponsePartitionResult(version: number): fc.Arbitrary<DeleteShareGroupStateResponsePartitionResult> {
+function arbitraryDeleteShareGroupStateResponsePartitionResult(
+  version: number,
+): fc.Arbitrary<DeleteShareGroupStateResponsePartitionResult> {
   return arbStruct<DeleteShareGroupStateResponsePartitionResult>({
     partition: arbInt32,
     errorCode: arbInt16,

@@ -9,14 +9,15 @@ import { arbArray, arbInt32, arbString, arbStruct, arbUuid } from './primitives.
 
 export function arbitraryDeleteTopicsRequest(version: number): fc.Arbitrary<DeleteTopicsRequest> {
   return arbStruct<DeleteTopicsRequest>({
-    topics:
-      version >= 6 ? arbArray(arbitraryDeleteTopicsRequestDeleteTopicState(version)) : fc.constant([]),
+    topics: version >= 6 ? arbArray(arbitraryDeleteTopicsRequestDeleteTopicState(version)) : fc.constant([]),
     topicNames: version <= 5 ? arbArray(arbString) : fc.constant([]),
     timeoutMs: arbInt32,
   });
 }
 
-function arbitraryDeleteTopicsRequestDeleteTopicState(version: number): fc.Arbitrary<DeleteTopicsRequestDeleteTopicState> {
+function arbitraryDeleteTopicsRequestDeleteTopicState(
+  version: number,
+): fc.Arbitrary<DeleteTopicsRequestDeleteTopicState> {
   return arbStruct<DeleteTopicsRequestDeleteTopicState>({
     name: fc.option(arbString, { nil: null }),
     topicId: arbUuid,

@@ -14,7 +14,9 @@ export function arbitraryDeleteTopicsResponse(version: number): fc.Arbitrary<Del
   });
 }
 
-function arbitraryDeleteTopicsResponseDeletableTopicResult(version: number): fc.Arbitrary<DeleteTopicsResponseDeletableTopicResult> {
+function arbitraryDeleteTopicsResponseDeletableTopicResult(
+  version: number,
+): fc.Arbitrary<DeleteTopicsResponseDeletableTopicResult> {
   return arbStruct<DeleteTopicsResponseDeletableTopicResult>({
     name: nullableIf(version >= 6, arbString),
     topicId: version >= 6 ? arbUuid : fc.constant('AAAAAAAAAAAAAAAAAAAAAA'),

@@ -2,9 +2,9 @@
 
 import fc from 'fast-check';
 import {
+  type DescribeAclsResource,
   type DescribeAclsResponse,
   type DescribeAclsResponseAclDescription,
-  type DescribeAclsResponseDescribeAclsResource,
 } from '../describe-acls-response.js';
 import { arbArray, arbInt16, arbInt32, arbInt8, arbString, arbStruct } from './primitives.js';
 
@@ -13,12 +13,12 @@ export function arbitraryDescribeAclsResponse(version: number): fc.Arbitrary<Des
     throttleTimeMs: arbInt32,
     errorCode: arbInt16,
     errorMessage: fc.option(arbString, { nil: null }),
-    resources: arbArray(arbitraryDescribeAclsResponseDescribeAclsResource(version)),
+    resources: arbArray(arbitraryDescribeAclsResource(version)),
   });
 }
 
-function arbitraryDescribeAclsResponseDescribeAclsResource(version: number): fc.Arbitrary<DescribeAclsResponseDescribeAclsResource> {
-  return arbStruct<DescribeAclsResponseDescribeAclsResource>({
+function arbitraryDescribeAclsResource(version: number): fc.Arbitrary<DescribeAclsResource> {
+  return arbStruct<DescribeAclsResource>({
     resourceType: arbInt8,
     resourceName: arbString,
     patternType: version >= 1 ? arbInt8 : fc.constant(3),
@@ -26,7 +26,9 @@ function arbitraryDescribeAclsResponseDescribeAclsResource(version: number): fc.
   });
 }
 
-function arbitraryDescribeAclsResponseAclDescription(version: number): fc.Arbitrary<DescribeAclsResponseAclDescription> {
+function arbitraryDescribeAclsResponseAclDescription(
+  version: number,
+): fc.Arbitrary<DescribeAclsResponseAclDescription> {
   return arbStruct<DescribeAclsResponseAclDescription>({
     principal: arbString,
     host: arbString,

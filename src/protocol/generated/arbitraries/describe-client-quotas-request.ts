@@ -7,14 +7,18 @@ import {
 } from '../describe-client-quotas-request.js';
 import { arbArray, arbBool, arbInt8, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryDescribeClientQuotasRequest(version: number): fc.Arbitrary<DescribeClientQuotasRequest> {
+export function arbitraryDescribeClientQuotasRequest(
+  version: number,
+): fc.Arbitrary<DescribeClientQuotasRequest> {
   return arbStruct<DescribeClientQuotasRequest>({
     components: arbArray(arbitraryDescribeClientQuotasRequestComponentData(version)),
     strict: arbBool,
   });
 }
 
-function arbitraryDescribeClientQuotasRequestComponentData(version: number): fc.Arbitrary<DescribeClientQuotasRequestComponentData> {
+function arbitraryDescribeClientQuotasRequestComponentData(
+  version: number,
+): fc.Arbitrary<DescribeClientQuotasRequestComponentData> {
   return arbStruct<DescribeClientQuotasRequestComponentData>({
     entityType: arbString,
     matchType: arbInt8,

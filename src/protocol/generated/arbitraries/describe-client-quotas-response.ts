@@ -9,7 +9,9 @@ import {
 } from '../describe-client-quotas-response.js';
 import { arbArray, arbFloat64, arbInt16, arbInt32, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryDescribeClientQuotasResponse(version: number): fc.Arbitrary<DescribeClientQuotasResponse> {
+export function arbitraryDescribeClientQuotasResponse(
+  version: number,
+): fc.Arbitrary<DescribeClientQuotasResponse> {
   return arbStruct<DescribeClientQuotasResponse>({
     throttleTimeMs: arbInt32,
     errorCode: arbInt16,
@@ -18,21 +20,27 @@ export function arbitraryDescribeClientQuotasResponse(version: number): fc.Arbit
   });
 }
 
-function arbitraryDescribeClientQuotasResponseEntryData(version: number): fc.Arbitrary<DescribeClientQuotasResponseEntryData> {
+function arbitraryDescribeClientQuotasResponseEntryData(
+  version: number,
+): fc.Arbitrary<DescribeClientQuotasResponseEntryData> {
   return arbStruct<DescribeClientQuotasResponseEntryData>({
     entity: arbArray(arbitraryDescribeClientQuotasResponseEntityData(version)),
     values: arbArray(arbitraryDescribeClientQuotasResponseValueData(version)),
   });
 }
 
-function arbitraryDescribeClientQuotasResponseEntityData(version: number): fc.Arbitrary<DescribeClientQuotasResponseEntityData> {
+function arbitraryDescribeClientQuotasResponseEntityData(
+  version: number,
+): fc.Arbitrary<DescribeClientQuotasResponseEntityData> {
   return arbStruct<DescribeClientQuotasResponseEntityData>({
     entityType: arbString,
     entityName: fc.option(arbString, { nil: null }),
   });
 }
 
-function arbitraryDescribeClientQuotasResponseValueData(version: number): fc.Arbitrary<DescribeClientQuotasResponseValueData> {
+function arbitraryDescribeClientQuotasResponseValueData(
+  version: number,
+): fc.Arbitrary<DescribeClientQuotasResponseValueData> {
   return arbStruct<DescribeClientQuotasResponseValueData>({
     key: arbString,
     value: arbFloat64,

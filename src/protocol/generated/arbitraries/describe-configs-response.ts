@@ -2,47 +2,48 @@
 
 import fc from 'fast-check';
 import {
+  type DescribeConfigsResourceResult,
   type DescribeConfigsResponse,
-  type DescribeConfigsResponseDescribeConfigsResourceResult,
-  type DescribeConfigsResponseDescribeConfigsResult,
-  type DescribeConfigsResponseDescribeConfigsSynonym,
+  type DescribeConfigsResult,
+  type DescribeConfigsSynonym,
 } from '../describe-configs-response.js';
 import { arbArray, arbBool, arbInt16, arbInt32, arbInt8, arbString, arbStruct } from './primitives.js';
 
 export function arbitraryDescribeConfigsResponse(version: number): fc.Arbitrary<DescribeConfigsResponse> {
   return arbStruct<DescribeConfigsResponse>({
     throttleTimeMs: arbInt32,
-    results: arbArray(arbitraryDescribeConfigsResponseDescribeConfigsResult(version)),
+    results: arbArray(arbitraryDescribeConfigsResult(version)),
   });
 }
 
-function arbitraryDescribeConfigsResponseDescribeConfigsResult(version: number): fc.Arbitrary<DescribeConfigsResponseDescribeConfigsResult> {
-  return arbStruct<DescribeConfigsResponseDescribeConfigsResult>({
+function arbitraryDescribeConfigsResult(version: number): fc.Arbitrary<DescribeConfigsResult> {
+  return arbStruct<DescribeConfigsResult>({
     errorCode: arbInt16,
     errorMessage: fc.option(arbString, { nil: null }),
     resourceType: arbInt8,
     resourceName: arbString,
-    configs: arbArray(arbitraryDescribeConfigsResponseDescribeConfigsResourceResult(version)),
+    configs: arbArray(arbitraryDescribeConfigsResourceResult(version)),
   });
 }
 
-function arbitraryDescribeConfigsResponseDescribeConfigsResourceResult(version: number): fc.Arbitrary<DescribeConfigsResponseDescribeConfigsResourceResult> {
-  return arbStruct<DescribeConfigsResponseDescribeConfigsResourceResult>({
+function arbitraryDescribeConfigsResourceResult(
+  version: number,
+): fc.Arbitrary<DescribeConfigsResourceResult> {
+  return arbStruct<DescribeConfigsResourceResult>({
     name: arbString,
     value: fc.option(arbString, { nil: null }),
     readOnly: arbBool,
     isDefault: version <= 0 ? arbBool : fc.constant(false),
     configSource: version >= 1 ? arbInt8 : fc.constant(-1),
     isSensitive: arbBool,
-    synonyms:
-      version >= 1 ? arbArray(arbitraryDescribeConfigsResponseDescribeConfigsSynonym(version)) : fc.constant([]),
+    synonyms: version >= 1 ? arbArray(arbitraryDescribeConfigsSynonym(version)) : fc.constant([]),
     configType: version >= 3 ? arbInt8 : fc.constant(0),
     documentation: version >= 3 ? fc.option(arbString, { nil: null }) : fc.constant(null),
   });
 }
 
-function arbitraryDescribeConfigsResponseDescribeConfigsSynonym(version: number): fc.Arbitrary<DescribeConfigsResponseDescribeConfigsSynonym> {
-  return arbStruct<DescribeConfigsResponseDescribeConfigsSynonym>({
+function arbitraryDescribeConfigsSynonym(version: number): fc.Arbitrary<DescribeConfigsSynonym> {
+  return arbStruct<DescribeConfigsSynonym>({
     name: arbString,
     value: fc.option(arbString, { nil: null }),
     source: arbInt8,

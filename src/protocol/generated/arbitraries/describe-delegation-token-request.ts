@@ -2,20 +2,21 @@
 
 import fc from 'fast-check';
 import {
+  type DescribeDelegationTokenOwner,
   type DescribeDelegationTokenRequest,
-  type DescribeDelegationTokenRequestDescribeDelegationTokenOwner,
 } from '../describe-delegation-token-request.js';
 import { arbArray, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryDescribeDelegationTokenRequest(version: number): fc.Arbitrary<DescribeDelegationTokenRequest> {
+export function arbitraryDescribeDelegationTokenRequest(
+  version: number,
+): fc.Arbitrary<DescribeDelegationTokenRequest> {
   return arbStruct<DescribeDelegationTokenRequest>({
-    owners:
-      fc.option(arbArray(arbitraryDescribeDelegationTokenRequestDescribeDelegationTokenOwner(version)), { nil: null }),
+    owners: fc.option(arbArray(arbitraryDescribeDelegationTokenOwner(version)), { nil: null }),
   });
 }
 
-function arbitraryDescribeDelegationTokenRequestDescribeDelegationTokenOwner(version: number): fc.Arbitrary<DescribeDelegationTokenRequestDescribeDelegationTokenOwner> {
-  return arbStruct<DescribeDelegationTokenRequestDescribeDelegationTokenOwner>({
+function arbitraryDescribeDelegationTokenOwner(version: number): fc.Arbitrary<DescribeDelegationTokenOwner> {
+  return arbStruct<DescribeDelegationTokenOwner>({
     principalType: arbString,
     principalName: arbString,
   });

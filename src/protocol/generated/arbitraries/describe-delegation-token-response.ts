@@ -8,7 +8,9 @@ import {
 } from '../describe-delegation-token-response.js';
 import { arbArray, arbBytes, arbInt16, arbInt32, arbInt64, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryDescribeDelegationTokenResponse(version: number): fc.Arbitrary<DescribeDelegationTokenResponse> {
+export function arbitraryDescribeDelegationTokenResponse(
+  version: number,
+): fc.Arbitrary<DescribeDelegationTokenResponse> {
   return arbStruct<DescribeDelegationTokenResponse>({
     errorCode: arbInt16,
     tokens: arbArray(arbitraryDescribeDelegationTokenResponseDescribedDelegationToken(version)),
@@ -16,7 +18,9 @@ export function arbitraryDescribeDelegationTokenResponse(version: number): fc.Ar
   });
 }
 
-function arbitraryDescribeDelegationTokenResponseDescribedDelegationToken(version: number): fc.Arbitrary<DescribeDelegationTokenResponseDescribedDelegationToken> {
+function arbitraryDescribeDelegationTokenResponseDescribedDelegationToken(
+  version: number,
+): fc.Arbitrary<DescribeDelegationTokenResponseDescribedDelegationToken> {
   return arbStruct<DescribeDelegationTokenResponseDescribedDelegationToken>({
     principalType: arbString,
     principalName: arbString,
@@ -31,7 +35,9 @@ function arbitraryDescribeDelegationTokenResponseDescribedDelegationToken(versio
   });
 }
 
-function arbitraryDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(version: number): fc.Arbitrary<DescribeDelegationTokenResponseDescribedDelegationTokenRenewer> {
+function arbitraryDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(
+  version: number,
+): fc.Arbitrary<DescribeDelegationTokenResponseDescribedDelegationTokenRenewer> {
   return arbStruct<DescribeDelegationTokenResponseDescribedDelegationTokenRenewer>({
     principalType: arbString,
     principalName: arbString,

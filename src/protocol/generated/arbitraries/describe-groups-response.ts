@@ -15,7 +15,9 @@ export function arbitraryDescribeGroupsResponse(version: number): fc.Arbitrary<D
   });
 }
 
-function arbitraryDescribeGroupsResponseDescribedGroup(version: number): fc.Arbitrary<DescribeGroupsResponseDescribedGroup> {
+function arbitraryDescribeGroupsResponseDescribedGroup(
+  version: number,
+): fc.Arbitrary<DescribeGroupsResponseDescribedGroup> {
   return arbStruct<DescribeGroupsResponseDescribedGroup>({
     errorCode: arbInt16,
     groupId: arbString,
@@ -27,7 +29,9 @@ function arbitraryDescribeGroupsResponseDescribedGroup(version: number): fc.Arbi
   });
 }
 
-function arbitraryDescribeGroupsResponseDescribedGroupMember(version: number): fc.Arbitrary<DescribeGroupsResponseDescribedGroupMember> {
+function arbitraryDescribeGroupsResponseDescribedGroupMember(
+  version: number,
+): fc.Arbitrary<DescribeGroupsResponseDescribedGroupMember> {
   return arbStruct<DescribeGroupsResponseDescribedGroupMember>({
     memberId: arbString,
     groupInstanceId: version >= 4 ? fc.option(arbString, { nil: null }) : fc.constant(null),

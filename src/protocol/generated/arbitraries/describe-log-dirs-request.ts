@@ -14,7 +14,9 @@ export function arbitraryDescribeLogDirsRequest(version: number): fc.Arbitrary<D
   });
 }
 
-function arbitraryDescribeLogDirsRequestDescribableLogDirTopic(version: number): fc.Arbitrary<DescribeLogDirsRequestDescribableLogDirTopic> {
+function arbitraryDescribeLogDirsRequestDescribableLogDirTopic(
+  version: number,
+): fc.Arbitrary<DescribeLogDirsRequestDescribableLogDirTopic> {
   return arbStruct<DescribeLogDirsRequestDescribableLogDirTopic>({
     topic: arbString,
     partitions: arbArray(arbInt32),

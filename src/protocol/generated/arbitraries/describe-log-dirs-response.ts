@@ -2,10 +2,10 @@
 
 import fc from 'fast-check';
 import {
+  type DescribeLogDirsPartition,
   type DescribeLogDirsResponse,
-  type DescribeLogDirsResponseDescribeLogDirsPartition,
-  type DescribeLogDirsResponseDescribeLogDirsResult,
-  type DescribeLogDirsResponseDescribeLogDirsTopic,
+  type DescribeLogDirsResult,
+  type DescribeLogDirsTopic,
 } from '../describe-log-dirs-response.js';
 import { arbArray, arbBool, arbInt16, arbInt32, arbInt64, arbString, arbStruct } from './primitives.js';
 
@@ -13,29 +13,29 @@ export function arbitraryDescribeLogDirsResponse(version: number): fc.Arbitrary<
   return arbStruct<DescribeLogDirsResponse>({
     throttleTimeMs: arbInt32,
     errorCode: version >= 3 ? arbInt16 : fc.constant(0),
-    results: arbArray(arbitraryDescribeLogDirsResponseDescribeLogDirsResult(version)),
+    results: arbArray(arbitraryDescribeLogDirsResult(version)),
   });
 }
 
-function arbitraryDescribeLogDirsResponseDescribeLogDirsResult(version: number): fc.Arbitrary<DescribeLogDirsResponseDescribeLogDirsResult> {
-  return arbStruct<DescribeLogDirsResponseDescribeLogDirsResult>({
+function arbitraryDescribeLogDirsResult(version: number): fc.Arbitrary<DescribeLogDirsResult> {
+  return arbStruct<DescribeLogDirsResult>({
     errorCode: arbInt16,
     logDir: arbString,
-    topics: arbArray(arbitraryDescribeLogDirsResponseDescribeLogDirsTopic(version)),
+    topics: arbArray(arbitraryDescribeLogDirsTopic(version)),
     totalBytes: version >= 4 ? arbInt64 : fc.constant(-1n),
     usableBytes: version >= 4 ? arbInt64 : fc.constant(-1n),
   });
 }
 
-function arbitraryDescribeLogDirsResponseDescribeLogDirsTopic(version: number): fc.Arbitrary<DescribeLogDirsResponseDescribeLogDirsTopic> {
-  return arbStruct<DescribeLogDirsResponseDescribeLogDirsTopic>({
+function arbitraryDescribeLogDirsTopic(version: number): fc.Arbitrary<DescribeLogDirsTopic> {
+  return arbStruct<DescribeLogDirsTopic>({
     name: arbString,
-    partitions: arbArray(arbitraryDescribeLogDirsResponseDescribeLogDirsPartition(version)),
+    partitions: arbArray(arbitraryDescribeLogDirsPartition(version)),
   });
 }
 
-function arbitraryDescribeLogDirsResponseDescribeLogDirsPartition(version: number): fc.Arbitrary<DescribeLogDirsResponseDescribeLogDirsPartition> {
-  return arbStruct<DescribeLogDirsResponseDescribeLogDirsPartition>({
+function arbitraryDescribeLogDirsPartition(version: number): fc.Arbitrary<DescribeLogDirsPartition> {
+  return arbStruct<DescribeLogDirsPartition>({
     partitionIndex: arbInt32,
     partitionSize: arbInt64,
     offsetLag: arbInt64,

@@ -13,7 +13,9 @@ export function arbitraryDescribeProducersRequest(version: number): fc.Arbitrary
   });
 }
 
-function arbitraryDescribeProducersRequestTopicRequest(version: number): fc.Arbitrary<DescribeProducersRequestTopicRequest> {
+function arbitraryDescribeProducersRequestTopicRequest(
+  version: number,
+): fc.Arbitrary<DescribeProducersRequestTopicRequest> {
   return arbStruct<DescribeProducersRequestTopicRequest>({
     name: arbString,
     partitionIndexes: arbArray(arbInt32),

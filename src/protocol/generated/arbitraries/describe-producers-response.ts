@@ -16,14 +16,18 @@ export function arbitraryDescribeProducersResponse(version: number): fc.Arbitrar
   });
 }
 
-function arbitraryDescribeProducersResponseTopicResponse(version: number): fc.Arbitrary<DescribeProducersResponseTopicResponse> {
+function arbitraryDescribeProducersResponseTopicResponse(
+  version: number,
+): fc.Arbitrary<DescribeProducersResponseTopicResponse> {
   return arbStruct<DescribeProducersResponseTopicResponse>({
     name: arbString,
     partitions: arbArray(arbitraryDescribeProducersResponsePartitionResponse(version)),
   });
 }
 
-function arbitraryDescribeProducersResponsePartitionResponse(version: number): fc.Arbitrary<DescribeProducersResponsePartitionResponse> {
+function arbitraryDescribeProducersResponsePartitionResponse(
+  version: number,
+): fc.Arbitrary<DescribeProducersResponsePartitionResponse> {
   return arbStruct<DescribeProducersResponsePartitionResponse>({
     partitionIndex: arbInt32,
     errorCode: arbInt16,
@@ -32,7 +36,9 @@ function arbitraryDescribeProducersResponsePartitionResponse(version: number): f
   });
 }
 
-function arbitraryDescribeProducersResponseProducerState(version: number): fc.Arbitrary<DescribeProducersResponseProducerState> {
+function arbitraryDescribeProducersResponseProducerState(
+  version: number,
+): fc.Arbitrary<DescribeProducersResponseProducerState> {
   return arbStruct<DescribeProducersResponseProducerState>({
     producerId: arbInt64,
     producerEpoch: arbInt32,

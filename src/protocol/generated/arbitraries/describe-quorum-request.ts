@@ -14,14 +14,18 @@ export function arbitraryDescribeQuorumRequest(version: number): fc.Arbitrary<De
   });
 }
 
-function arbitraryDescribeQuorumRequestTopicData(version: number): fc.Arbitrary<DescribeQuorumRequestTopicData> {
+function arbitraryDescribeQuorumRequestTopicData(
+  version: number,
+): fc.Arbitrary<DescribeQuorumRequestTopicData> {
   return arbStruct<DescribeQuorumRequestTopicData>({
     topicName: arbString,
     partitions: arbArray(arbitraryDescribeQuorumRequestPartitionData(version)),
   });
 }
 
-function arbitraryDescribeQuorumRequestPartitionData(version: number): fc.Arbitrary<DescribeQuorumRequestPartitionData> {
+function arbitraryDescribeQuorumRequestPartitionData(
+  version: number,
+): fc.Arbitrary<DescribeQuorumRequestPartitionData> {
   return arbStruct<DescribeQuorumRequestPartitionData>({
     partitionIndex: arbInt32,
   });

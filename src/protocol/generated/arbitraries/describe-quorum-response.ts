@@ -29,14 +29,18 @@ export function arbitraryDescribeQuorumResponse(version: number): fc.Arbitrary<D
   });
 }
 
-function arbitraryDescribeQuorumResponseTopicData(version: number): fc.Arbitrary<DescribeQuorumResponseTopicData> {
+function arbitraryDescribeQuorumResponseTopicData(
+  version: number,
+): fc.Arbitrary<DescribeQuorumResponseTopicData> {
   return arbStruct<DescribeQuorumResponseTopicData>({
     topicName: arbString,
     partitions: arbArray(arbitraryDescribeQuorumResponsePartitionData(version)),
   });
 }
 
-function arbitraryDescribeQuorumResponsePartitionData(version: number): fc.Arbitrary<DescribeQuorumResponsePartitionData> {
+function arbitraryDescribeQuorumResponsePartitionData(
+  version: number,
+): fc.Arbitrary<DescribeQuorumResponsePartitionData> {
   return arbStruct<DescribeQuorumResponsePartitionData>({
     partitionIndex: arbInt32,
     errorCode: arbInt16,
@@ -49,7 +53,9 @@ function arbitraryDescribeQuorumResponsePartitionData(version: number): fc.Arbit
   });
 }
 
-function arbitraryDescribeQuorumResponseReplicaState(version: number): fc.Arbitrary<DescribeQuorumResponseReplicaState> {
+function arbitraryDescribeQuorumResponseReplicaState(
+  version: number,
+): fc.Arbitrary<DescribeQuorumResponseReplicaState> {
   return arbStruct<DescribeQuorumResponseReplicaState>({
     replicaId: arbInt32,
     replicaDirectoryId: version >= 2 ? arbUuid : fc.constant('AAAAAAAAAAAAAAAAAAAAAA'),
@@ -66,7 +72,9 @@ function arbitraryDescribeQuorumResponseNode(version: number): fc.Arbitrary<Desc
   });
 }
 
-function arbitraryDescribeQuorumResponseListener(version: number): fc.Arbitrary<DescribeQuorumResponseListener> {
+function arbitraryDescribeQuorumResponseListener(
+  version: number,
+): fc.Arbitrary<DescribeQuorumResponseListener> {
   return arbStruct<DescribeQuorumResponseListener>({
     name: arbString,
     host: arbString,

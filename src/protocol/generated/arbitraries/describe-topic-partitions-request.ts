@@ -8,7 +8,9 @@ import {
 } from '../describe-topic-partitions-request.js';
 import { arbArray, arbInt32, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryDescribeTopicPartitionsRequest(version: number): fc.Arbitrary<DescribeTopicPartitionsRequest> {
+export function arbitraryDescribeTopicPartitionsRequest(
+  version: number,
+): fc.Arbitrary<DescribeTopicPartitionsRequest> {
   return arbStruct<DescribeTopicPartitionsRequest>({
     topics: arbArray(arbitraryDescribeTopicPartitionsRequestTopicRequest(version)),
     responsePartitionLimit: arbInt32,
@@ -16,13 +18,17 @@ export function arbitraryDescribeTopicPartitionsRequest(version: number): fc.Arb
   });
 }
 
-function arbitraryDescribeTopicPartitionsRequestTopicRequest(version: number): fc.Arbitrary<DescribeTopicPartitionsRequestTopicRequest> {
+function arbitraryDescribeTopicPartitionsRequestTopicRequest(
+  version: number,
+): fc.Arbitrary<DescribeTopicPartitionsRequestTopicRequest> {
   return arbStruct<DescribeTopicPartitionsRequestTopicRequest>({
     name: arbString,
   });
 }
 
-function arbitraryDescribeTopicPartitionsRequestCursor(version: number): fc.Arbitrary<DescribeTopicPartitionsRequestCursor> {
+function arbitraryDescribeTopicPartitionsRequestCursor(
+  version: number,
+): fc.Arbitrary<DescribeTopicPartitionsRequestCursor> {
   return arbStruct<DescribeTopicPartitionsRequestCursor>({
     topicName: arbString,
     partitionIndex: arbInt32,

@@ -9,7 +9,9 @@ import {
 } from '../describe-topic-partitions-response.js';
 import { arbArray, arbBool, arbInt16, arbInt32, arbString, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryDescribeTopicPartitionsResponse(version: number): fc.Arbitrary<DescribeTopicPartitionsResponse> {
+export function arbitraryDescribeTopicPartitionsResponse(
+  version: number,
+): fc.Arbitrary<DescribeTopicPartitionsResponse> {
   return arbStruct<DescribeTopicPartitionsResponse>({
     throttleTimeMs: arbInt32,
     topics: arbArray(arbitraryDescribeTopicPartitionsResponseTopic(version)),
@@ -17,7 +19,9 @@ export function arbitraryDescribeTopicPartitionsResponse(version: number): fc.Ar
   });
 }
 
-function arbitraryDescribeTopicPartitionsResponseTopic(version: number): fc.Arbitrary<DescribeTopicPartitionsResponseTopic> {
+function arbitraryDescribeTopicPartitionsResponseTopic(
+  version: number,
+): fc.Arbitrary<DescribeTopicPartitionsResponseTopic> {
   return arbStruct<DescribeTopicPartitionsResponseTopic>({
     errorCode: arbInt16,
     name: fc.option(arbString, { nil: null }),
@@ -28,7 +32,9 @@ function arbitraryDescribeTopicPartitionsResponseTopic(version: number): fc.Arbi
   });
 }
 
-function arbitraryDescribeTopicPartitionsResponsePartition(version: number): fc.Arbitrary<DescribeTopicPartitionsResponsePartition> {
+function arbitraryDescribeTopicPartitionsResponsePartition(
+  version: number,
+): fc.Arbitrary<DescribeTopicPartitionsResponsePartition> {
   return arbStruct<DescribeTopicPartitionsResponsePartition>({
     errorCode: arbInt16,
     partitionIndex: arbInt32,
@@ -42,7 +48,9 @@ function arbitraryDescribeTopicPartitionsResponsePartition(version: number): fc.
   });
 }
 
-function arbitraryDescribeTopicPartitionsResponseCursor(version: number): fc.Arbitrary<DescribeTopicPartitionsResponseCursor> {
+function arbitraryDescribeTopicPartitionsResponseCursor(
+  version: number,
+): fc.Arbitrary<DescribeTopicPartitionsResponseCursor> {
   return arbStruct<DescribeTopicPartitionsResponseCursor>({
     topicName: arbString,
     partitionIndex: arbInt32,

@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type DescribeTransactionsRequest } from '../describe-transactions-request.js';
 import { arbArray, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryDescribeTransactionsRequest(version: number): fc.Arbitrary<DescribeTransactionsRequest> {
+export function arbitraryDescribeTransactionsRequest(
+  version: number,
+): fc.Arbitrary<DescribeTransactionsRequest> {
   return arbStruct<DescribeTransactionsRequest>({
     transactionalIds: arbArray(arbString),
   });

@@ -8,14 +8,18 @@ import {
 } from '../describe-transactions-response.js';
 import { arbArray, arbInt16, arbInt32, arbInt64, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryDescribeTransactionsResponse(version: number): fc.Arbitrary<DescribeTransactionsResponse> {
+export function arbitraryDescribeTransactionsResponse(
+  version: number,
+): fc.Arbitrary<DescribeTransactionsResponse> {
   return arbStruct<DescribeTransactionsResponse>({
     throttleTimeMs: arbInt32,
     transactionStates: arbArray(arbitraryDescribeTransactionsResponseTransactionState(version)),
   });
 }
 
-function arbitraryDescribeTransactionsResponseTransactionState(version: number): fc.Arbitrary<DescribeTransactionsResponseTransactionState> {
+function arbitraryDescribeTransactionsResponseTransactionState(
+  version: number,
+): fc.Arbitrary<DescribeTransactionsResponseTransactionState> {
   return arbStruct<DescribeTransactionsResponseTransactionState>({
     errorCode: arbInt16,
     transactionalId: arbString,
@@ -28,7 +32,9 @@ function arbitraryDescribeTransactionsResponseTransactionState(version: number):
   });
 }
 
-function arbitraryDescribeTransactionsResponseTopicData(version: number): fc.Arbitrary<DescribeTransactionsResponseTopicData> {
+function arbitraryDescribeTransactionsResponseTopicData(
+  version: number,
+): fc.Arbitrary<DescribeTransactionsResponseTopicData> {
   return arbStruct<DescribeTransactionsResponseTopicData>({
     topic: arbString,
     partitions: arbArray(arbInt32),

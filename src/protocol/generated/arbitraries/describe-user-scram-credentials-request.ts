@@ -7,14 +7,17 @@ import {
 } from '../describe-user-scram-credentials-request.js';
 import { arbArray, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryDescribeUserScramCredentialsRequest(version: number): fc.Arbitrary<DescribeUserScramCredentialsRequest> {
+export function arbitraryDescribeUserScramCredentialsRequest(
+  version: number,
+): fc.Arbitrary<DescribeUserScramCredentialsRequest> {
   return arbStruct<DescribeUserScramCredentialsRequest>({
-    users:
-      fc.option(arbArray(arbitraryDescribeUserScramCredentialsRequestUserName(version)), { nil: null }),
+    users: fc.option(arbArray(arbitraryDescribeUserScramCredentialsRequestUserName(version)), { nil: null }),
   });
 }
 
-function arbitraryDescribeUserScramCredentialsRequestUserName(version: number): fc.Arbitrary<DescribeUserScramCredentialsRequestUserName> {
+function arbitraryDescribeUserScramCredentialsRequestUserName(
+  version: number,
+): fc.Arbitrary<DescribeUserScramCredentialsRequestUserName> {
   return arbStruct<DescribeUserScramCredentialsRequestUserName>({
     name: arbString,
   });

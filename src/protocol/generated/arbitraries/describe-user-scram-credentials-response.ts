@@ -4,22 +4,25 @@ import fc from 'fast-check';
 import {
   type DescribeUserScramCredentialsResponse,
   type DescribeUserScramCredentialsResponseCredentialInfo,
-  type DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult,
+  type DescribeUserScramCredentialsResult,
 } from '../describe-user-scram-credentials-response.js';
 import { arbArray, arbInt16, arbInt32, arbInt8, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryDescribeUserScramCredentialsResponse(version: number): fc.Arbitrary<DescribeUserScramCredentialsResponse> {
+export function arbitraryDescribeUserScramCredentialsResponse(
+  version: number,
+): fc.Arbitrary<DescribeUserScramCredentialsResponse> {
   return arbStruct<DescribeUserScramCredentialsResponse>({
     throttleTimeMs: arbInt32,
     errorCode: arbInt16,
     errorMessage: fc.option(arbString, { nil: null }),
-    results:
-      arbArray(arbitraryDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(version)),
+    results: arbArray(arbitraryDescribeUserScramCredentialsResult(version)),
   });
 }
 
-function arbitraryDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(version: number): fc.Arbitrary<DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult> {
-  return arbStruct<DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult>({
+function arbitraryDescribeUserScramCredentialsResult(
+  version: number,
+): fc.Arbitrary<DescribeUserScramCredentialsResult> {
+  return arbStruct<DescribeUserScramCredentialsResult>({
     user: arbString,
     errorCode: arbInt16,
     errorMessage: fc.option(arbString, { nil: null }),
@@ -27,7 +30,9 @@ function arbitraryDescribeUserScramCredentialsResponseDescribeUserScramCredentia
   });
 }
 
-function arbitraryDescribeUserScramCredentialsResponseCredentialInfo(version: number): fc.Arbitrary<DescribeUserScramCredentialsResponseCredentialInfo> {
+function arbitraryDescribeUserScramCredentialsResponseCredentialInfo(
+  version: number,
+): fc.Arbitrary<DescribeUserScramCredentialsResponseCredentialInfo> {
   return arbStruct<DescribeUserScramCredentialsResponseCredentialInfo>({
     mechanism: arbInt8,
     iterations: arbInt32,

@@ -10,13 +10,14 @@ import { arbArray, arbInt32, arbInt8, arbString, arbStruct } from './primitives.
 export function arbitraryElectLeadersRequest(version: number): fc.Arbitrary<ElectLeadersRequest> {
   return arbStruct<ElectLeadersRequest>({
     electionType: version >= 1 ? arbInt8 : fc.constant(0),
-    topicPartitions:
-      fc.option(arbArray(arbitraryElectLeadersRequestTopicPartitions(version)), { nil: null }),
+    topicPartitions: fc.option(arbArray(arbitraryElectLeadersRequestTopicPartitions(version)), { nil: null }),
     timeoutMs: arbInt32,
   });
 }
 
-function arbitraryElectLeadersRequestTopicPartitions(version: number): fc.Arbitrary<ElectLeadersRequestTopicPartitions> {
+function arbitraryElectLeadersRequestTopicPartitions(
+  version: number,
+): fc.Arbitrary<ElectLeadersRequestTopicPartitions> {
   return arbStruct<ElectLeadersRequestTopicPartitions>({
     topic: arbString,
     partitions: arbArray(arbInt32),

@@ -16,14 +16,18 @@ export function arbitraryElectLeadersResponse(version: number): fc.Arbitrary<Ele
   });
 }
 
-function arbitraryElectLeadersResponseReplicaElectionResult(version: number): fc.Arbitrary<ElectLeadersResponseReplicaElectionResult> {
+function arbitraryElectLeadersResponseReplicaElectionResult(
+  version: number,
+): fc.Arbitrary<ElectLeadersResponseReplicaElectionResult> {
   return arbStruct<ElectLeadersResponseReplicaElectionResult>({
     topic: arbString,
     partitionResult: arbArray(arbitraryElectLeadersResponsePartitionResult(version)),
   });
 }
 
-function arbitraryElectLeadersResponsePartitionResult(version: number): fc.Arbitrary<ElectLeadersResponsePartitionResult> {
+function arbitraryElectLeadersResponsePartitionResult(
+  version: number,
+): fc.Arbitrary<ElectLeadersResponsePartitionResult> {
   return arbStruct<ElectLeadersResponsePartitionResult>({
     partitionId: arbInt32,
     errorCode: arbInt16,

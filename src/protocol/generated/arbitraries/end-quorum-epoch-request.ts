@@ -19,14 +19,18 @@ export function arbitraryEndQuorumEpochRequest(version: number): fc.Arbitrary<En
   });
 }
 
-function arbitraryEndQuorumEpochRequestTopicData(version: number): fc.Arbitrary<EndQuorumEpochRequestTopicData> {
+function arbitraryEndQuorumEpochRequestTopicData(
+  version: number,
+): fc.Arbitrary<EndQuorumEpochRequestTopicData> {
   return arbStruct<EndQuorumEpochRequestTopicData>({
     topicName: arbString,
     partitions: arbArray(arbitraryEndQuorumEpochRequestPartitionData(version)),
   });
 }
 
-function arbitraryEndQuorumEpochRequestPartitionData(version: number): fc.Arbitrary<EndQuorumEpochRequestPartitionData> {
+function arbitraryEndQuorumEpochRequestPartitionData(
+  version: number,
+): fc.Arbitrary<EndQuorumEpochRequestPartitionData> {
   return arbStruct<EndQuorumEpochRequestPartitionData>({
     partitionIndex: arbInt32,
     leaderId: arbInt32,
@@ -37,14 +41,18 @@ function arbitraryEndQuorumEpochRequestPartitionData(version: number): fc.Arbitr
   });
 }
 
-function arbitraryEndQuorumEpochRequestReplicaInfo(version: number): fc.Arbitrary<EndQuorumEpochRequestReplicaInfo> {
+function arbitraryEndQuorumEpochRequestReplicaInfo(
+  version: number,
+): fc.Arbitrary<EndQuorumEpochRequestReplicaInfo> {
   return arbStruct<EndQuorumEpochRequestReplicaInfo>({
     candidateId: arbInt32,
     candidateDirectoryId: arbUuid,
   });
 }
 
-function arbitraryEndQuorumEpochRequestLeaderEndpoint(version: number): fc.Arbitrary<EndQuorumEpochRequestLeaderEndpoint> {
+function arbitraryEndQuorumEpochRequestLeaderEndpoint(
+  version: number,
+): fc.Arbitrary<EndQuorumEpochRequestLeaderEndpoint> {
   return arbStruct<EndQuorumEpochRequestLeaderEndpoint>({
     name: arbString,
     host: arbString,

@@ -18,14 +18,18 @@ export function arbitraryEndQuorumEpochResponse(version: number): fc.Arbitrary<E
   });
 }
 
-function arbitraryEndQuorumEpochResponseTopicData(version: number): fc.Arbitrary<EndQuorumEpochResponseTopicData> {
+function arbitraryEndQuorumEpochResponseTopicData(
+  version: number,
+): fc.Arbitrary<EndQuorumEpochResponseTopicData> {
   return arbStruct<EndQuorumEpochResponseTopicData>({
     topicName: arbString,
     partitions: arbArray(arbitraryEndQuorumEpochResponsePartitionData(version)),
   });
 }
 
-function arbitraryEndQuorumEpochResponsePartitionData(version: number): fc.Arbitrary<EndQuorumEpochResponsePartitionData> {
+function arbitraryEndQuorumEpochResponsePartitionData(
+  version: number,
+): fc.Arbitrary<EndQuorumEpochResponsePartitionData> {
   return arbStruct<EndQuorumEpochResponsePartitionData>({
     partitionIndex: arbInt32,
     errorCode: arbInt16,
@@ -34,7 +38,9 @@ function arbitraryEndQuorumEpochResponsePartitionData(version: number): fc.Arbit
   });
 }
 
-function arbitraryEndQuorumEpochResponseNodeEndpoint(version: number): fc.Arbitrary<EndQuorumEpochResponseNodeEndpoint> {
+function arbitraryEndQuorumEpochResponseNodeEndpoint(
+  version: number,
+): fc.Arbitrary<EndQuorumEpochResponseNodeEndpoint> {
   return arbStruct<EndQuorumEpochResponseNodeEndpoint>({
     nodeId: arbInt32,
     host: arbString,

@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type ExpireDelegationTokenRequest } from '../expire-delegation-token-request.js';
 import { arbBytes, arbInt64, arbStruct } from './primitives.js';
 
-export function arbitraryExpireDelegationTokenRequest(version: number): fc.Arbitrary<ExpireDelegationTokenRequest> {
+export function arbitraryExpireDelegationTokenRequest(
+  version: number,
+): fc.Arbitrary<ExpireDelegationTokenRequest> {
   return arbStruct<ExpireDelegationTokenRequest>({
     hmac: arbBytes,
     expiryTimePeriodMs: arbInt64,

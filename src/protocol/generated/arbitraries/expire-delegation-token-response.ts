@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type ExpireDelegationTokenResponse } from '../expire-delegation-token-response.js';
 import { arbInt16, arbInt32, arbInt64, arbStruct } from './primitives.js';
 
-export function arbitraryExpireDelegationTokenResponse(version: number): fc.Arbitrary<ExpireDelegationTokenResponse> {
+export function arbitraryExpireDelegationTokenResponse(
+  version: number,
+): fc.Arbitrary<ExpireDelegationTokenResponse> {
   return arbStruct<ExpireDelegationTokenResponse>({
     errorCode: arbInt16,
     expiryTimestampMs: arbInt64,

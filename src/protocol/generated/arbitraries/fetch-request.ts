@@ -3,11 +3,11 @@
 import fc from 'fast-check';
 import {
   defaultFetchRequestReplicaState,
+  type FetchPartition,
   type FetchRequest,
-  type FetchRequestFetchPartition,
-  type FetchRequestFetchTopic,
   type FetchRequestForgottenTopic,
   type FetchRequestReplicaState,
+  type FetchTopic,
 } from '../fetch-request.js';
 import { arbArray, arbInt32, arbInt64, arbInt8, arbString, arbStruct, arbUuid } from './primitives.js';
 
@@ -15,15 +15,16 @@ export function arbitraryFetchRequest(version: number): fc.Arbitrary<FetchReques
   return arbStruct<FetchRequest>({
     clusterId: version >= 12 ? fc.option(arbString, { nil: null }) : fc.constant(null),
     replicaId: version <= 14 ? arbInt32 : fc.constant(-1),
-    replicaState:
-      version >= 15 ? arbitraryFetchRequestReplicaState(version) : fc.constant(defaultFetchRequestReplicaState()),
+    replicaState: version >= 15
+      ? arbitraryFetchRequestReplicaState(version)
+      : fc.constant(defaultFetchRequestReplicaState()),
     maxWaitMs: arbInt32,
     minBytes: arbInt32,
     maxBytes: version >= 3 ? arbInt32 : fc.constant(2147483647),
     isolationLevel: version >= 4 ? arbInt8 : fc.constant(0),
     sessionId: version >= 7 ? arbInt32 : fc.constant(0),
     sessionEpoch: version >= 7 ? arbInt32 : fc.constant(-1),
-    topics: arbArray(arbitraryFetchRequestFetchTopic(version)),
+    topics: arbArray(arbitraryFetchTopic(version)),
     forgottenTopicsData:
       version >= 7 ? arbArray(arbitraryFetchRequestForgottenTopic(version)) : fc.constant([]),
     rackId: version >= 11 ? arbString : fc.constant(''),
@@ -37,16 +38,16 @@ function arbitraryFetchRequestReplicaState(version: number): fc.Arbitrary<FetchR
   });
 }
 
-function arbitraryFetchRequestFetchTopic(version: number): fc.Arbitrary<FetchRequestFetchTopic> {
-  return arbStruct<FetchRequestFetchTopic>({
+function arbitraryFetchTopic(version: number): fc.Arbitrary<FetchTopic> {
+  return arbStruct<FetchTopic>({
     topic: version <= 12 ? arbString : fc.constant(''),
     topicId: version >= 13 ? arbUuid : fc.constant('AAAAAAAAAAAAAAAAAAAAAA'),
-    partitions: arbArray(arbitraryFetchRequestFetchPartition(version)),
+    partitions: arbArray(arbitraryFetchPartition(version)),
   });
 }
 
-function arbitraryFetchRequestFetchPartition(version: number): fc.Arbitrary<FetchRequestFetchPartition> {
-  return arbStruct<FetchRequestFetchPartition>({
+function arbitraryFetchPartition(version: number): fc.Arbitrary<FetchPartition> {
+  return arbStruct<FetchPartition>({
     partition: arbInt32,
     currentLeaderEpoch: version >= 9 ? arbInt32 : fc.constant(-1),
     fetchOffset: arbInt64,

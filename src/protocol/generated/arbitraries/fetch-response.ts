@@ -5,10 +5,10 @@ import {
   defaultFetchResponseEpochEndOffset,
   defaultFetchResponseLeaderIdAndEpoch,
   defaultFetchResponseSnapshotId,
+  type FetchableTopicResponse,
   type FetchResponse,
   type FetchResponseAbortedTransaction,
   type FetchResponseEpochEndOffset,
-  type FetchResponseFetchableTopicResponse,
   type FetchResponseLeaderIdAndEpoch,
   type FetchResponseNodeEndpoint,
   type FetchResponsePartitionData,
@@ -30,13 +30,13 @@ export function arbitraryFetchResponse(version: number): fc.Arbitrary<FetchRespo
     throttleTimeMs: version >= 1 ? arbInt32 : fc.constant(0),
     errorCode: version >= 7 ? arbInt16 : fc.constant(0),
     sessionId: version >= 7 ? arbInt32 : fc.constant(0),
-    responses: arbArray(arbitraryFetchResponseFetchableTopicResponse(version)),
+    responses: arbArray(arbitraryFetchableTopicResponse(version)),
     nodeEndpoints: version >= 16 ? arbArray(arbitraryFetchResponseNodeEndpoint(version)) : fc.constant([]),
   });
 }
 
-function arbitraryFetchResponseFetchableTopicResponse(version: number): fc.Arbitrary<FetchResponseFetchableTopicResponse> {
-  return arbStruct<FetchResponseFetchableTopicResponse>({
+function arbitraryFetchableTopicResponse(version: number): fc.Arbitrary<FetchableTopicResponse> {
+  return arbStruct<FetchableTopicResponse>({
     topic: version <= 12 ? arbString : fc.constant(''),
     topicId: version >= 13 ? arbUuid : fc.constant('AAAAAAAAAAAAAAAAAAAAAA'),
     partitions: arbArray(arbitraryFetchResponsePartitionData(version)),
@@ -50,14 +50,18 @@ function arbitraryFetchResponsePartitionData(version: number): fc.Arbitrary<Fetc
     highWatermark: arbInt64,
     lastStableOffset: version >= 4 ? arbInt64 : fc.constant(-1n),
     logStartOffset: version >= 5 ? arbInt64 : fc.constant(-1n),
-    divergingEpoch:
-      version >= 12 ? arbitraryFetchResponseEpochEndOffset(version) : fc.constant(defaultFetchResponseEpochEndOffset()),
-    currentLeader:
-      version >= 12 ? arbitraryFetchResponseLeaderIdAndEpoch(version) : fc.constant(defaultFetchResponseLeaderIdAndEpoch()),
-    snapshotId:
-      version >= 12 ? arbitraryFetchResponseSnapshotId(version) : fc.constant(defaultFetchResponseSnapshotId()),
-    abortedTransactions:
-      version >= 4 ? fc.option(arbArray(arbitraryFetchResponseAbortedTransaction(version)), { nil: null }) : fc.constant(null),
+    divergingEpoch: version >= 12
+      ? arbitraryFetchResponseEpochEndOffset(version)
+      : fc.constant(defaultFetchResponseEpochEndOffset()),
+    currentLeader: version >= 12
+      ? arbitraryFetchResponseLeaderIdAndEpoch(version)
+      : fc.constant(defaultFetchResponseLeaderIdAndEpoch()),
+    snapshotId: version >= 12
+      ? arbitraryFetchResponseSnapshotId(version)
+      : fc.constant(defaultFetchResponseSnapshotId()),
+    abortedTransactions: version >= 4
+      ? fc.option(arbArray(arbitraryFetchResponseAbortedTransaction(version)), { nil: null })
+      : fc.constant(null),
     preferredReadReplica: version >= 11 ? arbInt32 : fc.constant(-1),
     records: fc.option(arbRecords, { nil: null }),
   });
@@ -70,7 +74,9 @@ function arbitraryFetchResponseEpochEndOffset(version: number): fc.Arbitrary<Fet
   });
 }
 
-function arbitraryFetchResponseLeaderIdAndEpoch(version: number): fc.Arbitrary<FetchResponseLeaderIdAndEpoch> {
+function arbitraryFetchResponseLeaderIdAndEpoch(
+  version: number,
+): fc.Arbitrary<FetchResponseLeaderIdAndEpoch> {
   return arbStruct<FetchResponseLeaderIdAndEpoch>({
     leaderId: arbInt32,
     leaderEpoch: arbInt32,
@@ -84,7 +90,9 @@ function arbitraryFetchResponseSnapshotId(version: number): fc.Arbitrary<FetchRe
   });
 }
 
-function arbitraryFetchResponseAbortedTransaction(version: number): fc.Arbitrary<FetchResponseAbortedTransaction> {
+function arbitraryFetchResponseAbortedTransaction(
+  version: number,
+): fc.Arbitrary<FetchResponseAbortedTransaction> {
   return arbStruct<FetchResponseAbortedTransaction>({
     producerId: arbInt64,
     firstOffset: arbInt64,

@@ -18,14 +18,18 @@ export function arbitraryFetchSnapshotRequest(version: number): fc.Arbitrary<Fet
   });
 }
 
-function arbitraryFetchSnapshotRequestTopicSnapshot(version: number): fc.Arbitrary<FetchSnapshotRequestTopicSnapshot> {
+function arbitraryFetchSnapshotRequestTopicSnapshot(
+  version: number,
+): fc.Arbitrary<FetchSnapshotRequestTopicSnapshot> {
   return arbStruct<FetchSnapshotRequestTopicSnapshot>({
     name: arbString,
     partitions: arbArray(arbitraryFetchSnapshotRequestPartitionSnapshot(version)),
   });
 }
 
-function arbitraryFetchSnapshotRequestPartitionSnapshot(version: number): fc.Arbitrary<FetchSnapshotRequestPartitionSnapshot> {
+function arbitraryFetchSnapshotRequestPartitionSnapshot(
+  version: number,
+): fc.Arbitrary<FetchSnapshotRequestPartitionSnapshot> {
   return arbStruct<FetchSnapshotRequestPartitionSnapshot>({
     partition: arbInt32,
     currentLeaderEpoch: arbInt32,
@@ -35,7 +39,9 @@ function arbitraryFetchSnapshotRequestPartitionSnapshot(version: number): fc.Arb
   });
 }
 
-function arbitraryFetchSnapshotRequestSnapshotId(version: number): fc.Arbitrary<FetchSnapshotRequestSnapshotId> {
+function arbitraryFetchSnapshotRequestSnapshotId(
+  version: number,
+): fc.Arbitrary<FetchSnapshotRequestSnapshotId> {
   return arbStruct<FetchSnapshotRequestSnapshotId>({
     endOffset: arbInt64,
     epoch: arbInt32,

@@ -30,14 +30,18 @@ export function arbitraryFetchSnapshotResponse(version: number): fc.Arbitrary<Fe
   });
 }
 
-function arbitraryFetchSnapshotResponseTopicSnapshot(version: number): fc.Arbitrary<FetchSnapshotResponseTopicSnapshot> {
+function arbitraryFetchSnapshotResponseTopicSnapshot(
+  version: number,
+): fc.Arbitrary<FetchSnapshotResponseTopicSnapshot> {
   return arbStruct<FetchSnapshotResponseTopicSnapshot>({
     name: arbString,
     partitions: arbArray(arbitraryFetchSnapshotResponsePartitionSnapshot(version)),
   });
 }
 
-function arbitraryFetchSnapshotResponsePartitionSnapshot(version: number): fc.Arbitrary<FetchSnapshotResponsePartitionSnapshot> {
+function arbitraryFetchSnapshotResponsePartitionSnapshot(
+  version: number,
+): fc.Arbitrary<FetchSnapshotResponsePartitionSnapshot> {
   return arbStruct<FetchSnapshotResponsePartitionSnapshot>({
     index: arbInt32,
     errorCode: arbInt16,
@@ -49,21 +53,27 @@ function arbitraryFetchSnapshotResponsePartitionSnapshot(version: number): fc.Ar
   });
 }
 
-function arbitraryFetchSnapshotResponseSnapshotId(version: number): fc.Arbitrary<FetchSnapshotResponseSnapshotId> {
+function arbitraryFetchSnapshotResponseSnapshotId(
+  version: number,
+): fc.Arbitrary<FetchSnapshotResponseSnapshotId> {
   return arbStruct<FetchSnapshotResponseSnapshotId>({
     endOffset: arbInt64,
     epoch: arbInt32,
   });
 }
 
-function arbitraryFetchSnapshotResponseLeaderIdAndEpoch(version: number): fc.Arbitrary<FetchSnapshotResponseLeaderIdAndEpoch> {
+function arbitraryFetchSnapshotResponseLeaderIdAndEpoch(
+  version: number,
+): fc.Arbitrary<FetchSnapshotResponseLeaderIdAndEpoch> {
   return arbStruct<FetchSnapshotResponseLeaderIdAndEpoch>({
     leaderId: arbInt32,
     leaderEpoch: arbInt32,
   });
 }
 
-function arbitraryFetchSnapshotResponseNodeEndpoint(version: number): fc.Arbitrary<FetchSnapshotResponseNodeEndpoint> {
+function arbitraryFetchSnapshotResponseNodeEndpoint(
+  version: number,
+): fc.Arbitrary<FetchSnapshotResponseNodeEndpoint> {
   return arbStruct<FetchSnapshotResponseNodeEndpoint>({
     nodeId: arbInt32,
     host: arbString,

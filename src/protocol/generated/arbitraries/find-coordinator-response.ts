@@ -20,7 +20,9 @@ export function arbitraryFindCoordinatorResponse(version: number): fc.Arbitrary<
   });
 }
 
-function arbitraryFindCoordinatorResponseCoordinator(version: number): fc.Arbitrary<FindCoordinatorResponseCoordinator> {
+function arbitraryFindCoordinatorResponseCoordinator(
+  version: number,
+): fc.Arbitrary<FindCoordinatorResponseCoordinator> {
   return arbStruct<FindCoordinatorResponseCoordinator>({
     key: arbString,
     nodeId: arbInt32,

@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type GetTelemetrySubscriptionsRequest } from '../get-telemetry-subscriptions-request.js';
 import { arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryGetTelemetrySubscriptionsRequest(version: number): fc.Arbitrary<GetTelemetrySubscriptionsRequest> {
+export function arbitraryGetTelemetrySubscriptionsRequest(
+  version: number,
+): fc.Arbitrary<GetTelemetrySubscriptionsRequest> {
   return arbStruct<GetTelemetrySubscriptionsRequest>({
     clientInstanceId: arbUuid,
   });

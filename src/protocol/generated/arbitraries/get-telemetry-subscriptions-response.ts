@@ -13,7 +13,9 @@ import {
   arbUuid,
 } from './primitives.js';
 
-export function arbitraryGetTelemetrySubscriptionsResponse(version: number): fc.Arbitrary<GetTelemetrySubscriptionsResponse> {
+export function arbitraryGetTelemetrySubscriptionsResponse(
+  version: number,
+): fc.Arbitrary<GetTelemetrySubscriptionsResponse> {
   return arbStruct<GetTelemetrySubscriptionsResponse>({
     throttleTimeMs: arbInt32,
     errorCode: arbInt16,

@@ -15,7 +15,9 @@ export function arbitraryGroupMetadataValue(version: number): fc.Arbitrary<Group
   });
 }
 
-function arbitraryGroupMetadataValueMemberMetadata(version: number): fc.Arbitrary<GroupMetadataValueMemberMetadata> {
+function arbitraryGroupMetadataValueMemberMetadata(
+  version: number,
+): fc.Arbitrary<GroupMetadataValueMemberMetadata> {
   return arbStruct<GroupMetadataValueMemberMetadata>({
     memberId: arbString,
     groupInstanceId: version >= 3 ? fc.option(arbString, { nil: null }) : fc.constant(null),

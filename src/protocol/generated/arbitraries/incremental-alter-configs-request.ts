@@ -8,14 +8,18 @@ import {
 } from '../incremental-alter-configs-request.js';
 import { arbArray, arbBool, arbInt8, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryIncrementalAlterConfigsRequest(version: number): fc.Arbitrary<IncrementalAlterConfigsRequest> {
+export function arbitraryIncrementalAlterConfigsRequest(
+  version: number,
+): fc.Arbitrary<IncrementalAlterConfigsRequest> {
   return arbStruct<IncrementalAlterConfigsRequest>({
     resources: arbArray(arbitraryIncrementalAlterConfigsRequestAlterConfigsResource(version)),
     validateOnly: arbBool,
   });
 }
 
-function arbitraryIncrementalAlterConfigsRequestAlterConfigsResource(version: number): fc.Arbitrary<IncrementalAlterConfigsRequestAlterConfigsResource> {
+function arbitraryIncrementalAlterConfigsRequestAlterConfigsResource(
+  version: number,
+): fc.Arbitrary<IncrementalAlterConfigsRequestAlterConfigsResource> {
   return arbStruct<IncrementalAlterConfigsRequestAlterConfigsResource>({
     resourceType: arbInt8,
     resourceName: arbString,
@@ -23,7 +27,9 @@ function arbitraryIncrementalAlterConfigsRequestAlterConfigsResource(version: nu
   });
 }
 
-function arbitraryIncrementalAlterConfigsRequestAlterableConfig(version: number): fc.Arbitrary<IncrementalAlterConfigsRequestAlterableConfig> {
+function arbitraryIncrementalAlterConfigsRequestAlterableConfig(
+  version: number,
+): fc.Arbitrary<IncrementalAlterConfigsRequestAlterableConfig> {
   return arbStruct<IncrementalAlterConfigsRequestAlterableConfig>({
     name: arbString,
     configOperation: arbInt8,

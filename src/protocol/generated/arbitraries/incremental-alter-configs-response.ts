@@ -7,14 +7,18 @@ import {
 } from '../incremental-alter-configs-response.js';
 import { arbArray, arbInt16, arbInt32, arbInt8, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryIncrementalAlterConfigsResponse(version: number): fc.Arbitrary<IncrementalAlterConfigsResponse> {
+export function arbitraryIncrementalAlterConfigsResponse(
+  version: number,
+): fc.Arbitrary<IncrementalAlterConfigsResponse> {
   return arbStruct<IncrementalAlterConfigsResponse>({
     throttleTimeMs: arbInt32,
     responses: arbArray(arbitraryIncrementalAlterConfigsResponseAlterConfigsResourceResponse(version)),
   });
 }
 
-function arbitraryIncrementalAlterConfigsResponseAlterConfigsResourceResponse(version: number): fc.Arbitrary<IncrementalAlterConfigsResponseAlterConfigsResourceResponse> {
+function arbitraryIncrementalAlterConfigsResponseAlterConfigsResourceResponse(
+  version: number,
+): fc.Arbitrary<IncrementalAlterConfigsResponseAlterConfigsResourceResponse> {
   return arbStruct<IncrementalAlterConfigsResponseAlterConfigsResourceResponse>({
     errorCode: arbInt16,
     errorMessage: fc.option(arbString, { nil: null }),

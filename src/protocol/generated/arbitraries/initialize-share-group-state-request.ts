@@ -8,21 +8,27 @@ import {
 } from '../initialize-share-group-state-request.js';
 import { arbArray, arbInt32, arbInt64, arbString, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryInitializeShareGroupStateRequest(version: number): fc.Arbitrary<InitializeShareGroupStateRequest> {
+export function arbitraryInitializeShareGroupStateRequest(
+  version: number,
+): fc.Arbitrary<InitializeShareGroupStateRequest> {
   return arbStruct<InitializeShareGroupStateRequest>({
     groupId: arbString,
     topics: arbArray(arbitraryInitializeShareGroupStateRequestInitializeStateData(version)),
   });
 }
 
-function arbitraryInitializeShareGroupStateRequestInitializeStateData(version: number): fc.Arbitrary<InitializeShareGroupStateRequestInitializeStateData> {
+function arbitraryInitializeShareGroupStateRequestInitializeStateData(
+  version: number,
+): fc.Arbitrary<InitializeShareGroupStateRequestInitializeStateData> {
   return arbStruct<InitializeShareGroupStateRequestInitializeStateData>({
     topicId: arbUuid,
     partitions: arbArray(arbitraryInitializeShareGroupStateRequestPartitionData(version)),
   });
 }
 
-function arbitraryInitializeShareGroupStateRequestPartitionData(version: number): fc.Arbitrary<InitializeShareGroupStateRequestPartitionData> {
+function arbitraryInitializeShareGroupStateRequestPartitionData(
+  version: number,
+): fc.Arbitrary<InitializeShareGroupStateRequestPartitionData> {
   return arbStruct<InitializeShareGroupStateRequestPartitionData>({
     partition: arbInt32,
     stateEpoch: arbInt32,

@@ -8,20 +8,26 @@ import {
 } from '../initialize-share-group-state-response.js';
 import { arbArray, arbInt16, arbInt32, arbString, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryInitializeShareGroupStateResponse(version: number): fc.Arbitrary<InitializeShareGroupStateResponse> {
+export function arbitraryInitializeShareGroupStateResponse(
+  version: number,
+): fc.Arbitrary<InitializeShareGroupStateResponse> {
   return arbStruct<InitializeShareGroupStateResponse>({
     results: arbArray(arbitraryInitializeShareGroupStateResponseInitializeStateResult(version)),
   });
 }
 
-function arbitraryInitializeShareGroupStateResponseInitializeStateResult(version: number): fc.Arbitrary<InitializeShareGroupStateResponseInitializeStateResult> {
+function arbitraryInitializeShareGroupStateResponseInitializeStateResult(
+  version: number,
+): fc.Arbitrary<InitializeShareGroupStateResponseInitializeStateResult> {
   return arbStruct<InitializeShareGroupStateResponseInitializeStateResult>({
     topicId: arbUuid,
     partitions: arbArray(arbitraryInitializeShareGroupStateResponsePartitionResult(version)),
   });
 }
 
-function arbitraryInitializeShareGroupStateResponsePartitionResult(version: number): fc.Arbitrary<InitializeShareGroupStateResponsePartitionResult> {
+function arbitraryInitializeShareGroupStateResponsePartitionResult(
+  version: number,
+): fc.Arbitrary<InitializeShareGroupStateResponsePartitionResult> {
   return arbStruct<InitializeShareGroupStateResponsePartitionResult>({
     partition: arbInt32,
     errorCode: arbInt16,

@@ -2,10 +2,10 @@
 
 import fc from 'fast-check';
 import {
+  type LeaderAndIsrLiveLeader,
+  type LeaderAndIsrPartitionState,
   type LeaderAndIsrRequest,
-  type LeaderAndIsrRequestLeaderAndIsrLiveLeader,
-  type LeaderAndIsrRequestLeaderAndIsrPartitionState,
-  type LeaderAndIsrRequestLeaderAndIsrTopicState,
+  type LeaderAndIsrTopicState,
 } from '../leader-and-isr-request.js';
 import {
   arbArray,
@@ -26,15 +26,14 @@ export function arbitraryLeaderAndIsrRequest(version: number): fc.Arbitrary<Lead
     brokerEpoch: version >= 2 ? arbInt64 : fc.constant(-1n),
     type: version >= 5 ? arbInt8 : fc.constant(0),
     ungroupedPartitionStates:
-      version <= 1 ? arbArray(arbitraryLeaderAndIsrRequestLeaderAndIsrPartitionState(version)) : fc.constant([]),
-    topicStates:
-      version >= 2 ? arbArray(arbitraryLeaderAndIsrRequestLeaderAndIsrTopicState(version)) : fc.constant([]),
-    liveLeaders: arbArray(arbitraryLeaderAndIsrRequestLeaderAndIsrLiveLeader(version)),
+      version <= 1 ? arbArray(arbitraryLeaderAndIsrPartitionState(version)) : fc.constant([]),
+    topicStates: version >= 2 ? arbArray(arbitraryLeaderAndIsrTopicState(version)) : fc.constant([]),
+    liveLeaders: arbArray(arbitraryLeaderAndIsrLiveLeader(version)),
   });
 }
 
-function arbitraryLeaderAndIsrRequestLeaderAndIsrPartitionState(version: number): fc.Arbitrary<LeaderAndIsrRequestLeaderAndIsrPartitionState> {
-  return arbStruct<LeaderAndIsrRequestLeaderAndIsrPartitionState>({
+function arbitraryLeaderAndIsrPartitionState(version: number): fc.Arbitrary<LeaderAndIsrPartitionState> {
+  return arbStruct<LeaderAndIsrPartitionState>({
     topicName: version <= 1 ? arbString : fc.constant(''),
     partitionIndex: arbInt32,
     controllerEpoch: arbInt32,
@@ -50,16 +49,16 @@ function arbitraryLeaderAndIsrRequestLeaderAndIsrPartitionState(version: number)
   });
 }
 
-function arbitraryLeaderAndIsrRequestLeaderAndIsrTopicState(version: number): fc.Arbitrary<LeaderAndIsrRequestLeaderAndIsrTopicState> {
-  return arbStruct<LeaderAndIsrRequestLeaderAndIsrTopicState>({
+function arbitraryLeaderAndIsrTopicState(version: number): fc.Arbitrary<LeaderAndIsrTopicState> {
+  return arbStruct<LeaderAndIsrTopicState>({
     topicName: arbString,
     topicId: version >= 5 ? arbUuid : fc.constant('AAAAAAAAAAAAAAAAAAAAAA'),
-    partitionStates: arbArray(arbitraryLeaderAndIsrRequestLeaderAndIsrPartitionState(version)),
+    partitionStates: arbArray(arbitraryLeaderAndIsrPartitionState(version)),
   });
 }
 
-function arbitraryLeaderAndIsrRequestLeaderAndIsrLiveLeader(version: number): fc.Arbitrary<LeaderAndIsrRequestLeaderAndIsrLiveLeader> {
-  return arbStruct<LeaderAndIsrRequestLeaderAndIsrLiveLeader>({
+function arbitraryLeaderAndIsrLiveLeader(version: number): fc.Arbitrary<LeaderAndIsrLiveLeader> {
+  return arbStruct<LeaderAndIsrLiveLeader>({
     brokerId: arbInt32,
     hostName: arbString,
     port: arbInt32,

@@ -2,33 +2,31 @@
 
 import fc from 'fast-check';
 import {
+  type LeaderAndIsrPartitionError,
   type LeaderAndIsrResponse,
-  type LeaderAndIsrResponseLeaderAndIsrPartitionError,
-  type LeaderAndIsrResponseLeaderAndIsrTopicError,
+  type LeaderAndIsrTopicError,
 } from '../leader-and-isr-response.js';
 import { arbArray, arbInt16, arbInt32, arbString, arbStruct, arbUuid } from './primitives.js';
 
 export function arbitraryLeaderAndIsrResponse(version: number): fc.Arbitrary<LeaderAndIsrResponse> {
   return arbStruct<LeaderAndIsrResponse>({
     errorCode: arbInt16,
-    partitionErrors:
-      version <= 4 ? arbArray(arbitraryLeaderAndIsrResponseLeaderAndIsrPartitionError(version)) : fc.constant([]),
-    topics:
-      version >= 5 ? arbArray(arbitraryLeaderAndIsrResponseLeaderAndIsrTopicError(version)) : fc.constant([]),
+    partitionErrors: version <= 4 ? arbArray(arbitraryLeaderAndIsrPartitionError(version)) : fc.constant([]),
+    topics: version >= 5 ? arbArray(arbitraryLeaderAndIsrTopicError(version)) : fc.constant([]),
   });
 }
 
-function arbitraryLeaderAndIsrResponseLeaderAndIsrPartitionError(version: number): fc.Arbitrary<LeaderAndIsrResponseLeaderAndIsrPartitionError> {
-  return arbStruct<LeaderAndIsrResponseLeaderAndIsrPartitionError>({
+function arbitraryLeaderAndIsrPartitionError(version: number): fc.Arbitrary<LeaderAndIsrPartitionError> {
+  return arbStruct<LeaderAndIsrPartitionError>({
     topicName: version <= 4 ? arbString : fc.constant(''),
     partitionIndex: arbInt32,
     errorCode: arbInt16,
   });
 }
 
-function arbitraryLeaderAndIsrResponseLeaderAndIsrTopicError(version: number): fc.Arbitrary<LeaderAndIsrResponseLeaderAndIsrTopicError> {
-  return arbStruct<LeaderAndIsrResponseLeaderAndIsrTopicError>({
+function arbitraryLeaderAndIsrTopicError(version: number): fc.Arbitrary<LeaderAndIsrTopicError> {
+  return arbStruct<LeaderAndIsrTopicError>({
     topicId: arbUuid,
-    partitionErrors: arbArray(arbitraryLeaderAndIsrResponseLeaderAndIsrPartitionError(version)),
+    partitionErrors: arbArray(arbitraryLeaderAndIsrPartitionError(version)),
   });
 }

@@ -12,7 +12,9 @@ export function arbitraryLeaveGroupRequest(version: number): fc.Arbitrary<LeaveG
   });
 }
 
-function arbitraryLeaveGroupRequestMemberIdentity(version: number): fc.Arbitrary<LeaveGroupRequestMemberIdentity> {
+function arbitraryLeaveGroupRequestMemberIdentity(
+  version: number,
+): fc.Arbitrary<LeaveGroupRequestMemberIdentity> {
   return arbStruct<LeaveGroupRequestMemberIdentity>({
     memberId: arbString,
     groupInstanceId: fc.option(arbString, { nil: null }),

@@ -12,7 +12,9 @@ export function arbitraryLeaveGroupResponse(version: number): fc.Arbitrary<Leave
   });
 }
 
-function arbitraryLeaveGroupResponseMemberResponse(version: number): fc.Arbitrary<LeaveGroupResponseMemberResponse> {
+function arbitraryLeaveGroupResponseMemberResponse(
+  version: number,
+): fc.Arbitrary<LeaveGroupResponseMemberResponse> {
   return arbStruct<LeaveGroupResponseMemberResponse>({
     memberId: arbString,
     groupInstanceId: fc.option(arbString, { nil: null }),

@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { type ListClientMetricsResourcesRequest } from '../list-client-metrics-resources-request.js';
 import { arbStruct } from './primitives.js';
 
-export function arbitraryListClientMetricsResourcesRequest(version: number): fc.Arbitrary<ListClientMetricsResourcesRequest> {
+export function arbitraryListClientMetricsResourcesRequest(
+  version: number,
+): fc.Arbitrary<ListClientMetricsResourcesRequest> {
   return arbStruct<ListClientMetricsResourcesRequest>({});
 }

@@ -7,7 +7,9 @@ import {
 } from '../list-client-metrics-resources-response.js';
 import { arbArray, arbInt16, arbInt32, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryListClientMetricsResourcesResponse(version: number): fc.Arbitrary<ListClientMetricsResourcesResponse> {
+export function arbitraryListClientMetricsResourcesResponse(
+  version: number,
+): fc.Arbitrary<ListClientMetricsResourcesResponse> {
   return arbStruct<ListClientMetricsResourcesResponse>({
     throttleTimeMs: arbInt32,
     errorCode: arbInt16,
@@ -16,7 +18,9 @@ export function arbitraryListClientMetricsResourcesResponse(version: number): fc
   });
 }
 
-function arbitraryListClientMetricsResourcesResponseClientMetricsResource(version: number): fc.Arbitrary<ListClientMetricsResourcesResponseClientMetricsResource> {
+function arbitraryListClientMetricsResourcesResponseClientMetricsResource(
+  version: number,
+): fc.Arbitrary<ListClientMetricsResourcesResponseClientMetricsResource> {
   return arbStruct<ListClientMetricsResourcesResponseClientMetricsResource>({
     name: arbString,
   });

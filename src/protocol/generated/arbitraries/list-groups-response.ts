@@ -12,7 +12,9 @@ export function arbitraryListGroupsResponse(version: number): fc.Arbitrary<ListG
   });
 }
 
-function arbitraryListGroupsResponseListedGroup(version: number): fc.Arbitrary<ListGroupsResponseListedGroup> {
+function arbitraryListGroupsResponseListedGroup(
+  version: number,
+): fc.Arbitrary<ListGroupsResponseListedGroup> {
   return arbStruct<ListGroupsResponseListedGroup>({
     groupId: arbString,
     protocolType: arbString,

@@ -2,9 +2,9 @@
 
 import fc from 'fast-check';
 import {
+  type ListOffsetsPartition,
   type ListOffsetsRequest,
-  type ListOffsetsRequestListOffsetsPartition,
-  type ListOffsetsRequestListOffsetsTopic,
+  type ListOffsetsTopic,
 } from '../list-offsets-request.js';
 import { arbArray, arbInt32, arbInt64, arbInt8, arbString, arbStruct } from './primitives.js';
 
@@ -12,20 +12,20 @@ export function arbitraryListOffsetsRequest(version: number): fc.Arbitrary<ListO
   return arbStruct<ListOffsetsRequest>({
     replicaId: arbInt32,
     isolationLevel: version >= 2 ? arbInt8 : fc.constant(0),
-    topics: arbArray(arbitraryListOffsetsRequestListOffsetsTopic(version)),
+    topics: arbArray(arbitraryListOffsetsTopic(version)),
     timeoutMs: version >= 10 ? arbInt32 : fc.constant(0),
   });
 }
 
-function arbitraryListOffsetsRequestListOffsetsTopic(version: number): fc.Arbitrary<ListOffsetsRequestListOffsetsTopic> {
-  return arbStruct<ListOffsetsRequestListOffsetsTopic>({
+function arbitraryListOffsetsTopic(version: number): fc.Arbitrary<ListOffsetsTopic> {
+  return arbStruct<ListOffsetsTopic>({
     name: arbString,
-    partitions: arbArray(arbitraryListOffsetsRequestListOffsetsPartition(version)),
+    partitions: arbArray(arbitraryListOffsetsPartition(version)),
   });
 }
 
-function arbitraryListOffsetsRequestListOffsetsPartition(version: number): fc.Arbitrary<ListOffsetsRequestListOffsetsPartition> {
-  return arbStruct<ListOffsetsRequestListOffsetsPartition>({
+function arbitraryListOffsetsPartition(version: number): fc.Arbitrary<ListOffsetsPartition> {
+  return arbStruct<ListOffsetsPartition>({
     partitionIndex: arbInt32,
     currentLeaderEpoch: version >= 4 ? arbInt32 : fc.constant(-1),
     timestamp: arbInt64,

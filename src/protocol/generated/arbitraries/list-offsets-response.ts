@@ -2,28 +2,28 @@
 
 import fc from 'fast-check';
 import {
+  type ListOffsetsPartitionResponse,
   type ListOffsetsResponse,
-  type ListOffsetsResponseListOffsetsPartitionResponse,
-  type ListOffsetsResponseListOffsetsTopicResponse,
+  type ListOffsetsTopicResponse,
 } from '../list-offsets-response.js';
 import { arbArray, arbInt16, arbInt32, arbInt64, arbString, arbStruct } from './primitives.js';
 
 export function arbitraryListOffsetsResponse(version: number): fc.Arbitrary<ListOffsetsResponse> {
   return arbStruct<ListOffsetsResponse>({
     throttleTimeMs: version >= 2 ? arbInt32 : fc.constant(0),
-    topics: arbArray(arbitraryListOffsetsResponseListOffsetsTopicResponse(version)),
+    topics: arbArray(arbitraryListOffsetsTopicResponse(version)),
   });
 }
 
-function arbitraryListOffsetsResponseListOffsetsTopicResponse(version: number): fc.Arbitrary<ListOffsetsResponseListOffsetsTopicResponse> {
-  return arbStruct<ListOffsetsResponseListOffsetsTopicResponse>({
+function arbitraryListOffsetsTopicResponse(version: number): fc.Arbitrary<ListOffsetsTopicResponse> {
+  return arbStruct<ListOffsetsTopicResponse>({
     name: arbString,
-    partitions: arbArray(arbitraryListOffsetsResponseListOffsetsPartitionResponse(version)),
+    partitions: arbArray(arbitraryListOffsetsPartitionResponse(version)),
   });
 }
 
-function arbitraryListOffsetsResponseListOffsetsPartitionResponse(version: number): fc.Arbitrary<ListOffsetsResponseListOffsetsPartitionResponse> {
-  return arbStruct<ListOffsetsResponseListOffsetsPartitionResponse>({
+function arbitraryListOffsetsPartitionResponse(version: number): fc.Arbitrary<ListOffsetsPartitionResponse> {
+  return arbStruct<ListOffsetsPartitionResponse>({
     partitionIndex: arbInt32,
     errorCode: arbInt16,
     oldStyleOffsets: version <= 0 ? arbArray(arbInt64) : fc.constant([]),

@@ -3,20 +3,23 @@
 import fc from 'fast-check';
 import {
   type ListPartitionReassignmentsRequest,
-  type ListPartitionReassignmentsRequestListPartitionReassignmentsTopics,
+  type ListPartitionReassignmentsTopics,
 } from '../list-partition-reassignments-request.js';
 import { arbArray, arbInt32, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryListPartitionReassignmentsRequest(version: number): fc.Arbitrary<ListPartitionReassignmentsRequest> {
+export function arbitraryListPartitionReassignmentsRequest(
+  version: number,
+): fc.Arbitrary<ListPartitionReassignmentsRequest> {
   return arbStruct<ListPartitionReassignmentsRequest>({
     timeoutMs: arbInt32,
-    topics:
-      fc.option(arbArray(arbitraryListPartitionReassignmentsRequestListPartitionReassignmentsTopics(version)), { nil: null }),
+    topics: fc.option(arbArray(arbitraryListPartitionReassignmentsTopics(version)), { nil: null }),
   });
 }
 
-function arbitraryListPartitionReassignmentsRequestListPartitionReassignmentsTopics(version: number): fc.Arbitrary<ListPartitionReassignmentsRequestListPartitionReassignmentsTopics> {
-  return arbStruct<ListPartitionReassignmentsRequestListPartitionReassignmentsTopics>({
+function arbitraryListPartitionReassignmentsTopics(
+  version: number,
+): fc.Arbitrary<ListPartitionReassignmentsTopics> {
+  return arbStruct<ListPartitionReassignmentsTopics>({
     name: arbString,
     partitionIndexes: arbArray(arbInt32),
   });

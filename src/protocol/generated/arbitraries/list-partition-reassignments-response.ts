@@ -8,7 +8,9 @@ import {
 } from '../list-partition-reassignments-response.js';
 import { arbArray, arbInt16, arbInt32, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryListPartitionReassignmentsResponse(version: number): fc.Arbitrary<ListPartitionReassignmentsResponse> {
+export function arbitraryListPartitionReassignmentsResponse(
+  version: number,
+): fc.Arbitrary<ListPartitionReassignmentsResponse> {
   return arbStruct<ListPartitionReassignmentsResponse>({
     throttleTimeMs: arbInt32,
     errorCode: arbInt16,
@@ -17,14 +19,18 @@ export function arbitraryListPartitionReassignmentsResponse(version: number): fc
   });
 }
 
-function arbitraryListPartitionReassignmentsResponseOngoingTopicReassignment(version: number): fc.Arbitrary<ListPartitionReassignmentsResponseOngoingTopicReassignment> {
+function arbitraryListPartitionReassignmentsResponseOngoingTopicReassignment(
+  version: number,
+): fc.Arbitrary<ListPartitionReassignmentsResponseOngoingTopicReassignment> {
   return arbStruct<ListPartitionReassignmentsResponseOngoingTopicReassignment>({
     name: arbString,
     partitions: arbArray(arbitraryListPartitionReassignmentsResponseOngoingPartitionReassignment(version)),
   });
 }
 
-function arbitraryListPartitionReassignmentsResponseOngoingPartitionReassignment(version: number): fc.Arbitrary<ListPartitionReassignmentsResponseOngoingPartitionReassignment> {
+function arbitraryListPartitionReassignmentsResponseOngoingPartitionReassignment(
+  version: number,
+): fc.Arbitrary<ListPartitionReassignmentsResponseOngoingPartitionReassignment> {
   return arbStruct<ListPartitionReassignmentsResponseOngoingPartitionReassignment>({
     partitionIndex: arbInt32,
     replicas: arbArray(arbInt32),

@@ -16,7 +16,9 @@ export function arbitraryListTransactionsResponse(version: number): fc.Arbitrary
   });
 }
 
-function arbitraryListTransactionsResponseTransactionState(version: number): fc.Arbitrary<ListTransactionsResponseTransactionState> {
+function arbitraryListTransactionsResponseTransactionState(
+  version: number,
+): fc.Arbitrary<ListTransactionsResponseTransactionState> {
   return arbStruct<ListTransactionsResponseTransactionState>({
     transactionalId: arbString,
     producerId: arbInt64,

@@ -22,7 +22,9 @@ function arbitraryOffsetCommitResponseTopic(version: number): fc.Arbitrary<Offse
   });
 }
 
-function arbitraryOffsetCommitResponsePartition(version: number): fc.Arbitrary<OffsetCommitResponsePartition> {
+function arbitraryOffsetCommitResponsePartition(
+  version: number,
+): fc.Arbitrary<OffsetCommitResponsePartition> {
   return arbStruct<OffsetCommitResponsePartition>({
     partitionIndex: arbInt32,
     errorCode: arbInt16,

@@ -23,7 +23,9 @@ function arbitraryOffsetDeleteResponseTopic(version: number): fc.Arbitrary<Offse
   });
 }
 
-function arbitraryOffsetDeleteResponsePartition(version: number): fc.Arbitrary<OffsetDeleteResponsePartition> {
+function arbitraryOffsetDeleteResponsePartition(
+  version: number,
+): fc.Arbitrary<OffsetDeleteResponsePartition> {
   return arbStruct<OffsetDeleteResponsePartition>({
     partitionIndex: arbInt32,
     errorCode: arbInt16,

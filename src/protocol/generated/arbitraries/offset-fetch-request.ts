@@ -12,8 +12,9 @@ import { arbArray, arbBool, arbInt32, arbString, arbStruct, nullableIf } from '.
 export function arbitraryOffsetFetchRequest(version: number): fc.Arbitrary<OffsetFetchRequest> {
   return arbStruct<OffsetFetchRequest>({
     groupId: version <= 7 ? arbString : fc.constant(''),
-    topics:
-      version <= 7 ? nullableIf(version >= 2, arbArray(arbitraryOffsetFetchRequestTopic(version))) : fc.constant(null),
+    topics: version <= 7
+      ? nullableIf(version >= 2, arbArray(arbitraryOffsetFetchRequestTopic(version)))
+      : fc.constant(null),
     groups: version >= 8 ? arbArray(arbitraryOffsetFetchRequestGroup(version)) : fc.constant([]),
     requireStable: version >= 7 ? arbBool : fc.constant(false),
   });

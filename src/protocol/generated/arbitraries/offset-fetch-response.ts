@@ -52,7 +52,9 @@ function arbitraryOffsetFetchResponseTopics(version: number): fc.Arbitrary<Offse
   });
 }
 
-function arbitraryOffsetFetchResponsePartitions(version: number): fc.Arbitrary<OffsetFetchResponsePartitions> {
+function arbitraryOffsetFetchResponsePartitions(
+  version: number,
+): fc.Arbitrary<OffsetFetchResponsePartitions> {
   return arbStruct<OffsetFetchResponsePartitions>({
     partitionIndex: arbInt32,
     committedOffset: arbInt64,

@@ -8,21 +8,27 @@ import {
 } from '../offset-for-leader-epoch-request.js';
 import { arbArray, arbInt32, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryOffsetForLeaderEpochRequest(version: number): fc.Arbitrary<OffsetForLeaderEpochRequest> {
+export function arbitraryOffsetForLeaderEpochRequest(
+  version: number,
+): fc.Arbitrary<OffsetForLeaderEpochRequest> {
   return arbStruct<OffsetForLeaderEpochRequest>({
     replicaId: version >= 3 ? arbInt32 : fc.constant(-2),
     topics: arbArray(arbitraryOffsetForLeaderEpochRequestOffsetForLeaderTopic(version)),
   });
 }
 
-function arbitraryOffsetForLeaderEpochRequestOffsetForLeaderTopic(version: number): fc.Arbitrary<OffsetForLeaderEpochRequestOffsetForLeaderTopic> {
+function arbitraryOffsetForLeaderEpochRequestOffsetForLeaderTopic(
+  version: number,
+): fc.Arbitrary<OffsetForLeaderEpochRequestOffsetForLeaderTopic> {
   return arbStruct<OffsetForLeaderEpochRequestOffsetForLeaderTopic>({
     topic: arbString,
     partitions: arbArray(arbitraryOffsetForLeaderEpochRequestOffsetForLeaderPartition(version)),
   });
 }
 
-function arbitraryOffsetForLeaderEpochRequestOffsetForLeaderPartition(version: number): fc.Arbitrary<OffsetForLeaderEpochRequestOffsetForLeaderPartition> {
+function arbitraryOffsetForLeaderEpochRequestOffsetForLeaderPartition(
+  version: number,
+): fc.Arbitrary<OffsetForLeaderEpochRequestOffsetForLeaderPartition> {
   return arbStruct<OffsetForLeaderEpochRequestOffsetForLeaderPartition>({
     partition: arbInt32,
     currentLeaderEpoch: version >= 2 ? arbInt32 : fc.constant(-1),

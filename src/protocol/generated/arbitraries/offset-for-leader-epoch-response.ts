@@ -8,21 +8,27 @@ import {
 } from '../offset-for-leader-epoch-response.js';
 import { arbArray, arbInt16, arbInt32, arbInt64, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryOffsetForLeaderEpochResponse(version: number): fc.Arbitrary<OffsetForLeaderEpochResponse> {
+export function arbitraryOffsetForLeaderEpochResponse(
+  version: number,
+): fc.Arbitrary<OffsetForLeaderEpochResponse> {
   return arbStruct<OffsetForLeaderEpochResponse>({
     throttleTimeMs: version >= 2 ? arbInt32 : fc.constant(0),
     topics: arbArray(arbitraryOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(version)),
   });
 }
 
-function arbitraryOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(version: number): fc.Arbitrary<OffsetForLeaderEpochResponseOffsetForLeaderTopicResult> {
+function arbitraryOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(
+  version: number,
+): fc.Arbitrary<OffsetForLeaderEpochResponseOffsetForLeaderTopicResult> {
   return arbStruct<OffsetForLeaderEpochResponseOffsetForLeaderTopicResult>({
     topic: arbString,
     partitions: arbArray(arbitraryOffsetForLeaderEpochResponseEpochEndOffset(version)),
   });
 }
 
-function arbitraryOffsetForLeaderEpochResponseEpochEndOffset(version: number): fc.Arbitrary<OffsetForLeaderEpochResponseEpochEndOffset> {
+function arbitraryOffsetForLeaderEpochResponseEpochEndOffset(
+  version: number,
+): fc.Arbitrary<OffsetForLeaderEpochResponseEpochEndOffset> {
   return arbStruct<OffsetForLeaderEpochResponseEpochEndOffset>({
     errorCode: arbInt16,
     partition: arbInt32,

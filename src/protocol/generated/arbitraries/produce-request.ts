@@ -17,14 +17,18 @@ export function arbitraryProduceRequest(version: number): fc.Arbitrary<ProduceRe
   });
 }
 
-function arbitraryProduceRequestTopicProduceData(version: number): fc.Arbitrary<ProduceRequestTopicProduceData> {
+function arbitraryProduceRequestTopicProduceData(
+  version: number,
+): fc.Arbitrary<ProduceRequestTopicProduceData> {
   return arbStruct<ProduceRequestTopicProduceData>({
     name: arbString,
     partitionData: arbArray(arbitraryProduceRequestPartitionProduceData(version)),
   });
 }
 
-function arbitraryProduceRequestPartitionProduceData(version: number): fc.Arbitrary<ProduceRequestPartitionProduceData> {
+function arbitraryProduceRequestPartitionProduceData(
+  version: number,
+): fc.Arbitrary<ProduceRequestPartitionProduceData> {
   return arbStruct<ProduceRequestPartitionProduceData>({
     index: arbInt32,
     records: fc.option(arbRecords, { nil: null }),

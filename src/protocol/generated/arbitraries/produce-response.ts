@@ -16,19 +16,22 @@ export function arbitraryProduceResponse(version: number): fc.Arbitrary<ProduceR
   return arbStruct<ProduceResponse>({
     responses: arbArray(arbitraryProduceResponseTopicProduceResponse(version)),
     throttleTimeMs: version >= 1 ? arbInt32 : fc.constant(0),
-    nodeEndpoints:
-      version >= 10 ? arbArray(arbitraryProduceResponseNodeEndpoint(version)) : fc.constant([]),
+    nodeEndpoints: version >= 10 ? arbArray(arbitraryProduceResponseNodeEndpoint(version)) : fc.constant([]),
   });
 }
 
-function arbitraryProduceResponseTopicProduceResponse(version: number): fc.Arbitrary<ProduceResponseTopicProduceResponse> {
+function arbitraryProduceResponseTopicProduceResponse(
+  version: number,
+): fc.Arbitrary<ProduceResponseTopicProduceResponse> {
   return arbStruct<ProduceResponseTopicProduceResponse>({
     name: arbString,
     partitionResponses: arbArray(arbitraryProduceResponsePartitionProduceResponse(version)),
   });
 }
 
-function arbitraryProduceResponsePartitionProduceResponse(version: number): fc.Arbitrary<ProduceResponsePartitionProduceResponse> {
+function arbitraryProduceResponsePartitionProduceResponse(
+  version: number,
+): fc.Arbitrary<ProduceResponsePartitionProduceResponse> {
   return arbStruct<ProduceResponsePartitionProduceResponse>({
     index: arbInt32,
     errorCode: arbInt16,
@@ -38,19 +41,24 @@ function arbitraryProduceResponsePartitionProduceResponse(version: number): fc.A
     recordErrors:
       version >= 8 ? arbArray(arbitraryProduceResponseBatchIndexAndErrorMessage(version)) : fc.constant([]),
     errorMessage: version >= 8 ? fc.option(arbString, { nil: null }) : fc.constant(null),
-    currentLeader:
-      version >= 10 ? arbitraryProduceResponseLeaderIdAndEpoch(version) : fc.constant(defaultProduceResponseLeaderIdAndEpoch()),
+    currentLeader: version >= 10
+      ? arbitraryProduceResponseLeaderIdAndEpoch(version)
+      : fc.constant(defaultProduceResponseLeaderIdAndEpoch()),
   });
 }
 
-function arbitraryProduceResponseBatchIndexAndErrorMessage(version: number): fc.Arbitrary<ProduceResponseBatchIndexAndErrorMessage> {
+function arbitraryProduceResponseBatchIndexAndErrorMessage(
+  version: number,
+): fc.Arbitrary<ProduceResponseBatchIndexAndErrorMessage> {
   return arbStruct<ProduceResponseBatchIndexAndErrorMessage>({
     batchIndex: arbInt32,
     batchIndexErrorMessage: fc.option(arbString, { nil: null }),
   });
 }
 
-function arbitraryProduceResponseLeaderIdAndEpoch(version: number): fc.Arbitrary<ProduceResponseLeaderIdAndEpoch> {
+function arbitraryProduceResponseLeaderIdAndEpoch(
+  version: number,
+): fc.Arbitrary<ProduceResponseLeaderIdAndEpoch> {
   return arbStruct<ProduceResponseLeaderIdAndEpoch>({
     leaderId: arbInt32,
     leaderEpoch: arbInt32,

@@ -12,8 +12,9 @@ export function arbitraryQuorumStateData(version: number): fc.Arbitrary<QuorumSt
     votedId: arbInt32,
     votedDirectoryId: version >= 1 ? arbUuid : fc.constant('AAAAAAAAAAAAAAAAAAAAAA'),
     appliedOffset: version <= 0 ? arbInt64 : fc.constant(0n),
-    currentVoters:
-      version <= 0 ? fc.option(arbArray(arbitraryQuorumStateDataVoter(version)), { nil: null }) : fc.constant(null),
+    currentVoters: version <= 0
+      ? fc.option(arbArray(arbitraryQuorumStateDataVoter(version)), { nil: null })
+      : fc.constant(null),
   });
 }
 

@@ -8,21 +8,27 @@ import {
 } from '../read-share-group-state-request.js';
 import { arbArray, arbInt32, arbString, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryReadShareGroupStateRequest(version: number): fc.Arbitrary<ReadShareGroupStateRequest> {
+export function arbitraryReadShareGroupStateRequest(
+  version: number,
+): fc.Arbitrary<ReadShareGroupStateRequest> {
   return arbStruct<ReadShareGroupStateRequest>({
     groupId: arbString,
     topics: arbArray(arbitraryReadShareGroupStateRequestReadStateData(version)),
   });
 }
 
-function arbitraryReadShareGroupStateRequestReadStateData(version: number): fc.Arbitrary<ReadShareGroupStateRequestReadStateData> {
+function arbitraryReadShareGroupStateRequestReadStateData(
+  version: number,
+): fc.Arbitrary<ReadShareGroupStateRequestReadStateData> {
   return arbStruct<ReadShareGroupStateRequestReadStateData>({
     topicId: arbUuid,
     partitions: arbArray(arbitraryReadShareGroupStateRequestPartitionData(version)),
   });
 }
 
-function arbitraryReadShareGroupStateRequestPartitionData(version: number): fc.Arbitrary<ReadShareGroupStateRequestPartitionData> {
+function arbitraryReadShareGroupStateRequestPartitionData(
+  version: number,
+): fc.Arbitrary<ReadShareGroupStateRequestPartitionData> {
   return arbStruct<ReadShareGroupStateRequestPartitionData>({
     partition: arbInt32,
     leaderEpoch: arbInt32,

@@ -18,20 +18,26 @@ import {
   arbUuid,
 } from './primitives.js';
 
-export function arbitraryReadShareGroupStateResponse(version: number): fc.Arbitrary<ReadShareGroupStateResponse> {
+export function arbitraryReadShareGroupStateResponse(
+  version: number,
+): fc.Arbitrary<ReadShareGroupStateResponse> {
   return arbStruct<ReadShareGroupStateResponse>({
     results: arbArray(arbitraryReadShareGroupStateResponseReadStateResult(version)),
   });
 }
 
-function arbitraryReadShareGroupStateResponseReadStateResult(version: number): fc.Arbitrary<ReadShareGroupStateResponseReadStateResult> {
+function arbitraryReadShareGroupStateResponseReadStateResult(
+  version: number,
+): fc.Arbitrary<ReadShareGroupStateResponseReadStateResult> {
   return arbStruct<ReadShareGroupStateResponseReadStateResult>({
     topicId: arbUuid,
     partitions: arbArray(arbitraryReadShareGroupStateResponsePartitionResult(version)),
   });
 }
 
-function arbitraryReadShareGroupStateResponsePartitionResult(version: number): fc.Arbitrary<ReadShareGroupStateResponsePartitionResult> {
+function arbitraryReadShareGroupStateResponsePartitionResult(
+  version: number,
+): fc.Arbitrary<ReadShareGroupStateResponsePartitionResult> {
   return arbStruct<ReadShareGroupStateResponsePartitionResult>({
     partition: arbInt32,
     errorCode: arbInt16,
@@ -42,7 +48,9 @@ function arbitraryReadShareGroupStateResponsePartitionResult(version: number): f
   });
 }
 
-function arbitraryReadShareGroupStateResponseStateBatch(version: number): fc.Arbitrary<ReadShareGroupStateResponseStateBatch> {
+function arbitraryReadShareGroupStateResponseStateBatch(
+  version: number,
+): fc.Arbitrary<ReadShareGroupStateResponseStateBatch> {
   return arbStruct<ReadShareGroupStateResponseStateBatch>({
     firstOffset: arbInt64,
     lastOffset: arbInt64,

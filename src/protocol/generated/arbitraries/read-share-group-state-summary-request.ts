@@ -8,21 +8,27 @@ import {
 } from '../read-share-group-state-summary-request.js';
 import { arbArray, arbInt32, arbString, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryReadShareGroupStateSummaryRequest(version: number): fc.Arbitrary<ReadShareGroupStateSummaryRequest> {
+export function arbitraryReadShareGroupStateSummaryRequest(
+  version: number,
+): fc.Arbitrary<ReadShareGroupStateSummaryRequest> {
   return arbStruct<ReadShareGroupStateSummaryRequest>({
     groupId: arbString,
     topics: arbArray(arbitraryReadShareGroupStateSummaryRequestReadStateSummaryData(version)),
   });
 }
 
-function arbitraryReadShareGroupStateSummaryRequestReadStateSummaryData(version: number): fc.Arbitrary<ReadShareGroupStateSummaryRequestReadStateSummaryData> {
+function arbitraryReadShareGroupStateSummaryRequestReadStateSummaryData(
+  version: number,
+): fc.Arbitrary<ReadShareGroupStateSummaryRequestReadStateSummaryData> {
   return arbStruct<ReadShareGroupStateSummaryRequestReadStateSummaryData>({
     topicId: arbUuid,
     partitions: arbArray(arbitraryReadShareGroupStateSummaryRequestPartitionData(version)),
   });
 }
 
-function arbitraryReadShareGroupStateSummaryRequestPartitionData(version: number): fc.Arbitrary<ReadShareGroupStateSummaryRequestPartitionData> {
+function arbitraryReadShareGroupStateSummaryRequestPartitionData(
+  version: number,
+): fc.Arbitrary<ReadShareGroupStateSummaryRequestPartitionData> {
   return arbStruct<ReadShareGroupStateSummaryRequestPartitionData>({
     partition: arbInt32,
     leaderEpoch: arbInt32,

@@ -8,20 +8,26 @@ import {
 } from '../read-share-group-state-summary-response.js';
 import { arbArray, arbInt16, arbInt32, arbInt64, arbString, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryReadShareGroupStateSummaryResponse(version: number): fc.Arbitrary<ReadShareGroupStateSummaryResponse> {
+export function arbitraryReadShareGroupStateSummaryResponse(
+  version: number,
+): fc.Arbitrary<ReadShareGroupStateSummaryResponse> {
   return arbStruct<ReadShareGroupStateSummaryResponse>({
     results: arbArray(arbitraryReadShareGroupStateSummaryResponseReadStateSummaryResult(version)),
   });
 }
 
-function arbitraryReadShareGroupStateSummaryResponseReadStateSummaryResult(version: number): fc.Arbitrary<ReadShareGroupStateSummaryResponseReadStateSummaryResult> {
+function arbitraryReadShareGroupStateSummaryResponseReadStateSummaryResult(
+  version: number,
+): fc.Arbitrary<ReadShareGroupStateSummaryResponseReadStateSummaryResult> {
   return arbStruct<ReadShareGroupStateSummaryResponseReadStateSummaryResult>({
     topicId: arbUuid,
     partitions: arbArray(arbitraryReadShareGroupStateSummaryResponsePartitionResult(version)),
   });
 }
 
-function arbitraryReadShareGroupStateSummaryResponsePartitionResult(version: number): fc.Arbitrary<ReadShareGroupStateSummaryResponsePartitionResult> {
+function arbitraryReadShareGroupStateSummaryResponsePartitionResult(
+  version: number,
+): fc.Arbitrary<ReadShareGroupStateSummaryResponsePartitionResult> {
   return arbStruct<ReadShareGroupStateSummaryResponsePartitionResult>({
     partition: arbInt32,
     errorCode: arbInt16,

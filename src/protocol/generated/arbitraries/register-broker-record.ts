@@ -33,7 +33,9 @@ export function arbitraryRegisterBrokerRecord(version: number): fc.Arbitrary<Reg
   });
 }
 
-function arbitraryRegisterBrokerRecordBrokerEndpoint(version: number): fc.Arbitrary<RegisterBrokerRecordBrokerEndpoint> {
+function arbitraryRegisterBrokerRecordBrokerEndpoint(
+  version: number,
+): fc.Arbitrary<RegisterBrokerRecordBrokerEndpoint> {
   return arbStruct<RegisterBrokerRecordBrokerEndpoint>({
     name: arbString,
     host: arbString,
@@ -42,7 +44,9 @@ function arbitraryRegisterBrokerRecordBrokerEndpoint(version: number): fc.Arbitr
   });
 }
 
-function arbitraryRegisterBrokerRecordBrokerFeature(version: number): fc.Arbitrary<RegisterBrokerRecordBrokerFeature> {
+function arbitraryRegisterBrokerRecordBrokerFeature(
+  version: number,
+): fc.Arbitrary<RegisterBrokerRecordBrokerFeature> {
   return arbStruct<RegisterBrokerRecordBrokerFeature>({
     name: arbString,
     minSupportedVersion: arbInt16,

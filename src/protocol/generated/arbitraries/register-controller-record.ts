@@ -27,7 +27,9 @@ export function arbitraryRegisterControllerRecord(version: number): fc.Arbitrary
   });
 }
 
-function arbitraryRegisterControllerRecordControllerEndpoint(version: number): fc.Arbitrary<RegisterControllerRecordControllerEndpoint> {
+function arbitraryRegisterControllerRecordControllerEndpoint(
+  version: number,
+): fc.Arbitrary<RegisterControllerRecordControllerEndpoint> {
   return arbStruct<RegisterControllerRecordControllerEndpoint>({
     name: arbString,
     host: arbString,
@@ -36,7 +38,9 @@ function arbitraryRegisterControllerRecordControllerEndpoint(version: number): f
   });
 }
 
-function arbitraryRegisterControllerRecordControllerFeature(version: number): fc.Arbitrary<RegisterControllerRecordControllerFeature> {
+function arbitraryRegisterControllerRecordControllerFeature(
+  version: number,
+): fc.Arbitrary<RegisterControllerRecordControllerFeature> {
   return arbStruct<RegisterControllerRecordControllerFeature>({
     name: arbString,
     minSupportedVersion: arbInt16,

@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type RemoveAccessControlEntryRecord } from '../remove-access-control-entry-record.js';
 import { arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryRemoveAccessControlEntryRecord(version: number): fc.Arbitrary<RemoveAccessControlEntryRecord> {
+export function arbitraryRemoveAccessControlEntryRecord(
+  version: number,
+): fc.Arbitrary<RemoveAccessControlEntryRecord> {
   return arbStruct<RemoveAccessControlEntryRecord>({
     id: arbUuid,
   });

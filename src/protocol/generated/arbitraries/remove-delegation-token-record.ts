@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type RemoveDelegationTokenRecord } from '../remove-delegation-token-record.js';
 import { arbString, arbStruct } from './primitives.js';
 
-export function arbitraryRemoveDelegationTokenRecord(version: number): fc.Arbitrary<RemoveDelegationTokenRecord> {
+export function arbitraryRemoveDelegationTokenRecord(
+  version: number,
+): fc.Arbitrary<RemoveDelegationTokenRecord> {
   return arbStruct<RemoveDelegationTokenRecord>({
     tokenId: arbString,
   });

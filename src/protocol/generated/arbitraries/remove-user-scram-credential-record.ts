@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type RemoveUserScramCredentialRecord } from '../remove-user-scram-credential-record.js';
 import { arbInt8, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryRemoveUserScramCredentialRecord(version: number): fc.Arbitrary<RemoveUserScramCredentialRecord> {
+export function arbitraryRemoveUserScramCredentialRecord(
+  version: number,
+): fc.Arbitrary<RemoveUserScramCredentialRecord> {
   return arbStruct<RemoveUserScramCredentialRecord>({
     name: arbString,
     mechanism: arbInt8,

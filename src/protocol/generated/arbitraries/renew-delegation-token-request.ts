@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type RenewDelegationTokenRequest } from '../renew-delegation-token-request.js';
 import { arbBytes, arbInt64, arbStruct } from './primitives.js';
 
-export function arbitraryRenewDelegationTokenRequest(version: number): fc.Arbitrary<RenewDelegationTokenRequest> {
+export function arbitraryRenewDelegationTokenRequest(
+  version: number,
+): fc.Arbitrary<RenewDelegationTokenRequest> {
   return arbStruct<RenewDelegationTokenRequest>({
     hmac: arbBytes,
     renewPeriodMs: arbInt64,

@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type RenewDelegationTokenResponse } from '../renew-delegation-token-response.js';
 import { arbInt16, arbInt32, arbInt64, arbStruct } from './primitives.js';
 
-export function arbitraryRenewDelegationTokenResponse(version: number): fc.Arbitrary<RenewDelegationTokenResponse> {
+export function arbitraryRenewDelegationTokenResponse(
+  version: number,
+): fc.Arbitrary<RenewDelegationTokenResponse> {
   return arbStruct<RenewDelegationTokenResponse>({
     errorCode: arbInt16,
     expiryTimestampMs: arbInt64,

@@ -18,21 +18,27 @@ export function arbitraryShareAcknowledgeRequest(version: number): fc.Arbitrary<
   });
 }
 
-function arbitraryShareAcknowledgeRequestAcknowledgeTopic(version: number): fc.Arbitrary<ShareAcknowledgeRequestAcknowledgeTopic> {
+function arbitraryShareAcknowledgeRequestAcknowledgeTopic(
+  version: number,
+): fc.Arbitrary<ShareAcknowledgeRequestAcknowledgeTopic> {
   return arbStruct<ShareAcknowledgeRequestAcknowledgeTopic>({
     topicId: arbUuid,
     partitions: arbArray(arbitraryShareAcknowledgeRequestAcknowledgePartition(version)),
   });
 }
 
-function arbitraryShareAcknowledgeRequestAcknowledgePartition(version: number): fc.Arbitrary<ShareAcknowledgeRequestAcknowledgePartition> {
+function arbitraryShareAcknowledgeRequestAcknowledgePartition(
+  version: number,
+): fc.Arbitrary<ShareAcknowledgeRequestAcknowledgePartition> {
   return arbStruct<ShareAcknowledgeRequestAcknowledgePartition>({
     partitionIndex: arbInt32,
     acknowledgementBatches: arbArray(arbitraryShareAcknowledgeRequestAcknowledgementBatch(version)),
   });
 }
 
-function arbitraryShareAcknowledgeRequestAcknowledgementBatch(version: number): fc.Arbitrary<ShareAcknowledgeRequestAcknowledgementBatch> {
+function arbitraryShareAcknowledgeRequestAcknowledgementBatch(
+  version: number,
+): fc.Arbitrary<ShareAcknowledgeRequestAcknowledgementBatch> {
   return arbStruct<ShareAcknowledgeRequestAcknowledgementBatch>({
     firstOffset: arbInt64,
     lastOffset: arbInt64,

@@ -6,7 +6,7 @@ import {
   type ShareAcknowledgeResponseLeaderIdAndEpoch,
   type ShareAcknowledgeResponseNodeEndpoint,
   type ShareAcknowledgeResponsePartitionData,
-  type ShareAcknowledgeResponseShareAcknowledgeTopicResponse,
+  type ShareAcknowledgeTopicResponse,
 } from '../share-acknowledge-response.js';
 import { arbArray, arbInt16, arbInt32, arbString, arbStruct, arbUuid } from './primitives.js';
 
@@ -15,19 +15,23 @@ export function arbitraryShareAcknowledgeResponse(version: number): fc.Arbitrary
     throttleTimeMs: arbInt32,
     errorCode: arbInt16,
     errorMessage: fc.option(arbString, { nil: null }),
-    responses: arbArray(arbitraryShareAcknowledgeResponseShareAcknowledgeTopicResponse(version)),
+    responses: arbArray(arbitraryShareAcknowledgeTopicResponse(version)),
     nodeEndpoints: arbArray(arbitraryShareAcknowledgeResponseNodeEndpoint(version)),
   });
 }
 
-function arbitraryShareAcknowledgeResponseShareAcknowledgeTopicResponse(version: number): fc.Arbitrary<ShareAcknowledgeResponseShareAcknowledgeTopicResponse> {
-  return arbStruct<ShareAcknowledgeResponseShareAcknowledgeTopicResponse>({
+function arbitraryShareAcknowledgeTopicResponse(
+  version: number,
+): fc.Arbitrary<ShareAcknowledgeTopicResponse> {
+  return arbStruct<ShareAcknowledgeTopicResponse>({
     topicId: arbUuid,
     partitions: arbArray(arbitraryShareAcknowledgeResponsePartitionData(version)),
   });
 }
 
-function arbitraryShareAcknowledgeResponsePartitionData(version: number): fc.Arbitrary<ShareAcknowledgeResponsePartitionData> {
+function arbitraryShareAcknowledgeResponsePartitionData(
+  version: number,
+): fc.Arbitrary<ShareAcknowledgeResponsePartitionData> {
   return arbStruct<ShareAcknowledgeResponsePartitionData>({
     partitionIndex: arbInt32,
     errorCode: arbInt16,
@@ -36,14 +40,18 @@ function arbitraryShareAcknowledgeResponsePartitionData(version: number): fc.Arb
   });
 }
 
-function arbitraryShareAcknowledgeResponseLeaderIdAndEpoch(version: number): fc.Arbitrary<ShareAcknowledgeResponseLeaderIdAndEpoch> {
+function arbitraryShareAcknowledgeResponseLeaderIdAndEpoch(
+  version: number,
+): fc.Arbitrary<ShareAcknowledgeResponseLeaderIdAndEpoch> {
   return arbStruct<ShareAcknowledgeResponseLeaderIdAndEpoch>({
     leaderId: arbInt32,
     leaderEpoch: arbInt32,
   });
 }
 
-function arbitraryShareAcknowledgeResponseNodeEndpoint(version: number): fc.Arbitrary<ShareAcknowledgeResponseNodeEndpoint> {
+function arbitraryShareAcknowledgeResponseNodeEndpoint(
+  version: number,
+): fc.Arbitrary<ShareAcknowledgeResponseNodeEndpoint> {
   return arbStruct<ShareAcknowledgeResponseNodeEndpoint>({
     nodeId: arbInt32,
     host: arbString,

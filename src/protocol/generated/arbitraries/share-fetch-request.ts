@@ -30,7 +30,9 @@ function arbitraryShareFetchRequestFetchTopic(version: number): fc.Arbitrary<Sha
   });
 }
 
-function arbitraryShareFetchRequestFetchPartition(version: number): fc.Arbitrary<ShareFetchRequestFetchPartition> {
+function arbitraryShareFetchRequestFetchPartition(
+  version: number,
+): fc.Arbitrary<ShareFetchRequestFetchPartition> {
   return arbStruct<ShareFetchRequestFetchPartition>({
     partitionIndex: arbInt32,
     partitionMaxBytes: arbInt32,
@@ -38,7 +40,9 @@ function arbitraryShareFetchRequestFetchPartition(version: number): fc.Arbitrary
   });
 }
 
-function arbitraryShareFetchRequestAcknowledgementBatch(version: number): fc.Arbitrary<ShareFetchRequestAcknowledgementBatch> {
+function arbitraryShareFetchRequestAcknowledgementBatch(
+  version: number,
+): fc.Arbitrary<ShareFetchRequestAcknowledgementBatch> {
   return arbStruct<ShareFetchRequestAcknowledgementBatch>({
     firstOffset: arbInt64,
     lastOffset: arbInt64,
@@ -46,7 +50,9 @@ function arbitraryShareFetchRequestAcknowledgementBatch(version: number): fc.Arb
   });
 }
 
-function arbitraryShareFetchRequestForgottenTopic(version: number): fc.Arbitrary<ShareFetchRequestForgottenTopic> {
+function arbitraryShareFetchRequestForgottenTopic(
+  version: number,
+): fc.Arbitrary<ShareFetchRequestForgottenTopic> {
   return arbStruct<ShareFetchRequestForgottenTopic>({
     topicId: arbUuid,
     partitions: arbArray(arbInt32),

@@ -2,12 +2,12 @@
 
 import fc from 'fast-check';
 import {
+  type ShareFetchableTopicResponse,
   type ShareFetchResponse,
   type ShareFetchResponseAcquiredRecords,
   type ShareFetchResponseLeaderIdAndEpoch,
   type ShareFetchResponseNodeEndpoint,
   type ShareFetchResponsePartitionData,
-  type ShareFetchResponseShareFetchableTopicResponse,
 } from '../share-fetch-response.js';
 import {
   arbArray,
@@ -25,19 +25,21 @@ export function arbitraryShareFetchResponse(version: number): fc.Arbitrary<Share
     throttleTimeMs: arbInt32,
     errorCode: arbInt16,
     errorMessage: fc.option(arbString, { nil: null }),
-    responses: arbArray(arbitraryShareFetchResponseShareFetchableTopicResponse(version)),
+    responses: arbArray(arbitraryShareFetchableTopicResponse(version)),
     nodeEndpoints: arbArray(arbitraryShareFetchResponseNodeEndpoint(version)),
   });
 }
 
-function arbitraryShareFetchResponseShareFetchableTopicResponse(version: number): fc.Arbitrary<ShareFetchResponseShareFetchableTopicResponse> {
-  return arbStruct<ShareFetchResponseShareFetchableTopicResponse>({
+function arbitraryShareFetchableTopicResponse(version: number): fc.Arbitrary<ShareFetchableTopicResponse> {
+  return arbStruct<ShareFetchableTopicResponse>({
     topicId: arbUuid,
     partitions: arbArray(arbitraryShareFetchResponsePartitionData(version)),
   });
 }
 
-function arbitraryShareFetchResponsePartitionData(version: number): fc.Arbitrary<ShareFetchResponsePartitionData> {
+function arbitraryShareFetchResponsePartitionData(
+  version: number,
+): fc.Arbitrary<ShareFetchResponsePartitionData> {
   return arbStruct<ShareFetchResponsePartitionData>({
     partitionIndex: arbInt32,
     errorCode: arbInt16,
@@ -50,14 +52,18 @@ function arbitraryShareFetchResponsePartitionData(version: number): fc.Arbitrary
   });
 }
 
-function arbitraryShareFetchResponseLeaderIdAndEpoch(version: number): fc.Arbitrary<ShareFetchResponseLeaderIdAndEpoch> {
+function arbitraryShareFetchResponseLeaderIdAndEpoch(
+  version: number,
+): fc.Arbitrary<ShareFetchResponseLeaderIdAndEpoch> {
   return arbStruct<ShareFetchResponseLeaderIdAndEpoch>({
     leaderId: arbInt32,
     leaderEpoch: arbInt32,
   });
 }
 
-function arbitraryShareFetchResponseAcquiredRecords(version: number): fc.Arbitrary<ShareFetchResponseAcquiredRecords> {
+function arbitraryShareFetchResponseAcquiredRecords(
+  version: number,
+): fc.Arbitrary<ShareFetchResponseAcquiredRecords> {
   return arbStruct<ShareFetchResponseAcquiredRecords>({
     firstOffset: arbInt64,
     lastOffset: arbInt64,
@@ -65,7 +71,9 @@ function arbitraryShareFetchResponseAcquiredRecords(version: number): fc.Arbitra
   });
 }
 
-function arbitraryShareFetchResponseNodeEndpoint(version: number): fc.Arbitrary<ShareFetchResponseNodeEndpoint> {
+function arbitraryShareFetchResponseNodeEndpoint(
+  version: number,
+): fc.Arbitrary<ShareFetchResponseNodeEndpoint> {
   return arbStruct<ShareFetchResponseNodeEndpoint>({
     nodeId: arbInt32,
     host: arbString,

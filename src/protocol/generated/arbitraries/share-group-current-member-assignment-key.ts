@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type ShareGroupCurrentMemberAssignmentKey } from '../share-group-current-member-assignment-key.js';
 import { arbString, arbStruct } from './primitives.js';
 
-export function arbitraryShareGroupCurrentMemberAssignmentKey(version: number): fc.Arbitrary<ShareGroupCurrentMemberAssignmentKey> {
+export function arbitraryShareGroupCurrentMemberAssignmentKey(
+  version: number,
+): fc.Arbitrary<ShareGroupCurrentMemberAssignmentKey> {
   return arbStruct<ShareGroupCurrentMemberAssignmentKey>({
     groupId: arbString,
     memberId: arbString,

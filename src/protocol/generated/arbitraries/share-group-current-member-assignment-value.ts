@@ -7,7 +7,9 @@ import {
 } from '../share-group-current-member-assignment-value.js';
 import { arbArray, arbInt32, arbInt8, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryShareGroupCurrentMemberAssignmentValue(version: number): fc.Arbitrary<ShareGroupCurrentMemberAssignmentValue> {
+export function arbitraryShareGroupCurrentMemberAssignmentValue(
+  version: number,
+): fc.Arbitrary<ShareGroupCurrentMemberAssignmentValue> {
   return arbStruct<ShareGroupCurrentMemberAssignmentValue>({
     memberEpoch: arbInt32,
     previousMemberEpoch: arbInt32,
@@ -16,7 +18,9 @@ export function arbitraryShareGroupCurrentMemberAssignmentValue(version: number)
   });
 }
 
-function arbitraryShareGroupCurrentMemberAssignmentValueTopicPartitions(version: number): fc.Arbitrary<ShareGroupCurrentMemberAssignmentValueTopicPartitions> {
+function arbitraryShareGroupCurrentMemberAssignmentValueTopicPartitions(
+  version: number,
+): fc.Arbitrary<ShareGroupCurrentMemberAssignmentValueTopicPartitions> {
   return arbStruct<ShareGroupCurrentMemberAssignmentValueTopicPartitions>({
     topicId: arbUuid,
     partitions: arbArray(arbInt32),

@@ -10,14 +10,18 @@ import {
 } from '../share-group-describe-response.js';
 import { arbArray, arbInt16, arbInt32, arbString, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryShareGroupDescribeResponse(version: number): fc.Arbitrary<ShareGroupDescribeResponse> {
+export function arbitraryShareGroupDescribeResponse(
+  version: number,
+): fc.Arbitrary<ShareGroupDescribeResponse> {
   return arbStruct<ShareGroupDescribeResponse>({
     throttleTimeMs: arbInt32,
     groups: arbArray(arbitraryShareGroupDescribeResponseDescribedGroup(version)),
   });
 }
 
-function arbitraryShareGroupDescribeResponseDescribedGroup(version: number): fc.Arbitrary<ShareGroupDescribeResponseDescribedGroup> {
+function arbitraryShareGroupDescribeResponseDescribedGroup(
+  version: number,
+): fc.Arbitrary<ShareGroupDescribeResponseDescribedGroup> {
   return arbStruct<ShareGroupDescribeResponseDescribedGroup>({
     errorCode: arbInt16,
     errorMessage: fc.option(arbString, { nil: null }),
@@ -31,7 +35,9 @@ function arbitraryShareGroupDescribeResponseDescribedGroup(version: number): fc.
   });
 }
 
-function arbitraryShareGroupDescribeResponseMember(version: number): fc.Arbitrary<ShareGroupDescribeResponseMember> {
+function arbitraryShareGroupDescribeResponseMember(
+  version: number,
+): fc.Arbitrary<ShareGroupDescribeResponseMember> {
   return arbStruct<ShareGroupDescribeResponseMember>({
     memberId: arbString,
     rackId: fc.option(arbString, { nil: null }),
@@ -43,13 +49,17 @@ function arbitraryShareGroupDescribeResponseMember(version: number): fc.Arbitrar
   });
 }
 
-function arbitraryShareGroupDescribeResponseAssignment(version: number): fc.Arbitrary<ShareGroupDescribeResponseAssignment> {
+function arbitraryShareGroupDescribeResponseAssignment(
+  version: number,
+): fc.Arbitrary<ShareGroupDescribeResponseAssignment> {
   return arbStruct<ShareGroupDescribeResponseAssignment>({
     topicPartitions: arbArray(arbitraryShareGroupDescribeResponseTopicPartitions(version)),
   });
 }
 
-function arbitraryShareGroupDescribeResponseTopicPartitions(version: number): fc.Arbitrary<ShareGroupDescribeResponseTopicPartitions> {
+function arbitraryShareGroupDescribeResponseTopicPartitions(
+  version: number,
+): fc.Arbitrary<ShareGroupDescribeResponseTopicPartitions> {
   return arbStruct<ShareGroupDescribeResponseTopicPartitions>({
     topicId: arbUuid,
     topicName: arbString,

@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type ShareGroupHeartbeatRequest } from '../share-group-heartbeat-request.js';
 import { arbArray, arbInt32, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryShareGroupHeartbeatRequest(version: number): fc.Arbitrary<ShareGroupHeartbeatRequest> {
+export function arbitraryShareGroupHeartbeatRequest(
+  version: number,
+): fc.Arbitrary<ShareGroupHeartbeatRequest> {
   return arbStruct<ShareGroupHeartbeatRequest>({
     groupId: arbString,
     memberId: arbString,

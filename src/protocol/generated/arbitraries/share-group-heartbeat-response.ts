@@ -8,7 +8,9 @@ import {
 } from '../share-group-heartbeat-response.js';
 import { arbArray, arbInt16, arbInt32, arbString, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryShareGroupHeartbeatResponse(version: number): fc.Arbitrary<ShareGroupHeartbeatResponse> {
+export function arbitraryShareGroupHeartbeatResponse(
+  version: number,
+): fc.Arbitrary<ShareGroupHeartbeatResponse> {
   return arbStruct<ShareGroupHeartbeatResponse>({
     throttleTimeMs: arbInt32,
     errorCode: arbInt16,
@@ -20,13 +22,17 @@ export function arbitraryShareGroupHeartbeatResponse(version: number): fc.Arbitr
   });
 }
 
-function arbitraryShareGroupHeartbeatResponseAssignment(version: number): fc.Arbitrary<ShareGroupHeartbeatResponseAssignment> {
+function arbitraryShareGroupHeartbeatResponseAssignment(
+  version: number,
+): fc.Arbitrary<ShareGroupHeartbeatResponseAssignment> {
   return arbStruct<ShareGroupHeartbeatResponseAssignment>({
     topicPartitions: arbArray(arbitraryShareGroupHeartbeatResponseTopicPartitions(version)),
   });
 }
 
-function arbitraryShareGroupHeartbeatResponseTopicPartitions(version: number): fc.Arbitrary<ShareGroupHeartbeatResponseTopicPartitions> {
+function arbitraryShareGroupHeartbeatResponseTopicPartitions(
+  version: number,
+): fc.Arbitrary<ShareGroupHeartbeatResponseTopicPartitions> {
   return arbStruct<ShareGroupHeartbeatResponseTopicPartitions>({
     topicId: arbUuid,
     partitions: arbArray(arbInt32),

@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type ShareGroupMemberMetadataKey } from '../share-group-member-metadata-key.js';
 import { arbString, arbStruct } from './primitives.js';
 
-export function arbitraryShareGroupMemberMetadataKey(version: number): fc.Arbitrary<ShareGroupMemberMetadataKey> {
+export function arbitraryShareGroupMemberMetadataKey(
+  version: number,
+): fc.Arbitrary<ShareGroupMemberMetadataKey> {
   return arbStruct<ShareGroupMemberMetadataKey>({
     groupId: arbString,
     memberId: arbString,

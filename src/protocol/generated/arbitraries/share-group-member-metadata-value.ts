@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type ShareGroupMemberMetadataValue } from '../share-group-member-metadata-value.js';
 import { arbArray, arbString, arbStruct } from './primitives.js';
 
-export function arbitraryShareGroupMemberMetadataValue(version: number): fc.Arbitrary<ShareGroupMemberMetadataValue> {
+export function arbitraryShareGroupMemberMetadataValue(
+  version: number,
+): fc.Arbitrary<ShareGroupMemberMetadataValue> {
   return arbStruct<ShareGroupMemberMetadataValue>({
     rackId: fc.option(arbString, { nil: null }),
     clientId: arbString,

@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type ShareGroupPartitionMetadataKey } from '../share-group-partition-metadata-key.js';
 import { arbString, arbStruct } from './primitives.js';
 
-export function arbitraryShareGroupPartitionMetadataKey(version: number): fc.Arbitrary<ShareGroupPartitionMetadataKey> {
+export function arbitraryShareGroupPartitionMetadataKey(
+  version: number,
+): fc.Arbitrary<ShareGroupPartitionMetadataKey> {
   return arbStruct<ShareGroupPartitionMetadataKey>({
     groupId: arbString,
   });

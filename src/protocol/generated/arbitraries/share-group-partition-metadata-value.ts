@@ -8,13 +8,17 @@ import {
 } from '../share-group-partition-metadata-value.js';
 import { arbArray, arbInt32, arbString, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryShareGroupPartitionMetadataValue(version: number): fc.Arbitrary<ShareGroupPartitionMetadataValue> {
+export function arbitraryShareGroupPartitionMetadataValue(
+  version: number,
+): fc.Arbitrary<ShareGroupPartitionMetadataValue> {
   return arbStruct<ShareGroupPartitionMetadataValue>({
     topics: arbArray(arbitraryShareGroupPartitionMetadataValueTopicMetadata(version)),
   });
 }
 
-function arbitraryShareGroupPartitionMetadataValueTopicMetadata(version: number): fc.Arbitrary<ShareGroupPartitionMetadataValueTopicMetadata> {
+function arbitraryShareGroupPartitionMetadataValueTopicMetadata(
+  version: number,
+): fc.Arbitrary<ShareGroupPartitionMetadataValueTopicMetadata> {
   return arbStruct<ShareGroupPartitionMetadataValueTopicMetadata>({
     topicId: arbUuid,
     topicName: arbString,
@@ -23,7 +27,9 @@ function arbitraryShareGroupPartitionMetadataValueTopicMetadata(version: number)
   });
 }
 
-function arbitraryShareGroupPartitionMetadataValuePartitionMetadata(version: number): fc.Arbitrary<ShareGroupPartitionMetadataValuePartitionMetadata> {
+function arbitraryShareGroupPartitionMetadataValuePartitionMetadata(
+  version: number,
+): fc.Arbitrary<ShareGroupPartitionMetadataValuePartitionMetadata> {
   return arbStruct<ShareGroupPartitionMetadataValuePartitionMetadata>({
     partition: arbInt32,
     racks: arbArray(arbString),

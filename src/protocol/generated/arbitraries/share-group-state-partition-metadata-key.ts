@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type ShareGroupStatePartitionMetadataKey } from '../share-group-state-partition-metadata-key.js';
 import { arbString, arbStruct } from './primitives.js';
 
-export function arbitraryShareGroupStatePartitionMetadataKey(version: number): fc.Arbitrary<ShareGroupStatePartitionMetadataKey> {
+export function arbitraryShareGroupStatePartitionMetadataKey(
+  version: number,
+): fc.Arbitrary<ShareGroupStatePartitionMetadataKey> {
   return arbStruct<ShareGroupStatePartitionMetadataKey>({
     groupId: arbString,
   });

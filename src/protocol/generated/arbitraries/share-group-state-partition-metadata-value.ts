@@ -8,14 +8,18 @@ import {
 } from '../share-group-state-partition-metadata-value.js';
 import { arbArray, arbInt32, arbString, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryShareGroupStatePartitionMetadataValue(version: number): fc.Arbitrary<ShareGroupStatePartitionMetadataValue> {
+export function arbitraryShareGroupStatePartitionMetadataValue(
+  version: number,
+): fc.Arbitrary<ShareGroupStatePartitionMetadataValue> {
   return arbStruct<ShareGroupStatePartitionMetadataValue>({
     initializedTopics: arbArray(arbitraryShareGroupStatePartitionMetadataValueTopicPartitionsInfo(version)),
     deletingTopics: arbArray(arbitraryShareGroupStatePartitionMetadataValueTopicInfo(version)),
   });
 }
 
-function arbitraryShareGroupStatePartitionMetadataValueTopicPartitionsInfo(version: number): fc.Arbitrary<ShareGroupStatePartitionMetadataValueTopicPartitionsInfo> {
+function arbitraryShareGroupStatePartitionMetadataValueTopicPartitionsInfo(
+  version: number,
+): fc.Arbitrary<ShareGroupStatePartitionMetadataValueTopicPartitionsInfo> {
   return arbStruct<ShareGroupStatePartitionMetadataValueTopicPartitionsInfo>({
     topicId: arbUuid,
     topicName: arbString,
@@ -23,7 +27,9 @@ function arbitraryShareGroupStatePartitionMetadataValueTopicPartitionsInfo(versi
   });
 }
 
-function arbitraryShareGroupStatePartitionMetadataValueTopicInfo(version: number): fc.Arbitrary<ShareGroupStatePartitionMetadataValueTopicInfo> {
+function arbitraryShareGroupStatePartitionMetadataValueTopicInfo(
+  version: number,
+): fc.Arbitrary<ShareGroupStatePartitionMetadataValueTopicInfo> {
   return arbStruct<ShareGroupStatePartitionMetadataValueTopicInfo>({
     topicId: arbUuid,
     topicName: arbString,

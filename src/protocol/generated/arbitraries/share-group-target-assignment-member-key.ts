@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type ShareGroupTargetAssignmentMemberKey } from '../share-group-target-assignment-member-key.js';
 import { arbString, arbStruct } from './primitives.js';
 
-export function arbitraryShareGroupTargetAssignmentMemberKey(version: number): fc.Arbitrary<ShareGroupTargetAssignmentMemberKey> {
+export function arbitraryShareGroupTargetAssignmentMemberKey(
+  version: number,
+): fc.Arbitrary<ShareGroupTargetAssignmentMemberKey> {
   return arbStruct<ShareGroupTargetAssignmentMemberKey>({
     groupId: arbString,
     memberId: arbString,

@@ -7,13 +7,17 @@ import {
 } from '../share-group-target-assignment-member-value.js';
 import { arbArray, arbInt32, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryShareGroupTargetAssignmentMemberValue(version: number): fc.Arbitrary<ShareGroupTargetAssignmentMemberValue> {
+export function arbitraryShareGroupTargetAssignmentMemberValue(
+  version: number,
+): fc.Arbitrary<ShareGroupTargetAssignmentMemberValue> {
   return arbStruct<ShareGroupTargetAssignmentMemberValue>({
     topicPartitions: arbArray(arbitraryShareGroupTargetAssignmentMemberValueTopicPartition(version)),
   });
 }
 
-function arbitraryShareGroupTargetAssignmentMemberValueTopicPartition(version: number): fc.Arbitrary<ShareGroupTargetAssignmentMemberValueTopicPartition> {
+function arbitraryShareGroupTargetAssignmentMemberValueTopicPartition(
+  version: number,
+): fc.Arbitrary<ShareGroupTargetAssignmentMemberValueTopicPartition> {
   return arbStruct<ShareGroupTargetAssignmentMemberValueTopicPartition>({
     topicId: arbUuid,
     partitions: arbArray(arbInt32),

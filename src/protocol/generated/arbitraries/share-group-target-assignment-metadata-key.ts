@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { type ShareGroupTargetAssignmentMetadataKey } from '../share-group-target-assignment-metadata-key.js';
 import { arbString, arbStruct } from './primitives.js';
 
-export function arbitraryShareGroupTargetAssignmentMetadataKey(version: number): fc.Arbitrary<ShareGroupTargetAssignmentMetadataKey> {
+export function arbitraryShareGroupTargetAssignmentMetadataKey(
+  version: number,
+): fc.Arbitrary<ShareGroupTargetAssignmentMetadataKey> {
   return arbStruct<ShareGroupTargetAssignmentMetadataKey>({
     groupId: arbString,
   });

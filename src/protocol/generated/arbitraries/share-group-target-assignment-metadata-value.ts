@@ -6,7 +6,9 @@ import {
 } from '../share-group-target-assignment-metadata-value.js';
 import { arbInt32, arbStruct } from './primitives.js';
 
-export function arbitraryShareGroupTargetAssignmentMetadataValue(version: number): fc.Arbitrary<ShareGroupTargetAssignmentMetadataValue> {
+export function arbitraryShareGroupTargetAssignmentMetadataValue(
+  version: number,
+): fc.Arbitrary<ShareGroupTargetAssignmentMetadataValue> {
   return arbStruct<ShareGroupTargetAssignmentMetadataValue>({
     assignmentEpoch: arbInt32,
   });

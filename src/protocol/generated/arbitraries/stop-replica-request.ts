@@ -2,11 +2,11 @@
 
 import fc from 'fast-check';
 import {
+  type StopReplicaPartitionState,
+  type StopReplicaPartitionV0,
   type StopReplicaRequest,
-  type StopReplicaRequestStopReplicaPartitionState,
-  type StopReplicaRequestStopReplicaPartitionV0,
-  type StopReplicaRequestStopReplicaTopicState,
-  type StopReplicaRequestStopReplicaTopicV1,
+  type StopReplicaTopicState,
+  type StopReplicaTopicV1,
 } from '../stop-replica-request.js';
 import { arbArray, arbBool, arbInt32, arbInt64, arbString, arbStruct } from './primitives.js';
 
@@ -17,38 +17,35 @@ export function arbitraryStopReplicaRequest(version: number): fc.Arbitrary<StopR
     controllerEpoch: arbInt32,
     brokerEpoch: version >= 1 ? arbInt64 : fc.constant(-1n),
     deletePartitions: version <= 2 ? arbBool : fc.constant(false),
-    ungroupedPartitions:
-      version <= 0 ? arbArray(arbitraryStopReplicaRequestStopReplicaPartitionV0(version)) : fc.constant([]),
-    topics:
-      version >= 1 && version <= 2 ? arbArray(arbitraryStopReplicaRequestStopReplicaTopicV1(version)) : fc.constant([]),
-    topicStates:
-      version >= 3 ? arbArray(arbitraryStopReplicaRequestStopReplicaTopicState(version)) : fc.constant([]),
+    ungroupedPartitions: version <= 0 ? arbArray(arbitraryStopReplicaPartitionV0(version)) : fc.constant([]),
+    topics: version >= 1 && version <= 2 ? arbArray(arbitraryStopReplicaTopicV1(version)) : fc.constant([]),
+    topicStates: version >= 3 ? arbArray(arbitraryStopReplicaTopicState(version)) : fc.constant([]),
   });
 }
 
-function arbitraryStopReplicaRequestStopReplicaPartitionV0(version: number): fc.Arbitrary<StopReplicaRequestStopReplicaPartitionV0> {
-  return arbStruct<StopReplicaRequestStopReplicaPartitionV0>({
+function arbitraryStopReplicaPartitionV0(version: number): fc.Arbitrary<StopReplicaPartitionV0> {
+  return arbStruct<StopReplicaPartitionV0>({
     topicName: arbString,
     partitionIndex: arbInt32,
   });
 }
 
-function arbitraryStopReplicaRequestStopReplicaTopicV1(version: number): fc.Arbitrary<StopReplicaRequestStopReplicaTopicV1> {
-  return arbStruct<StopReplicaRequestStopReplicaTopicV1>({
+function arbitraryStopReplicaTopicV1(version: number): fc.Arbitrary<StopReplicaTopicV1> {
+  return arbStruct<StopReplicaTopicV1>({
     name: arbString,
     partitionIndexes: arbArray(arbInt32),
   });
 }
 
-function arbitraryStopReplicaRequestStopReplicaTopicState(version: number): fc.Arbitrary<StopReplicaRequestStopReplicaTopicState> {
-  return arbStruct<StopReplicaRequestStopReplicaTopicState>({
+function arbitraryStopReplicaTopicState(version: number): fc.Arbitrary<StopReplicaTopicState> {
+  return arbStruct<StopReplicaTopicState>({
     topicName: arbString,
-    partitionStates: arbArray(arbitraryStopReplicaRequestStopReplicaPartitionState(version)),
+    partitionStates: arbArray(arbitraryStopReplicaPartitionState(version)),
   });
 }
 
-function arbitraryStopReplicaRequestStopReplicaPartitionState(version: number): fc.Arbitrary<StopReplicaRequestStopReplicaPartitionState> {
-  return arbStruct<StopReplicaRequestStopReplicaPartitionState>({
+function arbitraryStopReplicaPartitionState(version: number): fc.Arbitrary<StopReplicaPartitionState> {
+  return arbStruct<StopReplicaPartitionState>({
     partitionIndex: arbInt32,
     leaderEpoch: arbInt32,
     deletePartition: arbBool,

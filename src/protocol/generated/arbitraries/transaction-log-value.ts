@@ -23,7 +23,9 @@ export function arbitraryTransactionLogValue(version: number): fc.Arbitrary<Tran
   });
 }
 
-function arbitraryTransactionLogValuePartitionsSchema(version: number): fc.Arbitrary<TransactionLogValuePartitionsSchema> {
+function arbitraryTransactionLogValuePartitionsSchema(
+  version: number,
+): fc.Arbitrary<TransactionLogValuePartitionsSchema> {
   return arbStruct<TransactionLogValuePartitionsSchema>({
     topic: arbString,
     partitionIds: arbArray(arbInt32),

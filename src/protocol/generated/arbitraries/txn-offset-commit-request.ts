@@ -28,7 +28,9 @@ function arbitraryTxnOffsetCommitRequestTopic(version: number): fc.Arbitrary<Txn
   });
 }
 
-function arbitraryTxnOffsetCommitRequestPartition(version: number): fc.Arbitrary<TxnOffsetCommitRequestPartition> {
+function arbitraryTxnOffsetCommitRequestPartition(
+  version: number,
+): fc.Arbitrary<TxnOffsetCommitRequestPartition> {
   return arbStruct<TxnOffsetCommitRequestPartition>({
     partitionIndex: arbInt32,
     committedOffset: arbInt64,

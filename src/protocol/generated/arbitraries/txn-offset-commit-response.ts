@@ -22,7 +22,9 @@ function arbitraryTxnOffsetCommitResponseTopic(version: number): fc.Arbitrary<Tx
   });
 }
 
-function arbitraryTxnOffsetCommitResponsePartition(version: number): fc.Arbitrary<TxnOffsetCommitResponsePartition> {
+function arbitraryTxnOffsetCommitResponsePartition(
+  version: number,
+): fc.Arbitrary<TxnOffsetCommitResponsePartition> {
   return arbStruct<TxnOffsetCommitResponsePartition>({
     partitionIndex: arbInt32,
     errorCode: arbInt16,

@@ -15,7 +15,9 @@ export function arbitraryUpdateFeaturesRequest(version: number): fc.Arbitrary<Up
   });
 }
 
-function arbitraryUpdateFeaturesRequestFeatureUpdateKey(version: number): fc.Arbitrary<UpdateFeaturesRequestFeatureUpdateKey> {
+function arbitraryUpdateFeaturesRequestFeatureUpdateKey(
+  version: number,
+): fc.Arbitrary<UpdateFeaturesRequestFeatureUpdateKey> {
   return arbStruct<UpdateFeaturesRequestFeatureUpdateKey>({
     feature: arbString,
     maxVersionLevel: arbInt16,

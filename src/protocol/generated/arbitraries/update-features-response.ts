@@ -12,12 +12,15 @@ export function arbitraryUpdateFeaturesResponse(version: number): fc.Arbitrary<U
     throttleTimeMs: arbInt32,
     errorCode: arbInt16,
     errorMessage: fc.option(arbString, { nil: null }),
-    results:
-      version <= 1 ? arbArray(arbitraryUpdateFeaturesResponseUpdatableFeatureResult(version)) : fc.constant([]),
+    results: version <= 1
+      ? arbArray(arbitraryUpdateFeaturesResponseUpdatableFeatureResult(version))
+      : fc.constant([]),
   });
 }
 
-function arbitraryUpdateFeaturesResponseUpdatableFeatureResult(version: number): fc.Arbitrary<UpdateFeaturesResponseUpdatableFeatureResult> {
+function arbitraryUpdateFeaturesResponseUpdatableFeatureResult(
+  version: number,
+): fc.Arbitrary<UpdateFeaturesResponseUpdatableFeatureResult> {
   return arbStruct<UpdateFeaturesResponseUpdatableFeatureResult>({
     feature: arbString,
     errorCode: arbInt16,

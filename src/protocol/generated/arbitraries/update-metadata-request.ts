@@ -2,11 +2,11 @@
 
 import fc from 'fast-check';
 import {
+  type UpdateMetadataBroker,
+  type UpdateMetadataEndpoint,
+  type UpdateMetadataPartitionState,
   type UpdateMetadataRequest,
-  type UpdateMetadataRequestUpdateMetadataBroker,
-  type UpdateMetadataRequestUpdateMetadataEndpoint,
-  type UpdateMetadataRequestUpdateMetadataPartitionState,
-  type UpdateMetadataRequestUpdateMetadataTopicState,
+  type UpdateMetadataTopicState,
 } from '../update-metadata-request.js';
 import {
   arbArray,
@@ -28,15 +28,14 @@ export function arbitraryUpdateMetadataRequest(version: number): fc.Arbitrary<Up
     controllerEpoch: arbInt32,
     brokerEpoch: version >= 5 ? arbInt64 : fc.constant(-1n),
     ungroupedPartitionStates:
-      version <= 4 ? arbArray(arbitraryUpdateMetadataRequestUpdateMetadataPartitionState(version)) : fc.constant([]),
-    topicStates:
-      version >= 5 ? arbArray(arbitraryUpdateMetadataRequestUpdateMetadataTopicState(version)) : fc.constant([]),
-    liveBrokers: arbArray(arbitraryUpdateMetadataRequestUpdateMetadataBroker(version)),
+      version <= 4 ? arbArray(arbitraryUpdateMetadataPartitionState(version)) : fc.constant([]),
+    topicStates: version >= 5 ? arbArray(arbitraryUpdateMetadataTopicState(version)) : fc.constant([]),
+    liveBrokers: arbArray(arbitraryUpdateMetadataBroker(version)),
   });
 }
 
-function arbitraryUpdateMetadataRequestUpdateMetadataPartitionState(version: number): fc.Arbitrary<UpdateMetadataRequestUpdateMetadataPartitionState> {
-  return arbStruct<UpdateMetadataRequestUpdateMetadataPartitionState>({
+function arbitraryUpdateMetadataPartitionState(version: number): fc.Arbitrary<UpdateMetadataPartitionState> {
+  return arbStruct<UpdateMetadataPartitionState>({
     topicName: version <= 4 ? arbString : fc.constant(''),
     partitionIndex: arbInt32,
     controllerEpoch: arbInt32,
@@ -49,27 +48,26 @@ function arbitraryUpdateMetadataRequestUpdateMetadataPartitionState(version: num
   });
 }
 
-function arbitraryUpdateMetadataRequestUpdateMetadataTopicState(version: number): fc.Arbitrary<UpdateMetadataRequestUpdateMetadataTopicState> {
-  return arbStruct<UpdateMetadataRequestUpdateMetadataTopicState>({
+function arbitraryUpdateMetadataTopicState(version: number): fc.Arbitrary<UpdateMetadataTopicState> {
+  return arbStruct<UpdateMetadataTopicState>({
     topicName: arbString,
     topicId: version >= 7 ? arbUuid : fc.constant('AAAAAAAAAAAAAAAAAAAAAA'),
-    partitionStates: arbArray(arbitraryUpdateMetadataRequestUpdateMetadataPartitionState(version)),
+    partitionStates: arbArray(arbitraryUpdateMetadataPartitionState(version)),
   });
 }
 
-function arbitraryUpdateMetadataRequestUpdateMetadataBroker(version: number): fc.Arbitrary<UpdateMetadataRequestUpdateMetadataBroker> {
-  return arbStruct<UpdateMetadataRequestUpdateMetadataBroker>({
+function arbitraryUpdateMetadataBroker(version: number): fc.Arbitrary<UpdateMetadataBroker> {
+  return arbStruct<UpdateMetadataBroker>({
     id: arbInt32,
     v0Host: version <= 0 ? arbString : fc.constant(''),
     v0Port: version <= 0 ? arbInt32 : fc.constant(0),
-    endpoints:
-      version >= 1 ? arbArray(arbitraryUpdateMetadataRequestUpdateMetadataEndpoint(version)) : fc.constant([]),
+    endpoints: version >= 1 ? arbArray(arbitraryUpdateMetadataEndpoint(version)) : fc.constant([]),
     rack: version >= 2 ? fc.option(arbString, { nil: null }) : fc.constant(null),
   });
 }
 
-function arbitraryUpdateMetadataRequestUpdateMetadataEndpoint(version: number): fc.Arbitrary<UpdateMetadataRequestUpdateMetadataEndpoint> {
-  return arbStruct<UpdateMetadataRequestUpdateMetadataEndpoint>({
+function arbitraryUpdateMetadataEndpoint(version: number): fc.Arbitrary<UpdateMetadataEndpoint> {
+  return arbStruct<UpdateMetadataEndpoint>({
     port: arbInt32,
     host: arbString,
     listener: version >= 3 ? arbString : fc.constant(''),

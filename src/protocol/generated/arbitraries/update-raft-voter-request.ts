@@ -19,7 +19,9 @@ export function arbitraryUpdateRaftVoterRequest(version: number): fc.Arbitrary<U
   });
 }
 
-function arbitraryUpdateRaftVoterRequestListener(version: number): fc.Arbitrary<UpdateRaftVoterRequestListener> {
+function arbitraryUpdateRaftVoterRequestListener(
+  version: number,
+): fc.Arbitrary<UpdateRaftVoterRequestListener> {
   return arbStruct<UpdateRaftVoterRequestListener>({
     name: arbString,
     host: arbString,
@@ -27,7 +29,9 @@ function arbitraryUpdateRaftVoterRequestListener(version: number): fc.Arbitrary<
   });
 }
 
-function arbitraryUpdateRaftVoterRequestKRaftVersionFeature(version: number): fc.Arbitrary<UpdateRaftVoterRequestKRaftVersionFeature> {
+function arbitraryUpdateRaftVoterRequestKRaftVersionFeature(
+  version: number,
+): fc.Arbitrary<UpdateRaftVoterRequestKRaftVersionFeature> {
   return arbStruct<UpdateRaftVoterRequestKRaftVersionFeature>({
     minSupportedVersion: arbInt16,
     maxSupportedVersion: arbInt16,

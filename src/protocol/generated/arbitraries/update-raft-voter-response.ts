@@ -15,7 +15,9 @@ export function arbitraryUpdateRaftVoterResponse(version: number): fc.Arbitrary<
   });
 }
 
-function arbitraryUpdateRaftVoterResponseCurrentLeader(version: number): fc.Arbitrary<UpdateRaftVoterResponseCurrentLeader> {
+function arbitraryUpdateRaftVoterResponseCurrentLeader(
+  version: number,
+): fc.Arbitrary<UpdateRaftVoterResponseCurrentLeader> {
   return arbStruct<UpdateRaftVoterResponseCurrentLeader>({
     leaderId: arbInt32,
     leaderEpoch: arbInt32,

@@ -33,7 +33,9 @@ function arbitraryVotersRecordEndpoint(version: number): fc.Arbitrary<VotersReco
   });
 }
 
-function arbitraryVotersRecordKRaftVersionFeature(version: number): fc.Arbitrary<VotersRecordKRaftVersionFeature> {
+function arbitraryVotersRecordKRaftVersionFeature(
+  version: number,
+): fc.Arbitrary<VotersRecordKRaftVersionFeature> {
   return arbStruct<VotersRecordKRaftVersionFeature>({
     minSupportedVersion: arbInt16,
     maxSupportedVersion: arbInt16,

@@ -18,21 +18,27 @@ import {
   arbUuid,
 } from './primitives.js';
 
-export function arbitraryWriteShareGroupStateRequest(version: number): fc.Arbitrary<WriteShareGroupStateRequest> {
+export function arbitraryWriteShareGroupStateRequest(
+  version: number,
+): fc.Arbitrary<WriteShareGroupStateRequest> {
   return arbStruct<WriteShareGroupStateRequest>({
     groupId: arbString,
     topics: arbArray(arbitraryWriteShareGroupStateRequestWriteStateData(version)),
   });
 }
 
-function arbitraryWriteShareGroupStateRequestWriteStateData(version: number): fc.Arbitrary<WriteShareGroupStateRequestWriteStateData> {
+function arbitraryWriteShareGroupStateRequestWriteStateData(
+  version: number,
+): fc.Arbitrary<WriteShareGroupStateRequestWriteStateData> {
   return arbStruct<WriteShareGroupStateRequestWriteStateData>({
     topicId: arbUuid,
     partitions: arbArray(arbitraryWriteShareGroupStateRequestPartitionData(version)),
   });
 }
 
-function arbitraryWriteShareGroupStateRequestPartitionData(version: number): fc.Arbitrary<WriteShareGroupStateRequestPartitionData> {
+function arbitraryWriteShareGroupStateRequestPartitionData(
+  version: number,
+): fc.Arbitrary<WriteShareGroupStateRequestPartitionData> {
   return arbStruct<WriteShareGroupStateRequestPartitionData>({
     partition: arbInt32,
     stateEpoch: arbInt32,
@@ -42,7 +48,9 @@ function arbitraryWriteShareGroupStateRequestPartitionData(version: number): fc.
   });
 }
 
-function arbitraryWriteShareGroupStateRequestStateBatch(version: number): fc.Arbitrary<WriteShareGroupStateRequestStateBatch> {
+function arbitraryWriteShareGroupStateRequestStateBatch(
+  version: number,
+): fc.Arbitrary<WriteShareGroupStateRequestStateBatch> {
   return arbStruct<WriteShareGroupStateRequestStateBatch>({
     firstOffset: arbInt64,
     lastOffset: arbInt64,

@@ -8,20 +8,26 @@ import {
 } from '../write-share-group-state-response.js';
 import { arbArray, arbInt16, arbInt32, arbString, arbStruct, arbUuid } from './primitives.js';
 
-export function arbitraryWriteShareGroupStateResponse(version: number): fc.Arbitrary<WriteShareGroupStateResponse> {
+export function arbitraryWriteShareGroupStateResponse(
+  version: number,
+): fc.Arbitrary<WriteShareGroupStateResponse> {
   return arbStruct<WriteShareGroupStateResponse>({
     results: arbArray(arbitraryWriteShareGroupStateResponseWriteStateResult(version)),
   });
 }
 
-function arbitraryWriteShareGroupStateResponseWriteStateResult(version: number): fc.Arbitrary<WriteShareGroupStateResponseWriteStateResult> {
+function arbitraryWriteShareGroupStateResponseWriteStateResult(
+  version: number,
+): fc.Arbitrary<WriteShareGroupStateResponseWriteStateResult> {
   return arbStruct<WriteShareGroupStateResponseWriteStateResult>({
     topicId: arbUuid,
     partitions: arbArray(arbitraryWriteShareGroupStateResponsePartitionResult(version)),
   });
 }
 
-function arbitraryWriteShareGroupStateResponsePartitionResult(version: number): fc.Arbitrary<WriteShareGroupStateResponsePartitionResult> {
+function arbitraryWriteShareGroupStateResponsePartitionResult(
+  version: number,
+): fc.Arbitrary<WriteShareGroupStateResponsePartitionResult> {
   return arbStruct<WriteShareGroupStateResponsePartitionResult>({
     partition: arbInt32,
     errorCode: arbInt16,

@@ -14,7 +14,9 @@ export function arbitraryWriteTxnMarkersRequest(version: number): fc.Arbitrary<W
   });
 }
 
-function arbitraryWriteTxnMarkersRequestWritableTxnMarker(version: number): fc.Arbitrary<WriteTxnMarkersRequestWritableTxnMarker> {
+function arbitraryWriteTxnMarkersRequestWritableTxnMarker(
+  version: number,
+): fc.Arbitrary<WriteTxnMarkersRequestWritableTxnMarker> {
   return arbStruct<WriteTxnMarkersRequestWritableTxnMarker>({
     producerId: arbInt64,
     producerEpoch: arbInt16,
@@ -24,7 +26,9 @@ function arbitraryWriteTxnMarkersRequestWritableTxnMarker(version: number): fc.A
   });
 }
 
-function arbitraryWriteTxnMarkersRequestWritableTxnMarkerTopic(version: number): fc.Arbitrary<WriteTxnMarkersRequestWritableTxnMarkerTopic> {
+function arbitraryWriteTxnMarkersRequestWritableTxnMarkerTopic(
+  version: number,
+): fc.Arbitrary<WriteTxnMarkersRequestWritableTxnMarkerTopic> {
   return arbStruct<WriteTxnMarkersRequestWritableTxnMarkerTopic>({
     name: arbString,
     partitionIndexes: arbArray(arbInt32),

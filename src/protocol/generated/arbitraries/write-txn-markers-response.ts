@@ -15,21 +15,27 @@ export function arbitraryWriteTxnMarkersResponse(version: number): fc.Arbitrary<
   });
 }
 
-function arbitraryWriteTxnMarkersResponseWritableTxnMarkerResult(version: number): fc.Arbitrary<WriteTxnMarkersResponseWritableTxnMarkerResult> {
+function arbitraryWriteTxnMarkersResponseWritableTxnMarkerResult(
+  version: number,
+): fc.Arbitrary<WriteTxnMarkersResponseWritableTxnMarkerResult> {
   return arbStruct<WriteTxnMarkersResponseWritableTxnMarkerResult>({
     producerId: arbInt64,
     topics: arbArray(arbitraryWriteTxnMarkersResponseWritableTxnMarkerTopicResult(version)),
   });
 }
 
-function arbitraryWriteTxnMarkersResponseWritableTxnMarkerTopicResult(version: number): fc.Arbitrary<WriteTxnMarkersResponseWritableTxnMarkerTopicResult> {
+function arbitraryWriteTxnMarkersResponseWritableTxnMarkerTopicResult(
+  version: number,
+): fc.Arbitrary<WriteTxnMarkersResponseWritableTxnMarkerTopicResult> {
   return arbStruct<WriteTxnMarkersResponseWritableTxnMarkerTopicResult>({
     name: arbString,
     partitions: arbArray(arbitraryWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(version)),
   });
 }
 
-function arbitraryWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(version: number): fc.Arbitrary<WriteTxnMarkersResponseWritableTxnMarkerPartitionResult> {
+function arbitraryWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(
+  version: number,
+): fc.Arbitrary<WriteTxnMarkersResponseWritableTxnMarkerPartitionResult> {
   return arbStruct<WriteTxnMarkersResponseWritableTxnMarkerPartitionResult>({
     partitionIndex: arbInt32,
     errorCode: arbInt16,
