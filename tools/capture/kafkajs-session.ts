@@ -2,17 +2,10 @@
 // (see capture.sh). Usage: node --import tsx kafkajs-session.ts <bootstrap> <step>
 // Steps: produce-<codec> (codec: none|gzip|snappy|lz4|zstd) and consume.
 import kafkajs from 'kafkajs';
-import LZ4Codec from 'kafkajs-lz4';
-import SnappyCodec from 'kafkajs-snappy';
-import zstd from 'zstd-napi';
+import { registerKafkaJsCodecs } from '../../src/testing/kafkajs-codecs.js';
 
-const { Kafka, logLevel, CompressionTypes, CompressionCodecs } = kafkajs;
-CompressionCodecs[CompressionTypes.Snappy] = SnappyCodec;
-CompressionCodecs[CompressionTypes.LZ4] = new LZ4Codec().codec;
-CompressionCodecs[CompressionTypes.ZSTD] = () => ({
-  compress: async (encoder: { buffer: Buffer }) => zstd.compress(encoder.buffer),
-  decompress: async (buffer: Buffer) => zstd.decompress(buffer),
-});
+const { Kafka, logLevel, CompressionTypes } = kafkajs;
+registerKafkaJsCodecs();
 
 const codecs = {
   none: CompressionTypes.None,
