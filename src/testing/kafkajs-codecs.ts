@@ -12,7 +12,10 @@ interface KafkaJsCodec {
 const require = createRequire(import.meta.url);
 // Both packages are CommonJS without ESM type information; require keeps their runtime shape exact.
 const snappyCodec = require('kafkajs-snappy') as () => KafkaJsCodec;
-const { default: LZ4Codec } = require('kafkajs-lz4') as { default: new () => { codec: () => KafkaJsCodec } };
+type LZ4CodecClass = new () => { codec: () => KafkaJsCodec };
+// Plain Node hands back `{ default: class }` (the package sets __esModule); tsx unwraps it to the class.
+const lz4Module = require('kafkajs-lz4') as LZ4CodecClass | { default: LZ4CodecClass };
+const LZ4Codec = typeof lz4Module === 'function' ? lz4Module : lz4Module.default;
 
 const zstdCodec = (): KafkaJsCodec => ({
   compress: async (encoder) => zstd.compress(encoder.buffer),
