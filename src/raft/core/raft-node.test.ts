@@ -1,0 +1,306 @@
+// Proves RaftNode's contract message by message, without a simulator: votes survive restarts, work is
+// handed out only through ready()/advance(), proposals are batched and pipelined, rejections carry
+// conflict hints, and learners never count towards commit.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SeededRandom } from '../../testing/index.js';
+import { SimDisk } from '../sim/sim-disk.js';
+import { RaftUsageError } from './assert.js';
+import type { ClusterConfig, PersistedState } from './log-entry.js';
+import type { RaftMessage } from './raft-message.js';
+import { RaftNode } from './raft-node.js';
+import type { RaftOptionsInput } from './raft-options.js';
+
+const CONFIG: ClusterConfig = { voters: [1, 2, 3], learners: [] };
+const EMPTY: PersistedState = {
+  hardState: { term: 0, votedFor: undefined },
+  snapshot: undefined,
+  entries: [],
+};
+
+function node(
+  id: number,
+  persisted = EMPTY,
+  options: Partial<RaftOptionsInput> = {},
+  config = CONFIG,
+): RaftNode {
+  return new RaftNode(
+    { id, bootstrapConfig: config, electionTimeoutMs: 100, heartbeatIntervalMs: 20, ...options },
+    persisted,
+    new SeededRandom(id),
+    0,
+  );
+}
+
+const disks = new WeakMap<RaftNode, SimDisk>();
+
+/** Does all pending work: persists to the node's disk, returns the messages, advances. */
+function drain(raft: RaftNode, disk = diskOf(raft)): RaftMessage[] {
+  const messages: RaftMessage[] = [];
+  for (let round = 0; round < 10 && raft.hasReady(); round++) {
+    const work = raft.ready();
+    disk.write(work);
+    messages.push(...work.messages);
+    raft.advance(work);
+  }
+  return messages;
+}
+
+function diskOf(raft: RaftNode): SimDisk {
+  let disk = disks.get(raft);
+  if (disk === undefined) {
+    disk = new SimDisk();
+    disks.set(raft, disk);
+  }
+  return disk;
+}
+
+function only<K extends RaftMessage['kind']>(
+  messages: RaftMessage[],
+  kind: K,
+): Extract<RaftMessage, { kind: K }>[] {
+  return messages.filter((message): message is Extract<RaftMessage, { kind: K }> => message.kind === kind);
+}
+
+/** Elects node 1 leader of term 1 with the votes of 2 and 3 and returns everything around it. */
+function electLeader(options: Partial<RaftOptionsInput> = {}, config = CONFIG) {
+  const leader = node(1, EMPTY, options, config);
+  const followers = new Map(
+    config.voters.filter((id) => id !== 1).map((id) => [id, node(id, EMPTY, options, config)]),
+  );
+  for (const learner of config.learners) followers.set(learner, node(learner, EMPTY, options, config));
+  leader.tick(1000); // election timer fired: pre-vote
+  for (const preVote of only(drain(leader), 'preVote')) {
+    followers.get(preVote.to)!.receive(preVote);
+    for (const response of drain(followers.get(preVote.to)!)) leader.receive(response);
+  }
+  for (const vote of only(drain(leader), 'vote')) {
+    followers.get(vote.to)!.receive(vote);
+    for (const response of drain(followers.get(vote.to)!)) leader.receive(response);
+  }
+  assert.equal(leader.status().role, 'leader');
+  return { leader, followers };
+}
+
+/** Delivers messages back and forth until quiet (bounded). */
+function exchange(nodes: Map<number, RaftNode>, first: RaftMessage[]): RaftMessage[] {
+  const all: RaftMessage[] = [];
+  let pending = first;
+  for (let round = 0; round < 50 && pending.length > 0; round++) {
+    all.push(...pending);
+    const next: RaftMessage[] = [];
+    for (const message of pending) {
+      const target = nodes.get(message.to);
+      if (target === undefined) continue;
+      target.receive(message);
+      next.push(...drain(target));
+    }
+    pending = next;
+  }
+  return all;
+}
+
+describe('RaftNode', () => {
+  it('votes at most once per term, even after a restart from its persisted state', () => {
+    const disk = new SimDisk();
+    const voter = node(1);
+    voter.receive({
+      kind: 'vote',
+      from: 2,
+      to: 1,
+      term: 1,
+      lastLogIndex: 0,
+      lastLogTerm: 0,
+      isTransfer: false,
+    });
+    const work = voter.ready();
+    assert.deepEqual(work.hardState, { term: 1, votedFor: 2 }, 'the vote is persisted in the same ready');
+    assert.deepEqual(
+      work.messages.map((m) => m.kind === 'voteResponse' && m.granted),
+      [true],
+    );
+    disk.write(work);
+    voter.advance(work);
+
+    const restarted = node(1, disk.recover());
+    restarted.receive({
+      kind: 'vote',
+      from: 3,
+      to: 1,
+      term: 1,
+      lastLogIndex: 5,
+      lastLogTerm: 1,
+      isTransfer: false,
+    });
+    const [response] = drain(restarted);
+    assert.equal(response?.kind === 'voteResponse' && response.granted, false);
+  });
+
+  it('refuses a vote to a candidate whose log is behind (§5.4.1)', () => {
+    const { leader } = electLeader();
+    leader.propose(new Uint8Array(4));
+    drain(leader);
+    const voter = node(9, { hardState: { term: 1, votedFor: undefined }, snapshot: undefined, entries: [] });
+    // A node holding entries of term 1 will not vote for a candidate with an empty log.
+    voter.receive({
+      kind: 'append',
+      from: 1,
+      to: 9,
+      term: 1,
+      prevLogIndex: 0,
+      prevLogTerm: 0,
+      entries: [{ kind: 'noop', index: 1, term: 1 }],
+      leaderCommit: 0,
+    });
+    drain(voter);
+    voter.receive({
+      kind: 'vote',
+      from: 2,
+      to: 9,
+      term: 2,
+      lastLogIndex: 0,
+      lastLogTerm: 0,
+      isTransfer: true,
+    });
+    const [response] = only(drain(voter), 'voteResponse');
+    assert.equal(response?.granted, false);
+    assert.equal(voter.status().term, 2);
+  });
+
+  it('hands out work only through ready()/advance(), one ready at a time', () => {
+    const raft = node(1);
+    raft.tick(1000);
+    assert.equal(raft.hasReady(), true);
+    const work = raft.ready();
+    assert.equal(raft.hasReady(), false);
+    assert.throws(() => raft.ready(), RaftUsageError);
+    assert.throws(() => raft.advance({ ...work }), RaftUsageError);
+    raft.advance(work);
+  });
+
+  it('a follower refuses proposals and names the leader it knows', () => {
+    const { leader, followers } = electLeader();
+    exchange(new Map<number, RaftNode>([[1, leader], ...followers]), drain(leader));
+    const follower = followers.get(2)!;
+    assert.deepEqual(follower.propose(new Uint8Array(4)), { ok: false, reason: 'notLeader', leaderId: 1 });
+  });
+
+  it('batches proposals into one append per follower, then pipelines within the in-flight window', () => {
+    const { leader, followers } = electLeader({ maxAppendEntries: 5, maxInflightAppends: 3 });
+    const nodes = new Map<number, RaftNode>([[1, leader], ...followers]);
+    exchange(nodes, drain(leader)); // the no-op commits; followers are now in pipeline mode
+    for (let i = 0; i < 4; i++) leader.propose(new Uint8Array(4));
+    const batched = only(drain(leader), 'append');
+    assert.deepEqual(
+      batched.map((m) => m.entries.length),
+      [4, 4],
+      'four proposals, one append per follower',
+    );
+    for (let i = 0; i < 30; i++) leader.propose(new Uint8Array(4));
+    const pipelined = only(drain(leader), 'append').filter((m) => m.to === 2);
+    assert.deepEqual(
+      pipelined.map((m) => m.entries.length),
+      [5, 5],
+      'at most 5 entries per append; the batch of 4 is still in flight, so 2 more fill the window of 3',
+    );
+    exchange(nodes, [...batched, ...pipelined]);
+  });
+
+  it('commits only by counting entries of its own term, and never counts learners', () => {
+    const config: ClusterConfig = { voters: [1, 2, 3], learners: [4] };
+    const { leader, followers } = electLeader({}, config);
+    const messages = drain(leader);
+    // Only the learner answers: the leader alone is no majority of {1,2,3}.
+    const learnerTraffic = exchange(
+      new Map([[4, followers.get(4)!]]),
+      messages.filter((m) => m.to === 4),
+    );
+    for (const reply of learnerTraffic) if (reply.to === 1) leader.receive(reply);
+    drain(leader);
+    assert.equal(leader.status().commitIndex, 0);
+    const toTwo = messages.filter((m) => m.to === 2);
+    exchange(
+      new Map([
+        [1, leader],
+        [2, followers.get(2)!],
+      ]),
+      toTwo,
+    );
+    assert.equal(leader.status().commitIndex, 1);
+  });
+
+  it('rejects an append that does not match and hints where its log diverges', () => {
+    const follower = node(2);
+    follower.receive({
+      kind: 'append',
+      from: 1,
+      to: 2,
+      term: 1,
+      prevLogIndex: 0,
+      prevLogTerm: 0,
+      entries: [1, 2, 3].map((index) => ({ kind: 'noop' as const, index, term: 1 })),
+      leaderCommit: 0,
+    });
+    drain(follower);
+    follower.receive({
+      kind: 'append',
+      from: 5,
+      to: 2,
+      term: 3,
+      prevLogIndex: 3,
+      prevLogTerm: 2,
+      entries: [],
+      leaderCommit: 0,
+    });
+    const [rejection] = only(drain(follower), 'appendResponse');
+    assert.deepEqual(rejection, {
+      kind: 'appendResponse',
+      from: 2,
+      to: 5,
+      term: 3,
+      success: false,
+      rejectedIndex: 3,
+      hintIndex: 1,
+      hintTerm: 1,
+    });
+    follower.receive({
+      kind: 'append',
+      from: 5,
+      to: 2,
+      term: 3,
+      prevLogIndex: 7,
+      prevLogTerm: 3,
+      entries: [],
+      leaderCommit: 0,
+    });
+    const [short] = only(drain(follower), 'appendResponse');
+    assert.equal(short?.success === false && short.hintIndex === 4 && short.hintTerm === 0, true);
+  });
+
+  it('asks for a snapshot once the log passes the threshold, and compacts after persisting it', () => {
+    const { leader, followers } = electLeader({ snapshotThresholdBytes: 200 });
+    const nodes = new Map<number, RaftNode>([[1, leader], ...followers]);
+    exchange(nodes, drain(leader));
+    for (let i = 0; i < 10; i++) leader.propose(new Uint8Array(16));
+    let asked = false;
+    const disk = diskOf(leader);
+    for (let round = 0; round < 20; round++) {
+      const work = leader.hasReady() ? leader.ready() : undefined;
+      if (work === undefined) break;
+      disk.write(work);
+      asked ||= work.shouldSnapshot;
+      leader.advance(work);
+      exchange(nodes, [...work.messages]);
+    }
+    const applied = leader.status().appliedIndex;
+    assert.ok(asked, 'the core asked for a snapshot');
+    assert.equal(leader.compact(applied, new Uint8Array([1, 2, 3])), true);
+    const work = leader.ready();
+    assert.equal(work.snapshot?.restore, false);
+    assert.equal(work.snapshot?.snapshot.index, applied);
+    leader.advance(work);
+    assert.equal(leader.status().snapshotIndex, applied);
+    assert.equal(leader.entry(applied), undefined, 'compacted');
+    assert.throws(() => leader.compact(applied + 100, new Uint8Array()), RaftUsageError);
+  });
+});
