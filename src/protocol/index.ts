@@ -16,7 +16,13 @@ export {
   kafkaErrorFromCode,
 } from './errors.js';
 export * from './generated/index.js';
-export * from './message-codec/index.js';
+export {
+  MAX_EMPTY_ELEMENT_COUNT,
+  MAX_STRING_BYTES,
+  type MessageDescriptor,
+  type MessageKind,
+  type VersionRange,
+} from './message-codec/index.js';
 export {
   type DecodedRequest,
   decodeRequest,

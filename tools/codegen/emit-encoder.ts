@@ -262,7 +262,7 @@ export function resolveFlexiblePlaceholder(code: CodeBuilder, placeholder: strin
 
 /** `fn(a + b + …);`, one term per line when long. */
 function layoutSum(fn: string, terms: readonly string[], indent: number): string {
-  const flat = `${fn}(${terms.join(' + ')});`;
+  const flat = terms.length === 1 ? `${fn}(${terms[0]!.slice(1, -1)});` : `${fn}(${terms.join(' + ')});`;
   if (indent + flat.length <= LINE_WIDTH) return flat;
   return `${fn}(\n  ${terms.join(' +\n  ')},\n);`;
 }

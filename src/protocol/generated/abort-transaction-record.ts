@@ -27,7 +27,7 @@ export function encodeAbortTransactionRecord(
 ): void {
   checkEncodeVersion(version, 0, 0, 'AbortTransactionRecord');
   const tagged0 = v.reason !== null;
-  w.unsignedVarint((tagged0 ? 1 : 0));
+  w.unsignedVarint(tagged0 ? 1 : 0);
   if (tagged0) {
     writeTaggedField(w, 0, (t) => {
       writeNullableString(t, v.reason, true, true, 'AbortTransactionRecord.reason');

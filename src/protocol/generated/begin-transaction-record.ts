@@ -27,7 +27,7 @@ export function encodeBeginTransactionRecord(
 ): void {
   checkEncodeVersion(version, 0, 0, 'BeginTransactionRecord');
   const tagged0 = v.name !== null;
-  w.unsignedVarint((tagged0 ? 1 : 0));
+  w.unsignedVarint(tagged0 ? 1 : 0);
   if (tagged0) {
     writeTaggedField(w, 0, (t) => {
       writeNullableString(t, v.name, true, true, 'BeginTransactionRecord.name');

@@ -43,7 +43,7 @@ export function encodeBrokerHeartbeatRequest(
     throw nonDefaultFieldError('BrokerHeartbeatRequest.offlineLogDirs', version);
   }
   const tagged0 = version >= 1 && v.offlineLogDirs.length !== 0;
-  w.unsignedVarint((tagged0 ? 1 : 0));
+  w.unsignedVarint(tagged0 ? 1 : 0);
   if (tagged0) {
     writeTaggedField(w, 0, (t) => {
       writeArrayLength(t, v.offlineLogDirs.length, true);

@@ -104,7 +104,7 @@ export function encodeConsumerGroupMemberMetadataValue(
   w.int32(v.rebalanceTimeoutMs);
   writeNullableString(w, v.serverAssignor, true, true, 'ConsumerGroupMemberMetadataValue.serverAssignor');
   const tagged0 = v.classicMemberMetadata !== null;
-  w.unsignedVarint((tagged0 ? 1 : 0));
+  w.unsignedVarint(tagged0 ? 1 : 0);
   if (tagged0) {
     writeTaggedField(w, 0, (t) => {
       writeStructPresence(

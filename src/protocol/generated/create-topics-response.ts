@@ -119,7 +119,7 @@ function encodeCreateTopicsResponseCreatableTopicResult(
   }
   if (flexible) {
     const tagged0 = v.topicConfigErrorCode !== 0;
-    w.unsignedVarint((tagged0 ? 1 : 0));
+    w.unsignedVarint(tagged0 ? 1 : 0);
     if (tagged0) writeTaggedField(w, 0, (t) => t.int16(v.topicConfigErrorCode));
   }
 }

@@ -69,7 +69,7 @@ export function encodeEndQuorumEpochResponse(
   }
   if (flexible) {
     const tagged0 = v.nodeEndpoints.length !== 0;
-    w.unsignedVarint((tagged0 ? 1 : 0));
+    w.unsignedVarint(tagged0 ? 1 : 0);
     if (tagged0) {
       writeTaggedField(w, 0, (t) => {
         writeArrayLength(t, v.nodeEndpoints.length, true);

@@ -269,7 +269,7 @@ function encodeFetchPartition(w: ByteWriter, version: number, v: FetchPartition)
   w.int32(v.partitionMaxBytes);
   if (flexible) {
     const tagged0 = version >= 17 && v.replicaDirectoryId !== 'AAAAAAAAAAAAAAAAAAAAAA';
-    w.unsignedVarint((tagged0 ? 1 : 0));
+    w.unsignedVarint(tagged0 ? 1 : 0);
     if (tagged0) writeTaggedField(w, 0, (t) => t.uuid(v.replicaDirectoryId));
   }
 }

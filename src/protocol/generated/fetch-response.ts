@@ -190,7 +190,7 @@ export function encodeFetchResponse(w: ByteWriter, version: number, v: FetchResp
   }
   if (flexible) {
     const tagged0 = version >= 16 && v.nodeEndpoints.length !== 0;
-    w.unsignedVarint((tagged0 ? 1 : 0));
+    w.unsignedVarint(tagged0 ? 1 : 0);
     if (tagged0) {
       writeTaggedField(w, 0, (t) => {
         writeArrayLength(t, v.nodeEndpoints.length, true);

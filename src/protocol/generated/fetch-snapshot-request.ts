@@ -83,7 +83,7 @@ export function encodeFetchSnapshotRequest(w: ByteWriter, version: number, v: Fe
   writeArrayLength(w, v.topics.length, true);
   for (const e of v.topics) encodeFetchSnapshotRequestTopicSnapshot(w, version, e);
   const tagged0 = v.clusterId !== null;
-  w.unsignedVarint((tagged0 ? 1 : 0));
+  w.unsignedVarint(tagged0 ? 1 : 0);
   if (tagged0) {
     writeTaggedField(w, 0, (t) => {
       writeNullableString(t, v.clusterId, true, true, 'FetchSnapshotRequest.clusterId');
@@ -156,7 +156,7 @@ function encodeFetchSnapshotRequestPartitionSnapshot(
   encodeFetchSnapshotRequestSnapshotId(w, version, v.snapshotId);
   w.int64(v.position);
   const tagged0 = version >= 1 && v.replicaDirectoryId !== 'AAAAAAAAAAAAAAAAAAAAAA';
-  w.unsignedVarint((tagged0 ? 1 : 0));
+  w.unsignedVarint(tagged0 ? 1 : 0);
   if (tagged0) writeTaggedField(w, 0, (t) => t.uuid(v.replicaDirectoryId));
 }
 

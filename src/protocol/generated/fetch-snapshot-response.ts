@@ -123,7 +123,7 @@ export function encodeFetchSnapshotResponse(w: ByteWriter, version: number, v: F
     throw nonDefaultFieldError('FetchSnapshotResponse.nodeEndpoints', version);
   }
   const tagged0 = version >= 1 && v.nodeEndpoints.length !== 0;
-  w.unsignedVarint((tagged0 ? 1 : 0));
+  w.unsignedVarint(tagged0 ? 1 : 0);
   if (tagged0) {
     writeTaggedField(w, 0, (t) => {
       writeArrayLength(t, v.nodeEndpoints.length, true);
@@ -212,7 +212,7 @@ function encodeFetchSnapshotResponsePartitionSnapshot(
     'FetchSnapshotResponsePartitionSnapshot.unalignedRecords',
   );
   const tagged0 = !isDefaultFetchSnapshotResponseLeaderIdAndEpoch(v.currentLeader);
-  w.unsignedVarint((tagged0 ? 1 : 0));
+  w.unsignedVarint(tagged0 ? 1 : 0);
   if (tagged0) {
     writeTaggedField(w, 0, (t) => {
       encodeFetchSnapshotResponseLeaderIdAndEpoch(t, version, v.currentLeader);

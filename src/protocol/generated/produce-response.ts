@@ -125,7 +125,7 @@ export function encodeProduceResponse(w: ByteWriter, version: number, v: Produce
   }
   if (flexible) {
     const tagged0 = version >= 10 && v.nodeEndpoints.length !== 0;
-    w.unsignedVarint((tagged0 ? 1 : 0));
+    w.unsignedVarint(tagged0 ? 1 : 0);
     if (tagged0) {
       writeTaggedField(w, 0, (t) => {
         writeArrayLength(t, v.nodeEndpoints.length, true);
@@ -230,7 +230,7 @@ function encodeProduceResponsePartitionProduceResponse(
   }
   if (flexible) {
     const tagged0 = version >= 10 && !isDefaultProduceResponseLeaderIdAndEpoch(v.currentLeader);
-    w.unsignedVarint((tagged0 ? 1 : 0));
+    w.unsignedVarint(tagged0 ? 1 : 0);
     if (tagged0) {
       writeTaggedField(w, 0, (t) => {
         encodeProduceResponseLeaderIdAndEpoch(t, version, v.currentLeader);

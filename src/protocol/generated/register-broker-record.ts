@@ -85,7 +85,7 @@ export function encodeRegisterBrokerRecord(w: ByteWriter, version: number, v: Re
     throw nonDefaultFieldError('RegisterBrokerRecord.logDirs', version);
   }
   const tagged0 = version >= 3 && v.logDirs.length !== 0;
-  w.unsignedVarint((tagged0 ? 1 : 0));
+  w.unsignedVarint(tagged0 ? 1 : 0);
   if (tagged0) {
     writeTaggedField(w, 0, (t) => {
       writeArrayLength(t, v.logDirs.length, true);

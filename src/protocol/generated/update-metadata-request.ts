@@ -128,7 +128,7 @@ export function encodeUpdateMetadataRequest(w: ByteWriter, version: number, v: U
   for (const e of v.liveBrokers) encodeUpdateMetadataBroker(w, version, e);
   if (flexible) {
     const tagged0 = version >= 8 && v.type !== 0;
-    w.unsignedVarint((tagged0 ? 1 : 0));
+    w.unsignedVarint(tagged0 ? 1 : 0);
     if (tagged0) writeTaggedField(w, 0, (t) => t.int8(v.type));
   }
 }

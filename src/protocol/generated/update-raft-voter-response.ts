@@ -62,7 +62,7 @@ export function encodeUpdateRaftVoterResponse(
   w.int32(v.throttleTimeMs);
   w.int16(v.errorCode);
   const tagged0 = !isDefaultUpdateRaftVoterResponseCurrentLeader(v.currentLeader);
-  w.unsignedVarint((tagged0 ? 1 : 0));
+  w.unsignedVarint(tagged0 ? 1 : 0);
   if (tagged0) {
     writeTaggedField(w, 0, (t) => {
       encodeUpdateRaftVoterResponseCurrentLeader(t, version, v.currentLeader);

@@ -65,7 +65,7 @@ export function encodeVoteResponse(w: ByteWriter, version: number, v: VoteRespon
     throw nonDefaultFieldError('VoteResponse.nodeEndpoints', version);
   }
   const tagged0 = version >= 1 && v.nodeEndpoints.length !== 0;
-  w.unsignedVarint((tagged0 ? 1 : 0));
+  w.unsignedVarint(tagged0 ? 1 : 0);
   if (tagged0) {
     writeTaggedField(w, 0, (t) => {
       writeArrayLength(t, v.nodeEndpoints.length, true);
