@@ -31,8 +31,9 @@ step() {
 kcat_metadata() {
   kcat -b "$bootstrap" -L
 }
+# librdkafka sends a batch uncompressed when compression would not make it smaller: pad the value.
 kcat_produce() {
-  printf 'key-1\tvalue-1 %s\n' "$1" | kcat -b "$bootstrap" -P -t "golden-$1" -p 0 -K $'\t' -H trace=abc -z "$1"
+  printf 'key-1\tvalue-1 %s %s\n' "$1" "$(printf 'x%.0s' $(seq 100))" | kcat -b "$bootstrap" -P -t "golden-$1" -p 0 -K $'\t' -H trace=abc -z "$1"
 }
 kcat_consume() {
   kcat_produce gzip

@@ -70,7 +70,10 @@ for (const [name, port] of steps) {
       const api = API_KEYS[apiKey];
       const wanted =
         api === 'Produce' ? step.startsWith('produce') : api === 'Fetch' ? step === 'consume' : api;
-      const key = apiKey === 0 ? `${step}/${apiKey}/${apiVersion}` : `${apiKey}/${apiVersion}`;
+      // One exchange per API version, but every produce step and every request of a metadata step
+      // (librdkafka asks for brokers only, then for all topics, at the same version).
+      const perStep = apiKey === 0 || (apiKey === 3 && step === 'metadata');
+      const key = perStep ? `${step}/${apiKey}/${apiVersion}/${seen.size}` : `${apiKey}/${apiVersion}`;
       if (!api || !wanted || seen.has(key)) continue;
       seen.add(key);
       const response = responses.get(request.readInt32BE(4));
