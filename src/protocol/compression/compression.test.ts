@@ -33,7 +33,10 @@ interface KafkaJsCodec {
   decompress(buffer: Buffer): Promise<Buffer>;
 }
 const kafkaJsSnappy = (require('kafkajs-snappy') as () => KafkaJsCodec)();
-const Lz4Codec = require('kafkajs-lz4') as new () => { codec: () => KafkaJsCodec };
+type Lz4CodecClass = new () => { codec: () => KafkaJsCodec };
+// Plain Node returns `{ default: class }` (the package sets __esModule); tsx returns the class.
+const lz4Module = require('kafkajs-lz4') as Lz4CodecClass | { default: Lz4CodecClass };
+const Lz4Codec = typeof lz4Module === 'function' ? lz4Module : lz4Module.default;
 const kafkaJsLz4 = new Lz4Codec().codec();
 
 /** Compressible text: repeated words with some noise, like typical record values. */

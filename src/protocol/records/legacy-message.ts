@@ -133,15 +133,21 @@ function writeNullableBytes(writer: ByteWriter, bytes: Buffer | null): void {
 
 /**
  * Appends one entry with size and CRC left 0; returns where it starts, for sealLegacyEntries once
- * the writer's output is one Buffer. Throws EncodeError for unknown codec bits.
+ * the writer's output is one Buffer. Throws EncodeError for unknown codec bits or a field outside
+ * its wire type.
  */
 export function writeLegacyEntry(writer: ByteWriter, entry: LegacyEntryInput): number {
   if (!isCompressionCodec(legacyCompression(entry.attributes))) {
     throw new EncodeError(`legacy attributes ${entry.attributes} name an unknown codec`);
   }
   const start = writer.length;
-  writer.int64(entry.offset).int32(0).uint32(0).int8(entry.magic).int8(entry.attributes);
-  if (entry.magic === 1) writer.int64(entry.timestamp);
+  try {
+    writer.int64(entry.offset).int32(0).uint32(0).int8(entry.magic).int8(entry.attributes);
+    if (entry.magic === 1) writer.int64(entry.timestamp);
+  } catch (error: unknown) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new EncodeError(`legacy message field out of range: ${error.message}`, { cause: error });
+  }
   writeNullableBytes(writer, entry.key);
   writeNullableBytes(writer, entry.value);
   return start;

@@ -42,22 +42,31 @@ export function batchAttributes(batch: RecordBatch): number {
   );
 }
 
-/** Writes the 61-byte header with batchLength and CRC left 0 for `sealBatch`. */
+/**
+ * Writes the 61-byte header with batchLength and CRC left 0 for `sealBatch`. A field outside its
+ * wire type (Buffer's RangeError) becomes EncodeError.
+ */
 function writeHeader(writer: ByteWriter, batch: RecordBatch): ByteWriter {
-  return writer
-    .int64(batch.baseOffset)
-    .int32(0)
-    .int32(batch.partitionLeaderEpoch)
-    .int8(CURRENT_MAGIC)
-    .uint32(0)
-    .int16(batchAttributes(batch))
-    .int32(batch.lastOffsetDelta)
-    .int64(batch.baseTimestamp)
-    .int64(batch.maxTimestamp)
-    .int64(batch.producerId)
-    .int16(batch.producerEpoch)
-    .int32(batch.baseSequence)
-    .int32(batch.records.length);
+  const attributes = batchAttributes(batch);
+  try {
+    return writer
+      .int64(batch.baseOffset)
+      .int32(0)
+      .int32(batch.partitionLeaderEpoch)
+      .int8(CURRENT_MAGIC)
+      .uint32(0)
+      .int16(attributes)
+      .int32(batch.lastOffsetDelta)
+      .int64(batch.baseTimestamp)
+      .int64(batch.maxTimestamp)
+      .int64(batch.producerId)
+      .int16(batch.producerEpoch)
+      .int32(batch.baseSequence)
+      .int32(batch.records.length);
+  } catch (error: unknown) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new EncodeError(`record batch header field out of range: ${error.message}`, { cause: error });
+  }
 }
 
 /** Fills in batchLength and the CRC-32C of a fully written batch. */
