@@ -1,4 +1,4 @@
-import { assert } from './assert.js';
+import { assert, assertNever } from './assert.js';
 
 /**
  * How the leader currently feeds one follower:
@@ -44,6 +44,8 @@ export class Progress {
         return this.mode.inflight.length < maxInflight;
       case 'snapshot':
         return false;
+      default:
+        return assertNever(this.mode);
     }
   }
 
@@ -63,6 +65,9 @@ export class Progress {
         return;
       case 'snapshot':
         assert(false, 'no appends while a snapshot is being sent');
+        return;
+      default:
+        assertNever(this.mode);
     }
   }
 
@@ -82,6 +87,8 @@ export class Progress {
       case 'snapshot':
         if (matchIndex >= this.mode.snapshotIndex) this.becomeProbe(nowMs);
         break;
+      default:
+        assertNever(this.mode);
     }
     return true;
   }
@@ -101,6 +108,8 @@ export class Progress {
         break;
       case 'snapshot':
         return false;
+      default:
+        return assertNever(this.mode);
     }
     // Restart strictly below the rejected prevLogIndex and strictly above what is known to match.
     this.next = Math.max(this.match + 1, Math.min(hintedNext, rejectedIndex));

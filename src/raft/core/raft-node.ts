@@ -1,50 +1,22 @@
 import { assert, assertNever, RaftUsageError } from './assert.js';
-import {
-  checkQuorum,
-  handlePreVote,
-  handlePreVoteResponse,
-  handleVote,
-  handleVoteResponse,
-  tickElection,
-} from './election.js';
-import {
-  acknowledgeLeader,
-  handleAppend,
-  handleHeartbeat,
-  rejectStaleLeader,
-} from './follower-replication.js';
+import { checkQuorum, tickElection } from './election.js';
 import {
   broadcastAppend,
-  handleAppendResponse,
-  handleHeartbeatResponse,
   maybeCommit,
   requestReadIndex,
-  sendAppend,
   syncProgress,
   tickReplication,
 } from './leader-replication.js';
-import {
-  handleTimeoutNow,
-  type TransferResult,
-  tickTransfer,
-  transferLeadership,
-} from './leadership-transfer.js';
+import { type TransferResult, tickTransfer, transferLeadership } from './leadership-transfer.js';
 import type { ClusterConfig, LogEntry, NodeId, PersistedState } from './log-entry.js';
 import { applyConfigChange, type ConfigChange } from './membership.js';
-import {
-  becomeFollower,
-  isInLeaderLease,
-  latestConfig,
-  leaderId,
-  type NodeState,
-  resetElectionTimer,
-} from './node-state.js';
+import { latestConfig, leaderId, type NodeState, resetElectionTimer } from './node-state.js';
 import { RaftLog } from './raft-log.js';
 import type { RaftMessage } from './raft-message.js';
 import { type RaftOptionsInput, resolveRaftOptions } from './raft-options.js';
 import type { RaftReady } from './raft-ready.js';
 import type { Random } from './random.js';
-import { handleInstallSnapshot, handleInstallSnapshotResponse } from './snapshot-transfer.js';
+import { stepMessage } from './step-message.js';
 
 export type ProposeResult =
   | { readonly ok: true; readonly index: number; readonly term: number }
@@ -188,122 +160,7 @@ export class RaftNode {
   }
 
   receive(message: RaftMessage): void {
-    const state = this.#state;
-    if (message.to !== state.id || message.from === state.id) return;
-    if (message.term > state.term) {
-      if (!this.#moveToNewerTerm(message)) return;
-    } else if (message.term < state.term) {
-      this.#answerOlderTerm(message);
-      return;
-    }
-    this.#dispatch(message);
-  }
-
-  /** Returns false when the message must be ignored altogether. */
-  #moveToNewerTerm(message: RaftMessage): boolean {
-    const state = this.#state;
-    switch (message.kind) {
-      case 'preVote':
-        return true; // its term is only proposed
-      case 'preVoteResponse':
-        if (!message.granted) becomeFollower(state, message.term, undefined);
-        return true;
-      case 'vote':
-        // Thesis §4.2.3: while a leader is alive, a vote request is a disruption (a removed server, or
-        // a node back from a partition) unless the leader itself asked for it (transfer).
-        if (!message.isTransfer && isInLeaderLease(state)) return false;
-        becomeFollower(state, message.term, undefined);
-        return true;
-      case 'append':
-      case 'heartbeat':
-      case 'installSnapshot':
-      case 'timeoutNow':
-        becomeFollower(state, message.term, message.from);
-        return true;
-      case 'voteResponse':
-      case 'appendResponse':
-      case 'heartbeatResponse':
-      case 'installSnapshotResponse':
-        becomeFollower(state, message.term, undefined);
-        return true;
-      default:
-        return assertNever(message);
-    }
-  }
-
-  #answerOlderTerm(message: RaftMessage): void {
-    const state = this.#state;
-    switch (message.kind) {
-      case 'append':
-      case 'heartbeat':
-      case 'installSnapshot':
-        rejectStaleLeader(state, message);
-        return;
-      case 'preVote':
-        handlePreVote(state, message);
-        return;
-      case 'vote':
-        handleVote(state, message);
-        return;
-      case 'preVoteResponse':
-        handlePreVoteResponse(state, message);
-        return;
-      case 'voteResponse':
-      case 'appendResponse':
-      case 'heartbeatResponse':
-      case 'installSnapshotResponse':
-      case 'timeoutNow':
-        return;
-      default:
-        assertNever(message);
-    }
-  }
-
-  #dispatch(message: RaftMessage): void {
-    const state = this.#state;
-    const role = state.role;
-    switch (message.kind) {
-      case 'preVote':
-        handlePreVote(state, message);
-        return;
-      case 'preVoteResponse':
-        handlePreVoteResponse(state, message);
-        return;
-      case 'vote':
-        handleVote(state, message);
-        return;
-      case 'voteResponse':
-        handleVoteResponse(state, message);
-        return;
-      case 'append':
-        handleAppend(state, message);
-        return;
-      case 'heartbeat':
-        handleHeartbeat(state, message);
-        return;
-      case 'installSnapshot':
-        acknowledgeLeader(state, message);
-        handleInstallSnapshot(state, message);
-        return;
-      case 'timeoutNow':
-        handleTimeoutNow(state, message);
-        return;
-      case 'appendResponse':
-        if (role.kind === 'leader') handleAppendResponse(state, role, message);
-        return;
-      case 'heartbeatResponse':
-        if (role.kind === 'leader') handleHeartbeatResponse(state, role, message);
-        return;
-      case 'installSnapshotResponse':
-        if (role.kind === 'leader' && handleInstallSnapshotResponse(state, role, message)) {
-          const progress = role.progress.get(message.from);
-          if (maybeCommit(state, role) && state.role !== role) return;
-          if (progress !== undefined) sendAppend(state, message.from, progress, true);
-        }
-        return;
-      default:
-        assertNever(message);
-    }
+    stepMessage(this.#state, message);
   }
 
   /** Appends `data` as a command if this node leads. The log owns `data` from now on. */

@@ -10,6 +10,7 @@ import { EventQueue } from './event-queue.js';
 import { InvariantChecker, type ObservedNode } from './invariant-checker.js';
 import { SimDisk } from './sim-disk.js';
 import { CALM_NETWORK, type NetworkQuality, SimNetwork } from './sim-network.js';
+import { SimNode } from './sim-node.js';
 import { mixNumber, proposalIdOf, SimStateMachine } from './sim-state-machine.js';
 
 export interface SimClusterOptions {
@@ -49,30 +50,6 @@ type SimEvent =
   | { readonly kind: 'tick'; readonly node: NodeId; readonly incarnation: number }
   | { readonly kind: 'diskDone'; readonly node: NodeId; readonly incarnation: number }
   | { readonly kind: 'call'; readonly run: () => void };
-
-/** One simulated server: its durable disk survives crashes, everything else is rebuilt on restart. */
-export class SimNode {
-  readonly id: NodeId;
-  readonly disk = new SimDisk();
-  readonly random: SeededRandom;
-  raft: RaftNode | undefined;
-  machine = new SimStateMachine();
-  writing: RaftReady | undefined;
-  incarnation = 0;
-  clockOffsetMs: number;
-  clockRate: number;
-
-  constructor(id: NodeId, random: SeededRandom, clockOffsetMs: number, clockRate: number) {
-    this.id = id;
-    this.random = random;
-    this.clockOffsetMs = clockOffsetMs;
-    this.clockRate = clockRate;
-  }
-
-  get isAlive(): boolean {
-    return this.raft !== undefined;
-  }
-}
 
 export interface SimStats {
   steps: number;

@@ -1,0 +1,30 @@
+import type { SeededRandom } from '../../testing/index.js';
+import type { NodeId } from '../core/log-entry.js';
+import type { RaftNode } from '../core/raft-node.js';
+import type { RaftReady } from '../core/raft-ready.js';
+import { SimDisk } from './sim-disk.js';
+import { SimStateMachine } from './sim-state-machine.js';
+
+/** One simulated server: its durable disk survives crashes, everything else is rebuilt on restart. */
+export class SimNode {
+  readonly id: NodeId;
+  readonly disk = new SimDisk();
+  readonly random: SeededRandom;
+  raft: RaftNode | undefined;
+  machine = new SimStateMachine();
+  writing: RaftReady | undefined;
+  incarnation = 0;
+  clockOffsetMs: number;
+  clockRate: number;
+
+  constructor(id: NodeId, random: SeededRandom, clockOffsetMs: number, clockRate: number) {
+    this.id = id;
+    this.random = random;
+    this.clockOffsetMs = clockOffsetMs;
+    this.clockRate = clockRate;
+  }
+
+  get isAlive(): boolean {
+    return this.raft !== undefined;
+  }
+}
