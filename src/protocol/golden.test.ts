@@ -145,7 +145,8 @@ function checkApiVersions(
   assert.ok(produce && produce.maxVersion >= 7, 'the mock broker offers Produce v7+');
 }
 
-const metadataSeen = { kcat: [] as Array<string[] | null>, kafkajs: [] as Array<string[] | null> };
+type TopicNames = Array<string | null> | null;
+const metadataSeen = { kcat: [] as TopicNames[], kafkajs: [] as TopicNames[] };
 
 function checkMetadata(client: 'kcat' | 'kafkajs', request: MetadataRequest): void {
   const topics = request.topics?.map((t) => t.name) ?? null;
