@@ -120,7 +120,8 @@ export class ByteReader {
   varlongNumber(): number {
     const start = this.offset;
     let raw = 0;
-    for (let shift = 0; shift < 56; shift += 7) {
+    // Seven bytes carry 49 bits, exact in a double; longer encodings take the bigint path.
+    for (let shift = 0; shift < 49; shift += 7) {
       if (this.offset >= this.end) throw new DecodeError(`varlong truncated at offset ${this.offset}`);
       const byte = this.buffer[this.offset++]!;
       raw += (byte & 0x7f) * 2 ** shift;

@@ -64,6 +64,20 @@ describe('primitives', () => {
     );
   });
 
+  it('varlongNumber is exact at the edges of the safe range', () => {
+    const edges = [
+      2n ** 49n - 1n,
+      2n ** 49n,
+      2n ** 52n + 1n,
+      2n ** 53n - 1n,
+      -(2n ** 53n - 1n),
+      -(2n ** 52n) - 3n,
+    ];
+    for (const value of edges) {
+      assert.equal(new ByteReader(new ByteWriter().varlong(value).toBuffer()).varlongNumber(), Number(value));
+    }
+  });
+
   it('round-trips UUIDs in Kafka string form', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (raw) => {

@@ -93,30 +93,12 @@ function readHeaders(reader: ByteReader): RecordHeader[] {
   return headers;
 }
 
-const EXACT_BELOW = 2 ** 52;
-
-/**
- * A varlong timestamp delta as a safe integer. ByteReader.varlongNumber accumulates in a double and
- * rounds once the zigzag value passes 2^53 (|delta| >= 2^52), so those rare deltas are re-read as bigint.
- */
-function readTimestampDelta(reader: ByteReader): number {
-  const start = reader.offset;
-  const fast = reader.varlongNumber();
-  if (fast < EXACT_BELOW && fast > -EXACT_BELOW) return fast;
-  reader.offset = start;
-  const exact = reader.varlong();
-  if (exact > BigInt(Number.MAX_SAFE_INTEGER) || exact < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new DecodeError(`timestampDelta ${exact} is outside the safe integer range`);
-  }
-  return Number(exact);
-}
-
 function readRecord(reader: ByteReader): KafkaRecord {
   const bodyBytes = reader.checkedLength(reader.varint(), 'record');
   const bodyEnd = reader.offset + bodyBytes;
   const record: KafkaRecord = {
     attributes: reader.int8(),
-    timestampDelta: readTimestampDelta(reader),
+    timestampDelta: reader.varlongNumber(),
     offsetDelta: reader.varint(),
     key: readNullableBytes(reader, 'key'),
     value: readNullableBytes(reader, 'value'),
