@@ -179,7 +179,7 @@ export function requestReadIndex(state: NodeState, requestId: number): void {
     state.readStates.push({ kind: 'failed', requestId, reason: 'overloaded' });
     return;
   }
-  broadcastHeartbeat(state, role);
+  state.needsReadRound = true;
   confirmReads(state, role);
 }
 

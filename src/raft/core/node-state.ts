@@ -71,6 +71,8 @@ export interface NodeState {
   persistedHardState: HardState;
   /** The leader has new entries to send: batched into one append per follower at the next ready(). */
   needsBroadcast: boolean;
+  /** Read-index requests wait for a heartbeat round: one round at the next ready() serves them all. */
+  needsReadRound: boolean;
   /** The leader's own proposals, rejected beyond options.maxUncommittedEntries. */
   droppedMessages: number;
 }

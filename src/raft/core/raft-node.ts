@@ -2,6 +2,7 @@ import { assert, assertNever, RaftUsageError } from './assert.js';
 import { checkQuorum, tickElection } from './election.js';
 import {
   broadcastAppend,
+  broadcastHeartbeat,
   maybeCommit,
   requestReadIndex,
   syncProgress,
@@ -89,6 +90,7 @@ export class RaftNode {
       snapshotRequested: false,
       persistedHardState: persisted.hardState,
       needsBroadcast: false,
+      needsReadRound: false,
       droppedMessages: 0,
     };
     resetElectionTimer(this.#state);
@@ -253,6 +255,7 @@ export class RaftNode {
       state.readStates.length > 0 ||
       state.pendingSnapshot !== undefined ||
       state.needsBroadcast ||
+      state.needsReadRound ||
       state.log.hasUnstable ||
       this.#hardStateChanged() ||
       this.#applyTo() > state.appliedIndex ||
@@ -263,8 +266,12 @@ export class RaftNode {
   ready(): RaftReady {
     if (this.#outstanding !== undefined) throw new RaftUsageError('ready() called again before advance()');
     const state = this.#state;
-    if (state.needsBroadcast && state.role.kind === 'leader') broadcastAppend(state, state.role);
+    if (state.role.kind === 'leader') {
+      if (state.needsBroadcast) broadcastAppend(state, state.role);
+      if (state.needsReadRound) broadcastHeartbeat(state, state.role);
+    }
     state.needsBroadcast = false;
+    state.needsReadRound = false;
     const snapshot = state.pendingSnapshot;
     state.pendingSnapshot = undefined;
     const from = Math.max(state.appliedIndex, snapshot?.restore === true ? snapshot.snapshot.index : 0) + 1;
