@@ -303,4 +303,24 @@ describe('RaftNode', () => {
     assert.equal(leader.entry(applied), undefined, 'compacted');
     assert.throws(() => leader.compact(applied + 100, new Uint8Array()), RaftUsageError);
   });
+  it('accepts one configuration change at a time, after an entry of its term committed', () => {
+    const { leader, followers } = electLeader();
+    assert.deepEqual(leader.proposeConfigChange({ kind: 'addLearner', nodeId: 4 }), {
+      ok: false,
+      reason: 'configChangePending',
+      leaderId: 1,
+    });
+    const nodes = new Map<number, RaftNode>([[1, leader], ...followers]);
+    exchange(nodes, drain(leader)); // the no-op of term 1 commits
+    assert.equal(leader.proposeConfigChange({ kind: 'addLearner', nodeId: 4 }).ok, true);
+    assert.deepEqual(leader.status().config, { voters: [1, 2, 3], learners: [4] }, 'effective when appended');
+    assert.equal(leader.proposeConfigChange({ kind: 'promoteLearner', nodeId: 4 }).ok, false);
+    exchange(nodes, drain(leader));
+    assert.equal(leader.proposeConfigChange({ kind: 'promoteLearner', nodeId: 4 }).ok, true);
+    assert.deepEqual(leader.proposeConfigChange({ kind: 'removeServer', nodeId: 9 }), {
+      ok: false,
+      reason: 'configChangePending',
+      leaderId: 1,
+    });
+  });
 });

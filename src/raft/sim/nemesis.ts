@@ -110,6 +110,8 @@ export class Nemesis {
         break;
       case 'membership':
         this.#changeMembership();
+        // A second change right away must be refused while the first is uncommitted.
+        if (random.chance(0.3)) this.#changeMembership();
         break;
       case 'transfer': {
         const leader = cluster.leader();
