@@ -10,6 +10,7 @@ import {
   type ProduceRequest,
   produceRequest,
 } from '../../src/protocol/index.js';
+import { runRecordsBench } from './records.js';
 
 const flag = process.argv.indexOf('--seconds');
 const seconds = flag === -1 ? 1 : Number(process.argv[flag + 1]);
@@ -98,3 +99,6 @@ report(
   measure(() => metadataResponse.encode(new ByteWriter(), 12, metadata)),
   metadataFrame.length,
 );
+
+// Record batches: CRC-32C validation beside the raw library, and each compression codec beside its library.
+await runRecordsBench();
