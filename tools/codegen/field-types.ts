@@ -99,14 +99,9 @@ export function defaultExpression(field: FieldSpec, where: string): string {
     return 'null';
   }
   if (text === undefined) {
-    // A field nullable in some version and without a default defaults to null (Kafka's Java generator
-    // would use "" or an empty collection; null reads better where a version lacks the field).
-    if (
-      field.nullableVersions !== null &&
-      !(type.kind === 'primitive' && FIXED_SIZES[type.name] !== undefined)
-    ) {
-      return 'null';
-    }
+    // As Kafka's own generator: without an explicit "null" default, a nullable field still defaults
+    // to its type's default ("", [], 0): that is what a version lacking the field decodes to, and
+    // what the "non-default value in a version without the field" check compares with.
     return typeDefault(type);
   }
   if (type.kind !== 'primitive') throw new Error(`${where}: unsupported default ${text}`);

@@ -19,12 +19,12 @@ import type { ByteReader, ByteWriter } from '../primitives/index.js';
 export interface CreateDelegationTokenRequest {
   /**
    * The principal type of the owner of the token. If it's null it defaults to the token request principal.
-   * (versions 3+, nullable 3+, default null)
+   * (versions 3+, nullable 3+, default '')
    */
   ownerPrincipalType: string | null;
   /**
    * The principal name of the owner of the token. If it's null it defaults to the token request principal.
-   * (versions 3+, nullable 3+, default null)
+   * (versions 3+, nullable 3+, default '')
    */
   ownerPrincipalName: string | null;
   /** A list of those who are allowed to renew this token before it expires. (versions 0+) */
@@ -59,7 +59,7 @@ export function encodeCreateDelegationTokenRequest(
       'CreateDelegationTokenRequest.ownerPrincipalType',
     );
   }
-  if (version < 3 && v.ownerPrincipalType !== null) {
+  if (version < 3 && v.ownerPrincipalType !== '') {
     throw nonDefaultFieldError('CreateDelegationTokenRequest.ownerPrincipalType', version);
   }
   if (version >= 3) {
@@ -71,7 +71,7 @@ export function encodeCreateDelegationTokenRequest(
       'CreateDelegationTokenRequest.ownerPrincipalName',
     );
   }
-  if (version < 3 && v.ownerPrincipalName !== null) {
+  if (version < 3 && v.ownerPrincipalName !== '') {
     throw nonDefaultFieldError('CreateDelegationTokenRequest.ownerPrincipalName', version);
   }
   writeArrayLength(w, v.renewers.length, flexible);
@@ -90,11 +90,11 @@ export function decodeCreateDelegationTokenRequest(
     ownerPrincipalType:
       version >= 3
         ? readNullableString(r, true, true, 'CreateDelegationTokenRequest.ownerPrincipalType')
-        : null,
+        : '',
     ownerPrincipalName:
       version >= 3
         ? readNullableString(r, true, true, 'CreateDelegationTokenRequest.ownerPrincipalName')
-        : null,
+        : '',
     renewers: readArray(
       r,
       flexible,

@@ -36,7 +36,7 @@ export interface CreateTopicsResponseCreatableTopicResult {
   topicId: Uuid;
   /** The error code, or 0 if there was no error. (versions 0+) */
   errorCode: number;
-  /** The error message, or null if there was no error. (versions 1+, nullable 0+, default null, ignorable) */
+  /** The error message, or null if there was no error. (versions 1+, nullable 0+, default '', ignorable) */
   errorMessage: string | null;
   /**
    * Optional topic config error returned if configs are not returned in the response. (versions 5+, tag 0 in
@@ -47,7 +47,7 @@ export interface CreateTopicsResponseCreatableTopicResult {
   numPartitions: number;
   /** Replication factor of the topic. (versions 5+, default -1, ignorable) */
   replicationFactor: number;
-  /** Configuration of the topic. (versions 5+, nullable 5+, default null, ignorable) */
+  /** Configuration of the topic. (versions 5+, nullable 5+, default [], ignorable) */
   configs: CreateTopicsResponseCreatableTopicConfigs[] | null;
 }
 
@@ -136,7 +136,7 @@ function decodeCreateTopicsResponseCreatableTopicResult(
     errorMessage:
       version >= 1
         ? readNullableString(r, flexible, true, 'CreateTopicsResponseCreatableTopicResult.errorMessage')
-        : null,
+        : '',
     topicConfigErrorCode: 0,
     numPartitions: version >= 5 ? r.int32() : -1,
     replicationFactor: version >= 5 ? r.int16() : -1,
@@ -150,7 +150,7 @@ function decodeCreateTopicsResponseCreatableTopicResult(
           'CreateTopicsResponseCreatableTopicResult.configs',
           () => decodeCreateTopicsResponseCreatableTopicConfigs(r, version),
         )
-        : null,
+        : [],
   };
   if (flexible) {
     readTaggedFields(r, 'CreateTopicsResponseCreatableTopicResult', (tag, t) => {

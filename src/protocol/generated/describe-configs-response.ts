@@ -64,7 +64,7 @@ export interface DescribeConfigsResourceResult {
    * DOUBLE, LIST, CLASS, PASSWORD (versions 3+, default 0, ignorable)
    */
   configType: number;
-  /** The configuration documentation. (versions 3+, nullable 0+, default null, ignorable) */
+  /** The configuration documentation. (versions 3+, nullable 0+, default '', ignorable) */
   documentation: string | null;
 }
 
@@ -187,7 +187,7 @@ function decodeDescribeConfigsResourceResult(r: ByteReader, version: number): De
     documentation:
       version >= 3
         ? readNullableString(r, flexible, true, 'DescribeConfigsResourceResult.documentation')
-        : null,
+        : '',
   };
   if (flexible) readTaggedFields(r, 'DescribeConfigsResourceResult');
   return value;

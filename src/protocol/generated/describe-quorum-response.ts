@@ -19,7 +19,7 @@ import type { ByteReader, ByteWriter, Uuid } from '../primitives/index.js';
 export interface DescribeQuorumResponse {
   /** The top level error code. (versions 0+) */
   errorCode: number;
-  /** The error message, or null if there was no error. (versions 2+, nullable 2+, default null, ignorable) */
+  /** The error message, or null if there was no error. (versions 2+, nullable 2+, default '', ignorable) */
   errorMessage: string | null;
   /** (versions 0+) */
   topics: DescribeQuorumResponseTopicData[];
@@ -41,7 +41,7 @@ export interface DescribeQuorumResponsePartitionData {
   partitionIndex: number;
   /** (versions 0+) */
   errorCode: number;
-  /** The error message, or null if there was no error. (versions 2+, nullable 2+, default null, ignorable) */
+  /** The error message, or null if there was no error. (versions 2+, nullable 2+, default '', ignorable) */
   errorMessage: string | null;
   /** The ID of the current leader or -1 if the leader is unknown. (versions 0+) */
   leaderId: number;
@@ -119,7 +119,7 @@ export function decodeDescribeQuorumResponse(r: ByteReader, version: number): De
   const value: DescribeQuorumResponse = {
     errorCode: r.int16(),
     errorMessage:
-      version >= 2 ? readNullableString(r, true, true, 'DescribeQuorumResponse.errorMessage') : null,
+      version >= 2 ? readNullableString(r, true, true, 'DescribeQuorumResponse.errorMessage') : '',
     topics: readArray(
       r,
       true,
@@ -201,7 +201,7 @@ function decodeDescribeQuorumResponsePartitionData(
     errorMessage:
       version >= 2
         ? readNullableString(r, true, true, 'DescribeQuorumResponsePartitionData.errorMessage')
-        : null,
+        : '',
     leaderId: r.int32(),
     leaderEpoch: r.int32(),
     highWatermark: r.int64(),

@@ -80,7 +80,7 @@ export interface FetchResponsePartitionData {
    * defaultFetchResponseSnapshotId())
    */
   snapshotId: FetchResponseSnapshotId;
-  /** The aborted transactions. (versions 4+, nullable 4+, default null, ignorable) */
+  /** The aborted transactions. (versions 4+, nullable 4+, default [], ignorable) */
   abortedTransactions: FetchResponseAbortedTransaction[] | null;
   /**
    * The preferred read replica for the consumer to use on its next fetch request (versions 11+, default -1)
@@ -340,7 +340,7 @@ function decodeFetchResponsePartitionData(r: ByteReader, version: number): Fetch
           'FetchResponsePartitionData.abortedTransactions',
           () => decodeFetchResponseAbortedTransaction(r, version),
         )
-        : null,
+        : [],
     preferredReadReplica: version >= 11 ? r.int32() : -1,
     records: readNullableBytes(r, flexible, true, 'FetchResponsePartitionData.records'),
   };

@@ -24,9 +24,7 @@ export interface FindCoordinatorResponse {
   throttleTimeMs: number;
   /** The error code, or 0 if there was no error. (versions 0-3, default 0) */
   errorCode: number;
-  /**
-   * The error message, or null if there was no error. (versions 1-3, nullable 1-3, default null, ignorable)
-   */
+  /** The error message, or null if there was no error. (versions 1-3, nullable 1-3, default '', ignorable) */
   errorMessage: string | null;
   /** The node id. (versions 0-3, default 0) */
   nodeId: number;
@@ -94,7 +92,7 @@ export function decodeFindCoordinatorResponse(r: ByteReader, version: number): F
     errorMessage:
       version >= 1 && version <= 3
         ? readNullableString(r, flexible, true, 'FindCoordinatorResponse.errorMessage')
-        : null,
+        : '',
     nodeId: version <= 3 ? r.int32() : 0,
     host: version <= 3 ? readString(r, flexible, 'FindCoordinatorResponse.host') : '',
     port: version <= 3 ? r.int32() : 0,

@@ -23,7 +23,7 @@ export interface OffsetFetchRequest {
   groupId: string;
   /**
    * Each topic we would like to fetch offsets for, or null to fetch offsets for all topics. (versions 0-7,
-   * nullable 2-7, default null)
+   * nullable 2-7, default [])
    */
   topics: OffsetFetchRequestTopic[] | null;
   /** Each group we would like to fetch offsets for (versions 8+, default []) */
@@ -78,7 +78,9 @@ export function encodeOffsetFetchRequest(w: ByteWriter, version: number, v: Offs
     writeNullableArrayLength(w, v.topics, flexible, version >= 2, 'OffsetFetchRequest.topics');
     if (v.topics !== null) for (const e of v.topics) encodeOffsetFetchRequestTopic(w, version, e);
   }
-  if (version > 7 && v.topics !== null) throw nonDefaultFieldError('OffsetFetchRequest.topics', version);
+  if (version > 7 && ((v.topics === null || v.topics.length !== 0))) {
+    throw nonDefaultFieldError('OffsetFetchRequest.topics', version);
+  }
   if (version >= 8) {
     writeArrayLength(w, v.groups.length, true);
     for (const e of v.groups) encodeOffsetFetchRequestGroup(w, version, e);
@@ -106,7 +108,7 @@ export function decodeOffsetFetchRequest(r: ByteReader, version: number): Offset
           'OffsetFetchRequest.topics',
           () => decodeOffsetFetchRequestTopic(r, version),
         )
-        : null,
+        : [],
     groups:
       version >= 8
         ? readArray(

@@ -27,7 +27,7 @@ export interface QuorumStateData {
   votedDirectoryId: Uuid;
   /** (versions 0, default 0n) */
   appliedOffset: bigint;
-  /** (versions 0, nullable 0, default null) */
+  /** (versions 0, nullable 0, default []) */
   currentVoters: QuorumStateDataVoter[] | null;
 }
 
@@ -56,7 +56,7 @@ export function encodeQuorumStateData(w: ByteWriter, version: number, v: QuorumS
     writeNullableArrayLength(w, v.currentVoters, true, true, 'QuorumStateData.currentVoters');
     if (v.currentVoters !== null) for (const e of v.currentVoters) encodeQuorumStateDataVoter(w, version, e);
   }
-  if (version > 0 && v.currentVoters !== null) {
+  if (version > 0 && ((v.currentVoters === null || v.currentVoters.length !== 0))) {
     throw nonDefaultFieldError('QuorumStateData.currentVoters', version);
   }
   w.unsignedVarint(0);
@@ -81,7 +81,7 @@ export function decodeQuorumStateData(r: ByteReader, version: number): QuorumSta
           'QuorumStateData.currentVoters',
           () => decodeQuorumStateDataVoter(r, version),
         )
-        : null,
+        : [],
   };
   readTaggedFields(r, 'QuorumStateData');
   return value;

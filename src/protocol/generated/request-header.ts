@@ -18,7 +18,7 @@ export interface RequestHeader {
   requestApiVersion: number;
   /** The correlation ID of this request. (versions 0+) */
   correlationId: number;
-  /** The client ID string. (versions 1+, nullable 1+, flexible none, default null, ignorable) */
+  /** The client ID string. (versions 1+, nullable 1+, flexible none, default '', ignorable) */
   clientId: string | null;
 }
 
@@ -39,7 +39,7 @@ export function decodeRequestHeader(r: ByteReader, version: number): RequestHead
     requestApiKey: r.int16(),
     requestApiVersion: r.int16(),
     correlationId: r.int32(),
-    clientId: version >= 1 ? readNullableString(r, false, true, 'RequestHeader.clientId') : null,
+    clientId: version >= 1 ? readNullableString(r, false, true, 'RequestHeader.clientId') : '',
   };
   if (flexible) readTaggedFields(r, 'RequestHeader');
   return value;

@@ -83,7 +83,7 @@ export interface UpdateMetadataBroker {
   v0Port: number;
   /** The broker endpoints. (versions 1+, default [], ignorable) */
   endpoints: UpdateMetadataEndpoint[];
-  /** The rack which this broker belongs to. (versions 2+, nullable 0+, default null, ignorable) */
+  /** The rack which this broker belongs to. (versions 2+, nullable 0+, default '', ignorable) */
   rack: string | null;
 }
 
@@ -283,7 +283,7 @@ function decodeUpdateMetadataBroker(r: ByteReader, version: number): UpdateMetad
           () => decodeUpdateMetadataEndpoint(r, version),
         )
         : [],
-    rack: version >= 2 ? readNullableString(r, flexible, true, 'UpdateMetadataBroker.rack') : null,
+    rack: version >= 2 ? readNullableString(r, flexible, true, 'UpdateMetadataBroker.rack') : '',
   };
   if (flexible) readTaggedFields(r, 'UpdateMetadataBroker');
   return value;

@@ -11,8 +11,8 @@ export function arbitraryCreateDelegationTokenRequest(
   version: number,
 ): fc.Arbitrary<CreateDelegationTokenRequest> {
   return arbStruct<CreateDelegationTokenRequest>({
-    ownerPrincipalType: version >= 3 ? fc.option(arbString, { nil: null }) : fc.constant(null),
-    ownerPrincipalName: version >= 3 ? fc.option(arbString, { nil: null }) : fc.constant(null),
+    ownerPrincipalType: version >= 3 ? fc.option(arbString, { nil: null }) : fc.constant(''),
+    ownerPrincipalName: version >= 3 ? fc.option(arbString, { nil: null }) : fc.constant(''),
     renewers: arbArray(arbitraryCreateDelegationTokenRequestCreatableRenewers(version)),
     maxLifetimeMs: arbInt64,
   });

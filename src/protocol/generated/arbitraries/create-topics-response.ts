@@ -31,13 +31,13 @@ function arbitraryCreateTopicsResponseCreatableTopicResult(
     name: arbString,
     topicId: version >= 7 ? arbUuid : fc.constant('AAAAAAAAAAAAAAAAAAAAAA'),
     errorCode: arbInt16,
-    errorMessage: version >= 1 ? fc.option(arbString, { nil: null }) : fc.constant(null),
+    errorMessage: version >= 1 ? fc.option(arbString, { nil: null }) : fc.constant(''),
     topicConfigErrorCode: version >= 5 ? arbInt16 : fc.constant(0),
     numPartitions: version >= 5 ? arbInt32 : fc.constant(-1),
     replicationFactor: version >= 5 ? arbInt16 : fc.constant(-1),
     configs: version >= 5
       ? fc.option(arbArray(arbitraryCreateTopicsResponseCreatableTopicConfigs(version)), { nil: null })
-      : fc.constant(null),
+      : fc.constant([]),
   });
 }
 

@@ -38,7 +38,7 @@ function arbitraryDescribeConfigsResourceResult(
     isSensitive: arbBool,
     synonyms: version >= 1 ? arbArray(arbitraryDescribeConfigsSynonym(version)) : fc.constant([]),
     configType: version >= 3 ? arbInt8 : fc.constant(0),
-    documentation: version >= 3 ? fc.option(arbString, { nil: null }) : fc.constant(null),
+    documentation: version >= 3 ? fc.option(arbString, { nil: null }) : fc.constant(''),
   });
 }
 

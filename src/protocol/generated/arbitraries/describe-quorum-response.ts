@@ -23,7 +23,7 @@ import {
 export function arbitraryDescribeQuorumResponse(version: number): fc.Arbitrary<DescribeQuorumResponse> {
   return arbStruct<DescribeQuorumResponse>({
     errorCode: arbInt16,
-    errorMessage: version >= 2 ? fc.option(arbString, { nil: null }) : fc.constant(null),
+    errorMessage: version >= 2 ? fc.option(arbString, { nil: null }) : fc.constant(''),
     topics: arbArray(arbitraryDescribeQuorumResponseTopicData(version)),
     nodes: version >= 2 ? arbArray(arbitraryDescribeQuorumResponseNode(version)) : fc.constant([]),
   });
@@ -44,7 +44,7 @@ function arbitraryDescribeQuorumResponsePartitionData(
   return arbStruct<DescribeQuorumResponsePartitionData>({
     partitionIndex: arbInt32,
     errorCode: arbInt16,
-    errorMessage: version >= 2 ? fc.option(arbString, { nil: null }) : fc.constant(null),
+    errorMessage: version >= 2 ? fc.option(arbString, { nil: null }) : fc.constant(''),
     leaderId: arbInt32,
     leaderEpoch: arbInt32,
     highWatermark: arbInt64,

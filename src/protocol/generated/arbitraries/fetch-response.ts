@@ -61,7 +61,7 @@ function arbitraryFetchResponsePartitionData(version: number): fc.Arbitrary<Fetc
       : fc.constant(defaultFetchResponseSnapshotId()),
     abortedTransactions: version >= 4
       ? fc.option(arbArray(arbitraryFetchResponseAbortedTransaction(version)), { nil: null })
-      : fc.constant(null),
+      : fc.constant([]),
     preferredReadReplica: version >= 11 ? arbInt32 : fc.constant(-1),
     records: fc.option(arbRecords, { nil: null }),
   });

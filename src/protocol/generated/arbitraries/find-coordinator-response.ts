@@ -11,7 +11,7 @@ export function arbitraryFindCoordinatorResponse(version: number): fc.Arbitrary<
   return arbStruct<FindCoordinatorResponse>({
     throttleTimeMs: version >= 1 ? arbInt32 : fc.constant(0),
     errorCode: version <= 3 ? arbInt16 : fc.constant(0),
-    errorMessage: version >= 1 && version <= 3 ? fc.option(arbString, { nil: null }) : fc.constant(null),
+    errorMessage: version >= 1 && version <= 3 ? fc.option(arbString, { nil: null }) : fc.constant(''),
     nodeId: version <= 3 ? arbInt32 : fc.constant(0),
     host: version <= 3 ? arbString : fc.constant(''),
     port: version <= 3 ? arbInt32 : fc.constant(0),

@@ -14,7 +14,7 @@ export function arbitraryOffsetFetchRequest(version: number): fc.Arbitrary<Offse
     groupId: version <= 7 ? arbString : fc.constant(''),
     topics: version <= 7
       ? nullableIf(version >= 2, arbArray(arbitraryOffsetFetchRequestTopic(version)))
-      : fc.constant(null),
+      : fc.constant([]),
     groups: version >= 8 ? arbArray(arbitraryOffsetFetchRequestGroup(version)) : fc.constant([]),
     requireStable: version >= 7 ? arbBool : fc.constant(false),
   });

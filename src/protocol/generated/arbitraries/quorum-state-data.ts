@@ -14,7 +14,7 @@ export function arbitraryQuorumStateData(version: number): fc.Arbitrary<QuorumSt
     appliedOffset: version <= 0 ? arbInt64 : fc.constant(0n),
     currentVoters: version <= 0
       ? fc.option(arbArray(arbitraryQuorumStateDataVoter(version)), { nil: null })
-      : fc.constant(null),
+      : fc.constant([]),
   });
 }
 

@@ -9,6 +9,6 @@ export function arbitraryRequestHeader(version: number): fc.Arbitrary<RequestHea
     requestApiKey: arbInt16,
     requestApiVersion: arbInt16,
     correlationId: arbInt32,
-    clientId: version >= 1 ? fc.option(arbString, { nil: null }) : fc.constant(null),
+    clientId: version >= 1 ? fc.option(arbString, { nil: null }) : fc.constant(''),
   });
 }

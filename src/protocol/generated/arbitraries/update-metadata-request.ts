@@ -62,7 +62,7 @@ function arbitraryUpdateMetadataBroker(version: number): fc.Arbitrary<UpdateMeta
     v0Host: version <= 0 ? arbString : fc.constant(''),
     v0Port: version <= 0 ? arbInt32 : fc.constant(0),
     endpoints: version >= 1 ? arbArray(arbitraryUpdateMetadataEndpoint(version)) : fc.constant([]),
-    rack: version >= 2 ? fc.option(arbString, { nil: null }) : fc.constant(null),
+    rack: version >= 2 ? fc.option(arbString, { nil: null }) : fc.constant(''),
   });
 }
 
