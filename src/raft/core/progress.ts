@@ -111,8 +111,14 @@ export class Progress {
       default:
         return assertNever(this.mode);
     }
+    const restartAt = Math.min(hintedNext, rejectedIndex);
+    if (this.mode.kind === 'probe' && restartAt <= this.match) {
+      // The follower no longer holds entries it acknowledged (storage lost them, or a delayed
+      // rejection): believe it, or the same probe would bounce forever. Commit never moves back.
+      this.match = Math.max(0, restartAt - 1);
+    }
     // Restart strictly below the rejected prevLogIndex and strictly above what is known to match.
-    this.next = Math.max(this.match + 1, Math.min(hintedNext, rejectedIndex));
+    this.next = Math.max(this.match + 1, restartAt);
     this.mode = { kind: 'probe', paused: false };
     this.#waitingSinceMs = nowMs;
     return true;

@@ -323,4 +323,36 @@ describe('RaftNode', () => {
       leaderId: 1,
     });
   });
+  it('keeps its acknowledged entries when a snapshot arrives whose last entry it already holds (§7)', () => {
+    const follower = node(2);
+    follower.receive({
+      kind: 'append',
+      from: 1,
+      to: 2,
+      term: 1,
+      prevLogIndex: 0,
+      prevLogTerm: 0,
+      entries: [1, 2, 3, 4, 5].map((index) => ({ kind: 'noop' as const, index, term: 1 })),
+      leaderCommit: 0,
+    });
+    drain(follower);
+    // A snapshot the leader sent before it learned that we hold up to 5 arrives late.
+    follower.receive({
+      kind: 'installSnapshot',
+      from: 1,
+      to: 2,
+      term: 1,
+      snapshotIndex: 3,
+      snapshotTerm: 1,
+      config: CONFIG,
+      offset: 0,
+      chunk: new Uint8Array([9]),
+      done: true,
+    });
+    const [response] = only(drain(follower), 'installSnapshotResponse');
+    assert.equal(response?.done, true);
+    assert.equal(follower.status().lastIndex, 5, 'entries 4 and 5 were acknowledged: they stay');
+    assert.equal(follower.status().commitIndex, 3);
+    assert.equal(follower.status().snapshotIndex, 0, 'nothing to restore');
+  });
 });

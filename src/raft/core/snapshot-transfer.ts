@@ -77,6 +77,15 @@ export function handleInstallSnapshot(state: NodeState, message: MessageOf<'inst
     respond(0, true);
     return;
   }
+  if (state.log.term(message.snapshotIndex) === message.snapshotTerm) {
+    // Our log already holds the snapshot's last entry, hence (log matching) everything before it, and
+    // possibly entries after it that we acknowledged: keep them all (§7), and learn the commit index.
+    // Replacing the log here would drop acknowledged entries, and the leader's match for us with them.
+    state.receiver = undefined;
+    state.commitIndex = message.snapshotIndex;
+    respond(0, true);
+    return;
+  }
   if (message.offset === 0) {
     state.receiver = new SnapshotReceiver({
       index: message.snapshotIndex,

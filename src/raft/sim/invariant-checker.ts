@@ -30,7 +30,8 @@ export interface ObservedNode {
  * - state-machine safety: every node applies the same entry at an index, reaching the same state;
  * - committed entries never change: the global committed history only grows;
  * - read-index linearizability: a read's index covers everything committed before it was requested;
- * - persistence contract: no message leaves before the term, vote and entries it depends on are durable.
+ * - persistence contract: no message leaves before the term, vote and entries it depends on are durable,
+ *   and a node keeps the entries it acknowledged for as long as the term of the acknowledgement lasts.
  */
 export class InvariantChecker {
   readonly #leaderOfTerm = new Map<number, NodeId>();
@@ -41,6 +42,8 @@ export class InvariantChecker {
   readonly #entryAt = new Map<string, string>();
   readonly #checkedCommit = new Map<NodeId, number>();
   readonly #readFloor = new Map<number, number>();
+  /** Per node, the highest index it acknowledged (appendResponse) in a term. */
+  readonly #acknowledged = new Map<NodeId, { term: number; index: number }>();
   #leaders: ObservedNode[] = [];
 
   get maxCommitted(): number {
@@ -64,7 +67,32 @@ export class InvariantChecker {
         violated('election safety', `nodes ${known} and ${id} both led term ${term}`);
       }
     }
-    for (const node of nodes) this.#recordCommits(node);
+    for (const node of nodes) {
+      this.#recordCommits(node);
+      this.#checkAcknowledged(node);
+    }
+  }
+
+  #noteAcknowledged(id: NodeId, term: number, index: number): void {
+    const known = this.#acknowledged.get(id);
+    if (known === undefined || known.term < term || (known.term === term && known.index < index)) {
+      this.#acknowledged.set(id, { term, index });
+    }
+  }
+
+  /**
+   * Within the term of an acknowledgement, the node keeps what it acknowledged (the leader counted it):
+   * only a later leader may truncate uncommitted entries.
+   */
+  #checkAcknowledged(node: ObservedNode): void {
+    const known = this.#acknowledged.get(node.id);
+    if (known === undefined || known.term !== node.status.term) return;
+    if (node.status.lastIndex < known.index) {
+      violated(
+        'acknowledged entries kept',
+        `node ${node.id} acknowledged ${known.index} in term ${known.term} but its log ends at ${node.status.lastIndex}`,
+      );
+    }
   }
 
   /** A node (re)started from its durable state: its commit index starts at its snapshot again. */
@@ -114,11 +142,14 @@ export class InvariantChecker {
         }
         return;
       case 'appendResponse':
-        if (message.success && !durablyHolds(message.matchIndex)) {
+        if (!message.success) return;
+        if (!durablyHolds(message.matchIndex)) {
           violated('persistence', `${where} acknowledging ${message.matchIndex} before it was durable`);
         }
+        this.#noteAcknowledged(message.from, message.term, message.matchIndex);
         return;
       case 'installSnapshotResponse':
+        if (message.done) this.#noteAcknowledged(message.from, message.term, message.snapshotIndex);
         if (message.done && !durablyHolds(message.snapshotIndex)) {
           violated(
             'persistence',
