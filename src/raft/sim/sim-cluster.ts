@@ -149,6 +149,11 @@ export class SimCluster {
     return best;
   }
 
+  /** Every live node that believes it leads (several during a partition, in different terms). */
+  leaders(): SimNode[] {
+    return [...this.nodes.values()].filter((node) => node.raft?.status().role === 'leader');
+  }
+
   /** Runs `run` at virtual time now + delayMs, as one step of its own. */
   schedule(delayMs: number, run: () => void): void {
     this.#queue.push(this.#nowMs + delayMs, { kind: 'call', run });
@@ -238,9 +243,12 @@ export class SimCluster {
 
   // ---- clients ----
 
-  /** Proposes a fresh command of `bytes` bytes (>= 4) at the current leader; returns its id if accepted. */
-  propose(bytes = 8): number | undefined {
-    const leader = this.leader();
+  /**
+   * Proposes a fresh command of `bytes` bytes (>= 4) at `at` (default: the current leader); returns its
+   * id if accepted. Proposing at a deposed leader that does not know it yet makes divergent logs.
+   */
+  propose(bytes = 8, at: SimNode | undefined = this.leader()): number | undefined {
+    const leader = at;
     if (leader?.raft === undefined) return undefined;
     const id = this.#nextProposalId++;
     const data = new Uint8Array(Math.max(4, bytes));

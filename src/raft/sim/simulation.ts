@@ -65,7 +65,9 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
   const nemesis = new Nemesis(cluster, random);
   let faulting = true;
   const propose = () => {
-    cluster.propose(random.between(4, 200));
+    const leaders = cluster.leaders();
+    const stale = leaders.length > 1 && random.chance(0.3) ? random.pick(leaders) : undefined;
+    cluster.propose(random.between(4, 200), stale ?? cluster.leader());
     cluster.schedule(random.between(1, 20), propose);
   };
   const read = () => {
