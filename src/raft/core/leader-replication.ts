@@ -110,7 +110,11 @@ export function maybeCommit(state: NodeState, role: LeaderRole): boolean {
   role.hasCommittedInTerm = true;
   const latest = state.log.latestConfig();
   if (!voters.includes(state.id) && latest.index <= state.commitIndex) {
-    // Thesis §4.2.2: a leader removed from the configuration steps down once the removal committed.
+    // Thesis §4.2.2: a leader removed from the configuration steps down once the removal committed,
+    // handing over to a voter holding its whole log so that nobody waits for an election timeout.
+    const successor = voters.find((id) => role.progress.get(id)?.match === state.log.lastIndex);
+    if (successor !== undefined)
+      send(state, { kind: 'timeoutNow', from: state.id, to: successor, term: state.term });
     becomeFollower(state, state.term, undefined);
     return true;
   }
