@@ -1,0 +1,28 @@
+import type { Socket } from 'node:net';
+
+/**
+ * Writes frames given as chunk arrays without copying them: every write made in the same tick goes
+ * out in one vectored write (the socket is corked on the first and uncorked on the next tick), so a
+ * burst of pipelined requests or responses costs one syscall, and record chunks are handed to the
+ * kernel as they are. The chunks must not change until written.
+ */
+export class SocketWriter {
+  private isCorked = false;
+
+  constructor(private readonly socket: Socket) {}
+
+  /** Queues the chunks of one frame; false when the socket's buffer is over its high-water mark. */
+  write(chunks: readonly Buffer[]): boolean {
+    if (!this.isCorked) {
+      this.isCorked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.isCorked = false;
+        this.socket.uncork();
+      });
+    }
+    let belowHighWaterMark = true;
+    for (const chunk of chunks) belowHighWaterMark = this.socket.write(chunk);
+    return belowHighWaterMark;
+  }
+}
