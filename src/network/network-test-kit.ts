@@ -78,14 +78,12 @@ export function registryApiVersions(errorCode: number = ErrorCode.NONE): ApiVers
  */
 export function answerApiVersions(request: NetworkRequest, maxApiVersionsVersion = 4): Buffer[] {
   const { correlationId } = request.header;
-  if (request.apiVersion > maxApiVersionsVersion) {
-    const body = registryApiVersions(ErrorCode.UNSUPPORTED_VERSION);
-    body.apiKeys = body.apiKeys.map((entry) =>
-      entry.apiKey === ApiKey.ApiVersions ? { ...entry, maxVersion: maxApiVersionsVersion } : entry,
-    );
-    return encodeResponse(ApiKey.ApiVersions, 0, correlationId, body);
-  }
-  const body = registryApiVersions();
+  const unsupported = request.apiVersion > maxApiVersionsVersion;
+  const body = registryApiVersions(unsupported ? ErrorCode.UNSUPPORTED_VERSION : ErrorCode.NONE);
+  body.apiKeys = body.apiKeys.map((entry) =>
+    entry.apiKey === ApiKey.ApiVersions ? { ...entry, maxVersion: maxApiVersionsVersion } : entry,
+  );
+  if (unsupported) return encodeResponse(ApiKey.ApiVersions, 0, correlationId, body);
   if (request.apiVersion >= 3) {
     const decoded = decodeRequestBody(
       ApiKey.ApiVersions,
