@@ -42,6 +42,8 @@ export class InvariantChecker {
   readonly #entryAt = new Map<string, string>();
   readonly #checkedCommit = new Map<NodeId, number>();
   readonly #readFloor = new Map<number, number>();
+  /** For acknowledgements: the term of the acknowledged entry when its ready() was handed out. */
+  readonly #termsAtReady = new WeakMap<RaftMessage, number>();
   /** Per node, the highest index it acknowledged (appendResponse) in a term. */
   readonly #acknowledged = new Map<NodeId, { term: number; index: number }>();
   #leaders: ObservedNode[] = [];
@@ -102,6 +104,16 @@ export class InvariantChecker {
 
   /** Entries a node hands to storage: check log matching on every one. */
   onReady(raft: RaftNode, work: RaftReady): void {
+    for (const message of work.messages) {
+      const index =
+        message.kind === 'appendResponse' && message.success
+          ? message.matchIndex
+          : message.kind === 'installSnapshotResponse' && message.done
+            ? message.snapshotIndex
+            : undefined;
+      const term = index === undefined ? undefined : raft.term(index);
+      if (term !== undefined) this.#termsAtReady.set(message, term);
+    }
     let prevTerm = work.entries[0] === undefined ? 0 : raft.term(work.entries[0].index - 1);
     for (const entry of work.entries) {
       if (prevTerm === undefined)
@@ -117,27 +129,30 @@ export class InvariantChecker {
   }
 
   /**
-   * The persistence contract, checked on every message as it leaves: its term and vote, and the entries
-   * or snapshot it acknowledges, are already durable on the sender.
+   * The persistence contract, checked on every message as it leaves: the term, vote, entries or
+   * snapshot it reports are durable on the sender — unless the sender durably moved on to a later term
+   * meanwhile (a reply can be overtaken by newer state, exactly as a reply delayed by the network can:
+   * Raft's proof needs the state to have been durable when the reply was produced, which the later,
+   * durable term guarantees for votes, and the write order guarantees for entries).
    */
   onSend(raft: RaftNode, disk: SimDisk, message: RaftMessage): void {
+    if (message.kind === 'preVote' || message.kind === 'preVoteResponse') return; // nothing durable
     const durable = disk.hardState;
     const where = `node ${message.from} sent ${message.kind} of term ${message.term}`;
-    if (message.kind !== 'preVote' && message.kind !== 'preVoteResponse' && durable.term < message.term) {
-      violated('persistence', `${where} with durable term ${durable.term}`);
-    }
+    if (durable.term < message.term) violated('persistence', `${where} with durable term ${durable.term}`);
+    if (durable.term > message.term) return;
     const durablyHolds = (index: number) => {
-      const term = raft.term(index);
+      // The term the entry had when the write was handed out (memory may have moved on since).
+      const term = this.#termsAtReady.get(message);
       return term === undefined ? (disk.snapshot?.index ?? 0) >= index : disk.holds(index, term);
     };
     switch (message.kind) {
       case 'vote':
-        if (durable.term !== message.term || durable.votedFor !== message.from) {
+        if (durable.votedFor !== message.from)
           violated('persistence', `${where} before its own vote was durable`);
-        }
         return;
       case 'voteResponse':
-        if (message.granted && (durable.term !== message.term || durable.votedFor !== message.to)) {
+        if (message.granted && durable.votedFor !== message.to) {
           violated('persistence', `${where} granting a vote that is not durable`);
         }
         return;
@@ -149,13 +164,14 @@ export class InvariantChecker {
         this.#noteAcknowledged(message.from, message.term, message.matchIndex);
         return;
       case 'installSnapshotResponse':
-        if (message.done) this.#noteAcknowledged(message.from, message.term, message.snapshotIndex);
-        if (message.done && !durablyHolds(message.snapshotIndex)) {
+        if (!message.done) return;
+        if (!durablyHolds(message.snapshotIndex)) {
           violated(
             'persistence',
             `${where} acknowledging snapshot ${message.snapshotIndex} before it was durable`,
           );
         }
+        this.#noteAcknowledged(message.from, message.term, message.snapshotIndex);
         return;
       default:
         return;
