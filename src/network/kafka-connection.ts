@@ -325,6 +325,8 @@ export class KafkaConnection {
   }
 
   private onData(chunk: Buffer): void {
+    // After close() every request was rejected; answers still arriving belong to nobody.
+    if (this.closeReason !== undefined) return;
     try {
       this.decoder.push(chunk);
       for (let frame = this.decoder.next(); frame !== undefined; frame = this.decoder.next()) {

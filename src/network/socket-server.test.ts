@@ -170,6 +170,39 @@ describe('SocketServer ordering and back-pressure', () => {
   });
 });
 
+describe('SocketServer write back-pressure', () => {
+  it('stops reading while unflushed responses exceed the high-water mark and resumes on drain', async () => {
+    // Large enough that the kernel's loopback buffers cannot absorb the first batch of answers.
+    const big = Buffer.alloc(1024 * 1024, 1);
+    const { server: socketServer, port } = await server(
+      async (request) => {
+        const header = Buffer.allocUnsafe(8);
+        header.writeInt32BE(4 + big.length, 0);
+        header.writeInt32BE(request.header.correlationId, 4);
+        return [header, big];
+      },
+      { maxInFlightRequestsPerConnection: 1000, writeHighWaterMarkBytes: 64 * 1024 },
+    );
+    const client = await raw(port);
+    client.socket.pause();
+    const frames = Array.from({ length: 40 }, (_, i) => apiVersionsFrame(i));
+    client.socket.write(Buffer.concat(frames.slice(0, 20)));
+    await waitFor(() => socketServer.metrics.readPauses > 0, 'the server to pause reading');
+    assert.equal(socketServer.metrics.requestsReceived, 20);
+    client.socket.write(Buffer.concat(frames.slice(20)));
+    // A check that something does NOT happen needs a window: the 20 later requests stay unread.
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.equal(socketServer.metrics.requestsReceived, 20);
+    client.socket.resume();
+    await waitFor(() => client.frames.length === 40, 'all 40 responses after the client reads again');
+    assert.deepEqual(
+      correlationIds(client.frames),
+      Array.from({ length: 40 }, (_, i) => i),
+    );
+    assert.ok(client.frames.every((frame) => frame.length === 4 + big.length));
+  });
+});
+
 describe('SocketServer connection lifecycle', () => {
   it('closes a connection idle for connections.max.idle.ms', async () => {
     const { server: socketServer, port } = await server(async (request) => answerApiVersions(request), {
