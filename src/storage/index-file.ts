@@ -1,0 +1,99 @@
+import type { StorageFile } from './file-system.js';
+import { readFully } from './file-system.js';
+
+/**
+ * Fixed-size entries kept in memory and appended to their file. Index files here are append-only
+ * (not preallocated to `segment.index.bytes` and trimmed like Kafka's memory-mapped ones): Node has
+ * no mmap, and an append-only file makes "cut every file back to its last fsynced size" an exact
+ * model of power loss. `maxEntries` still bounds each index as Kafka's preallocation does, and a
+ * full index rolls the segment. Entries reach the file with the group commit that added them.
+ */
+export class IndexFile {
+  protected entries: Buffer;
+  protected count = 0;
+  private writtenCount = 0;
+
+  protected constructor(
+    readonly file: StorageFile,
+    readonly entryBytes: number,
+    readonly maxEntries: number,
+    initial: Buffer,
+  ) {
+    this.count = Math.floor(initial.length / entryBytes);
+    this.writtenCount = this.count;
+    this.entries = Buffer.alloc(Math.max(initial.length, entryBytes * 64));
+    initial.copy(this.entries, 0, 0, this.count * entryBytes);
+  }
+
+  /** The whole file, for load-time sanity checks (a torn last entry is dropped by the count). */
+  protected static async readEntries(file: StorageFile): Promise<Buffer> {
+    return readFully(file, 0, await file.size());
+  }
+
+  get entryCount(): number {
+    return this.count;
+  }
+
+  get isFull(): boolean {
+    return this.count >= this.maxEntries;
+  }
+
+  get sizeInBytes(): number {
+    return this.count * this.entryBytes;
+  }
+
+  protected appendEntry(write: (entries: Buffer, at: number) => void): void {
+    const at = this.count * this.entryBytes;
+    if (at + this.entryBytes > this.entries.length) {
+      const grown = Buffer.alloc(this.entries.length * 2);
+      this.entries.copy(grown, 0, 0, at);
+      this.entries = grown;
+    }
+    write(this.entries, at);
+    this.count += 1;
+  }
+
+  /** Writes entries added since the last call (one write at the file's end). */
+  async writePending(): Promise<void> {
+    if (this.writtenCount === this.count) return;
+    const from = this.writtenCount * this.entryBytes;
+    const to = this.count * this.entryBytes;
+    // A copy: a later append may grow (replace) `entries` while the write is in flight.
+    await this.file.writev([Buffer.from(this.entries.subarray(from, to))], from);
+    this.writtenCount = Math.max(this.writtenCount, Math.floor(to / this.entryBytes));
+  }
+
+  async sync(): Promise<void> {
+    await this.writePending();
+    await this.file.sync();
+  }
+
+  /** Keeps the first `keep` entries, in memory and in the file. */
+  protected async truncateEntries(keep: number): Promise<void> {
+    if (keep >= this.count && (await this.file.size()) === this.count * this.entryBytes) return;
+    this.count = Math.min(keep, this.count);
+    this.writtenCount = Math.min(this.writtenCount, this.count);
+    await this.file.truncate(this.writtenCount * this.entryBytes);
+  }
+
+  /** Index of the last entry whose key (read by `keyAt`) is <= `target`, or -1. */
+  protected floorIndex(target: bigint, keyAt: (index: number) => bigint): number {
+    let low = 0;
+    let high = this.count - 1;
+    let found = -1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      if (keyAt(middle) <= target) {
+        found = middle;
+        low = middle + 1;
+      } else {
+        high = middle - 1;
+      }
+    }
+    return found;
+  }
+
+  async close(): Promise<void> {
+    await this.file.close();
+  }
+}

@@ -1,0 +1,49 @@
+// src/storage owns log dirs, partition logs, segments (.log/.index/.timeindex/.txnindex), append/read, roll, recovery, flush policy, retention, leader-epoch cache and checkpoints.
+// It must not know about the network, other nodes or what a record means beyond its batch header; it imports only src/protocol.
+export {
+  CLEANER_OFFSET_CHECKPOINT,
+  LOG_START_OFFSET_CHECKPOINT,
+  RECOVERY_POINT_CHECKPOINT,
+  readOffsetCheckpoint,
+  type TopicPartitionOffset,
+  writeOffsetCheckpoint,
+} from './checkpoint-file.js';
+export {
+  type Clock,
+  type FileLock,
+  type FileStat,
+  type FileSystem,
+  type StorageFile,
+  systemClock,
+} from './file-system.js';
+export { type EpochEndOffset, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from './leader-epoch-cache.js';
+export type { ReadOptions, ReadResult, TimestampAndOffset } from './log-reader.js';
+export { MemoryFileSystem, type MemoryFileSystemOptions } from './memory-file-system.js';
+export { NodeFileSystem, type NodeFileSystemOptions } from './node-file-system.js';
+export {
+  type AppendOptions,
+  type AppendResult,
+  ListOffsetsTimestamp,
+  PartitionLog,
+  type PartitionLogOptions,
+} from './partition-log.js';
+export {
+  CorruptStorageFileError,
+  FileNotFoundError,
+  InvalidAppendError,
+  InvalidConfigError,
+  LogClosedError,
+  LogDirLockedError,
+} from './storage-errors.js';
+export { type StorageLogger, silentLogger } from './storage-logger.js';
+export {
+  type BrokerStorageConfig,
+  type ConfigDefinition,
+  DEFAULT_BROKER_STORAGE_CONFIG,
+  type LogConfig,
+  logConfigWith,
+  NEVER,
+  resolveLogConfig,
+  TOPIC_CONFIGS,
+} from './topic-config.js';
+export { type AbortedTxn, decodeAbortedTxns, encodeAbortedTxn } from './txn-index.js';

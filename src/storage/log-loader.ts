@@ -1,0 +1,190 @@
+import { CorruptRecordError } from '../protocol/index.js';
+import { type FileSystem, joinPath, type StorageFile } from './file-system.js';
+import { LEADER_EPOCH_CHECKPOINT, LeaderEpochCache } from './leader-epoch-cache.js';
+import { recoverSegment } from './log-recovery.js';
+import { OFFSET_INDEX_ENTRY_BYTES, OffsetIndex } from './offset-index.js';
+import {
+  INDEX_SUFFIX,
+  LOG_SUFFIX,
+  LogSegment,
+  type SegmentSettings,
+  segmentFileName,
+  TIME_INDEX_SUFFIX,
+  TXN_INDEX_SUFFIX,
+} from './segment.js';
+import { CorruptStorageFileError } from './storage-errors.js';
+import type { StorageLogger } from './storage-logger.js';
+import { TIME_INDEX_ENTRY_BYTES, TimeIndex } from './time-index.js';
+
+export interface LoadLogParams {
+  readonly fs: FileSystem;
+  readonly dir: string;
+  readonly settings: SegmentSettings;
+  readonly nowMs: number;
+  readonly logger: StorageLogger;
+  /** The dir had a clean-shutdown marker: trust the files, check indexes, scan nothing. */
+  readonly isCleanShutdown: boolean;
+  /** From `recovery-point-offset-checkpoint`: segments wholly below it are not scanned. */
+  readonly recoveryPoint: bigint | undefined;
+  /** From `log-start-offset-checkpoint`. */
+  readonly logStartOffset: bigint | undefined;
+}
+
+export interface LoadedLog {
+  readonly segments: LogSegment[];
+  readonly logStartOffset: bigint;
+  readonly logEndOffset: bigint;
+  readonly epochCache: LeaderEpochCache;
+  readonly truncatedBytes: number;
+}
+
+/** Files left by an interrupted deletion or checkpoint write; Kafka removes them on start too. */
+const LEFTOVER = /\.(deleted|tmp|cleaned|swap)$/;
+const SEGMENT_LOG = /^(\d{20})\.log$/;
+
+/**
+ * Opens a partition directory: removes leftovers, opens every segment, and either trusts it (clean
+ * shutdown, or wholly below the recovery point: indexes sanity-checked and rebuilt when they fail)
+ * or recovers it (validates every batch and cuts a torn or corrupt tail; every later segment is
+ * then deleted). Rebuilds the leader-epoch cache's tail from the recovered batches and makes
+ * recovered segments durable, so the recovery point after loading is the log end.
+ */
+export async function loadLog(params: LoadLogParams): Promise<LoadedLog> {
+  const { fs, dir, logger } = params;
+  await fs.mkdir(dir);
+  const names = await fs.readdir(dir);
+  const baseOffsets: bigint[] = [];
+  for (const name of names) {
+    if (LEFTOVER.test(name)) await fs.unlink(joinPath(dir, name));
+    const match = SEGMENT_LOG.exec(name);
+    if (match !== null) baseOffsets.push(BigInt(match[1]!));
+  }
+  baseOffsets.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const epochCache = await loadEpochCache(fs, dir, logger);
+  const segments: LogSegment[] = [];
+  const needsRebuild = new Set<LogSegment>();
+  for (const baseOffset of baseOffsets) {
+    const opened = await openSegment(params, baseOffset);
+    segments.push(opened.segment);
+    if (opened.needsRebuild) needsRebuild.add(opened.segment);
+  }
+
+  const recoverFrom = params.isCleanShutdown
+    ? segments.length
+    : firstToRecover(segments, params.recoveryPoint);
+  let truncatedBytes = 0;
+  for (let index = 0; index < segments.length; index += 1) {
+    const segment = segments[index]!;
+    const mustRecover =
+      index >= recoverFrom || needsRebuild.has(segment) || !(await isTailConsistent(segment));
+    if (!mustRecover) continue;
+    epochCache.truncateFromEnd(segment.baseOffset);
+    const recovery = await recoverSegment(segment, logger, (view) =>
+      epochCache.assign(view.partitionLeaderEpoch, view.baseOffset),
+    );
+    await segment.syncAll();
+    truncatedBytes += recovery.truncatedBytes;
+    if (recovery.truncatedBytes > 0) {
+      for (const later of segments.splice(index + 1)) await deleteSegmentFiles(fs, later, logger);
+    }
+  }
+  if (segments.length === 0) {
+    segments.push(
+      await LogSegment.create(fs, dir, params.logStartOffset ?? 0n, params.settings, params.nowMs),
+    );
+  }
+  const logEndOffset = segments.at(-1)!.nextOffset;
+  let logStartOffset = params.logStartOffset ?? segments[0]!.baseOffset;
+  if (logStartOffset < segments[0]!.baseOffset) logStartOffset = segments[0]!.baseOffset;
+  if (logStartOffset > logEndOffset) logStartOffset = logEndOffset;
+  epochCache.truncateFromEnd(logEndOffset);
+  epochCache.truncateFromStart(logStartOffset);
+  await epochCache.persist();
+  return { segments, logStartOffset, logEndOffset, epochCache, truncatedBytes };
+}
+
+/** A trusted segment's tail state loads and agrees with its indexes; otherwise it is recovered. */
+async function isTailConsistent(segment: LogSegment): Promise<boolean> {
+  try {
+    return await segment.reloadTail();
+  } catch (error: unknown) {
+    if (error instanceof CorruptRecordError) return false;
+    throw error;
+  }
+}
+
+function firstToRecover(segments: readonly LogSegment[], recoveryPoint: bigint | undefined): number {
+  if (recoveryPoint === undefined) return 0;
+  let index = 0;
+  while (index + 1 < segments.length && segments[index + 1]!.baseOffset <= recoveryPoint) index += 1;
+  return index;
+}
+
+async function loadEpochCache(fs: FileSystem, dir: string, logger: StorageLogger): Promise<LeaderEpochCache> {
+  const path = joinPath(dir, LEADER_EPOCH_CHECKPOINT);
+  try {
+    return await LeaderEpochCache.load(fs, path);
+  } catch (error: unknown) {
+    if (!(error instanceof CorruptStorageFileError)) throw error;
+    logger.warn({ file: path, reason: error.message }, `ignoring corrupt ${path}; rebuilding from the log`);
+    await fs.unlink(path);
+    return LeaderEpochCache.load(fs, path);
+  }
+}
+
+async function openSegment(
+  params: LoadLogParams,
+  baseOffset: bigint,
+): Promise<{ segment: LogSegment; needsRebuild: boolean }> {
+  const { fs, dir, settings } = params;
+  const open = (suffix: string): Promise<StorageFile> =>
+    fs.open(joinPath(dir, segmentFileName(baseOffset, suffix)), { create: true });
+  const log = await open(LOG_SUFFIX);
+  const logSize = await log.size();
+  const indexFile = await open(INDEX_SUFFIX);
+  const timeIndexFile = await open(TIME_INDEX_SUFFIX);
+  const maxOffsetEntries = LogSegment.maxIndexEntries(settings, OFFSET_INDEX_ENTRY_BYTES);
+  const maxTimeEntries = LogSegment.maxIndexEntries(settings, TIME_INDEX_ENTRY_BYTES);
+  let offsetIndex: OffsetIndex;
+  let timeIndex: TimeIndex;
+  let needsRebuild = false;
+  try {
+    offsetIndex = await OffsetIndex.load(indexFile, baseOffset, maxOffsetEntries, logSize);
+    timeIndex = await TimeIndex.load(timeIndexFile, baseOffset, maxTimeEntries);
+  } catch (error: unknown) {
+    if (!(error instanceof CorruptStorageFileError)) throw error;
+    params.logger.warn(
+      { file: indexFile.path, reason: error.message },
+      `rebuilding the indexes of ${log.path}`,
+    );
+    await indexFile.truncate(0);
+    await timeIndexFile.truncate(0);
+    offsetIndex = OffsetIndex.empty(indexFile, baseOffset, maxOffsetEntries);
+    timeIndex = TimeIndex.empty(timeIndexFile, baseOffset, maxTimeEntries);
+    needsRebuild = true;
+  }
+  const segment = new LogSegment(
+    dir,
+    baseOffset,
+    log,
+    offsetIndex,
+    timeIndex,
+    await open(TXN_INDEX_SUFFIX),
+    settings,
+    params.nowMs,
+  );
+  segment.size = logSize;
+  return { segment, needsRebuild };
+}
+
+/** Closes and removes a segment's files at once (load time: nothing reads them yet). */
+export async function deleteSegmentFiles(
+  fs: FileSystem,
+  segment: LogSegment,
+  logger: StorageLogger,
+): Promise<void> {
+  logger.warn({ file: segment.log.path }, `deleting ${segment.log.path}: it follows a truncated segment`);
+  await segment.close();
+  for (const path of segment.paths()) await fs.unlink(path);
+  await fs.fsyncDir(segment.dir);
+}

@@ -1,0 +1,163 @@
+import {
+  decodeRecordBatch,
+  type ErrorCode,
+  RecordBatchIterator,
+  type RecordBatchView,
+  recordOffset,
+  recordTimestamp,
+} from '../protocol/index.js';
+import { scanBatches } from './batch-scanner.js';
+import { readFully } from './file-system.js';
+import type { LogSegment } from './segment.js';
+
+export interface ReadOptions {
+  /** Most bytes to return, unless `minOneBatch` and the first batch is larger. */
+  readonly maxBytes: number;
+  /** Kafka's rule for the first partition of a fetch: return the first batch whole even above maxBytes. */
+  readonly minOneBatch?: boolean;
+  /** Exclusive upper bound: only batches whose lastOffset is below it (the high watermark, or LSO). */
+  readonly maxOffset?: bigint;
+}
+
+/**
+ * What a read returns. `records` is a new Buffer filled by one positional read, cut at a batch
+ * boundary: the fetch path writes it to the socket as is (Node has no sendfile for sockets, so a
+ * file-range descriptor would be read into memory anyway). An offset outside
+ * [logStartOffset, logEndOffset] is a value, never a throw.
+ */
+export type ReadResult =
+  | {
+      readonly kind: 'records';
+      readonly records: Buffer;
+      readonly logStartOffset: bigint;
+      readonly logEndOffset: bigint;
+      readonly highWatermark: bigint;
+    }
+  | {
+      readonly kind: 'offsetOutOfRange';
+      readonly errorCode: typeof ErrorCode.OFFSET_OUT_OF_RANGE;
+      readonly logStartOffset: bigint;
+      readonly logEndOffset: bigint;
+      readonly highWatermark: bigint;
+    };
+
+/** The last segment whose base offset is <= `offset` (index into `segments`), or 0. */
+export function floorSegment(segments: readonly LogSegment[], offset: bigint): number {
+  let low = 0;
+  let high = segments.length - 1;
+  let found = 0;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    if (segments[middle]!.baseOffset <= offset) {
+      found = middle;
+      low = middle + 1;
+    } else {
+      high = middle - 1;
+    }
+  }
+  return found;
+}
+
+/**
+ * Reads the batches from the one holding `fetchOffset` (or the first after it, across a gap) within
+ * one segment, as Kafka does. Empty when nothing is at or after `fetchOffset` below `maxOffset`.
+ */
+export async function readBatches(
+  segments: readonly LogSegment[],
+  fetchOffset: bigint,
+  options: ReadOptions,
+): Promise<Buffer> {
+  const maxOffset = options.maxOffset;
+  for (let index = floorSegment(segments, fetchOffset); index < segments.length; index += 1) {
+    const segment = segments[index]!;
+    const end = segment.size;
+    const target = fetchOffset > segment.baseOffset ? fetchOffset : segment.baseOffset;
+    const location = await segment.locate(target);
+    if (location === undefined) continue;
+    if (maxOffset !== undefined && location.lastOffset >= maxOffset) return Buffer.alloc(0);
+    let length = Math.min(options.maxBytes, end - location.position);
+    if (options.minOneBatch === true && location.sizeInBytes > length) length = location.sizeInBytes;
+    if (length < location.sizeInBytes) return Buffer.alloc(0);
+    const bytes = await readFully(segment.log, location.position, length);
+    return cutAtBatchBoundary(bytes, maxOffset);
+  }
+  return Buffer.alloc(0);
+}
+
+function cutAtBatchBoundary(bytes: Buffer, maxOffset: bigint | undefined): Buffer {
+  const iterator = new RecordBatchIterator(bytes);
+  let end = 0;
+  for (const view of iterator) {
+    if (maxOffset !== undefined && view.lastOffset >= maxOffset) break;
+    end = iterator.position;
+  }
+  return bytes.subarray(0, end);
+}
+
+export interface TimestampAndOffset {
+  readonly timestamp: bigint;
+  readonly offset: bigint;
+  /** The leader epoch of the batch holding `offset` (-1 when unknown). */
+  readonly leaderEpoch: number;
+}
+
+/** The first record of `view` at or after `minOffset` whose timestamp satisfies `accept`. */
+async function firstRecordWhere(
+  view: RecordBatchView,
+  minOffset: bigint,
+  accept: (timestamp: bigint) => boolean,
+): Promise<TimestampAndOffset | undefined> {
+  const batch = await decodeRecordBatch(view, { verifyCrc: false });
+  for (const record of batch.records) {
+    const offset = recordOffset(batch, record);
+    const timestamp = recordTimestamp(batch, record);
+    if (offset >= minOffset && accept(timestamp)) {
+      return { timestamp, offset, leaderEpoch: batch.partitionLeaderEpoch };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * ListOffsets by time: the first record at or after `logStartOffset` with a timestamp >= `target`,
+ * found through the segments' max timestamps, the time index and one decoded batch.
+ */
+export async function findOffsetByTimestamp(
+  segments: readonly LogSegment[],
+  target: bigint,
+  logStartOffset: bigint,
+): Promise<TimestampAndOffset | undefined> {
+  for (let index = floorSegment(segments, logStartOffset); index < segments.length; index += 1) {
+    const segment = segments[index]!;
+    if (segment.maxTimestamp < target) continue;
+    const found = await segment.locateTimestamp(target);
+    if (found === undefined) continue;
+    const start = found.position;
+    for await (const { view } of scanBatches(segment.log, start, segment.size)) {
+      if (view.lastOffset < logStartOffset || view.maxTimestamp < target) continue;
+      const record = await firstRecordWhere(view, logStartOffset, (timestamp) => timestamp >= target);
+      if (record !== undefined) return record;
+    }
+  }
+  return undefined;
+}
+
+/** ListOffsets MAX_TIMESTAMP (KIP-734): the first record carrying the log's largest timestamp. */
+export async function findMaxTimestamp(
+  segments: readonly LogSegment[],
+  logStartOffset: bigint,
+): Promise<TimestampAndOffset | undefined> {
+  let best: LogSegment | undefined;
+  for (const segment of segments) {
+    if (segment.nextOffset > logStartOffset && segment.maxTimestamp > (best?.maxTimestamp ?? -1n))
+      best = segment;
+  }
+  if (best === undefined) return undefined;
+  const target = best.maxTimestamp;
+  for await (const { view } of scanBatches(best.log, 0, best.size)) {
+    if (view.lastOffset < logStartOffset || view.maxTimestamp !== target) continue;
+    const record = await firstRecordWhere(view, logStartOffset, (timestamp) => timestamp === target);
+    if (record !== undefined) return record;
+  }
+  return undefined;
+}

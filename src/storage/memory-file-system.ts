@@ -1,0 +1,233 @@
+import {
+  baseName,
+  dirName,
+  type FileLock,
+  type FileStat,
+  type FileSystem,
+  joinPath,
+  type StorageFile,
+} from './file-system.js';
+import { FileNotFoundError, LogDirLockedError } from './storage-errors.js';
+
+interface MemoryFile {
+  data: Buffer;
+  size: number;
+  /** Content at the last fsync (tracked only with `trackDurability`); null when never fsynced. */
+  durable: Buffer | null;
+  /** The directory entry survives power loss (its directory was fsynced after it appeared). */
+  isLinkDurable: boolean;
+}
+
+export interface MemoryFileSystemOptions {
+  /**
+   * Keep a copy of each file at every fsync, so that `simulatePowerLoss()` can return the disk to
+   * what was durable. Costs a copy per fsync; off for embedded brokers.
+   */
+  readonly trackDurability?: boolean;
+}
+
+/**
+ * A file system in memory, for fast tests, deterministic simulations and `storage: 'memory'`.
+ * With `trackDurability`, `simulatePowerLoss()` reverts every file to its content at its last
+ * fsync and forgets files whose directory was never fsynced after they were created (renames are
+ * treated as durable at once: a simplification). `fsyncJournal()` lists each file's size at its last
+ * fsync. Open handles from before a power loss fail afterwards.
+ */
+export class MemoryFileSystem implements FileSystem {
+  private readonly files = new Map<string, MemoryFile>();
+  private readonly dirs = new Set<string>(['/', '.']);
+  private readonly locks = new Set<string>();
+  private generation = 0;
+  private readonly trackDurability: boolean;
+
+  constructor(options: MemoryFileSystemOptions = {}) {
+    this.trackDurability = options.trackDurability === true;
+  }
+
+  async open(path: string, options: { readonly create?: boolean } = {}): Promise<StorageFile> {
+    const key = normalize(path);
+    let file = this.files.get(key);
+    if (file === undefined) {
+      if (options.create !== true) throw new FileNotFoundError(`no such file: ${path}`);
+      if (!this.dirs.has(dirName(key))) throw new FileNotFoundError(`no such directory: ${dirName(key)}`);
+      file = { data: Buffer.alloc(0), size: 0, durable: null, isLinkDurable: false };
+      this.files.set(key, file);
+    }
+    return new MemoryStorageFile(this, key, file, this.generation);
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    const source = this.files.get(normalize(from));
+    if (source === undefined) throw new FileNotFoundError(`no such file: ${from}`);
+    this.files.delete(normalize(from));
+    this.files.set(normalize(to), source);
+  }
+
+  async unlink(path: string): Promise<void> {
+    this.files.delete(normalize(path));
+  }
+
+  async readdir(path: string): Promise<string[]> {
+    const dir = normalize(path);
+    if (!this.dirs.has(dir)) throw new FileNotFoundError(`no such directory: ${path}`);
+    const names: string[] = [];
+    for (const key of [...this.files.keys(), ...this.dirs]) {
+      if (key !== dir && dirName(key) === dir) names.push(baseName(key));
+    }
+    return names.sort();
+  }
+
+  async mkdir(path: string): Promise<void> {
+    let dir = normalize(path);
+    while (!this.dirs.has(dir)) {
+      this.dirs.add(dir);
+      dir = dirName(dir);
+    }
+  }
+
+  async rmdir(path: string): Promise<void> {
+    const dir = normalize(path);
+    for (const key of [...this.files.keys()]) if (key.startsWith(`${dir}/`)) this.files.delete(key);
+    for (const key of [...this.dirs]) if (key === dir || key.startsWith(`${dir}/`)) this.dirs.delete(key);
+  }
+
+  async stat(path: string): Promise<FileStat | undefined> {
+    const key = normalize(path);
+    if (this.dirs.has(key)) return { size: 0, isDirectory: true };
+    const file = this.files.get(key);
+    return file === undefined ? undefined : { size: file.size, isDirectory: false };
+  }
+
+  async fsyncDir(path: string): Promise<void> {
+    const dir = normalize(path);
+    for (const [key, file] of this.files) if (dirName(key) === dir) file.isLinkDurable = true;
+  }
+
+  /** Within one MemoryFileSystem (one simulated process): a second lock of the same path fails. */
+  async lock(path: string): Promise<FileLock> {
+    const key = normalize(path);
+    if (this.locks.has(key)) throw new LogDirLockedError(`${path} is locked by another log manager`);
+    this.locks.add(key);
+    return { path: key, release: async () => void this.locks.delete(key) };
+  }
+
+  /** Each file's size at its last fsync (files never fsynced are absent). */
+  fsyncJournal(): Map<string, number> {
+    const journal = new Map<string, number>();
+    for (const [key, file] of this.files) if (file.durable !== null) journal.set(key, file.durable.length);
+    return journal;
+  }
+
+  /** Power loss: what was not fsynced is gone, locks are released, old handles fail. */
+  simulatePowerLoss(): void {
+    if (!this.trackDurability) throw new Error('simulatePowerLoss needs trackDurability');
+    this.generation += 1;
+    this.locks.clear();
+    for (const [key, file] of [...this.files]) {
+      if (!file.isLinkDurable) {
+        this.files.delete(key);
+        continue;
+      }
+      const durable = file.durable ?? Buffer.alloc(0);
+      file.data = Buffer.from(durable);
+      file.size = durable.length;
+    }
+  }
+
+  /** A process crash without power loss: handles fail and locks go, the bytes stay (page cache). */
+  simulateProcessCrash(): void {
+    this.generation += 1;
+    this.locks.clear();
+  }
+
+  /** Test access to a file's bytes (a copy), e.g. to corrupt it with `writeRaw`. */
+  readRaw(path: string): Buffer | undefined {
+    const file = this.files.get(normalize(path));
+    return file === undefined ? undefined : Buffer.from(file.data.subarray(0, file.size));
+  }
+
+  /** Replaces a file's content (test fault injection); keeps its durability bookkeeping. */
+  writeRaw(path: string, bytes: Buffer): void {
+    const file = this.files.get(normalize(path));
+    if (file === undefined) throw new FileNotFoundError(`no such file: ${path}`);
+    file.data = Buffer.from(bytes);
+    file.size = bytes.length;
+  }
+
+  /** @internal handles opened before a simulated crash fail */
+  checkGeneration(path: string, generation: number): void {
+    if (generation !== this.generation) throw new Error(`stale handle for ${path} after a simulated crash`);
+  }
+
+  /** @internal */
+  markSynced(file: MemoryFile): void {
+    if (this.trackDurability) file.durable = Buffer.from(file.data.subarray(0, file.size));
+  }
+}
+
+/** A handle follows its file object (an inode), so renames and unlinks behave as on POSIX. */
+class MemoryStorageFile implements StorageFile {
+  private isClosed = false;
+
+  constructor(
+    private readonly fs: MemoryFileSystem,
+    readonly path: string,
+    private readonly inode: MemoryFile,
+    private readonly generation: number,
+  ) {}
+
+  async read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+    const file = this.resolve();
+    const end = Math.min(file.size, position + length);
+    if (end <= position) return 0;
+    return file.data.copy(buffer, offset, position, end);
+  }
+
+  async writev(buffers: readonly Buffer[], position: number): Promise<void> {
+    const file = this.resolve();
+    let total = 0;
+    for (const buffer of buffers) total += buffer.length;
+    const end = position + total;
+    if (end > file.data.length) {
+      const grown = Buffer.alloc(Math.max(end, file.data.length * 2, 4096));
+      file.data.copy(grown, 0, 0, file.size);
+      file.data = grown;
+    }
+    if (position > file.size) file.data.fill(0, file.size, position);
+    let at = position;
+    for (const buffer of buffers) at += buffer.copy(file.data, at);
+    if (end > file.size) file.size = end;
+  }
+
+  async sync(): Promise<void> {
+    this.fs.markSynced(this.resolve());
+  }
+
+  async truncate(length: number): Promise<void> {
+    const file = this.resolve();
+    if (length > file.size) {
+      await this.writev([Buffer.alloc(length - file.size)], file.size);
+      return;
+    }
+    file.size = length;
+  }
+
+  async size(): Promise<number> {
+    return this.resolve().size;
+  }
+
+  async close(): Promise<void> {
+    this.isClosed = true;
+  }
+
+  private resolve(): MemoryFile {
+    if (this.isClosed) throw new Error(`file is closed: ${this.path}`);
+    this.fs.checkGeneration(this.path, this.generation);
+    return this.inode;
+  }
+}
+
+function normalize(path: string): string {
+  const joined = joinPath(path);
+  return joined.length > 1 && joined.endsWith('/') ? joined.slice(0, -1) : joined;
+}

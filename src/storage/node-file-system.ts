@@ -1,0 +1,204 @@
+import { constants } from 'node:fs';
+import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import type { FileLock, FileStat, FileSystem, StorageFile } from './file-system.js';
+import { FileNotFoundError, LogDirLockedError } from './storage-errors.js';
+
+export interface NodeFileSystemOptions {
+  /**
+   * Test mode: after every fsync append `sync <size> <path>` to this file (and `rename`/`unlink`
+   * lines), so a test can simulate power loss after SIGKILL by cutting every file back to its last
+   * fsynced size (see power-loss.ts). Each line is written after the fsync returned.
+   */
+  readonly fsyncJournalPath?: string;
+}
+
+/** Lock paths held by this process: a second LogManager in the same process is refused too. */
+const heldLocks = new Set<string>();
+
+function isErrno(error: unknown, code: string): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
+}
+
+/**
+ * The real file system over node:fs/promises: FileHandle with positional reads and writes, no
+ * synchronous calls.
+ *
+ * Locking: Node has no flock(2), so a log dir's lock is a lock file created with O_CREAT|O_EXCL
+ * holding the owner's pid. A lock file whose pid is no longer alive (`kill(pid, 0)` fails) is stale
+ * and taken over. Limits: a reused pid makes a stale lock look held (remove the file by hand); pids
+ * are only meaningful within one host and pid namespace, so two containers or hosts sharing a
+ * directory over NFS are not protected; and the take-over of a stale lock races with another
+ * process taking it at the same instant (both see it stale): acceptable for a guard against an
+ * operator starting a second broker on the same dirs, which is what it is for.
+ */
+export class NodeFileSystem implements FileSystem {
+  private journal: Promise<FileHandle> | undefined;
+
+  constructor(private readonly options: NodeFileSystemOptions = {}) {}
+
+  async open(path: string, options: { readonly create?: boolean } = {}): Promise<StorageFile> {
+    const flags = constants.O_RDWR | (options.create === true ? constants.O_CREAT : 0);
+    try {
+      return new NodeStorageFile(path, await open(path, flags, 0o644), this);
+    } catch (error: unknown) {
+      if (isErrno(error, 'ENOENT')) throw new FileNotFoundError(`no such file: ${path}`, { cause: error });
+      throw error;
+    }
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    await rename(from, to);
+    await this.record(`rename ${from} ${to}`);
+  }
+
+  async unlink(path: string): Promise<void> {
+    try {
+      await unlink(path);
+    } catch (error: unknown) {
+      if (!isErrno(error, 'ENOENT')) throw error;
+      return;
+    }
+    await this.record(`unlink ${path}`);
+  }
+
+  async readdir(path: string): Promise<string[]> {
+    try {
+      return (await readdir(path)).sort();
+    } catch (error: unknown) {
+      if (isErrno(error, 'ENOENT'))
+        throw new FileNotFoundError(`no such directory: ${path}`, { cause: error });
+      throw error;
+    }
+  }
+
+  async mkdir(path: string): Promise<void> {
+    await mkdir(path, { recursive: true });
+  }
+
+  async rmdir(path: string): Promise<void> {
+    await rm(path, { recursive: true, force: true });
+  }
+
+  async stat(path: string): Promise<FileStat | undefined> {
+    try {
+      const stats = await stat(path);
+      return { size: stats.size, isDirectory: stats.isDirectory() };
+    } catch (error: unknown) {
+      if (isErrno(error, 'ENOENT')) return undefined;
+      throw error;
+    }
+  }
+
+  async fsyncDir(path: string): Promise<void> {
+    const handle = await open(path, constants.O_RDONLY);
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async lock(path: string): Promise<FileLock> {
+    if (heldLocks.has(path)) throw new LogDirLockedError(`${path} is already locked by this process`);
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      try {
+        const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+        try {
+          await handle.write(`${process.pid}\n`);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        heldLocks.add(path);
+        return { path, release: () => this.releaseLock(path) };
+      } catch (error: unknown) {
+        if (!isErrno(error, 'EEXIST')) throw error;
+      }
+      const owner = Number.parseInt((await readFile(path, 'utf8').catch(() => '')).trim(), 10);
+      if (Number.isSafeInteger(owner) && owner > 0 && isAlive(owner)) {
+        throw new LogDirLockedError(`${path} is held by live process ${owner}`);
+      }
+      await unlink(path).catch((error: unknown) => {
+        if (!isErrno(error, 'ENOENT')) throw error;
+      });
+    }
+    throw new LogDirLockedError(`${path}: lost the race for a stale lock`);
+  }
+
+  private async releaseLock(path: string): Promise<void> {
+    heldLocks.delete(path);
+    await unlink(path).catch((error: unknown) => {
+      if (!isErrno(error, 'ENOENT')) throw error;
+    });
+  }
+
+  get hasJournal(): boolean {
+    return this.options.fsyncJournalPath !== undefined;
+  }
+
+  /** @internal appends one line to the fsync journal when there is one */
+  async record(line: string): Promise<void> {
+    const path = this.options.fsyncJournalPath;
+    if (path === undefined) return;
+    this.journal ??= open(path, 'a');
+    await (await this.journal).write(`${line}\n`);
+  }
+
+  async closeJournal(): Promise<void> {
+    if (this.journal !== undefined) await (await this.journal).close();
+    this.journal = undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error: unknown) {
+    return isErrno(error, 'EPERM');
+  }
+}
+
+class NodeStorageFile implements StorageFile {
+  constructor(
+    readonly path: string,
+    private readonly handle: FileHandle,
+    private readonly fs: NodeFileSystem,
+  ) {}
+
+  async read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+    return (await this.handle.read(buffer, offset, length, position)).bytesRead;
+  }
+
+  async writev(buffers: readonly Buffer[], position: number): Promise<void> {
+    let pending = buffers.filter((buffer) => buffer.length > 0);
+    let at = position;
+    while (pending.length > 0) {
+      let written = (await this.handle.writev(pending, at)).bytesWritten;
+      at += written;
+      // A short writev (rare: signals, very large vectors) continues where it stopped.
+      while (pending.length > 0 && written >= pending[0]!.length) {
+        written -= pending[0]!.length;
+        pending = pending.slice(1);
+      }
+      if (written > 0 && pending.length > 0) pending = [pending[0]!.subarray(written), ...pending.slice(1)];
+    }
+  }
+
+  async sync(): Promise<void> {
+    await this.handle.datasync();
+    if (this.fs.hasJournal) await this.fs.record(`sync ${(await this.handle.stat()).size} ${this.path}`);
+  }
+
+  async truncate(length: number): Promise<void> {
+    await this.handle.truncate(length);
+  }
+
+  async size(): Promise<number> {
+    return (await this.handle.stat()).size;
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+}

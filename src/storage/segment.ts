@@ -1,0 +1,256 @@
+import type { RecordBatchView } from '../protocol/index.js';
+import { scanBatches } from './batch-scanner.js';
+import { type FileSystem, joinPath, type StorageFile } from './file-system.js';
+import { OFFSET_INDEX_ENTRY_BYTES, OffsetIndex } from './offset-index.js';
+import { TIME_INDEX_ENTRY_BYTES, TimeIndex } from './time-index.js';
+
+/** Kafka's file name of a segment: its base offset in 20 digits, zero-padded. */
+export function segmentFileName(baseOffset: bigint, suffix: string): string {
+  return `${baseOffset.toString().padStart(20, '0')}${suffix}`;
+}
+
+export const LOG_SUFFIX = '.log';
+export const INDEX_SUFFIX = '.index';
+export const TIME_INDEX_SUFFIX = '.timeindex';
+export const TXN_INDEX_SUFFIX = '.txnindex';
+export const DELETED_SUFFIX = '.deleted';
+export const SEGMENT_SUFFIXES = [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX] as const;
+
+/** Largest offset a `.index` entry can hold relative to its segment's base (int32). */
+export const MAX_RELATIVE_OFFSET = 2n ** 31n - 1n;
+
+export interface SegmentSettings {
+  readonly indexIntervalBytes: number;
+  /** `segment.index.bytes`: bounds both indexes' entry counts as Kafka's preallocated files do. */
+  readonly segmentIndexBytes: number;
+}
+
+/** Where a batch is in its segment, with the header facts a reader needs. */
+export interface BatchLocation {
+  readonly position: number;
+  readonly sizeInBytes: number;
+  readonly baseOffset: bigint;
+  readonly lastOffset: bigint;
+}
+
+/**
+ * One segment of a partition log: a `.log` of batches back to back exactly as on the wire, its sparse
+ * `.index` and `.timeindex`, and an empty `.txnindex`. `size` and `nextOffset` cover bytes already
+ * written (readers never see more); the owner (PartitionLog) serialises appends and truncations.
+ */
+export class LogSegment {
+  /** Bytes of the `.log` written so far. */
+  size = 0;
+  /** The offset after the last batch (the base offset while empty). */
+  nextOffset: bigint;
+  /** Largest batch maxTimestamp and the last offset of the batch that carried it (-1 while none). */
+  maxTimestamp = -1n;
+  offsetOfMaxTimestamp = -1n;
+  /** Clock time of the first append, for `segment.ms` (the creation time while empty). */
+  rollingBaseMs: number;
+  private bytesSinceLastIndexEntry = 0;
+
+  constructor(
+    readonly dir: string,
+    readonly baseOffset: bigint,
+    readonly log: StorageFile,
+    readonly offsetIndex: OffsetIndex,
+    readonly timeIndex: TimeIndex,
+    readonly txnIndex: StorageFile,
+    private readonly settings: SegmentSettings,
+    createdMs: number,
+  ) {
+    this.nextOffset = baseOffset;
+    this.rollingBaseMs = createdMs;
+  }
+
+  static maxIndexEntries(settings: SegmentSettings, entryBytes: number): number {
+    return Math.max(1, Math.floor(settings.segmentIndexBytes / entryBytes));
+  }
+
+  /** Creates the four files (empty) and makes their names durable. */
+  static async create(
+    fs: FileSystem,
+    dir: string,
+    baseOffset: bigint,
+    settings: SegmentSettings,
+    nowMs: number,
+  ): Promise<LogSegment> {
+    const open = (suffix: string) =>
+      fs.open(joinPath(dir, segmentFileName(baseOffset, suffix)), { create: true });
+    const [log, index, timeIndex, txnIndex] = await Promise.all(SEGMENT_SUFFIXES.map(open));
+    await Promise.all([log!.truncate(0), index!.truncate(0), timeIndex!.truncate(0), txnIndex!.truncate(0)]);
+    await fs.fsyncDir(dir);
+    return new LogSegment(
+      dir,
+      baseOffset,
+      log!,
+      OffsetIndex.empty(index!, baseOffset, LogSegment.maxIndexEntries(settings, OFFSET_INDEX_ENTRY_BYTES)),
+      TimeIndex.empty(timeIndex!, baseOffset, LogSegment.maxIndexEntries(settings, TIME_INDEX_ENTRY_BYTES)),
+      txnIndex!,
+      settings,
+      nowMs,
+    );
+  }
+
+  get sizeInBytes(): number {
+    return this.size;
+  }
+
+  get isEmpty(): boolean {
+    return this.size === 0;
+  }
+
+  get isIndexFull(): boolean {
+    return this.offsetIndex.isFull || this.timeIndex.isFull;
+  }
+
+  /**
+   * Writes validated batches (offsets already assigned, each above the previous) with one writev
+   * at the end of the `.log`, then records them in memory and in the indexes.
+   */
+  async append(views: readonly RecordBatchView[], nowMs: number): Promise<void> {
+    if (views.length === 0) return;
+    const position = this.size;
+    await this.log.writev(
+      views.map((view) => view.bytes),
+      position,
+    );
+    if (this.isEmpty) this.rollingBaseMs = nowMs;
+    let at = position;
+    for (const view of views) {
+      this.recordBatch(view.lastOffset, view.maxTimestamp, at, view.sizeInBytes);
+      at += view.sizeInBytes;
+    }
+    this.size = at;
+    await Promise.all([this.offsetIndex.writePending(), this.timeIndex.writePending()]);
+  }
+
+  /** Accounts for a batch already in the file at `position` (append and index rebuild share it). */
+  recordBatch(lastOffset: bigint, maxTimestamp: bigint, position: number, sizeInBytes: number): void {
+    if (maxTimestamp > this.maxTimestamp) {
+      this.maxTimestamp = maxTimestamp;
+      this.offsetOfMaxTimestamp = lastOffset;
+    }
+    if (this.bytesSinceLastIndexEntry > this.settings.indexIntervalBytes) {
+      this.offsetIndex.append(lastOffset, position);
+      this.timeIndex.maybeAppend(this.maxTimestamp, lastOffset);
+      this.bytesSinceLastIndexEntry = 0;
+    }
+    this.bytesSinceLastIndexEntry += sizeInBytes;
+    this.nextOffset = lastOffset + 1n;
+  }
+
+  /** The first batch holding an offset >= `target` at or after `fromPosition`, or undefined. */
+  async locate(target: bigint, fromPosition?: number): Promise<BatchLocation | undefined> {
+    const end = this.size;
+    const start = fromPosition ?? this.offsetIndex.lookup(target).position;
+    for await (const { position, view } of scanBatches(this.log, start, end)) {
+      const lastOffset = view.lastOffset;
+      if (lastOffset >= target) {
+        return { position, sizeInBytes: view.sizeInBytes, baseOffset: view.baseOffset, lastOffset };
+      }
+    }
+    return undefined;
+  }
+
+  /** The first batch whose maxTimestamp >= `target` (searching from the time index), or undefined. */
+  async locateTimestamp(target: bigint): Promise<{ position: number; view: RecordBatchView } | undefined> {
+    const entry = this.timeIndex.lastBelow(target);
+    const start = entry === undefined ? 0 : this.offsetIndex.lookup(entry.offset).position;
+    for await (const scanned of scanBatches(this.log, start, this.size)) {
+      if (scanned.view.maxTimestamp >= target) return scanned;
+    }
+    return undefined;
+  }
+
+  /**
+   * Cuts the segment before the first batch holding an offset >= `offset` (the whole batch goes, as
+   * Kafka's truncation) and drops the index entries past the cut. Returns the bytes removed.
+   */
+  async truncateTo(offset: bigint): Promise<number> {
+    const location = await this.locate(offset);
+    if (location === undefined) return 0;
+    return this.truncateToPosition(location.position);
+  }
+
+  /** Cuts the `.log` at `position` (a batch boundary) and rebuilds the in-memory tail state. */
+  async truncateToPosition(position: number): Promise<number> {
+    const removed = this.size - position;
+    await this.offsetIndex.truncateToPosition(position);
+    await this.timeIndex.truncateToOffset(
+      (this.offsetIndex.lastEntry()?.offset ?? this.baseOffset - 1n) + 1n,
+    );
+    await this.log.truncate(position);
+    this.size = position;
+    await this.reloadTail();
+    return removed;
+  }
+
+  /**
+   * Recomputes nextOffset and maxTimestamp from the last index entries and the batches after the
+   * last offset index entry (a short scan: at most `index.interval.bytes` plus one batch). Returns
+   * false when the indexes disagree with the `.log` (an entry past its last batch): rebuild them.
+   */
+  async reloadTail(): Promise<boolean> {
+    const lastIndexEntry = this.offsetIndex.lastEntry();
+    const lastTimeEntry = this.timeIndex.lastEntry();
+    this.nextOffset = this.baseOffset;
+    this.maxTimestamp = lastTimeEntry?.timestamp ?? -1n;
+    this.offsetOfMaxTimestamp = lastTimeEntry?.offset ?? -1n;
+    const start = lastIndexEntry?.position ?? 0;
+    let bytes = 0;
+    for await (const { view } of scanBatches(this.log, start, this.size)) {
+      if (view.maxTimestamp > this.maxTimestamp) {
+        this.maxTimestamp = view.maxTimestamp;
+        this.offsetOfMaxTimestamp = view.lastOffset;
+      }
+      this.nextOffset = view.nextOffset;
+      bytes += view.sizeInBytes;
+    }
+    this.bytesSinceLastIndexEntry = bytes;
+    return (
+      (lastIndexEntry === undefined || lastIndexEntry.offset < this.nextOffset) &&
+      (lastTimeEntry === undefined || lastTimeEntry.offset < this.nextOffset)
+    );
+  }
+
+  /** Empties both indexes and re-adds entries for every batch (after a recovery scan or a failed check). */
+  async resetIndexes(): Promise<void> {
+    await this.offsetIndex.truncateToPosition(0);
+    await this.timeIndex.truncateToOffset(this.baseOffset);
+    this.nextOffset = this.baseOffset;
+    this.maxTimestamp = -1n;
+    this.offsetOfMaxTimestamp = -1n;
+    this.bytesSinceLastIndexEntry = 0;
+  }
+
+  /** fsync of the `.log` only: what an acknowledgement needs (indexes are rebuilt if lost). */
+  async syncLog(): Promise<void> {
+    await this.log.sync();
+  }
+
+  /** fsync of every file (roll, flush, close). */
+  async syncAll(): Promise<void> {
+    await Promise.all([
+      this.log.sync(),
+      this.offsetIndex.sync(),
+      this.timeIndex.sync(),
+      this.txnIndex.sync(),
+    ]);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([
+      this.log.close(),
+      this.offsetIndex.close(),
+      this.timeIndex.close(),
+      this.txnIndex.close(),
+    ]);
+  }
+
+  /** The four files' paths, `.log` first. */
+  paths(): string[] {
+    return SEGMENT_SUFFIXES.map((suffix) => joinPath(this.dir, segmentFileName(this.baseOffset, suffix)));
+  }
+}

@@ -1,0 +1,64 @@
+/** A promise with its settle functions; a rejection nobody awaits is not reported as unhandled. */
+export class Deferred<T = void> {
+  readonly promise: Promise<T>;
+  resolve!: (value: T) => void;
+  reject!: (error: unknown) => void;
+
+  constructor() {
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.promise.catch(() => {});
+  }
+}
+
+/**
+ * Runs tasks one at a time in call order: the per-partition queue that serialises state changes, so
+ * no two async steps interleave on the same log. A failed task rejects its own promise only.
+ */
+export class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(task);
+    this.tail = result.catch(() => {});
+    return result;
+  }
+
+  /** Resolves once every task queued so far has finished. */
+  async drain(): Promise<void> {
+    await this.tail;
+  }
+}
+
+/**
+ * Promises that resolve when a watermark (the durable offset) reaches their offset. Created only
+ * when someone asks, so appends whose `durable` is never read cost nothing.
+ */
+export class OffsetWaiters {
+  private waiters: { readonly offset: bigint; readonly deferred: Deferred }[] = [];
+
+  wait(offset: bigint, current: bigint, failure: Error | undefined): Promise<void> {
+    if (failure !== undefined) return Promise.reject(failure);
+    if (offset <= current) return Promise.resolve();
+    const deferred = new Deferred();
+    this.waiters.push({ offset, deferred });
+    return deferred.promise;
+  }
+
+  advanceTo(current: bigint): void {
+    if (this.waiters.length === 0) return;
+    const remaining: typeof this.waiters = [];
+    for (const waiter of this.waiters) {
+      if (waiter.offset <= current) waiter.deferred.resolve();
+      else remaining.push(waiter);
+    }
+    this.waiters = remaining;
+  }
+
+  failAll(error: Error): void {
+    for (const waiter of this.waiters) waiter.deferred.reject(error);
+    this.waiters = [];
+  }
+}

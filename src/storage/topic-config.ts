@@ -1,0 +1,320 @@
+import { InvalidConfigError } from './storage-errors.js';
+
+/** Kafka's Long.MAX_VALUE defaults ("never") as the largest exact JS number. */
+export const NEVER = Number.MAX_SAFE_INTEGER;
+
+type ConfigType = 'int' | 'long' | 'double' | 'boolean' | 'string' | 'list';
+
+export interface ConfigDefinition<Key extends string = string> {
+  /** The topic-level name, as in Kafka's TopicConfig. */
+  readonly name: string;
+  /** The LogConfig field it resolves to. */
+  readonly key: Key;
+  readonly type: ConfigType;
+  readonly defaultValue: number | boolean | string | readonly string[];
+  /** The broker-level property that supplies the default (Kafka's synonym), e.g. `log.segment.bytes`. */
+  readonly brokerSynonym: string;
+  /** Inclusive bounds for numbers, allowed values for strings and lists. */
+  readonly min?: number;
+  readonly max?: number;
+  readonly values?: readonly string[];
+}
+
+/**
+ * The storage engine's topic configs with Kafka's names, defaults and broker synonyms. Values above
+ * 2^53 (Kafka's Long.MAX_VALUE "never") become NEVER. `pyralog.flush.policy` is Pyralog's own:
+ * `durable` (the default) makes appends fsync in their group commit before their `durable` promise
+ * resolves; `page-cache` leaves fsync to flush.messages/flush.ms as Kafka does.
+ */
+export const TOPIC_CONFIGS = [
+  {
+    name: 'segment.bytes',
+    key: 'segmentBytes',
+    type: 'int',
+    defaultValue: 1073741824,
+    brokerSynonym: 'log.segment.bytes',
+    min: 14,
+    max: 2147483647,
+  },
+  {
+    name: 'segment.ms',
+    key: 'segmentMs',
+    type: 'long',
+    defaultValue: 604800000,
+    brokerSynonym: 'log.roll.ms',
+    min: 1,
+  },
+  {
+    name: 'segment.index.bytes',
+    key: 'segmentIndexBytes',
+    type: 'int',
+    defaultValue: 10485760,
+    brokerSynonym: 'log.index.size.max.bytes',
+    min: 4,
+  },
+  {
+    name: 'index.interval.bytes',
+    key: 'indexIntervalBytes',
+    type: 'int',
+    defaultValue: 4096,
+    brokerSynonym: 'log.index.interval.bytes',
+    min: 0,
+  },
+  {
+    name: 'flush.messages',
+    key: 'flushMessages',
+    type: 'long',
+    defaultValue: NEVER,
+    brokerSynonym: 'log.flush.interval.messages',
+    min: 1,
+  },
+  {
+    name: 'flush.ms',
+    key: 'flushMs',
+    type: 'long',
+    defaultValue: NEVER,
+    brokerSynonym: 'log.flush.interval.ms',
+    min: 0,
+  },
+  {
+    name: 'retention.ms',
+    key: 'retentionMs',
+    type: 'long',
+    defaultValue: 604800000,
+    brokerSynonym: 'log.retention.ms',
+    min: -1,
+  },
+  {
+    name: 'retention.bytes',
+    key: 'retentionBytes',
+    type: 'long',
+    defaultValue: -1,
+    brokerSynonym: 'log.retention.bytes',
+  },
+  {
+    name: 'file.delete.delay.ms',
+    key: 'fileDeleteDelayMs',
+    type: 'long',
+    defaultValue: 60000,
+    brokerSynonym: 'log.segment.delete.delay.ms',
+    min: 0,
+  },
+  {
+    name: 'cleanup.policy',
+    key: 'cleanupPolicy',
+    type: 'list',
+    defaultValue: ['delete'],
+    brokerSynonym: 'log.cleanup.policy',
+    values: ['delete', 'compact'],
+  },
+  {
+    name: 'delete.retention.ms',
+    key: 'deleteRetentionMs',
+    type: 'long',
+    defaultValue: 86400000,
+    brokerSynonym: 'log.cleaner.delete.retention.ms',
+    min: 0,
+  },
+  {
+    name: 'min.cleanable.dirty.ratio',
+    key: 'minCleanableDirtyRatio',
+    type: 'double',
+    defaultValue: 0.5,
+    brokerSynonym: 'log.cleaner.min.cleanable.ratio',
+    min: 0,
+    max: 1,
+  },
+  {
+    name: 'min.compaction.lag.ms',
+    key: 'minCompactionLagMs',
+    type: 'long',
+    defaultValue: 0,
+    brokerSynonym: 'log.cleaner.min.compaction.lag.ms',
+    min: 0,
+  },
+  {
+    name: 'max.compaction.lag.ms',
+    key: 'maxCompactionLagMs',
+    type: 'long',
+    defaultValue: NEVER,
+    brokerSynonym: 'log.cleaner.max.compaction.lag.ms',
+    min: 1,
+  },
+  {
+    name: 'max.message.bytes',
+    key: 'maxMessageBytes',
+    type: 'int',
+    defaultValue: 1048588,
+    brokerSynonym: 'message.max.bytes',
+    min: 0,
+  },
+  {
+    name: 'message.timestamp.type',
+    key: 'messageTimestampType',
+    type: 'string',
+    defaultValue: 'CreateTime',
+    brokerSynonym: 'log.message.timestamp.type',
+    values: ['CreateTime', 'LogAppendTime'],
+  },
+  {
+    name: 'preallocate',
+    key: 'preallocate',
+    type: 'boolean',
+    defaultValue: false,
+    brokerSynonym: 'log.preallocate',
+  },
+  {
+    name: 'min.insync.replicas',
+    key: 'minInsyncReplicas',
+    type: 'int',
+    defaultValue: 1,
+    brokerSynonym: 'min.insync.replicas',
+    min: 1,
+  },
+  {
+    name: 'unclean.leader.election.enable',
+    key: 'uncleanLeaderElectionEnable',
+    type: 'boolean',
+    defaultValue: false,
+    brokerSynonym: 'unclean.leader.election.enable',
+  },
+  {
+    name: 'compression.type',
+    key: 'compressionType',
+    type: 'string',
+    defaultValue: 'producer',
+    brokerSynonym: 'compression.type',
+    values: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'],
+  },
+  {
+    name: 'pyralog.flush.policy',
+    key: 'flushPolicy',
+    type: 'string',
+    defaultValue: 'durable',
+    brokerSynonym: 'pyralog.log.flush.policy',
+    values: ['durable', 'page-cache'],
+  },
+] as const satisfies readonly ConfigDefinition[];
+
+type Definitions = (typeof TOPIC_CONFIGS)[number];
+type ValueOf<Definition extends Definitions> = Definition['type'] extends 'list'
+  ? readonly string[]
+  : Definition['type'] extends 'boolean'
+    ? boolean
+    : Definition['type'] extends 'string'
+      ? Definition extends { values: readonly (infer Value)[] }
+        ? Value
+        : string
+      : number;
+
+/** Every topic config resolved to its typed value: `LogConfig['segmentBytes']` is a number. */
+export type LogConfig = { readonly [Definition in Definitions as Definition['key']]: ValueOf<Definition> };
+
+/** Broker-only storage settings (no topic-level override). */
+export interface BrokerStorageConfig {
+  /** `log.flush.scheduler.interval.ms`: how often flush.ms is checked (NEVER: not at all). */
+  readonly flushSchedulerIntervalMs: number;
+  /** `log.flush.offset.checkpoint.interval.ms`: how often recovery points are checkpointed. */
+  readonly flushOffsetCheckpointIntervalMs: number;
+  /** `log.flush.start.offset.checkpoint.interval.ms`. */
+  readonly flushStartOffsetCheckpointIntervalMs: number;
+  /** `log.retention.check.interval.ms`. */
+  readonly retentionCheckIntervalMs: number;
+}
+
+export const DEFAULT_BROKER_STORAGE_CONFIG: BrokerStorageConfig = {
+  flushSchedulerIntervalMs: NEVER,
+  flushOffsetCheckpointIntervalMs: 60000,
+  flushStartOffsetCheckpointIntervalMs: 60000,
+  retentionCheckIntervalMs: 300000,
+};
+
+const byName = new Map<string, ConfigDefinition>(
+  TOPIC_CONFIGS.map((definition) => [definition.name, definition]),
+);
+
+function parseValue(definition: ConfigDefinition, raw: string, source: string): LogConfig[keyof LogConfig] {
+  const fail = (why: string): never => {
+    throw new InvalidConfigError(`${source} ${definition.name}=${JSON.stringify(raw)}: ${why}`);
+  };
+  switch (definition.type) {
+    case 'int':
+    case 'long':
+    case 'double': {
+      const text = raw.trim();
+      const isInteger = /^-?\d+$/.test(text);
+      if (definition.type !== 'double' && !isInteger) fail('not an integer');
+      const value = isInteger && BigInt(text) > BigInt(NEVER) ? NEVER : Number(text);
+      if (text === '' || !Number.isFinite(value)) fail('not a number');
+      if (definition.type === 'int' && (value < -(2 ** 31) || value >= 2 ** 31)) fail('out of int range');
+      if (definition.min !== undefined && value < definition.min) fail(`below ${definition.min}`);
+      if (definition.max !== undefined && value > definition.max) fail(`above ${definition.max}`);
+      return value;
+    }
+    case 'boolean':
+      if (raw !== 'true' && raw !== 'false') fail('not true or false');
+      return raw === 'true';
+    case 'string':
+      if (definition.values !== undefined && !definition.values.includes(raw))
+        fail(`not one of ${definition.values}`);
+      return raw as LogConfig[keyof LogConfig];
+    case 'list': {
+      const items = raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+      for (const item of items)
+        if (definition.values?.includes(item) === false) fail(`${item} is not allowed`);
+      return items;
+    }
+  }
+}
+
+/**
+ * Resolves a topic's configs as Kafka does: the topic override (by topic name), else the broker
+ * property (by synonym), else Kafka's default. Throws InvalidConfigError for an unknown topic config
+ * name or a value of the wrong type or range.
+ */
+export function resolveLogConfig(
+  topicOverrides: Readonly<Record<string, string>> = {},
+  brokerProperties: Readonly<Record<string, string>> = {},
+): LogConfig {
+  for (const name of Object.keys(topicOverrides)) {
+    if (!byName.has(name)) throw new InvalidConfigError(`unknown topic config ${name}`);
+  }
+  const resolved: Record<string, unknown> = {};
+  for (const definition of TOPIC_CONFIGS as readonly ConfigDefinition[]) {
+    const topicValue = topicOverrides[definition.name];
+    const brokerValue =
+      brokerProperties[definition.brokerSynonym] ?? brokerHoursFallback(definition, brokerProperties);
+    resolved[definition.key] =
+      topicValue !== undefined
+        ? parseValue(definition, topicValue, 'topic config')
+        : brokerValue !== undefined
+          ? parseValue(definition, brokerValue, `broker config ${definition.brokerSynonym} for`)
+          : definition.defaultValue;
+  }
+  return resolved as LogConfig;
+}
+
+/** Kafka's `log.roll.hours` and `log.retention.hours`/`minutes` when the ms property is absent. */
+function brokerHoursFallback(
+  definition: ConfigDefinition,
+  properties: Readonly<Record<string, string>>,
+): string | undefined {
+  const scaled = (raw: string | undefined, factor: number): string | undefined =>
+    raw === undefined || !/^-?\d+$/.test(raw.trim()) ? raw : String(Number(raw) * factor);
+  if (definition.key === 'segmentMs') return scaled(properties['log.roll.hours'], 3_600_000);
+  if (definition.key === 'retentionMs') {
+    return (
+      scaled(properties['log.retention.minutes'], 60_000) ??
+      scaled(properties['log.retention.hours'], 3_600_000)
+    );
+  }
+  return undefined;
+}
+
+/** A LogConfig with some fields replaced (tests and embedded use). */
+export function logConfigWith(overrides: Partial<LogConfig>): LogConfig {
+  return { ...resolveLogConfig(), ...overrides };
+}
