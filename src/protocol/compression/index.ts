@@ -30,5 +30,4 @@ export {
   scanLz4Frame,
 } from './lz4-frame.js';
 export { isXerialFramed, XERIAL_HEADER_BYTES, XERIAL_MAGIC } from './xerial-snappy.js';
-export { xxhash32 } from './xxhash32.js';
 export { DEFAULT_ZSTD_LEVEL } from './zstd-codec.js';
