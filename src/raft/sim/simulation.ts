@@ -1,4 +1,6 @@
 import { PyralogError } from '../../protocol/index.js';
+import { SeededRandom } from '../../testing/index.js';
+import type { RaftOptions } from '../core/raft-options.js';
 import { Nemesis } from './nemesis.js';
 import { SimCluster, type SimStats } from './sim-cluster.js';
 
@@ -50,6 +52,23 @@ export function nodesForSeed(seed: number): 3 | 5 {
 }
 
 /**
+ * Flow-control and snapshot tuning drawn per seed, so that seeds also cover tiny batches, a window of
+ * one, frequent snapshots and one-byte chunks. The ranges keep throughput well above the clients'
+ * rate, so a backlog built during faults drains within the liveness bound.
+ */
+export function tuningForSeed(seed: number): Partial<RaftOptions> {
+  const random = new SeededRandom(seed ^ 0x5eed7a11);
+  return {
+    electionTimeoutMs: SIM_ELECTION_TIMEOUT_MS,
+    maxAppendEntries: random.pick([4, 8, 16, 64]),
+    maxAppendBytes: random.pick([512, 2048, 65_536]),
+    maxInflightAppends: random.between(1, 8),
+    snapshotThresholdBytes: random.pick([512, 2048, 16_384, 1_000_000]),
+    snapshotChunkBytes: random.pick([1, 5, 64]),
+  };
+}
+
+/**
  * One seeded run: clients propose and read throughout, the nemesis injects faults for the fault phase,
  * then everything heals and liveness is measured. Safety invariants are checked after every step.
  */
@@ -59,7 +78,7 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
     voters: options.nodes,
     spares: 1,
     clockDrift: 0.1,
-    raft: { electionTimeoutMs: SIM_ELECTION_TIMEOUT_MS },
+    raft: tuningForSeed(options.seed),
   });
   const random = cluster.random.fork();
   const nemesis = new Nemesis(cluster, random);
