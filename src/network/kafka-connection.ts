@@ -15,10 +15,10 @@ import {
   ConnectionClosedError,
   RequestAbortedError,
   RequestQueueFullError,
-  RequestTimeoutError,
 } from './connection-errors.js';
 import { FrameDecoder } from './frame-decoder.js';
 import { FrameError } from './frame-error.js';
+import { PendingRequest } from './pending-request.js';
 import { SocketWriter } from './socket-writer.js';
 
 /** Options of KafkaConnection.connect; Kafka client config names in brackets where one exists. */
@@ -50,23 +50,6 @@ export interface RequestOptions {
   readonly signal?: AbortSignal;
 }
 
-/** A request between `request()` and its answer. */
-interface Pending {
-  readonly apiKey: ApiKey;
-  readonly apiVersion: number;
-  /** Set once the caller's promise settled (answer, timeout, abort, close). */
-  settled: boolean;
-  readonly resolve: (body: unknown) => void;
-  readonly reject: (error: Error) => void;
-  readonly cleanup: () => void;
-}
-
-interface Queued {
-  readonly correlationId: number;
-  readonly chunks: Buffer[];
-  readonly pending: Pending;
-}
-
 const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
 /**
@@ -84,8 +67,10 @@ const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 export class KafkaConnection {
   /** Resolves when the socket has closed. */
   readonly closed: Promise<void>;
-  private readonly pending = new Map<number, Pending>();
-  private readonly queue: Queued[] = [];
+  /** Sent requests by correlation id, until their response arrives (even if the caller gave up). */
+  private readonly pending = new Map<number, PendingRequest>();
+  /** Requests not sent yet, in call order. */
+  private readonly queue: PendingRequest[] = [];
   private readonly decoder: FrameDecoder;
   private readonly writer: SocketWriter;
   private readonly clientId: string | null;
@@ -249,77 +234,43 @@ export class KafkaConnection {
       clientId: this.clientId,
     };
     const chunks = encodeRequest(header as RequestHeaderFor<ApiKey>, body as RequestBodies[ApiKey]);
-    const pending = this.track(correlationId, apiKey, apiVersion, options, resolve, reject);
-    if (expectResponse) {
-      this.queue.push({ correlationId, chunks, pending });
-      this.pump();
-    } else {
-      // No response will come, so it takes no in-flight slot; it still waits behind queued requests
-      // to keep the call order on the wire.
-      this.queue.push({ correlationId: -1, chunks, pending });
-      this.pump();
-    }
+    // A request without response takes no in-flight slot, but it waits behind queued requests to
+    // keep the call order on the wire.
+    this.queue.push(
+      new PendingRequest(
+        correlationId,
+        apiKey,
+        apiVersion,
+        expectResponse,
+        chunks,
+        options.timeoutMs ?? this.requestTimeoutMs,
+        options.signal,
+        resolve,
+        reject,
+        (request) => this.dropIfQueued(request),
+      ),
+    );
+    this.pump();
   }
 
-  /** Registers the caller's promise with its timeout and abort listener. */
-  private track(
-    correlationId: number,
-    apiKey: ApiKey,
-    apiVersion: number,
-    options: RequestOptions,
-    resolve: (body: unknown) => void,
-    reject: (error: Error) => void,
-  ): Pending {
-    const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
-    const signal = options.signal;
-    const timer = setTimeout(() => {
-      settle(new RequestTimeoutError(`no response to correlation id ${correlationId} in ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onAbort = (): void => {
-      settle(new RequestAbortedError('request aborted', { cause: signal?.reason }));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const pending: Pending = {
-      apiKey,
-      apiVersion,
-      settled: false,
-      resolve: (value) => {
-        if (pending.settled) return;
-        pending.settled = true;
-        pending.cleanup();
-        resolve(value);
-      },
-      reject: (error) => settle(error),
-      cleanup: () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      },
-    };
-    const settle = (error: Error): void => {
-      if (pending.settled) return;
-      pending.settled = true;
-      pending.cleanup();
-      reject(error);
-      // A request that never left the queue is dropped; a sent one keeps its slot until its response.
-      const index = this.queue.findIndex((queued) => queued.pending === pending);
-      if (index >= 0) this.queue.splice(index, 1);
-    };
-    return pending;
+  /** A request that times out or is aborted before it was sent is never sent. */
+  private dropIfQueued(request: PendingRequest): void {
+    const index = this.queue.indexOf(request);
+    if (index >= 0) this.queue.splice(index, 1);
   }
 
   /** Writes queued requests while in-flight slots are free. */
   private pump(): void {
     while (this.queue.length > 0 && this.isOpen) {
       const next = this.queue[0]!;
-      const expectsResponse = next.correlationId >= 0;
-      if (expectsResponse && this.inFlight >= this.maxInFlightRequests) return;
+      if (next.expectsResponse && this.inFlight >= this.maxInFlightRequests) return;
       this.queue.shift();
       this.writer.write(next.chunks);
-      if (expectsResponse) {
+      if (next.expectsResponse) {
         this.inFlight += 1;
-        this.pending.set(next.correlationId, next.pending);
+        this.pending.set(next.correlationId, next);
       } else {
-        next.pending.resolve(undefined);
+        next.resolve(undefined);
       }
     }
   }
@@ -363,7 +314,7 @@ export class KafkaConnection {
       cause instanceof ConnectionClosedError
         ? cause
         : new ConnectionClosedError('connection closed', { cause });
-    for (const queued of this.queue.splice(0)) queued.pending.reject(error());
+    for (const queued of this.queue.splice(0)) queued.reject(error());
     for (const pending of this.pending.values()) pending.reject(error());
     this.pending.clear();
   }
