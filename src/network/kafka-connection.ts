@@ -60,7 +60,7 @@ const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
  *
  * Errors (all PyralogErrors): ConnectError, ConnectionClosedError (every unanswered request when the
  * socket closes for any reason), RequestTimeoutError, RequestAbortedError, RequestQueueFullError,
- * EncodeError (a body the version cannot hold, thrown before anything is sent) and FrameError (a
+ * EncodeError (a body the version cannot hold; the request is rejected unsent) and FrameError (a
  * response that cannot be decoded rejects its request; a bad size or unknown correlation id closes the
  * connection). Kafka error codes inside a response are values for the caller to read.
  */
