@@ -12,10 +12,8 @@ import {
   setTerm,
 } from './node-state.js';
 import { Progress } from './progress.js';
-import type { RaftMessage } from './raft-message.js';
+import type { RaftMessageOf } from './raft-message.js';
 import { ReadIndexQueue } from './read-index.js';
-
-type MessageOf<K extends RaftMessage['kind']> = Extract<RaftMessage, { kind: K }>;
 
 /**
  * Elections (§5.2) with pre-vote (thesis §9.6): a node whose election timer fires first asks whether it
@@ -67,7 +65,7 @@ export function campaign(state: NodeState, kind: 'preVote' | 'vote', isTransfer:
 }
 
 /** Grants a pre-vote when a real vote would be granted and no live leader is known. */
-export function handlePreVote(state: NodeState, message: MessageOf<'preVote'>): void {
+export function handlePreVote(state: NodeState, message: RaftMessageOf<'preVote'>): void {
   const granted =
     message.term > state.term &&
     !isInLeaderLease(state) &&
@@ -81,7 +79,7 @@ export function handlePreVote(state: NodeState, message: MessageOf<'preVote'>): 
   });
 }
 
-export function handlePreVoteResponse(state: NodeState, message: MessageOf<'preVoteResponse'>): void {
+export function handlePreVoteResponse(state: NodeState, message: RaftMessageOf<'preVoteResponse'>): void {
   if (state.role.kind !== 'preCandidate') return;
   if (message.granted && message.term !== state.term + 1) return;
   (message.granted ? state.role.grants : state.role.rejections).add(message.from);
@@ -89,7 +87,7 @@ export function handlePreVoteResponse(state: NodeState, message: MessageOf<'preV
 }
 
 /** §5.2/§5.4.1: one vote per term, for a candidate whose log is at least as up to date as ours. */
-export function handleVote(state: NodeState, message: MessageOf<'vote'>): void {
+export function handleVote(state: NodeState, message: RaftMessageOf<'vote'>): void {
   assert(message.term <= state.term, 'a vote request of a newer term moved us to it first');
   const canVote =
     state.votedFor === message.from || (state.votedFor === undefined && leaderId(state) === undefined);
@@ -102,7 +100,7 @@ export function handleVote(state: NodeState, message: MessageOf<'vote'>): void {
   send(state, { kind: 'voteResponse', from: state.id, to: message.from, term: state.term, granted });
 }
 
-export function handleVoteResponse(state: NodeState, message: MessageOf<'voteResponse'>): void {
+export function handleVoteResponse(state: NodeState, message: RaftMessageOf<'voteResponse'>): void {
   if (state.role.kind !== 'candidate' || message.term !== state.term) return;
   (message.granted ? state.role.grants : state.role.rejections).add(message.from);
   decide(state, state.role.grants, state.role.rejections, 'vote');

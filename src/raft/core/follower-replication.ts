@@ -1,8 +1,6 @@
 import { assert } from './assert.js';
 import { becomeFollower, type NodeState, resetElectionTimer, send } from './node-state.js';
-import type { RaftMessage } from './raft-message.js';
-
-type MessageOf<K extends RaftMessage['kind']> = Extract<RaftMessage, { kind: K }>;
+import type { RaftMessage, RaftMessageOf } from './raft-message.js';
 
 /** A message from the leader of our term: follow it and restart the election timer. */
 export function acknowledgeLeader(state: NodeState, message: RaftMessage): void {
@@ -20,7 +18,7 @@ export function acknowledgeLeader(state: NodeState, message: RaftMessage): void 
  * for fast backtracking. The success response leaves only after the entries are durable (it goes out
  * with the next ready(), after storage wrote everything in memory).
  */
-export function handleAppend(state: NodeState, message: MessageOf<'append'>): void {
+export function handleAppend(state: NodeState, message: RaftMessageOf<'append'>): void {
   acknowledgeLeader(state, message);
   let prevLogIndex = message.prevLogIndex;
   let entries = message.entries;
@@ -71,7 +69,7 @@ function respondSuccess(state: NodeState, leader: number, matchIndex: number): v
 }
 
 /** Heartbeats carry the commit index (capped by what the leader verified we hold) and read rounds. */
-export function handleHeartbeat(state: NodeState, message: MessageOf<'heartbeat'>): void {
+export function handleHeartbeat(state: NodeState, message: RaftMessageOf<'heartbeat'>): void {
   acknowledgeLeader(state, message);
   state.commitIndex = Math.max(state.commitIndex, Math.min(message.leaderCommit, state.log.lastIndex));
   send(state, {

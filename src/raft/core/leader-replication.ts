@@ -3,10 +3,8 @@ import type { NodeId } from './log-entry.js';
 import { quorumValue, replicationTargets } from './membership.js';
 import { becomeFollower, type LeaderRole, latestConfig, type NodeState, send } from './node-state.js';
 import { Progress } from './progress.js';
-import type { RaftMessage } from './raft-message.js';
+import type { RaftMessageOf } from './raft-message.js';
 import { sendSnapshotChunk } from './snapshot-transfer.js';
-
-type MessageOf<K extends RaftMessage['kind']> = Extract<RaftMessage, { kind: K }>;
 
 /**
  * Sends one append to `peer` if its flow control allows: entries from `next` (batched up to
@@ -63,7 +61,7 @@ export function syncProgress(state: NodeState, role: LeaderRole): void {
 export function handleAppendResponse(
   state: NodeState,
   role: LeaderRole,
-  message: MessageOf<'appendResponse'>,
+  message: RaftMessageOf<'appendResponse'>,
 ) {
   const progress = role.progress.get(message.from);
   if (progress === undefined) return;
@@ -144,7 +142,7 @@ export function broadcastHeartbeat(state: NodeState, role: LeaderRole): void {
 export function handleHeartbeatResponse(
   state: NodeState,
   role: LeaderRole,
-  message: MessageOf<'heartbeatResponse'>,
+  message: RaftMessageOf<'heartbeatResponse'>,
 ): void {
   const progress = role.progress.get(message.from);
   if (progress === undefined) return;

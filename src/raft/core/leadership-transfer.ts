@@ -3,7 +3,7 @@ import { maybeSendTimeoutNow, sendAppend } from './leader-replication.js';
 import type { NodeId } from './log-entry.js';
 import { isVoter } from './membership.js';
 import { isSelfVoter, latestConfig, type NodeState } from './node-state.js';
-import type { RaftMessage } from './raft-message.js';
+import type { RaftMessageOf } from './raft-message.js';
 
 export type TransferResult =
   | { ok: true }
@@ -40,10 +40,7 @@ export function tickTransfer(state: NodeState): void {
 }
 
 /** The target side: campaign right away, skipping pre-vote (the leader vouched for our log). */
-export function handleTimeoutNow(
-  state: NodeState,
-  _message: Extract<RaftMessage, { kind: 'timeoutNow' }>,
-): void {
+export function handleTimeoutNow(state: NodeState, _message: RaftMessageOf<'timeoutNow'>): void {
   if (state.role.kind === 'leader' || !isSelfVoter(state)) return;
   campaign(state, 'vote', true);
 }

@@ -71,3 +71,6 @@ export type RaftMessage =
   | (Envelope & { readonly kind: 'timeoutNow' });
 
 export type RaftMessageKind = RaftMessage['kind'];
+
+/** The message variant(s) of one kind. */
+export type RaftMessageOf<K extends RaftMessageKind> = Extract<RaftMessage, { kind: K }>;

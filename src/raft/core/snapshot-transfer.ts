@@ -2,10 +2,8 @@ import { assert } from './assert.js';
 import type { NodeId } from './log-entry.js';
 import { type LeaderRole, type NodeState, send } from './node-state.js';
 import type { Progress } from './progress.js';
-import type { RaftMessage } from './raft-message.js';
+import type { RaftMessageOf } from './raft-message.js';
 import { SnapshotReceiver } from './snapshot-receiver.js';
-
-type MessageOf<K extends RaftMessage['kind']> = Extract<RaftMessage, { kind: K }>;
 
 /**
  * InstallSnapshot (§7) for a follower behind the leader's first index: the latest durable snapshot goes
@@ -42,7 +40,7 @@ export function sendSnapshotChunk(state: NodeState, peer: NodeId, progress: Prog
 export function handleInstallSnapshotResponse(
   state: NodeState,
   role: LeaderRole,
-  message: MessageOf<'installSnapshotResponse'>,
+  message: RaftMessageOf<'installSnapshotResponse'>,
 ): boolean {
   const progress = role.progress.get(message.from);
   if (progress === undefined) return false;
@@ -60,7 +58,7 @@ export function handleInstallSnapshotResponse(
  * Follower side: collects chunks; the last one replaces the whole log with the snapshot, which the
  * caller persists and restores into its state machine (ready().snapshot with restore = true).
  */
-export function handleInstallSnapshot(state: NodeState, message: MessageOf<'installSnapshot'>): void {
+export function handleInstallSnapshot(state: NodeState, message: RaftMessageOf<'installSnapshot'>): void {
   const respond = (nextOffset: number, done: boolean) =>
     send(state, {
       kind: 'installSnapshotResponse',

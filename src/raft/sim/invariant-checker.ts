@@ -135,7 +135,7 @@ export class InvariantChecker {
    * Raft's proof needs the state to have been durable when the reply was produced, which the later,
    * durable term guarantees for votes, and the write order guarantees for entries).
    */
-  onSend(raft: RaftNode, disk: SimDisk, message: RaftMessage): void {
+  onSend(disk: SimDisk, message: RaftMessage): void {
     if (message.kind === 'preVote' || message.kind === 'preVoteResponse') return; // nothing durable
     const durable = disk.hardState;
     const where = `node ${message.from} sent ${message.kind} of term ${message.term}`;

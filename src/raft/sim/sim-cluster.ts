@@ -371,7 +371,7 @@ export class SimCluster {
     assert(raft !== undefined, 'only a live node completes a write');
     node.disk.write(work);
     for (const message of work.messages) {
-      this.checker.onSend(raft, node.disk, message);
+      this.checker.onSend(node.disk, message);
       this.#send(message);
     }
     if (work.snapshot?.restore === true) {
