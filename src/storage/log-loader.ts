@@ -93,10 +93,11 @@ export async function loadLog(params: LoadLogParams): Promise<LoadedLog> {
       await LogSegment.create(fs, dir, params.logStartOffset ?? 0n, params.settings, params.nowMs),
     );
   }
-  const logEndOffset = segments.at(-1)!.nextOffset;
   let logStartOffset = params.logStartOffset ?? segments[0]!.baseOffset;
   if (logStartOffset < segments[0]!.baseOffset) logStartOffset = segments[0]!.baseOffset;
-  if (logStartOffset > logEndOffset) logStartOffset = logEndOffset;
+  // A log start past the last batch (DeleteRecords into a gap, then truncation) is also its end.
+  const lastBatchEnd = segments.at(-1)!.nextOffset;
+  const logEndOffset = lastBatchEnd > logStartOffset ? lastBatchEnd : logStartOffset;
   epochCache.truncateFromEnd(logEndOffset);
   epochCache.truncateFromStart(logStartOffset);
   await epochCache.persist();

@@ -318,15 +318,12 @@ export class PartitionLog {
     );
   }
 
-  /** Starts a new active segment at `baseOffset`; the old one is fsynced whole (or dropped if empty). */
+  /**
+   * Starts a new active segment at `baseOffset`; the old one is fsynced whole. An empty old segment
+   * stays (reads skip it, retention removes it) so that it keeps marking where the log starts.
+   */
   private async roll(baseOffset: bigint, nowMs: number): Promise<void> {
-    const old = this.activeSegment;
-    if (old.isEmpty) {
-      this.segments = this.segments.slice(0, -1);
-      await this.scheduleDeletion([old], nowMs);
-    } else {
-      await old.syncAll();
-    }
+    await this.activeSegment.syncAll();
     const segment = await LogSegment.create(this.options.fs, this.dir, baseOffset, this.config, nowMs);
     this.segments = [...this.segments, segment];
   }
@@ -419,9 +416,10 @@ export class PartitionLog {
   }
 
   /**
-   * Follower truncation: removes every batch holding an offset >= `targetOffset` (whole batches, so
-   * the new log end is the end of the last batch kept, at most the target). Appends made after this
-   * call land after the truncation. A target below logStartOffset empties the log and restarts it there.
+   * Follower truncation: removes every batch holding an offset >= `targetOffset` (whole batches, as
+   * Kafka) and makes the target the log end, as Kafka does: offsets of a removed batch below the
+   * target become a gap. Appends made after this call land after the truncation. A target below
+   * logStartOffset empties the log and restarts it there.
    */
   truncateTo(targetOffset: bigint): Promise<void> {
     this.checkOpen();
@@ -444,7 +442,11 @@ export class PartitionLog {
       const active = this.activeSegment;
       await active.truncateTo(targetOffset);
       await active.syncAll();
-      this.logEnd = active.nextOffset;
+      // The target fell in a gap or inside a removed batch: an empty segment based at the target
+      // records the log end on disk, so a reopen finds the same end and appends go on from it.
+      this.epochCache.truncateFromEnd(active.nextOffset);
+      if (active.nextOffset < targetOffset) await this.roll(targetOffset, nowMs);
+      this.logEnd = targetOffset;
       this.afterTruncation();
       await this.epochCache.persist();
       await this.scheduleDeletion(removed, nowMs);

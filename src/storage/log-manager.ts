@@ -1,0 +1,296 @@
+import {
+  LOG_START_OFFSET_CHECKPOINT,
+  RECOVERY_POINT_CHECKPOINT,
+  readOffsetCheckpoint,
+  writeOffsetCheckpoint,
+} from './checkpoint-file.js';
+import {
+  type Clock,
+  type FileLock,
+  type FileSystem,
+  joinPath,
+  systemClock,
+  writeFileAtomically,
+} from './file-system.js';
+import { PartitionLog } from './partition-log.js';
+import { CorruptStorageFileError, InvalidConfigError } from './storage-errors.js';
+import { type StorageLogger, silentLogger } from './storage-logger.js';
+import {
+  type BrokerStorageConfig,
+  DEFAULT_BROKER_STORAGE_CONFIG,
+  NEVER,
+  resolveLogConfig,
+} from './topic-config.js';
+
+/** Kafka's per-dir marker of a clean shutdown: its presence lets the next start skip recovery. */
+export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
+/** The lock file that keeps a second broker process off a log dir (see NodeFileSystem.lock). */
+export const LOCK_FILE = '.lock';
+
+const PARTITION_DIR = /^(.+)-(\d+)$/;
+
+export interface LogManagerOptions {
+  readonly fs: FileSystem;
+  /** `log.dirs`: each is locked, and holds `<topic>-<partition>` directories and the dir-level checkpoints. */
+  readonly logDirs: readonly string[];
+  readonly clock?: Clock;
+  readonly logger?: StorageLogger;
+  readonly brokerConfig?: Partial<BrokerStorageConfig>;
+  /** Broker properties (`log.segment.bytes`, …) that supply topic config defaults. */
+  readonly brokerProperties?: Readonly<Record<string, string>>;
+  /** Topic-level overrides of a topic, for logs found on disk at start. */
+  readonly topicOverrides?: (topic: string) => Readonly<Record<string, string>>;
+  /** Run `tick` on a timer (default true); tests call tick themselves with a virtual clock. */
+  readonly schedule?: boolean;
+  readonly onAppend?: (log: PartitionLog, logEndOffset: bigint) => void;
+}
+
+interface LogDir {
+  readonly path: string;
+  readonly lock: FileLock;
+  readonly isCleanShutdown: boolean;
+  readonly recoveryPoints: Map<string, bigint>;
+  readonly logStartOffsets: Map<string, bigint>;
+}
+
+/**
+ * The broker's logs: locks every log dir, opens every partition log in them (recovering after an
+ * unclean shutdown), creates and deletes logs, and runs the background duties on `tick`: flush by
+ * `flush.ms`, retention, removal of `.deleted` files, recovery-point and log-start-offset
+ * checkpoints. `close` flushes everything and leaves a clean-shutdown marker in each dir.
+ */
+export class LogManager {
+  private readonly logs = new Map<string, PartitionLog>();
+  private readonly dirOfLog = new Map<string, string>();
+  private readonly broker: BrokerStorageConfig;
+  private readonly clock: Clock;
+  private readonly logger: StorageLogger;
+  private timer: NodeJS.Timeout | undefined;
+  private isTicking = false;
+  private lastRun = { flush: 0, retention: 0, recoveryCheckpoint: 0, startCheckpoint: 0 };
+
+  private constructor(
+    private readonly options: LogManagerOptions,
+    private readonly dirs: readonly LogDir[],
+  ) {
+    this.broker = { ...DEFAULT_BROKER_STORAGE_CONFIG, ...options.brokerConfig };
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    const now = this.clock.nowMs();
+    this.lastRun = { flush: now, retention: now, recoveryCheckpoint: now, startCheckpoint: now };
+  }
+
+  /** Locks and opens every dir; throws LogDirLockedError when another process holds one. */
+  static async open(options: LogManagerOptions): Promise<LogManager> {
+    if (options.logDirs.length === 0) throw new InvalidConfigError('log.dirs is empty');
+    const dirs: LogDir[] = [];
+    try {
+      for (const path of options.logDirs) dirs.push(await LogManager.lockDir(options.fs, path));
+    } catch (error: unknown) {
+      for (const dir of dirs) await dir.lock.release();
+      throw error;
+    }
+    const manager = new LogManager(options, dirs);
+    for (const dir of dirs) await manager.loadDir(dir);
+    for (const dir of dirs) {
+      // Removed only once every log of the dir is open: a crash from now on must run recovery.
+      await options.fs.unlink(joinPath(dir.path, CLEAN_SHUTDOWN_FILE));
+      await options.fs.fsyncDir(dir.path);
+    }
+    if (options.schedule !== false) manager.startTimer();
+    return manager;
+  }
+
+  private static async lockDir(fs: FileSystem, path: string): Promise<LogDir> {
+    await fs.mkdir(path);
+    const lock = await fs.lock(joinPath(path, LOCK_FILE));
+    try {
+      const isCleanShutdown = (await fs.stat(joinPath(path, CLEAN_SHUTDOWN_FILE))) !== undefined;
+      const read = async (name: string) => {
+        try {
+          return await readOffsetCheckpoint(fs, joinPath(path, name));
+        } catch (error: unknown) {
+          if (!(error instanceof CorruptStorageFileError)) throw error;
+          return new Map<string, bigint>();
+        }
+      };
+      return {
+        path,
+        lock,
+        isCleanShutdown,
+        recoveryPoints: await read(RECOVERY_POINT_CHECKPOINT),
+        logStartOffsets: await read(LOG_START_OFFSET_CHECKPOINT),
+      };
+    } catch (error: unknown) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  private async loadDir(dir: LogDir): Promise<void> {
+    for (const name of await this.options.fs.readdir(dir.path)) {
+      const match = PARTITION_DIR.exec(name);
+      if (match === null || name.endsWith('-delete') || name.startsWith('.')) continue;
+      const stat = await this.options.fs.stat(joinPath(dir.path, name));
+      if (stat?.isDirectory !== true) continue;
+      const key = `${match[1]}-${match[2]}`;
+      const recoveryPoint = dir.isCleanShutdown ? undefined : (dir.recoveryPoints.get(key) ?? 0n);
+      await this.openLog(dir, match[1]!, Number(match[2]), recoveryPoint, dir.logStartOffsets.get(key));
+    }
+  }
+
+  private async openLog(
+    dir: LogDir,
+    topic: string,
+    partition: number,
+    recoveryPoint: bigint | undefined,
+    logStartOffset: bigint | undefined,
+    overrides?: Readonly<Record<string, string>>,
+  ): Promise<PartitionLog> {
+    const key = `${topic}-${partition}`;
+    const config = resolveLogConfig(
+      overrides ?? this.options.topicOverrides?.(topic) ?? {},
+      this.options.brokerProperties ?? {},
+    );
+    const onAppend = this.options.onAppend;
+    const log: PartitionLog = await PartitionLog.open({
+      fs: this.options.fs,
+      dir: joinPath(dir.path, key),
+      topic,
+      partition,
+      config,
+      clock: this.clock,
+      logger: this.logger,
+      isCleanShutdown: dir.isCleanShutdown,
+      ...(recoveryPoint === undefined ? {} : { recoveryPoint }),
+      ...(logStartOffset === undefined ? {} : { logStartOffset }),
+      ...(onAppend === undefined ? {} : { onAppend: (end: bigint) => onAppend(log, end) }),
+    });
+    this.logs.set(key, log);
+    this.dirOfLog.set(key, dir.path);
+    return log;
+  }
+
+  getLog(topic: string, partition: number): PartitionLog | undefined {
+    return this.logs.get(`${topic}-${partition}`);
+  }
+
+  allLogs(): PartitionLog[] {
+    return [...this.logs.values()];
+  }
+
+  /** The existing log, or a new one in the dir holding the fewest logs. */
+  async getOrCreateLog(
+    topic: string,
+    partition: number,
+    overrides: Readonly<Record<string, string>> = {},
+  ): Promise<PartitionLog> {
+    if (!/^[a-zA-Z0-9._-]{1,249}$/.test(topic)) throw new InvalidConfigError(`invalid topic name ${topic}`);
+    const existing = this.getLog(topic, partition);
+    if (existing !== undefined) return existing;
+    const counts = new Map(this.dirs.map((dir) => [dir.path, 0]));
+    for (const path of this.dirOfLog.values()) counts.set(path, (counts.get(path) ?? 0) + 1);
+    const dir = [...this.dirs].sort((a, b) => counts.get(a.path)! - counts.get(b.path)!)[0]!;
+    const freshDir = { ...dir, isCleanShutdown: true };
+    const log = await this.openLog(freshDir, topic, partition, undefined, undefined, overrides);
+    await this.options.fs.fsyncDir(dir.path);
+    return log;
+  }
+
+  /** Closes the log and removes its directory (Kafka renames to `-delete` first; so do we). */
+  async deleteLog(topic: string, partition: number): Promise<void> {
+    const key = `${topic}-${partition}`;
+    const log = this.logs.get(key);
+    const dirPath = this.dirOfLog.get(key);
+    if (log === undefined || dirPath === undefined) return;
+    this.logs.delete(key);
+    this.dirOfLog.delete(key);
+    await log.close();
+    const doomed = joinPath(dirPath, `${key}.${this.clock.nowMs()}-delete`);
+    await this.options.fs.rename(log.dir, doomed);
+    await this.options.fs.fsyncDir(dirPath);
+    await this.options.fs.rmdir(doomed);
+  }
+
+  /**
+   * The background duties whose interval has passed: flush by flush.ms (every
+   * `log.flush.scheduler.interval.ms`), retention (`log.retention.check.interval.ms`), removal of
+   * `.deleted` files, and the two checkpoints. Calls while one runs are skipped.
+   */
+  async tick(nowMs = this.clock.nowMs()): Promise<void> {
+    if (this.isTicking) return;
+    this.isTicking = true;
+    try {
+      const due = (last: number, interval: number) => interval < NEVER && nowMs - last >= interval;
+      if (due(this.lastRun.flush, this.broker.flushSchedulerIntervalMs)) {
+        this.lastRun.flush = nowMs;
+        for (const log of this.logs.values()) await log.maybeFlush(nowMs);
+      }
+      if (due(this.lastRun.retention, this.broker.retentionCheckIntervalMs)) {
+        this.lastRun.retention = nowMs;
+        for (const log of this.logs.values()) await log.applyRetention(nowMs);
+      }
+      for (const log of this.logs.values()) await log.deleteExpiredFiles(nowMs);
+      if (due(this.lastRun.recoveryCheckpoint, this.broker.flushOffsetCheckpointIntervalMs)) {
+        this.lastRun.recoveryCheckpoint = nowMs;
+        await this.checkpointRecoveryPoints();
+      }
+      if (due(this.lastRun.startCheckpoint, this.broker.flushStartOffsetCheckpointIntervalMs)) {
+        this.lastRun.startCheckpoint = nowMs;
+        await this.checkpointLogStartOffsets();
+      }
+    } finally {
+      this.isTicking = false;
+    }
+  }
+
+  async checkpointRecoveryPoints(): Promise<void> {
+    await this.writeDirCheckpoints(RECOVERY_POINT_CHECKPOINT, (log) => log.recoveryPoint);
+  }
+
+  async checkpointLogStartOffsets(): Promise<void> {
+    await this.writeDirCheckpoints(LOG_START_OFFSET_CHECKPOINT, (log) => log.logStartOffset);
+  }
+
+  private async writeDirCheckpoints(name: string, offsetOf: (log: PartitionLog) => bigint): Promise<void> {
+    for (const dir of this.dirs) {
+      const entries = [...this.logs.entries()]
+        .filter(([key]) => this.dirOfLog.get(key) === dir.path)
+        .map(([, log]) => ({ topic: log.topic, partition: log.partition, offset: offsetOf(log) }));
+      await writeOffsetCheckpoint(this.options.fs, joinPath(dir.path, name), entries);
+    }
+  }
+
+  private startTimer(): void {
+    const periodMs = Math.max(
+      10,
+      Math.min(
+        30_000,
+        this.broker.flushSchedulerIntervalMs,
+        this.broker.retentionCheckIntervalMs,
+        this.broker.flushOffsetCheckpointIntervalMs,
+        this.broker.flushStartOffsetCheckpointIntervalMs,
+      ),
+    );
+    this.timer = setInterval(() => {
+      this.tick().catch((error: unknown) => {
+        this.logger.warn({ error: String(error) }, 'log manager background duty failed');
+      });
+    }, periodMs);
+    this.timer.unref();
+  }
+
+  /** Flushes and closes every log, writes both checkpoints and the clean-shutdown markers, unlocks. */
+  async close(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    for (const log of this.logs.values()) await log.close();
+    await this.checkpointRecoveryPoints();
+    await this.checkpointLogStartOffsets();
+    for (const dir of this.dirs) {
+      await writeFileAtomically(this.options.fs, joinPath(dir.path, CLEAN_SHUTDOWN_FILE), Buffer.alloc(0));
+      await dir.lock.release();
+    }
+    this.logs.clear();
+  }
+}
