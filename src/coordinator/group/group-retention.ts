@@ -1,0 +1,97 @@
+// Removing groups and offsets: DeleteGroups and offsets.retention.minutes expiry, planned as tombstones.
+import { type DeleteGroupsResponse, ErrorCode } from '../../protocol/index.js';
+import { deleteGroupError } from './group-admin.js';
+import { type ClassicGroup, newEmptyGroup } from './group-state.js';
+import { type GroupRecord, groupTombstone, offsetTombstone } from './group-store-records.js';
+import type { CommittedOffset, OffsetStore } from './offset-store.js';
+import { subscribedTopics } from './subscribed-topics.js';
+
+/** Groups marked Dead while their tombstones are written, with the state to restore if the write fails. */
+export interface RemovalPlan {
+  readonly records: GroupRecord[];
+  readonly dead: Map<string, ClassicGroup>;
+  readonly previous: Map<string, ClassicGroup>;
+}
+
+function markDead(group: ClassicGroup | undefined, groupId: string, nowMs: number): ClassicGroup {
+  const base = group ?? newEmptyGroup(groupId, nowMs);
+  return { ...base, kind: 'dead', currentStateTimestampMs: nowMs };
+}
+
+/**
+ * DeleteGroups: each deletable group (Empty, or known only by offsets) becomes Dead at once, so joins
+ * and commits meanwhile get COORDINATOR_NOT_AVAILABLE, and its metadata and offsets are tombstoned.
+ */
+export function deleteGroups(
+  groups: ReadonlyMap<string, ClassicGroup>,
+  store: OffsetStore,
+  groupIds: readonly string[],
+  nowMs: number,
+  hasConsumerMembers: (groupId: string) => boolean = () => false,
+): RemovalPlan & { response: DeleteGroupsResponse } {
+  const plan: RemovalPlan = { records: [], dead: new Map(), previous: new Map() };
+  const results = groupIds.map((groupId) => {
+    const group = groups.get(groupId);
+    const errorCode = plan.dead.has(groupId)
+      ? ErrorCode.NONE
+      : deleteGroupError(group, store.hasGroup(groupId), hasConsumerMembers(groupId));
+    if (errorCode === ErrorCode.NONE && !plan.dead.has(groupId)) {
+      if (group !== undefined) plan.previous.set(groupId, group);
+      plan.dead.set(groupId, markDead(group, groupId, nowMs));
+      plan.records.push(groupTombstone(groupId));
+      for (const offset of store.list(groupId))
+        plan.records.push(offsetTombstone(groupId, offset.topic, offset.partition));
+    }
+    return { groupId, errorCode };
+  });
+  return { ...plan, response: { throttleTimeMs: 0, results } };
+}
+
+/**
+ * offsets.retention.minutes: in an Empty group, an offset expires once the group has been empty (or,
+ * if it never had members, the offset has been committed) for the retention; in a group with members
+ * using the consumer protocol, only offsets of topics nobody subscribes to expire, counted from their
+ * commit (KIP-211, KIP-496). An explicit expire timestamp (OffsetCommit v2-v4) always wins. An Empty
+ * group left without offsets is removed.
+ */
+export function expireOffsets(
+  groups: ReadonlyMap<string, ClassicGroup>,
+  store: OffsetStore,
+  nowMs: number,
+  retentionMs: number,
+): RemovalPlan & { expired: Array<{ groupId: string; offset: CommittedOffset }> } {
+  const plan: RemovalPlan & { expired: Array<{ groupId: string; offset: CommittedOffset }> } = {
+    records: [],
+    dead: new Map(),
+    previous: new Map(),
+    expired: [],
+  };
+  for (const groupId of store.groupIds()) {
+    const group = groups.get(groupId);
+    if (group !== undefined && group.kind !== 'empty' && group.kind !== 'stable') continue;
+    const inUse =
+      group !== undefined && group.kind === 'stable' ? subscribedTopics(group) : new Set<string>();
+    if (inUse === null) continue;
+    const offsets = store.list(groupId);
+    let remaining = offsets.length;
+    for (const offset of offsets) {
+      if (inUse.has(offset.topic)) continue;
+      const base =
+        group?.kind === 'empty'
+          ? Math.max(group.currentStateTimestampMs, offset.commitTimestampMs)
+          : offset.commitTimestampMs;
+      const expired =
+        offset.expireTimestampMs !== null ? nowMs >= offset.expireTimestampMs : nowMs - base >= retentionMs;
+      if (!expired) continue;
+      plan.expired.push({ groupId, offset });
+      plan.records.push(offsetTombstone(groupId, offset.topic, offset.partition));
+      remaining -= 1;
+    }
+    if (remaining === 0 && (group === undefined || group.kind === 'empty')) {
+      if (group !== undefined) plan.previous.set(groupId, group);
+      plan.dead.set(groupId, markDead(group, groupId, nowMs));
+      plan.records.push(groupTombstone(groupId));
+    }
+  }
+  return plan;
+}

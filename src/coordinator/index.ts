@@ -1,0 +1,23 @@
+// src/coordinator owns the group coordinator (classic protocol and KIP-848) as pure state machines plus their records.
+// It must not know sockets, files or clocks: the broker drives it with decoded requests, time, and write confirmations.
+export {
+  DEFAULT_GROUP_COORDINATOR_CONFIG,
+  EMPTY_TOPIC_CATALOG,
+  type GroupCoordinatorConfig,
+  type MemberIdGenerator,
+  type PendingTransactionalOffsets,
+  type TopicCatalog,
+  type TopicInfo,
+} from './group/group-config.js';
+export {
+  type ClientInfo,
+  GroupCoordinator,
+  type GroupCoordinatorPorts,
+  type GroupCoordinatorReady,
+  type GroupReply,
+  type GroupWrite,
+  mapWriteError,
+} from './group/group-coordinator.js';
+export { loadGroupCoordinator } from './group/group-loader.js';
+export type { PendingRequest } from './group/group-state.js';
+export type { GroupRecord } from './group/group-store-records.js';
