@@ -154,7 +154,7 @@ async function openSegment(
     timeIndex = await TimeIndex.load(timeIndexFile, baseOffset, maxTimeEntries);
   } catch (error: unknown) {
     if (!(error instanceof CorruptStorageFileError)) throw error;
-    params.logger.warn(
+    params.logger.info(
       { file: indexFile.path, reason: error.message },
       `rebuilding the indexes of ${log.path}`,
     );
