@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import type { GoldenExchange as Exchange } from '../../tools/capture/golden-fixture.js';
 import { CompressionCodec, type CompressionCodecName } from './compression/index.js';
 import { ApiKey } from './generated/api-registry.js';
 import type { ApiVersionsRequest } from './generated/api-versions-request.js';
@@ -15,15 +16,6 @@ import type { ProduceRequest } from './generated/produce-request.js';
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from './messages.js';
 import { ByteReader } from './primitives/index.js';
 import { decodeRecordBatches, type RecordBatch, recordTimestamp } from './records/index.js';
-
-interface Exchange {
-  step: string;
-  api: string;
-  apiKey: number;
-  apiVersion: number;
-  request: string;
-  response: string | null;
-}
 
 function load(client: string): Exchange[] {
   const url = new URL(`../../test/fixtures/golden/${client}.json`, import.meta.url);

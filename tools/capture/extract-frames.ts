@@ -4,17 +4,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { GoldenExchange as Exchange } from './golden-fixture.js';
 
 const API_KEYS: Record<number, string> = { 0: 'Produce', 1: 'Fetch', 3: 'Metadata', 18: 'ApiVersions' };
-
-interface Exchange {
-  step: string;
-  api: string;
-  apiKey: number;
-  apiVersion: number;
-  request: string;
-  response: string | null;
-}
 
 function frames(stream: Buffer): Buffer[] {
   const out: Buffer[] = [];

@@ -18,6 +18,9 @@ export interface FuzzFailure {
   readonly inputHex: string;
 }
 
+/** FuzzStats as a worker posts it (a Map does not survive structured cloning as we want). */
+export type PostedFuzzStats = Omit<FuzzStats, 'byTarget'> & { byTarget: Array<[string, number]> };
+
 export interface FuzzStats {
   inputs: number;
   decodedOk: number;

@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import type { FuzzFailure } from './fuzz-engine.js';
+import type { PostedFuzzStats } from './fuzz-engine.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,15 +27,7 @@ const stallMs = Number(values['stall-seconds']) * 1000;
 const HEAP_CAP_MB = 512;
 
 interface WorkerResult {
-  stats: {
-    inputs: number;
-    decodedOk: number;
-    expectedErrors: number;
-    failures: FuzzFailure[];
-    slowestMs: number;
-    slowest: { target: string; mutator: string; index: number } | null;
-    byTarget: Array<[string, number]>;
-  };
+  stats: PostedFuzzStats;
   peakHeapBytes: number;
   peakArrayBufferBytes: number;
   targets: number;
