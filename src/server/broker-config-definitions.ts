@@ -1,0 +1,255 @@
+import {
+  booleanConfig,
+  type ConfigDefinition,
+  intConfig,
+  listConfig,
+  longConfig,
+  shortConfig,
+  stringConfig,
+} from './config-definition.js';
+
+/** Kafka's default for `listener.security.protocol.map` (KRaft adds CONTROLLER). */
+const DEFAULT_PROTOCOL_MAP =
+  'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL';
+
+const LONG_MAX_TEXT = '9223372036854775807';
+
+/**
+ * The broker configs a single-node Pyralog reads today: Kafka's names, types, defaults, docs and
+ * update modes. Defaults are Kafka's except where zero configuration on a laptop needs another
+ * (each such line says so): node.id 1, process.roles broker+controller, listeners on localhost,
+ * log.dir ./data, and replication factor 1 for the internal topics (Kafka's 3 cannot be met by
+ * one broker).
+ */
+export const BROKER_CONFIG_DEFINITIONS = {
+  'node.id': intConfig({ default: 1, min: 0, doc: 'The id of this node (Kafka: required, no default).' }),
+  'process.roles': listConfig({
+    default: ['broker', 'controller'],
+    oneOf: ['broker', 'controller'],
+    nonEmpty: true,
+    doc: 'The roles of this process: broker, controller or both (Pyralog default: both, one node).',
+  }),
+  listeners: stringConfig({
+    default: 'PLAINTEXT://localhost:9092',
+    dynamic: 'per-broker',
+    doc: 'Listeners as NAME://host:port, comma-separated; port 0 picks a free port (Kafka: PLAINTEXT://:9092).',
+  }),
+  'advertised.listeners': stringConfig({
+    default: null,
+    dynamic: 'per-broker',
+    doc: 'Listeners published to clients when they differ from `listeners`.',
+  }),
+  'listener.security.protocol.map': stringConfig({
+    default: DEFAULT_PROTOCOL_MAP,
+    dynamic: 'per-broker',
+    doc: 'Security protocol of each listener name, as NAME:PROTOCOL pairs.',
+  }),
+  'inter.broker.listener.name': stringConfig({
+    default: null,
+    doc: 'The listener brokers use to talk to each other; the first listener when unset.',
+  }),
+  'controller.listener.names': listConfig({
+    default: null,
+    doc: 'Listener names used by the controller. A single node with a local metadata log needs none.',
+  }),
+  'log.dirs': listConfig({
+    default: null,
+    nonEmpty: true,
+    doc: 'Directories of the partition logs; overrides log.dir.',
+  }),
+  'log.dir': stringConfig({
+    default: './data',
+    doc: 'The log directory when log.dirs is unset (Kafka: /tmp/kafka-logs).',
+  }),
+  'num.partitions': intConfig({ default: 1, min: 1, doc: 'Partitions of an auto-created topic.' }),
+  'default.replication.factor': intConfig({
+    default: 1,
+    min: 1,
+    doc: 'Replication factor of an auto-created topic.',
+  }),
+  'auto.create.topics.enable': booleanConfig({
+    default: true,
+    doc: 'Create a topic when a client asks for an unknown one.',
+  }),
+  'delete.topic.enable': booleanConfig({ default: true, doc: 'Allow DeleteTopics.' }),
+  'message.max.bytes': intConfig({
+    default: 1048588,
+    min: 0,
+    dynamic: 'cluster-wide',
+    doc: 'Largest record batch accepted, in bytes (topic: max.message.bytes).',
+  }),
+  'socket.request.max.bytes': intConfig({
+    default: 104857600,
+    min: 1,
+    doc: 'Largest request frame, in bytes.',
+  }),
+  'connections.max.idle.ms': longConfig({
+    default: 600000,
+    doc: 'Idle connections are closed after this many ms.',
+  }),
+  'log.segment.bytes': intConfig({
+    default: 1073741824,
+    min: 14,
+    dynamic: 'cluster-wide',
+    doc: 'Size of a log segment before a new one is rolled.',
+  }),
+  'log.roll.ms': longConfig({
+    default: null,
+    dynamic: 'cluster-wide',
+    doc: 'Roll a segment after this many ms; overrides log.roll.hours.',
+  }),
+  'log.roll.hours': intConfig({ default: 168, min: 1, doc: 'Roll a segment after this many hours.' }),
+  'log.retention.ms': longConfig({
+    default: null,
+    dynamic: 'cluster-wide',
+    doc: 'Keep a segment this many ms (-1: forever); overrides log.retention.minutes and .hours.',
+  }),
+  'log.retention.minutes': intConfig({
+    default: null,
+    doc: 'Retention in minutes; overrides log.retention.hours.',
+  }),
+  'log.retention.hours': intConfig({ default: 168, doc: 'Retention in hours.' }),
+  'log.retention.bytes': longConfig({
+    default: -1,
+    dynamic: 'cluster-wide',
+    doc: 'Largest partition size before deletion (-1: none).',
+  }),
+  'log.cleanup.policy': listConfig({
+    default: ['delete'],
+    oneOf: ['delete', 'compact'],
+    nonEmpty: true,
+    dynamic: 'cluster-wide',
+    doc: 'delete, compact, or both.',
+  }),
+  'log.flush.interval.messages': longConfig({
+    default: Number.MAX_SAFE_INTEGER,
+    defaultText: LONG_MAX_TEXT,
+    min: 1,
+    dynamic: 'cluster-wide',
+    doc: 'fsync after this many messages (only with pyralog.flush.mode=kafka).',
+  }),
+  'log.flush.interval.ms': longConfig({
+    default: null,
+    dynamic: 'cluster-wide',
+    doc: 'fsync after a message waited this many ms (only with pyralog.flush.mode=kafka).',
+  }),
+  'log.flush.scheduler.interval.ms': longConfig({
+    default: Number.MAX_SAFE_INTEGER,
+    defaultText: LONG_MAX_TEXT,
+    doc: 'How often the flusher checks whether a log needs an fsync.',
+  }),
+  'offsets.topic.num.partitions': intConfig({
+    default: 50,
+    min: 1,
+    doc: 'Partitions of __consumer_offsets.',
+  }),
+  'offsets.topic.replication.factor': shortConfig({
+    default: 1,
+    min: 1,
+    doc: 'Replication factor of __consumer_offsets (Kafka: 3).',
+  }),
+  'offsets.retention.minutes': intConfig({
+    default: 10080,
+    min: 1,
+    doc: 'Committed offsets of empty groups are kept this long.',
+  }),
+  'transaction.state.log.num.partitions': intConfig({
+    default: 50,
+    min: 1,
+    doc: 'Partitions of __transaction_state.',
+  }),
+  'transaction.state.log.replication.factor': shortConfig({
+    default: 1,
+    min: 1,
+    doc: 'Replication factor of __transaction_state (Kafka: 3).',
+  }),
+  'transaction.state.log.min.isr': intConfig({
+    default: 1,
+    min: 1,
+    doc: 'min.insync.replicas of __transaction_state (Kafka: 2).',
+  }),
+  'transaction.state.log.segment.bytes': intConfig({
+    default: 104857600,
+    min: 1,
+    doc: 'Segment size of __transaction_state.',
+  }),
+  'group.initial.rebalance.delay.ms': intConfig({
+    default: 3000,
+    doc: 'Wait for more members before the first rebalance of a group.',
+  }),
+  'group.min.session.timeout.ms': intConfig({
+    default: 6000,
+    doc: 'Smallest session timeout a member may ask for.',
+  }),
+  'group.max.session.timeout.ms': intConfig({
+    default: 1800000,
+    doc: 'Largest session timeout a member may ask for.',
+  }),
+  'min.insync.replicas': intConfig({
+    default: 1,
+    min: 1,
+    dynamic: 'cluster-wide',
+    doc: 'Replicas needed to accept acks=all.',
+  }),
+  'unclean.leader.election.enable': booleanConfig({
+    default: false,
+    dynamic: 'cluster-wide',
+    doc: 'Allow an out-of-sync replica to become leader (may lose data).',
+  }),
+  'compression.type': stringConfig({
+    default: 'producer',
+    oneOf: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'],
+    dynamic: 'cluster-wide',
+    doc: "Compression of stored batches; 'producer' keeps the producer's.",
+  }),
+  'log.message.timestamp.type': stringConfig({
+    default: 'CreateTime',
+    oneOf: ['CreateTime', 'LogAppendTime'],
+    dynamic: 'cluster-wide',
+    doc: 'Which timestamp a stored record carries.',
+  }),
+  'pyralog.storage': stringConfig({
+    default: 'disk',
+    oneOf: ['disk', 'memory'],
+    doc: 'Pyralog: disk keeps logs under the log dirs; memory keeps everything in RAM (tests; lost on exit).',
+  }),
+  'pyralog.flush.mode': stringConfig({
+    default: 'durable',
+    oneOf: ['durable', 'kafka'],
+    doc:
+      'Pyralog: durable answers acks=all only after an fsync (group-committed); kafka follows ' +
+      "Kafka's page-cache policy, fsyncing only as log.flush.* and flush.* say.",
+  }),
+} as const satisfies Record<string, ConfigDefinition<unknown>>;
+
+export type BrokerConfigName = keyof typeof BROKER_CONFIG_DEFINITIONS;
+
+/** The typed value of every broker config. */
+export type BrokerConfigValues = {
+  readonly [K in BrokerConfigName]: (typeof BROKER_CONFIG_DEFINITIONS)[K]['defaultValue'];
+};
+
+export function isBrokerConfigName(key: string): key is BrokerConfigName {
+  return Object.hasOwn(BROKER_CONFIG_DEFINITIONS, key);
+}
+
+/**
+ * Kafka's synonyms, highest precedence first: the first one with a value decides, whatever source
+ * set the others (log.retention.ms in the file beats log.retention.hours given as a flag), and a
+ * factor converts each to the unit of the first.
+ */
+export const BROKER_CONFIG_SYNONYMS = {
+  'log.retention.ms': [
+    { name: 'log.retention.ms', factor: 1 },
+    { name: 'log.retention.minutes', factor: 60_000 },
+    { name: 'log.retention.hours', factor: 3_600_000 },
+  ],
+  'log.roll.ms': [
+    { name: 'log.roll.ms', factor: 1 },
+    { name: 'log.roll.hours', factor: 3_600_000 },
+  ],
+  'log.dirs': [
+    { name: 'log.dirs', factor: 1 },
+    { name: 'log.dir', factor: 1 },
+  ],
+} as const satisfies Record<string, readonly { name: BrokerConfigName; factor: number }[]>;

@@ -1,0 +1,45 @@
+// src/server owns the broker configuration (server.properties, PYRALOG_* environment, flags) and, later,
+// the start/stop order that wires the concrete parts together. It is the one place that may know every layer.
+
+export {
+  type BrokerConfig,
+  type ConfigSynonym,
+  configSynonyms,
+  type ResolvedConfigEntry,
+  resolveBrokerConfig,
+} from './broker-config.js';
+export {
+  BROKER_CONFIG_DEFINITIONS,
+  BROKER_CONFIG_SYNONYMS,
+  type BrokerConfigName,
+  type BrokerConfigValues,
+  isBrokerConfigName,
+} from './broker-config-definitions.js';
+export { BrokerConfigError, type ConfigProblem } from './broker-config-error.js';
+export type { ResolvedListeners } from './broker-config-listeners.js';
+export {
+  type ConfigDefinition,
+  ConfigType,
+  type ConfigTypeName,
+  type DynamicUpdateMode,
+} from './config-definition.js';
+export {
+  CONFIG_ENV_PREFIX,
+  type ConfigFlags,
+  configKeyOfEnv,
+  envNameOfConfig,
+  NAMED_CONFIG_FLAGS,
+  type NamedConfigFlag,
+  settingsFromEnv,
+  settingsFromFlags,
+  settingsFromProperties,
+} from './config-settings.js';
+export {
+  type ConfigOrigin,
+  type ConfigSetting,
+  ConfigSource,
+  type ConfigSourceName,
+  ORIGIN_PRECEDENCE,
+} from './config-source.js';
+export { type BrokerConfigSources, loadBrokerConfig } from './load-broker-config.js';
+export { PropertiesSyntaxError, type PropertyEntry, parseProperties } from './properties-parser.js';
