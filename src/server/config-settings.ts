@@ -1,3 +1,4 @@
+import type { BrokerConfigName } from './broker-config-definitions.js';
 import type { ConfigSetting } from './config-source.js';
 import { parseProperties } from './properties-parser.js';
 
@@ -57,7 +58,7 @@ export const NAMED_CONFIG_FLAGS = {
   logDirs: { flag: '--log-dirs', key: 'log.dirs' },
   storage: { flag: '--storage', key: 'pyralog.storage' },
   flushMode: { flag: '--flush-mode', key: 'pyralog.flush.mode' },
-} as const;
+} as const satisfies Record<string, { flag: string; key: BrokerConfigName }>;
 export type NamedConfigFlag = keyof typeof NAMED_CONFIG_FLAGS;
 
 export interface ConfigFlags {

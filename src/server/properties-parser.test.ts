@@ -2,6 +2,7 @@
 // and whitespace, comments, continuations, escapes, and the odd corners (empty values, keys alone).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { PropertiesSyntaxError, parseProperties } from './properties-parser.js';
 
 function asObject(text: string): Record<string, string> {
@@ -62,6 +63,35 @@ describe('parseProperties', () => {
       (error: unknown) => {
         return error instanceof PropertiesSyntaxError && error.line === 2;
       },
+    );
+  });
+
+  it('reads back any key and value written with escapes (property)', () => {
+    const escape = (text: string, isKey: boolean): string =>
+      [...text]
+        .map((char, index) => {
+          if (char === '\\') return '\\\\';
+          if (char === '\n') return '\\n';
+          if (char === '\r') return '\\r';
+          if (char === '\t') return '\\t';
+          if (char === '\f') return '\\f';
+          if (isKey && (char === '=' || char === ':' || char === ' ')) return `\\${char}`;
+          if ((isKey || index === 0) && (char === ' ' || char === '#' || char === '!')) return `\\${char}`;
+          return char;
+        })
+        .join('');
+    const entry = fc.record({ key: fc.string({ minLength: 1 }), value: fc.string() });
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 5 }), (entries) => {
+        const text = entries
+          .map(({ key, value }) => `${escape(key, true)}=${escape(value, false)}`)
+          .join('\n');
+        assert.deepStrictEqual(
+          parseProperties(text).map(({ key, value }) => ({ key, value })),
+          entries.map(({ key, value }) => ({ key, value })),
+        );
+      }),
+      { numRuns: 500 },
     );
   });
 });
