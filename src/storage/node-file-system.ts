@@ -5,8 +5,8 @@ import { FileNotFoundError, LogDirLockedError } from './storage-errors.js';
 
 export interface NodeFileSystemOptions {
   /**
-   * Test mode: after every fsync append `sync <size> <path>` to this file (and `rename`/`unlink`
-   * lines), so a test can simulate power loss after SIGKILL by cutting every file back to its last
+   * Test mode: after every fsync append `sync\t<size>\t<path>` to this file (and `rename` and
+   * `unlink` lines), so a test can simulate power loss after SIGKILL by cutting every file back to its last
    * fsynced size (see power-loss.ts). Each line is written after the fsync returned.
    */
   readonly fsyncJournalPath?: string;
@@ -48,7 +48,7 @@ export class NodeFileSystem implements FileSystem {
 
   async rename(from: string, to: string): Promise<void> {
     await rename(from, to);
-    await this.record(`rename ${from} ${to}`);
+    await this.record(`rename\t${from}\t${to}`);
   }
 
   async unlink(path: string): Promise<void> {
@@ -58,7 +58,7 @@ export class NodeFileSystem implements FileSystem {
       if (!isErrno(error, 'ENOENT')) throw error;
       return;
     }
-    await this.record(`unlink ${path}`);
+    await this.record(`unlink\t${path}`);
   }
 
   async readdir(path: string): Promise<string[]> {
@@ -187,7 +187,7 @@ class NodeStorageFile implements StorageFile {
 
   async sync(): Promise<void> {
     await this.handle.datasync();
-    if (this.fs.hasJournal) await this.fs.record(`sync ${(await this.handle.stat()).size} ${this.path}`);
+    if (this.fs.hasJournal) await this.fs.record(`sync\t${(await this.handle.stat()).size}\t${this.path}`);
   }
 
   async truncate(length: number): Promise<void> {

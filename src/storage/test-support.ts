@@ -80,3 +80,11 @@ export function batchesIn(records: Buffer): { baseOffset: bigint; lastOffset: bi
   }
   return result;
 }
+
+/** The batch crash-child.ts appends at `batchIndex` in `roundNumber` (the parent rebuilds it to compare). */
+export function crashBatch(roundNumber: number, batchIndex: number): Buffer {
+  return testBatch(1 + (batchIndex % 5), {
+    tag: `r${roundNumber}-${batchIndex}`,
+    valueBytes: (batchIndex * 53) % 700,
+  });
+}
