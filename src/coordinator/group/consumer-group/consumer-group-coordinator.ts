@@ -1,0 +1,138 @@
+// The KIP-848 consumer groups of one coordinator: heartbeats, timers, ConsumerGroupDescribe, commit checks.
+import {
+  type ConsumerGroupDescribeResponseDescribedGroup,
+  type ConsumerGroupHeartbeatRequest,
+  type ConsumerGroupHeartbeatResponse,
+  ErrorCode,
+} from '../../../protocol/index.js';
+import type { GroupCoordinatorConfig, MemberIdGenerator, TopicCatalog } from '../group-config.js';
+import { consumerGroupHeartbeat } from './consumer-group-heartbeat.js';
+import {
+  byTopic,
+  type ConsumerGroup,
+  consumerGroupStateName,
+  newConsumerGroup,
+  type PartitionSet,
+} from './consumer-group-state.js';
+import { removeConsumerMember } from './target-assignment.js';
+
+/**
+ * Consumer groups are held in memory only for now: their KIP-848 records (ConsumerGroupMetadata,
+ * member metadata, target and current assignments) are not yet written, so members rejoin after a restart.
+ */
+export class ConsumerGroupCoordinator {
+  readonly groups = new Map<string, ConsumerGroup>();
+
+  constructor(
+    readonly config: GroupCoordinatorConfig,
+    readonly newMemberId: MemberIdGenerator,
+    readonly maxGroups: number,
+  ) {}
+
+  heartbeat(
+    request: ConsumerGroupHeartbeatRequest,
+    client: { clientId: string; clientHost: string },
+    topics: TopicCatalog,
+    nowMs: number,
+  ): ConsumerGroupHeartbeatResponse {
+    const existing = this.groups.get(request.groupId);
+    if (request.groupId === '' || (existing === undefined && this.groups.size >= this.maxGroups)) {
+      const errorCode =
+        request.groupId === '' ? ErrorCode.INVALID_GROUP_ID : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+      return {
+        throttleTimeMs: 0,
+        errorCode,
+        errorMessage: null,
+        memberId: null,
+        memberEpoch: -1,
+        heartbeatIntervalMs: 0,
+        assignment: null,
+      };
+    }
+    const group = existing ?? newConsumerGroup(request.groupId, this.config.consumerGroupDefaultAssignor);
+    const ctx = { nowMs, config: this.config, topics, newMemberId: this.newMemberId, ...client };
+    const result = consumerGroupHeartbeat(group, request, ctx);
+    if (existing !== undefined || result.group.members.size > 0)
+      this.groups.set(request.groupId, result.group);
+    return result.response;
+  }
+
+  /** Expires silent members and fences members that did not revoke within their rebalance timeout. */
+  tick(nowMs: number, topics: TopicCatalog): void {
+    for (const group of [...this.groups.values()]) {
+      let next = group;
+      for (const member of group.members.values()) {
+        const expired = member.sessionDeadlineMs <= nowMs;
+        const stuck = member.revocationDeadlineMs !== null && member.revocationDeadlineMs <= nowMs;
+        if (expired || stuck)
+          next = removeConsumerMember(next, member.memberId, { config: this.config, topics });
+      }
+      if (next !== group) this.groups.set(group.groupId, next);
+    }
+  }
+
+  nextDeadlineMs(): number | null {
+    let next = Number.POSITIVE_INFINITY;
+    for (const group of this.groups.values()) {
+      for (const m of group.members.values()) {
+        next = Math.min(next, m.sessionDeadlineMs, m.revocationDeadlineMs ?? Number.POSITIVE_INFINITY);
+      }
+    }
+    return Number.isFinite(next) ? next : null;
+  }
+
+  /** OffsetCommit/OffsetFetch member check for a consumer group (KIP-848 uses the member epoch as generation). */
+  commitError(groupId: string, memberId: string, memberEpoch: number): number {
+    const group = this.groups.get(groupId);
+    if (group === undefined) return ErrorCode.GROUP_ID_NOT_FOUND;
+    const member = group.members.get(memberId);
+    if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+    return memberEpoch === member.memberEpoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH;
+  }
+
+  hasMembers(groupId: string): boolean {
+    return (this.groups.get(groupId)?.members.size ?? 0) > 0;
+  }
+
+  describe(groupId: string, topics: TopicCatalog): ConsumerGroupDescribeResponseDescribedGroup {
+    const group = this.groups.get(groupId);
+    if (group === undefined) {
+      return {
+        errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
+        errorMessage: null,
+        groupId,
+        groupState: 'Dead',
+        groupEpoch: -1,
+        assignmentEpoch: -1,
+        assignorName: '',
+        members: [],
+        authorizedOperations: -2147483648,
+      };
+    }
+    const described = (set: PartitionSet) => ({
+      topicPartitions: byTopic(set).map((t) => ({ ...t, topicName: topics.byId(t.topicId)?.name ?? '' })),
+    });
+    return {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      groupId,
+      groupState: consumerGroupStateName(group),
+      groupEpoch: group.groupEpoch,
+      assignmentEpoch: group.assignmentEpoch,
+      assignorName: group.assignor,
+      members: [...group.members.values()].map((m) => ({
+        memberId: m.memberId,
+        instanceId: m.instanceId,
+        rackId: m.rackId,
+        memberEpoch: m.memberEpoch,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        subscribedTopicNames: [...m.subscribedTopicNames],
+        subscribedTopicRegex: null,
+        assignment: described(m.assigned),
+        targetAssignment: described(group.target.get(m.memberId) ?? new Set()),
+      })),
+      authorizedOperations: -2147483648,
+    };
+  }
+}

@@ -1,0 +1,205 @@
+// ConsumerGroupHeartbeat (KIP-848): join with epoch 0, leave with -1, static leave with -2, epochs fenced, reconciliation.
+import {
+  type ConsumerGroupHeartbeatRequest,
+  type ConsumerGroupHeartbeatResponse,
+  ErrorCode,
+} from '../../../protocol/index.js';
+import type { GroupCoordinatorConfig, MemberIdGenerator, TopicCatalog } from '../group-config.js';
+import {
+  byTopic,
+  type ConsumerGroup,
+  type ConsumerMember,
+  partitionId,
+  setKey,
+} from './consumer-group-state.js';
+import { acknowledgeOwned, reconcile } from './reconciliation.js';
+import { refreshTarget, removeConsumerMember } from './target-assignment.js';
+
+export interface HeartbeatContext {
+  readonly nowMs: number;
+  readonly config: GroupCoordinatorConfig;
+  readonly topics: TopicCatalog;
+  readonly newMemberId: MemberIdGenerator;
+  readonly clientId: string;
+  readonly clientHost: string;
+}
+
+export interface ConsumerHeartbeatResult {
+  readonly group: ConsumerGroup;
+  readonly response: ConsumerGroupHeartbeatResponse;
+}
+
+function answer(
+  group: ConsumerGroup,
+  response: Partial<ConsumerGroupHeartbeatResponse>,
+  ctx: HeartbeatContext,
+): ConsumerHeartbeatResult {
+  return {
+    group,
+    response: {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      memberId: null,
+      memberEpoch: -1,
+      heartbeatIntervalMs: ctx.config.consumerGroupHeartbeatIntervalMs,
+      assignment: null,
+      ...response,
+    },
+  };
+}
+
+/**
+ * Handles one heartbeat. Errors: INVALID_REQUEST (join without subscription), UNKNOWN_MEMBER_ID,
+ * FENCED_MEMBER_EPOCH (an epoch other than the member's current or, with owned partitions it still has,
+ * previous one), UNRELEASED_INSTANCE_ID (an instance id held by a live member), GROUP_MAX_SIZE_REACHED.
+ */
+export function consumerGroupHeartbeat(
+  group: ConsumerGroup,
+  request: ConsumerGroupHeartbeatRequest,
+  ctx: HeartbeatContext,
+): ConsumerHeartbeatResult {
+  const fail = (errorCode: number, message: string): ConsumerHeartbeatResult =>
+    answer(group, { errorCode, errorMessage: message, memberId: request.memberId }, ctx);
+  const epoch = request.memberEpoch;
+  if (epoch === 0) return join(group, request, ctx);
+  const member = group.members.get(request.memberId);
+  if (member === undefined) return fail(ErrorCode.UNKNOWN_MEMBER_ID, 'unknown member id');
+  if (epoch === -1 || epoch === -2) {
+    const next =
+      epoch === -1 || member.instanceId === null
+        ? removeConsumerMember(group, member.memberId, ctx)
+        : {
+            ...group,
+            members: new Map(group.members).set(member.memberId, { ...member, isLeavingStatic: true }),
+          };
+    return answer(next, { memberId: member.memberId, memberEpoch: epoch }, ctx);
+  }
+  const owned = ownedSet(request);
+  const previousOk =
+    epoch === member.previousMemberEpoch && owned !== null && [...owned].every((p) => member.assigned.has(p));
+  if (epoch !== member.memberEpoch && !previousOk) {
+    return fail(ErrorCode.FENCED_MEMBER_EPOCH, `member epoch ${epoch} is not ${member.memberEpoch}`);
+  }
+  return update(group, member, request, owned, ctx);
+}
+
+function ownedSet(request: ConsumerGroupHeartbeatRequest): Set<string> | null {
+  if (request.topicPartitions === null) return null;
+  const owned = new Set<string>();
+  for (const t of request.topicPartitions) for (const p of t.partitions) owned.add(partitionId(t.topicId, p));
+  return owned;
+}
+
+function join(
+  group: ConsumerGroup,
+  request: ConsumerGroupHeartbeatRequest,
+  ctx: HeartbeatContext,
+): ConsumerHeartbeatResult {
+  if (request.subscribedTopicNames === null && request.subscribedTopicRegex === null) {
+    return answer(
+      group,
+      { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'a joining member must subscribe' },
+      ctx,
+    );
+  }
+  let base = group;
+  let inherited: ConsumerMember | undefined;
+  if (request.instanceId !== null) {
+    inherited = [...group.members.values()].find((m) => m.instanceId === request.instanceId);
+    if (inherited !== undefined && !inherited.isLeavingStatic && inherited.memberId !== request.memberId) {
+      return answer(
+        group,
+        { errorCode: ErrorCode.UNRELEASED_INSTANCE_ID, errorMessage: 'instance id in use' },
+        ctx,
+      );
+    }
+  }
+  const existing = request.memberId === '' ? undefined : group.members.get(request.memberId);
+  if (existing !== undefined && inherited === undefined)
+    base = removeConsumerMember(group, existing.memberId, ctx);
+  if (inherited === undefined && base.members.size >= ctx.config.consumerGroupMaxSize) {
+    return answer(group, { errorCode: ErrorCode.GROUP_MAX_SIZE_REACHED, errorMessage: 'group is full' }, ctx);
+  }
+  const memberId = request.memberId !== '' ? request.memberId : ctx.newMemberId(ctx.clientId);
+  const fresh: ConsumerMember = {
+    memberId,
+    instanceId: request.instanceId,
+    rackId: request.rackId,
+    clientId: ctx.clientId,
+    clientHost: ctx.clientHost,
+    subscribedTopicNames: request.subscribedTopicNames ?? [],
+    serverAssignor: request.serverAssignor,
+    rebalanceTimeoutMs: request.rebalanceTimeoutMs >= 0 ? request.rebalanceTimeoutMs : 300_000,
+    // A returning static member (KIP-848, epoch 0 with its instance id) takes over what its predecessor held.
+    memberEpoch: inherited?.memberEpoch ?? 0,
+    previousMemberEpoch: inherited?.previousMemberEpoch ?? 0,
+    assigned: inherited?.assigned ?? new Set(),
+    pendingRevocation: inherited?.pendingRevocation ?? new Set(),
+    sessionDeadlineMs: ctx.nowMs + ctx.config.consumerGroupSessionTimeoutMs,
+    revocationDeadlineMs: inherited?.revocationDeadlineMs ?? null,
+    isLeavingStatic: false,
+    lastSentAssignment: '\u0000',
+  };
+  const members = new Map(base.members);
+  const target = new Map(base.target);
+  if (inherited !== undefined) {
+    members.delete(inherited.memberId);
+    const reserved = target.get(inherited.memberId);
+    target.delete(inherited.memberId);
+    if (reserved !== undefined) target.set(memberId, reserved);
+  }
+  members.set(memberId, fresh);
+  const sameSubscription =
+    inherited !== undefined &&
+    setKey(new Set(inherited.subscribedTopicNames)) === setKey(new Set(fresh.subscribedTopicNames));
+  const joined: ConsumerGroup = {
+    ...base,
+    members,
+    target,
+    groupEpoch: sameSubscription ? base.groupEpoch : base.groupEpoch + 1,
+  };
+  return update(joined, fresh, request, null, ctx);
+}
+
+function update(
+  group: ConsumerGroup,
+  member: ConsumerMember,
+  request: ConsumerGroupHeartbeatRequest,
+  owned: Set<string> | null,
+  ctx: HeartbeatContext,
+): ConsumerHeartbeatResult {
+  let next = group;
+  let current: ConsumerMember = {
+    ...acknowledgeOwned(member, owned),
+    sessionDeadlineMs: ctx.nowMs + ctx.config.consumerGroupSessionTimeoutMs,
+    rackId: request.rackId ?? member.rackId,
+    serverAssignor: request.serverAssignor ?? member.serverAssignor,
+    rebalanceTimeoutMs:
+      request.rebalanceTimeoutMs >= 0 ? request.rebalanceTimeoutMs : member.rebalanceTimeoutMs,
+  };
+  const names = request.subscribedTopicNames;
+  if (names !== null && setKey(new Set(names)) !== setKey(new Set(member.subscribedTopicNames))) {
+    current = { ...current, subscribedTopicNames: [...names] };
+    next = { ...next, groupEpoch: next.groupEpoch + 1 };
+  }
+  next = { ...next, members: new Map(next.members).set(current.memberId, current) };
+  next = refreshTarget(next, ctx);
+  current = reconcile(next, next.members.get(current.memberId) ?? current, ctx.nowMs);
+  const sent = setKey(current.assigned);
+  const sendAssignment =
+    sent !== current.lastSentAssignment ||
+    request.memberEpoch === 0 ||
+    (owned !== null && setKey(owned) !== sent);
+  current = { ...current, lastSentAssignment: sent };
+  next = { ...next, members: new Map(next.members).set(current.memberId, current) };
+  return answer(
+    next,
+    {
+      memberId: current.memberId,
+      memberEpoch: current.memberEpoch,
+      assignment: sendAssignment ? { topicPartitions: byTopic(current.assigned) } : null,
+    },
+    ctx,
+  );
+}
