@@ -1,7 +1,6 @@
 // src/metadata owns KRaft metadata records as the log stores them, the immutable MetadataImage built from them
 // by deltas, snapshots, the loader and publishers. It must not know how records were agreed (local log or raft).
 
-export { assertNever } from './assert-never.js';
 export {
   CLUSTER_DEFAULT_RESOURCE_NAME,
   type ConfigResource,

@@ -67,7 +67,7 @@ describe('parseProperties', () => {
   });
 
   it('reads back any key and value written with escapes (property)', () => {
-    const escape = (text: string, isKey: boolean): string =>
+    const escapeProperty = (text: string, isKey: boolean): string =>
       [...text]
         .map((char, index) => {
           if (char === '\\') return '\\\\';
@@ -84,7 +84,7 @@ describe('parseProperties', () => {
     fc.assert(
       fc.property(fc.array(entry, { maxLength: 5 }), (entries) => {
         const text = entries
-          .map(({ key, value }) => `${escape(key, true)}=${escape(value, false)}`)
+          .map(({ key, value }) => `${escapeProperty(key, true)}=${escapeProperty(value, false)}`)
           .join('\n');
         assert.deepStrictEqual(
           parseProperties(text).map(({ key, value }) => ({ key, value })),
