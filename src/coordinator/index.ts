@@ -1,5 +1,10 @@
 // src/coordinator owns the group coordinator (classic protocol and KIP-848) as pure state machines plus their records.
 // It must not know sockets, files or clocks: the broker drives it with decoded requests, time, and write confirmations.
+
+export { rangeAssignor } from './group/assignors/range.js';
+export { uniformAssignor } from './group/assignors/uniform.js';
+export { ConsumerGroupCoordinator } from './group/consumer-group/consumer-group-coordinator.js';
+export { groupLag, type PartitionLag, partitionLag } from './group/consumer-lag.js';
 export {
   DEFAULT_GROUP_COORDINATOR_CONFIG,
   EMPTY_TOPIC_CATALOG,
