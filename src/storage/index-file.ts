@@ -6,8 +6,13 @@ import { readFully } from './file-system.js';
  * (not preallocated to `segment.index.bytes` and trimmed like Kafka's memory-mapped ones): Node has
  * no mmap, and an append-only file makes "cut every file back to its last fsynced size" an exact
  * model of power loss. `maxEntries` still bounds each index as Kafka's preallocation does, and a
- * full index rolls the segment. Entries reach the file with the group commit that added them.
+ * full index rolls the segment. Entries are kept in memory (what lookups use) and reach the file in
+ * batches of at least INDEX_WRITE_BATCH_BYTES, and whole on flush, roll and close: an index the file
+ * lacks the tail of is still correct (only sparser), and recovery rebuilds it after a crash.
  */
+/** Pending index bytes that make an append write them (one small write per this many bytes). */
+export const INDEX_WRITE_BATCH_BYTES = 4096;
+
 export class IndexFile {
   protected entries: Buffer;
   protected count = 0;
@@ -51,6 +56,11 @@ export class IndexFile {
     }
     write(this.entries, at);
     this.count += 1;
+  }
+
+  /** Bytes of entries not yet written to the file. */
+  get pendingBytes(): number {
+    return (this.count - this.writtenCount) * this.entryBytes;
   }
 
   /** Writes entries added since the last call (one write at the file's end). */

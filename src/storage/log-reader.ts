@@ -58,30 +58,84 @@ export function floorSegment(segments: readonly LogSegment[], offset: bigint): n
   return found;
 }
 
+/** Extra bytes a read takes from the index position, so that one positional read covers the target. */
+export const FETCH_SLACK_BYTES = 64 * 1024;
+
 /**
  * Reads the batches from the one holding `fetchOffset` (or the first after it, across a gap) within
  * one segment, as Kafka does. Empty when nothing is at or after `fetchOffset` below `maxOffset`.
+ * Usually one positional read from the sparse index's position of `maxBytes` plus a slack; the
+ * result is a view into that read's Buffer.
  */
 export async function readBatches(
   segments: readonly LogSegment[],
   fetchOffset: bigint,
   options: ReadOptions,
 ): Promise<Buffer> {
-  const maxOffset = options.maxOffset;
   for (let index = floorSegment(segments, fetchOffset); index < segments.length; index += 1) {
     const segment = segments[index]!;
-    const end = segment.size;
     const target = fetchOffset > segment.baseOffset ? fetchOffset : segment.baseOffset;
-    const location = await segment.locate(target);
-    if (location === undefined) continue;
-    if (maxOffset !== undefined && location.lastOffset >= maxOffset) return Buffer.alloc(0);
-    let length = Math.min(options.maxBytes, end - location.position);
-    if (options.minOneBatch === true && location.sizeInBytes > length) length = location.sizeInBytes;
-    if (length < location.sizeInBytes) return Buffer.alloc(0);
-    const bytes = await readFully(segment.log, location.position, length);
-    return cutAtBatchBoundary(bytes, maxOffset);
+    const records = await readSegment(segment, target, options);
+    if (records !== undefined) return records;
   }
   return Buffer.alloc(0);
+}
+
+/** The batches of one segment from `target`, or undefined when the segment has none at or after it. */
+async function readSegment(
+  segment: LogSegment,
+  target: bigint,
+  options: ReadOptions,
+): Promise<Buffer | undefined> {
+  const end = segment.size;
+  const start = segment.offsetIndex.lookup(target).position;
+  if (start >= end) return undefined;
+  const bytes = await readFully(
+    segment.log,
+    start,
+    Math.min(end - start, options.maxBytes + FETCH_SLACK_BYTES),
+  );
+  const maxOffset = options.maxOffset;
+  const iterator = new RecordBatchIterator(bytes);
+  let first = -1;
+  let cut = 0;
+  for (const view of iterator) {
+    if (first < 0) {
+      if (view.lastOffset < target) continue;
+      if (maxOffset !== undefined && view.lastOffset >= maxOffset) return Buffer.alloc(0);
+      if (view.sizeInBytes > options.maxBytes && options.minOneBatch !== true) return Buffer.alloc(0);
+      first = view.offset;
+      cut = iterator.position;
+      continue;
+    }
+    if (
+      (maxOffset !== undefined && view.lastOffset >= maxOffset) ||
+      iterator.position - first > options.maxBytes
+    )
+      break;
+    cut = iterator.position;
+  }
+  if (first >= 0) return bytes.subarray(first, cut);
+  if (start + iterator.position >= end) return undefined;
+  return readSegmentSlowly(segment, target, options, end);
+}
+
+/** The target lies beyond the slack, or its batch is larger than the read: locate it, then read it. */
+async function readSegmentSlowly(
+  segment: LogSegment,
+  target: bigint,
+  options: ReadOptions,
+  end: number,
+): Promise<Buffer | undefined> {
+  const maxOffset = options.maxOffset;
+  const location = await segment.locate(target);
+  if (location === undefined) return undefined;
+  if (maxOffset !== undefined && location.lastOffset >= maxOffset) return Buffer.alloc(0);
+  let length = Math.min(options.maxBytes, end - location.position);
+  if (options.minOneBatch === true && location.sizeInBytes > length) length = location.sizeInBytes;
+  if (length < location.sizeInBytes) return Buffer.alloc(0);
+  const bytes = await readFully(segment.log, location.position, length);
+  return cutAtBatchBoundary(bytes, maxOffset);
 }
 
 function cutAtBatchBoundary(bytes: Buffer, maxOffset: bigint | undefined): Buffer {

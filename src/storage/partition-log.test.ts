@@ -78,6 +78,27 @@ describe('PartitionLog', () => {
     await log.close();
   });
 
+  it('reads past the one-read window: a target far from its index entry, a batch above the window', async () => {
+    const log = await openTestLog({ fs: new MemoryFileSystem(), config: { indexIntervalBytes: 1 << 30 } });
+    for (let index = 0; index < 30; index += 1)
+      log.appendAsLeader(testBatch(2, { valueBytes: 3000, tag: `s${index}` }));
+    log.appendAsLeader(testBatch(1, { valueBytes: 100_000 }));
+    await log.flush();
+    const far = await log.read(51n, { maxBytes: 100 });
+    assert.deepEqual(batchesIn(far.kind === 'records' ? far.records : Buffer.alloc(0)), [], 'over maxBytes');
+    const farOne = await log.read(51n, { maxBytes: 100, minOneBatch: true });
+    assert.deepEqual(batchesIn(farOne.kind === 'records' ? farOne.records : Buffer.alloc(0)), [
+      { baseOffset: 50n, lastOffset: 51n },
+    ]);
+    const big = await log.read(60n, { maxBytes: 10, minOneBatch: true });
+    assert.deepEqual(batchesIn(big.kind === 'records' ? big.records : Buffer.alloc(0)), [
+      { baseOffset: 60n, lastOffset: 60n },
+    ]);
+    const capped = await log.read(60n, { maxBytes: 10, minOneBatch: true, maxOffset: 60n });
+    assert.equal(capped.kind === 'records' ? capped.records.length : -1, 0);
+    await log.close();
+  });
+
   it('rolls on segment.bytes and reads across segments', async () => {
     const fs = new MemoryFileSystem();
     const batch = testBatch(2, { valueBytes: 200 });

@@ -58,9 +58,10 @@ export interface PartitionLogOptions {
   readonly onAppend?: (logEndOffset: bigint) => void;
 }
 
-interface PendingAppend {
-  readonly views: readonly RecordBatchView[];
-  readonly sync: boolean;
+/** The appends of one group commit; they are written together, so they share one promise. */
+interface PendingGroup {
+  readonly views: RecordBatchView[];
+  needsSync: boolean;
   readonly written: Deferred;
 }
 
@@ -83,7 +84,7 @@ export class PartitionLog {
   private config: LogConfig;
   private segments: LogSegment[] = [];
   private readonly queue = new SerialQueue();
-  private pendingGroup: PendingAppend[] | undefined;
+  private pendingGroup: PendingGroup | undefined;
   private nextAssignedOffset = 0n;
   private logEnd = 0n;
   private startOffset = 0n;
@@ -225,23 +226,24 @@ export class PartitionLog {
     options: AppendOptions,
   ): AppendResult {
     const lastOffset = this.nextAssignedOffset - 1n;
-    const written = new Deferred();
     if (views.length === 0) {
-      written.resolve();
-      return { firstOffset, lastOffset, written: written.promise, durable: Promise.resolve() };
+      return { firstOffset, lastOffset, written: Promise.resolve(), durable: Promise.resolve() };
     }
-    if (this.pendingGroup === undefined) {
-      const group: PendingAppend[] = [];
-      this.pendingGroup = group;
-      this.queue.run(() => this.commitGroup(group)).catch(() => {});
+    let group = this.pendingGroup;
+    if (group === undefined) {
+      const created: PendingGroup = { views: [], needsSync: false, written: new Deferred() };
+      group = created;
+      this.pendingGroup = created;
+      this.queue.run(() => this.commitGroup(created)).catch(() => {});
     }
-    this.pendingGroup.push({ views, sync: options.sync ?? this.config.flushPolicy === 'durable', written });
+    for (const view of views) group.views.push(view);
+    if (options.sync ?? this.config.flushPolicy === 'durable') group.needsSync = true;
     const log = this;
     let durable: Promise<void> | undefined;
     return {
       firstOffset,
       lastOffset,
-      written: written.promise,
+      written: group.written.promise,
       get durable(): Promise<void> {
         durable ??= log.durableWaiters.wait(lastOffset + 1n, log.durableOffset, log.failure);
         return durable;
@@ -254,7 +256,7 @@ export class PartitionLog {
   }
 
   /** One group commit: every append queued since the previous one, written and maybe fsynced. */
-  private async commitGroup(group: readonly PendingAppend[]): Promise<void> {
+  private async commitGroup(group: PendingGroup): Promise<void> {
     if (this.pendingGroup === group) this.pendingGroup = undefined;
     try {
       this.checkNotFailed();
@@ -262,34 +264,30 @@ export class PartitionLog {
       let run: RecordBatchView[] = [];
       let runBytes = 0;
       let records = 0;
-      let needsSync = false;
-      for (const append of group) {
-        needsSync ||= append.sync;
-        for (const view of append.views) {
-          if (this.shouldRoll(view, runBytes, run.length, nowMs)) {
-            await this.writeRun(run, nowMs);
-            run = [];
-            runBytes = 0;
-            await this.roll(view.baseOffset, nowMs);
-          }
-          run.push(view);
-          runBytes += view.sizeInBytes;
-          records += view.recordsCount;
+      for (const view of group.views) {
+        if (this.shouldRoll(view, runBytes, run.length, nowMs)) {
+          await this.writeRun(run, nowMs);
+          run = [];
+          runBytes = 0;
+          await this.roll(view.baseOffset, nowMs);
         }
+        run.push(view);
+        runBytes += view.sizeInBytes;
+        records += view.recordsCount;
       }
       await this.writeRun(run, nowMs);
       await this.epochCache.persist();
-      for (const append of group) append.written.resolve();
+      group.written.resolve();
       this.options.onAppend?.(this.logEnd);
       this.unflushedMessages += records;
-      if (needsSync || this.unflushedMessages >= this.config.flushMessages) {
+      if (group.needsSync || this.unflushedMessages >= this.config.flushMessages) {
         const target = this.logEnd;
         await this.activeSegment.syncLog();
         this.markDurable(target);
       }
     } catch (error: unknown) {
       const failure = this.fail(error);
-      for (const append of group) append.written.reject(failure);
+      group.written.reject(failure);
       throw failure;
     }
   }

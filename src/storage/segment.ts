@@ -1,6 +1,7 @@
 import type { RecordBatchView } from '../protocol/index.js';
 import { scanBatches } from './batch-scanner.js';
 import { type FileSystem, joinPath, type StorageFile } from './file-system.js';
+import { INDEX_WRITE_BATCH_BYTES } from './index-file.js';
 import { OFFSET_INDEX_ENTRY_BYTES, OffsetIndex } from './offset-index.js';
 import { TIME_INDEX_ENTRY_BYTES, TimeIndex } from './time-index.js';
 
@@ -123,7 +124,8 @@ export class LogSegment {
       at += view.sizeInBytes;
     }
     this.size = at;
-    await Promise.all([this.offsetIndex.writePending(), this.timeIndex.writePending()]);
+    if (this.offsetIndex.pendingBytes >= INDEX_WRITE_BATCH_BYTES) await this.offsetIndex.writePending();
+    if (this.timeIndex.pendingBytes >= INDEX_WRITE_BATCH_BYTES) await this.timeIndex.writePending();
   }
 
   /** Accounts for a batch already in the file at `position` (append and index rebuild share it). */
