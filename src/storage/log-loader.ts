@@ -38,8 +38,9 @@ export interface LoadedLog {
   readonly truncatedBytes: number;
 }
 
-/** Files left by an interrupted deletion or checkpoint write; Kafka removes them on start too. */
-const LEFTOVER = /\.(deleted|tmp|cleaned|swap)$/;
+/** Files left by an interrupted deletion, checkpoint write or cleaning; Kafka removes them on start too. */
+const LEFTOVER = /\.(deleted|tmp|cleaned)$/;
+const SWAP = /^(\d{20})\.log\.swap$/;
 const SEGMENT_LOG = /^(\d{20})\.log$/;
 
 /**
@@ -56,6 +57,7 @@ export async function loadLog(params: LoadLogParams): Promise<LoadedLog> {
   const baseOffsets: bigint[] = [];
   for (const name of names) {
     if (LEFTOVER.test(name)) await fs.unlink(joinPath(dir, name));
+    await completeSwap(fs, dir, name, names);
     const match = SEGMENT_LOG.exec(name);
     if (match !== null) baseOffsets.push(BigInt(match[1]!));
   }
@@ -104,6 +106,29 @@ export async function loadLog(params: LoadLogParams): Promise<LoadedLog> {
   return { segments, logStartOffset, logEndOffset, epochCache, truncatedBytes };
 }
 
+/**
+ * A `.swap` file is a fully written and fsynced cleaned segment: it replaces its `.log` (whose
+ * indexes are then rebuilt), unless that segment was deleted meanwhile.
+ */
+async function completeSwap(
+  fs: FileSystem,
+  dir: string,
+  name: string,
+  names: readonly string[],
+): Promise<void> {
+  const match = SWAP.exec(name);
+  if (match === null) return;
+  const base = match[1]!;
+  if (!names.includes(`${base}.log`)) {
+    await fs.unlink(joinPath(dir, name));
+    return;
+  }
+  await fs.rename(joinPath(dir, name), joinPath(dir, `${base}.log`));
+  await fs.unlink(joinPath(dir, `${base}.index`));
+  await fs.unlink(joinPath(dir, `${base}.timeindex`));
+  await fs.fsyncDir(dir);
+}
+
 /** A trusted segment's tail state loads and agrees with its indexes; otherwise it is recovered. */
 async function isTailConsistent(segment: LogSegment): Promise<boolean> {
   try {
@@ -142,13 +167,16 @@ async function openSegment(
     fs.open(joinPath(dir, segmentFileName(baseOffset, suffix)), { create: true });
   const log = await open(LOG_SUFFIX);
   const logSize = await log.size();
+  const hasIndexes =
+    (await fs.stat(joinPath(dir, segmentFileName(baseOffset, INDEX_SUFFIX)))) !== undefined &&
+    (await fs.stat(joinPath(dir, segmentFileName(baseOffset, TIME_INDEX_SUFFIX)))) !== undefined;
   const indexFile = await open(INDEX_SUFFIX);
   const timeIndexFile = await open(TIME_INDEX_SUFFIX);
   const maxOffsetEntries = LogSegment.maxIndexEntries(settings, OFFSET_INDEX_ENTRY_BYTES);
   const maxTimeEntries = LogSegment.maxIndexEntries(settings, TIME_INDEX_ENTRY_BYTES);
   let offsetIndex: OffsetIndex;
   let timeIndex: TimeIndex;
-  let needsRebuild = false;
+  let needsRebuild = !hasIndexes && logSize > 0;
   try {
     offsetIndex = await OffsetIndex.load(indexFile, baseOffset, maxOffsetEntries, logSize);
     timeIndex = await TimeIndex.load(timeIndexFile, baseOffset, maxTimeEntries);

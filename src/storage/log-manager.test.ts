@@ -51,6 +51,10 @@ describe('LogManager', () => {
         await readFile(join(root, 'b', 'log-start-offset-checkpoint'), 'utf8'),
         '0\n1\norders 1 0\n',
       );
+      assert.equal(
+        await readFile(join(root, 'a', 'cleaner-offset-checkpoint'), 'utf8'),
+        '0\n1\norders 0 0\n',
+      );
       const reopened = await LogManager.open({ fs, logDirs: dirs, schedule: false });
       assert.equal(reopened.getLog('orders', 0)?.logEndOffset, 10n);
       assert.equal(reopened.getLog('orders', 1)?.logEndOffset, 1n);

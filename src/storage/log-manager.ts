@@ -1,4 +1,5 @@
 import {
+  CLEANER_OFFSET_CHECKPOINT,
   LOG_START_OFFSET_CHECKPOINT,
   RECOVERY_POINT_CHECKPOINT,
   readOffsetCheckpoint,
@@ -51,13 +52,14 @@ interface LogDir {
   readonly isCleanShutdown: boolean;
   readonly recoveryPoints: Map<string, bigint>;
   readonly logStartOffsets: Map<string, bigint>;
+  readonly cleanerCheckpoints: Map<string, bigint>;
 }
 
 /**
  * The broker's logs: locks every log dir, opens every partition log in them (recovering after an
  * unclean shutdown), creates and deletes logs, and runs the background duties on `tick`: flush by
- * `flush.ms`, retention, removal of `.deleted` files, recovery-point and log-start-offset
- * checkpoints. `close` flushes everything and leaves a clean-shutdown marker in each dir.
+ * `flush.ms`, retention, compaction, removal of `.deleted` files, and the recovery-point,
+ * log-start-offset and cleaner-offset checkpoints. `close` flushes everything and leaves a clean-shutdown marker in each dir.
  */
 export class LogManager {
   private readonly logs = new Map<string, PartitionLog>();
@@ -67,7 +69,7 @@ export class LogManager {
   private readonly logger: StorageLogger;
   private timer: NodeJS.Timeout | undefined;
   private isTicking = false;
-  private lastRun = { flush: 0, retention: 0, recoveryCheckpoint: 0, startCheckpoint: 0 };
+  private lastRun = { flush: 0, retention: 0, recoveryCheckpoint: 0, startCheckpoint: 0, cleaner: 0 };
 
   private constructor(
     private readonly options: LogManagerOptions,
@@ -77,7 +79,13 @@ export class LogManager {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     const now = this.clock.nowMs();
-    this.lastRun = { flush: now, retention: now, recoveryCheckpoint: now, startCheckpoint: now };
+    this.lastRun = {
+      flush: now,
+      retention: now,
+      recoveryCheckpoint: now,
+      startCheckpoint: now,
+      cleaner: now,
+    };
   }
 
   /** Locks and opens every dir; throws LogDirLockedError when another process holds one. */
@@ -91,7 +99,13 @@ export class LogManager {
       throw error;
     }
     const manager = new LogManager(options, dirs);
-    for (const dir of dirs) await manager.loadDir(dir);
+    try {
+      for (const dir of dirs) await manager.loadDir(dir);
+    } catch (error: unknown) {
+      for (const log of manager.logs.values()) await log.close().catch(() => {});
+      for (const dir of dirs) await dir.lock.release();
+      throw error;
+    }
     for (const dir of dirs) {
       // Removed only once every log of the dir is open: a crash from now on must run recovery.
       await options.fs.unlink(joinPath(dir.path, CLEAN_SHUTDOWN_FILE));
@@ -120,6 +134,7 @@ export class LogManager {
         isCleanShutdown,
         recoveryPoints: await read(RECOVERY_POINT_CHECKPOINT),
         logStartOffsets: await read(LOG_START_OFFSET_CHECKPOINT),
+        cleanerCheckpoints: await read(CLEANER_OFFSET_CHECKPOINT),
       };
     } catch (error: unknown) {
       await lock.release();
@@ -135,7 +150,9 @@ export class LogManager {
       if (stat?.isDirectory !== true) continue;
       const key = `${match[1]}-${match[2]}`;
       const recoveryPoint = dir.isCleanShutdown ? undefined : (dir.recoveryPoints.get(key) ?? 0n);
-      await this.openLog(dir, match[1]!, Number(match[2]), recoveryPoint, dir.logStartOffsets.get(key));
+      await this.openLog(dir, match[1]!, Number(match[2]), recoveryPoint, dir.logStartOffsets.get(key), {
+        cleanerCheckpoint: dir.cleanerCheckpoints.get(key),
+      });
     }
   }
 
@@ -145,8 +162,9 @@ export class LogManager {
     partition: number,
     recoveryPoint: bigint | undefined,
     logStartOffset: bigint | undefined,
-    overrides?: Readonly<Record<string, string>>,
+    extra: { overrides?: Readonly<Record<string, string>>; cleanerCheckpoint?: bigint | undefined } = {},
   ): Promise<PartitionLog> {
+    const { overrides, cleanerCheckpoint } = extra;
     const key = `${topic}-${partition}`;
     const config = resolveLogConfig(
       overrides ?? this.options.topicOverrides?.(topic) ?? {},
@@ -164,6 +182,7 @@ export class LogManager {
       isCleanShutdown: dir.isCleanShutdown,
       ...(recoveryPoint === undefined ? {} : { recoveryPoint }),
       ...(logStartOffset === undefined ? {} : { logStartOffset }),
+      ...(cleanerCheckpoint === undefined ? {} : { cleanerCheckpoint }),
       ...(onAppend === undefined ? {} : { onAppend: (end: bigint) => onAppend(log, end) }),
     });
     this.logs.set(key, log);
@@ -192,7 +211,7 @@ export class LogManager {
     for (const path of this.dirOfLog.values()) counts.set(path, (counts.get(path) ?? 0) + 1);
     const dir = [...this.dirs].sort((a, b) => counts.get(a.path)! - counts.get(b.path)!)[0]!;
     const freshDir = { ...dir, isCleanShutdown: true };
-    const log = await this.openLog(freshDir, topic, partition, undefined, undefined, overrides);
+    const log = await this.openLog(freshDir, topic, partition, undefined, undefined, { overrides });
     await this.options.fs.fsyncDir(dir.path);
     return log;
   }
@@ -230,6 +249,14 @@ export class LogManager {
         this.lastRun.retention = nowMs;
         for (const log of this.logs.values()) await log.applyRetention(nowMs);
       }
+      if (due(this.lastRun.cleaner, this.broker.cleanerBackoffMs)) {
+        this.lastRun.cleaner = nowMs;
+        let cleanedAny = false;
+        for (const log of this.logs.values()) {
+          cleanedAny = (await log.compact(nowMs, this.broker.cleanerMaxKeys)) !== undefined || cleanedAny;
+        }
+        if (cleanedAny) await this.checkpointCleanerOffsets();
+      }
       for (const log of this.logs.values()) await log.deleteExpiredFiles(nowMs);
       if (due(this.lastRun.recoveryCheckpoint, this.broker.flushOffsetCheckpointIntervalMs)) {
         this.lastRun.recoveryCheckpoint = nowMs;
@@ -252,6 +279,10 @@ export class LogManager {
     await this.writeDirCheckpoints(LOG_START_OFFSET_CHECKPOINT, (log) => log.logStartOffset);
   }
 
+  async checkpointCleanerOffsets(): Promise<void> {
+    await this.writeDirCheckpoints(CLEANER_OFFSET_CHECKPOINT, (log) => log.cleanerCheckpoint);
+  }
+
   private async writeDirCheckpoints(name: string, offsetOf: (log: PartitionLog) => bigint): Promise<void> {
     for (const dir of this.dirs) {
       const entries = [...this.logs.entries()]
@@ -270,6 +301,7 @@ export class LogManager {
         this.broker.retentionCheckIntervalMs,
         this.broker.flushOffsetCheckpointIntervalMs,
         this.broker.flushStartOffsetCheckpointIntervalMs,
+        this.broker.cleanerBackoffMs,
       ),
     );
     this.timer = setInterval(() => {
@@ -287,6 +319,7 @@ export class LogManager {
     for (const log of this.logs.values()) await log.close();
     await this.checkpointRecoveryPoints();
     await this.checkpointLogStartOffsets();
+    await this.checkpointCleanerOffsets();
     for (const dir of this.dirs) {
       await writeFileAtomically(this.options.fs, joinPath(dir.path, CLEAN_SHUTDOWN_FILE), Buffer.alloc(0));
       await dir.lock.release();

@@ -1,4 +1,5 @@
 import { ErrorCode, type RecordBatchView, viewRecordBatches } from '../protocol/index.js';
+import { type CleanResult, type CompactableLog, cleanLog } from './cleaner.js';
 import type { Clock, FileSystem } from './file-system.js';
 import type { EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.js';
 import { loadLog } from './log-loader.js';
@@ -10,6 +11,7 @@ import {
   readBatches,
   type TimestampAndOffset,
 } from './log-reader.js';
+import { recoverSegment } from './log-recovery.js';
 import { selectSegmentsToDelete } from './retention.js';
 import { DELETED_SUFFIX, LogSegment, MAX_RELATIVE_OFFSET } from './segment.js';
 import { Deferred, OffsetWaiters, SerialQueue } from './serial-queue.js';
@@ -54,6 +56,8 @@ export interface PartitionLogOptions {
   readonly isCleanShutdown?: boolean;
   readonly recoveryPoint?: bigint;
   readonly logStartOffset?: bigint;
+  /** From `cleaner-offset-checkpoint`: the first offset the cleaner has not cleaned. */
+  readonly cleanerCheckpoint?: bigint;
   /** Called after each group commit with the new log end offset (long-poll fetch wake-ups). */
   readonly onAppend?: (logEndOffset: bigint) => void;
 }
@@ -68,6 +72,8 @@ interface PendingGroup {
 interface PendingSegmentDeletion {
   readonly segment: LogSegment;
   readonly dueMs: number;
+  /** Compaction renamed a new `.log` over this one: only its index files carry `.deleted`. */
+  readonly logIsReplaced?: boolean;
 }
 
 /**
@@ -77,7 +83,7 @@ interface PendingSegmentDeletion {
  * (per segment) and, when any asked for it, one fsync. Reads run outside the queue over what has
  * been written: a segment removed meanwhile stays readable until `file.delete.delay.ms` passes.
  */
-export class PartitionLog {
+export class PartitionLog implements CompactableLog {
   readonly topic: string;
   readonly partition: number;
   readonly dir: string;
@@ -97,6 +103,8 @@ export class PartitionLog {
   private failure: Error | undefined;
   private isClosed = false;
   private epochCache!: LeaderEpochCache;
+  /** First offset the cleaner has not cleaned (Kafka's cleaner checkpoint). */
+  cleanerCheckpoint = 0n;
 
   private constructor(private readonly options: PartitionLogOptions) {
     this.topic = options.topic;
@@ -126,6 +134,7 @@ export class PartitionLog {
     log.startOffset = loaded.logStartOffset;
     log.hw = loaded.logStartOffset;
     log.durableOffset = loaded.logEndOffset;
+    log.cleanerCheckpoint = options.cleanerCheckpoint ?? loaded.logStartOffset;
     return log;
   }
 
@@ -566,10 +575,56 @@ export class PartitionLog {
     const due = this.pendingDeletions.filter((deletion) => deletion.dueMs <= nowMs);
     if (due.length === 0) return;
     this.pendingDeletions = this.pendingDeletions.filter((deletion) => deletion.dueMs > nowMs);
-    for (const { segment } of due) {
+    for (const { segment, logIsReplaced } of due) {
       await segment.close();
-      for (const path of segment.paths()) await this.options.fs.unlink(path + DELETED_SUFFIX);
+      const paths = logIsReplaced === true ? segment.paths().slice(1) : segment.paths();
+      for (const path of paths) await this.options.fs.unlink(path + DELETED_SUFFIX);
     }
+  }
+
+  inactiveSegments(): readonly LogSegment[] {
+    return this.segments.slice(0, -1);
+  }
+
+  /** One compaction pass (see cleanLog); undefined when the log is not compacted or not dirty enough. */
+  compact(nowMs: number, maxKeys?: number): Promise<CleanResult | undefined> {
+    this.checkOpen();
+    return cleanLog(this.options.fs, this, nowMs, this.logger, maxKeys);
+  }
+
+  /**
+   * Replaces `old` by the cleaned `.swap` file: renamed over the `.log` (atomic: a crash leaves the
+   * old or the new content), indexes rebuilt and checked by a full validation of the new file. The
+   * old segment's handles stay open for in-flight reads until file.delete.delay.ms has passed.
+   */
+  swapInCleanedSegment(old: LogSegment, swapPath: string): Promise<boolean> {
+    return this.queue.run(async () => {
+      this.checkNotFailed();
+      const index = this.segments.indexOf(old);
+      if (index < 0 || index === this.segments.length - 1) return false;
+      const nowMs = this.options.clock.nowMs();
+      const [logPath, ...indexPaths] = old.paths();
+      for (const path of indexPaths) await this.options.fs.rename(path, path + DELETED_SUFFIX);
+      await this.options.fs.rename(swapPath, logPath!);
+      await this.options.fs.fsyncDir(this.dir);
+      const fresh = await LogSegment.openForRebuild(
+        this.options.fs,
+        this.dir,
+        old.baseOffset,
+        this.config,
+        nowMs,
+      );
+      await recoverSegment(fresh, this.logger, () => {});
+      await fresh.syncAll();
+      this.segments = [...this.segments.slice(0, index), fresh, ...this.segments.slice(index + 1)];
+      this.pendingDeletions.push({
+        segment: old,
+        dueMs: nowMs + this.config.fileDeleteDelayMs,
+        logIsReplaced: true,
+      });
+      await this.deleteExpiredFilesNow(nowMs);
+      return true;
+    });
   }
 
   /** Flushes everything, deletes pending `.deleted` files and closes. Appends after this throw. */

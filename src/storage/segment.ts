@@ -94,6 +94,35 @@ export class LogSegment {
     );
   }
 
+  /**
+   * Opens an existing `.log` with fresh, empty index files (after compaction swapped it in) for
+   * recoverSegment to fill; `size` is the file's.
+   */
+  static async openForRebuild(
+    fs: FileSystem,
+    dir: string,
+    baseOffset: bigint,
+    settings: SegmentSettings,
+    nowMs: number,
+  ): Promise<LogSegment> {
+    const open = (suffix: string) =>
+      fs.open(joinPath(dir, segmentFileName(baseOffset, suffix)), { create: true });
+    const [log, index, timeIndex, txnIndex] = await Promise.all(SEGMENT_SUFFIXES.map(open));
+    await Promise.all([index!.truncate(0), timeIndex!.truncate(0)]);
+    const segment = new LogSegment(
+      dir,
+      baseOffset,
+      log!,
+      OffsetIndex.empty(index!, baseOffset, LogSegment.maxIndexEntries(settings, OFFSET_INDEX_ENTRY_BYTES)),
+      TimeIndex.empty(timeIndex!, baseOffset, LogSegment.maxIndexEntries(settings, TIME_INDEX_ENTRY_BYTES)),
+      txnIndex!,
+      settings,
+      nowMs,
+    );
+    segment.size = await log!.size();
+    return segment;
+  }
+
   get sizeInBytes(): number {
     return this.size;
   }

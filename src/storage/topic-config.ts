@@ -220,6 +220,10 @@ export interface BrokerStorageConfig {
   readonly flushStartOffsetCheckpointIntervalMs: number;
   /** `log.retention.check.interval.ms`. */
   readonly retentionCheckIntervalMs: number;
+  /** `log.cleaner.backoff.ms`: how often compacted logs are checked for cleaning. */
+  readonly cleanerBackoffMs: number;
+  /** Bound of the cleaner's key map (Kafka's `log.cleaner.dedupe.buffer.size`, counted in keys). */
+  readonly cleanerMaxKeys: number;
 }
 
 export const DEFAULT_BROKER_STORAGE_CONFIG: BrokerStorageConfig = {
@@ -227,6 +231,8 @@ export const DEFAULT_BROKER_STORAGE_CONFIG: BrokerStorageConfig = {
   flushOffsetCheckpointIntervalMs: 60000,
   flushStartOffsetCheckpointIntervalMs: 60000,
   retentionCheckIntervalMs: 300000,
+  cleanerBackoffMs: 15000,
+  cleanerMaxKeys: 1_000_000,
 };
 
 const byName = new Map<string, ConfigDefinition>(
