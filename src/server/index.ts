@@ -1,5 +1,5 @@
 // src/server owns the broker configuration (server.properties, PYRALOG_* environment, flags) and, later,
-// the start/stop order that wires the concrete parts together. It is the one place that may know every layer.
+// the start/stop order that wires the concrete parts together (startBroker). It is the one place that may know every layer.
 
 export {
   type BrokerConfig,
@@ -43,3 +43,4 @@ export {
 } from './config-source.js';
 export { type BrokerConfigSources, loadBrokerConfig } from './load-broker-config.js';
 export { PropertiesSyntaxError, type PropertyEntry, parseProperties } from './properties-parser.js';
+export { type RunningBroker, type StartBrokerOptions, startBroker } from './start-broker.js';

@@ -1,0 +1,14 @@
+// src/broker owns one handler per Kafka API (decode → call a subsystem → encode) and the dispatcher that picks it.
+// It must not know files or consensus: data comes through src/replication, topics through the TopicController port.
+export type { ApiHandler } from './api-handler.js';
+export type {
+  BrokerContext,
+  BrokerHandlerConfig,
+  BrokerLogger,
+  TopicController,
+  TopicCreation,
+  TopicToCreate,
+} from './broker-context.js';
+export { createRequestDispatcher, handledApiKeys, UnanswerableRequestError } from './request-dispatcher.js';
+export { SUPPORTED_APIS } from './supported-apis.js';
+export { isInternalTopic, MAX_TOPIC_NAME_LENGTH, topicNameProblem } from './topic-name.js';

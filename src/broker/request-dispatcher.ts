@@ -1,0 +1,115 @@
+import type { NetworkRequest, RequestHandler } from '../network/index.js';
+import {
+  ApiKey,
+  apis,
+  ByteReader,
+  decodeRequestBody,
+  ErrorCode,
+  encodeResponse,
+  PyralogError,
+  type RequestBodies,
+  type ResponseBodies,
+} from '../protocol/index.js';
+import type { ApiHandler } from './api-handler.js';
+import { apiVersionsHandler, unsupportedApiVersionsResponse } from './api-versions.js';
+import type { BrokerContext } from './broker-context.js';
+import { createTopicsHandler } from './create-topics.js';
+import { fetchHandler } from './fetch.js';
+import { listOffsetsHandler } from './list-offsets.js';
+import { metadataHandler } from './metadata.js';
+import { produceHandler } from './produce.js';
+
+/**
+ * A request this broker cannot answer in its API's own response: an API it does not serve, a
+ * version the codecs do not know, or a body that does not decode. There is no response body to
+ * put an error code into, so (as Kafka does) the connection is closed; the network layer logs it.
+ */
+export class UnanswerableRequestError extends PyralogError {
+  readonly code = 'UNANSWERABLE_REQUEST';
+}
+
+type AnyHandler = { [K in ApiKey]: ApiHandler<K> }[ApiKey];
+
+const HANDLERS: ReadonlyMap<ApiKey, AnyHandler> = new Map<ApiKey, AnyHandler>(
+  [
+    apiVersionsHandler,
+    metadataHandler,
+    createTopicsHandler,
+    produceHandler,
+    fetchHandler,
+    listOffsetsHandler,
+  ].map((handler): [ApiKey, AnyHandler] => [handler.apiKey, handler]),
+);
+
+/** The APIs with a handler (the SUPPORTED_APIS table must list exactly these; a test checks). */
+export function handledApiKeys(): ApiKey[] {
+  return [...HANDLERS.keys()];
+}
+
+function inRange(version: number, range: { min: number; max: number }): boolean {
+  return version >= range.min && version <= range.max;
+}
+
+async function answer<K extends ApiKey>(
+  context: BrokerContext,
+  handler: ApiHandler<K>,
+  request: NetworkRequest,
+): Promise<Buffer[] | null> {
+  const { apiVersion } = request;
+  const correlationId = request.header.correlationId;
+  let body: RequestBodies[K];
+  try {
+    body = decodeRequestBody(handler.apiKey, apiVersion, new ByteReader(request.frame, request.bodyOffset));
+  } catch (error: unknown) {
+    throw new UnanswerableRequestError(`${apis[handler.apiKey].name} v${apiVersion} body does not decode`, {
+      cause: error,
+    });
+  }
+  let response: ResponseBodies[K] | null;
+  if (!inRange(apiVersion, handler.versions)) {
+    response = handler.errorResponse(body, ErrorCode.UNSUPPORTED_VERSION, apiVersion);
+  } else {
+    try {
+      response = await handler.handle(context, body, request);
+    } catch (error: unknown) {
+      context.logger.error(
+        { err: error, apiKey: handler.apiKey, apiVersion, correlationId, connection: request.connection.id },
+        'request failed; answering UNKNOWN_SERVER_ERROR',
+      );
+      response = handler.errorResponse(body, ErrorCode.UNKNOWN_SERVER_ERROR, apiVersion);
+    }
+  }
+  return response === null ? null : encodeResponse(handler.apiKey, apiVersion, correlationId, response);
+}
+
+/**
+ * The broker's RequestHandler: maps the API key to its handler, decodes, calls it and encodes.
+ * - A version of a served API outside SUPPORTED_APIS (but known to the codecs) is answered with
+ *   UNSUPPORTED_VERSION in every part of that API's response.
+ * - ApiVersions above our range gets the KIP-511 v0 fallback body.
+ * - An unexpected exception becomes UNKNOWN_SERVER_ERROR for that request plus one log line.
+ * - An API we do not serve, a version beyond the codecs, or an undecodable body cannot be answered
+ *   in the API's response: the promise rejects with UnanswerableRequestError and the network layer
+ *   closes that connection (logged once), as Kafka does. Nothing else ever rejects.
+ */
+export function createRequestDispatcher(context: BrokerContext): RequestHandler {
+  return async (request) => {
+    const { apiKey, apiVersion } = request;
+    if (apiKey === ApiKey.ApiVersions && apiVersion > apiVersionsHandler.versions.max) {
+      return encodeResponse(
+        ApiKey.ApiVersions,
+        0,
+        request.header.correlationId,
+        unsupportedApiVersionsResponse(),
+      );
+    }
+    const handler = HANDLERS.get(apiKey);
+    if (handler === undefined) {
+      throw new UnanswerableRequestError(`API ${apis[apiKey].name} (key ${apiKey}) is not served`);
+    }
+    if (!inRange(apiVersion, apis[apiKey].validVersions)) {
+      throw new UnanswerableRequestError(`${apis[apiKey].name} v${apiVersion} is unknown to this build`);
+    }
+    return answer(context, handler as ApiHandler<ApiKey>, request);
+  };
+}

@@ -1,0 +1,10 @@
+// src/controller owns the controller's decisions: validating admin requests and turning them into metadata records (single node: LocalController).
+// It must not know client connections or how records are stored or agreed: a commit function is injected.
+export { LocalController, type LocalControllerOptions } from './local-controller.js';
+export {
+  CLUSTER_METADATA_TOPIC,
+  MAX_PARTITIONS_PER_TOPIC,
+  planTopic,
+  type TopicCreationRules,
+  type TopicPlan,
+} from './topic-creation.js';

@@ -1,0 +1,131 @@
+import type { RecordBatchView } from '../protocol/index.js';
+import {
+  ListOffsetsTimestamp,
+  type PartitionLog,
+  type ReadResult,
+  type TimestampAndOffset,
+} from '../storage/index.js';
+
+/** Produce's acks: 0 none, 1 the leader's write, -1 (all) the in-sync replicas, here the leader's fsync. */
+export type Acks = 0 | 1 | -1;
+
+/** An append the leader accepted: offsets are final; `acknowledged` resolves when `acks` allow an answer. */
+export interface LeaderAppend {
+  readonly firstOffset: bigint;
+  readonly lastOffset: bigint;
+  readonly logStartOffset: bigint;
+  /** Rejects with the I/O error that failed the log. Never needs awaiting (rejections are handled). */
+  readonly acknowledged: Promise<void>;
+}
+
+/** A fetch read bounded by the high watermark. */
+export type PartitionRead = ReadResult;
+
+/**
+ * One partition this node leads (single node: the ISR is this node alone). Wraps the storage log and
+ * owns the high watermark, which on a single node moves as follows:
+ * - `pyralog.flush.policy=durable` (default): to an append's end once its bytes are fsynced
+ *   (`durable` resolved), so a consumer never sees a record a power loss could take back, and
+ *   acks=all is answered at that same moment;
+ * - `page-cache` (Kafka's policy): to an append's end once its bytes are written to the file
+ *   (`written` resolved), exactly when Kafka's leader with ISR = {itself} advances it.
+ * At open the high watermark is the log end: recovery has already cut what was not durable.
+ * The high watermark never moves back; listeners run after every advance (long-poll wake-ups).
+ */
+export class Partition {
+  private readonly hwListeners = new Set<() => void>();
+
+  constructor(
+    readonly topicId: string,
+    readonly log: PartitionLog,
+    readonly leaderEpoch: number,
+  ) {
+    log.setHighWatermark(log.logEndOffset);
+  }
+
+  get topic(): string {
+    return this.log.topic;
+  }
+
+  get partition(): number {
+    return this.log.partition;
+  }
+
+  get highWatermark(): bigint {
+    return this.log.highWatermark;
+  }
+
+  get logStartOffset(): bigint {
+    return this.log.logStartOffset;
+  }
+
+  get logEndOffset(): bigint {
+    return this.log.logEndOffset;
+  }
+
+  /** The topic's `max.message.bytes`: the largest batch a produce may append. */
+  get maxMessageBytes(): number {
+    return this.log.logConfig.maxMessageBytes;
+  }
+
+  /** True when the topic's `message.timestamp.type` is LogAppendTime (the broker stamps batches). */
+  get usesLogAppendTime(): boolean {
+    return this.log.logConfig.messageTimestampType === 'LogAppendTime';
+  }
+
+  /**
+   * Appends validated batches as leader (offsets and leader epoch written in place). acks=0 and
+   * acks=1 are acknowledged once written, acks=-1 once the high watermark covers the append. Throws
+   * the log's error synchronously when it is closed or failed.
+   */
+  appendAsLeader(views: readonly RecordBatchView[], acks: Acks): LeaderAppend {
+    const durableMode = this.log.logConfig.flushPolicy === 'durable';
+    const result = this.log.appendAsLeader(views, { leaderEpoch: this.leaderEpoch });
+    const end = result.lastOffset + 1n;
+    const committed = durableMode ? result.durable : result.written;
+    committed.then(
+      () => this.advanceHighWatermark(end),
+      () => {},
+    );
+    const acknowledged = acks === -1 ? committed : result.written;
+    acknowledged.catch(() => {});
+    return {
+      firstOffset: result.firstOffset,
+      lastOffset: result.lastOffset,
+      logStartOffset: this.log.logStartOffset,
+      acknowledged,
+    };
+  }
+
+  private advanceHighWatermark(offset: bigint): void {
+    if (offset <= this.log.highWatermark) return;
+    this.log.setHighWatermark(offset);
+    for (const listener of [...this.hwListeners]) listener();
+  }
+
+  /** Reads committed data (below the high watermark) from `fetchOffset`; see PartitionLog.read. */
+  read(fetchOffset: bigint, maxBytes: number, minOneBatch: boolean): Promise<PartitionRead> {
+    return this.log.read(fetchOffset, { maxBytes, minOneBatch, maxOffset: this.log.highWatermark });
+  }
+
+  /**
+   * ListOffsets for a consumer: latest is the high watermark (Kafka's READ_UNCOMMITTED answer),
+   * earliest the log start, -3 the largest timestamp, else the first offset at or after `timestamp`.
+   */
+  async offsetForTimestamp(timestamp: bigint): Promise<TimestampAndOffset | undefined> {
+    const leaderEpoch = this.leaderEpoch;
+    if (timestamp === ListOffsetsTimestamp.latest)
+      return { offset: this.highWatermark, timestamp: -1n, leaderEpoch };
+    if (timestamp === ListOffsetsTimestamp.earliest)
+      return { offset: this.logStartOffset, timestamp: -1n, leaderEpoch };
+    const found = await this.log.offsetForTimestamp(timestamp);
+    if (found === undefined || found.offset >= this.highWatermark) return undefined;
+    return found;
+  }
+
+  /** Calls `listener` after every high watermark advance until the returned function is called. */
+  onHighWatermark(listener: () => void): () => void {
+    this.hwListeners.add(listener);
+    return () => this.hwListeners.delete(listener);
+  }
+}

@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import { type Logger, pino } from 'pino';
+import { createRequestDispatcher } from '../broker/index.js';
+import { CLUSTER_METADATA_TOPIC, LocalController } from '../controller/index.js';
+import { MetadataLoader } from '../metadata/index.js';
+import { type ListenerEndpoint, SocketServer } from '../network/index.js';
+import { randomUuid } from '../protocol/index.js';
+import { ReplicaManager } from '../replication/index.js';
+import { type FileSystem, MemoryFileSystem, NodeFileSystem, resolveLogConfig } from '../storage/index.js';
+import { LogManager } from '../storage/log-manager.js';
+import type { BrokerConfig } from './broker-config.js';
+import { brokerProperties } from './broker-properties.js';
+import { registerBroker } from './broker-registration.js';
+import { loadBrokerConfig } from './load-broker-config.js';
+import { LocalMetadataLog } from './local-metadata-log.js';
+import { loadOrFormatClusterId } from './meta-properties.js';
+import { PartitionPublisher, topicOverrides } from './partition-publisher.js';
+
+export interface StartBrokerOptions {
+  /** Port of the PLAINTEXT listener; 0 (the default) lets the OS pick. Ignored with `brokerConfig`. */
+  readonly port?: number;
+  /** Host to bind and advertise (default 127.0.0.1). Ignored with `brokerConfig`. */
+  readonly host?: string;
+  /** Log directories, or 'memory' for an in-memory file system (lost on stop). Default 'memory'. */
+  readonly logDirs?: readonly string[] | 'memory';
+  /** Broker config overrides by Kafka name (`auto.create.topics.enable`, `num.partitions`, …). */
+  readonly config?: Readonly<Record<string, string>>;
+  /** A configuration already resolved (the CLI's); replaces port, host, logDirs and config. */
+  readonly brokerConfig?: BrokerConfig;
+  /** Defaults to a silent logger. */
+  readonly logger?: Logger;
+}
+
+export interface RunningBroker {
+  readonly nodeId: number;
+  readonly clusterId: string;
+  /** Host and port of the first listener as advertised. */
+  readonly host: string;
+  readonly port: number;
+  /** `host:port`, ready for a client's bootstrap servers. */
+  readonly bootstrap: string;
+  readonly listeners: readonly ListenerEndpoint[];
+  readonly logDirs: readonly string[];
+  /** Milliseconds from the call to ready. */
+  readonly startupMs: number;
+  /** Stops accepting, answers in-flight requests, flushes and closes the logs, releases the dir locks. Idempotent. */
+  stop(): Promise<void>;
+}
+
+function configOf(options: StartBrokerOptions): BrokerConfig {
+  if (options.brokerConfig !== undefined) return options.brokerConfig;
+  const host = options.host ?? '127.0.0.1';
+  const logDirs = options.logDirs ?? 'memory';
+  const settings: Record<string, string> = {
+    listeners: `PLAINTEXT://${host.includes(':') ? `[${host}]` : host}:${options.port ?? 0}`,
+    ...(logDirs === 'memory'
+      ? { 'pyralog.storage': 'memory', 'log.dirs': '/pyralog-memory' }
+      : { 'log.dirs': logDirs.join(',') }),
+    ...options.config,
+  };
+  return loadBrokerConfig({
+    flags: { overrides: Object.entries(settings).map(([key, value]) => `${key}=${value}`) },
+  });
+}
+
+/**
+ * Starts a single-node broker. Order: resolve the config; lock and open the log dirs (recovering
+ * after a crash); read or write the cluster id; replay the local metadata log into the image, which
+ * opens every partition log through the PartitionPublisher; bind the listeners; record this
+ * broker's registration (with the bound ports) in the metadata log; ready. `stop` reverses it:
+ * release held long polls, stop accepting and finish in-flight requests, then flush and close every
+ * log (clean-shutdown markers) and release the dir locks. Throws BrokerConfigError for a bad
+ * configuration and LogDirLockedError when another process holds a log dir.
+ */
+export async function startBroker(options: StartBrokerOptions = {}): Promise<RunningBroker> {
+  const startedAt = performance.now();
+  const config = configOf(options);
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const nodeId = config.values['node.id'];
+  const isMemory = config.values['pyralog.storage'] === 'memory';
+  const fs: FileSystem = isMemory ? new MemoryFileSystem() : new NodeFileSystem();
+  const properties = brokerProperties(config);
+  let loader: MetadataLoader | undefined;
+  const logs = await LogManager.open({
+    fs,
+    logDirs: config.logDirs,
+    brokerProperties: properties,
+    topicOverrides: (topic) => (loader === undefined ? {} : topicOverrides(loader.image, topic)),
+    logger: logger.child({ component: 'storage' }),
+  });
+  try {
+    const firstDir = config.logDirs[0]!;
+    const clusterId = await loadOrFormatClusterId(fs, firstDir, nodeId);
+    loader = new MetadataLoader({ clusterId });
+    const replicas = new ReplicaManager();
+    await loader.installPublisher(
+      new PartitionPublisher(nodeId, logs, replicas, properties, (message) => logger.warn(message)),
+    );
+    const metadataLog = new LocalMetadataLog(
+      await logs.getOrCreateLog(CLUSTER_METADATA_TOPIC, 0),
+      loader,
+      () => Date.now(),
+    );
+    await metadataLog.replay();
+    const image = () => loader!.image;
+    const controller = new LocalController({
+      image,
+      commit: async (records) => {
+        await metadataLog.commit(records);
+      },
+      rules: {
+        brokerIds: [nodeId],
+        configProblem: (configs) => {
+          try {
+            resolveLogConfig(configs, properties);
+            return null;
+          } catch (error: unknown) {
+            return error instanceof Error ? error.message : String(error);
+          }
+        },
+        newTopicId: () => randomUuid((size) => randomBytes(size)),
+      },
+    });
+    const server = new SocketServer({
+      listeners: config.listeners,
+      handler: createRequestDispatcher({
+        nodeId,
+        clusterId,
+        metadata: image,
+        replicas,
+        controller,
+        config: {
+          autoCreateTopicsEnable: config.values['auto.create.topics.enable'],
+          numPartitions: config.values['num.partitions'],
+          defaultReplicationFactor: config.values['default.replication.factor'],
+        },
+        logger: logger.child({ component: 'broker' }),
+        nowMs: () => Date.now(),
+      }),
+      logger: logger.child({ component: 'network' }),
+      socketRequestMaxBytes: config.values['socket.request.max.bytes'],
+      connectionsMaxIdleMs: config.values['connections.max.idle.ms'],
+    });
+    await server.start();
+    const advertised = await registerBroker(config, server, metadataLog, nodeId, loader.image);
+    const first = advertised[0]!;
+    let stopping: Promise<void> | undefined;
+    return {
+      nodeId,
+      clusterId,
+      host: first.host,
+      port: first.port,
+      bootstrap: `${first.host.includes(':') ? `[${first.host}]` : first.host}:${first.port}`,
+      listeners: advertised,
+      logDirs: config.logDirs,
+      startupMs: performance.now() - startedAt,
+      stop() {
+        stopping ??= (async () => {
+          replicas.close();
+          await server.shutdown();
+          await logs.close();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error: unknown) {
+    await logs.close().catch(() => {});
+    throw error;
+  }
+}
