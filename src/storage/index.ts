@@ -8,6 +8,7 @@ export {
   type TopicPartitionOffset,
   writeOffsetCheckpoint,
 } from './checkpoint-file.js';
+export { type CleanResult, DEFAULT_MAX_CLEANER_KEYS } from './cleaner.js';
 export {
   type Clock,
   type FileLock,
@@ -17,6 +18,7 @@ export {
   systemClock,
 } from './file-system.js';
 export { type EpochEndOffset, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from './leader-epoch-cache.js';
+export { CLEAN_SHUTDOWN_FILE, LOCK_FILE, LogManager, type LogManagerOptions } from './log-manager.js';
 export type { ReadOptions, ReadResult, TimestampAndOffset } from './log-reader.js';
 export { MemoryFileSystem, type MemoryFileSystemOptions } from './memory-file-system.js';
 export { NodeFileSystem, type NodeFileSystemOptions } from './node-file-system.js';

@@ -87,8 +87,15 @@ describe('LogManager', () => {
     fs.writeRaw(path, torn.subarray(0, torn.length - 2));
     const recovered = await LogManager.open({ fs, logDirs: ['/d'], schedule: false });
     const recoveredLog = recovered.getLog('t', 0)!;
+    await recovered.deleteLog('t', 1);
     assert.equal(recoveredLog.logEndOffset, 3n, 'the torn last batch is cut off');
     assert.equal(fs.readRaw(path)!.length, bytes.length);
+    await recovered.getOrCreateLog('u', 0);
+    await recovered.deleteLog('u', 0);
+    assert.deepEqual(
+      (await fs.readdir('/d')).filter((name) => !name.startsWith('.') && !name.includes('checkpoint')),
+      ['t-0'],
+    );
     await recovered.close();
   });
 

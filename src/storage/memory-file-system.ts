@@ -56,11 +56,28 @@ export class MemoryFileSystem implements FileSystem {
     return new MemoryStorageFile(this, key, file, this.generation);
   }
 
+  /** Renames a file, or a directory with everything in it. */
   async rename(from: string, to: string): Promise<void> {
-    const source = this.files.get(normalize(from));
-    if (source === undefined) throw new FileNotFoundError(`no such file: ${from}`);
-    this.files.delete(normalize(from));
-    this.files.set(normalize(to), source);
+    const source = normalize(from);
+    const target = normalize(to);
+    const file = this.files.get(source);
+    if (file !== undefined) {
+      this.files.delete(source);
+      this.files.set(target, file);
+      return;
+    }
+    if (!this.dirs.has(source)) throw new FileNotFoundError(`no such file or directory: ${from}`);
+    const moved = (key: string) => target + key.slice(source.length);
+    for (const [key, entry] of [...this.files]) {
+      if (!key.startsWith(`${source}/`)) continue;
+      this.files.delete(key);
+      this.files.set(moved(key), entry);
+    }
+    for (const key of [...this.dirs]) {
+      if (key !== source && !key.startsWith(`${source}/`)) continue;
+      this.dirs.delete(key);
+      this.dirs.add(moved(key));
+    }
   }
 
   async unlink(path: string): Promise<void> {

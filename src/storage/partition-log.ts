@@ -14,6 +14,7 @@ import {
 import { recoverSegment } from './log-recovery.js';
 import { selectSegmentsToDelete } from './retention.js';
 import { DELETED_SUFFIX, LogSegment, MAX_RELATIVE_OFFSET } from './segment.js';
+import { SegmentDeleter } from './segment-deleter.js';
 import { Deferred, OffsetWaiters, SerialQueue } from './serial-queue.js';
 import { InvalidAppendError, LogClosedError } from './storage-errors.js';
 import { type StorageLogger, silentLogger } from './storage-logger.js';
@@ -69,13 +70,6 @@ interface PendingGroup {
   readonly written: Deferred;
 }
 
-interface PendingSegmentDeletion {
-  readonly segment: LogSegment;
-  readonly dueMs: number;
-  /** Compaction renamed a new `.log` over this one: only its index files carry `.deleted`. */
-  readonly logIsReplaced?: boolean;
-}
-
 /**
  * One partition's log: segments, appends with group commit, reads, timestamp lookups, the leader
  * epoch cache, truncation, retention. Every state change runs in one serial queue; appends that
@@ -99,7 +93,7 @@ export class PartitionLog implements CompactableLog {
   private readonly durableWaiters = new OffsetWaiters();
   private unflushedMessages = 0;
   private lastFlushMs: number;
-  private pendingDeletions: PendingSegmentDeletion[] = [];
+  private readonly deleter: SegmentDeleter;
   private failure: Error | undefined;
   private isClosed = false;
   private epochCache!: LeaderEpochCache;
@@ -112,6 +106,7 @@ export class PartitionLog implements CompactableLog {
     this.dir = options.dir;
     this.config = options.config;
     this.lastFlushMs = options.clock.nowMs();
+    this.deleter = new SegmentDeleter(options.fs, options.dir);
   }
 
   /** Opens (recovering when needed) or creates the log in `options.dir`. */
@@ -456,7 +451,7 @@ export class PartitionLog implements CompactableLog {
       this.logEnd = targetOffset;
       this.afterTruncation();
       await this.epochCache.persist();
-      await this.scheduleDeletion(removed, nowMs);
+      await this.deleter.schedule(removed, nowMs, this.config.fileDeleteDelayMs);
     } catch (error: unknown) {
       throw this.fail(error);
     }
@@ -476,7 +471,7 @@ export class PartitionLog implements CompactableLog {
     try {
       const removed = this.segments;
       this.segments = [];
-      await this.scheduleDeletion(removed, nowMs);
+      await this.deleter.schedule(removed, nowMs, this.config.fileDeleteDelayMs);
       this.segments = [await LogSegment.create(this.options.fs, this.dir, offset, this.config, nowMs)];
       this.logEnd = offset;
       this.startOffset = offset;
@@ -548,38 +543,13 @@ export class PartitionLog implements CompactableLog {
       { topic: this.topic, partition: this.partition, segments: count, reason: decision.reason },
       `deleting ${count} segment(s) of ${this.topic}-${this.partition} by ${decision.reason}`,
     );
-    await this.scheduleDeletion(removed, nowMs);
+    await this.deleter.schedule(removed, nowMs, this.config.fileDeleteDelayMs);
     return count;
-  }
-
-  /** Kafka's asynchronous delete: rename to `.deleted` now, close and unlink after file.delete.delay.ms. */
-  private async scheduleDeletion(segments: readonly LogSegment[], nowMs: number): Promise<void> {
-    if (segments.length === 0) return;
-    for (const segment of segments) {
-      for (const path of segment.paths()) {
-        if ((await this.options.fs.stat(path)) !== undefined)
-          await this.options.fs.rename(path, path + DELETED_SUFFIX);
-      }
-      this.pendingDeletions.push({ segment, dueMs: nowMs + this.config.fileDeleteDelayMs });
-    }
-    await this.options.fs.fsyncDir(this.dir);
-    await this.deleteExpiredFilesNow(nowMs);
   }
 
   /** Removes `.deleted` files whose delay has passed (the scheduler calls this). */
   deleteExpiredFiles(nowMs: number): Promise<void> {
-    return this.queue.run(() => this.deleteExpiredFilesNow(nowMs));
-  }
-
-  private async deleteExpiredFilesNow(nowMs: number): Promise<void> {
-    const due = this.pendingDeletions.filter((deletion) => deletion.dueMs <= nowMs);
-    if (due.length === 0) return;
-    this.pendingDeletions = this.pendingDeletions.filter((deletion) => deletion.dueMs > nowMs);
-    for (const { segment, logIsReplaced } of due) {
-      await segment.close();
-      const paths = logIsReplaced === true ? segment.paths().slice(1) : segment.paths();
-      for (const path of paths) await this.options.fs.unlink(path + DELETED_SUFFIX);
-    }
+    return this.queue.run(() => this.deleter.deleteDue(nowMs));
   }
 
   inactiveSegments(): readonly LogSegment[] {
@@ -617,12 +587,8 @@ export class PartitionLog implements CompactableLog {
       await recoverSegment(fresh, this.logger, () => {});
       await fresh.syncAll();
       this.segments = [...this.segments.slice(0, index), fresh, ...this.segments.slice(index + 1)];
-      this.pendingDeletions.push({
-        segment: old,
-        dueMs: nowMs + this.config.fileDeleteDelayMs,
-        logIsReplaced: true,
-      });
-      await this.deleteExpiredFilesNow(nowMs);
+      this.deleter.scheduleReplaced(old, nowMs, this.config.fileDeleteDelayMs);
+      await this.deleter.deleteDue(nowMs);
       return true;
     });
   }
@@ -637,7 +603,7 @@ export class PartitionLog implements CompactableLog {
         await this.activeSegment.syncAll();
         this.markDurable(target);
       }
-      await this.deleteExpiredFilesNow(Number.MAX_SAFE_INTEGER);
+      await this.deleter.deleteDue(Number.MAX_SAFE_INTEGER);
       for (const segment of this.segments) await segment.close();
       this.durableWaiters.failAll(new LogClosedError(`${this.topic}-${this.partition} is closed`));
     });
