@@ -1,0 +1,146 @@
+// Test-only: a BrokerContext over in-memory logs and a local controller, and a way to call the
+// dispatcher with an encoded request and read the decoded response, with no socket involved.
+import { LocalController } from '../controller/index.js';
+import {
+  computeLocalReplicaChanges,
+  emptyMetadataImage,
+  MetadataDelta,
+  type MetadataImage,
+  type MetadataRecord,
+} from '../metadata/index.js';
+import type { ConnectionInfo, NetworkRequest } from '../network/index.js';
+import {
+  type ApiKey,
+  ByteReader,
+  decodeRequestHeader,
+  decodeResponse,
+  encodeRequest,
+  type RequestBodies,
+  type RequestHeaderFor,
+  type ResponseBodies,
+  randomUuid,
+} from '../protocol/index.js';
+import { Partition, ReplicaManager } from '../replication/index.js';
+import { MemoryFileSystem, PartitionLog, resolveLogConfig, systemClock } from '../storage/index.js';
+import type { BrokerContext } from './broker-context.js';
+import { createRequestDispatcher } from './request-dispatcher.js';
+
+export interface TestBroker {
+  readonly context: BrokerContext;
+  /** `wireVersion` rewrites the version in the header after encoding (versions the codecs lack). */
+  call<K extends ApiKey>(
+    apiKey: K,
+    version: number,
+    body: RequestBodies[K],
+    wireVersion?: number,
+  ): Promise<ResponseBodies[K] | null>;
+  close(): Promise<void>;
+}
+
+export function testConnection(): ConnectionInfo {
+  return {
+    id: 'TEST-1',
+    listenerName: 'PLAINTEXT',
+    securityProtocol: 'PLAINTEXT',
+    remoteAddress: '127.0.0.1',
+    remotePort: 1,
+    clientId: null,
+    clientSoftwareName: null,
+    clientSoftwareVersion: null,
+  };
+}
+
+/** A broker context of node 1 whose topics live in memory; `overrides` sets broker handler config. */
+export async function createTestBroker(
+  overrides: Partial<BrokerContext['config']> = {},
+): Promise<TestBroker> {
+  const fs = new MemoryFileSystem();
+  const replicas = new ReplicaManager();
+  const logs: PartitionLog[] = [];
+  let image: MetadataImage = emptyMetadataImage('test-cluster');
+  let offset = 0n;
+  let seed = 0;
+  const commit = async (records: readonly MetadataRecord[]): Promise<void> => {
+    const delta = new MetadataDelta(image);
+    for (const record of records) delta.replay(record);
+    offset += BigInt(records.length);
+    delta.advanceTo({ lastAppliedOffset: offset - 1n, lastAppliedEpoch: 0 });
+    const next = delta.apply();
+    for (const leader of computeLocalReplicaChanges(image, next, 1).leaders) {
+      const configs = next.configs.get(`2:${leader.topicName}`)?.configs ?? new Map<string, string>();
+      const log = await PartitionLog.open({
+        fs,
+        dir: `/logs/${leader.topicName}-${leader.partitionId}`,
+        topic: leader.topicName,
+        partition: leader.partitionId,
+        config: resolveLogConfig(Object.fromEntries(configs)),
+        clock: systemClock,
+      });
+      logs.push(log);
+      replicas.addPartition(new Partition(leader.topicId, log, 0));
+    }
+    image = next;
+  };
+  const controller = new LocalController({
+    image: () => image,
+    commit,
+    rules: {
+      brokerIds: [1],
+      configProblem: (configs) => {
+        try {
+          resolveLogConfig(configs);
+          return null;
+        } catch (error: unknown) {
+          return String(error);
+        }
+      },
+      newTopicId: () => {
+        seed += 1;
+        return randomUuid((size) => Buffer.alloc(size, seed));
+      },
+    },
+  });
+  const context: BrokerContext = {
+    nodeId: 1,
+    clusterId: 'test-cluster',
+    metadata: () => image,
+    replicas,
+    controller,
+    config: { autoCreateTopicsEnable: false, numPartitions: 1, defaultReplicationFactor: 1, ...overrides },
+    logger: { error: () => {}, warn: () => {}, debug: () => {} },
+    nowMs: () => Date.now(),
+  };
+  const dispatch = createRequestDispatcher(context);
+  return {
+    context,
+    async call<K extends ApiKey>(apiKey: K, version: number, body: RequestBodies[K], wireVersion = version) {
+      const header = {
+        requestApiKey: apiKey,
+        requestApiVersion: version,
+        correlationId: 7,
+        clientId: 'test',
+      };
+      const frame = Buffer.concat(encodeRequest(header as RequestHeaderFor<K>, body)).subarray(4);
+      frame.writeInt16BE(wireVersion, 2);
+      const reader = new ByteReader(frame, 0);
+      const decodedHeader = decodeRequestHeader(reader);
+      const request: NetworkRequest = {
+        header: decodedHeader,
+        apiKey,
+        apiVersion: wireVersion,
+        frame,
+        bodyOffset: reader.offset,
+        connection: testConnection(),
+      };
+      const chunks = await dispatch(request);
+      if (chunks === null) return null;
+      const response = Buffer.concat(chunks).subarray(4);
+      const responseVersion = apiKey === 18 && wireVersion > 4 ? 0 : wireVersion;
+      return decodeResponse(apiKey, responseVersion, new ByteReader(response, 0)).body;
+    },
+    async close() {
+      replicas.close();
+      for (const log of logs) await log.close();
+    },
+  };
+}

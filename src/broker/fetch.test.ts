@@ -1,0 +1,99 @@
+// Fetch through the dispatcher over in-memory logs: reads, errors and the long poll woken by a produce.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  ApiKey,
+  createRecordBatch,
+  ErrorCode,
+  encodeRecordBatchSync,
+  viewRecordBatches,
+} from '../protocol/index.js';
+import { createTestBroker, type TestBroker } from './broker-test-kit.js';
+import { createTopicsBody, fetchBody, produceBody } from './request-builders.test-support.js';
+
+function batch(...values: string[]): Buffer {
+  return encodeRecordBatchSync(
+    createRecordBatch({ records: values.map((value) => ({ value: Buffer.from(value) })) }),
+  );
+}
+
+describe('Fetch', () => {
+  let broker: TestBroker;
+  before(async () => {
+    broker = await createTestBroker();
+    await broker.call(ApiKey.CreateTopics, 7, createTopicsBody([{ name: 'events' }, { name: 'quiet' }]));
+    await broker.call(ApiKey.Produce, 9, produceBody('events', 0, batch('a', 'b')));
+    await broker.call(ApiKey.Produce, 9, produceBody('events', 0, batch('c')));
+  });
+  after(() => broker.close());
+
+  it('returns the batches from the fetch offset with the high watermark and log start', async () => {
+    const response = await broker.call(ApiKey.Fetch, 12, fetchBody('events', 0, 0n));
+    const partition = response?.responses[0]?.partitions[0];
+    assert.equal(partition?.errorCode, ErrorCode.NONE);
+    assert.equal(partition?.highWatermark, 3n);
+    assert.equal(partition?.lastStableOffset, 3n);
+    assert.equal(partition?.logStartOffset, 0n);
+    assert.deepEqual(
+      viewRecordBatches(partition?.records ?? Buffer.alloc(0)).map((view) => view.baseOffset),
+      [0n, 2n],
+    );
+  });
+
+  it('returns the first batch whole even above partitionMaxBytes (KIP-74)', async () => {
+    const response = await broker.call(
+      ApiKey.Fetch,
+      12,
+      fetchBody('events', 0, 0n, { partitionMaxBytes: 1 }),
+    );
+    const records = response?.responses[0]?.partitions[0]?.records ?? Buffer.alloc(0);
+    assert.equal(viewRecordBatches(records).length, 1);
+  });
+
+  it('answers OFFSET_OUT_OF_RANGE beyond the log end', async () => {
+    const response = await broker.call(ApiKey.Fetch, 12, fetchBody('events', 0, 99n));
+    assert.equal(response?.responses[0]?.partitions[0]?.errorCode, ErrorCode.OFFSET_OUT_OF_RANGE);
+  });
+
+  it('answers UNKNOWN_TOPIC_OR_PARTITION by name and UNKNOWN_TOPIC_ID by id (v13+)', async () => {
+    const byName = await broker.call(ApiKey.Fetch, 12, fetchBody('nope', 0, 0n));
+    assert.equal(byName?.responses[0]?.partitions[0]?.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    const byId = await broker.call(
+      ApiKey.Fetch,
+      13,
+      fetchBody('', 0, 0n, { topicId: 'AAAAAAAAAAAAAAAAAAAAAQ' }),
+    );
+    assert.equal(byId?.responses[0]?.partitions[0]?.errorCode, ErrorCode.UNKNOWN_TOPIC_ID);
+  });
+
+  it('fetches by topic id at v13+', async () => {
+    const topicId = broker.context.metadata().topicsByName.get('events')?.id ?? '';
+    const response = await broker.call(ApiKey.Fetch, 16, fetchBody('', 0, 2n, { topicId }));
+    assert.equal(response?.responses[0]?.topicId, topicId);
+    assert.equal(response?.responses[0]?.partitions[0]?.errorCode, ErrorCode.NONE);
+  });
+
+  it('waits up to max.wait.ms and answers empty when nothing arrives', async () => {
+    const started = performance.now();
+    const response = await broker.call(ApiKey.Fetch, 12, fetchBody('quiet', 0, 0n, { maxWaitMs: 50 }));
+    assert.ok(performance.now() - started >= 45);
+    assert.equal(response?.responses[0]?.partitions[0]?.records?.length ?? 0, 0);
+  });
+
+  it('a long poll is answered by a produce before max.wait.ms', async () => {
+    const started = performance.now();
+    const pending = broker.call(ApiKey.Fetch, 12, fetchBody('quiet', 0, 0n, { maxWaitMs: 20_000 }));
+    await broker.call(ApiKey.Produce, 9, produceBody('quiet', 0, batch('wake')));
+    const response = await pending;
+    assert.ok(performance.now() - started < 10_000);
+    assert.equal(
+      viewRecordBatches(response?.responses[0]?.partitions[0]?.records ?? Buffer.alloc(0)).length,
+      1,
+    );
+  });
+
+  it('answers an unsupported version (v3) with UNSUPPORTED_VERSION', async () => {
+    const response = await broker.call(ApiKey.Fetch, 3, fetchBody('events', 0, 0n));
+    assert.equal(response?.responses[0]?.partitions[0]?.errorCode, ErrorCode.UNSUPPORTED_VERSION);
+  });
+});

@@ -1,0 +1,89 @@
+// Produce's error paths and answers, through the dispatcher over in-memory logs (no sockets).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ApiKey, createRecordBatch, ErrorCode, encodeRecordBatchSync } from '../protocol/index.js';
+import { createTestBroker, type TestBroker } from './broker-test-kit.js';
+import { createTopicsBody, produceBody } from './request-builders.test-support.js';
+
+function batch(...values: string[]): Buffer {
+  return encodeRecordBatchSync(
+    createRecordBatch({ records: values.map((value) => ({ value: Buffer.from(value) })), timestamp: 1000n }),
+  );
+}
+
+describe('Produce', () => {
+  let broker: TestBroker;
+  before(async () => {
+    broker = await createTestBroker();
+    await broker.call(
+      ApiKey.CreateTopics,
+      7,
+      createTopicsBody([
+        { name: 'events', numPartitions: 2 },
+        { name: 'small', configs: { 'max.message.bytes': '100' } },
+        { name: 'stamped', configs: { 'message.timestamp.type': 'LogAppendTime' } },
+      ]),
+    );
+  });
+  after(() => broker.close());
+
+  it('assigns consecutive base offsets per partition', async () => {
+    for (const expected of [0n, 2n]) {
+      const response = await broker.call(ApiKey.Produce, 9, produceBody('events', 1, batch('a', 'b')));
+      const partition = response?.responses[0]?.partitionResponses[0];
+      assert.equal(partition?.errorCode, ErrorCode.NONE);
+      assert.equal(partition?.baseOffset, expected);
+    }
+  });
+
+  it('answers nothing for acks=0 but appends', async () => {
+    assert.equal(await broker.call(ApiKey.Produce, 9, produceBody('events', 0, batch('x'), 0)), null);
+    const next = await broker.call(ApiKey.Produce, 9, produceBody('events', 0, batch('y'), 1));
+    assert.equal(next?.responses[0]?.partitionResponses[0]?.baseOffset, 1n);
+  });
+
+  it('refuses acks other than 0, 1, -1 with INVALID_REQUIRED_ACKS', async () => {
+    const response = await broker.call(ApiKey.Produce, 9, produceBody('events', 0, batch('a'), 2));
+    assert.equal(response?.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.INVALID_REQUIRED_ACKS);
+  });
+
+  it('answers UNKNOWN_TOPIC_OR_PARTITION for an unknown topic or partition', async () => {
+    for (const [topic, partition] of [
+      ['nope', 0],
+      ['events', 9],
+    ] as const) {
+      const response = await broker.call(ApiKey.Produce, 9, produceBody(topic, partition, batch('a')));
+      assert.equal(
+        response?.responses[0]?.partitionResponses[0]?.errorCode,
+        ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      );
+    }
+  });
+
+  it('answers CORRUPT_MESSAGE with a message (v8+) for a batch whose CRC fails', async () => {
+    const corrupt = batch('hello');
+    corrupt.writeUInt8(corrupt.readUInt8(corrupt.length - 1) ^ 0xff, corrupt.length - 1);
+    const response = await broker.call(ApiKey.Produce, 9, produceBody('events', 0, corrupt));
+    const partition = response?.responses[0]?.partitionResponses[0];
+    assert.equal(partition?.errorCode, ErrorCode.CORRUPT_MESSAGE);
+    assert.match(partition?.errorMessage ?? '', /CRC|crc/);
+  });
+
+  it('answers MESSAGE_TOO_LARGE for a batch over max.message.bytes', async () => {
+    const response = await broker.call(ApiKey.Produce, 9, produceBody('small', 0, batch('x'.repeat(200))));
+    assert.equal(response?.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.MESSAGE_TOO_LARGE);
+  });
+
+  it('stamps LogAppendTime and returns it', async () => {
+    const before = BigInt(Date.now());
+    const response = await broker.call(ApiKey.Produce, 9, produceBody('stamped', 0, batch('a')));
+    const partition = response?.responses[0]?.partitionResponses[0];
+    assert.equal(partition?.errorCode, ErrorCode.NONE);
+    assert.ok((partition?.logAppendTimeMs ?? 0n) >= before);
+  });
+
+  it('answers an unsupported version (v2) with UNSUPPORTED_VERSION per partition', async () => {
+    const response = await broker.call(ApiKey.Produce, 2, produceBody('events', 0, null));
+    assert.equal(response?.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.UNSUPPORTED_VERSION);
+  });
+});
