@@ -1,0 +1,130 @@
+// The real `pyralog start` process: zero-config flags plus a port-0 listener and a temp log dir; the
+// test waits for its ready log line, drives it with KafkaJS and kcat, stops it with SIGTERM (clean
+// exit) and starts it again on the same dir to find the topic and records still there.
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import kafkajs from 'kafkajs';
+
+const run = promisify(execFile);
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly bootstrap: string;
+  readonly readyMs: number;
+  readonly exited: Promise<number | null>;
+}
+
+/** Spawns `pyralog start` and resolves on its ready line (rejects if it exits first or after 30 s). */
+async function startProcess(dataDir: string): Promise<Started> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'start',
+      '--override',
+      'listeners=PLAINTEXT://127.0.0.1:0',
+      '--log-dirs',
+      dataDir,
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYRALOG_NUM_PARTITIONS: '2' } },
+  );
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const ready = new Promise<{ bootstrap: string; readyMs: number }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no ready line within 30 s')), 30_000);
+    lines.on('line', (line) => {
+      const entry = JSON.parse(line) as { msg?: string; bootstrap?: string; readyMs?: number };
+      if (entry.bootstrap !== undefined && entry.msg?.includes('ready') === true) {
+        clearTimeout(timer);
+        resolve({ bootstrap: entry.bootstrap, readyMs: entry.readyMs ?? -1 });
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`pyralog start exited with ${code} before ready: ${stderr}`));
+    });
+  });
+  try {
+    return { child, exited, ...(await ready) };
+  } catch (error: unknown) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+}
+
+async function stopProcess(started: Started): Promise<number | null> {
+  if (started.child.exitCode === null) started.child.kill('SIGTERM');
+  return started.exited;
+}
+
+describe('pyralog start (real process)', () => {
+  let dir: string;
+  let broker: Started | undefined;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pyralog-cli-'));
+  });
+  after(async () => {
+    if (broker !== undefined && broker.child.exitCode === null) broker.child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves KafkaJS and kcat, stops cleanly on SIGTERM and keeps data across a restart', async () => {
+    broker = await startProcess(dir);
+    assert.ok(broker.readyMs >= 0);
+    const kafka = new kafkajs.Kafka({ brokers: [broker.bootstrap], logLevel: kafkajs.logLevel.NOTHING });
+    // The producer's Metadata request auto-creates the topic with num.partitions from PYRALOG_NUM_PARTITIONS.
+    const producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({
+      topic: 'auto',
+      acks: -1,
+      messages: [
+        { key: 'a', value: 'one', partition: 0 },
+        { key: 'b', value: 'two', partition: 0 },
+      ],
+    });
+    await producer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    const metadata = await admin.fetchTopicMetadata({ topics: ['auto'] });
+    assert.equal(metadata.topics[0]?.partitions.length, 2);
+    await admin.disconnect();
+    assert.equal(await stopProcess(broker), 0);
+
+    broker = await startProcess(dir);
+    const { stdout } = await run(
+      'kcat',
+      [
+        '-b',
+        broker.bootstrap,
+        '-C',
+        '-t',
+        'auto',
+        '-p',
+        '0',
+        '-o',
+        'beginning',
+        '-e',
+        '-q',
+        '-f',
+        '%k=%s\\n',
+      ],
+      { timeout: 20_000 },
+    );
+    assert.deepEqual(stdout.trim().split('\n'), ['a=one', 'b=two']);
+    assert.equal(await stopProcess(broker), 0);
+  });
+});

@@ -1,0 +1,84 @@
+// Integration-test helper: reads a partition back with our own KafkaConnection (Fetch v12), since a
+// KafkaJS consumer needs a consumer group and the group APIs are not served yet.
+import { KafkaConnection } from '../../src/network/index.js';
+import { ApiKey, decodeRecordBatches, type KafkaRecord, ZERO_UUID } from '../../src/protocol/index.js';
+
+export interface FetchedRecord {
+  readonly offset: bigint;
+  readonly timestamp: bigint;
+  readonly key: string | null;
+  readonly value: string | null;
+  readonly headers: Record<string, string>;
+}
+
+function toFetched(baseOffset: bigint, baseTimestamp: bigint, record: KafkaRecord): FetchedRecord {
+  return {
+    offset: baseOffset + BigInt(record.offsetDelta),
+    timestamp: baseTimestamp + BigInt(record.timestampDelta),
+    key: record.key === null ? null : record.key.toString(),
+    value: record.value === null ? null : record.value.toString(),
+    headers: Object.fromEntries(
+      record.headers.map((h) => [h.key, h.value === null ? '' : h.value.toString()]),
+    ),
+  };
+}
+
+/** Every record of `topic`-`partition` from offset 0 to the high watermark. */
+export async function fetchAll(
+  bootstrap: string,
+  topic: string,
+  partition: number,
+): Promise<FetchedRecord[]> {
+  const [host, port] = bootstrap.split(':') as [string, string];
+  const connection = await KafkaConnection.connect({ host, port: Number(port) });
+  try {
+    const records: FetchedRecord[] = [];
+    let offset = 0n;
+    for (let round = 0; round < 1000; round += 1) {
+      const response = await connection.request(ApiKey.Fetch, 12, {
+        clusterId: null,
+        replicaId: -1,
+        replicaState: { replicaId: -1, replicaEpoch: -1n },
+        maxWaitMs: 0,
+        minBytes: 1,
+        maxBytes: 1024 * 1024,
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [
+          {
+            topic,
+            topicId: ZERO_UUID,
+            partitions: [
+              {
+                partition,
+                currentLeaderEpoch: -1,
+                fetchOffset: offset,
+                lastFetchedEpoch: -1,
+                logStartOffset: -1n,
+                partitionMaxBytes: 1024 * 1024,
+                replicaDirectoryId: ZERO_UUID,
+              },
+            ],
+          },
+        ],
+        forgottenTopicsData: [],
+        rackId: '',
+      });
+      const data = response.responses[0]?.partitions[0];
+      if (data === undefined || data.errorCode !== 0) throw new Error(`fetch error ${data?.errorCode}`);
+      const { batches } = await decodeRecordBatches(data.records ?? Buffer.alloc(0));
+      for (const batch of batches) {
+        for (const record of batch.records) {
+          const fetched = toFetched(batch.baseOffset, batch.baseTimestamp, record);
+          if (fetched.offset >= offset) records.push(fetched);
+        }
+        offset = batch.baseOffset + BigInt(batch.lastOffsetDelta) + 1n;
+      }
+      if (offset >= data.highWatermark) return records;
+    }
+    throw new Error('fetchAll: too many rounds');
+  } finally {
+    await connection.close();
+  }
+}
