@@ -355,4 +355,47 @@ describe('RaftNode', () => {
     assert.equal(follower.status().commitIndex, 3);
     assert.equal(follower.status().snapshotIndex, 0, 'nothing to restore');
   });
+  it('does not commit an entry of an earlier term by counting replicas (§5.4.2, Figure 8)', () => {
+    const five: ClusterConfig = { voters: [1, 2, 3, 4, 5], learners: [] };
+    // Node 1 led term 2 and wrote index 2 there; it is elected again in term 4 with the votes of 2, 3.
+    const persisted: PersistedState = {
+      hardState: { term: 3, votedFor: undefined },
+      snapshot: undefined,
+      entries: [
+        { kind: 'noop', index: 1, term: 1 },
+        { kind: 'noop', index: 2, term: 2 },
+      ],
+    };
+    const leader = node(1, persisted, {}, five);
+    diskOf(leader).write({
+      ...persisted,
+      snapshot: undefined,
+      messages: [],
+      committed: [],
+      readStates: [],
+      shouldSnapshot: false,
+    });
+    leader.tick(1000);
+    for (const preVote of only(drain(leader), 'preVote')) {
+      if (preVote.to <= 3)
+        leader.receive({ kind: 'preVoteResponse', from: preVote.to, to: 1, term: 4, granted: true });
+    }
+    for (const vote of only(drain(leader), 'vote')) {
+      if (vote.to <= 3)
+        leader.receive({ kind: 'voteResponse', from: vote.to, to: 1, term: 4, granted: true });
+    }
+    assert.equal(leader.status().role, 'leader');
+    assert.equal(leader.status().term, 4);
+    drain(leader); // the no-op of term 4 at index 3 is now durable on the leader
+    // Nodes 2 and 3 now hold index 2 of term 2 (a majority with the leader), but not the no-op.
+    for (const from of [2, 3]) {
+      leader.receive({ kind: 'appendResponse', from, to: 1, term: 4, success: true, matchIndex: 2 });
+    }
+    drain(leader);
+    assert.equal(leader.status().commitIndex, 0, 'index 2 (term 2) must wait for an entry of term 4');
+    leader.receive({ kind: 'appendResponse', from: 2, to: 1, term: 4, success: true, matchIndex: 3 });
+    leader.receive({ kind: 'appendResponse', from: 3, to: 1, term: 4, success: true, matchIndex: 3 });
+    drain(leader);
+    assert.equal(leader.status().commitIndex, 3, 'the no-op commits, and index 2 with it');
+  });
 });
