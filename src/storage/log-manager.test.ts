@@ -82,10 +82,10 @@ describe('LogManager', () => {
     fs.writeRaw(path, bytes);
     const again = await LogManager.open({ fs, logDirs: ['/d'], schedule: false });
     await again.getLog('t', 0)!.appendAsLeader(testBatch(1)).durable;
-    fs.simulateProcessCrash();
+    const restarted = fs.simulateProcessCrash();
     const torn = fs.readRaw(path)!;
     fs.writeRaw(path, torn.subarray(0, torn.length - 2));
-    const recovered = await LogManager.open({ fs, logDirs: ['/d'], schedule: false });
+    const recovered = await LogManager.open({ fs: restarted, logDirs: ['/d'], schedule: false });
     const recoveredLog = recovered.getLog('t', 0)!;
     await recovered.deleteLog('t', 1);
     assert.equal(recoveredLog.logEndOffset, 3n, 'the torn last batch is cut off');
@@ -93,7 +93,7 @@ describe('LogManager', () => {
     await recovered.getOrCreateLog('u', 0);
     await recovered.deleteLog('u', 0);
     assert.deepEqual(
-      (await fs.readdir('/d')).filter((name) => !name.startsWith('.') && !name.includes('checkpoint')),
+      (await restarted.readdir('/d')).filter((name) => !name.startsWith('.') && !name.includes('checkpoint')),
       ['t-0'],
     );
     await recovered.close();

@@ -210,8 +210,8 @@ describe('log recovery', () => {
           });
           for (let turn = 0; turn < crashAfterTurns; turn += 1) await Promise.resolve();
           const durableAtCrash = new Set(durable);
-          fs.simulatePowerLoss();
-          const reopened = await openTestLog({ fs, config: CONFIG });
+          const next = fs.simulatePowerLoss();
+          const reopened = await openTestLog({ fs: next, config: CONFIG });
           const kept = await readEverything(reopened);
           for (const [index, bytes] of kept.entries())
             assert.ok(bytes.equals(originals[index]!), `batch ${index}`);

@@ -9,13 +9,22 @@ import {
 } from './file-system.js';
 import { FileNotFoundError, LogDirLockedError } from './storage-errors.js';
 
-interface MemoryFile {
+export interface MemoryFile {
   data: Buffer;
   size: number;
   /** Content at the last fsync (tracked only with `trackDurability`); null when never fsynced. */
   durable: Buffer | null;
   /** The directory entry survives power loss (its directory was fsynced after it appeared). */
   isLinkDurable: boolean;
+}
+
+/** The disk's contents, shared by the successive process views of one MemoryFileSystem. */
+export interface MemoryDisk {
+  readonly files: Map<string, MemoryFile>;
+  readonly dirs: Set<string>;
+  readonly locks: Set<string>;
+  generation: number;
+  readonly trackDurability: boolean;
 }
 
 export interface MemoryFileSystemOptions {
@@ -31,64 +40,84 @@ export interface MemoryFileSystemOptions {
  * With `trackDurability`, `simulatePowerLoss()` reverts every file to its content at its last
  * fsync and forgets files whose directory was never fsynced after they were created (renames are
  * treated as durable at once: a simplification). `fsyncJournal()` lists each file's size at its last
- * fsync. Open handles from before a power loss fail afterwards.
+ * fsync. A simulated crash returns a new view of the same disk for the next process; the old view
+ * and its handles fail from then on, so code of the "dead" process still in flight cannot write.
  */
 export class MemoryFileSystem implements FileSystem {
-  private readonly files = new Map<string, MemoryFile>();
-  private readonly dirs = new Set<string>(['/', '.']);
-  private readonly locks = new Set<string>();
-  private generation = 0;
-  private readonly trackDurability: boolean;
+  private readonly disk: MemoryDisk;
+  /** The disk's generation when this process view was made; a simulated crash ends the view. */
+  private readonly processGeneration: number;
 
-  constructor(options: MemoryFileSystemOptions = {}) {
-    this.trackDurability = options.trackDurability === true;
+  constructor(options: MemoryFileSystemOptions | MemoryDisk = {}) {
+    this.disk =
+      'files' in options
+        ? options
+        : {
+            files: new Map(),
+            dirs: new Set(['/', '.']),
+            locks: new Set(),
+            generation: 0,
+            trackDurability: options.trackDurability === true,
+          };
+    this.processGeneration = this.disk.generation;
+  }
+
+  /** Every operation of a crashed process fails, as nothing of it runs after the crash in reality. */
+  private alive(): MemoryDisk {
+    if (this.disk.generation !== this.processGeneration) {
+      throw new Error(
+        'this MemoryFileSystem belongs to a process that crashed (use the one the crash returned)',
+      );
+    }
+    return this.disk;
   }
 
   async open(path: string, options: { readonly create?: boolean } = {}): Promise<StorageFile> {
     const key = normalize(path);
-    let file = this.files.get(key);
+    let file = this.alive().files.get(key);
     if (file === undefined) {
       if (options.create !== true) throw new FileNotFoundError(`no such file: ${path}`);
-      if (!this.dirs.has(dirName(key))) throw new FileNotFoundError(`no such directory: ${dirName(key)}`);
+      if (!this.alive().dirs.has(dirName(key)))
+        throw new FileNotFoundError(`no such directory: ${dirName(key)}`);
       file = { data: Buffer.alloc(0), size: 0, durable: null, isLinkDurable: false };
-      this.files.set(key, file);
+      this.alive().files.set(key, file);
     }
-    return new MemoryStorageFile(this, key, file, this.generation);
+    return new MemoryStorageFile(this, key, file, this.disk.generation);
   }
 
   /** Renames a file, or a directory with everything in it. */
   async rename(from: string, to: string): Promise<void> {
     const source = normalize(from);
     const target = normalize(to);
-    const file = this.files.get(source);
+    const file = this.alive().files.get(source);
     if (file !== undefined) {
-      this.files.delete(source);
-      this.files.set(target, file);
+      this.alive().files.delete(source);
+      this.alive().files.set(target, file);
       return;
     }
-    if (!this.dirs.has(source)) throw new FileNotFoundError(`no such file or directory: ${from}`);
+    if (!this.alive().dirs.has(source)) throw new FileNotFoundError(`no such file or directory: ${from}`);
     const moved = (key: string) => target + key.slice(source.length);
-    for (const [key, entry] of [...this.files]) {
+    for (const [key, entry] of [...this.alive().files]) {
       if (!key.startsWith(`${source}/`)) continue;
-      this.files.delete(key);
-      this.files.set(moved(key), entry);
+      this.alive().files.delete(key);
+      this.alive().files.set(moved(key), entry);
     }
-    for (const key of [...this.dirs]) {
+    for (const key of [...this.alive().dirs]) {
       if (key !== source && !key.startsWith(`${source}/`)) continue;
-      this.dirs.delete(key);
-      this.dirs.add(moved(key));
+      this.alive().dirs.delete(key);
+      this.alive().dirs.add(moved(key));
     }
   }
 
   async unlink(path: string): Promise<void> {
-    this.files.delete(normalize(path));
+    this.alive().files.delete(normalize(path));
   }
 
   async readdir(path: string): Promise<string[]> {
     const dir = normalize(path);
-    if (!this.dirs.has(dir)) throw new FileNotFoundError(`no such directory: ${path}`);
+    if (!this.alive().dirs.has(dir)) throw new FileNotFoundError(`no such directory: ${path}`);
     const names: string[] = [];
-    for (const key of [...this.files.keys(), ...this.dirs]) {
+    for (const key of [...this.alive().files.keys(), ...this.alive().dirs]) {
       if (key !== dir && dirName(key) === dir) names.push(baseName(key));
     }
     return names.sort();
@@ -96,76 +125,89 @@ export class MemoryFileSystem implements FileSystem {
 
   async mkdir(path: string): Promise<void> {
     let dir = normalize(path);
-    while (!this.dirs.has(dir)) {
-      this.dirs.add(dir);
+    while (!this.alive().dirs.has(dir)) {
+      this.alive().dirs.add(dir);
       dir = dirName(dir);
     }
   }
 
   async rmdir(path: string): Promise<void> {
     const dir = normalize(path);
-    for (const key of [...this.files.keys()]) if (key.startsWith(`${dir}/`)) this.files.delete(key);
-    for (const key of [...this.dirs]) if (key === dir || key.startsWith(`${dir}/`)) this.dirs.delete(key);
+    for (const key of [...this.alive().files.keys()])
+      if (key.startsWith(`${dir}/`)) this.alive().files.delete(key);
+    for (const key of [...this.alive().dirs])
+      if (key === dir || key.startsWith(`${dir}/`)) this.alive().dirs.delete(key);
   }
 
   async stat(path: string): Promise<FileStat | undefined> {
     const key = normalize(path);
-    if (this.dirs.has(key)) return { size: 0, isDirectory: true };
-    const file = this.files.get(key);
+    if (this.alive().dirs.has(key)) return { size: 0, isDirectory: true };
+    const file = this.alive().files.get(key);
     return file === undefined ? undefined : { size: file.size, isDirectory: false };
   }
 
   async fsyncDir(path: string): Promise<void> {
     const dir = normalize(path);
-    for (const [key, file] of this.files) if (dirName(key) === dir) file.isLinkDurable = true;
+    for (const [key, file] of this.alive().files) if (dirName(key) === dir) file.isLinkDurable = true;
   }
 
   /** Within one MemoryFileSystem (one simulated process): a second lock of the same path fails. */
   async lock(path: string): Promise<FileLock> {
     const key = normalize(path);
-    if (this.locks.has(key)) throw new LogDirLockedError(`${path} is locked by another log manager`);
-    this.locks.add(key);
-    return { path: key, release: async () => void this.locks.delete(key) };
+    if (this.alive().locks.has(key)) throw new LogDirLockedError(`${path} is locked by another log manager`);
+    this.alive().locks.add(key);
+    return { path: key, release: async () => void this.alive().locks.delete(key) };
   }
 
   /** Each file's size at its last fsync (files never fsynced are absent). */
   fsyncJournal(): Map<string, number> {
     const journal = new Map<string, number>();
-    for (const [key, file] of this.files) if (file.durable !== null) journal.set(key, file.durable.length);
+    for (const [key, file] of this.disk.files)
+      if (file.durable !== null) journal.set(key, file.durable.length);
     return journal;
   }
 
-  /** Power loss: what was not fsynced is gone, locks are released, old handles fail. */
-  simulatePowerLoss(): void {
-    if (!this.trackDurability) throw new Error('simulatePowerLoss needs trackDurability');
-    this.generation += 1;
-    this.locks.clear();
-    for (const [key, file] of [...this.files]) {
+  /**
+   * Power loss: what was not fsynced is gone, locks are released, and this view with its handles
+   * fails from now on. Returns the file system the next process (the reopen) uses.
+   */
+  simulatePowerLoss(): MemoryFileSystem {
+    if (!this.disk.trackDurability) throw new Error('simulatePowerLoss needs trackDurability');
+    const disk = this.alive();
+    disk.generation += 1;
+    disk.locks.clear();
+    for (const [key, file] of [...disk.files]) {
       if (!file.isLinkDurable) {
-        this.files.delete(key);
+        disk.files.delete(key);
         continue;
       }
       const durable = file.durable ?? Buffer.alloc(0);
       file.data = Buffer.from(durable);
       file.size = durable.length;
     }
+    return new MemoryFileSystem(disk);
   }
 
-  /** A process crash without power loss: handles fail and locks go, the bytes stay (page cache). */
-  simulateProcessCrash(): void {
-    this.generation += 1;
-    this.locks.clear();
+  /**
+   * A process crash without power loss: the bytes stay (page cache), locks go, and this view with
+   * its handles fails from now on. Returns the file system the next process uses.
+   */
+  simulateProcessCrash(): MemoryFileSystem {
+    const disk = this.alive();
+    disk.generation += 1;
+    disk.locks.clear();
+    return new MemoryFileSystem(disk);
   }
 
   /** Test access to a file's bytes (a copy), e.g. to corrupt it with `writeRaw`. */
   readRaw(path: string): Buffer | undefined {
-    const file = this.files.get(normalize(path));
+    const file = this.disk.files.get(normalize(path));
     return file === undefined ? undefined : Buffer.from(file.data.subarray(0, file.size));
   }
 
   /** Replaces a file's content (test fault injection); keeps its durability bookkeeping. */
   writeRaw(path: string, bytes: Buffer): void {
-    const file = this.files.get(normalize(path));
+    const file = this.disk.files.get(normalize(path));
     if (file === undefined) throw new FileNotFoundError(`no such file: ${path}`);
     file.data = Buffer.from(bytes);
     file.size = bytes.length;
@@ -173,12 +215,13 @@ export class MemoryFileSystem implements FileSystem {
 
   /** @internal handles opened before a simulated crash fail */
   checkGeneration(path: string, generation: number): void {
-    if (generation !== this.generation) throw new Error(`stale handle for ${path} after a simulated crash`);
+    if (generation !== this.disk.generation)
+      throw new Error(`stale handle for ${path} after a simulated crash`);
   }
 
   /** @internal */
   markSynced(file: MemoryFile): void {
-    if (this.trackDurability) file.durable = Buffer.from(file.data.subarray(0, file.size));
+    if (this.disk.trackDurability) file.durable = Buffer.from(file.data.subarray(0, file.size));
   }
 }
 

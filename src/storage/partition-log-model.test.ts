@@ -27,7 +27,7 @@ interface Model {
 }
 
 interface Real {
-  readonly fs: MemoryFileSystem;
+  fs: MemoryFileSystem;
   log: PartitionLog;
 }
 
@@ -188,8 +188,8 @@ class ReopenCommand implements fc.AsyncCommand<Model, Real> {
   async run(model: Model, real: Real): Promise<void> {
     const recoveryPoint = real.log.recoveryPoint;
     if (this.kind === 'clean') await real.log.close();
-    else if (this.kind === 'crash') real.fs.simulateProcessCrash();
-    else real.fs.simulatePowerLoss();
+    else if (this.kind === 'crash') real.fs = real.fs.simulateProcessCrash();
+    else real.fs = real.fs.simulatePowerLoss();
     real.log = await openTestLog({
       fs: real.fs,
       config: CONFIG,

@@ -94,6 +94,8 @@ export class PartitionLog implements CompactableLog {
   private unflushedMessages = 0;
   private lastFlushMs: number;
   private readonly deleter: SegmentDeleter;
+  /** fsyncs of rolled segments still running (they never reject: a failure fails the log). */
+  private readonly rolledSegmentSyncs = new Set<Promise<void>>();
   private failure: Error | undefined;
   private isClosed = false;
   private epochCache!: LeaderEpochCache;
@@ -286,7 +288,8 @@ export class PartitionLog implements CompactableLog {
       this.unflushedMessages += records;
       if (group.needsSync || this.unflushedMessages >= this.config.flushMessages) {
         const target = this.logEnd;
-        await this.activeSegment.syncLog();
+        await Promise.all([this.activeSegment.syncLog(), this.awaitRolledSegments()]);
+        this.checkNotFailed();
         this.markDurable(target);
       }
     } catch (error: unknown) {
@@ -321,13 +324,28 @@ export class PartitionLog implements CompactableLog {
   }
 
   /**
-   * Starts a new active segment at `baseOffset`; the old one is fsynced whole. An empty old segment
-   * stays (reads skip it, retention removes it) so that it keeps marking where the log starts.
+   * Starts a new active segment at `baseOffset`. The old one is fsynced whole in the background, as
+   * Kafka flushes a rolled segment asynchronously: in page-cache mode that fsync may cover a whole
+   * segment, and appends must not wait for it; whatever marks offsets durable awaits it first. An
+   * empty old segment stays (reads skip it, retention removes it): it marks where the log starts.
    */
   private async roll(baseOffset: bigint, nowMs: number): Promise<void> {
-    await this.activeSegment.syncAll();
+    const old = this.activeSegment;
+    const sync: Promise<void> = old
+      .syncAll()
+      .then(
+        () => {},
+        (error: unknown) => void this.fail(error),
+      )
+      .finally(() => this.rolledSegmentSyncs.delete(sync));
+    this.rolledSegmentSyncs.add(sync);
     const segment = await LogSegment.create(this.options.fs, this.dir, baseOffset, this.config, nowMs);
     this.segments = [...this.segments, segment];
+  }
+
+  /** Waits for the background fsyncs of rolled segments (before marking offsets durable or removing segments). */
+  private async awaitRolledSegments(): Promise<void> {
+    if (this.rolledSegmentSyncs.size > 0) await Promise.all([...this.rolledSegmentSyncs]);
   }
 
   private markDurable(offset: bigint): void {
@@ -337,12 +355,13 @@ export class PartitionLog implements CompactableLog {
     this.durableWaiters.advanceTo(this.durableOffset);
   }
 
-  /** fsyncs everything written so far (all non-active segments are already durable). */
+  /** fsyncs everything written so far (the active segment, and rolled ones whose fsync still runs). */
   flush(): Promise<void> {
     return this.queue.run(async () => {
       this.checkNotFailed();
       const target = this.logEnd;
-      await this.activeSegment.syncAll();
+      await Promise.all([this.activeSegment.syncAll(), this.awaitRolledSegments()]);
+      this.checkNotFailed();
       this.markDurable(target);
     });
   }
@@ -437,6 +456,7 @@ export class PartitionLog implements CompactableLog {
     this.checkNotFailed();
     const nowMs = this.options.clock.nowMs();
     try {
+      await this.awaitRolledSegments();
       let keep = this.segments.length;
       while (keep > 1 && this.segments[keep - 1]!.baseOffset >= targetOffset) keep -= 1;
       const removed = this.segments.slice(keep);
@@ -448,6 +468,8 @@ export class PartitionLog implements CompactableLog {
       // records the log end on disk, so a reopen finds the same end and appends go on from it.
       this.epochCache.truncateFromEnd(active.nextOffset);
       if (active.nextOffset < targetOffset) await this.roll(targetOffset, nowMs);
+      await this.awaitRolledSegments();
+      this.checkNotFailed();
       this.logEnd = targetOffset;
       this.afterTruncation();
       await this.epochCache.persist();
@@ -469,6 +491,7 @@ export class PartitionLog implements CompactableLog {
     this.checkNotFailed();
     const nowMs = this.options.clock.nowMs();
     try {
+      await this.awaitRolledSegments();
       const removed = this.segments;
       this.segments = [];
       await this.deleter.schedule(removed, nowMs, this.config.fileDeleteDelayMs);
@@ -523,6 +546,7 @@ export class PartitionLog implements CompactableLog {
   private async deleteSegmentsInQueue(nowMs: number, onlyBelowLogStart = false): Promise<number> {
     this.checkNotFailed();
     const config = onlyBelowLogStart ? { ...this.config, cleanupPolicy: [] } : this.config;
+    await this.awaitRolledSegments();
     const decision = selectSegmentsToDelete(this.segments, config, nowMs, this.startOffset);
     let count = decision.count;
     if (count === 0) return 0;
@@ -570,6 +594,7 @@ export class PartitionLog implements CompactableLog {
   swapInCleanedSegment(old: LogSegment, swapPath: string): Promise<boolean> {
     return this.queue.run(async () => {
       this.checkNotFailed();
+      await this.awaitRolledSegments();
       const index = this.segments.indexOf(old);
       if (index < 0 || index === this.segments.length - 1) return false;
       const nowMs = this.options.clock.nowMs();
@@ -598,6 +623,7 @@ export class PartitionLog implements CompactableLog {
     if (this.isClosed) return;
     this.isClosed = true;
     await this.queue.run(async () => {
+      await this.awaitRolledSegments();
       if (this.failure === undefined) {
         const target = this.logEnd;
         await this.activeSegment.syncAll();

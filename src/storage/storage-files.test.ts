@@ -141,9 +141,11 @@ describe('MemoryFileSystem power loss', () => {
         ['/d/lost', 1],
       ]),
     );
-    fs.simulatePowerLoss();
+    const next = fs.simulatePowerLoss();
     assert.equal(fs.readRaw('/d/kept')!.toString(), 'abc');
     assert.equal(fs.readRaw('/d/lost'), undefined, 'its directory was never fsynced');
     await assert.rejects(kept.size(), /stale handle/);
+    await assert.rejects(fs.open('/d/new', { create: true }), /crashed/);
+    assert.deepEqual(await next.readdir('/d'), ['kept']);
   });
 });
