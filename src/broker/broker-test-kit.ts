@@ -53,6 +53,7 @@ export function testConnection(): ConnectionInfo {
 /** A broker context of node 1 whose topics live in memory; `overrides` sets broker handler config. */
 export async function createTestBroker(
   overrides: Partial<BrokerContext['config']> = {},
+  contextOverrides: Partial<Pick<BrokerContext, 'controller' | 'logger'>> = {},
 ): Promise<TestBroker> {
   const fs = new MemoryFileSystem();
   const replicas = new ReplicaManager();
@@ -109,6 +110,7 @@ export async function createTestBroker(
     config: { autoCreateTopicsEnable: false, numPartitions: 1, defaultReplicationFactor: 1, ...overrides },
     logger: { error: () => {}, warn: () => {}, debug: () => {} },
     nowMs: () => Date.now(),
+    ...contextOverrides,
   };
   const dispatch = createRequestDispatcher(context);
   return {

@@ -49,4 +49,23 @@ describe('request dispatcher', () => {
     );
     await broker.close();
   });
+
+  it('turns an unexpected exception into UNKNOWN_SERVER_ERROR for that request and logs one line', async () => {
+    const logged: string[] = [];
+    const broker = await createTestBroker(
+      {},
+      {
+        controller: { createTopics: () => Promise.reject(new Error('boom')) },
+        logger: { error: (_object, message) => logged.push(message), warn: () => {}, debug: () => {} },
+      },
+    );
+    const response = await broker.call(ApiKey.CreateTopics, 7, {
+      topics: [{ name: 't', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+      timeoutMs: 1000,
+      validateOnly: false,
+    });
+    assert.equal(response?.topics[0]?.errorCode, ErrorCode.UNKNOWN_SERVER_ERROR);
+    assert.equal(logged.length, 1);
+    await broker.close();
+  });
 });

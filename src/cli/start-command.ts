@@ -55,7 +55,17 @@ export async function runStart(options: StartCommandOptions): Promise<void> {
     return;
   }
   for (const warning of config.warnings) logger.warn(warning);
-  const broker = await startBroker({ brokerConfig: config, logger });
+  let broker: Awaited<ReturnType<typeof startBroker>>;
+  try {
+    broker = await startBroker({ brokerConfig: config, logger });
+  } catch (error: unknown) {
+    logger.error(
+      { err: error },
+      `pyralog start failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    process.exitCode = 1;
+    return;
+  }
   const listeners = broker.listeners.map((l) => `${l.name}://${l.host}:${l.port}`);
   const readyMs = Math.round(performance.now() - startedAt);
   logger.info(

@@ -7,8 +7,7 @@ import {
   type MetadataUpdate,
 } from '../metadata/index.js';
 import { Partition, type ReplicaManager } from '../replication/index.js';
-import { resolveLogConfig } from '../storage/index.js';
-import type { LogManager } from '../storage/log-manager.js';
+import { type LogManager, resolveLogConfig } from '../storage/index.js';
 
 /** A topic's config overrides as the image records them (ConfigRecords on the topic resource). */
 export function topicOverrides(image: MetadataImage, topic: string): Record<string, string> {

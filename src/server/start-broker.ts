@@ -6,8 +6,13 @@ import { MetadataLoader } from '../metadata/index.js';
 import { type ListenerEndpoint, SocketServer } from '../network/index.js';
 import { randomUuid } from '../protocol/index.js';
 import { ReplicaManager } from '../replication/index.js';
-import { type FileSystem, MemoryFileSystem, NodeFileSystem, resolveLogConfig } from '../storage/index.js';
-import { LogManager } from '../storage/log-manager.js';
+import {
+  type FileSystem,
+  LogManager,
+  MemoryFileSystem,
+  NodeFileSystem,
+  resolveLogConfig,
+} from '../storage/index.js';
 import type { BrokerConfig } from './broker-config.js';
 import { brokerProperties } from './broker-properties.js';
 import { registerBroker } from './broker-registration.js';
