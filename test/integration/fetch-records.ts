@@ -23,23 +23,32 @@ function toFetched(baseOffset: bigint, baseTimestamp: bigint, record: KafkaRecor
   };
 }
 
-/** Every record of `topic`-`partition` from offset 0 to the high watermark. */
+/**
+ * Every record of `topic`-`partition` from offset 0 to the high watermark, waiting (long polls, with a
+ * deadline) until at least `minRecords` are visible: an acks=1 answer may come before the high
+ * watermark covers the batch (it follows the fsync in durable mode), so a read right after producing
+ * must wait for what it expects instead of racing it.
+ */
 export async function fetchAll(
   bootstrap: string,
   topic: string,
   partition: number,
+  minRecords = 0,
+  timeoutMs = 15_000,
 ): Promise<FetchedRecord[]> {
   const [host, port] = bootstrap.split(':') as [string, string];
   const connection = await KafkaConnection.connect({ host, port: Number(port) });
   try {
     const records: FetchedRecord[] = [];
     let offset = 0n;
+    const deadline = Date.now() + timeoutMs;
     for (let round = 0; round < 1000; round += 1) {
+      const waiting = records.length < minRecords;
       const response = await connection.request(ApiKey.Fetch, 12, {
         clusterId: null,
         replicaId: -1,
         replicaState: { replicaId: -1, replicaEpoch: -1n },
-        maxWaitMs: 0,
+        maxWaitMs: waiting ? 500 : 0,
         minBytes: 1,
         maxBytes: 1024 * 1024,
         isolationLevel: 0,
@@ -75,7 +84,9 @@ export async function fetchAll(
         }
         offset = batch.baseOffset + BigInt(batch.lastOffsetDelta) + 1n;
       }
-      if (offset >= data.highWatermark) return records;
+      if (offset >= data.highWatermark && records.length >= minRecords) return records;
+      if (Date.now() > deadline)
+        throw new Error(`fetchAll: ${records.length} of ${minRecords} records after ${timeoutMs} ms`);
     }
     throw new Error('fetchAll: too many rounds');
   } finally {

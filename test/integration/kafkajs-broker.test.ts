@@ -107,7 +107,7 @@ describe('KafkaJS against startBroker', () => {
     } finally {
       await producer.disconnect();
     }
-    const fetched = await fetchAll(broker.bootstrap, 'orders', 1);
+    const fetched = await fetchAll(broker.bootstrap, 'orders', 1, expected.length);
     assert.deepEqual(
       fetched.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp })),
       expected,
@@ -135,7 +135,7 @@ describe('KafkaJS against startBroker', () => {
   });
 
   it('keeps topics, topic ids and records across a restart on the same dir', async () => {
-    const before = (await fetchAll(broker.bootstrap, 'orders', 1)).length;
+    const before = (await fetchAll(broker.bootstrap, 'orders', 1, expected.length)).length;
     await broker.stop();
     broker = await startBroker({ port: 0, logDirs: [dir] });
     const admin = clientOf(broker).admin();
@@ -146,7 +146,7 @@ describe('KafkaJS against startBroker', () => {
     } finally {
       await admin.disconnect();
     }
-    const after = await fetchAll(broker.bootstrap, 'orders', 1);
+    const after = await fetchAll(broker.bootstrap, 'orders', 1, expected.length);
     assert.equal(after.length, before);
     assert.deepEqual(
       after.map((r) => r.value),
