@@ -1,9 +1,9 @@
-// The real `pyralog start` process: zero-config flags plus a port-0 listener and a temp log dir; the
-// test waits for its ready log line, drives it with KafkaJS and kcat, stops it with SIGTERM (clean
-// exit) and starts it again on the same dir to find the topic and records still there.
+// The real `pyralog start` process with a port-0 listener, a temp log dir, a --config file and a
+// PYRALOG_* override; the test waits for its ready log line, drives it with KafkaJS and kcat, stops
+// it with SIGTERM (clean exit) and starts it again on the same dir to find topics and records there.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -22,7 +22,11 @@ interface Started {
 }
 
 /** Spawns `pyralog start` and resolves on its ready line (rejects if it exits first or after 30 s). */
-async function startProcess(dataDir: string): Promise<Started> {
+async function startProcess(
+  dataDir: string,
+  extraArgs: string[],
+  env: Record<string, string>,
+): Promise<Started> {
   const child = spawn(
     process.execPath,
     [
@@ -34,8 +38,9 @@ async function startProcess(dataDir: string): Promise<Started> {
       'listeners=PLAINTEXT://127.0.0.1:0',
       '--log-dirs',
       dataDir,
+      ...extraArgs,
     ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYRALOG_NUM_PARTITIONS: '2' } },
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stderr = '';
@@ -72,9 +77,12 @@ async function stopProcess(started: Started): Promise<number | null> {
 
 describe('pyralog start (real process)', () => {
   let dir: string;
+  let properties: string;
   let broker: Started | undefined;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pyralog-cli-'));
+    properties = join(dir, 'server.properties');
+    await writeFile(properties, 'num.partitions=5\nauto.create.topics.enable=true\n');
   });
   after(async () => {
     if (broker !== undefined && broker.child.exitCode === null) broker.child.kill('SIGKILL');
@@ -82,7 +90,8 @@ describe('pyralog start (real process)', () => {
   });
 
   it('serves KafkaJS and kcat, stops cleanly on SIGTERM and keeps data across a restart', async () => {
-    broker = await startProcess(dir);
+    // PYRALOG_NUM_PARTITIONS (env) beats num.partitions=5 from --config.
+    broker = await startProcess(join(dir, 'data'), ['--config', properties], { PYRALOG_NUM_PARTITIONS: '2' });
     assert.ok(broker.readyMs >= 0);
     const kafka = new kafkajs.Kafka({ brokers: [broker.bootstrap], logLevel: kafkajs.logLevel.NOTHING });
     // The producer's Metadata request auto-creates the topic with num.partitions from PYRALOG_NUM_PARTITIONS.
@@ -104,7 +113,7 @@ describe('pyralog start (real process)', () => {
     await admin.disconnect();
     assert.equal(await stopProcess(broker), 0);
 
-    broker = await startProcess(dir);
+    broker = await startProcess(join(dir, 'data'), ['--config', properties], {});
     const { stdout } = await run(
       'kcat',
       [
@@ -125,6 +134,20 @@ describe('pyralog start (real process)', () => {
       { timeout: 20_000 },
     );
     assert.deepEqual(stdout.trim().split('\n'), ['a=one', 'b=two']);
+    // Without the environment override, auto-creation takes num.partitions=5 from the file.
+    const again = new kafkajs.Kafka({ brokers: [broker.bootstrap], logLevel: kafkajs.logLevel.NOTHING });
+    const producer2 = again.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+    await producer2.connect();
+    await producer2.send({ topic: 'auto5', messages: [{ value: 'x' }] });
+    await producer2.disconnect();
+    const admin2 = again.admin();
+    await admin2.connect();
+    const described = await admin2.fetchTopicMetadata({ topics: ['auto5', 'auto'] });
+    await admin2.disconnect();
+    assert.deepEqual(described.topics.map((t) => [t.name, t.partitions.length]).sort(), [
+      ['auto', 2],
+      ['auto5', 5],
+    ]);
     assert.equal(await stopProcess(broker), 0);
   });
 });
