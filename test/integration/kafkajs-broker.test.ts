@@ -153,4 +153,40 @@ describe('KafkaJS against startBroker', () => {
       expected.map((r) => r.value),
     );
   });
+
+  it('accepts a 10 MB record when max.message.bytes allows it and refuses it with MESSAGE_TOO_LARGE otherwise', async () => {
+    const kafka = clientOf(broker);
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [
+        { topic: 'big', configEntries: [{ name: 'max.message.bytes', value: String(11 * 1024 * 1024) }] },
+        { topic: 'small' },
+      ],
+    });
+    await admin.disconnect();
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    try {
+      const value = Buffer.alloc(10 * 1024 * 1024, 7);
+      const [accepted] = await producer.send({ topic: 'big', acks: -1, messages: [{ value }] });
+      assert.equal(accepted?.errorCode, 0);
+      await assert.rejects(
+        producer.send({ topic: 'small', acks: -1, messages: [{ value }] }),
+        (error: Error & { type?: string }) => error.type === 'MESSAGE_TOO_LARGE',
+      );
+      // acks=0 gets no answer, but the record lands.
+      await producer.send({ topic: 'small', acks: 0, messages: [{ value: 'fire-and-forget' }] });
+    } finally {
+      await producer.disconnect();
+    }
+    // The first-batch rule (KIP-74) returns the 10 MB batch to a 1 MiB partition limit.
+    const big = await fetchAll(broker.bootstrap, 'big', 0);
+    assert.equal(big[0]?.value?.length, 10 * 1024 * 1024);
+    const small = await fetchAll(broker.bootstrap, 'small', 0);
+    assert.deepEqual(
+      small.map((r) => r.value),
+      ['fire-and-forget'],
+    );
+  });
 });
