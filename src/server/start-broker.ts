@@ -48,6 +48,8 @@ export interface RunningBroker {
   readonly logDirs: readonly string[];
   /** Milliseconds from the call to ready. */
   readonly startupMs: number;
+  /** Long-poll fetches held right now (diagnostics and tests). */
+  readonly heldFetches: number;
   /** Stops accepting, answers in-flight requests, flushes and closes the logs, releases the dir locks. Idempotent. */
   stop(): Promise<void>;
 }
@@ -159,6 +161,9 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
       listeners: advertised,
       logDirs: config.logDirs,
       startupMs: performance.now() - startedAt,
+      get heldFetches() {
+        return replicas.delayedFetches.size;
+      },
       stop() {
         stopping ??= (async () => {
           replicas.close();
