@@ -38,9 +38,19 @@ export class Partition {
   constructor(
     readonly topicId: string,
     readonly log: PartitionLog,
-    readonly leaderEpoch: number,
+    private epoch: number,
   ) {
     log.setHighWatermark(log.logEndOffset);
+  }
+
+  /** The leader epoch stamped into appended batches. */
+  get leaderEpoch(): number {
+    return this.epoch;
+  }
+
+  /** A new registration of the same partition (metadata changed): keeps waiters and the high watermark. */
+  updateLeaderEpoch(leaderEpoch: number): void {
+    this.epoch = leaderEpoch;
   }
 
   get topic(): string {

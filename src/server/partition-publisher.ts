@@ -42,7 +42,12 @@ export class PartitionPublisher implements MetadataPublisher {
       const overrides = topicOverrides(update.newImage, leader.topicName);
       const log = await this.logs.getOrCreateLog(leader.topicName, leader.partitionId, overrides);
       log.updateConfig(resolveLogConfig(overrides, this.brokerProperties));
-      this.replicas.addPartition(new Partition(leader.topicId, log, leader.partition.leaderEpoch));
+      const existing = this.replicas.getPartition(leader.topicName, leader.partitionId);
+      if (existing !== undefined && existing.log === log && existing.topicId === leader.topicId) {
+        existing.updateLeaderEpoch(leader.partition.leaderEpoch);
+      } else {
+        this.replicas.addPartition(new Partition(leader.topicId, log, leader.partition.leaderEpoch));
+      }
     }
     for (const follower of changes.followers) {
       this.warn(`${follower.topicName}-${follower.partitionId}: follower replicas need a cluster; skipped`);
