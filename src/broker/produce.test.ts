@@ -22,6 +22,7 @@ describe('Produce', () => {
         { name: 'events', numPartitions: 2 },
         { name: 'small', configs: { 'max.message.bytes': '100' } },
         { name: 'stamped', configs: { 'message.timestamp.type': 'LogAppendTime' } },
+        { name: 'strict', configs: { 'min.insync.replicas': '2' } },
       ]),
     );
   });
@@ -85,5 +86,12 @@ describe('Produce', () => {
   it('answers an unsupported version (v2) with UNSUPPORTED_VERSION per partition', async () => {
     const response = await broker.call(ApiKey.Produce, 2, produceBody('events', 0, null));
     assert.equal(response?.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.UNSUPPORTED_VERSION);
+  });
+
+  it('answers NOT_ENOUGH_REPLICAS for acks=all below min.insync.replicas, accepts acks=1', async () => {
+    const all = await broker.call(ApiKey.Produce, 9, produceBody('strict', 0, batch('a'), -1));
+    assert.equal(all?.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.NOT_ENOUGH_REPLICAS);
+    const one = await broker.call(ApiKey.Produce, 9, produceBody('strict', 0, batch('a'), 1));
+    assert.equal(one?.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.NONE);
   });
 });

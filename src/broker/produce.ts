@@ -82,6 +82,10 @@ function appendPartition(
   if (partition === undefined) return partitionResponse(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   const checked = validate(partition, records);
   if ('errorCode' in checked) return partitionResponse(index, checked.errorCode, checked.message);
+  if (acks === -1 && partition.isrSize < partition.minInsyncReplicas) {
+    const message = `${partition.isrSize} in-sync replica(s), min.insync.replicas is ${partition.minInsyncReplicas}`;
+    return partitionResponse(index, ErrorCode.NOT_ENOUGH_REPLICAS, message);
+  }
   let logAppendTimeMs = -1n;
   if (partition.usesLogAppendTime) {
     logAppendTimeMs = BigInt(context.nowMs());
@@ -130,7 +134,8 @@ function errorBody(body: ProduceRequest, errorCode: number): ProduceResponse {
  * write, acks=-1 once the high watermark covers it (after fsync by default), acks=0 never (null).
  * All appends happen before the first await, so a connection's produce requests keep their order.
  * Errors: INVALID_REQUIRED_ACKS, UNKNOWN_TOPIC_OR_PARTITION, CORRUPT_MESSAGE, INVALID_RECORD,
- * MESSAGE_TOO_LARGE, REQUEST_TIMED_OUT, KAFKA_STORAGE_ERROR; v8+ carry an errorMessage.
+ * MESSAGE_TOO_LARGE, NOT_ENOUGH_REPLICAS (acks=all below min.insync.replicas), REQUEST_TIMED_OUT,
+ * KAFKA_STORAGE_ERROR; v8+ carry an errorMessage (record-level errors are not produced yet).
  * Producer ids and sequences are stored but not checked yet (no idempotence).
  */
 export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {

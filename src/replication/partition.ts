@@ -78,6 +78,16 @@ export class Partition {
     return this.log.logConfig.maxMessageBytes;
   }
 
+  /** The in-sync replicas: this node alone until replication to followers exists. */
+  get isrSize(): number {
+    return 1;
+  }
+
+  /** The topic's `min.insync.replicas`: acks=all needs at least this many in-sync replicas. */
+  get minInsyncReplicas(): number {
+    return this.log.logConfig.minInsyncReplicas;
+  }
+
   /** True when the topic's `message.timestamp.type` is LogAppendTime (the broker stamps batches). */
   get usesLogAppendTime(): boolean {
     return this.log.logConfig.messageTimestampType === 'LogAppendTime';
