@@ -1,7 +1,9 @@
 // Integration-test helper: reads a partition back with our own KafkaConnection (Fetch v12), since a
 // KafkaJS consumer needs a consumer group and the group APIs are not served yet.
+
+import { fetchBody } from '../../src/broker/request-builders.test-support.js';
 import { KafkaConnection } from '../../src/network/index.js';
-import { ApiKey, decodeRecordBatches, type KafkaRecord, ZERO_UUID } from '../../src/protocol/index.js';
+import { ApiKey, decodeRecordBatches, type KafkaRecord } from '../../src/protocol/index.js';
 
 export interface FetchedRecord {
   readonly offset: bigint;
@@ -44,36 +46,8 @@ export async function fetchAll(
     const deadline = Date.now() + timeoutMs;
     for (let round = 0; round < 1000; round += 1) {
       const waiting = records.length < minRecords;
-      const response = await connection.request(ApiKey.Fetch, 12, {
-        clusterId: null,
-        replicaId: -1,
-        replicaState: { replicaId: -1, replicaEpoch: -1n },
-        maxWaitMs: waiting ? 500 : 0,
-        minBytes: 1,
-        maxBytes: 1024 * 1024,
-        isolationLevel: 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics: [
-          {
-            topic,
-            topicId: ZERO_UUID,
-            partitions: [
-              {
-                partition,
-                currentLeaderEpoch: -1,
-                fetchOffset: offset,
-                lastFetchedEpoch: -1,
-                logStartOffset: -1n,
-                partitionMaxBytes: 1024 * 1024,
-                replicaDirectoryId: ZERO_UUID,
-              },
-            ],
-          },
-        ],
-        forgottenTopicsData: [],
-        rackId: '',
-      });
+      const body = fetchBody(topic, partition, offset, { maxWaitMs: waiting ? 500 : 0 });
+      const response = await connection.request(ApiKey.Fetch, 12, body);
       const data = response.responses[0]?.partitions[0];
       if (data === undefined || data.errorCode !== 0) throw new Error(`fetch error ${data?.errorCode}`);
       const { batches } = await decodeRecordBatches(data.records ?? Buffer.alloc(0));
