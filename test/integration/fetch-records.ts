@@ -35,7 +35,7 @@ export async function fetchAll(
   bootstrap: string,
   topic: string,
   partition: number,
-  minRecords = 0,
+  minRecords: number,
   timeoutMs = 15_000,
 ): Promise<FetchedRecord[]> {
   const [host, port] = bootstrap.split(':') as [string, string];

@@ -175,15 +175,15 @@ describe('KafkaJS against startBroker', () => {
         producer.send({ topic: 'small', acks: -1, messages: [{ value }] }),
         (error: Error & { type?: string }) => error.type === 'MESSAGE_TOO_LARGE',
       );
-      // acks=0 gets no answer, but the record lands.
+      // acks=0 gets no answer, but the record lands (the read below waits for it).
       await producer.send({ topic: 'small', acks: 0, messages: [{ value: 'fire-and-forget' }] });
     } finally {
       await producer.disconnect();
     }
     // The first-batch rule (KIP-74) returns the 10 MB batch to a 1 MiB partition limit.
-    const big = await fetchAll(broker.bootstrap, 'big', 0);
+    const big = await fetchAll(broker.bootstrap, 'big', 0, 1);
     assert.equal(big[0]?.value?.length, 10 * 1024 * 1024);
-    const small = await fetchAll(broker.bootstrap, 'small', 0);
+    const small = await fetchAll(broker.bootstrap, 'small', 0, 1);
     assert.deepEqual(
       small.map((r) => r.value),
       ['fire-and-forget'],
