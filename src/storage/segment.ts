@@ -77,21 +77,9 @@ export class LogSegment {
     settings: SegmentSettings,
     nowMs: number,
   ): Promise<LogSegment> {
-    const open = (suffix: string) =>
-      fs.open(joinPath(dir, segmentFileName(baseOffset, suffix)), { create: true });
-    const [log, index, timeIndex, txnIndex] = await Promise.all(SEGMENT_SUFFIXES.map(open));
-    await Promise.all([log!.truncate(0), index!.truncate(0), timeIndex!.truncate(0), txnIndex!.truncate(0)]);
+    const segment = await LogSegment.openWithEmptyIndexes(fs, dir, baseOffset, settings, nowMs, true);
     await fs.fsyncDir(dir);
-    return new LogSegment(
-      dir,
-      baseOffset,
-      log!,
-      OffsetIndex.empty(index!, baseOffset, LogSegment.maxIndexEntries(settings, OFFSET_INDEX_ENTRY_BYTES)),
-      TimeIndex.empty(timeIndex!, baseOffset, LogSegment.maxIndexEntries(settings, TIME_INDEX_ENTRY_BYTES)),
-      txnIndex!,
-      settings,
-      nowMs,
-    );
+    return segment;
   }
 
   /**
@@ -105,11 +93,26 @@ export class LogSegment {
     settings: SegmentSettings,
     nowMs: number,
   ): Promise<LogSegment> {
+    const segment = await LogSegment.openWithEmptyIndexes(fs, dir, baseOffset, settings, nowMs, false);
+    segment.size = await segment.log.size();
+    return segment;
+  }
+
+  /** Opens (creating) the four files and empties both indexes, and also `.log` and `.txnindex` when `emptyAll`. */
+  private static async openWithEmptyIndexes(
+    fs: FileSystem,
+    dir: string,
+    baseOffset: bigint,
+    settings: SegmentSettings,
+    nowMs: number,
+    emptyAll: boolean,
+  ): Promise<LogSegment> {
     const open = (suffix: string) =>
       fs.open(joinPath(dir, segmentFileName(baseOffset, suffix)), { create: true });
     const [log, index, timeIndex, txnIndex] = await Promise.all(SEGMENT_SUFFIXES.map(open));
-    await Promise.all([index!.truncate(0), timeIndex!.truncate(0)]);
-    const segment = new LogSegment(
+    const emptied = emptyAll ? [log!, index!, timeIndex!, txnIndex!] : [index!, timeIndex!];
+    await Promise.all(emptied.map((file) => file.truncate(0)));
+    return new LogSegment(
       dir,
       baseOffset,
       log!,
@@ -119,8 +122,6 @@ export class LogSegment {
       settings,
       nowMs,
     );
-    segment.size = await log!.size();
-    return segment;
   }
 
   get sizeInBytes(): number {
