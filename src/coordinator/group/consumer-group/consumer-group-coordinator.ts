@@ -6,7 +6,7 @@ import {
   ErrorCode,
 } from '../../../protocol/index.js';
 import type { GroupCoordinatorConfig, MemberIdGenerator, TopicCatalog } from '../group-config.js';
-import { consumerGroupHeartbeat } from './consumer-group-heartbeat.js';
+import { consumerGroupHeartbeat, heartbeatResponse } from './consumer-group-heartbeat.js';
 import {
   byTopic,
   type ConsumerGroup,
@@ -39,15 +39,7 @@ export class ConsumerGroupCoordinator {
     if (request.groupId === '' || (existing === undefined && this.groups.size >= this.maxGroups)) {
       const errorCode =
         request.groupId === '' ? ErrorCode.INVALID_GROUP_ID : ErrorCode.COORDINATOR_NOT_AVAILABLE;
-      return {
-        throttleTimeMs: 0,
-        errorCode,
-        errorMessage: null,
-        memberId: null,
-        memberEpoch: -1,
-        heartbeatIntervalMs: 0,
-        assignment: null,
-      };
+      return heartbeatResponse({ errorCode });
     }
     const group = existing ?? newConsumerGroup(request.groupId, this.config.consumerGroupDefaultAssignor);
     const ctx = { nowMs, config: this.config, topics, newMemberId: this.newMemberId, ...client };

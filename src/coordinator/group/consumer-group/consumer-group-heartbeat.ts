@@ -29,6 +29,22 @@ export interface ConsumerHeartbeatResult {
   readonly response: ConsumerGroupHeartbeatResponse;
 }
 
+/** A ConsumerGroupHeartbeat response: no member, no assignment and no heartbeat interval unless `fields` says so. */
+export function heartbeatResponse(
+  fields: Partial<ConsumerGroupHeartbeatResponse>,
+): ConsumerGroupHeartbeatResponse {
+  return {
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+    memberId: null,
+    memberEpoch: -1,
+    heartbeatIntervalMs: 0,
+    assignment: null,
+    ...fields,
+  };
+}
+
 function answer(
   group: ConsumerGroup,
   response: Partial<ConsumerGroupHeartbeatResponse>,
@@ -36,16 +52,10 @@ function answer(
 ): ConsumerHeartbeatResult {
   return {
     group,
-    response: {
-      throttleTimeMs: 0,
-      errorCode: ErrorCode.NONE,
-      errorMessage: null,
-      memberId: null,
-      memberEpoch: -1,
+    response: heartbeatResponse({
       heartbeatIntervalMs: ctx.config.consumerGroupHeartbeatIntervalMs,
-      assignment: null,
       ...response,
-    },
+    }),
   };
 }
 
