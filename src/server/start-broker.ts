@@ -54,12 +54,17 @@ export interface RunningBroker {
   stop(): Promise<void>;
 }
 
+/** `host:port`, with an IPv6 host in brackets as listeners and bootstrap strings need it. */
+function hostPort(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 function configOf(options: StartBrokerOptions): BrokerConfig {
   if (options.brokerConfig !== undefined) return options.brokerConfig;
   const host = options.host ?? '127.0.0.1';
   const logDirs = options.logDirs ?? 'memory';
   const settings: Record<string, string> = {
-    listeners: `PLAINTEXT://${host.includes(':') ? `[${host}]` : host}:${options.port ?? 0}`,
+    listeners: `PLAINTEXT://${hostPort(host, options.port ?? 0)}`,
     ...(logDirs === 'memory'
       ? { 'pyralog.storage': 'memory', 'log.dirs': '/pyralog-memory' }
       : { 'log.dirs': logDirs.join(',') }),
@@ -157,7 +162,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
       clusterId,
       host: first.host,
       port: first.port,
-      bootstrap: `${first.host.includes(':') ? `[${first.host}]` : first.host}:${first.port}`,
+      bootstrap: hostPort(first.host, first.port),
       listeners: advertised,
       logDirs: config.logDirs,
       startupMs: performance.now() - startedAt,
