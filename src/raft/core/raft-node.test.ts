@@ -62,6 +62,23 @@ function only<K extends RaftMessage['kind']>(
   return messages.filter((message): message is Extract<RaftMessage, { kind: K }> => message.kind === kind);
 }
 
+/** Node 2, following node 1 in term 1, holding the uncommitted no-ops 1..count of term 1. */
+function followerHolding(count: number): RaftNode {
+  const follower = node(2);
+  follower.receive({
+    kind: 'append',
+    from: 1,
+    to: 2,
+    term: 1,
+    prevLogIndex: 0,
+    prevLogTerm: 0,
+    entries: Array.from({ length: count }, (_, i) => ({ kind: 'noop' as const, index: i + 1, term: 1 })),
+    leaderCommit: 0,
+  });
+  drain(follower);
+  return follower;
+}
+
 /** Elects node 1 leader of term 1 with the votes of 2 and 3 and returns everything around it. */
 function electLeader(options: Partial<RaftOptionsInput> = {}, config = CONFIG) {
   const leader = node(1, EMPTY, options, config);
@@ -230,18 +247,7 @@ describe('RaftNode', () => {
   });
 
   it('rejects an append that does not match and hints where its log diverges', () => {
-    const follower = node(2);
-    follower.receive({
-      kind: 'append',
-      from: 1,
-      to: 2,
-      term: 1,
-      prevLogIndex: 0,
-      prevLogTerm: 0,
-      entries: [1, 2, 3].map((index) => ({ kind: 'noop' as const, index, term: 1 })),
-      leaderCommit: 0,
-    });
-    drain(follower);
+    const follower = followerHolding(3);
     follower.receive({
       kind: 'append',
       from: 5,
@@ -324,18 +330,7 @@ describe('RaftNode', () => {
     });
   });
   it('keeps its acknowledged entries when a snapshot arrives whose last entry it already holds (§7)', () => {
-    const follower = node(2);
-    follower.receive({
-      kind: 'append',
-      from: 1,
-      to: 2,
-      term: 1,
-      prevLogIndex: 0,
-      prevLogTerm: 0,
-      entries: [1, 2, 3, 4, 5].map((index) => ({ kind: 'noop' as const, index, term: 1 })),
-      leaderCommit: 0,
-    });
-    drain(follower);
+    const follower = followerHolding(5);
     // A snapshot the leader sent before it learned that we hold up to 5 arrives late.
     follower.receive({
       kind: 'installSnapshot',
