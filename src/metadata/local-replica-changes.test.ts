@@ -3,19 +3,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { computeLocalReplicaChanges, type LocalReplicaChanges } from './local-replica-changes.js';
-import { MetadataDelta } from './metadata-delta.js';
-import { rec, testUuid } from './metadata-fixtures.js';
-import { emptyMetadataImage, type MetadataImage } from './metadata-image.js';
-import type { MetadataRecord } from './metadata-record.js';
+import { rec, replay, testUuid } from './metadata-fixtures.js';
+import { emptyMetadataImage } from './metadata-image.js';
 
 const A = testUuid(1);
 const B = testUuid(2);
-
-function replay(image: MetadataImage, records: readonly MetadataRecord[]): MetadataImage {
-  const delta = new MetadataDelta(image);
-  for (const record of records) delta.replay(record);
-  return delta.apply();
-}
 
 function summary(changes: LocalReplicaChanges): Record<string, string[]> {
   const name = (p: { topicName: string; partitionId: number }): string => `${p.topicName}-${p.partitionId}`;

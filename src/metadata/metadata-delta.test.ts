@@ -4,20 +4,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigResourceType, configResourceKey } from './config-resource.js';
-import { MetadataDelta } from './metadata-delta.js';
 import { MetadataReplayError } from './metadata-errors.js';
-import { rec, testUuid } from './metadata-fixtures.js';
-import { emptyMetadataImage, type MetadataImage, metadataVersionOf } from './metadata-image.js';
+import { rec, replay, testUuid } from './metadata-fixtures.js';
+import { emptyMetadataImage, metadataVersionOf } from './metadata-image.js';
 import type { MetadataRecord } from './metadata-record.js';
 
 const A = testUuid(1);
 const B = testUuid(2);
-
-function replay(image: MetadataImage, records: readonly MetadataRecord[]): MetadataImage {
-  const delta = new MetadataDelta(image);
-  for (const record of records) delta.replay(record);
-  return delta.apply();
-}
 
 const empty = emptyMetadataImage('cluster-1');
 const withTopic = replay(empty, [

@@ -1,5 +1,7 @@
 // Test-only builders of metadata records with Kafka's defaults, so tests state only what they vary.
 import { MetadataRecordType, type Uuid, uuidFromBytes } from '../protocol/index.js';
+import { MetadataDelta } from './metadata-delta.js';
+import type { MetadataImage } from './metadata-image.js';
 import type { MetadataRecord } from './metadata-record.js';
 import { NO_LEADER_CHANGE } from './partition-change.js';
 
@@ -9,6 +11,13 @@ export function testUuid(n: number): Uuid {
   bytes.writeUInt32BE(n >>> 0, 12);
   bytes[0] = 0x10;
   return uuidFromBytes(bytes);
+}
+
+/** The image after replaying `records` onto `image` as one delta. */
+export function replay(image: MetadataImage, records: readonly MetadataRecord[]): MetadataImage {
+  const delta = new MetadataDelta(image);
+  for (const record of records) delta.replay(record);
+  return delta.apply();
 }
 
 export const rec = {
