@@ -46,7 +46,7 @@ export function joinGroup(
 ): ClassicTransition {
   const { request, pending } = input;
   const fail = (errorCode: number): ClassicTransition =>
-    transition(group, [joinReply(pending, joinErrorResponse(request.memberId, errorCode))]);
+    refuseJoin(group, pending, request.memberId, errorCode);
   if (group.kind === 'dead') return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
   const { groupMinSessionTimeoutMs: min, groupMaxSessionTimeoutMs: max } = ctx.config;
   if (request.sessionTimeoutMs < min || request.sessionTimeoutMs > max)
@@ -56,6 +56,16 @@ export function joinGroup(
     return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
   }
   return request.memberId === '' ? joinUnknownMember(group, input, ctx) : joinKnownMember(group, input, ctx);
+}
+
+/** Answers the JoinGroup at once with `errorCode`; the group becomes `group`. */
+function refuseJoin(
+  group: ClassicGroup,
+  pending: PendingRequest,
+  memberId: string,
+  errorCode: number,
+): ClassicTransition {
+  return transition(group, [joinReply(pending, joinErrorResponse(memberId, errorCode))]);
 }
 
 function memberFrom(
@@ -93,7 +103,7 @@ function joinUnknownMember(
   if (instanceId !== null && group.staticMembers.has(instanceId))
     return rejoinStaticMember(group, input, ctx);
   if (isFull(group, ctx.config.groupMaxSize)) {
-    return transition(group, [joinReply(pending, joinErrorResponse('', ErrorCode.GROUP_MAX_SIZE_REACHED))]);
+    return refuseJoin(group, pending, '', ErrorCode.GROUP_MAX_SIZE_REACHED);
   }
   const memberId = ctx.newMemberId(input.clientId);
   if (instanceId === null && pending.version >= 4) {
@@ -102,7 +112,7 @@ function joinUnknownMember(
     const pendingMembers = new Map(group.pendingMembers);
     pendingMembers.set(memberId, ctx.nowMs + request.sessionTimeoutMs);
     const next = { ...group, pendingMembers };
-    return transition(next, [joinReply(pending, joinErrorResponse(memberId, ErrorCode.MEMBER_ID_REQUIRED))]);
+    return refuseJoin(next, pending, memberId, ErrorCode.MEMBER_ID_REQUIRED);
   }
   return addMemberAndRebalance(group, memberFrom(input, memberId, ctx.nowMs), ctx);
 }
@@ -195,8 +205,7 @@ function joinKnownMember(
 ): ClassicTransition {
   const { request, pending } = input;
   const memberId = request.memberId;
-  const fail = (errorCode: number): ClassicTransition =>
-    transition(group, [joinReply(pending, joinErrorResponse(memberId, errorCode))]);
+  const fail = (errorCode: number): ClassicTransition => refuseJoin(group, pending, memberId, errorCode);
   if (group.pendingMembers.has(memberId)) {
     const admitted = { ...group, pendingMembers: withoutKey(group.pendingMembers, memberId) };
     return addMemberAndRebalance(admitted, memberFrom(input, memberId, ctx.nowMs), ctx);
