@@ -139,6 +139,12 @@ function withRecords(
   return { ...header, records: readRecords(new ByteReader(payload), view.recordsCount, where) };
 }
 
+/** The records payload when it needs no decompression (uncompressed, or 0 records as in Kafka), else undefined. */
+function storedPayload(view: RecordBatchView, header: Omit<RecordBatch, 'records'>): Buffer | undefined {
+  if (header.compression === CompressionCodec.none) return view.recordsBytes;
+  return view.recordsCount === 0 ? EMPTY : undefined;
+}
+
 /**
  * Validates (CRC-32C unless `verifyCrc: false`, header fields) and decodes the batch `view` points
  * at, decompressing on the calling thread within `maxDecompressedBytes`. Like Kafka, a batch
@@ -150,13 +156,8 @@ export function decodeRecordBatchSync(
   options: DecodeRecordBatchOptions = {},
 ): RecordBatch {
   const header = headerOf(view, options);
-  const compressed = view.recordsBytes;
   const payload =
-    header.compression === CompressionCodec.none
-      ? compressed
-      : view.recordsCount === 0
-        ? EMPTY
-        : decompressSync(header.compression, compressed, options);
+    storedPayload(view, header) ?? decompressSync(header.compression, view.recordsBytes, options);
   return withRecords(view, header, payload);
 }
 
@@ -166,13 +167,8 @@ export async function decodeRecordBatch(
   options: DecodeRecordBatchOptions = {},
 ): Promise<RecordBatch> {
   const header = headerOf(view, options);
-  const compressed = view.recordsBytes;
   const payload =
-    header.compression === CompressionCodec.none
-      ? compressed
-      : view.recordsCount === 0
-        ? EMPTY
-        : await decompress(header.compression, compressed, options);
+    storedPayload(view, header) ?? (await decompress(header.compression, view.recordsBytes, options));
   return withRecords(view, header, payload);
 }
 
