@@ -8,8 +8,14 @@ export const NO_LEADER_CHANGE = -2;
 /** PartitionChangeRecord.leaderRecoveryState when it did not change. */
 const NO_RECOVERY_STATE_CHANGE = -1;
 
-function frozen<T>(values: readonly T[]): readonly T[] {
+/** A frozen copy of `values`. */
+export function frozen<T>(values: readonly T[]): readonly T[] {
   return Object.freeze([...values]);
+}
+
+/** A frozen copy of `values`, or null. */
+export function frozenOrNull<T>(values: readonly T[] | null): readonly T[] | null {
+  return values === null ? null : frozen(values);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { PartitionChangeRecord, PartitionRecord, TopicRecord, Uuid } from '../protocol/index.js';
 import { MetadataReplayError } from './metadata-errors.js';
 import type { MetadataImage, PartitionRegistration, TopicImage } from './metadata-image.js';
-import { applyPartitionChange, checkPartition } from './partition-change.js';
+import { applyPartitionChange, checkPartition, frozen, frozenOrNull } from './partition-change.js';
 
 interface WorkingTopic {
   readonly name: string;
@@ -60,15 +60,15 @@ export class TopicsDelta {
     if (record.partitionId < 0) throw new MetadataReplayError(`${where}: negative partition id`);
     if (topic.partitions.has(record.partitionId)) throw new MetadataReplayError(`${where}: partition exists`);
     const partition: PartitionRegistration = Object.freeze({
-      replicas: Object.freeze([...record.replicas]),
-      isr: Object.freeze([...record.isr]),
-      removingReplicas: Object.freeze([...record.removingReplicas]),
-      addingReplicas: Object.freeze([...record.addingReplicas]),
+      replicas: frozen(record.replicas),
+      isr: frozen(record.isr),
+      removingReplicas: frozen(record.removingReplicas),
+      addingReplicas: frozen(record.addingReplicas),
       leader: record.leader,
       leaderRecoveryState: record.leaderRecoveryState,
       leaderEpoch: record.leaderEpoch,
       partitionEpoch: record.partitionEpoch,
-      directories: Object.freeze([...record.directories]),
+      directories: frozen(record.directories),
       eligibleLeaderReplicas: frozenOrNull(record.eligibleLeaderReplicas),
       lastKnownElr: frozenOrNull(record.lastKnownElr),
     });
@@ -133,8 +133,4 @@ export class TopicsDelta {
     this.workingIdByName.set(copy.name, id);
     return copy;
   }
-}
-
-function frozenOrNull(values: readonly number[] | null): readonly number[] | null {
-  return values === null ? null : Object.freeze([...values]);
 }
