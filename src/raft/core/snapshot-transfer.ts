@@ -1,4 +1,5 @@
 import { assert } from './assert.js';
+import { acknowledgeLeader } from './follower-replication.js';
 import type { NodeId } from './log-entry.js';
 import { type LeaderRole, type NodeState, send } from './node-state.js';
 import type { Progress } from './progress.js';
@@ -59,6 +60,7 @@ export function handleInstallSnapshotResponse(
  * caller persists and restores into its state machine (ready().snapshot with restore = true).
  */
 export function handleInstallSnapshot(state: NodeState, message: RaftMessageOf<'installSnapshot'>): void {
+  acknowledgeLeader(state, message);
   const respond = (nextOffset: number, done: boolean) =>
     send(state, {
       kind: 'installSnapshotResponse',

@@ -1,11 +1,6 @@
 import { assertNever } from './assert.js';
 import { handlePreVote, handlePreVoteResponse, handleVote, handleVoteResponse } from './election.js';
-import {
-  acknowledgeLeader,
-  handleAppend,
-  handleHeartbeat,
-  rejectStaleLeader,
-} from './follower-replication.js';
+import { handleAppend, handleHeartbeat, rejectStaleLeader } from './follower-replication.js';
 import {
   handleAppendResponse,
   handleHeartbeatResponse,
@@ -113,7 +108,6 @@ function dispatch(state: NodeState, message: RaftMessage): void {
       handleHeartbeat(state, message);
       return;
     case 'installSnapshot':
-      acknowledgeLeader(state, message);
       handleInstallSnapshot(state, message);
       return;
     case 'timeoutNow':
