@@ -48,16 +48,21 @@ export async function recoverSegment(
     if (!(error instanceof CorruptRecordError)) throw error;
     failure = error.message;
   }
-  if (failure === undefined) {
-    await Promise.all([segment.offsetIndex.writePending(), segment.timeIndex.writePending()]);
-    return { truncatedBytes: 0 };
+  let truncatedBytes = 0;
+  if (failure !== undefined) {
+    truncatedBytes = segment.size - position;
+    logger.warn(
+      {
+        file: segment.log.path,
+        position,
+        offset: expectedOffset.toString(),
+        truncatedBytes,
+        reason: failure,
+      },
+      `truncating ${segment.log.path} at position ${position} (offset ${expectedOffset}): ${failure}`,
+    );
+    await segment.truncateToPosition(position);
   }
-  const truncatedBytes = segment.size - position;
-  logger.warn(
-    { file: segment.log.path, position, offset: expectedOffset.toString(), truncatedBytes, reason: failure },
-    `truncating ${segment.log.path} at position ${position} (offset ${expectedOffset}): ${failure}`,
-  );
-  await segment.truncateToPosition(position);
   await Promise.all([segment.offsetIndex.writePending(), segment.timeIndex.writePending()]);
   return { truncatedBytes };
 }
