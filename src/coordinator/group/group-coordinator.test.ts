@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode } from '../../protocol/index.js';
-import { GroupHarness } from './group-harness.js';
+import { GroupHarness } from './group-harness.test-support.js';
 import { loadGroupCoordinator } from './group-loader.js';
 import { groupMetadataRecord } from './group-store-records.js';
 
