@@ -11,8 +11,8 @@ export class SocketWriter {
 
   constructor(private readonly socket: Socket) {}
 
-  /** Queues the chunks of one frame; false when the socket's buffer is over its high-water mark. */
-  write(chunks: readonly Buffer[]): boolean {
+  /** Queues the chunks of one frame; back-pressure is the caller's (e.g. `socket.writableLength`). */
+  write(chunks: readonly Buffer[]): void {
     if (!this.isCorked) {
       this.isCorked = true;
       this.socket.cork();
@@ -21,8 +21,6 @@ export class SocketWriter {
         this.socket.uncork();
       });
     }
-    let belowHighWaterMark = true;
-    for (const chunk of chunks) belowHighWaterMark = this.socket.write(chunk);
-    return belowHighWaterMark;
+    for (const chunk of chunks) this.socket.write(chunk);
   }
 }
