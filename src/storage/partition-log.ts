@@ -287,10 +287,7 @@ export class PartitionLog implements CompactableLog {
       this.options.onAppend?.(this.logEnd);
       this.unflushedMessages += records;
       if (group.needsSync || this.unflushedMessages >= this.config.flushMessages) {
-        const target = this.logEnd;
-        await Promise.all([this.activeSegment.syncLog(), this.awaitRolledSegments()]);
-        this.checkNotFailed();
-        this.markDurable(target);
+        await this.syncToLogEnd('logOnly');
       }
     } catch (error: unknown) {
       const failure = this.fail(error);
@@ -348,6 +345,21 @@ export class PartitionLog implements CompactableLog {
     if (this.rolledSegmentSyncs.size > 0) await Promise.all([...this.rolledSegmentSyncs]);
   }
 
+  /**
+   * fsyncs the active segment (its `.log` only, or all its files) and awaits the rolled segments'
+   * fsyncs, then marks the log end as of the call durable.
+   */
+  private async syncToLogEnd(files: 'logOnly' | 'allFiles'): Promise<void> {
+    const target = this.logEnd;
+    const active = this.activeSegment;
+    await Promise.all([
+      files === 'logOnly' ? active.syncLog() : active.syncAll(),
+      this.awaitRolledSegments(),
+    ]);
+    this.checkNotFailed();
+    this.markDurable(target);
+  }
+
   private markDurable(offset: bigint): void {
     if (offset > this.durableOffset) this.durableOffset = offset;
     if (offset >= this.logEnd) this.unflushedMessages = 0;
@@ -359,10 +371,7 @@ export class PartitionLog implements CompactableLog {
   flush(): Promise<void> {
     return this.queue.run(async () => {
       this.checkNotFailed();
-      const target = this.logEnd;
-      await Promise.all([this.activeSegment.syncAll(), this.awaitRolledSegments()]);
-      this.checkNotFailed();
-      this.markDurable(target);
+      await this.syncToLogEnd('allFiles');
     });
   }
 
