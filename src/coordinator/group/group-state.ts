@@ -115,6 +115,11 @@ export function transition(
   return { group, replies, afterWrite: extra.afterWrite ?? [], persistGroup: extra.persistGroup ?? false };
 }
 
+/** `t` with `replies` answered before its own replies. */
+export function repliesFirst(replies: readonly ClassicReply[], t: ClassicTransition): ClassicTransition {
+  return { ...t, replies: [...replies, ...t.replies] };
+}
+
 export function withMember(members: MemberMap, member: ClassicMember): Map<string, ClassicMember> {
   const next = new Map(members);
   next.set(member.memberId, member);

@@ -10,6 +10,7 @@ import {
   isCompatible,
   isFull,
   type PendingRequest,
+  repliesFirst,
   sameProtocols,
   transition,
   withMember,
@@ -143,7 +144,7 @@ function addMemberAndRebalance(
 function rebalanceThenMaybeComplete(group: ClassicGroup, ctx: JoinGroupContext): ClassicTransition {
   const prepared = prepareRebalance(group, ctx.nowMs, ctx.config);
   const completed = maybeCompleteJoin(prepared.group, ctx.nowMs);
-  return { ...completed, replies: [...prepared.replies, ...completed.replies] };
+  return repliesFirst(prepared.replies, completed);
 }
 
 /**
@@ -195,7 +196,7 @@ function rejoinStaticMember(
     return transition(settled, fenced, { afterWrite: [answer], persistGroup: true });
   }
   const after = rebalanceThenMaybeComplete(replaced, ctx);
-  return { ...after, replies: [...fenced, ...after.replies] };
+  return repliesFirst(fenced, after);
 }
 
 function joinKnownMember(
@@ -236,18 +237,14 @@ function joinKnownMember(
     const next = withUpdate({ ...updated, pendingJoin: null });
     return transition(next, [...replies, joinReply(pending, joinSuccessResponse(next, memberId))]);
   };
-  const rebalance = (): ClassicTransition => {
-    const after = rebalanceThenMaybeComplete(withUpdate(updated), ctx);
-    return { ...after, replies: [...replies, ...after.replies] };
-  };
+  const rebalance = (): ClassicTransition =>
+    repliesFirst(replies, rebalanceThenMaybeComplete(withUpdate(updated), ctx));
   switch (group.kind) {
     case 'empty':
     case 'dead':
       return fail(ErrorCode.UNKNOWN_MEMBER_ID);
-    case 'preparingRebalance': {
-      const after = maybeCompleteJoin(withUpdate(updated), ctx.nowMs);
-      return { ...after, replies: [...replies, ...after.replies] };
-    }
+    case 'preparingRebalance':
+      return repliesFirst(replies, maybeCompleteJoin(withUpdate(updated), ctx.nowMs));
     case 'completingRebalance':
       return unchanged ? current() : rebalance();
     case 'stable':

@@ -11,6 +11,7 @@ import {
   maxRebalanceTimeoutMs,
   type PendingRequest,
   protocolMetadata,
+  repliesFirst,
   selectProtocol,
   transition,
   withoutKey,
@@ -217,5 +218,5 @@ export function removeMember(
     removed.kind === 'stable' || removed.kind === 'completingRebalance'
       ? prepareRebalance(removed, nowMs, config)
       : maybeCompleteJoin(removed, nowMs);
-  return { ...after, replies: [...replies, ...after.replies] };
+  return repliesFirst(replies, after);
 }
