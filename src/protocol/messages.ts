@@ -81,7 +81,8 @@ export function decodeRequestBody<K extends ApiKey>(
 export function decodeRequest(reader: ByteReader): DecodedRequest {
   const header = decodeRequestHeader(reader);
   const apiKey = header.requestApiKey as ApiKey;
-  const body = decodeRequestBody(apiKey, header.requestApiVersion, reader);
+  // decodeRequestHeader already rejected an unknown API key.
+  const body = apis[apiKey].request.decode(reader, header.requestApiVersion);
   return { apiKey, header, body } as DecodedRequest;
 }
 
