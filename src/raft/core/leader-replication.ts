@@ -82,6 +82,13 @@ export function handleAppendResponse(
   }
 }
 
+/** `peer` now holds the snapshot: commit what that allows, then resume appends right after it. */
+export function resumeAfterSnapshot(state: NodeState, role: LeaderRole, peer: NodeId): void {
+  const progress = role.progress.get(peer);
+  if (maybeCommit(state, role) && state.role !== role) return;
+  if (progress !== undefined) sendAppend(state, peer, progress, true);
+}
+
 /**
  * Fast backtracking: if the leader has entries of the follower's conflicting term, the logs agree up to
  * the leader's last entry of that term; otherwise the follower's whole run of that term is suspect.

@@ -1,12 +1,7 @@
 import { assertNever } from './assert.js';
 import { handlePreVote, handlePreVoteResponse, handleVote, handleVoteResponse } from './election.js';
 import { handleAppend, handleHeartbeat, rejectStaleLeader } from './follower-replication.js';
-import {
-  handleAppendResponse,
-  handleHeartbeatResponse,
-  maybeCommit,
-  sendAppend,
-} from './leader-replication.js';
+import { handleAppendResponse, handleHeartbeatResponse, resumeAfterSnapshot } from './leader-replication.js';
 import { handleTimeoutNow } from './leadership-transfer.js';
 import { becomeFollower, isInLeaderLease, type NodeState } from './node-state.js';
 import type { RaftMessage } from './raft-message.js';
@@ -121,9 +116,7 @@ function dispatch(state: NodeState, message: RaftMessage): void {
       return;
     case 'installSnapshotResponse':
       if (role.kind === 'leader' && handleInstallSnapshotResponse(state, role, message)) {
-        const progress = role.progress.get(message.from);
-        if (maybeCommit(state, role) && state.role !== role) return;
-        if (progress !== undefined) sendAppend(state, message.from, progress, true);
+        resumeAfterSnapshot(state, role, message.from);
       }
       return;
     default:
