@@ -122,7 +122,7 @@ function keyOf(record: KafkaRecord): string | undefined {
   return record.key === null ? undefined : record.key.toString('latin1');
 }
 
-function isKeptWhole(batch: RecordBatch): boolean {
+function isKeptWhole(batch: Pick<RecordBatch, 'isControl' | 'isTransactional'>): boolean {
   return batch.isControl || batch.isTransactional;
 }
 
@@ -134,8 +134,8 @@ async function addSegmentKeys(
 ): Promise<boolean> {
   const updates = new Map<string, bigint>();
   for await (const { view } of scanBatches(segment.log, 0, segment.size)) {
+    if (isKeptWhole(view)) continue;
     const batch = await decodeRecordBatch(view, { verifyCrc: false });
-    if (isKeptWhole(batch)) continue;
     for (const record of batch.records) {
       const key = keyOf(record);
       if (key !== undefined) updates.set(key, recordOffset(batch, record));
@@ -165,11 +165,11 @@ async function writeCleanedSegment(
   let position = 0;
   try {
     for await (const { view } of scanBatches(segment.log, 0, segment.size)) {
-      const batch = await decodeRecordBatch(view, { verifyCrc: false });
       let bytes: Buffer;
-      if (isKeptWhole(batch)) {
+      if (isKeptWhole(view)) {
         bytes = Buffer.from(view.bytes);
       } else {
+        const batch = await decodeRecordBatch(view, { verifyCrc: false });
         const kept = batch.records.filter((record) => isKept(batch, record, map, deleteHorizonMs));
         if (kept.length === 0) continue;
         bytes =
