@@ -21,8 +21,8 @@ export {
   type GroupCoordinatorReady,
   type GroupReply,
   type GroupWrite,
-  mapWriteError,
 } from './group/group-coordinator.js';
 export { loadGroupCoordinator } from './group/group-loader.js';
 export type { PendingRequest } from './group/group-state.js';
 export type { GroupRecord } from './group/group-store-records.js';
+export { mapWriteError } from './group/group-write-errors.js';

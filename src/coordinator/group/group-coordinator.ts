@@ -46,6 +46,7 @@ import {
   offsetTombstone,
 } from './group-store-records.js';
 import { groupDeadlineMs, tickGroup } from './group-timers.js';
+import { mapWriteError, withWriteError } from './group-write-errors.js';
 import { heartbeat } from './heartbeat.js';
 import { joinGroup } from './join-group.js';
 import { leaveGroup } from './leave-group.js';
@@ -320,7 +321,7 @@ export class GroupCoordinator {
     }
     const mapped = mapWriteError(errorCode);
     write.onFailure(mapped);
-    this.#replies.push(...write.held.map((reply) => withError(reply, mapped)));
+    this.#replies.push(...write.held.map((reply) => withWriteError(reply, mapped)));
   }
 
   /** Writes started but not yet confirmed. */
@@ -351,60 +352,5 @@ export class GroupCoordinator {
       onFailure: handlers.onFailure ?? (() => {}),
     });
     this.#newWrites.push({ writeId, records });
-  }
-}
-
-/** Kafka's mapping of a failed __consumer_offsets append to what the client can act on. */
-export function mapWriteError(errorCode: number): number {
-  switch (errorCode) {
-    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
-    case ErrorCode.KAFKA_STORAGE_ERROR:
-      return ErrorCode.NOT_COORDINATOR;
-    case ErrorCode.MESSAGE_TOO_LARGE:
-    case ErrorCode.RECORD_LIST_TOO_LARGE:
-    case ErrorCode.INVALID_FETCH_SIZE:
-      return ErrorCode.INVALID_COMMIT_OFFSET_SIZE;
-    default:
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-  }
-}
-
-function withError(reply: GroupReply, errorCode: number): GroupReply {
-  switch (reply.api) {
-    case 'joinGroup':
-      return { ...reply, response: { ...reply.response, errorCode } };
-    case 'syncGroup':
-      return { ...reply, response: { ...reply.response, errorCode, assignment: Buffer.alloc(0) } };
-    case 'leaveGroup':
-      return { ...reply, response: { ...reply.response, errorCode } };
-    case 'offsetCommit':
-      return {
-        ...reply,
-        response: {
-          ...reply.response,
-          topics: reply.response.topics.map((t) => ({
-            name: t.name,
-            partitions: t.partitions.map((p) => ({
-              ...p,
-              errorCode: p.errorCode === ErrorCode.NONE ? errorCode : p.errorCode,
-            })),
-          })),
-        },
-      };
-    case 'offsetDelete':
-      return { ...reply, response: { ...reply.response, errorCode, topics: [] } };
-    case 'deleteGroups':
-      return {
-        ...reply,
-        response: {
-          ...reply.response,
-          results: reply.response.results.map((r) => ({
-            ...r,
-            errorCode: r.errorCode === ErrorCode.NONE ? errorCode : r.errorCode,
-          })),
-        },
-      };
-    default:
-      return reply;
   }
 }
