@@ -3,7 +3,11 @@ import { MetadataOffsetError, MetadataPublisherError } from './metadata-errors.j
 import { emptyMetadataImage, type MetadataImage } from './metadata-image.js';
 import type { MetadataPublisher, MetadataUpdate } from './metadata-publisher.js';
 import type { MetadataRecord } from './metadata-record.js';
-import { type MetadataSnapshot, metadataSnapshotRecords } from './metadata-snapshot.js';
+import {
+  type MetadataSnapshot,
+  metadataSnapshotDelta,
+  metadataSnapshotRecords,
+} from './metadata-snapshot.js';
 
 /** Records agreed at consecutive offsets from `baseOffset`, in one leader epoch. */
 export interface MetadataBatch {
@@ -100,9 +104,7 @@ export class MetadataLoader {
           `snapshot at offset ${snapshot.provenance.lastAppliedOffset} is not above ${last}`,
         );
       }
-      const delta = new MetadataDelta(emptyMetadataImage(this.current.clusterId));
-      for (const record of snapshot.records) delta.replay(record);
-      delta.advanceTo(snapshot.provenance);
+      const delta = metadataSnapshotDelta(this.current.clusterId, snapshot);
       return this.install({ kind: 'snapshot', previousImage: this.current, newImage: delta.apply(), delta });
     });
   }

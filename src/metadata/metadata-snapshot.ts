@@ -102,12 +102,20 @@ export function takeMetadataSnapshot(image: MetadataImage): MetadataSnapshot {
 }
 
 /**
+ * The delta from the empty image of `clusterId` to the image a snapshot describes. Throws
+ * MetadataReplayError when the records contradict each other.
+ */
+export function metadataSnapshotDelta(clusterId: string, snapshot: MetadataSnapshot): MetadataDelta {
+  const delta = new MetadataDelta(emptyMetadataImage(clusterId));
+  for (const record of snapshot.records) delta.replay(record);
+  delta.advanceTo(snapshot.provenance);
+  return delta;
+}
+
+/**
  * The image a snapshot describes, built from the empty image of `clusterId`. Throws
  * MetadataReplayError when the records contradict each other.
  */
 export function loadMetadataSnapshot(clusterId: string, snapshot: MetadataSnapshot): MetadataImage {
-  const delta = new MetadataDelta(emptyMetadataImage(clusterId));
-  for (const record of snapshot.records) delta.replay(record);
-  delta.advanceTo(snapshot.provenance);
-  return delta.apply();
+  return metadataSnapshotDelta(clusterId, snapshot).apply();
 }
