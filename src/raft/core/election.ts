@@ -132,7 +132,7 @@ function countVoters(state: NodeState, ids: Set<number>): number {
  * Takes the lead: every follower starts in probe mode at our last index + 1, and a no-op of the new
  * term is appended, since entries of earlier terms commit only through one of the current term (§5.4.2).
  */
-export function becomeLeader(state: NodeState): void {
+function becomeLeader(state: NodeState): void {
   assert(state.role.kind === 'candidate', 'only a candidate becomes leader');
   const progress = new Map<number, Progress>();
   const role = {

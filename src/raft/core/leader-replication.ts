@@ -165,7 +165,7 @@ export function handleHeartbeatResponse(
 }
 
 /** Releases the read-index requests whose heartbeat round a majority of voters answered. */
-export function confirmReads(state: NodeState, role: LeaderRole): void {
+function confirmReads(state: NodeState, role: LeaderRole): void {
   if (role.reads.size === 0) return;
   const { voters } = latestConfig(state);
   const acks = voters.map((id) => (id === state.id ? state.readSeq : (role.progress.get(id)?.readAck ?? 0)));

@@ -58,7 +58,7 @@ export function mixNumber(hash: number, value: number): number {
   return (h ^ (h >>> 15)) >>> 0;
 }
 
-export function mixString(hash: number, text: string): number {
+function mixString(hash: number, text: string): number {
   let h = hash ^ 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return (h ^ (h >>> 13)) >>> 0;
