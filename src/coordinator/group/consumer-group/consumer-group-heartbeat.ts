@@ -101,6 +101,11 @@ function ownedSet(request: ConsumerGroupHeartbeatRequest): Set<string> | null {
   return owned;
 }
 
+/** Whether two subscriptions name the same topics, ignoring order and repeats. */
+function sameTopicNames(a: readonly string[], b: readonly string[]): boolean {
+  return setKey(new Set(a)) === setKey(new Set(b));
+}
+
 function join(
   group: ConsumerGroup,
   request: ConsumerGroupHeartbeatRequest,
@@ -161,8 +166,7 @@ function join(
   }
   members.set(memberId, fresh);
   const sameSubscription =
-    inherited !== undefined &&
-    setKey(new Set(inherited.subscribedTopicNames)) === setKey(new Set(fresh.subscribedTopicNames));
+    inherited !== undefined && sameTopicNames(inherited.subscribedTopicNames, fresh.subscribedTopicNames);
   const joined: ConsumerGroup = {
     ...base,
     members,
@@ -189,7 +193,7 @@ function update(
       request.rebalanceTimeoutMs >= 0 ? request.rebalanceTimeoutMs : member.rebalanceTimeoutMs,
   };
   const names = request.subscribedTopicNames;
-  if (names !== null && setKey(new Set(names)) !== setKey(new Set(member.subscribedTopicNames))) {
+  if (names !== null && !sameTopicNames(names, member.subscribedTopicNames)) {
     current = { ...current, subscribedTopicNames: [...names] };
     next = { ...next, groupEpoch: next.groupEpoch + 1 };
   }
