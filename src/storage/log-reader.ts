@@ -184,9 +184,7 @@ export async function findOffsetByTimestamp(
   for (let index = floorSegment(segments, logStartOffset); index < segments.length; index += 1) {
     const segment = segments[index]!;
     if (segment.maxTimestamp < target) continue;
-    const found = await segment.locateTimestamp(target);
-    if (found === undefined) continue;
-    const start = found.position;
+    const start = segment.timestampSearchStart(target);
     for await (const { view } of scanBatches(segment.log, start, segment.size)) {
       if (view.lastOffset < logStartOffset || view.maxTimestamp < target) continue;
       const record = await firstRecordWhere(view, logStartOffset, (timestamp) => timestamp >= target);

@@ -186,14 +186,10 @@ export class LogSegment {
     return undefined;
   }
 
-  /** The first batch whose maxTimestamp >= `target` (searching from the time index), or undefined. */
-  async locateTimestamp(target: bigint): Promise<{ position: number; view: RecordBatchView } | undefined> {
+  /** Where a scan for the first batch with maxTimestamp >= `target` may start (from the time index). */
+  timestampSearchStart(target: bigint): number {
     const entry = this.timeIndex.lastBelow(target);
-    const start = entry === undefined ? 0 : this.offsetIndex.lookup(entry.offset).position;
-    for await (const scanned of scanBatches(this.log, start, this.size)) {
-      if (scanned.view.maxTimestamp >= target) return scanned;
-    }
-    return undefined;
+    return entry === undefined ? 0 : this.offsetIndex.lookup(entry.offset).position;
   }
 
   /**
