@@ -1,9 +1,11 @@
 import { assert } from './assert.js';
-import { isVoter, quorumSize, replicationTargets } from './membership.js';
+import { syncProgress } from './leader-replication.js';
+import { isVoter, quorumSize } from './membership.js';
 import {
   becomeFollower,
   isInLeaderLease,
   isSelfVoter,
+  type LeaderRole,
   latestConfig,
   leaderId,
   type NodeState,
@@ -11,7 +13,6 @@ import {
   send,
   setTerm,
 } from './node-state.js';
-import { Progress } from './progress.js';
 import type { RaftMessageOf } from './raft-message.js';
 import { ReadIndexQueue } from './read-index.js';
 
@@ -134,10 +135,9 @@ function countVoters(state: NodeState, ids: Set<number>): number {
  */
 function becomeLeader(state: NodeState): void {
   assert(state.role.kind === 'candidate', 'only a candidate becomes leader');
-  const progress = new Map<number, Progress>();
-  const role = {
-    kind: 'leader' as const,
-    progress,
+  const role: LeaderRole = {
+    kind: 'leader',
+    progress: new Map(),
     heartbeatDueMs: state.nowMs,
     checkQuorumDueMs: state.nowMs + state.options.electionTimeoutMs,
     transfer: undefined,
@@ -145,9 +145,7 @@ function becomeLeader(state: NodeState): void {
     hasCommittedInTerm: false,
   };
   state.role = role;
-  for (const peer of replicationTargets(latestConfig(state), state.id)) {
-    progress.set(peer, new Progress(state.log.lastIndex + 1, state.nowMs));
-  }
+  syncProgress(state, role);
   state.log.append({ kind: 'noop', index: state.log.lastIndex + 1, term: state.term });
   state.needsBroadcast = true;
 }
