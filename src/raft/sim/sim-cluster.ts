@@ -1,4 +1,4 @@
-import { SeededRandom } from '../../testing/index.js';
+import { SeededRandom, VirtualClock } from '../../testing/index.js';
 import { assert, assertNever } from '../core/assert.js';
 import type { NodeId } from '../core/log-entry.js';
 import type { ConfigChange } from '../core/membership.js';
@@ -93,7 +93,7 @@ export class SimCluster {
   /** Proposal id → virtual time it was accepted by a leader. */
   readonly proposedAtMs = new Map<number, number>();
   traceHash = 0x12345678;
-  #nowMs = 0;
+  readonly #clock = new VirtualClock();
   #nextProposalId = 1;
   #nextReadId = 1;
   readonly #queue = new EventQueue<SimEvent>(MAX_QUEUED_EVENTS);
@@ -118,7 +118,7 @@ export class SimCluster {
   }
 
   get nowMs(): number {
-    return this.#nowMs;
+    return this.#clock.nowMs();
   }
 
   get ids(): NodeId[] {
@@ -156,15 +156,15 @@ export class SimCluster {
 
   /** Runs `run` at virtual time now + delayMs, as one step of its own. */
   schedule(delayMs: number, run: () => void): void {
-    this.#queue.push(this.#nowMs + delayMs, { kind: 'call', run });
+    this.#queue.push(this.nowMs + delayMs, { kind: 'call', run });
   }
 
   /** Processes the next event; false when nothing is left to do. */
   step(): boolean {
     const next = this.#queue.pop();
     if (next === undefined) return false;
-    assert(next.atMs >= this.#nowMs, 'virtual time never goes back');
-    this.#nowMs = next.atMs;
+    assert(next.atMs >= this.nowMs, 'virtual time never goes back');
+    this.#clock.advanceTo(next.atMs);
     this.stats.steps++;
     this.traceHash = mixNumber(mixNumber(this.traceHash, next.atMs), eventCode(next.item));
     this.#handle(next.item);
@@ -180,16 +180,16 @@ export class SimCluster {
       if (at === undefined || at > untilMs) break;
       this.step();
     }
-    this.#nowMs = Math.max(this.#nowMs, untilMs);
+    this.#clock.advanceTo(Math.max(this.nowMs, untilMs));
   }
 
   runFor(durationMs: number): void {
-    this.runUntilTime(this.#nowMs + durationMs);
+    this.runUntilTime(this.nowMs + durationMs);
   }
 
   /** Steps until `condition` holds, for at most `timeoutMs` of virtual time; returns whether it held. */
   runUntil(condition: () => boolean, timeoutMs: number): boolean {
-    const deadline = this.#nowMs + timeoutMs;
+    const deadline = this.nowMs + timeoutMs;
     while (!condition()) {
       const at = this.#queue.peekTime();
       if (at === undefined || at > deadline) return false;
@@ -227,7 +227,7 @@ export class SimCluster {
     const node = this.node(id);
     const localNow = this.localTimeMs(node);
     node.clockRate = rate;
-    node.clockOffsetMs = localNow - this.#nowMs * rate;
+    node.clockOffsetMs = localNow - this.nowMs * rate;
   }
 
   setNetwork(quality: NetworkQuality): void {
@@ -255,7 +255,7 @@ export class SimCluster {
     new DataView(data.buffer).setUint32(0, id);
     const result = leader.raft.propose(data);
     if (!result.ok) return undefined;
-    this.proposedAtMs.set(id, this.#nowMs);
+    this.proposedAtMs.set(id, this.nowMs);
     this.stats.proposals++;
     return id;
   }
@@ -288,7 +288,7 @@ export class SimCluster {
   // ---- internals ----
 
   localTimeMs(node: SimNode): number {
-    return Math.floor(node.clockOffsetMs + this.#nowMs * node.clockRate);
+    return Math.floor(node.clockOffsetMs + this.nowMs * node.clockRate);
   }
 
   #start(node: SimNode): void {
@@ -310,7 +310,7 @@ export class SimCluster {
 
   #scheduleTick(node: SimNode): void {
     const interval = Math.max(1, Math.round(this.options.tickMs / node.clockRate));
-    this.#queue.push(this.#nowMs + interval, { kind: 'tick', node: node.id, incarnation: node.incarnation });
+    this.#queue.push(this.nowMs + interval, { kind: 'tick', node: node.id, incarnation: node.incarnation });
   }
 
   #handle(event: SimEvent): void {
@@ -354,7 +354,7 @@ export class SimCluster {
       if (node.disk.delayMs > 0) {
         node.writing = work;
         const delay = node.random.between(Math.ceil(node.disk.delayMs / 2), node.disk.delayMs);
-        this.#queue.push(this.#nowMs + delay, {
+        this.#queue.push(this.nowMs + delay, {
           kind: 'diskDone',
           node: node.id,
           incarnation: node.incarnation,
@@ -415,7 +415,7 @@ export class SimCluster {
     const delays = this.network.route(message);
     if (delays.length === 0) this.stats.messagesDropped++;
     for (const delay of delays) {
-      if (!this.#queue.push(this.#nowMs + delay, { kind: 'deliver', message })) this.stats.messagesDropped++;
+      if (!this.#queue.push(this.nowMs + delay, { kind: 'deliver', message })) this.stats.messagesDropped++;
     }
   }
 
