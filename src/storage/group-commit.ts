@@ -1,0 +1,175 @@
+import type { RecordBatchView } from '../protocol/index.js';
+import type { PartitionLogState } from './partition-log-state.js';
+import type { SegmentRoller } from './segment-roller.js';
+import { Deferred } from './serial-queue.js';
+
+export interface AppendOptions {
+  /** Leader appends: stamp this partitionLeaderEpoch into every batch (in place, outside the CRC). */
+  readonly leaderEpoch?: number;
+  /**
+   * fsync in this group commit, so that `durable` resolves with it (acks=all). Default: true when
+   * the topic's `pyralog.flush.policy` is `durable`; otherwise flush.messages/flush.ms decide.
+   */
+  readonly sync?: boolean;
+}
+
+/**
+ * An accepted append. Offsets are final at once. `written` resolves when the bytes are in the file
+ * (readable, what acks=1 waits for); `durable` when they are fsynced (acks=all). Both reject with
+ * the I/O error that failed the log. Neither needs awaiting: unobserved rejections are handled.
+ */
+export interface AppendResult {
+  readonly firstOffset: bigint;
+  readonly lastOffset: bigint;
+  readonly written: Promise<void>;
+  readonly durable: Promise<void>;
+}
+
+/** The appends of one group commit; they are written together, so they share one promise. */
+interface PendingGroup {
+  readonly views: RecordBatchView[];
+  needsSync: boolean;
+  readonly written: Deferred;
+}
+
+/**
+ * The write pipeline and flush policy: appends that arrive while a group commit is in flight join
+ * the next one, which writes them with one writev (per segment) and, when any asked for it or
+ * flush.messages is reached, one fsync. Batches reach it with their offsets already assigned.
+ */
+export class GroupCommit {
+  private pendingGroup: PendingGroup | undefined;
+  private unflushedMessages = 0;
+  private lastFlushMs: number;
+
+  constructor(
+    private readonly state: PartitionLogState,
+    private readonly roller: SegmentRoller,
+  ) {
+    this.lastFlushMs = state.clock.nowMs();
+  }
+
+  /** Queues `views` (offsets assigned, ending at `state.nextAssignedOffset`) for the next group commit. */
+  enqueue(views: readonly RecordBatchView[], firstOffset: bigint, options: AppendOptions): AppendResult {
+    const state = this.state;
+    const lastOffset = state.nextAssignedOffset - 1n;
+    if (views.length === 0) {
+      return { firstOffset, lastOffset, written: Promise.resolve(), durable: Promise.resolve() };
+    }
+    let group = this.pendingGroup;
+    if (group === undefined) {
+      const created: PendingGroup = { views: [], needsSync: false, written: new Deferred() };
+      group = created;
+      this.pendingGroup = created;
+      state.queue.run(() => this.commitGroup(created)).catch(() => {});
+    }
+    for (const view of views) group.views.push(view);
+    if (options.sync ?? state.config.flushPolicy === 'durable') group.needsSync = true;
+    let durable: Promise<void> | undefined;
+    return {
+      firstOffset,
+      lastOffset,
+      written: group.written.promise,
+      get durable(): Promise<void> {
+        durable ??= state.durableWaiters.wait(lastOffset + 1n, state.durableOffset, state.failure);
+        return durable;
+      },
+    };
+  }
+
+  /** Truncation: appends not yet written are dropped (their offsets are reassigned). */
+  discardPending(): void {
+    this.pendingGroup = undefined;
+  }
+
+  /** One group commit: every append queued since the previous one, written and maybe fsynced. */
+  private async commitGroup(group: PendingGroup): Promise<void> {
+    const state = this.state;
+    if (this.pendingGroup === group) this.pendingGroup = undefined;
+    try {
+      state.checkNotFailed();
+      const nowMs = state.clock.nowMs();
+      let run: RecordBatchView[] = [];
+      let runBytes = 0;
+      let records = 0;
+      for (const view of group.views) {
+        if (this.roller.shouldRoll(view, runBytes, run.length, nowMs)) {
+          await this.writeRun(run, nowMs);
+          run = [];
+          runBytes = 0;
+          await this.roller.roll(view.baseOffset, nowMs);
+        }
+        run.push(view);
+        runBytes += view.sizeInBytes;
+        records += view.recordsCount;
+      }
+      await this.writeRun(run, nowMs);
+      await state.epochCache.persist();
+      group.written.resolve();
+      state.options.onAppend?.(state.logEnd);
+      this.unflushedMessages += records;
+      if (group.needsSync || this.unflushedMessages >= state.config.flushMessages) {
+        await this.syncToLogEnd('logOnly');
+      }
+    } catch (error: unknown) {
+      const failure = state.fail(error);
+      group.written.reject(failure);
+      throw failure;
+    }
+  }
+
+  private async writeRun(run: readonly RecordBatchView[], nowMs: number): Promise<void> {
+    if (run.length === 0) return;
+    const state = this.state;
+    await state.activeSegment.append(run, nowMs);
+    for (const view of run) state.epochCache.assign(view.partitionLeaderEpoch, view.baseOffset);
+    const end = run.at(-1)!.nextOffset;
+    if (end > state.logEnd) state.logEnd = end;
+  }
+
+  /**
+   * fsyncs the active segment (its `.log` only, or all its files) and awaits the rolled segments'
+   * fsyncs, then marks the log end as of the call durable. Runs in the queue.
+   */
+  async syncToLogEnd(files: 'logOnly' | 'allFiles'): Promise<void> {
+    const state = this.state;
+    const target = state.logEnd;
+    const active = state.activeSegment;
+    await Promise.all([
+      files === 'logOnly' ? active.syncLog() : active.syncAll(),
+      this.roller.awaitRolledSegments(),
+    ]);
+    state.checkNotFailed();
+    this.markDurable(target);
+  }
+
+  /** Everything below `offset` is on disk (after an fsync, or a truncation that fsynced the rest). */
+  markDurable(offset: bigint): void {
+    const state = this.state;
+    if (offset > state.durableOffset) state.durableOffset = offset;
+    if (offset >= state.logEnd) this.unflushedMessages = 0;
+    this.lastFlushMs = state.clock.nowMs();
+    state.durableWaiters.advanceTo(state.durableOffset);
+  }
+
+  /** Truncation fsynced what it kept: the new log end is durable and nothing is left unflushed. */
+  resetAfterTruncation(): void {
+    this.state.durableOffset = this.state.logEnd;
+    this.unflushedMessages = 0;
+  }
+
+  /** fsyncs everything written so far (the active segment, and rolled ones whose fsync still runs). */
+  flush(): Promise<void> {
+    return this.state.queue.run(async () => {
+      this.state.checkNotFailed();
+      await this.syncToLogEnd('allFiles');
+    });
+  }
+
+  /** `flush.ms`: flushes when unflushed messages are older than it. */
+  async maybeFlush(nowMs: number): Promise<boolean> {
+    if (this.unflushedMessages === 0 || nowMs - this.lastFlushMs < this.state.config.flushMs) return false;
+    await this.flush();
+    return true;
+  }
+}

@@ -1,0 +1,103 @@
+import type { Clock, FileSystem } from './file-system.js';
+import type { LeaderEpochCache } from './leader-epoch-cache.js';
+import type { LogSegment } from './segment.js';
+import { SegmentDeleter } from './segment-deleter.js';
+import { OffsetWaiters, SerialQueue } from './serial-queue.js';
+import { LogClosedError } from './storage-errors.js';
+import { type StorageLogger, silentLogger } from './storage-logger.js';
+import type { LogConfig } from './topic-config.js';
+
+export interface PartitionLogOptions {
+  readonly fs: FileSystem;
+  /** `<log dir>/<topic>-<partition>`. */
+  readonly dir: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly config: LogConfig;
+  readonly clock: Clock;
+  readonly logger?: StorageLogger;
+  readonly isCleanShutdown?: boolean;
+  readonly recoveryPoint?: bigint;
+  readonly logStartOffset?: bigint;
+  /** From `cleaner-offset-checkpoint`: the first offset the cleaner has not cleaned. */
+  readonly cleanerCheckpoint?: bigint;
+  /** Called after each group commit with the new log end offset (long-poll fetch wake-ups). */
+  readonly onAppend?: (logEndOffset: bigint) => void;
+}
+
+/**
+ * The state one partition log's parts (append pipeline, truncation, deletion, roll) share. Every
+ * change runs in `queue`, except offset assignment (`nextAssignedOffset`), which happens at the
+ * call so that offsets are final when an append returns.
+ */
+export class PartitionLogState {
+  readonly topic: string;
+  readonly partition: number;
+  readonly dir: string;
+  readonly fs: FileSystem;
+  readonly clock: Clock;
+  readonly logger: StorageLogger;
+  config: LogConfig;
+  segments: LogSegment[] = [];
+  readonly queue = new SerialQueue();
+  /** The offset the next leader append gets; runs ahead of `logEnd` while appends are queued. */
+  nextAssignedOffset = 0n;
+  /** The offset after the last written batch (what readers can see). */
+  logEnd = 0n;
+  startOffset = 0n;
+  hw = 0n;
+  /** Everything below is fsynced. */
+  durableOffset = 0n;
+  readonly durableWaiters = new OffsetWaiters();
+  readonly deleter: SegmentDeleter;
+  epochCache!: LeaderEpochCache;
+  failure: Error | undefined;
+  isClosed = false;
+
+  constructor(readonly options: PartitionLogOptions) {
+    this.topic = options.topic;
+    this.partition = options.partition;
+    this.dir = options.dir;
+    this.fs = options.fs;
+    this.clock = options.clock;
+    this.logger = options.logger ?? silentLogger;
+    this.config = options.config;
+    this.deleter = new SegmentDeleter(options.fs, options.dir);
+  }
+
+  get name(): string {
+    return `${this.topic}-${this.partition}`;
+  }
+
+  get activeSegment(): LogSegment {
+    return this.segments.at(-1)!;
+  }
+
+  /** Keeps the high watermark within [logStartOffset, logEndOffset] after either moved. */
+  clampHighWatermark(): void {
+    if (this.hw > this.logEnd) this.hw = this.logEnd;
+    if (this.hw < this.startOffset) this.hw = this.startOffset;
+  }
+
+  checkOpen(): void {
+    if (this.isClosed) throw new LogClosedError(`${this.name} is closed`);
+    this.checkNotFailed();
+  }
+
+  checkNotFailed(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** An I/O failure leaves the files in an unknown state: the log refuses everything afterwards. */
+  fail(error: unknown): Error {
+    if (this.failure === undefined) {
+      this.failure = new LogClosedError(`${this.name} failed: ${String(error)}`, { cause: error });
+      this.logger.warn(
+        { topic: this.topic, partition: this.partition, error: String(error) },
+        'partition log failed',
+      );
+      this.durableWaiters.failAll(this.failure);
+    }
+    return this.failure;
+  }
+}

@@ -1,0 +1,60 @@
+import type { RecordBatchView } from '../protocol/index.js';
+import type { PartitionLogState } from './partition-log-state.js';
+import { LogSegment, MAX_RELATIVE_OFFSET } from './segment.js';
+
+/**
+ * Rolling: when a new active segment starts, and the background fsyncs of the segments left behind.
+ * Callers run in the log's queue.
+ */
+export class SegmentRoller {
+  /** fsyncs of rolled segments still running (they never reject: a failure fails the log). */
+  private readonly rolledSegmentSyncs = new Set<Promise<void>>();
+
+  constructor(private readonly state: PartitionLogState) {}
+
+  /**
+   * Kafka's roll conditions for appending `view` after `runBytes`/`runCount` not yet written to the
+   * active segment: size, age, a full index, or an offset the relative index cannot hold.
+   */
+  shouldRoll(view: RecordBatchView, runBytes: number, runCount: number, nowMs: number): boolean {
+    const active = this.state.activeSegment;
+    const config = this.state.config;
+    if (view.lastOffset - active.baseOffset > MAX_RELATIVE_OFFSET) return true;
+    const size = active.size + runBytes;
+    if (size === 0) return false;
+    const maxOffsetEntries = active.offsetIndex.maxEntries;
+    const maxTimeEntries = active.timeIndex.maxEntries;
+    return (
+      size + view.sizeInBytes > config.segmentBytes ||
+      (!active.isEmpty && nowMs - active.rollingBaseMs > config.segmentMs) ||
+      active.offsetIndex.entryCount + runCount + 1 >= maxOffsetEntries ||
+      active.timeIndex.entryCount + runCount + 1 >= maxTimeEntries
+    );
+  }
+
+  /**
+   * Starts a new active segment at `baseOffset`. The old one is fsynced whole in the background, as
+   * Kafka flushes a rolled segment asynchronously: in page-cache mode that fsync may cover a whole
+   * segment, and appends must not wait for it; whatever marks offsets durable awaits it first. An
+   * empty old segment stays (reads skip it, retention removes it): it marks where the log starts.
+   */
+  async roll(baseOffset: bigint, nowMs: number): Promise<void> {
+    const state = this.state;
+    const old = state.activeSegment;
+    const sync: Promise<void> = old
+      .syncAll()
+      .then(
+        () => {},
+        (error: unknown) => void state.fail(error),
+      )
+      .finally(() => this.rolledSegmentSyncs.delete(sync));
+    this.rolledSegmentSyncs.add(sync);
+    const segment = await LogSegment.create(state.fs, state.dir, baseOffset, state.config, nowMs);
+    state.segments = [...state.segments, segment];
+  }
+
+  /** Waits for the background fsyncs of rolled segments (before marking offsets durable or removing segments). */
+  async awaitRolledSegments(): Promise<void> {
+    if (this.rolledSegmentSyncs.size > 0) await Promise.all([...this.rolledSegmentSyncs]);
+  }
+}
