@@ -1,0 +1,185 @@
+// The real-client matrix of issue 4 for a Python client script (test/integration/python/*.py):
+// against startBroker on port 0 with a temp dir it creates a topic with several partitions, produces
+// the matrix records with every codec, reads them back exactly, lists offsets by time, and sends a
+// 10 MB record to a topic whose max.message.bytes allows it and to one whose limit refuses it.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type RunningBroker, startBroker } from '../../src/index.js';
+import {
+  type ConsumedRecord,
+  expectedByPartition,
+  groupByPartition,
+  matrixRecords,
+  offsetsForTime,
+  type ProduceResult,
+  type SentRecord,
+} from './client-matrix.js';
+import { runPythonClient } from './python-client.js';
+
+export interface PythonClientMatrix {
+  /** Shown in the test names, e.g. 'kafka-python 2.0.2'. */
+  readonly client: string;
+  /** File name under test/integration/python. */
+  readonly script: string;
+  /** Requests (name_vN as the script reports them) the client must have sent by the end. */
+  readonly expectedRequests: readonly string[];
+  /** Whether the client can send a header whose value is null. */
+  readonly nullHeaderValues: boolean;
+}
+
+const PARTITIONS = 3;
+const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+const TEN_MB = 10 * 1024 * 1024;
+const MESSAGE_TOO_LARGE = 10;
+const TOPIC_ALREADY_EXISTS = 36;
+
+interface Produced {
+  readonly results: readonly ProduceResult[];
+}
+interface Consumed {
+  readonly records: readonly ConsumedRecord[];
+}
+interface Offsets {
+  readonly earliest: Record<string, number>;
+  readonly latest: Record<string, number>;
+  readonly by_time?: Record<string, number | null>;
+}
+
+export function describePythonClientMatrix(matrix: PythonClientMatrix): void {
+  describe(`${matrix.client} against startBroker`, () => {
+    let dir: string;
+    let broker: RunningBroker;
+    const sent: Map<number, ConsumedRecord[]> = new Map();
+    const requests = new Set<string>();
+    const all = (partitions: number) => Array.from({ length: partitions }, (_, p) => p);
+    const client = async <T extends object>(op: string, fields: Record<string, unknown>): Promise<T> => {
+      const answer = await runPythonClient<T>(matrix.script, { op, bootstrap: broker.bootstrap, ...fields });
+      for (const request of answer.requests) requests.add(request);
+      return answer;
+    };
+
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'pyralog-python-client-'));
+      broker = await startBroker({ port: 0, logDirs: [dir] });
+    });
+    after(async () => {
+      await broker.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('creates a topic with several partitions, and refuses to create it twice', async () => {
+      const created = await client<{ error: string | null }>('create_topic', {
+        topic: 'matrix',
+        partitions: PARTITIONS,
+      });
+      assert.equal(created.error, null, JSON.stringify(created));
+      const described = await client<{ error_code: number; partitions: unknown[] }>('describe_topic', {
+        topic: 'matrix',
+      });
+      assert.deepEqual(described.partitions, [
+        { partition: 0, leader: broker.nodeId },
+        { partition: 1, leader: broker.nodeId },
+        { partition: 2, leader: broker.nodeId },
+      ]);
+      const again = await client<{ code?: number }>('create_topic', {
+        topic: 'matrix',
+        partitions: PARTITIONS,
+      });
+      assert.equal(again.code, TOPIC_ALREADY_EXISTS, JSON.stringify(again));
+    });
+
+    it('produces keyed and unkeyed records with headers and null values with every codec, and reads them back exactly', async () => {
+      const firstTimestamp = Date.now() - 60_000;
+      const next = new Map<number, number>();
+      for (const [index, codec] of CODECS.entries()) {
+        const records: SentRecord[] = matrixRecords(
+          codec,
+          firstTimestamp + index * 100,
+          PARTITIONS,
+          matrix.nullHeaderValues,
+        );
+        const { results } = await client<Produced>('produce', {
+          topic: 'matrix',
+          compression: codec === 'none' ? null : codec,
+          records,
+        });
+        // Each partition's offsets continue from the previous run's, one per record in send order.
+        for (const result of results) {
+          assert.equal(result.error, undefined, `${codec}: ${JSON.stringify(result)}`);
+          const expectedOffset = next.get(result.partition!) ?? 0;
+          assert.equal(result.offset, expectedOffset, `${codec}: partition ${result.partition}`);
+          next.set(result.partition!, expectedOffset + 1);
+        }
+        for (const [partition, list] of expectedByPartition(records, results)) {
+          sent.set(partition, [...(sent.get(partition) ?? []), ...list]);
+        }
+      }
+      const { records } = await client<Consumed>('consume', { topic: 'matrix', partitions: all(PARTITIONS) });
+      const consumed = groupByPartition(records);
+      for (const partition of all(PARTITIONS)) {
+        assert.deepEqual(consumed.get(partition), sent.get(partition), `partition ${partition}`);
+      }
+    });
+
+    it('lists earliest, latest and by-timestamp offsets', async () => {
+      const middle = sent.get(1)![Math.floor(sent.get(1)!.length / 2)]!;
+      const offsets = await client<Offsets>('list_offsets', {
+        topic: 'matrix',
+        partitions: all(PARTITIONS),
+        timestamp: middle.timestamp,
+      });
+      assert.deepEqual(offsets.earliest, { 0: 0, 1: 0, 2: 0 });
+      assert.deepEqual(offsets.latest, {
+        0: sent.get(0)!.length,
+        1: sent.get(1)!.length,
+        2: sent.get(2)!.length,
+      });
+      assert.deepEqual(offsets.by_time, offsetsForTime(sent, PARTITIONS, middle.timestamp));
+      assert.equal(offsets.by_time?.['1'], middle.offset);
+      const future = await client<Offsets>('list_offsets', {
+        topic: 'matrix',
+        partitions: [0],
+        timestamp: Date.now() + 3_600_000,
+      });
+      assert.deepEqual(future.by_time, { 0: null });
+    });
+
+    it('accepts a 10 MB record where max.message.bytes allows it and refuses it with MESSAGE_TOO_LARGE elsewhere', async () => {
+      const big = await client<{ error: string | null }>('create_topic', {
+        topic: 'big',
+        partitions: 1,
+        configs: { 'max.message.bytes': String(11 * 1024 * 1024) },
+      });
+      assert.equal(big.error, null, JSON.stringify(big));
+      await client('create_topic', { topic: 'small', partitions: 1 });
+      const limits = { max_request_size: 12 * 1024 * 1024 };
+      const accepted = await client<Produced>('produce', {
+        topic: 'big',
+        records: [{ key: 'big', repeat: TEN_MB, headers: [], timestamp: Date.now() }],
+        ...limits,
+      });
+      assert.deepEqual(accepted.results, [{ partition: 0, offset: 0 }]);
+      const refused = await client<Produced>('produce', {
+        topic: 'small',
+        records: [{ key: 'big', repeat: TEN_MB, headers: [], timestamp: Date.now() }],
+        ...limits,
+      });
+      assert.equal(refused.results[0]?.code, MESSAGE_TOO_LARGE, JSON.stringify(refused.results));
+      assert.equal(refused.results[0]?.local, undefined, 'the broker refused it, not the client');
+      // The first-batch rule (KIP-74) hands the 10 MB batch to a 1 MiB partition fetch limit.
+      const { records } = await client<Consumed>('consume', { topic: 'big', partitions: [0] });
+      assert.equal(records.length, 1);
+      assert.equal(records[0]?.value, 'x'.repeat(TEN_MB));
+      const small = await client<Offsets>('list_offsets', { topic: 'small', partitions: [0] });
+      assert.deepEqual(small.latest, { 0: 0 });
+    });
+
+    it('sent the Kafka requests this client version is known to use', (t) => {
+      t.diagnostic(`${matrix.client} sent: ${[...requests].sort().join(', ')}`);
+      for (const request of matrix.expectedRequests) assert.ok(requests.has(request), request);
+    });
+  });
+}
