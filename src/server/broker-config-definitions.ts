@@ -220,6 +220,14 @@ export const BROKER_CONFIG_DEFINITIONS = {
       'Pyralog: durable answers acks=all only after an fsync (group-committed); kafka follows ' +
       "Kafka's page-cache policy, fsyncing only as log.flush.* and flush.* say.",
   }),
+  'pyralog.test.fsync.journal': stringConfig({
+    default: null,
+    doc:
+      'Pyralog, TEST ONLY: a file to which the disk storage appends every fsynced file size (and ' +
+      'renames and unlinks), so that a test can cut files back to their last fsynced sizes after ' +
+      'SIGKILL to simulate power loss (see src/storage/power-loss.ts). Slows every fsync; never set ' +
+      'it in production.',
+  }),
 } as const satisfies Record<string, ConfigDefinition<unknown>>;
 
 export type BrokerConfigName = keyof typeof BROKER_CONFIG_DEFINITIONS;

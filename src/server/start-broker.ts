@@ -90,7 +90,11 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
   const logger = options.logger ?? pino({ level: 'silent' });
   const nodeId = config.values['node.id'];
   const isMemory = config.values['pyralog.storage'] === 'memory';
-  const fs: FileSystem = isMemory ? new MemoryFileSystem() : new NodeFileSystem();
+  const fsyncJournalPath = config.values['pyralog.test.fsync.journal'];
+  const nodeFs = isMemory
+    ? undefined
+    : new NodeFileSystem(fsyncJournalPath === null ? {} : { fsyncJournalPath });
+  const fs: FileSystem = nodeFs ?? new MemoryFileSystem();
   const properties = brokerProperties(config);
   let loader: MetadataLoader | undefined;
   const logs = await LogManager.open({
@@ -174,6 +178,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
           replicas.close();
           await server.shutdown();
           await logs.close();
+          await nodeFs?.closeJournal();
         })();
         return stopping;
       },

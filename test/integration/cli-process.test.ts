@@ -2,83 +2,21 @@
 // PYRALOG_* override; the test waits for its ready log line, drives it with KafkaJS and kcat, stops
 // it with SIGTERM (clean exit) and starts it again on the same dir to find topics and records there.
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import kafkajs from 'kafkajs';
+import { type PyralogProcess, startPyralog, stopPyralog } from './pyralog-process.js';
 
 const run = promisify(execFile);
-const ROOT = new URL('../..', import.meta.url).pathname;
-
-interface Started {
-  readonly child: ChildProcess;
-  readonly bootstrap: string;
-  readonly readyMs: number;
-  readonly exited: Promise<number | null>;
-}
-
-/** Spawns `pyralog start` and resolves on its ready line (rejects if it exits first or after 30 s). */
-async function startProcess(
-  dataDir: string,
-  extraArgs: string[],
-  env: Record<string, string>,
-): Promise<Started> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/cli/main.ts',
-      'start',
-      '--override',
-      'listeners=PLAINTEXT://127.0.0.1:0',
-      '--log-dirs',
-      dataDir,
-      ...extraArgs,
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
-  );
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const ready = new Promise<{ bootstrap: string; readyMs: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no ready line within 30 s')), 30_000);
-    lines.on('line', (line) => {
-      const entry = JSON.parse(line) as { msg?: string; bootstrap?: string; readyMs?: number };
-      if (entry.bootstrap !== undefined && entry.msg?.includes('ready') === true) {
-        clearTimeout(timer);
-        resolve({ bootstrap: entry.bootstrap, readyMs: entry.readyMs ?? -1 });
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`pyralog start exited with ${code} before ready: ${stderr}`));
-    });
-  });
-  try {
-    return { child, exited, ...(await ready) };
-  } catch (error: unknown) {
-    child.kill('SIGKILL');
-    throw error;
-  }
-}
-
-async function stopProcess(started: Started): Promise<number | null> {
-  if (started.child.exitCode === null) started.child.kill('SIGTERM');
-  return started.exited;
-}
 
 describe('pyralog start (real process)', () => {
   let dir: string;
   let properties: string;
-  let broker: Started | undefined;
+  let broker: PyralogProcess | undefined;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pyralog-cli-'));
     properties = join(dir, 'server.properties');
@@ -91,7 +29,7 @@ describe('pyralog start (real process)', () => {
 
   it('serves KafkaJS and kcat, stops cleanly on SIGTERM and keeps data across a restart', async () => {
     // PYRALOG_NUM_PARTITIONS (env) beats num.partitions=5 from --config.
-    broker = await startProcess(join(dir, 'data'), ['--config', properties], { PYRALOG_NUM_PARTITIONS: '2' });
+    broker = await startPyralog(join(dir, 'data'), ['--config', properties], { PYRALOG_NUM_PARTITIONS: '2' });
     assert.ok(broker.readyMs >= 0);
     const kafka = new kafkajs.Kafka({ brokers: [broker.bootstrap], logLevel: kafkajs.logLevel.NOTHING });
     // The producer's Metadata request auto-creates the topic with num.partitions from PYRALOG_NUM_PARTITIONS.
@@ -111,9 +49,9 @@ describe('pyralog start (real process)', () => {
     const metadata = await admin.fetchTopicMetadata({ topics: ['auto'] });
     assert.equal(metadata.topics[0]?.partitions.length, 2);
     await admin.disconnect();
-    assert.equal(await stopProcess(broker), 0);
+    assert.equal(await stopPyralog(broker), 0);
 
-    broker = await startProcess(join(dir, 'data'), ['--config', properties], {});
+    broker = await startPyralog(join(dir, 'data'), ['--config', properties], {});
     const { stdout } = await run(
       'kcat',
       [
@@ -148,6 +86,6 @@ describe('pyralog start (real process)', () => {
       ['auto', 2],
       ['auto5', 5],
     ]);
-    assert.equal(await stopProcess(broker), 0);
+    assert.equal(await stopPyralog(broker), 0);
   });
 });
