@@ -72,8 +72,8 @@ console.log(`startBroker() disk storage to ready: ${median(disk).toFixed(1)} ms 
 const viaTsx = await repeat(() => processStart(['--import', 'tsx', 'src/cli/main.ts']));
 console.log(`pyralog start (tsx, spawn to ready line): ${median(viaTsx.map((r) => r.ms)).toFixed(0)} ms`);
 console.log(`pyralog start (tsx) RSS at ready: ${median(viaTsx.map((r) => r.rssMiB)).toFixed(1)} MiB`);
-if (existsSync(join(ROOT, 'dist/cli/main.js'))) {
-  const viaDist = await repeat(() => processStart(['dist/cli/main.js']));
+if (existsSync(join(ROOT, 'dist/pyralog.js'))) {
+  const viaDist = await repeat(() => processStart(['dist/pyralog.js']));
   console.log(`pyralog start (dist, spawn to ready line): ${median(viaDist.map((r) => r.ms)).toFixed(0)} ms`);
   console.log(`pyralog start (dist) RSS at ready: ${median(viaDist.map((r) => r.rssMiB)).toFixed(1)} MiB`);
 } else {
