@@ -1,0 +1,266 @@
+#!/usr/bin/env node
+// The broker benchmark of issue #4, in one run: `pyralog start` to ready (spawn to ready line) and
+// its idle RSS, `startBroker()` with memory storage to ready, the raw disk write speed of the data
+// dir's file system, then ../shared/bench's common workload (1 KiB records: N produced with
+// acks=all, N consumed, end-to-end latency at a fixed rate) driven by the real librdkafka
+// rdkafka_performance through ../shared/bench/broker-kafka.sh, once with the default durable flush
+// (fsync before acknowledge, group-committed) and once with Kafka's page-cache flush policy.
+// Every figure is printed with the 1-minute load average taken next to it.
+//
+// Usage (after `npm run build`; needs Debian's librdkafka-dev and fio, see bench/README.md):
+//   node bench/broker/main.mjs [--msgs 1000000] [--rate 10000] [--secs 20] [--runs 1]
+//                              [--startup-runs 5] [--disk-mib 1024] [--modes durable,kafka]
+//                              [--skip-startup] [--skip-disk] [--skip-workload] [--cpu-prof DIR]
+// --cpu-prof starts each measured broker under `node --cpu-prof` and leaves the .cpuprofile there.
+import { execFile, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = new URL('../..', import.meta.url).pathname;
+const SHARED = join(ROOT, '../shared/bench');
+const OUT = join(ROOT, 'bench/.out');
+const CLI = join(ROOT, 'dist/pyralog.js');
+const LIBRARY = join(ROOT, 'dist/index.js');
+
+function option(name, fallback) {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? fallback : process.argv[at + 1];
+}
+const flag = (name) => process.argv.includes(`--${name}`);
+const msgs = Number(option('msgs', '1000000'));
+const rate = Number(option('rate', '10000'));
+const secs = Number(option('secs', '20'));
+const runs = Number(option('runs', '1'));
+const startupRuns = Number(option('startup-runs', '5'));
+const diskMiB = Number(option('disk-mib', '1024'));
+const modes = option('modes', 'durable,kafka').split(',');
+const cpuProfDir = option('cpu-prof', undefined);
+
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+function report(what, value) {
+  console.log(`${what}: ${value}   [loadavg ${loadavg()}]`);
+}
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+const spread = (values, digits = 0) =>
+  `${median(values).toFixed(digits)} (min ${Math.min(...values).toFixed(digits)}, max ${Math.max(...values).toFixed(digits)}, n=${values.length})`;
+const rssMiB = (pid) => {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
+};
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Spawns `pyralog start`; resolves on its ready line with the spawn-to-ready time and the bootstrap. */
+async function startCli(dataDir, extraArgs = [], nodeArgs = []) {
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    [
+      ...nodeArgs,
+      CLI,
+      'start',
+      '--listeners',
+      'PLAINTEXT://127.0.0.1:0',
+      '--log-dirs',
+      dataDir,
+      ...extraArgs,
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const ready = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no ready line within 30 s')), 30_000);
+    void exited.then((code) => reject(new Error(`pyralog start exited with ${code} before ready`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const entry = JSON.parse(line);
+      if (entry.readyMs !== undefined && entry.bootstrap !== undefined) {
+        clearTimeout(timer);
+        resolve({
+          spawnToReadyMs: performance.now() - started,
+          readyMs: entry.readyMs,
+          bootstrap: entry.bootstrap,
+        });
+      }
+    });
+  });
+  return {
+    ...ready,
+    pid: child.pid,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function withTempDir(body) {
+  const dir = await mkdtemp(join(ROOT, 'bench/.out/data-'));
+  try {
+    return await body(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function startup() {
+  const spawnToReady = [];
+  const logged = [];
+  const idleRss = [];
+  for (let i = 0; i < startupRuns; i += 1) {
+    await withTempDir(async (dir) => {
+      const broker = await startCli(dir);
+      try {
+        spawnToReady.push(broker.spawnToReadyMs);
+        logged.push(broker.readyMs);
+        await delay(2000);
+        idleRss.push(rssMiB(broker.pid));
+      } finally {
+        await broker.stop();
+      }
+    });
+  }
+  report('pyralog start, spawn to ready line (ms)', spread(spawnToReady));
+  report('pyralog start, its own readyMs (process start to ready, ms)', spread(logged));
+  report('pyralog start, idle RSS 2 s after ready (MiB)', spread(idleRss, 1));
+  // startBroker() in a fresh Node process each time, as a test file would call it.
+  const script = `
+    const importStart = performance.now();
+    const { startBroker } = await import(${JSON.stringify(LIBRARY)});
+    const importMs = performance.now() - importStart;
+    const started = performance.now();
+    const broker = await startBroker({ logDirs: 'memory' });
+    const readyMs = performance.now() - started;
+    await broker.stop();
+    console.log(JSON.stringify({ importMs, readyMs }));`;
+  const embedded = [];
+  for (let i = 0; i < startupRuns; i += 1) {
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT });
+    embedded.push(JSON.parse(stdout));
+  }
+  report(
+    "startBroker({ logDirs: 'memory' }) to ready, first call in a fresh process (ms)",
+    spread(
+      embedded.map((e) => e.readyMs),
+      1,
+    ),
+  );
+  report(
+    "import('pyralog') before it (ms)",
+    spread(
+      embedded.map((e) => e.importMs),
+      1,
+    ),
+  );
+}
+
+async function disk() {
+  await withTempDir(async (dir) => {
+    const fio = async (name, args) => {
+      const { stdout } = await run(
+        'fio',
+        [
+          `--name=${name}`,
+          `--directory=${dir}`,
+          `--filename=${name}.dat`,
+          '--ioengine=psync',
+          '--rw=write',
+          '--output-format=json',
+          ...args,
+        ],
+        { maxBuffer: 16 << 20 },
+      );
+      await rm(join(dir, `${name}.dat`), { force: true });
+      return JSON.parse(stdout).jobs[0].write.bw_bytes / 1e6;
+    };
+    const size = `--size=${diskMiB}M`;
+    report(
+      `raw disk: sequential write into fresh page cache, 1 MiB writes, ${diskMiB} MiB, no fsync (MB/s)`,
+      (await fio('buffered', ['--bs=1M', size])).toFixed(0),
+    );
+    report(
+      'raw disk: write with fsync every 1 MiB, at most 5 s (MB/s)',
+      (await fio('fsync1m', ['--bs=1M', size, '--runtime=5', '--fsync=1'])).toFixed(0),
+    );
+    report(
+      'raw disk: write with fsync every 64 KiB, at most 5 s (MB/s)',
+      (await fio('fsync64k', ['--bs=64k', size, '--runtime=5', '--fsync=1'])).toFixed(0),
+    );
+  });
+}
+
+/** A writable copy of ../shared/bench (read-only) whose bin/ holds rdkafka_performance. */
+async function sharedBenchCopy() {
+  const copy = join(OUT, 'shared-bench');
+  if (!existsSync(join(copy, 'broker-kafka.sh'))) {
+    mkdirSync(copy, { recursive: true });
+    for (const entry of ['broker-kafka.sh', 'build-rdkafka-perf.sh', 'node', 'rdkafka-shim']) {
+      cpSync(join(SHARED, entry), join(copy, entry), { recursive: true });
+    }
+    await run('chmod', ['-R', 'u+w', copy]);
+  }
+  if (!existsSync(join(copy, 'bin/rdkafka_performance'))) {
+    await run('bash', [join(copy, 'build-rdkafka-perf.sh')]);
+  }
+  return copy;
+}
+
+async function workload(mode) {
+  const copy = await sharedBenchCopy();
+  await withTempDir(async (dir) => {
+    const nodeArgs = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
+    const broker = await startCli(dir, ['--flush-mode', mode], nodeArgs);
+    let peakRss = 0;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, rssMiB(broker.pid));
+    }, 200);
+    try {
+      console.log(`\n## workload, pyralog.flush.mode=${mode} [loadavg at start ${loadavg()}]`);
+      const label = `pyralog-${mode}`;
+      const child = spawn(
+        'bash',
+        [
+          join(copy, 'broker-kafka.sh'),
+          broker.bootstrap,
+          String(runs),
+          String(msgs),
+          String(rate),
+          String(secs),
+          label,
+        ],
+        { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, BENCH_OUT: OUT } },
+      );
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+      if (code !== 0) throw new Error(`broker-kafka.sh exited with ${code}`);
+      report(`broker RSS peak during the ${mode} workload (MiB)`, peakRss.toFixed(0));
+    } finally {
+      clearInterval(sampler);
+      await broker.stop();
+    }
+  });
+}
+
+mkdirSync(OUT, { recursive: true });
+if (!existsSync(CLI) || !existsSync(LIBRARY)) {
+  console.error('dist/ is missing: run `npm run build` first');
+  process.exit(1);
+}
+console.log(`# pyralog broker bench, ${new Date().toISOString()}, node ${process.version}`);
+if (!flag('skip-startup')) await startup();
+if (!flag('skip-disk')) await disk();
+if (!flag('skip-workload')) {
+  console.log(
+    `\nworkload: ${runs} run(s), ${msgs} messages of 1 KiB, latency at ${rate} msg/s for ${secs} s`,
+  );
+  for (const mode of modes) await workload(mode);
+}
+if (cpuProfDir !== undefined) {
+  console.log(
+    `\nCPU profiles: ${(await readdir(cpuProfDir)).filter((f) => f.endsWith('.cpuprofile')).join(', ')}`,
+  );
+}
