@@ -1,4 +1,4 @@
-// src/storage owns log dirs, partition logs, segments (.log/.index/.timeindex/.txnindex), append/read, roll, recovery, flush policy, retention, leader-epoch cache and checkpoints.
+// src/storage owns log dirs, partition logs, segments (.log/.index/.timeindex/.txnindex), append/read, roll, recovery, flush policy, retention, leader-epoch cache, producer state (idempotence) and its snapshots, and checkpoints.
 // It must not know about the network, other nodes or what a record means beyond its batch header; it imports only src/protocol.
 export {
   CLEANER_OFFSET_CHECKPOINT,
@@ -29,6 +29,14 @@ export {
   PartitionLog,
   type PartitionLogOptions,
 } from './partition-log.js';
+export { SNAPSHOT_SUFFIX, snapshotFileName } from './producer-snapshot-file.js';
+export {
+  NO_PRODUCER_EPOCH,
+  PRODUCER_BATCHES_RETAINED,
+  type ProducerBatchMetadata,
+  type ProducerCheck,
+  type ProducerStateEntry,
+} from './producer-state.js';
 export {
   CorruptStorageFileError,
   FileNotFoundError,

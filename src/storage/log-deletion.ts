@@ -3,7 +3,11 @@ import type { PartitionLogState } from './partition-log-state.js';
 import { selectSegmentsToDelete } from './retention.js';
 import type { SegmentRoller } from './segment-roller.js';
 
-/** Removing data from the log's start: DeleteRecords (logStartOffset), retention, `.deleted` files. */
+/**
+ * Removing data from the log's start: DeleteRecords (logStartOffset), retention, `.deleted` files.
+ * Producers whose last batch falls below the new start are forgotten and snapshots older than the
+ * first segment removed, as Kafka's truncateHead does.
+ */
 export class LogDeletion {
   constructor(
     private readonly state: PartitionLogState,
@@ -22,6 +26,7 @@ export class LogDeletion {
       state.checkNotFailed();
       if (target > state.startOffset) {
         state.startOffset = target;
+        state.producers.removeBefore(target);
         state.epochCache.truncateFromStart(target);
         await state.epochCache.persist();
       }
@@ -60,6 +65,7 @@ export class LogDeletion {
     if (firstBase > state.startOffset) {
       state.startOffset = firstBase;
       if (state.hw < firstBase) state.hw = firstBase;
+      state.producers.removeBefore(firstBase);
       state.epochCache.truncateFromStart(firstBase);
       await state.epochCache.persist();
     }
@@ -68,6 +74,7 @@ export class LogDeletion {
       `deleting ${count} segment(s) of ${state.name} by ${decision.reason}`,
     );
     await state.deleter.schedule(removed, nowMs, state.config.fileDeleteDelayMs);
+    await state.snapshots.deleteBelow(firstBase);
     return count;
   }
 }

@@ -1,12 +1,13 @@
 // Proves the LogManager's dir handling: Kafka's layout (`<topic>-<partition>` dirs, 20-digit segment
 // names, text checkpoints), the lock against a second manager, the clean-shutdown marker that skips
 // recovery, recovery from the checkpointed recovery point after a crash, and the background duties
-// (flush.ms, retention, delayed deletion of `.deleted` files) driven by an injected clock.
+// (flush.ms, retention, delayed deletion of `.deleted` files, producer expiry) driven by an injected clock.
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { createRecordBatch, encodeRecordBatchSync } from '../protocol/index.js';
 import { LogManager } from './log-manager.js';
 import { MemoryFileSystem } from './memory-file-system.js';
 import { NodeFileSystem } from './node-file-system.js';
@@ -133,6 +134,38 @@ describe('LogManager', () => {
     clock.advance(2001);
     await manager.tick();
     assert.ok(!(await fs.readdir('/d/t-0')).some((name) => name.endsWith('.deleted')));
+    await manager.close();
+  });
+
+  it('forgets producers idle for producer.id.expiration.ms on tick', async () => {
+    const fs = new MemoryFileSystem();
+    const clock = new ManualClock(10_000);
+    const manager = await LogManager.open({
+      fs,
+      logDirs: ['/d'],
+      clock,
+      schedule: false,
+      brokerConfig: { producerIdExpirationMs: 5_000, producerIdExpirationCheckIntervalMs: 1_000 },
+    });
+    const log = await manager.getOrCreateLog('t', 0);
+    const batch = encodeRecordBatchSync(
+      createRecordBatch({
+        producerId: 4n,
+        producerEpoch: 0,
+        baseSequence: 0,
+        records: [{ value: null, timestamp: 9_000n }],
+      }),
+    );
+    await log.appendAsLeader(batch).written;
+    clock.advance(1_000);
+    await manager.tick();
+    assert.deepEqual(
+      log.producerStates().map((entry) => entry.producerId),
+      [4n],
+    );
+    clock.advance(3_000);
+    await manager.tick();
+    assert.deepEqual(log.producerStates(), []);
     await manager.close();
   });
 });

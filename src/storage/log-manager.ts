@@ -69,7 +69,14 @@ export class LogManager {
   private readonly logger: StorageLogger;
   private timer: NodeJS.Timeout | undefined;
   private isTicking = false;
-  private lastRun = { flush: 0, retention: 0, recoveryCheckpoint: 0, startCheckpoint: 0, cleaner: 0 };
+  private lastRun = {
+    flush: 0,
+    retention: 0,
+    recoveryCheckpoint: 0,
+    startCheckpoint: 0,
+    cleaner: 0,
+    producerExpiration: 0,
+  };
 
   private constructor(
     private readonly options: LogManagerOptions,
@@ -85,6 +92,7 @@ export class LogManager {
       recoveryCheckpoint: now,
       startCheckpoint: now,
       cleaner: now,
+      producerExpiration: now,
     };
   }
 
@@ -233,8 +241,9 @@ export class LogManager {
 
   /**
    * The background duties whose interval has passed: flush by flush.ms (every
-   * `log.flush.scheduler.interval.ms`), retention (`log.retention.check.interval.ms`), removal of
-   * `.deleted` files, and the two checkpoints. Calls while one runs are skipped.
+   * `log.flush.scheduler.interval.ms`), retention (`log.retention.check.interval.ms`), producer
+   * expiry (`producer.id.expiration.check.interval.ms`), removal of `.deleted` files, and the two
+   * checkpoints. Calls while one runs are skipped.
    */
   async tick(nowMs = this.clock.nowMs()): Promise<void> {
     if (this.isTicking) return;
@@ -256,6 +265,12 @@ export class LogManager {
           cleanedAny = (await log.compact(nowMs, this.broker.cleanerMaxKeys)) !== undefined || cleanedAny;
         }
         if (cleanedAny) await this.checkpointCleanerOffsets();
+      }
+      if (due(this.lastRun.producerExpiration, this.broker.producerIdExpirationCheckIntervalMs)) {
+        this.lastRun.producerExpiration = nowMs;
+        for (const log of this.logs.values()) {
+          log.removeExpiredProducers(nowMs, this.broker.producerIdExpirationMs);
+        }
       }
       for (const log of this.logs.values()) await log.deleteExpiredFiles(nowMs);
       if (due(this.lastRun.recoveryCheckpoint, this.broker.flushOffsetCheckpointIntervalMs)) {
@@ -302,6 +317,7 @@ export class LogManager {
         this.broker.flushOffsetCheckpointIntervalMs,
         this.broker.flushStartOffsetCheckpointIntervalMs,
         this.broker.cleanerBackoffMs,
+        this.broker.producerIdExpirationCheckIntervalMs,
       ),
     );
     this.timer = setInterval(() => {

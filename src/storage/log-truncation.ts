@@ -1,9 +1,15 @@
 import type { GroupCommit } from './group-commit.js';
 import type { PartitionLogState } from './partition-log-state.js';
+import { ProducerStateTable } from './producer-state.js';
 import { LogSegment } from './segment.js';
 import type { SegmentRoller } from './segment-roller.js';
 
-/** Follower truncation: cutting the log's tail, or restarting it empty at a new offset. */
+/**
+ * Follower truncation: cutting the log's tail, or restarting it empty at a new offset. Producer
+ * state keeps only what lies below the cut (snapshots above it are removed); unlike Kafka it is
+ * not reloaded from an older snapshot, so a producer whose every remembered batch was cut is
+ * forgotten, which accepts its next batch at any sequence.
+ */
 export class LogTruncation {
   constructor(
     private readonly state: PartitionLogState,
@@ -18,6 +24,8 @@ export class LogTruncation {
     if (targetOffset >= state.nextAssignedOffset) return Promise.resolve();
     state.nextAssignedOffset = targetOffset;
     this.pipeline.discardPending();
+    // At once, like the offsets: appends made after this call record their producers on top.
+    state.producers = new ProducerStateTable(state.producers.entriesBelow(targetOffset));
     return state.queue.run(() =>
       targetOffset < state.startOffset ? this.restartAt(targetOffset) : this.truncateInQueue(targetOffset),
     );
@@ -28,6 +36,7 @@ export class LogTruncation {
     this.state.checkOpen();
     this.state.nextAssignedOffset = offset;
     this.pipeline.discardPending();
+    this.state.producers = new ProducerStateTable();
     return this.state.queue.run(() => this.restartAt(offset));
   }
 
@@ -53,6 +62,7 @@ export class LogTruncation {
       state.logEnd = targetOffset;
       this.afterTruncation();
       await state.epochCache.persist();
+      await state.snapshots.deleteAbove(targetOffset);
       await state.deleter.schedule(removed, nowMs, state.config.fileDeleteDelayMs);
     } catch (error: unknown) {
       throw state.fail(error);
@@ -74,6 +84,7 @@ export class LogTruncation {
       state.epochCache.clear();
       this.afterTruncation();
       await state.epochCache.persist();
+      await state.snapshots.deleteAbove(-1n);
     } catch (error: unknown) {
       throw state.fail(error);
     }

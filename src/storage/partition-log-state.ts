@@ -1,5 +1,7 @@
 import type { Clock, FileSystem } from './file-system.js';
 import type { LeaderEpochCache } from './leader-epoch-cache.js';
+import { ProducerSnapshotStore } from './producer-snapshot-store.js';
+import { ProducerStateTable } from './producer-state.js';
 import type { LogSegment } from './segment.js';
 import { SegmentDeleter } from './segment-deleter.js';
 import { OffsetWaiters, SerialQueue } from './serial-queue.js';
@@ -51,6 +53,9 @@ export class PartitionLogState {
   readonly durableWaiters = new OffsetWaiters();
   readonly deleter: SegmentDeleter;
   epochCache!: LeaderEpochCache;
+  /** Producer ids, epochs and last batches, updated as offsets are assigned (ahead of the writes). */
+  producers = new ProducerStateTable();
+  readonly snapshots: ProducerSnapshotStore;
   failure: Error | undefined;
   isClosed = false;
 
@@ -63,6 +68,7 @@ export class PartitionLogState {
     this.logger = options.logger ?? silentLogger;
     this.config = options.config;
     this.deleter = new SegmentDeleter(options.fs, options.dir);
+    this.snapshots = new ProducerSnapshotStore(options.fs, options.dir, this.logger);
   }
 
   get name(): string {

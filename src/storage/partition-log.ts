@@ -15,6 +15,8 @@ import {
 } from './log-reader.js';
 import { LogTruncation } from './log-truncation.js';
 import { type PartitionLogOptions, PartitionLogState } from './partition-log-state.js';
+import type { ProducerCheck, ProducerStateEntry } from './producer-state.js';
+import { loadProducerState, producerBatchOf } from './producer-state-loader.js';
 import type { LogSegment } from './segment.js';
 import { SegmentRoller } from './segment-roller.js';
 import { InvalidAppendError, LogClosedError } from './storage-errors.js';
@@ -77,6 +79,12 @@ export class PartitionLog implements CompactableLog {
     state.startOffset = loaded.logStartOffset;
     state.hw = loaded.logStartOffset;
     state.durableOffset = loaded.logEndOffset;
+    state.producers = await loadProducerState({
+      store: state.snapshots,
+      segments: state.segments,
+      logStartOffset: state.startOffset,
+      logEndOffset: state.logEnd,
+    });
     log.cleanerCheckpoint = options.cleanerCheckpoint ?? loaded.logStartOffset;
     return log;
   }
@@ -140,6 +148,7 @@ export class PartitionLog implements CompactableLog {
       view.setBaseOffset(state.nextAssignedOffset);
       if (options.leaderEpoch !== undefined) view.setPartitionLeaderEpoch(options.leaderEpoch);
       state.nextAssignedOffset = view.nextOffset;
+      state.producers.record(producerBatchOf(view), view.baseOffset, view.lastOffset);
     }
     return this.pipeline.enqueue(views, firstOffset, options);
   }
@@ -163,7 +172,29 @@ export class PartitionLog implements CompactableLog {
     }
     const firstOffset = views[0]?.baseOffset ?? state.nextAssignedOffset;
     state.nextAssignedOffset = expected;
+    for (const view of views) state.producers.record(producerBatchOf(view), view.baseOffset, view.lastOffset);
     return this.pipeline.enqueue(views, firstOffset, options);
+  }
+
+  /**
+   * The leader's idempotence check of a client batch before `appendAsLeader` (see
+   * ProducerStateTable.check): append it, answer a duplicate with its original offsets, or refuse
+   * it with OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH, INVALID_RECORD or
+   * INVALID_TXN_STATE. Call both in the same synchronous step, so no other append comes between.
+   */
+  checkProducerBatch(view: RecordBatchView): ProducerCheck {
+    this.state.checkOpen();
+    return this.state.producers.check(producerBatchOf(view));
+  }
+
+  /** The producers this partition knows, by id (DescribeProducers, tests). */
+  producerStates(): ProducerStateEntry[] {
+    return this.state.producers.all();
+  }
+
+  /** `producer.id.expiration.ms`: forgets producers idle that long; returns how many went. */
+  removeExpiredProducers(nowMs: number, expirationMs: number): number {
+    return this.state.producers.removeExpired(nowMs, expirationMs);
   }
 
   private viewsOf(records: Buffer | readonly RecordBatchView[]): readonly RecordBatchView[] {
@@ -295,7 +326,10 @@ export class PartitionLog implements CompactableLog {
     return swapInCleanedSegment(this.state, this.roller, old, swapPath);
   }
 
-  /** Flushes everything, deletes pending `.deleted` files and closes. Appends after this throw. */
+  /**
+   * Flushes everything, snapshots the producer state at the log end (so the next open replays
+   * nothing), deletes pending `.deleted` files and closes. Appends after this throw.
+   */
   async close(): Promise<void> {
     const state = this.state;
     if (state.isClosed) return;
@@ -306,6 +340,7 @@ export class PartitionLog implements CompactableLog {
         const target = state.logEnd;
         await state.activeSegment.syncAll();
         this.pipeline.markDurable(target);
+        await state.snapshots.write(target, state.producers.entriesBelow(target));
       }
       await state.deleter.deleteDue(Number.MAX_SAFE_INTEGER);
       for (const segment of state.segments) await segment.close();

@@ -37,6 +37,8 @@ export class SegmentRoller {
    * Kafka flushes a rolled segment asynchronously: in page-cache mode that fsync may cover a whole
    * segment, and appends must not wait for it; whatever marks offsets durable awaits it first. An
    * empty old segment stays (reads skip it, retention removes it): it marks where the log starts.
+   * As Kafka does at a roll, the producer state below `baseOffset` is snapshotted, so a restart
+   * after a crash replays only the segments after it.
    */
   async roll(baseOffset: bigint, nowMs: number): Promise<void> {
     const state = this.state;
@@ -51,6 +53,7 @@ export class SegmentRoller {
     this.rolledSegmentSyncs.add(sync);
     const segment = await LogSegment.create(state.fs, state.dir, baseOffset, state.config, nowMs);
     state.segments = [...state.segments, segment];
+    await state.snapshots.write(baseOffset, state.producers.entriesBelow(baseOffset));
   }
 
   /** Waits for the background fsyncs of rolled segments (before marking offsets durable or removing segments). */

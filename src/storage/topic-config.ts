@@ -224,6 +224,10 @@ export interface BrokerStorageConfig {
   readonly cleanerBackoffMs: number;
   /** Bound of the cleaner's key map (Kafka's `log.cleaner.dedupe.buffer.size`, counted in keys). */
   readonly cleanerMaxKeys: number;
+  /** `producer.id.expiration.ms`: a producer idle this long is forgotten by every partition. */
+  readonly producerIdExpirationMs: number;
+  /** `producer.id.expiration.check.interval.ms`. */
+  readonly producerIdExpirationCheckIntervalMs: number;
 }
 
 export const DEFAULT_BROKER_STORAGE_CONFIG: BrokerStorageConfig = {
@@ -233,6 +237,8 @@ export const DEFAULT_BROKER_STORAGE_CONFIG: BrokerStorageConfig = {
   retentionCheckIntervalMs: 300000,
   cleanerBackoffMs: 15000,
   cleanerMaxKeys: 1_000_000,
+  producerIdExpirationMs: 86_400_000,
+  producerIdExpirationCheckIntervalMs: 600_000,
 };
 
 const byName = new Map<string, ConfigDefinition>(
