@@ -1,6 +1,7 @@
 import type { MetadataImage } from '../metadata/index.js';
 import type { Uuid } from '../protocol/index.js';
 import type { ReplicaManager } from '../replication/index.js';
+import type { FetchSessionCache } from './fetch-session-cache.js';
 
 /** A topic to create, as CreateTopics or auto-creation asks for it (defaults already applied). */
 export interface TopicToCreate {
@@ -62,6 +63,8 @@ export interface BrokerContext {
   readonly controller: TopicController;
   readonly config: BrokerHandlerConfig;
   readonly logger: BrokerLogger;
-  /** Wall-clock milliseconds (LogAppendTime). */
+  /** Wall-clock milliseconds (LogAppendTime, timestamp bounds, fetch session ages). */
   readonly nowMs: () => number;
+  /** KIP-227 incremental fetch sessions, bounded by max.incremental.fetch.session.cache.slots. */
+  readonly fetchSessions: FetchSessionCache;
 }

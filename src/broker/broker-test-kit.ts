@@ -23,6 +23,7 @@ import {
 import { Partition, ReplicaManager } from '../replication/index.js';
 import { MemoryFileSystem, PartitionLog, resolveLogConfig, systemClock } from '../storage/index.js';
 import type { BrokerContext } from './broker-context.js';
+import { FetchSessionCache } from './fetch-session-cache.js';
 import { createRequestDispatcher } from './request-dispatcher.js';
 
 export interface TestBroker {
@@ -53,7 +54,7 @@ export function testConnection(): ConnectionInfo {
 /** A broker context of node 1 whose topics live in memory; `overrides` sets broker handler config. */
 export async function createTestBroker(
   overrides: Partial<BrokerContext['config']> = {},
-  contextOverrides: Partial<Pick<BrokerContext, 'controller' | 'logger'>> = {},
+  contextOverrides: Partial<Pick<BrokerContext, 'controller' | 'logger' | 'nowMs' | 'fetchSessions'>> = {},
 ): Promise<TestBroker> {
   const fs = new MemoryFileSystem();
   const replicas = new ReplicaManager();
@@ -110,6 +111,7 @@ export async function createTestBroker(
     config: { autoCreateTopicsEnable: false, numPartitions: 1, defaultReplicationFactor: 1, ...overrides },
     logger: { error: () => {}, warn: () => {}, debug: () => {} },
     nowMs: () => Date.now(),
+    fetchSessions: new FetchSessionCache({ randomInt: () => (Math.random() * 2 ** 31) | 0 }),
     ...contextOverrides,
   };
   const dispatch = createRequestDispatcher(context);

@@ -7,6 +7,7 @@ import {
   ErrorCode,
   encodeRecordBatchSync,
   viewRecordBatches,
+  ZERO_UUID,
 } from '../protocol/index.js';
 import { createTestBroker, type TestBroker } from './broker-test-kit.js';
 import { createTopicsBody, fetchBody, produceBody } from './request-builders.test-support.js';
@@ -95,5 +96,87 @@ describe('Fetch', () => {
   it('answers an unsupported version (v3) with UNSUPPORTED_VERSION', async () => {
     const response = await broker.call(ApiKey.Fetch, 3, fetchBody('events', 0, 0n));
     assert.equal(response?.responses[0]?.partitions[0]?.errorCode, ErrorCode.UNSUPPORTED_VERSION);
+  });
+
+  describe('fetch sessions (KIP-227)', () => {
+    it('a full fetch at epoch 0 opens a session; incremental fetches carry only what is new', async () => {
+      const full = await broker.call(ApiKey.Fetch, 12, fetchBody('events', 0, 0n, { sessionEpoch: 0 }));
+      const sessionId = full?.sessionId ?? 0;
+      assert.ok(sessionId > 0);
+      assert.equal(full?.responses[0]?.partitions[0]?.highWatermark, 3n);
+      const idle = await broker.call(ApiKey.Fetch, 12, {
+        ...fetchBody('events', 0, 3n, { sessionId, sessionEpoch: 1 }),
+      });
+      assert.equal(idle?.errorCode, ErrorCode.NONE);
+      assert.equal(idle?.sessionId, sessionId);
+      assert.deepEqual(idle?.responses, []);
+      await broker.call(ApiKey.Produce, 9, produceBody('events', 0, batch('d')));
+      const next = await broker.call(ApiKey.Fetch, 12, {
+        ...fetchBody('events', 0, 3n, { sessionId, sessionEpoch: 2 }),
+        topics: [],
+      });
+      const partition = next?.responses[0]?.partitions[0];
+      assert.equal(partition?.highWatermark, 4n);
+      assert.deepEqual(
+        viewRecordBatches(partition?.records ?? Buffer.alloc(0)).map((view) => view.baseOffset),
+        [3n],
+      );
+    });
+
+    it('answers FETCH_SESSION_ID_NOT_FOUND and INVALID_FETCH_SESSION_EPOCH at the top level', async () => {
+      const unknown = await broker.call(
+        ApiKey.Fetch,
+        12,
+        fetchBody('events', 0, 0n, { sessionId: 12345, sessionEpoch: 1 }),
+      );
+      assert.equal(unknown?.errorCode, ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
+      assert.deepEqual(unknown?.responses, []);
+      const full = await broker.call(ApiKey.Fetch, 12, fetchBody('events', 0, 0n, { sessionEpoch: 0 }));
+      const sessionId = full?.sessionId ?? 0;
+      const wrong = await broker.call(
+        ApiKey.Fetch,
+        12,
+        fetchBody('events', 0, 0n, { sessionId, sessionEpoch: 5 }),
+      );
+      assert.equal(wrong?.errorCode, ErrorCode.INVALID_FETCH_SESSION_EPOCH);
+    });
+
+    it('answers FETCH_SESSION_TOPIC_ID_ERROR when a name session continues with topic ids (v13+)', async () => {
+      const full = await broker.call(ApiKey.Fetch, 12, fetchBody('events', 0, 0n, { sessionEpoch: 0 }));
+      const topicId = broker.context.metadata().topicsByName.get('events')?.id ?? '';
+      const mixed = await broker.call(
+        ApiKey.Fetch,
+        13,
+        fetchBody('', 0, 0n, { topicId, sessionId: full?.sessionId ?? 0, sessionEpoch: 1 }),
+      );
+      assert.equal(mixed?.errorCode, ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR);
+    });
+
+    it('keeps answering an unknown topic id in a v13 session with UNKNOWN_TOPIC_ID', async () => {
+      const missing = 'AAAAAAAAAAAAAAAAAAAABQ';
+      const full = await broker.call(
+        ApiKey.Fetch,
+        13,
+        fetchBody('', 0, 0n, { topicId: missing, sessionEpoch: 0 }),
+      );
+      assert.equal(full?.responses[0]?.partitions[0]?.errorCode, ErrorCode.UNKNOWN_TOPIC_ID);
+      const next = await broker.call(ApiKey.Fetch, 13, {
+        ...fetchBody('', 0, 0n, { sessionId: full?.sessionId ?? 0, sessionEpoch: 1 }),
+        topics: [],
+      });
+      assert.equal(next?.responses[0]?.topicId, missing);
+      assert.equal(next?.responses[0]?.partitions[0]?.errorCode, ErrorCode.UNKNOWN_TOPIC_ID);
+    });
+
+    it('forgets partitions named in forgottenTopicsData', async () => {
+      const full = await broker.call(ApiKey.Fetch, 12, fetchBody('events', 0, 0n, { sessionEpoch: 0 }));
+      const sessionId = full?.sessionId ?? 0;
+      await broker.call(ApiKey.Fetch, 12, {
+        ...fetchBody('events', 0, 0n, { sessionId, sessionEpoch: 1 }),
+        topics: [],
+        forgottenTopicsData: [{ topic: 'events', topicId: ZERO_UUID, partitions: [0] }],
+      });
+      assert.equal(broker.context.fetchSessions.get(sessionId)?.partitions.size, 0);
+    });
   });
 });

@@ -2,6 +2,7 @@ import type { NetworkRequest } from '../network/index.js';
 import {
   ApiKey,
   ErrorCode,
+  type FetchableTopicResponse,
   type FetchRequest,
   type FetchResponse,
   type FetchResponsePartitionData,
@@ -10,23 +11,26 @@ import {
 import type { Partition } from '../replication/index.js';
 import type { ApiHandler } from './api-handler.js';
 import type { BrokerContext } from './broker-context.js';
+import { recordsForVersion } from './fetch-records-format.js';
+import type { CachedPartition } from './fetch-session-cache.js';
+import {
+  completeFetch,
+  type FetchContext,
+  type FetchSessionRequest,
+  newFetchContext,
+  type PartitionOutcome,
+} from './fetch-session-context.js';
 import { supportedVersions } from './supported-apis.js';
 
 const READ_COMMITTED = 1;
 const MAX_INT32 = 2147483647;
+const TOPIC_IDS_VERSION = 13;
 
-/** One requested partition, resolved to the local Partition or to the error that answers it. */
+/** One partition the fetch reads, resolved to the local Partition or to the error that answers it. */
 interface FetchTarget {
+  readonly cached: CachedPartition;
   readonly response: FetchResponsePartitionData;
   readonly partition: Partition | undefined;
-  readonly fetchOffset: bigint;
-  readonly partitionMaxBytes: number;
-}
-
-interface TopicTargets {
-  readonly topic: string;
-  readonly topicId: string;
-  readonly targets: FetchTarget[];
 }
 
 function partitionData(
@@ -49,125 +53,219 @@ function partitionData(
   };
 }
 
-/** Topics by name (v0-12) or by id (v13+); unknown ones answer every partition with an error. */
-function resolveTargets(context: BrokerContext, body: FetchRequest, version: number): TopicTargets[] {
+/** The request's partitions with each topic known both by name and by id (v13+ names by id). */
+function sessionRequest(context: BrokerContext, body: FetchRequest, version: number): FetchSessionRequest {
   const image = context.metadata();
-  const readCommitted = body.isolationLevel === READ_COMMITTED;
-  return body.topics.map((requested) => {
-    const byId = version >= 13;
-    const name = byId ? image.topicsById.get(requested.topicId)?.name : requested.topic;
-    const missing = byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-    const targets = requested.partitions.map((p): FetchTarget => {
-      const partition = name === undefined ? undefined : context.replicas.getPartition(name, p.partition);
-      const errorCode =
-        name === undefined ? missing : partition === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : 0;
-      return {
-        response: partitionData(p.partition, errorCode, readCommitted),
-        partition,
+  const usesTopicIds = version >= TOPIC_IDS_VERSION;
+  const identify = (topic: string, topicId: string): { topic: string; topicId: string } =>
+    usesTopicIds
+      ? { topic: image.topicsById.get(topicId)?.name ?? '', topicId }
+      : { topic, topicId: image.topicsByName.get(topic)?.id ?? ZERO_UUID };
+  return {
+    sessionId: body.sessionId,
+    sessionEpoch: body.sessionEpoch,
+    usesTopicIds,
+    privileged: body.replicaId >= 0 || body.replicaState.replicaId >= 0,
+    partitions: body.topics.flatMap((requested) => {
+      const names = identify(requested.topic, requested.topicId);
+      return requested.partitions.map((p) => ({
+        ...names,
+        partition: p.partition,
         fetchOffset: p.fetchOffset,
         partitionMaxBytes: p.partitionMaxBytes,
-      };
-    });
-    return { topic: requested.topic, topicId: requested.topicId, targets };
-  });
+        currentLeaderEpoch: p.currentLeaderEpoch,
+        lastFetchedEpoch: p.lastFetchedEpoch,
+      }));
+    }),
+    forgotten: body.forgottenTopicsData.flatMap((forgotten) => {
+      const names = identify(forgotten.topic, forgotten.topicId);
+      return forgotten.partitions.map((partition) => ({ ...names, partition }));
+    }),
+  };
 }
 
 /**
- * Reads every partition once, in request order, within the response's `maxBytes`: each partition
+ * Resolves a (possibly cached) partition against the current metadata: a v13+ id that names no
+ * topic is UNKNOWN_TOPIC_ID; a partition added under another id of the same name (the topic was
+ * deleted and created again since) is INCONSISTENT_TOPIC_ID, as Kafka checks ids against the log.
+ */
+function resolveTarget(
+  context: BrokerContext,
+  cached: CachedPartition,
+  usesTopicIds: boolean,
+  readCommitted: boolean,
+): FetchTarget {
+  const fail = (errorCode: number): FetchTarget => ({
+    cached,
+    partition: undefined,
+    response: partitionData(cached.partition, errorCode, readCommitted),
+  });
+  const image = context.metadata();
+  const topic = usesTopicIds ? image.topicsById.get(cached.topicId) : image.topicsByName.get(cached.topic);
+  if (topic === undefined) {
+    return fail(usesTopicIds ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  }
+  if (cached.topicId !== ZERO_UUID && topic.id !== cached.topicId)
+    return fail(ErrorCode.INCONSISTENT_TOPIC_ID);
+  const partition = context.replicas.getPartition(topic.name, cached.partition);
+  if (partition === undefined) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (partition.topicId !== topic.id) return fail(ErrorCode.INCONSISTENT_TOPIC_ID);
+  return { cached, partition, response: partitionData(cached.partition, ErrorCode.NONE, readCommitted) };
+}
+
+/**
+ * Reads every partition once, in fetch order, within the response's `maxBytes`: each partition
  * gets at most its partitionMaxBytes of what remains, and the first partition that returns data
  * may exceed both by its first batch (KIP-74), so a consumer always progresses. Returns the bytes
  * read and whether some partition answered with an error (which answers the fetch at once).
  */
 async function readAll(
-  all: readonly TopicTargets[],
+  targets: readonly FetchTarget[],
   maxBytes: number,
 ): Promise<{ bytes: number; hasError: boolean }> {
   let remaining = maxBytes;
   let bytes = 0;
   let hasError = false;
-  for (const { targets } of all) {
-    for (const target of targets) {
-      const { partition, response } = target;
-      if (partition === undefined) {
-        hasError = true;
-        continue;
-      }
-      const minOneBatch = bytes === 0;
-      const limit = Math.max(0, Math.min(target.partitionMaxBytes, remaining));
-      const read = await partition.read(target.fetchOffset, limit, minOneBatch);
-      response.highWatermark = read.highWatermark;
-      response.lastStableOffset = read.highWatermark;
-      response.logStartOffset = read.logStartOffset;
-      if (read.kind === 'offsetOutOfRange') {
-        response.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
-        response.records = null;
-        hasError = true;
-        continue;
-      }
-      response.errorCode = ErrorCode.NONE;
-      response.records = read.records;
-      bytes += read.records.length;
-      remaining -= read.records.length;
+  for (const { partition, response, cached } of targets) {
+    if (partition === undefined) {
+      hasError = true;
+      continue;
     }
+    const minOneBatch = bytes === 0;
+    const limit = Math.max(0, Math.min(cached.partitionMaxBytes, remaining));
+    const read = await partition.read(cached.fetchOffset, limit, minOneBatch);
+    response.highWatermark = read.highWatermark;
+    response.lastStableOffset = read.highWatermark;
+    response.logStartOffset = read.logStartOffset;
+    if (read.kind === 'offsetOutOfRange') {
+      response.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
+      response.records = null;
+      hasError = true;
+      continue;
+    }
+    response.errorCode = ErrorCode.NONE;
+    response.records = read.records;
+    bytes += read.records.length;
+    remaining -= read.records.length;
   }
   return { bytes, hasError };
 }
 
-function responseOf(all: readonly TopicTargets[], version: number, errorCode = 0): FetchResponse {
+/** Rewrites each partition's records for what the version reads (see recordsForVersion). */
+async function formatRecords(targets: readonly FetchTarget[], version: number): Promise<void> {
+  for (const { response } of targets) {
+    if (response.records === null || response.records.length === 0) continue;
+    const formatted = await recordsForVersion(response.records, version);
+    if ('errorCode' in formatted) {
+      response.errorCode = formatted.errorCode;
+      response.records = null;
+    } else {
+      response.records = formatted.records;
+    }
+  }
+}
+
+/** Groups consecutive partitions of one topic, as Kafka's response does. */
+function topicResponses(targets: readonly FetchTarget[], usesTopicIds: boolean): FetchableTopicResponse[] {
+  const topics: FetchableTopicResponse[] = [];
+  let last: { key: string; entry: FetchableTopicResponse } | undefined;
+  for (const { cached, response } of targets) {
+    const key = usesTopicIds ? cached.topicId : cached.topic;
+    if (last === undefined || last.key !== key) {
+      const entry: FetchableTopicResponse = {
+        topic: usesTopicIds ? '' : cached.topic,
+        topicId: usesTopicIds ? cached.topicId : ZERO_UUID,
+        partitions: [],
+      };
+      topics.push(entry);
+      last = { key, entry };
+    }
+    last.entry.partitions.push(response);
+  }
+  return topics;
+}
+
+function outcomeOf({ response }: FetchTarget): PartitionOutcome {
   return {
-    throttleTimeMs: 0,
-    errorCode,
-    sessionId: 0,
-    responses: all.map(({ topic, topicId, targets }) => ({
-      topic: version >= 13 ? '' : topic,
-      topicId: version >= 13 ? topicId : ZERO_UUID,
-      partitions: targets.map((target) => target.response),
-    })),
-    nodeEndpoints: [],
+    errorCode: response.errorCode,
+    highWatermark: response.highWatermark,
+    lastStableOffset: response.lastStableOffset,
+    logStartOffset: response.logStartOffset,
+    recordsBytes: response.records?.length ?? 0,
   };
+}
+
+function emptyResponse(errorCode: number): FetchResponse {
+  return { throttleTimeMs: 0, errorCode, sessionId: 0, responses: [], nodeEndpoints: [] };
 }
 
 async function fetchWithWait(
   context: BrokerContext,
   body: FetchRequest,
-  request: NetworkRequest,
+  fetchContext: Exclude<FetchContext, { kind: 'error' }>,
+  version: number,
 ): Promise<FetchResponse> {
-  const version = request.apiVersion;
-  const all = resolveTargets(context, body, version);
-  const maxBytes = version >= 3 ? body.maxBytes : MAX_INT32;
-  const partitions = all.flatMap(({ targets }) =>
-    targets.flatMap((t) => (t.partition === undefined ? [] : [t.partition])),
+  const usesTopicIds = version >= TOPIC_IDS_VERSION;
+  const readCommitted = body.isolationLevel === READ_COMMITTED;
+  const targets = fetchContext.partitions.map((cached) =>
+    resolveTarget(context, cached, usesTopicIds, readCommitted),
   );
+  const maxBytes = version >= 3 ? body.maxBytes : MAX_INT32;
+  const partitions = targets.flatMap((t) => (t.partition === undefined ? [] : [t.partition]));
   const deadline = performance.now() + Math.max(0, body.maxWaitMs);
   for (;;) {
-    const { bytes, hasError } = await readAll(all, maxBytes);
+    const { bytes, hasError } = await readAll(targets, maxBytes);
     const waitMs = deadline - performance.now();
     if (hasError || bytes >= body.minBytes || waitMs <= 0 || partitions.length === 0) break;
     const outcome = await context.replicas.delayedFetches.waitForAdvance(partitions, Math.ceil(waitMs));
     if (outcome !== 'advanced') {
       if (outcome === 'expired') continue;
-      await readAll(all, maxBytes);
+      await readAll(targets, maxBytes);
       break;
     }
   }
-  return responseOf(all, version);
+  await formatRecords(targets, version);
+  const { sessionId, included } = completeFetch(
+    context.fetchSessions,
+    fetchContext,
+    targets.map(outcomeOf),
+    context.nowMs(),
+  );
+  return {
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    sessionId,
+    responses: topicResponses(
+      targets.filter((_, index) => included[index]),
+      usesTopicIds,
+    ),
+    nodeEndpoints: [],
+  };
 }
 
 /**
- * Fetch for consumers: full fetches only (no KIP-227 sessions: sessionId 0 tells the client to
- * keep sending full requests; an incremental request gets FETCH_SESSION_ID_NOT_FOUND). Reads up to
- * the high watermark; the last stable offset equals it (no transactions yet). Waits up to
- * max.wait.ms for min.bytes through the delayed fetches (wake-ups on high watermark advances).
- * Errors: UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID (v13+), OFFSET_OUT_OF_RANGE.
+ * Fetch for consumers, with KIP-227 fetch sessions (v7+): epoch 0 opens a session holding the
+ * request's partitions, later requests send only changes (new offsets, added and forgotten
+ * partitions) and get back only partitions with something new; see fetch-session-context.ts for
+ * the session rules and FetchSessionCache for the bounded cache. Reads up to the high watermark;
+ * the last stable offset equals it (no transactions yet). Waits up to max.wait.ms for min.bytes
+ * through the delayed fetches (wake-ups on high watermark advances). v0-3 get their records
+ * down-converted to magic 0/1. Errors: FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH,
+ * FETCH_SESSION_TOPIC_ID_ERROR (request level); UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID and
+ * INCONSISTENT_TOPIC_ID (v13+ ids), OFFSET_OUT_OF_RANGE, UNSUPPORTED_COMPRESSION_TYPE (zstd below v10).
  */
 export const fetchHandler: ApiHandler<typeof ApiKey.Fetch> = {
   apiKey: ApiKey.Fetch,
   versions: supportedVersions(ApiKey.Fetch),
-  async handle(context, body, request) {
-    if (body.sessionId !== 0 || body.sessionEpoch > 0) {
-      return responseOf([], request.apiVersion, ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
-    }
-    return fetchWithWait(context, body, request);
+  async handle(context, body, request: NetworkRequest) {
+    const version = request.apiVersion;
+    const fetchContext = newFetchContext(
+      context.fetchSessions,
+      sessionRequest(context, body, version),
+      context.nowMs(),
+    );
+    if (fetchContext.kind === 'error') return emptyResponse(fetchContext.errorCode);
+    return fetchWithWait(context, body, fetchContext, version);
   },
   errorResponse(body, errorCode, version) {
     const readCommitted = body.isolationLevel === READ_COMMITTED;

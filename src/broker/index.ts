@@ -9,6 +9,12 @@ export type {
   TopicCreation,
   TopicToCreate,
 } from './broker-context.js';
+export {
+  DEFAULT_FETCH_SESSION_CACHE_SLOTS,
+  FETCH_SESSION_EVICTION_MS,
+  FetchSessionCache,
+  type FetchSessionCacheOptions,
+} from './fetch-session-cache.js';
 export { createRequestDispatcher, handledApiKeys, UnanswerableRequestError } from './request-dispatcher.js';
 export { SUPPORTED_APIS } from './supported-apis.js';
 export { isInternalTopic, MAX_TOPIC_NAME_LENGTH, topicNameProblem } from './topic-name.js';

@@ -23,6 +23,9 @@ describe('Produce', () => {
         { name: 'small', configs: { 'max.message.bytes': '100' } },
         { name: 'stamped', configs: { 'message.timestamp.type': 'LogAppendTime' } },
         { name: 'strict', configs: { 'min.insync.replicas': '2' } },
+        { name: 'compacted', configs: { 'cleanup.policy': 'compact' } },
+        { name: 'bounded', configs: { 'message.timestamp.after.max.ms': '1000' } },
+        { name: 'pair', numPartitions: 3 },
       ]),
     );
   });
@@ -93,5 +96,66 @@ describe('Produce', () => {
     assert.equal(all?.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.NOT_ENOUGH_REPLICAS);
     const one = await broker.call(ApiKey.Produce, 9, produceBody('strict', 0, batch('a'), 1));
     assert.equal(one?.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.NONE);
+  });
+
+  it('answers a log failure of one partition in that partition alone; the others append', async () => {
+    await broker.context.replicas.getPartition('pair', 1)?.log.close();
+    const failing = broker.context.replicas.getPartition('pair', 2)!;
+    const original = failing.appendAsLeader.bind(failing);
+    failing.appendAsLeader = () => {
+      throw new Error('boom');
+    };
+    try {
+      const body = produceBody('pair', 0, batch('a'));
+      body.topicData[0]!.partitionData.push(
+        { index: 1, records: batch('b') },
+        { index: 2, records: batch('c') },
+      );
+      const response = await broker.call(ApiKey.Produce, 9, body);
+      const codes = response?.responses[0]?.partitionResponses.map((p) => p.errorCode);
+      assert.deepEqual(codes, [
+        ErrorCode.NONE,
+        ErrorCode.NOT_LEADER_OR_FOLLOWER,
+        ErrorCode.UNKNOWN_SERVER_ERROR,
+      ]);
+      assert.equal(response?.responses[0]?.partitionResponses[0]?.baseOffset, 0n);
+    } finally {
+      failing.appendAsLeader = original;
+    }
+  });
+
+  it('answers INVALID_RECORD with record errors (v8+) for a record without a key on a compacted topic', async () => {
+    const records = encodeRecordBatchSync(
+      createRecordBatch({
+        records: [{ key: Buffer.from('k'), value: Buffer.from('a') }, { value: Buffer.from('b') }],
+      }),
+    );
+    const response = await broker.call(ApiKey.Produce, 9, produceBody('compacted', 0, records));
+    const partition = response?.responses[0]?.partitionResponses[0];
+    assert.equal(partition?.errorCode, ErrorCode.INVALID_RECORD);
+    assert.deepEqual(
+      partition?.recordErrors.map((error) => error.batchIndex),
+      [1],
+    );
+    assert.match(partition?.errorMessage ?? '', /compacted/);
+  });
+
+  it('answers INVALID_TIMESTAMP for a record beyond message.timestamp.after.max.ms', async () => {
+    const future = BigInt(Date.now() + 3_600_000);
+    const records = encodeRecordBatchSync(
+      createRecordBatch({ records: [{ value: Buffer.from('a'), timestamp: future }] }),
+    );
+    const response = await broker.call(ApiKey.Produce, 9, produceBody('bounded', 0, records));
+    const partition = response?.responses[0]?.partitionResponses[0];
+    assert.equal(partition?.errorCode, ErrorCode.INVALID_TIMESTAMP);
+    assert.deepEqual(
+      partition?.recordErrors.map((error) => error.batchIndex),
+      [0],
+    );
+    const now = encodeRecordBatchSync(
+      createRecordBatch({ records: [{ value: Buffer.from('a'), timestamp: BigInt(Date.now()) }] }),
+    );
+    const accepted = await broker.call(ApiKey.Produce, 9, produceBody('bounded', 0, now));
+    assert.equal(accepted?.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.NONE);
   });
 });

@@ -1,16 +1,15 @@
 import {
   ApiKey,
-  CorruptRecordError,
   ErrorCode,
   type ProduceRequest,
   type ProduceResponse,
   type ProduceResponsePartitionProduceResponse,
-  type RecordBatchView,
-  viewRecordBatches,
+  PyralogError,
 } from '../protocol/index.js';
 import type { Acks, LeaderAppend, Partition } from '../replication/index.js';
 import type { ApiHandler } from './api-handler.js';
 import type { BrokerContext } from './broker-context.js';
+import { type ProduceRules, validateProduce } from './produce-validation.js';
 import { supportedVersions } from './supported-apis.js';
 
 type PartitionResponse = ProduceResponsePartitionProduceResponse;
@@ -36,38 +35,20 @@ function isAcks(acks: number): acks is Acks {
   return acks === 0 || acks === 1 || acks === -1;
 }
 
-/** The batches of one partition's records, or the error code and message that refuse them. */
-function validate(
-  partition: Partition,
-  records: Buffer | null,
-): { views: RecordBatchView[] } | { errorCode: number; message: string } {
-  if (records === null || records.length === 0) {
-    return { errorCode: ErrorCode.CORRUPT_MESSAGE, message: 'no record batch in the request' };
-  }
-  let views: RecordBatchView[];
-  try {
-    views = viewRecordBatches(records, { isProduce: true });
-  } catch (error: unknown) {
-    if (!(error instanceof CorruptRecordError)) throw error;
-    return { errorCode: ErrorCode.CORRUPT_MESSAGE, message: error.message };
-  }
-  // Produce v3+ carries exactly one batch per partition (Kafka's LogValidator).
-  if (views.length !== 1) {
-    return { errorCode: ErrorCode.INVALID_RECORD, message: `${views.length} record batches; expected one` };
-  }
-  const view = views[0]!;
-  if (view.sizeInBytes > partition.maxMessageBytes) {
-    return {
-      errorCode: ErrorCode.MESSAGE_TOO_LARGE,
-      message: `batch of ${view.sizeInBytes} bytes is over max.message.bytes ${partition.maxMessageBytes}`,
-    };
-  }
-  return { views };
-}
-
 interface Pending {
   readonly response: PartitionResponse;
   readonly append: LeaderAppend;
+}
+
+function rulesOf(partition: Partition): ProduceRules {
+  return {
+    maxMessageBytes: partition.maxMessageBytes,
+    usesLogAppendTime: partition.usesLogAppendTime,
+    timestampBeforeMaxMs: partition.timestampBeforeMaxMs,
+    timestampAfterMaxMs: partition.timestampAfterMaxMs,
+    isCompacted: partition.isCompacted,
+    compressionType: partition.compressionType,
+  };
 }
 
 /** Appends one partition's data synchronously (keeps the connection's order); errors become codes. */
@@ -77,26 +58,57 @@ function appendPartition(
   index: number,
   records: Buffer | null,
   acks: Acks,
+  apiVersion: number,
 ): PartitionResponse | Pending {
   const partition = context.replicas.getPartition(topic, index);
   if (partition === undefined) return partitionResponse(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  const checked = validate(partition, records);
-  if ('errorCode' in checked) return partitionResponse(index, checked.errorCode, checked.message);
+  const nowMs = context.nowMs();
+  const checked = validateProduce(records, apiVersion, rulesOf(partition), nowMs);
+  if (checked.kind === 'refused') {
+    const response = partitionResponse(index, checked.errorCode, checked.message);
+    response.recordErrors = checked.recordErrors;
+    return response;
+  }
   if (acks === -1 && partition.isrSize < partition.minInsyncReplicas) {
     const message = `${partition.isrSize} in-sync replica(s), min.insync.replicas is ${partition.minInsyncReplicas}`;
     return partitionResponse(index, ErrorCode.NOT_ENOUGH_REPLICAS, message);
   }
   let logAppendTimeMs = -1n;
   if (partition.usesLogAppendTime) {
-    logAppendTimeMs = BigInt(context.nowMs());
-    for (const view of checked.views) view.setLogAppendTime(logAppendTimeMs);
+    logAppendTimeMs = BigInt(nowMs);
+    checked.view.setLogAppendTime(logAppendTimeMs);
   }
-  const append = partition.appendAsLeader(checked.views, acks);
+  const append = partition.appendAsLeader([checked.view], acks);
   const response = partitionResponse(index, ErrorCode.NONE);
   response.baseOffset = append.firstOffset;
   response.logAppendTimeMs = logAppendTimeMs;
   response.logStartOffset = append.logStartOffset;
   return { response, append };
+}
+
+/**
+ * A synchronous failure of one partition's append answers that partition alone, as Kafka's
+ * ReplicaManager does: a closed log (the partition is going away) NOT_LEADER_OR_FOLLOWER, a failed
+ * log KAFKA_STORAGE_ERROR, anything else UNKNOWN_SERVER_ERROR plus one log line.
+ */
+function appendFailure(
+  context: BrokerContext,
+  topic: string,
+  index: number,
+  error: unknown,
+): PartitionResponse {
+  if (error instanceof PyralogError && error.code === 'LOG_CLOSED') {
+    return partitionResponse(index, ErrorCode.NOT_LEADER_OR_FOLLOWER, error.message);
+  }
+  if (error instanceof PyralogError && error.code === 'LOG_FAILED') {
+    return partitionResponse(index, ErrorCode.KAFKA_STORAGE_ERROR, error.message);
+  }
+  context.logger.error({ err: error, topic, partition: index }, 'produce append failed');
+  return partitionResponse(
+    index,
+    ErrorCode.UNKNOWN_SERVER_ERROR,
+    'unexpected error appending to this partition',
+  );
 }
 
 /** Waits for the acknowledgement, up to the request's timeout (REQUEST_TIMED_OUT after it). */
@@ -141,14 +153,19 @@ function errorBody(body: ProduceRequest, errorCode: number): ProduceResponse {
 export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
   apiKey: ApiKey.Produce,
   versions: supportedVersions(ApiKey.Produce),
-  async handle(context, body) {
+  async handle(context, body, request) {
     const acks = body.acks;
     if (!isAcks(acks)) return errorBody(body, ErrorCode.INVALID_REQUIRED_ACKS);
     const pending: Pending[] = [];
     const responses = body.topicData.map((topic) => ({
       name: topic.name,
       partitionResponses: topic.partitionData.map((data) => {
-        const outcome = appendPartition(context, topic.name, data.index, data.records, acks);
+        let outcome: PartitionResponse | Pending;
+        try {
+          outcome = appendPartition(context, topic.name, data.index, data.records, acks, request.apiVersion);
+        } catch (error: unknown) {
+          return appendFailure(context, topic.name, data.index, error);
+        }
         if (!('append' in outcome)) return outcome;
         pending.push(outcome);
         return outcome.response;

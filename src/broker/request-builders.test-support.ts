@@ -48,7 +48,14 @@ export function fetchBody(
   topic: string,
   partition: number,
   fetchOffset: bigint,
-  options: { maxWaitMs?: number; minBytes?: number; topicId?: string; partitionMaxBytes?: number } = {},
+  options: {
+    maxWaitMs?: number;
+    minBytes?: number;
+    topicId?: string;
+    partitionMaxBytes?: number;
+    sessionId?: number;
+    sessionEpoch?: number;
+  } = {},
 ): FetchRequest {
   return {
     clusterId: null,
@@ -58,8 +65,8 @@ export function fetchBody(
     minBytes: options.minBytes ?? 1,
     maxBytes: 1024 * 1024,
     isolationLevel: 0,
-    sessionId: 0,
-    sessionEpoch: -1,
+    sessionId: options.sessionId ?? 0,
+    sessionEpoch: options.sessionEpoch ?? -1,
     topics: [
       {
         topic,

@@ -93,6 +93,26 @@ export class Partition {
     return this.log.logConfig.messageTimestampType === 'LogAppendTime';
   }
 
+  /** The topic's `message.timestamp.before.max.ms`: how old a CreateTime record may be. */
+  get timestampBeforeMaxMs(): number {
+    return this.log.logConfig.messageTimestampBeforeMaxMs;
+  }
+
+  /** The topic's `message.timestamp.after.max.ms`: how far in the future a CreateTime record may be. */
+  get timestampAfterMaxMs(): number {
+    return this.log.logConfig.messageTimestampAfterMaxMs;
+  }
+
+  /** True when the topic's `cleanup.policy` includes compact (every record then needs a key). */
+  get isCompacted(): boolean {
+    return this.log.logConfig.cleanupPolicy.includes('compact');
+  }
+
+  /** The topic's `compression.type`: a codec name, `uncompressed`, or `producer` (keep the producer's). */
+  get compressionType(): string {
+    return this.log.logConfig.compressionType;
+  }
+
   /**
    * Appends validated batches as leader (offsets and leader epoch written in place). acks=0 and
    * acks=1 are acknowledged once written, acks=-1 once the high watermark covers the append. Throws

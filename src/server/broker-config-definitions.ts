@@ -208,6 +208,24 @@ export const BROKER_CONFIG_DEFINITIONS = {
     dynamic: 'cluster-wide',
     doc: 'Which timestamp a stored record carries.',
   }),
+  'max.incremental.fetch.session.cache.slots': intConfig({
+    default: 1000,
+    min: 0,
+    doc: 'Most incremental fetch sessions (KIP-227) kept; 0 disables them.',
+  }),
+  'log.message.timestamp.before.max.ms': longConfig({
+    default: Number.MAX_SAFE_INTEGER,
+    defaultText: LONG_MAX_TEXT,
+    min: 0,
+    dynamic: 'cluster-wide',
+    doc: 'Refuse a CreateTime record older than this many ms (INVALID_TIMESTAMP).',
+  }),
+  'log.message.timestamp.after.max.ms': longConfig({
+    default: 3600000,
+    min: 0,
+    dynamic: 'cluster-wide',
+    doc: 'Refuse a CreateTime record this many ms in the future (INVALID_TIMESTAMP).',
+  }),
   'pyralog.storage': stringConfig({
     default: 'disk',
     oneOf: ['disk', 'memory'],

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Logger, pino } from 'pino';
-import { createRequestDispatcher } from '../broker/index.js';
+import { createRequestDispatcher, FetchSessionCache } from '../broker/index.js';
 import { CLUSTER_METADATA_TOPIC, LocalController } from '../controller/index.js';
 import { MetadataLoader } from '../metadata/index.js';
 import { type ListenerEndpoint, SocketServer } from '../network/index.js';
@@ -152,6 +152,10 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
         },
         logger: logger.child({ component: 'broker' }),
         nowMs: () => Date.now(),
+        fetchSessions: new FetchSessionCache({
+          maxEntries: config.values['max.incremental.fetch.session.cache.slots'],
+          randomInt: () => randomBytes(4).readInt32BE(0),
+        }),
       }),
       logger: logger.child({ component: 'network' }),
       socketRequestMaxBytes: config.values['socket.request.max.bytes'],

@@ -44,6 +44,7 @@ export {
   InvalidConfigError,
   LogClosedError,
   LogDirLockedError,
+  LogFailedError,
 } from './storage-errors.js';
 export { type StorageLogger, silentLogger } from './storage-logger.js';
 export {

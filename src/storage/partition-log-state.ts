@@ -5,7 +5,7 @@ import { ProducerStateTable } from './producer-state.js';
 import type { LogSegment } from './segment.js';
 import { SegmentDeleter } from './segment-deleter.js';
 import { OffsetWaiters, SerialQueue } from './serial-queue.js';
-import { LogClosedError } from './storage-errors.js';
+import { LogClosedError, LogFailedError } from './storage-errors.js';
 import { type StorageLogger, silentLogger } from './storage-logger.js';
 import type { LogConfig } from './topic-config.js';
 
@@ -97,7 +97,7 @@ export class PartitionLogState {
   /** An I/O failure leaves the files in an unknown state: the log refuses everything afterwards. */
   fail(error: unknown): Error {
     if (this.failure === undefined) {
-      this.failure = new LogClosedError(`${this.name} failed: ${String(error)}`, { cause: error });
+      this.failure = new LogFailedError(`${this.name} failed: ${String(error)}`, { cause: error });
       this.logger.warn(
         { topic: this.topic, partition: this.partition, error: String(error) },
         'partition log failed',

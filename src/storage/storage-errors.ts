@@ -22,7 +22,12 @@ export class InvalidAppendError extends PyralogError {
 
 /** The log was closed (or failed) while an operation was queued or in flight. */
 export class LogClosedError extends PyralogError {
-  readonly code = 'LOG_CLOSED';
+  readonly code: string = 'LOG_CLOSED';
+}
+
+/** An I/O error failed the log: its files are in an unknown state and it refuses everything. */
+export class LogFailedError extends LogClosedError {
+  override readonly code = 'LOG_FAILED';
 }
 
 /** A topic config value of the wrong type or outside its range. */

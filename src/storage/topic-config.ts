@@ -157,6 +157,22 @@ export const TOPIC_CONFIGS = [
     values: ['CreateTime', 'LogAppendTime'],
   },
   {
+    name: 'message.timestamp.before.max.ms',
+    key: 'messageTimestampBeforeMaxMs',
+    type: 'long',
+    defaultValue: NEVER,
+    brokerSynonym: 'log.message.timestamp.before.max.ms',
+    min: 0,
+  },
+  {
+    name: 'message.timestamp.after.max.ms',
+    key: 'messageTimestampAfterMaxMs',
+    type: 'long',
+    defaultValue: 3600000,
+    brokerSynonym: 'log.message.timestamp.after.max.ms',
+    min: 0,
+  },
+  {
     name: 'preallocate',
     key: 'preallocate',
     type: 'boolean',
