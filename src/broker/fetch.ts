@@ -153,9 +153,10 @@ async function readAll(
 
 /** Rewrites each partition's records for what the version reads (see recordsForVersion). */
 async function formatRecords(targets: readonly FetchTarget[], version: number): Promise<void> {
-  for (const { response } of targets) {
-    if (response.records === null || response.records.length === 0) continue;
-    const formatted = await recordsForVersion(response.records, version);
+  for (const { response, partition } of targets) {
+    if (partition === undefined || response.errorCode !== ErrorCode.NONE || response.records === null)
+      continue;
+    const formatted = await recordsForVersion(response.records, version, partition.compressionType);
     if ('errorCode' in formatted) {
       response.errorCode = formatted.errorCode;
       response.records = null;
