@@ -16,6 +16,8 @@ export interface SentRecord {
 export interface ProduceResult {
   readonly partition?: number;
   readonly offset?: number;
+  /** CreateTime: the record's own; LogAppendTime: the broker's. */
+  readonly timestamp?: number;
   readonly error?: string;
   readonly code?: number | null;
   /** Refused by the client itself, before any request. */

@@ -1,7 +1,8 @@
 // The real-client matrix of issue 4 for a Python client script (test/integration/python/*.py):
 // against startBroker on port 0 with a temp dir it creates a topic with several partitions, produces
-// the matrix records with every codec, reads them back exactly, lists offsets by time, and sends a
-// 10 MB record to a topic whose max.message.bytes allows it and to one whose limit refuses it.
+// the matrix records with every codec (acks -1 and 1), reads them back exactly, lists offsets by
+// time, sends a 10 MB record to a topic whose max.message.bytes allows it and to one whose limit
+// refuses it, and checks LogAppendTime stamping and an acks=0 record.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -104,6 +105,7 @@ export function describePythonClientMatrix(matrix: PythonClientMatrix): void {
         const { results } = await client<Produced>('produce', {
           topic: 'matrix',
           compression: codec === 'none' ? null : codec,
+          acks: index % 2 === 0 ? -1 : 1,
           records,
         });
         // Each partition's offsets continue from the previous run's, one per record in send order.
@@ -111,6 +113,7 @@ export function describePythonClientMatrix(matrix: PythonClientMatrix): void {
           assert.equal(result.error, undefined, `${codec}: ${JSON.stringify(result)}`);
           const expectedOffset = next.get(result.partition!) ?? 0;
           assert.equal(result.offset, expectedOffset, `${codec}: partition ${result.partition}`);
+          assert.equal(result.timestamp, records[results.indexOf(result)]?.timestamp);
           next.set(result.partition!, expectedOffset + 1);
         }
         for (const [partition, list] of expectedByPartition(records, results)) {
@@ -161,7 +164,10 @@ export function describePythonClientMatrix(matrix: PythonClientMatrix): void {
         records: [{ key: 'big', repeat: TEN_MB, headers: [], timestamp: Date.now() }],
         ...limits,
       });
-      assert.deepEqual(accepted.results, [{ partition: 0, offset: 0 }]);
+      assert.deepEqual(
+        accepted.results.map((r) => [r.partition, r.offset, r.error]),
+        [[0, 0, undefined]],
+      );
       const refused = await client<Produced>('produce', {
         topic: 'small',
         records: [{ key: 'big', repeat: TEN_MB, headers: [], timestamp: Date.now() }],
@@ -175,6 +181,54 @@ export function describePythonClientMatrix(matrix: PythonClientMatrix): void {
       assert.equal(records[0]?.value, 'x'.repeat(TEN_MB));
       const small = await client<Offsets>('list_offsets', { topic: 'small', partitions: [0] });
       assert.deepEqual(small.latest, { 0: 0 });
+    });
+
+    it('stamps records with the broker time on a LogAppendTime topic', async () => {
+      await client('create_topic', {
+        topic: 'appended',
+        partitions: 1,
+        configs: { 'message.timestamp.type': 'LogAppendTime' },
+      });
+      const before = Date.now();
+      const { results } = await client<Produced>('produce', {
+        topic: 'appended',
+        compression: 'gzip',
+        records: [
+          { key: 'a', value: 'one', headers: [], timestamp: 1_000 },
+          { key: 'b', value: 'two', headers: [], timestamp: 2_000 },
+        ],
+      });
+      const after = Date.now();
+      const stamp = results[0]?.timestamp ?? -1;
+      assert.ok(stamp >= before && stamp <= after, `${stamp} not in [${before}, ${after}]`);
+      const { records } = await client<Consumed>('consume', { topic: 'appended', partitions: [0] });
+      assert.deepEqual(
+        records.map((r) => [r.offset, r.value, r.timestamp, r.timestamp_type]),
+        [
+          [0, 'one', results[0]?.timestamp, 1],
+          [1, 'two', results[1]?.timestamp, 1],
+        ],
+      );
+    });
+
+    it('lands an acks=0 record, which gets no answer', async () => {
+      await client('create_topic', { topic: 'fire', partitions: 1 });
+      const { results } = await client<Produced>('produce', {
+        topic: 'fire',
+        acks: 0,
+        records: [{ key: null, value: 'fire-and-forget', headers: [], timestamp: Date.now() }],
+      });
+      assert.equal(results[0]?.error, undefined, JSON.stringify(results));
+      const deadline = Date.now() + 15_000;
+      let latest = 0;
+      while (latest < 1 && Date.now() < deadline) {
+        latest = (await client<Offsets>('list_offsets', { topic: 'fire', partitions: [0] })).latest['0'] ?? 0;
+      }
+      const { records } = await client<Consumed>('consume', { topic: 'fire', partitions: [0] });
+      assert.deepEqual(
+        records.map((r) => r.value),
+        ['fire-and-forget'],
+      );
     });
 
     it('sent the Kafka requests this client version is known to use', (t) => {

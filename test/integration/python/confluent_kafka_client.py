@@ -100,7 +100,7 @@ def produce(request: Json) -> Json:
     def delivered(index: int):
         def report(error: Optional[KafkaError], message: Message) -> None:
             results[index] = error_of(error) if error is not None else {
-                'partition': message.partition(), 'offset': message.offset()}
+                'partition': message.partition(), 'offset': message.offset(), 'timestamp': message.timestamp()[1]}
         return report
 
     for index, record in enumerate(request['records']):

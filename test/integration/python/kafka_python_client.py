@@ -106,7 +106,8 @@ def produce(request: Json) -> Json:
                 continue
             try:
                 metadata = future.get(timeout=60)
-                results.append({'partition': metadata.partition, 'offset': metadata.offset})
+                results.append({'partition': metadata.partition, 'offset': metadata.offset,
+                                'timestamp': metadata.timestamp})
             except KafkaError as error:
                 results.append(error_of(error))
         return {'results': results}
