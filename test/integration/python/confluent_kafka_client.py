@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, Set
 
 from confluent_kafka import (OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, Producer,
                              TopicPartition)
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 Json = Dict[str, Any]
 SENT = re.compile(r'Sent (\w+) \(v(\d+),')
@@ -191,12 +191,60 @@ def list_offsets(request: Json) -> Json:
         consumer.close()
 
 
+def resource_of(request: Json, configs: Optional[Dict[str, str]] = None) -> ConfigResource:
+    return ConfigResource(request.get('resource', 'topic'), request['name'], set_config=configs)
+
+
+def describe_configs(request: Json) -> Json:
+    """Each config's value, read-only flag, source (Kafka's numbering), sensitivity and synonyms."""
+    admin = admin_for(request)
+    resource = resource_of(request)
+    try:
+        entries = admin.describe_configs([resource])[resource].result()
+        answer: Json = {'error_code': 0, 'configs': {
+            name: {'value': entry.value, 'read_only': entry.is_read_only, 'sensitive': entry.is_sensitive,
+                   'source': entry.source,
+                   'synonyms': [[s.name, s.value, s.source] for s in entry.synonyms.values()]}
+            for name, entry in entries.items()}}
+    except KafkaException as error:
+        answer = dict(error_of(error.args[0]), error_code=error.args[0].code())
+    admin.poll(0)
+    return answer
+
+
+def alter_configs(request: Json) -> Json:
+    """AlterConfigs (not incremental): the resource's overrides become exactly `configs`."""
+    admin = admin_for(request)
+    resource = resource_of(request, request['configs'])
+    try:
+        admin.alter_configs([resource])[resource].result()
+        answer: Json = {'error_code': 0}
+    except KafkaException as error:
+        answer = dict(error_of(error.args[0]), error_code=error.args[0].code())
+    admin.poll(0)
+    return answer
+
+
+def delete_topic(request: Json) -> Json:
+    admin = admin_for(request)
+    try:
+        admin.delete_topics([request['topic']], operation_timeout=30)[request['topic']].result()
+        answer: Json = {'error': None}
+    except KafkaException as error:
+        answer = error_of(error.args[0])
+    admin.poll(0)
+    return answer
+
+
 OPS = {
     'create_topic': create_topic,
     'describe_topic': describe_topic,
     'produce': produce,
     'consume': consume,
     'list_offsets': list_offsets,
+    'describe_configs': describe_configs,
+    'alter_configs': alter_configs,
+    'delete_topic': delete_topic,
 }
 
 

@@ -14,9 +14,11 @@ import sys
 import time
 from typing import Any, Dict, List, Optional, Set
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaAdminClient, KafkaClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import KafkaError
+from kafka.protocol.api import Request, Response
+from kafka.protocol.types import Array, Int16, Int32, Int64, Schema, String
 
 Json = Dict[str, Any]
 
@@ -181,12 +183,116 @@ def list_offsets(request: Json) -> Json:
         consumer.close(autocommit=False)
 
 
+def resource_of(request: Json, configs: Optional[Dict[str, str]] = None) -> ConfigResource:
+    kind = ConfigResourceType.BROKER if request.get('resource') == 'broker' else ConfigResourceType.TOPIC
+    return ConfigResource(kind, request['name'], configs=configs)
+
+
+def describe_configs(request: Json) -> Json:
+    """Each config's value, read-only flag, source (Kafka's numbering; v0 only says default or not),
+    sensitivity and, when asked for, synonyms."""
+    admin = admin_for(request)
+    try:
+        [response] = admin.describe_configs([resource_of(request)], include_synonyms=request.get('synonyms', False))
+        [(error_code, _message, _kind, _name, entries)] = response.resources
+        configs: Json = {}
+        for entry in entries:
+            name, value, read_only, source_or_default, sensitive = entry[:5]
+            configs[name] = {'value': value, 'read_only': read_only, 'sensitive': sensitive}
+            if response.API_VERSION == 0:
+                configs[name]['default'] = source_or_default
+            else:
+                configs[name]['source'] = source_or_default
+                configs[name]['synonyms'] = [[n, v, source] for n, v, source in entry[5]]
+        return {'error_code': error_code, 'version': response.API_VERSION, 'configs': configs}
+    finally:
+        admin.close()
+
+
+def alter_configs(request: Json) -> Json:
+    """AlterConfigs (not incremental): the resource's overrides become exactly `configs`."""
+    admin = admin_for(request)
+    try:
+        response = admin.alter_configs([resource_of(request, request['configs'])])
+        [(error_code, message, _kind, _name)] = response.resources
+        return {'error_code': error_code, 'message': message}
+    finally:
+        admin.close()
+
+
+def delete_topic(request: Json) -> Json:
+    admin = admin_for(request)
+    try:
+        admin.delete_topics([request['topic']], timeout_ms=30000)
+        return {'error': None}
+    except KafkaError as error:
+        return error_of(error)
+    finally:
+        admin.close()
+
+
+class DeleteRecordsResponse_v0(Response):
+    API_KEY = 21
+    API_VERSION = 0
+    SCHEMA = Schema(
+        ('throttle_time_ms', Int32),
+        ('topics', Array(
+            ('name', String('utf-8')),
+            ('partitions', Array(('partition_index', Int32), ('low_watermark', Int64), ('error_code', Int16))))))
+
+
+class DeleteRecordsRequest_v0(Request):
+    """kafka-python 2.0.2 has no DeleteRecords (added in 2.1); this is the v0 schema written with its
+    own protocol types and sent through its own KafkaClient."""
+    API_KEY = 21
+    API_VERSION = 0
+    RESPONSE_TYPE = DeleteRecordsResponse_v0
+    SCHEMA = Schema(
+        ('topics', Array(
+            ('name', String('utf-8')),
+            ('partitions', Array(('partition_index', Int32), ('offset', Int64))))),
+        ('timeout_ms', Int32))
+
+
+def delete_records(request: Json) -> Json:
+    """Deletes the records before `offsets` ({partition: offset}) through each partition's leader."""
+    client = KafkaClient(bootstrap_servers=request['bootstrap'], client_id='pyralog-it')
+    try:
+        topic: str = request['topic']
+        client.poll(future=client.set_topics([topic]))
+        by_leader: Dict[int, List[Any]] = {}
+        for partition, offset in request['offsets'].items():
+            leader = client.cluster.leader_for_partition(TopicPartition(topic, int(partition)))
+            by_leader.setdefault(leader, []).append((int(partition), offset))
+        answer: Json = {}
+        deadline = time.monotonic() + 30
+        for leader, partitions in by_leader.items():
+            while not client.ready(leader):
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f'delete_records: no connection to node {leader}')
+                client.poll(timeout_ms=100)
+            future = client.send(leader, DeleteRecordsRequest_v0(topics=[(topic, partitions)], timeout_ms=30000))
+            client.poll(future=future)
+            if future.failed():
+                raise future.exception
+            for _name, results in future.value.topics:
+                for partition, low_watermark, error_code in results:
+                    answer[str(partition)] = {'low_watermark': low_watermark, 'error_code': error_code}
+        return {'partitions': answer}
+    finally:
+        client.close()
+
+
 OPS = {
     'create_topic': create_topic,
     'describe_topic': describe_topic,
     'produce': produce,
     'consume': consume,
     'list_offsets': list_offsets,
+    'describe_configs': describe_configs,
+    'alter_configs': alter_configs,
+    'delete_topic': delete_topic,
+    'delete_records': delete_records,
 }
 
 
