@@ -35,12 +35,20 @@ interface PendingGroup {
 /**
  * The write pipeline and flush policy: appends that arrive while a group commit is in flight join
  * the next one, which writes them with one writev (per segment) and, when any asked for it or
- * flush.messages is reached, one fsync. Batches reach it with their offsets already assigned.
+ * flush.messages is reached, asks for an fsync. Batches reach it with their offsets assigned.
+ *
+ * The fsync runs beside the queue, not in it: while group N is being fsynced, group N+1 is already
+ * written, and one fsync after N's covers every group written meanwhile. So the disk always has a
+ * write and an fsync to do (one of each in flight), instead of idling through each fsync's wait.
  */
 export class GroupCommit {
   private pendingGroup: PendingGroup | undefined;
   private unflushedMessages = 0;
   private lastFlushMs: number;
+  /** The fsync loop running beside the queue, if any. */
+  private syncing: Promise<void> | undefined;
+  /** A group was written since the running fsync started: fsync again after it. */
+  private isSyncWanted = false;
 
   constructor(
     private readonly state: PartitionLogState,
@@ -108,9 +116,7 @@ export class GroupCommit {
       group.written.resolve();
       state.options.onAppend?.(state.logEnd);
       this.unflushedMessages += records;
-      if (group.needsSync || this.unflushedMessages >= state.config.flushMessages) {
-        await this.syncToLogEnd('logOnly');
-      }
+      if (group.needsSync || this.unflushedMessages >= state.config.flushMessages) this.requestSync();
     } catch (error: unknown) {
       const failure = state.fail(error);
       group.written.reject(failure);
@@ -127,20 +133,40 @@ export class GroupCommit {
     if (end > state.logEnd) state.logEnd = end;
   }
 
+  /** Starts the fsync loop, or tells the running one to go round once more. */
+  private requestSync(): void {
+    this.isSyncWanted = true;
+    this.syncing ??= this.syncLoop();
+  }
+
   /**
-   * fsyncs the active segment (its `.log` only, or all its files) and awaits the rolled segments'
-   * fsyncs, then marks the log end as of the call durable. Runs in the queue.
+   * fsyncs the active `.log` (and awaits the rolled segments' fsyncs) until no group was written
+   * since the last fsync started, marking the log end as of each start durable. A failure fails the
+   * log, which rejects every durable waiter. Never rejects.
    */
-  async syncToLogEnd(files: 'logOnly' | 'allFiles'): Promise<void> {
+  private async syncLoop(): Promise<void> {
     const state = this.state;
-    const target = state.logEnd;
-    const active = state.activeSegment;
-    await Promise.all([
-      files === 'logOnly' ? active.syncLog() : active.syncAll(),
-      this.roller.awaitRolledSegments(),
-    ]);
-    state.checkNotFailed();
-    this.markDurable(target);
+    try {
+      while (this.isSyncWanted && state.failure === undefined) {
+        this.isSyncWanted = false;
+        const target = state.logEnd;
+        await Promise.all([state.activeSegment.syncLog(), this.roller.awaitRolledSegments()]);
+        state.checkNotFailed();
+        this.markDurable(target);
+      }
+    } catch (error: unknown) {
+      state.fail(error);
+    } finally {
+      this.syncing = undefined;
+    }
+  }
+
+  /**
+   * Resolves once no fsync of the loop is running. Truncation and close await it in the queue, where
+   * no new one can start, so it never marks a truncated log end durable or syncs a closed file.
+   */
+  async awaitSync(): Promise<void> {
+    while (this.syncing !== undefined) await this.syncing;
   }
 
   /** Everything below `offset` is on disk (after an fsync, or a truncation that fsynced the rest). */
@@ -160,9 +186,14 @@ export class GroupCommit {
 
   /** fsyncs everything written so far (the active segment, and rolled ones whose fsync still runs). */
   flush(): Promise<void> {
-    return this.state.queue.run(async () => {
-      this.state.checkNotFailed();
-      await this.syncToLogEnd('allFiles');
+    const state = this.state;
+    return state.queue.run(async () => {
+      state.checkNotFailed();
+      await this.awaitSync();
+      const target = state.logEnd;
+      await Promise.all([state.activeSegment.syncAll(), this.roller.awaitRolledSegments()]);
+      state.checkNotFailed();
+      this.markDurable(target);
     });
   }
 

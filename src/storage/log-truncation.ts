@@ -45,6 +45,7 @@ export class LogTruncation {
     state.checkNotFailed();
     const nowMs = state.clock.nowMs();
     try {
+      await this.pipeline.awaitSync();
       await this.roller.awaitRolledSegments();
       let keep = state.segments.length;
       while (keep > 1 && state.segments[keep - 1]!.baseOffset >= targetOffset) keep -= 1;
@@ -74,6 +75,7 @@ export class LogTruncation {
     state.checkNotFailed();
     const nowMs = state.clock.nowMs();
     try {
+      await this.pipeline.awaitSync();
       await this.roller.awaitRolledSegments();
       const removed = state.segments;
       state.segments = [];

@@ -335,6 +335,7 @@ export class PartitionLog implements CompactableLog {
     if (state.isClosed) return;
     state.isClosed = true;
     await state.queue.run(async () => {
+      await this.pipeline.awaitSync();
       await this.roller.awaitRolledSegments();
       if (state.failure === undefined) {
         const target = state.logEnd;

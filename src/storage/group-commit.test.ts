@@ -1,0 +1,133 @@
+// The group commit keeps the disk busy: the next group is written while the previous group's fsync
+// is still running, and a batch is acknowledged as durable only by an fsync that started after it
+// was written. Close and truncation wait for that fsync. The `.log` fsyncs are held by a gate.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { StorageFile } from './file-system.js';
+import { MemoryFileSystem } from './memory-file-system.js';
+import { Deferred } from './serial-queue.js';
+import { openTestLog, testBatch } from './test-support.js';
+
+/** A MemoryFileSystem whose `.log` fsyncs wait until the test releases them, one by one. */
+class GatedSyncFileSystem extends MemoryFileSystem {
+  readonly heldSyncs: Deferred[] = [];
+  /** While true, fsyncs pass at once (and every held one was released). */
+  isOpen = false;
+  private syncCalled = new Deferred();
+
+  override async open(path: string, options?: { readonly create?: boolean }): Promise<StorageFile> {
+    const file = await super.open(path, options);
+    if (!path.endsWith('.log')) return file;
+    const gate = this;
+    return {
+      path: file.path,
+      read: (buffer, offset, length, position) => file.read(buffer, offset, length, position),
+      writev: (buffers, position) => file.writev(buffers, position),
+      async sync() {
+        const held = new Deferred();
+        if (gate.isOpen) held.resolve();
+        gate.heldSyncs.push(held);
+        gate.syncCalled.resolve();
+        await held.promise;
+        await file.sync();
+      },
+      truncate: (length) => file.truncate(length),
+      size: () => file.size(),
+      close: () => file.close(),
+    };
+  }
+
+  /** Releases every held fsync and lets later ones pass until `isOpen` is set false again. */
+  releaseAll(): void {
+    this.isOpen = true;
+    for (const held of this.heldSyncs) held.resolve();
+  }
+
+  /** Resolves once at least `count` fsyncs were asked for. */
+  async syncsAsked(count: number): Promise<void> {
+    while (this.heldSyncs.length < count) {
+      this.syncCalled = new Deferred();
+      await this.syncCalled.promise;
+    }
+  }
+}
+
+/** Whether `promise` has settled after the pending microtasks and I/O callbacks ran. */
+async function isSettled(promise: Promise<void>): Promise<boolean> {
+  let settled = false;
+  void promise.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  return settled;
+}
+
+describe('GroupCommit', () => {
+  it('writes the next group while the previous fsync runs; one later fsync makes it durable', async () => {
+    const fs = new GatedSyncFileSystem();
+    const log = await openTestLog({ fs });
+    const first = log.appendAsLeader(testBatch(2));
+    await first.written;
+    await fs.syncsAsked(1);
+    const second = log.appendAsLeader(testBatch(3));
+    const third = log.appendAsLeader(testBatch(1));
+    await second.written; // not held behind the first group's fsync
+    await third.written;
+    assert.equal(log.logEndOffset, 6n);
+    assert.equal(await isSettled(first.durable), false);
+    fs.heldSyncs[0]!.resolve();
+    await first.durable;
+    assert.equal(log.recoveryPoint, 2n);
+    // The first fsync started before the second group was written: it proves nothing about it.
+    assert.equal(await isSettled(second.durable), false);
+    await fs.syncsAsked(2);
+    assert.equal(fs.heldSyncs.length, 2, 'the groups written meanwhile share one fsync');
+    fs.heldSyncs[1]!.resolve();
+    await Promise.all([second.durable, third.durable]);
+    assert.equal(log.recoveryPoint, 6n);
+    fs.releaseAll();
+    await log.close();
+  });
+
+  it('close waits for a running fsync before closing the files', async () => {
+    const fs = new GatedSyncFileSystem();
+    const log = await openTestLog({ fs });
+    const append = log.appendAsLeader(testBatch(1));
+    await fs.syncsAsked(1);
+    const closing = log.close();
+    assert.equal(await isSettled(closing), false);
+    fs.heldSyncs[0]!.resolve();
+    await append.durable;
+    fs.releaseAll();
+    await closing;
+  });
+
+  it('truncation waits for a running fsync, which then marks nothing past the new end durable', async () => {
+    const fs = new GatedSyncFileSystem();
+    const log = await openTestLog({ fs });
+    await log.appendAsLeader(testBatch(4)).written;
+    await fs.syncsAsked(1);
+    const truncating = log.truncateTo(1n);
+    assert.equal(await isSettled(truncating), false);
+    fs.releaseAll();
+    await truncating;
+    assert.equal(log.logEndOffset, 1n);
+    assert.equal(log.recoveryPoint, 1n);
+    fs.isOpen = false;
+    const asked = fs.heldSyncs.length;
+    const after = log.appendAsLeader(testBatch(2));
+    assert.equal(after.firstOffset, 1n);
+    await after.written;
+    await fs.syncsAsked(asked + 1);
+    assert.equal(await isSettled(after.durable), false, 'not durable before its own fsync');
+    fs.releaseAll();
+    await after.durable;
+    assert.equal(log.recoveryPoint, 3n);
+    await log.close();
+  });
+});
