@@ -23,6 +23,32 @@ export interface TopicCreation {
   readonly replicationFactor: number;
 }
 
+/** A topic to delete: by name (DeleteTopics v0-5, or v6 with a name) or by id (v6). */
+export type TopicReference = { readonly name: string } | { readonly topicId: Uuid };
+
+/** The controller's answer for one deletion: the topic's name and id when it was found. */
+export interface TopicDeletion {
+  readonly name: string | null;
+  readonly topicId: Uuid;
+  readonly errorCode: number;
+  readonly errorMessage: string | null;
+}
+
+/** CreatePartitions for one topic: the new total `count`, with the new partitions' replicas or null. */
+export interface PartitionsToCreate {
+  readonly name: string;
+  readonly count: number;
+  /** One broker list per new partition (count - current of them), or null to let the controller place. */
+  readonly assignments: readonly (readonly number[])[] | null;
+}
+
+/** The controller's answer for one topic of CreatePartitions. */
+export interface PartitionsCreation {
+  readonly name: string;
+  readonly errorCode: number;
+  readonly errorMessage: string | null;
+}
+
 /**
  * What handlers need of the controller: the single node's local controller now, the quorum
  * controller later. Topics are created (or validated) in request order; the promise resolves once
@@ -34,6 +60,16 @@ export interface TopicController {
     topics: readonly TopicToCreate[],
     options: { validateOnly: boolean },
   ): Promise<TopicCreation[]>;
+  /**
+   * Removes the topics (one RemoveTopicRecord each, committed together); resolves once the image
+   * without them is published, so their partitions are no longer served and their logs are gone.
+   */
+  deleteTopics(topics: readonly TopicReference[]): Promise<TopicDeletion[]>;
+  /** Adds partitions (PartitionRecords); resolves once they are published and their logs exist. */
+  createPartitions(
+    topics: readonly PartitionsToCreate[],
+    options: { validateOnly: boolean },
+  ): Promise<PartitionsCreation[]>;
 }
 
 /** Broker settings the handlers read (Kafka names in brackets). */
@@ -44,6 +80,29 @@ export interface BrokerHandlerConfig {
   readonly numPartitions: number;
   /** [default.replication.factor] */
   readonly defaultReplicationFactor: number;
+  /** [delete.topic.enable] */
+  readonly deleteTopicEnable: boolean;
+}
+
+/** One partition's log in a log dir (DescribeLogDirs). */
+export interface LogDirPartition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly sizeBytes: bigint;
+  /** Log end offset minus high watermark (Kafka's offsetLag of a current, not future, log). */
+  readonly offsetLag: bigint;
+}
+
+/** One log dir (DescribeLogDirs). */
+export interface LogDirInfo {
+  /** The absolute path. */
+  readonly path: string;
+  /** NONE, or KAFKA_STORAGE_ERROR for a dir that cannot be read. */
+  readonly errorCode: number;
+  readonly partitions: readonly LogDirPartition[];
+  /** Size and free space of the dir's volume (-1n when unknown). */
+  readonly totalBytes: bigint;
+  readonly usableBytes: bigint;
 }
 
 /** The part of a pino logger handlers use. */
@@ -61,6 +120,8 @@ export interface BrokerContext {
   readonly metadata: () => MetadataImage;
   readonly replicas: ReplicaManager;
   readonly controller: TopicController;
+  /** The log dirs and the partition logs in each (DescribeLogDirs). */
+  readonly logDirs: () => Promise<LogDirInfo[]>;
   readonly config: BrokerHandlerConfig;
   readonly logger: BrokerLogger;
   /** Wall-clock milliseconds (LogAppendTime, timestamp bounds, fetch session ages). */

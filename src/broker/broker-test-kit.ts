@@ -21,7 +21,7 @@ import {
   randomUuid,
 } from '../protocol/index.js';
 import { Partition, ReplicaManager } from '../replication/index.js';
-import { MemoryFileSystem, PartitionLog, resolveLogConfig, systemClock } from '../storage/index.js';
+import { LogManager, MemoryFileSystem, resolveLogConfig } from '../storage/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { FetchSessionCache } from './fetch-session-cache.js';
 import { createRequestDispatcher } from './request-dispatcher.js';
@@ -35,6 +35,8 @@ export interface TestBroker {
     body: RequestBodies[K],
     wireVersion?: number,
   ): Promise<ResponseBodies[K] | null>;
+  /** The logs behind the partitions (tests look at dirs and offsets through it). */
+  readonly logs: LogManager;
   close(): Promise<void>;
 }
 
@@ -56,32 +58,33 @@ export async function createTestBroker(
   overrides: Partial<BrokerContext['config']> = {},
   contextOverrides: Partial<Pick<BrokerContext, 'controller' | 'logger' | 'nowMs' | 'fetchSessions'>> = {},
 ): Promise<TestBroker> {
-  const fs = new MemoryFileSystem();
-  const replicas = new ReplicaManager();
-  const logs: PartitionLog[] = [];
+  const logs = await LogManager.open({ fs: new MemoryFileSystem(), logDirs: ['/logs'], schedule: false });
+  const replicas = new ReplicaManager({ persistLogStartOffsets: () => logs.checkpointLogStartOffsets() });
   let image: MetadataImage = emptyMetadataImage('test-cluster');
   let offset = 0n;
   let seed = 0;
+  // What the server's PartitionPublisher does, without the server: create led logs, delete removed ones.
   const commit = async (records: readonly MetadataRecord[]): Promise<void> => {
     const delta = new MetadataDelta(image);
     for (const record of records) delta.replay(record);
     offset += BigInt(records.length);
     delta.advanceTo({ lastAppliedOffset: offset - 1n, lastAppliedEpoch: 0 });
     const next = delta.apply();
-    for (const leader of computeLocalReplicaChanges(image, next, 1).leaders) {
+    const changes = computeLocalReplicaChanges(image, next, 1);
+    image = next;
+    for (const removed of changes.deletes) {
+      replicas.removePartition(removed.topicName, removed.partitionId);
+      await logs.deleteLog(removed.topicName, removed.partitionId);
+    }
+    for (const leader of changes.leaders) {
       const configs = next.configs.get(`2:${leader.topicName}`)?.configs ?? new Map<string, string>();
-      const log = await PartitionLog.open({
-        fs,
-        dir: `/logs/${leader.topicName}-${leader.partitionId}`,
-        topic: leader.topicName,
-        partition: leader.partitionId,
-        config: resolveLogConfig(Object.fromEntries(configs)),
-        clock: systemClock,
-      });
-      logs.push(log);
+      const log = await logs.getOrCreateLog(
+        leader.topicName,
+        leader.partitionId,
+        Object.fromEntries(configs),
+      );
       replicas.addPartition(new Partition(leader.topicId, log, 0));
     }
-    image = next;
   };
   const controller = new LocalController({
     image: () => image,
@@ -108,7 +111,26 @@ export async function createTestBroker(
     metadata: () => image,
     replicas,
     controller,
-    config: { autoCreateTopicsEnable: false, numPartitions: 1, defaultReplicationFactor: 1, ...overrides },
+    logDirs: async () =>
+      (await logs.describeDirs()).map((dir) => ({
+        path: dir.path,
+        errorCode: 0,
+        partitions: dir.logs.map((log) => ({
+          topic: log.topic,
+          partition: log.partition,
+          sizeBytes: BigInt(log.sizeInBytes),
+          offsetLag: log.logEndOffset - log.highWatermark,
+        })),
+        totalBytes: BigInt(dir.space?.totalBytes ?? -1),
+        usableBytes: BigInt(dir.space?.usableBytes ?? -1),
+      })),
+    config: {
+      autoCreateTopicsEnable: false,
+      numPartitions: 1,
+      defaultReplicationFactor: 1,
+      deleteTopicEnable: true,
+      ...overrides,
+    },
     logger: { error: () => {}, warn: () => {}, debug: () => {} },
     nowMs: () => Date.now(),
     fetchSessions: new FetchSessionCache({ randomInt: () => (Math.random() * 2 ** 31) | 0 }),
@@ -142,9 +164,10 @@ export async function createTestBroker(
       const responseVersion = apiKey === 18 && wireVersion > 4 ? 0 : wireVersion;
       return decodeResponse(apiKey, responseVersion, new ByteReader(response, 0)).body;
     },
+    logs,
     async close() {
       replicas.close();
-      for (const log of logs) await log.close();
+      await logs.close();
     },
   };
 }

@@ -131,6 +131,13 @@ async function readAll(
       hasError = true;
       continue;
     }
+    if (partition.isRemoved) {
+      // Its topic was deleted while the fetch waited (the removal woke it): the log is gone.
+      response.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      response.records = null;
+      hasError = true;
+      continue;
+    }
     const minOneBatch = bytes === 0;
     const limit = Math.max(0, Math.min(cached.partitionMaxBytes, remaining));
     const read = await partition.read(cached.fetchOffset, limit, minOneBatch);

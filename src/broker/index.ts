@@ -5,8 +5,14 @@ export type {
   BrokerContext,
   BrokerHandlerConfig,
   BrokerLogger,
+  LogDirInfo,
+  LogDirPartition,
+  PartitionsCreation,
+  PartitionsToCreate,
   TopicController,
   TopicCreation,
+  TopicDeletion,
+  TopicReference,
   TopicToCreate,
 } from './broker-context.js';
 export {

@@ -55,7 +55,11 @@ describe('request dispatcher', () => {
     const broker = await createTestBroker(
       {},
       {
-        controller: { createTopics: () => Promise.reject(new Error('boom')) },
+        controller: {
+          createTopics: () => Promise.reject(new Error('boom')),
+          deleteTopics: () => Promise.reject(new Error('boom')),
+          createPartitions: () => Promise.reject(new Error('boom')),
+        },
         logger: { error: (_object, message) => logged.push(message), warn: () => {}, debug: () => {} },
       },
     );

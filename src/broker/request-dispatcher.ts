@@ -14,6 +14,7 @@ import type { ApiHandler } from './api-handler.js';
 import { apiVersionsHandler, unsupportedApiVersionsResponse } from './api-versions.js';
 import type { BrokerContext } from './broker-context.js';
 import { createTopicsHandler } from './create-topics.js';
+import { deleteTopicsHandler } from './delete-topics.js';
 import { fetchHandler } from './fetch.js';
 import { listOffsetsHandler } from './list-offsets.js';
 import { metadataHandler } from './metadata.js';
@@ -35,6 +36,7 @@ const HANDLERS: ReadonlyMap<ApiKey, AnyHandler> = new Map<ApiKey, AnyHandler>(
     apiVersionsHandler,
     metadataHandler,
     createTopicsHandler,
+    deleteTopicsHandler,
     produceHandler,
     fetchHandler,
     listOffsetsHandler,

@@ -14,6 +14,9 @@ export const SUPPORTED_APIS: ReadonlyMap<ApiKey, VersionRange> = new Map<ApiKey,
   [ApiKey.Metadata, { min: 0, max: 12 }],
   [ApiKey.ApiVersions, { min: 0, max: 4 }],
   [ApiKey.CreateTopics, { min: 2, max: 7 }],
+  // DeleteTopics 0 is served although Kafka 4.0 dropped it: it differs from v1 only by the missing
+  // throttle time, and by-name deletion needs nothing more.
+  [ApiKey.DeleteTopics, { min: 0, max: 6 }],
 ]);
 
 export function supportedVersions(apiKey: ApiKey): VersionRange {

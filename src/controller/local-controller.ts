@@ -1,6 +1,16 @@
-import type { TopicController, TopicCreation, TopicToCreate } from '../broker/index.js';
+import type {
+  PartitionsCreation,
+  PartitionsToCreate,
+  TopicController,
+  TopicCreation,
+  TopicDeletion,
+  TopicReference,
+  TopicToCreate,
+} from '../broker/index.js';
 import type { MetadataImage, MetadataRecord } from '../metadata/index.js';
+import { planPartitions } from './partition-creation.js';
 import { planTopic, type TopicCreationRules } from './topic-creation.js';
+import { planTopicDeletion } from './topic-deletion.js';
 
 export interface LocalControllerOptions {
   readonly image: () => MetadataImage;
@@ -12,7 +22,9 @@ export interface LocalControllerOptions {
 /**
  * The single node's controller: validates admin requests against the current image and commits
  * the resulting metadata records to the local metadata log (the quorum controller will do the same
- * through raft). Requests run one at a time, so two creations of one name cannot both pass.
+ * through raft). Requests run one at a time, so two creations of one name (or two deletions of one
+ * topic) cannot both pass. Each request commits one batch: every valid part of it commits together
+ * or (on an I/O error) none does.
  */
 export class LocalController implements TopicController {
   private queue: Promise<unknown> = Promise.resolve();
@@ -23,28 +35,65 @@ export class LocalController implements TopicController {
     topics: readonly TopicToCreate[],
     options: { validateOnly: boolean },
   ): Promise<TopicCreation[]> {
-    const run = this.queue.then(() => this.createInOrder(topics, options.validateOnly));
-    this.queue = run.catch(() => {});
-    return run;
+    return this.serialize(async () => {
+      const image = this.options.image();
+      const planned = new Set<string>();
+      const records: MetadataRecord[] = [];
+      const creations = topics.map((topic) => {
+        const plan = planTopic(topic, image, planned, this.options.rules);
+        if (plan.ok) {
+          planned.add(topic.name);
+          records.push(...plan.records);
+        }
+        return plan.creation;
+      });
+      if (!options.validateOnly) await this.commit(records);
+      return creations;
+    });
   }
 
-  /** One batch for the whole request: every valid topic commits together or (on an I/O error) none does. */
-  private async createInOrder(
-    topics: readonly TopicToCreate[],
-    validateOnly: boolean,
-  ): Promise<TopicCreation[]> {
-    const image = this.options.image();
-    const planned = new Set<string>();
-    const records: MetadataRecord[] = [];
-    const creations = topics.map((topic) => {
-      const plan = planTopic(topic, image, planned, this.options.rules);
-      if (plan.ok) {
-        planned.add(topic.name);
-        records.push(...plan.records);
-      }
-      return plan.creation;
+  deleteTopics(topics: readonly TopicReference[]): Promise<TopicDeletion[]> {
+    return this.serialize(async () => {
+      const image = this.options.image();
+      const removed = new Set<string>();
+      const records: MetadataRecord[] = [];
+      const deletions = topics.map((reference) => {
+        const plan = planTopicDeletion(reference, image, removed);
+        if (plan.record !== null) {
+          removed.add(plan.deletion.topicId);
+          records.push(plan.record);
+        }
+        return plan.deletion;
+      });
+      await this.commit(records);
+      return deletions;
     });
-    if (!validateOnly && records.length > 0) await this.options.commit(records);
-    return creations;
+  }
+
+  createPartitions(
+    topics: readonly PartitionsToCreate[],
+    options: { validateOnly: boolean },
+  ): Promise<PartitionsCreation[]> {
+    return this.serialize(async () => {
+      const image = this.options.image();
+      const records: MetadataRecord[] = [];
+      const creations = topics.map((topic) => {
+        const plan = planPartitions(topic, image, this.options.rules);
+        records.push(...plan.records);
+        return plan.creation;
+      });
+      if (!options.validateOnly) await this.commit(records);
+      return creations;
+    });
+  }
+
+  private async commit(records: readonly MetadataRecord[]): Promise<void> {
+    if (records.length > 0) await this.options.commit(records);
+  }
+
+  private serialize<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
+    this.queue = run.catch(() => {});
+    return run;
   }
 }

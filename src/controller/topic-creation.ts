@@ -51,11 +51,8 @@ function placeReplicas(topic: TopicToCreate, rules: TopicCreationRules): number[
     for (let index = 0; index < topic.assignments.size; index += 1) {
       const replicas = topic.assignments.get(index);
       if (replicas === undefined) return `assignments must cover partitions 0..${topic.assignments.size - 1}`;
-      if (replicas.length === 0 || new Set(replicas).size !== replicas.length) {
-        return `partition ${index} needs distinct replicas`;
-      }
-      const unknown = replicas.find((id) => !rules.brokerIds.includes(id));
-      if (unknown !== undefined) return `broker ${unknown} is not registered`;
+      const problem = replicasProblem(replicas, rules.brokerIds);
+      if (problem !== null) return `partition ${index}: ${problem}`;
       placed.push([...replicas]);
     }
     return placed;
@@ -66,30 +63,46 @@ function placeReplicas(topic: TopicToCreate, rules: TopicCreationRules): number[
   );
 }
 
+/** A new partition led by its first replica, every replica in sync, at epoch 0. */
+export function partitionRecord(
+  topicId: Uuid,
+  partitionId: number,
+  replicas: readonly number[],
+): MetadataRecord {
+  return {
+    type: MetadataRecordType.PartitionRecord,
+    version: 0,
+    data: {
+      partitionId,
+      topicId,
+      replicas: [...replicas],
+      isr: [...replicas],
+      removingReplicas: [],
+      addingReplicas: [],
+      leader: replicas[0]!,
+      leaderRecoveryState: 0,
+      leaderEpoch: 0,
+      partitionEpoch: 0,
+      directories: [],
+      eligibleLeaderReplicas: null,
+      lastKnownElr: null,
+    },
+  };
+}
+
+/** Why `replicas` cannot hold a partition (empty, repeated or unknown brokers), or null. */
+export function replicasProblem(replicas: readonly number[], brokerIds: readonly number[]): string | null {
+  if (replicas.length === 0 || new Set(replicas).size !== replicas.length) return 'needs distinct replicas';
+  const unknown = replicas.find((id) => !brokerIds.includes(id));
+  return unknown === undefined ? null : `broker ${unknown} is not registered`;
+}
+
 function recordsOf(topic: TopicToCreate, topicId: Uuid, placement: readonly number[][]): MetadataRecord[] {
   const records: MetadataRecord[] = [
     { type: MetadataRecordType.TopicRecord, version: 0, data: { name: topic.name, topicId } },
   ];
   placement.forEach((replicas, partitionId) => {
-    records.push({
-      type: MetadataRecordType.PartitionRecord,
-      version: 0,
-      data: {
-        partitionId,
-        topicId,
-        replicas,
-        isr: replicas,
-        removingReplicas: [],
-        addingReplicas: [],
-        leader: replicas[0]!,
-        leaderRecoveryState: 0,
-        leaderEpoch: 0,
-        partitionEpoch: 0,
-        directories: [],
-        eligibleLeaderReplicas: null,
-        lastKnownElr: null,
-      },
-    });
+    records.push(partitionRecord(topicId, partitionId, replicas));
   });
   for (const [name, value] of Object.entries(topic.configs)) {
     records.push({

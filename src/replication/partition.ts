@@ -34,6 +34,7 @@ export type PartitionRead = ReadResult;
  */
 export class Partition {
   private readonly hwListeners = new Set<() => void>();
+  private removed = false;
 
   constructor(
     readonly topicId: string,
@@ -161,6 +162,28 @@ export class Partition {
     const found = await this.log.offsetForTimestamp(timestamp);
     if (found === undefined || found.offset >= this.highWatermark) return undefined;
     return found;
+  }
+
+  /** True once this node stopped hosting the partition (its topic was deleted): answer UNKNOWN_TOPIC_OR_PARTITION. */
+  get isRemoved(): boolean {
+    return this.removed;
+  }
+
+  /**
+   * Marks the partition as no longer hosted and wakes every listener, so a long-poll fetch held on
+   * it answers at once instead of waiting for its max.wait.ms on a log about to be closed.
+   */
+  markRemoved(): void {
+    this.removed = true;
+    for (const listener of [...this.hwListeners]) listener();
+  }
+
+  /**
+   * DeleteRecords: moves the log start offset up to `offset` (-1: the high watermark). Answers
+   * OFFSET_OUT_OF_RANGE above the high watermark; `lowWatermark` is the log start offset after it.
+   */
+  deleteRecordsBefore(offset: bigint): Promise<{ errorCode: number; lowWatermark: bigint }> {
+    return this.log.deleteRecordsBefore(offset);
   }
 
   /** Calls `listener` after every high watermark advance until the returned function is called. */

@@ -1,3 +1,4 @@
+import { CLUSTER_METADATA_TOPIC } from '../controller/index.js';
 import {
   ConfigResourceType,
   computeLocalReplicaChanges,
@@ -19,7 +20,9 @@ export function topicOverrides(image: MetadataImage, topic: string): Record<stri
  * Turns metadata changes into local partitions (Kafka's ReplicaManager.applyDelta, single node):
  * creates or opens the log of every partition this node now leads and registers a leader
  * Partition; deletes the logs of partitions it no longer hosts. A follower assignment cannot
- * happen without other nodes; it is logged and skipped.
+ * happen without other nodes; it is logged and skipped. A snapshot update (the first one, at start)
+ * also deletes stray logs: dirs on disk that the image does not place on this node, left by a topic
+ * deletion that a crash interrupted after its RemoveTopicRecord was committed (Kafka's stray logs).
  */
 export class PartitionPublisher implements MetadataPublisher {
   readonly name = 'PartitionPublisher';
@@ -38,6 +41,7 @@ export class PartitionPublisher implements MetadataPublisher {
       this.replicas.removePartition(removed.topicName, removed.partitionId);
       await this.logs.deleteLog(removed.topicName, removed.partitionId);
     }
+    if (update.kind === 'snapshot') await this.deleteStrayLogs(update.newImage);
     for (const leader of changes.leaders) {
       const overrides = topicOverrides(update.newImage, leader.topicName);
       const log = await this.logs.getOrCreateLog(leader.topicName, leader.partitionId, overrides);
@@ -51,6 +55,19 @@ export class PartitionPublisher implements MetadataPublisher {
     }
     for (const follower of changes.followers) {
       this.warn(`${follower.topicName}-${follower.partitionId}: follower replicas need a cluster; skipped`);
+    }
+  }
+
+  private async deleteStrayLogs(image: MetadataImage): Promise<void> {
+    for (const log of this.logs.allLogs()) {
+      if (log.topic === CLUSTER_METADATA_TOPIC) continue;
+      const partition = image.topicsByName.get(log.topic)?.partitions.get(log.partition);
+      if (partition?.replicas.includes(this.nodeId) === true) continue;
+      this.warn(
+        `${log.topic}-${log.partition}: stray log (its topic or partition is not in the metadata); deleted`,
+      );
+      this.replicas.removePartition(log.topic, log.partition);
+      await this.logs.deleteLog(log.topic, log.partition);
     }
   }
 }

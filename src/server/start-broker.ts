@@ -18,6 +18,7 @@ import { brokerProperties } from './broker-properties.js';
 import { registerBroker } from './broker-registration.js';
 import { loadBrokerConfig } from './load-broker-config.js';
 import { LocalMetadataLog } from './local-metadata-log.js';
+import { describeLogDirs } from './log-dirs-view.js';
 import { loadOrFormatClusterId } from './meta-properties.js';
 import { PartitionPublisher, topicOverrides } from './partition-publisher.js';
 
@@ -108,16 +109,19 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     const firstDir = config.logDirs[0]!;
     const clusterId = await loadOrFormatClusterId(fs, firstDir, nodeId);
     loader = new MetadataLoader({ clusterId });
-    const replicas = new ReplicaManager();
-    await loader.installPublisher(
-      new PartitionPublisher(nodeId, logs, replicas, properties, (message) => logger.warn(message)),
-    );
+    const replicas = new ReplicaManager({ persistLogStartOffsets: () => logs.checkpointLogStartOffsets() });
     const metadataLog = new LocalMetadataLog(
       await logs.getOrCreateLog(CLUSTER_METADATA_TOPIC, 0),
       loader,
       () => Date.now(),
     );
     await metadataLog.replay();
+    // Installed after the replay, the publisher sees one snapshot of the final image rather than
+    // every step: a topic deleted and re-created under the same name must not have its new log
+    // opened as the old topic's and then deleted with it; stray logs are removed there too.
+    await loader.installPublisher(
+      new PartitionPublisher(nodeId, logs, replicas, properties, (message) => logger.warn(message)),
+    );
     const image = () => loader!.image;
     const controller = new LocalController({
       image,
@@ -145,10 +149,12 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
         metadata: image,
         replicas,
         controller,
+        logDirs: () => describeLogDirs(logs, replicas),
         config: {
           autoCreateTopicsEnable: config.values['auto.create.topics.enable'],
           numPartitions: config.values['num.partitions'],
           defaultReplicationFactor: config.values['default.replication.factor'],
+          deleteTopicEnable: config.values['delete.topic.enable'],
         },
         logger: logger.child({ component: 'broker' }),
         nowMs: () => Date.now(),

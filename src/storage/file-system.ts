@@ -28,6 +28,14 @@ export interface FileSystem {
    * another live holder has it. See each implementation for the mechanism and its limits.
    */
   lock(path: string): Promise<FileLock>;
+  /** Size and free space of the volume holding `path` (DescribeLogDirs v4), in bytes. */
+  statfs(path: string): Promise<VolumeSpace>;
+}
+
+/** A volume's capacity and the bytes an unprivileged writer may still use, in bytes. */
+export interface VolumeSpace {
+  readonly totalBytes: number;
+  readonly usableBytes: number;
 }
 
 export interface FileStat {

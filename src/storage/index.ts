@@ -16,9 +16,17 @@ export {
   type FileSystem,
   type StorageFile,
   systemClock,
+  type VolumeSpace,
 } from './file-system.js';
 export { type EpochEndOffset, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from './leader-epoch-cache.js';
-export { CLEAN_SHUTDOWN_FILE, LOCK_FILE, LogManager, type LogManagerOptions } from './log-manager.js';
+export {
+  CLEAN_SHUTDOWN_FILE,
+  DELETED_DIR_SUFFIX,
+  LOCK_FILE,
+  type LogDirDescription,
+  LogManager,
+  type LogManagerOptions,
+} from './log-manager.js';
 export type { ReadOptions, ReadResult, TimestampAndOffset } from './log-reader.js';
 export { MemoryFileSystem, type MemoryFileSystemOptions } from './memory-file-system.js';
 export { NodeFileSystem, type NodeFileSystemOptions } from './node-file-system.js';

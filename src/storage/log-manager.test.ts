@@ -94,9 +94,12 @@ describe('LogManager', () => {
     await recovered.getOrCreateLog('u', 0);
     await recovered.deleteLog('u', 0);
     assert.deepEqual(
-      (await restarted.readdir('/d')).filter((name) => !name.startsWith('.') && !name.includes('checkpoint')),
+      (await restarted.readdir('/d')).filter(
+        (name) => !name.startsWith('.') && !name.includes('checkpoint') && !name.endsWith('-delete'),
+      ),
       ['t-0'],
     );
+    assert.equal(recovered.pendingDeletedDirs().length, 1, 'u-0 waits for log.segment.delete.delay.ms');
     await recovered.close();
   });
 
@@ -167,5 +170,71 @@ describe('LogManager', () => {
     await manager.tick();
     assert.deepEqual(log.producerStates(), []);
     await manager.close();
+  });
+
+  it('deletes a log by renaming its dir to -delete, then removes it after log.segment.delete.delay.ms', async () => {
+    const fs = new MemoryFileSystem();
+    const clock = new ManualClock(0);
+    const manager = await LogManager.open({
+      fs,
+      logDirs: ['/d'],
+      clock,
+      schedule: false,
+      brokerProperties: { 'log.segment.delete.delay.ms': '1000' },
+    });
+    const log = await manager.getOrCreateLog('gone', 0);
+    await log.appendAsLeader(testBatch(2)).durable;
+    await manager.deleteLog('gone', 0);
+    assert.equal(manager.getLog('gone', 0), undefined);
+    const renamed = (await fs.readdir('/d')).filter((name) => name.endsWith('-delete'));
+    assert.equal(renamed.length, 1);
+    assert.match(renamed[0]!, /^gone-0\.[0-9a-f]+-delete$/);
+    assert.ok(!(await fs.readdir('/d')).includes('gone-0'));
+    const fresh = await manager.getOrCreateLog('gone', 0);
+    assert.equal(fresh.logEndOffset, 0n);
+    clock.advance(999);
+    await manager.tick();
+    assert.equal((await fs.readdir('/d')).filter((name) => name.endsWith('-delete')).length, 1);
+    clock.advance(1);
+    await manager.tick();
+    assert.equal((await fs.readdir('/d')).filter((name) => name.endsWith('-delete')).length, 0);
+    assert.deepEqual(manager.pendingDeletedDirs(), []);
+    await manager.close();
+  });
+
+  it('removes -delete dirs left by the previous process at its first tick and never opens them', async () => {
+    const fs = new MemoryFileSystem();
+    const clock = new ManualClock(0);
+    const first = await LogManager.open({ fs, logDirs: ['/d'], clock, schedule: false });
+    await (await first.getOrCreateLog('old', 0)).appendAsLeader(testBatch(1)).durable;
+    await first.deleteLog('old', 0);
+    await first.close();
+    const second = await LogManager.open({ fs, logDirs: ['/d'], clock, schedule: false });
+    assert.equal(second.getLog('old', 0), undefined);
+    assert.equal(second.allLogs().length, 0);
+    await second.tick();
+    assert.equal((await fs.readdir('/d')).filter((name) => name.endsWith('-delete')).length, 0);
+    await second.close();
+  });
+
+  it('describes each dir with its logs and its volume space', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'pyralog-storage-'));
+    try {
+      const manager = await LogManager.open({ fs: new NodeFileSystem(), logDirs: [root], schedule: false });
+      await (await manager.getOrCreateLog('t', 0)).appendAsLeader(testBatch(3)).durable;
+      const [dir] = await manager.describeDirs();
+      assert.equal(dir?.path, root);
+      assert.deepEqual(
+        dir?.logs.map((log) => `${log.topic}-${log.partition}`),
+        ['t-0'],
+      );
+      assert.ok((dir?.logs[0]?.sizeInBytes ?? 0) > 0);
+      assert.ok((dir?.space?.totalBytes ?? 0) > 0);
+      assert.ok((dir?.space?.usableBytes ?? -1) >= 0);
+      assert.ok((dir?.space?.usableBytes ?? 0) <= (dir?.space?.totalBytes ?? 0));
+      await manager.close();
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

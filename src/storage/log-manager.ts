@@ -11,6 +11,7 @@ import {
   type FileSystem,
   joinPath,
   systemClock,
+  type VolumeSpace,
   writeFileAtomically,
 } from './file-system.js';
 import { PartitionLog } from './partition-log.js';
@@ -28,7 +29,18 @@ export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 /** The lock file that keeps a second broker process off a log dir (see NodeFileSystem.lock). */
 export const LOCK_FILE = '.lock';
 
+/** Suffix of a deleted partition's dir, renamed `<topic>-<partition>.<unique>-delete` (Kafka's name). */
+export const DELETED_DIR_SUFFIX = '-delete';
+
 const PARTITION_DIR = /^(.+)-(\d+)$/;
+
+/** One log dir as DescribeLogDirs reports it. */
+export interface LogDirDescription {
+  readonly path: string;
+  readonly logs: readonly PartitionLog[];
+  /** The volume's size and free space; undefined when statfs failed (the dir is then reported offline). */
+  readonly space: VolumeSpace | undefined;
+}
 
 export interface LogManagerOptions {
   readonly fs: FileSystem;
@@ -67,6 +79,9 @@ export class LogManager {
   private readonly broker: BrokerStorageConfig;
   private readonly clock: Clock;
   private readonly logger: StorageLogger;
+  /** Renamed dirs of deleted logs and when they may be removed (`log.segment.delete.delay.ms`). */
+  private readonly deletedDirs = new Map<string, number>();
+  private deletedSequence = 0;
   private timer: NodeJS.Timeout | undefined;
   private isTicking = false;
   private lastRun = {
@@ -119,7 +134,13 @@ export class LogManager {
       await options.fs.unlink(joinPath(dir.path, CLEAN_SHUTDOWN_FILE));
       await options.fs.fsyncDir(dir.path);
     }
-    if (options.schedule !== false) manager.startTimer();
+    if (options.schedule !== false) {
+      manager.startTimer();
+      // Dirs of logs deleted before the last stop: removed in the background, not on the start-up path.
+      manager.removeDeletedDirs(manager.clock.nowMs()).catch((error: unknown) => {
+        manager.logger.warn({ error: String(error) }, 'removing deleted log dirs failed');
+      });
+    }
     return manager;
   }
 
@@ -152,8 +173,13 @@ export class LogManager {
 
   private async loadDir(dir: LogDir): Promise<void> {
     for (const name of await this.options.fs.readdir(dir.path)) {
+      if (name.endsWith(DELETED_DIR_SUFFIX)) {
+        // Left by a deletion before the last stop: nothing can be reading it any more.
+        this.deletedDirs.set(joinPath(dir.path, name), this.clock.nowMs());
+        continue;
+      }
       const match = PARTITION_DIR.exec(name);
-      if (match === null || name.endsWith('-delete') || name.startsWith('.')) continue;
+      if (match === null || name.startsWith('.')) continue;
       const stat = await this.options.fs.stat(joinPath(dir.path, name));
       if (stat?.isDirectory !== true) continue;
       const key = `${match[1]}-${match[2]}`;
@@ -224,7 +250,12 @@ export class LogManager {
     return log;
   }
 
-  /** Closes the log and removes its directory (Kafka renames to `-delete` first; so do we). */
+  /**
+   * Closes the log and renames its directory to `<topic>-<partition>.<unique>-delete` (durably), as
+   * Kafka does: from then on the name is free for a new log and a restart ignores the old one. The
+   * renamed dir is removed by `tick` once the broker's `file.delete.delay.ms` default
+   * (`log.segment.delete.delay.ms`) has passed, or at the next start.
+   */
   async deleteLog(topic: string, partition: number): Promise<void> {
     const key = `${topic}-${partition}`;
     const log = this.logs.get(key);
@@ -233,17 +264,47 @@ export class LogManager {
     this.logs.delete(key);
     this.dirOfLog.delete(key);
     await log.close();
-    const doomed = joinPath(dirPath, `${key}.${this.clock.nowMs()}-delete`);
+    const nowMs = this.clock.nowMs();
+    this.deletedSequence += 1;
+    const unique = `${nowMs.toString(16)}${this.deletedSequence.toString(16).padStart(8, '0')}`;
+    const doomed = joinPath(dirPath, `${key}.${unique}${DELETED_DIR_SUFFIX}`);
     await this.options.fs.rename(log.dir, doomed);
     await this.options.fs.fsyncDir(dirPath);
-    await this.options.fs.rmdir(doomed);
+    const delayMs = resolveLogConfig({}, this.options.brokerProperties ?? {}).fileDeleteDelayMs;
+    this.deletedDirs.set(doomed, nowMs + delayMs);
+  }
+
+  /** Renamed dirs of deleted logs not removed yet (diagnostics and tests). */
+  pendingDeletedDirs(): string[] {
+    return [...this.deletedDirs.keys()];
+  }
+
+  /** Every log dir with the logs it holds and its volume's space. */
+  async describeDirs(): Promise<LogDirDescription[]> {
+    return Promise.all(
+      this.dirs.map(async (dir) => ({
+        path: dir.path,
+        logs: [...this.logs.entries()]
+          .filter(([key]) => this.dirOfLog.get(key) === dir.path)
+          .map(([, log]) => log),
+        space: await this.options.fs.statfs(dir.path).catch(() => undefined),
+      })),
+    );
+  }
+
+  private async removeDeletedDirs(nowMs: number): Promise<void> {
+    for (const [path, dueMs] of this.deletedDirs) {
+      if (dueMs > nowMs) continue;
+      await this.options.fs.rmdir(path);
+      this.deletedDirs.delete(path);
+    }
   }
 
   /**
    * The background duties whose interval has passed: flush by flush.ms (every
    * `log.flush.scheduler.interval.ms`), retention (`log.retention.check.interval.ms`), producer
-   * expiry (`producer.id.expiration.check.interval.ms`), removal of `.deleted` files, and the two
-   * checkpoints. Calls while one runs are skipped.
+   * expiry (`producer.id.expiration.check.interval.ms`), removal of `.deleted` files and of deleted
+   * logs' dirs, and the checkpoints. Calls while one runs are skipped.
    */
   async tick(nowMs = this.clock.nowMs()): Promise<void> {
     if (this.isTicking) return;
@@ -273,6 +334,7 @@ export class LogManager {
         }
       }
       for (const log of this.logs.values()) await log.deleteExpiredFiles(nowMs);
+      await this.removeDeletedDirs(nowMs);
       if (due(this.lastRun.recoveryCheckpoint, this.broker.flushOffsetCheckpointIntervalMs)) {
         this.lastRun.recoveryCheckpoint = nowMs;
         await this.checkpointRecoveryPoints();

@@ -1,3 +1,4 @@
+import { freemem, totalmem } from 'node:os';
 import {
   baseName,
   dirName,
@@ -6,6 +7,7 @@ import {
   type FileSystem,
   joinPath,
   type StorageFile,
+  type VolumeSpace,
 } from './file-system.js';
 import { FileNotFoundError, LogDirLockedError } from './storage-errors.js';
 
@@ -137,6 +139,11 @@ export class MemoryFileSystem implements FileSystem {
       if (key.startsWith(`${dir}/`)) this.alive().files.delete(key);
     for (const key of [...this.alive().dirs])
       if (key === dir || key.startsWith(`${dir}/`)) this.alive().dirs.delete(key);
+  }
+
+  /** The "volume" of an in-memory file system is the machine's memory. */
+  async statfs(): Promise<VolumeSpace> {
+    return { totalBytes: totalmem(), usableBytes: freemem() };
   }
 
   async stat(path: string): Promise<FileStat | undefined> {

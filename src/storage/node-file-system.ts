@@ -1,6 +1,17 @@
 import { constants } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
-import type { FileLock, FileStat, FileSystem, StorageFile } from './file-system.js';
+import {
+  type FileHandle,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  statfs,
+  unlink,
+} from 'node:fs/promises';
+import type { FileLock, FileStat, FileSystem, StorageFile, VolumeSpace } from './file-system.js';
 import { FileNotFoundError, LogDirLockedError } from './storage-errors.js';
 
 export interface NodeFileSystemOptions {
@@ -77,6 +88,12 @@ export class NodeFileSystem implements FileSystem {
 
   async rmdir(path: string): Promise<void> {
     await rm(path, { recursive: true, force: true });
+  }
+
+  /** From statfs(2): blocks × block size, and the blocks available to unprivileged users. */
+  async statfs(path: string): Promise<VolumeSpace> {
+    const volume = await statfs(path);
+    return { totalBytes: volume.blocks * volume.bsize, usableBytes: volume.bavail * volume.bsize };
   }
 
   async stat(path: string): Promise<FileStat | undefined> {
