@@ -142,6 +142,30 @@ describe('KafkaConnection', () => {
     assert.ok(connection.isOpen);
   });
 
+  it('times requests out in deadline order from one timer per connection, not one per request', async () => {
+    const holder = holdingHandler();
+    const connection = await serveAndConnect(holder.handler, { maxInFlightRequests: 2 });
+    const timersBefore = process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const order: number[] = [];
+    const timingOut = [60, 20, 40].map((timeoutMs) =>
+      assert
+        .rejects(connection.request(ApiKey.ApiVersions, 3, body, { timeoutMs }), RequestTimeoutError)
+        .then(() => order.push(timeoutMs)),
+    );
+    const lasting = assert.rejects(
+      connection.request(ApiKey.ApiVersions, 3, body, { timeoutMs: 20_000 }),
+      ConnectionClosedError,
+    );
+    const timersAfter = process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    assert.ok(timersAfter <= timersBefore, `${timersAfter - timersBefore} timers armed for 4 requests`);
+    await Promise.all(timingOut);
+    assert.deepEqual(order, [20, 40, 60]);
+    assert.equal(connection.outstandingRequests, 3, 'the 2 sent stay in flight until answered');
+    await connection.close();
+    await lasting;
+    assert.equal(connection.outstandingRequests, 0);
+  });
+
   it('rejects an aborted request, sent or still queued, with RequestAbortedError', async () => {
     const holder = holdingHandler();
     const connection = await serveAndConnect(holder.handler, { maxInFlightRequests: 1 });
@@ -183,10 +207,15 @@ describe('KafkaConnection', () => {
     const connection = await serveAndConnect(holder.handler);
     const pending = connection.request(ApiKey.ApiVersions, 3, body);
     await waitFor(() => holder.held.length === 1, 'the request');
+    const others = Array.from({ length: 3 }, () =>
+      assert.rejects(connection.request(ApiKey.ApiVersions, 3, body), ConnectionClosedError),
+    );
     const rejected = assert.rejects(pending, ConnectionClosedError);
     await within(connection.close(), 'close');
     await rejected;
+    await Promise.all(others);
     assert.equal(connection.isOpen, false);
+    assert.equal(connection.outstandingRequests, 0);
   });
 
   it('closes on a response frame over maxResponseBytes', async () => {

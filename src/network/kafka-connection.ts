@@ -82,6 +82,9 @@ export class KafkaConnection {
   /** Requests written whose responses have not arrived (including ones whose caller gave up). */
   private inFlight = 0;
   private closeReason: Error | undefined;
+  /** The one timer that times requests out, armed for `deadlineTimerDueMs`. */
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private deadlineTimerDueMs = Number.POSITIVE_INFINITY;
 
   private constructor(
     private readonly socket: Socket,
@@ -236,6 +239,8 @@ export class KafkaConnection {
     const chunks = encodeRequest(header as RequestHeaderFor<ApiKey>, body as RequestBodies[ApiKey]);
     // A request without response takes no in-flight slot, but it waits behind queued requests to
     // keep the call order on the wire.
+    const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
+    const deadlineMs = performance.now() + timeoutMs;
     this.queue.push(
       new PendingRequest(
         correlationId,
@@ -243,14 +248,43 @@ export class KafkaConnection {
         apiVersion,
         expectResponse,
         chunks,
-        options.timeoutMs ?? this.requestTimeoutMs,
+        timeoutMs,
+        deadlineMs,
         options.signal,
         resolve,
         reject,
         (request) => this.dropIfQueued(request),
       ),
     );
+    this.armDeadlineTimer(deadlineMs);
     this.pump();
+  }
+
+  /**
+   * Makes the connection's one deadline timer fire by `deadlineMs`. It is unref'd: the open socket
+   * keeps the process alive, and closing the connection settles every request.
+   */
+  private armDeadlineTimer(deadlineMs: number): void {
+    if (deadlineMs >= this.deadlineTimerDueMs) return;
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimerDueMs = deadlineMs;
+    this.deadlineTimer = setTimeout(
+      () => this.expireRequests(),
+      Math.max(0, deadlineMs - performance.now()),
+    ).unref();
+  }
+
+  /** Times out every request past its deadline, then re-arms the timer for the earliest one left. */
+  private expireRequests(): void {
+    this.deadlineTimer = undefined;
+    this.deadlineTimerDueMs = Number.POSITIVE_INFINITY;
+    const nowMs = performance.now();
+    let nextMs = Number.POSITIVE_INFINITY;
+    // expireAt may remove a queued request from `queue` (onGiveUp): iterate over copies.
+    for (const request of [...this.queue, ...this.pending.values()]) {
+      if (!request.expireAt(nowMs) && !request.settled) nextMs = Math.min(nextMs, request.deadlineMs);
+    }
+    if (nextMs !== Number.POSITIVE_INFINITY) this.armDeadlineTimer(nextMs);
   }
 
   /** A request that times out or is aborted before it was sent is never sent. */
@@ -317,6 +351,10 @@ export class KafkaConnection {
     for (const queued of this.queue.splice(0)) queued.reject(error());
     for (const pending of this.pending.values()) pending.reject(error());
     this.pending.clear();
+    this.inFlight = 0;
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    this.deadlineTimerDueMs = Number.POSITIVE_INFINITY;
   }
 }
 

@@ -2,14 +2,14 @@ import type { ApiKey } from '../protocol/index.js';
 import { RequestAbortedError, RequestTimeoutError } from './connection-errors.js';
 
 /**
- * One request of a KafkaConnection between the call and its answer: the caller's promise, its timer
- * and its abort listener. It settles exactly once (answer, timeout, abort or close); whichever comes
- * first wins and the others are no-ops. `onGiveUp` runs when a timeout or abort settles it, so the
- * connection can drop it from its send queue if it was not sent yet.
+ * One request of a KafkaConnection between the call and its answer: the caller's promise, its
+ * deadline and its abort listener. It settles exactly once (answer, timeout, abort or close);
+ * whichever comes first wins and the others are no-ops. It arms no timer of its own: the connection
+ * sweeps its requests' deadlines with one timer (`expireAt`). `onGiveUp` runs when a timeout or
+ * abort settles it, so the connection can drop it from its send queue if it was not sent yet.
  */
 export class PendingRequest {
   private isSettled = false;
-  private readonly timer: NodeJS.Timeout;
   private readonly onAbort: (() => void) | undefined;
 
   constructor(
@@ -19,21 +19,14 @@ export class PendingRequest {
     /** False for a request that gets no response (Produce acks=0). */
     readonly expectsResponse: boolean,
     readonly chunks: Buffer[],
-    timeoutMs: number,
+    private readonly timeoutMs: number,
+    /** When the request times out, on the connection's clock (ms). */
+    readonly deadlineMs: number,
     private readonly signal: AbortSignal | undefined,
     private readonly onResolve: (body: unknown) => void,
     private readonly onReject: (error: Error) => void,
-    onGiveUp: (request: PendingRequest) => void,
+    private readonly onGiveUp: (request: PendingRequest) => void,
   ) {
-    this.timer = setTimeout(() => {
-      if (
-        this.reject(
-          new RequestTimeoutError(`no response to correlation id ${correlationId} in ${timeoutMs} ms`),
-        )
-      ) {
-        onGiveUp(this);
-      }
-    }, timeoutMs);
     if (signal !== undefined) {
       this.onAbort = () => {
         if (this.reject(new RequestAbortedError('request aborted', { cause: signal.reason }))) onGiveUp(this);
@@ -51,6 +44,16 @@ export class PendingRequest {
     if (this.settle()) this.onResolve(body);
   }
 
+  /** Times the request out with RequestTimeoutError when `nowMs` reached its deadline; returns whether it did. */
+  expireAt(nowMs: number): boolean {
+    if (this.isSettled || nowMs < this.deadlineMs) return false;
+    const error = new RequestTimeoutError(
+      `no response to correlation id ${this.correlationId} in ${this.timeoutMs} ms`,
+    );
+    if (this.reject(error)) this.onGiveUp(this);
+    return true;
+  }
+
   /** Rejects unless already settled; returns whether this call settled it. */
   reject(error: Error): boolean {
     if (!this.settle()) return false;
@@ -61,7 +64,6 @@ export class PendingRequest {
   private settle(): boolean {
     if (this.isSettled) return false;
     this.isSettled = true;
-    clearTimeout(this.timer);
     if (this.onAbort !== undefined) this.signal?.removeEventListener('abort', this.onAbort);
     return true;
   }
