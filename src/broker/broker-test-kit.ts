@@ -37,6 +37,7 @@ export interface TestBroker {
   ): Promise<ResponseBodies[K] | null>;
   /** The logs behind the partitions (tests look at dirs and offsets through it). */
   readonly logs: LogManager;
+  readonly fs: MemoryFileSystem;
   close(): Promise<void>;
 }
 
@@ -58,7 +59,8 @@ export async function createTestBroker(
   overrides: Partial<BrokerContext['config']> = {},
   contextOverrides: Partial<Pick<BrokerContext, 'controller' | 'logger' | 'nowMs' | 'fetchSessions'>> = {},
 ): Promise<TestBroker> {
-  const logs = await LogManager.open({ fs: new MemoryFileSystem(), logDirs: ['/logs'], schedule: false });
+  const fs = new MemoryFileSystem();
+  const logs = await LogManager.open({ fs, logDirs: ['/logs'], schedule: false });
   const replicas = new ReplicaManager({ persistLogStartOffsets: () => logs.checkpointLogStartOffsets() });
   let image: MetadataImage = emptyMetadataImage('test-cluster');
   let offset = 0n;
@@ -165,6 +167,7 @@ export async function createTestBroker(
       return decodeResponse(apiKey, responseVersion, new ByteReader(response, 0)).body;
     },
     logs,
+    fs,
     async close() {
       replicas.close();
       await logs.close();

@@ -13,7 +13,9 @@ import {
 import type { ApiHandler } from './api-handler.js';
 import { apiVersionsHandler, unsupportedApiVersionsResponse } from './api-versions.js';
 import type { BrokerContext } from './broker-context.js';
+import { createPartitionsHandler } from './create-partitions.js';
 import { createTopicsHandler } from './create-topics.js';
+import { deleteRecordsHandler } from './delete-records.js';
 import { deleteTopicsHandler } from './delete-topics.js';
 import { fetchHandler } from './fetch.js';
 import { listOffsetsHandler } from './list-offsets.js';
@@ -37,6 +39,8 @@ const HANDLERS: ReadonlyMap<ApiKey, AnyHandler> = new Map<ApiKey, AnyHandler>(
     metadataHandler,
     createTopicsHandler,
     deleteTopicsHandler,
+    deleteRecordsHandler,
+    createPartitionsHandler,
     produceHandler,
     fetchHandler,
     listOffsetsHandler,

@@ -17,6 +17,8 @@ export const SUPPORTED_APIS: ReadonlyMap<ApiKey, VersionRange> = new Map<ApiKey,
   // DeleteTopics 0 is served although Kafka 4.0 dropped it: it differs from v1 only by the missing
   // throttle time, and by-name deletion needs nothing more.
   [ApiKey.DeleteTopics, { min: 0, max: 6 }],
+  [ApiKey.DeleteRecords, { min: 0, max: 2 }],
+  [ApiKey.CreatePartitions, { min: 0, max: 3 }],
 ]);
 
 export function supportedVersions(apiKey: ApiKey): VersionRange {

@@ -100,4 +100,52 @@ describe('KafkaJS admin against startBroker', () => {
       ['fresh'],
     );
   });
+
+  it('createPartitions adds partitions that producers and metadata use; bad counts are refused', async () => {
+    await withAdmin(broker, async (admin) => {
+      assert.equal(await admin.createTopics({ topics: [{ topic: 'grow', numPartitions: 1 }] }), true);
+      await admin.createPartitions({ topicPartitions: [{ topic: 'grow', count: 3 }] });
+      const metadata = await admin.fetchTopicMetadata({ topics: ['grow'] });
+      assert.deepEqual(metadata.topics[0]?.partitions.map((p) => p.partitionId).sort(), [0, 1, 2]);
+      await assert.rejects(
+        admin.createPartitions({ topicPartitions: [{ topic: 'grow', count: 2 }] }),
+        (error: Error & { errors?: { type?: string }[] }) =>
+          JSON.stringify(error).includes('INVALID_PARTITIONS') || /partitions/i.test(error.message),
+      );
+      await admin.createPartitions({ topicPartitions: [{ topic: 'grow', count: 4, assignments: [[1]] }] });
+    });
+    await produce(broker, 'grow', 3, ['on the new partition']);
+    const records = await fetchAll(broker.bootstrap, 'grow', 3, 1);
+    assert.deepEqual(
+      records.map((r) => r.value),
+      ['on the new partition'],
+    );
+    assert.ok((await partitionDirs(dir)).includes('grow-3'));
+  });
+
+  it('deleteTopicRecords moves the low watermark that fetchTopicOffsets reports, across a restart', async () => {
+    await withAdmin(broker, async (admin) => {
+      assert.equal(await admin.createTopics({ topics: [{ topic: 'trim', numPartitions: 2 }] }), true);
+      await produce(broker, 'trim', 0, ['r0', 'r1', 'r2', 'r3', 'r4']);
+      await produce(broker, 'trim', 1, ['s0', 's1']);
+      // KafkaJS looks the leaders up in its cached metadata before it fetches any: load it first.
+      await admin.fetchTopicMetadata({ topics: ['trim'] });
+      await admin.deleteTopicRecords({ topic: 'trim', partitions: [{ partition: 0, offset: '3' }] });
+      await admin.deleteTopicRecords({ topic: 'trim', partitions: [{ partition: 1, offset: '-1' }] });
+      const offsets = await admin.fetchTopicOffsets('trim');
+      assert.deepEqual(offsets.map((o) => [o.partition, o.low, o.high]).sort(), [
+        [0, '3', '5'],
+        [1, '2', '2'],
+      ]);
+    });
+    await broker.stop();
+    broker = await startBroker({ port: 0, logDirs: [dir] });
+    await withAdmin(broker, async (admin) => {
+      const offsets = await admin.fetchTopicOffsets('trim');
+      assert.deepEqual(offsets.map((o) => [o.partition, o.low, o.high]).sort(), [
+        [0, '3', '5'],
+        [1, '2', '2'],
+      ]);
+    });
+  });
 });
