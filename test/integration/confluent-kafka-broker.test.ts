@@ -9,6 +9,7 @@ describePythonClientMatrix({
   expectedRequests: [
     'ApiVersionRequest_v3',
     'CreateTopicsRequest_v4',
+    'DeleteTopicsRequest_v1',
     'MetadataRequest_v4',
     'ProduceRequest_v7',
     'FetchRequest_v11',

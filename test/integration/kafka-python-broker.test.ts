@@ -10,6 +10,7 @@ describePythonClientMatrix({
   expectedRequests: [
     'ApiVersionRequest_v0',
     'CreateTopicsRequest_v3',
+    'DeleteTopicsRequest_v3',
     'MetadataRequest_v1',
     'ProduceRequest_v7',
     'FetchRequest_v4',

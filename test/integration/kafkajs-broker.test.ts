@@ -189,4 +189,20 @@ describe('KafkaJS against startBroker', () => {
       ['fire-and-forget'],
     );
   });
+
+  it('deletes a topic, which then is gone', async () => {
+    const admin = clientOf(broker).admin();
+    await admin.connect();
+    try {
+      await admin.deleteTopics({ topics: ['orders'] });
+      assert.ok(!(await admin.listTopics()).includes('orders'));
+      // UNKNOWN_TOPIC_OR_PARTITION is retriable, so KafkaJS retries it and then wraps it.
+      await assert.rejects(
+        admin.deleteTopics({ topics: ['orders'] }),
+        (error: Error & { cause?: { type?: string } }) => error.cause?.type === 'UNKNOWN_TOPIC_OR_PARTITION',
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  });
 });

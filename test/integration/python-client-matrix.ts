@@ -34,6 +34,7 @@ export interface PythonClientMatrix {
 const PARTITIONS = 3;
 const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 const TEN_MB = 10 * 1024 * 1024;
+const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const MESSAGE_TOO_LARGE = 10;
 const TOPIC_ALREADY_EXISTS = 36;
 
@@ -229,6 +230,22 @@ export function describePythonClientMatrix(matrix: PythonClientMatrix): void {
         records.map((r) => r.value),
         ['fire-and-forget'],
       );
+    });
+
+    it('deletes a topic, which then is gone and can be created anew', async () => {
+      const deleted = await client<{ error: string | null }>('delete_topic', { topic: 'matrix' });
+      assert.equal(deleted.error, null, JSON.stringify(deleted));
+      const { topics } = await client<{ topics: string[] }>('list_topics', {});
+      assert.ok(!topics.includes('matrix'), topics.join(', '));
+      const again = await client<{ code?: number }>('delete_topic', { topic: 'matrix' });
+      assert.equal(again.code, UNKNOWN_TOPIC_OR_PARTITION, JSON.stringify(again));
+      const created = await client<{ error: string | null }>('create_topic', {
+        topic: 'matrix',
+        partitions: 1,
+      });
+      assert.equal(created.error, null, JSON.stringify(created));
+      const offsets = await client<Offsets>('list_offsets', { topic: 'matrix', partitions: [0] });
+      assert.deepEqual(offsets.latest, { 0: 0 });
     });
 
     it('sent the Kafka requests this client version is known to use', (t) => {

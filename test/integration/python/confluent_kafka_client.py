@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, Set
 
 from confluent_kafka import (OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, Producer,
                              TopicPartition)
-from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
+from confluent_kafka.admin import AdminClient, ConfigEntry, ConfigResource, ConfigSource, NewTopic
 
 Json = Dict[str, Any]
 SENT = re.compile(r'Sent (\w+) \(v(\d+),')
@@ -85,6 +85,13 @@ def describe_topic(request: Json) -> Json:
     admin.poll(0)
     return {'error_code': 0 if topic.error is None else topic.error.code(),
             'partitions': sorted(partitions, key=lambda p: p['partition'])}
+
+
+def list_topics(request: Json) -> Json:
+    admin = admin_for(request)
+    names = sorted(admin.list_topics(timeout=10).topics)
+    admin.poll(0)
+    return {'topics': names}
 
 
 def produce(request: Json) -> Json:
@@ -195,6 +202,11 @@ def resource_of(request: Json, configs: Optional[Dict[str, str]] = None) -> Conf
     return ConfigResource(request.get('resource', 'topic'), request['name'], set_config=configs)
 
 
+def source_of(entry: ConfigEntry) -> int:
+    """Kafka's ConfigSource number (librdkafka uses the same numbering)."""
+    return entry.source.value if isinstance(entry.source, ConfigSource) else int(entry.source)
+
+
 def describe_configs(request: Json) -> Json:
     """Each config's value, read-only flag, source (Kafka's numbering), sensitivity and synonyms."""
     admin = admin_for(request)
@@ -203,8 +215,8 @@ def describe_configs(request: Json) -> Json:
         entries = admin.describe_configs([resource])[resource].result()
         answer: Json = {'error_code': 0, 'configs': {
             name: {'value': entry.value, 'read_only': entry.is_read_only, 'sensitive': entry.is_sensitive,
-                   'source': entry.source,
-                   'synonyms': [[s.name, s.value, s.source] for s in entry.synonyms.values()]}
+                   'source': source_of(entry),
+                   'synonyms': [[s.name, s.value, source_of(s)] for s in entry.synonyms.values()]}
             for name, entry in entries.items()}}
     except KafkaException as error:
         answer = dict(error_of(error.args[0]), error_code=error.args[0].code())
@@ -239,6 +251,7 @@ def delete_topic(request: Json) -> Json:
 OPS = {
     'create_topic': create_topic,
     'describe_topic': describe_topic,
+    'list_topics': list_topics,
     'produce': produce,
     'consume': consume,
     'list_offsets': list_offsets,

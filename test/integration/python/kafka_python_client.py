@@ -74,6 +74,14 @@ def describe_topic(request: Json) -> Json:
         admin.close()
 
 
+def list_topics(request: Json) -> Json:
+    admin = admin_for(request)
+    try:
+        return {'topics': sorted(admin.list_topics())}
+    finally:
+        admin.close()
+
+
 def produce(request: Json) -> Json:
     producer = KafkaProducer(
         bootstrap_servers=request['bootstrap'],
@@ -286,6 +294,7 @@ def delete_records(request: Json) -> Json:
 OPS = {
     'create_topic': create_topic,
     'describe_topic': describe_topic,
+    'list_topics': list_topics,
     'produce': produce,
     'consume': consume,
     'list_offsets': list_offsets,
