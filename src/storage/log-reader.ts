@@ -1,6 +1,10 @@
 import {
+  BATCH_LENGTH_OFFSET,
   decodeRecordBatch,
   type ErrorCode,
+  LAST_OFFSET_DELTA_OFFSET,
+  LOG_OVERHEAD,
+  RECORD_BATCH_HEADER_BYTES,
   RecordBatchIterator,
   type RecordBatchView,
   recordOffset,
@@ -81,6 +85,43 @@ export async function readBatches(
   return Buffer.alloc(0);
 }
 
+/** Bytes read at once while walking batch headers towards a fetch's target. */
+const HEADER_WINDOW_BYTES = 8 * 1024;
+
+/**
+ * Where the first batch at or after `from` that reaches `target` (lastOffset >= target) starts,
+ * found by reading batch headers only (Kafka's searchForOffsetWithSize), with the bytes from there
+ * already read. The sparse index keys a batch by its last offset, so the position it gives for a
+ * batch's base offset is usually the batch before, which may be as large as a whole fetch: reading
+ * it only to skip it would double every consumer fetch. Undefined when nothing in [from, end) does.
+ * A header too short or with a bad length stops the walk there: the caller's read reports it.
+ */
+async function firstBatchReaching(
+  segment: LogSegment,
+  from: number,
+  end: number,
+  target: bigint,
+): Promise<{ position: number; window: Buffer } | undefined> {
+  let window: Buffer = Buffer.alloc(0);
+  let windowStart = from;
+  for (let position = from; position < end; ) {
+    let at = position - windowStart;
+    if (at + RECORD_BATCH_HEADER_BYTES > window.length) {
+      window = await readFully(segment.log, position, Math.min(HEADER_WINDOW_BYTES, end - position));
+      windowStart = position;
+      at = 0;
+      if (window.length < RECORD_BATCH_HEADER_BYTES) return { position, window };
+    }
+    const size = window.readInt32BE(at + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
+    const lastOffset = window.readBigInt64BE(at) + BigInt(window.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET));
+    if (lastOffset >= target || size < RECORD_BATCH_HEADER_BYTES) {
+      return { position, window: window.subarray(at) };
+    }
+    position += size;
+  }
+  return undefined;
+}
+
 /** The batches of one segment from `target`, or undefined when the segment has none at or after it. */
 async function readSegment(
   segment: LogSegment,
@@ -88,13 +129,14 @@ async function readSegment(
   options: ReadOptions,
 ): Promise<Buffer | undefined> {
   const end = segment.size;
-  const start = segment.offsetIndex.lookup(target).position;
-  if (start >= end) return undefined;
-  const bytes = await readFully(
-    segment.log,
-    start,
-    Math.min(end - start, options.maxBytes + FETCH_SLACK_BYTES),
-  );
+  const found = await firstBatchReaching(segment, segment.offsetIndex.lookup(target).position, end, target);
+  if (found === undefined) return undefined;
+  const start = found.position;
+  const length = Math.min(end - start, options.maxBytes + FETCH_SLACK_BYTES);
+  const bytes =
+    found.window.length >= length
+      ? found.window.subarray(0, length)
+      : await readFully(segment.log, start, length);
   const maxOffset = options.maxOffset;
   const iterator = new RecordBatchIterator(bytes);
   let first = -1;

@@ -68,7 +68,9 @@ export {
   viewRecordBatches,
 } from './record-batch-iterator.js';
 export {
+  BATCH_LENGTH_OFFSET,
   CURRENT_MAGIC,
+  LAST_OFFSET_DELTA_OFFSET,
   LOG_OVERHEAD,
   NO_PARTITION_LEADER_EPOCH,
   NO_PRODUCER_EPOCH,
