@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   ApiKey,
+  CompressionCodec,
   createRecordBatch,
+  decodeMessageSetSync,
   ErrorCode,
   encodeRecordBatchSync,
   viewRecordBatches,
@@ -93,9 +95,41 @@ describe('Fetch', () => {
     );
   });
 
-  it('answers an unsupported version (v3) with UNSUPPORTED_VERSION', async () => {
-    const response = await broker.call(ApiKey.Fetch, 3, fetchBody('events', 0, 0n));
-    assert.equal(response?.responses[0]?.partitions[0]?.errorCode, ErrorCode.UNSUPPORTED_VERSION);
+  it('down-converts records to magic 0 for v0-1 and magic 1 for v2-3, offsets and values kept', async () => {
+    for (const [version, magic] of [
+      [0, 0],
+      [1, 0],
+      [2, 1],
+      [3, 1],
+    ] as const) {
+      const response = await broker.call(ApiKey.Fetch, version, fetchBody('events', 0, 0n));
+      const partition = response?.responses[0]?.partitions[0];
+      assert.equal(partition?.errorCode, ErrorCode.NONE, `v${version}`);
+      const set = decodeMessageSetSync(partition?.records ?? Buffer.alloc(0));
+      assert.deepEqual(
+        set.records.slice(0, 3).map((record) => [record.offset, record.magic, record.value?.toString()]),
+        [
+          [0n, magic, 'a'],
+          [1n, magic, 'b'],
+          [2n, magic, 'c'],
+        ],
+        `v${version}`,
+      );
+    }
+  });
+
+  it('answers UNSUPPORTED_COMPRESSION_TYPE below v10 for a topic whose compression.type is zstd', async () => {
+    await broker.call(
+      ApiKey.CreateTopics,
+      7,
+      createTopicsBody([{ name: 'zstd', configs: { 'compression.type': 'zstd' } }]),
+    );
+    await broker.call(ApiKey.Produce, 9, produceBody('zstd', 0, batch('z')));
+    const old = await broker.call(ApiKey.Fetch, 9, fetchBody('zstd', 0, 0n));
+    assert.equal(old?.responses[0]?.partitions[0]?.errorCode, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+    const current = await broker.call(ApiKey.Fetch, 10, fetchBody('zstd', 0, 0n));
+    const records = current?.responses[0]?.partitions[0]?.records ?? Buffer.alloc(0);
+    assert.equal(viewRecordBatches(records)[0]?.compression, CompressionCodec.zstd);
   });
 
   describe('fetch sessions (KIP-227)', () => {

@@ -45,10 +45,42 @@ describe('ListOffsets', () => {
     assert.equal((await lookUp(-1n, 3))?.leaderEpoch, -1);
   });
 
-  it('answers UNKNOWN_TOPIC_OR_PARTITION and, for v0, UNSUPPORTED_VERSION', async () => {
+  it('answers UNKNOWN_TOPIC_OR_PARTITION for an unknown topic', async () => {
     const unknown = await broker.call(ApiKey.ListOffsets, 8, listOffsetsBody('nope', 0, -1n));
     assert.equal(unknown?.topics[0]?.partitions[0]?.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    const old = await broker.call(ApiKey.ListOffsets, 0, listOffsetsBody('events', 0, -1n));
-    assert.equal(old?.topics[0]?.partitions[0]?.errorCode, ErrorCode.UNSUPPORTED_VERSION);
+  });
+
+  it('answers v0 in the old offsets array: latest, earliest, by time', async () => {
+    const v0 = async (timestamp: bigint, maxNumOffsets = 1) => {
+      const body = listOffsetsBody('events', 0, timestamp);
+      body.topics[0]!.partitions[0]!.maxNumOffsets = maxNumOffsets;
+      return (await broker.call(ApiKey.ListOffsets, 0, body))?.topics[0]?.partitions[0];
+    };
+    assert.deepEqual((await v0(-1n))?.oldStyleOffsets, [3n]);
+    assert.deepEqual((await v0(-2n))?.oldStyleOffsets, [0n]);
+    assert.deepEqual((await v0(1500n))?.oldStyleOffsets, [1n]);
+    assert.deepEqual((await v0(9000n))?.oldStyleOffsets, []);
+    assert.deepEqual((await v0(-1n, 0))?.oldStyleOffsets, []);
+    assert.equal((await v0(-3n))?.errorCode, ErrorCode.UNSUPPORTED_VERSION);
+  });
+
+  it('answers -4 (earliest local) with the log start, as there is no tiered storage', async () => {
+    const local = await lookUp(-4n, 8);
+    assert.equal(local?.errorCode, ErrorCode.NONE);
+    assert.equal(local?.offset, 0n);
+  });
+
+  it('answers -5 (latest tiered) with no offset and no error, as Kafka does without tiered storage', async () => {
+    const tiered = await lookUp(-5n, 9);
+    assert.equal(tiered?.errorCode, ErrorCode.NONE);
+    assert.equal(tiered?.offset, -1n);
+    assert.equal(tiered?.timestamp, -1n);
+  });
+
+  it('answers UNSUPPORTED_VERSION for -3 below v7, -4 below v8 and -5 below v9', async () => {
+    assert.equal((await lookUp(-3n, 6))?.errorCode, ErrorCode.UNSUPPORTED_VERSION);
+    assert.equal((await lookUp(-4n, 7))?.errorCode, ErrorCode.UNSUPPORTED_VERSION);
+    assert.equal((await lookUp(-5n, 8))?.errorCode, ErrorCode.UNSUPPORTED_VERSION);
+    assert.equal((await lookUp(-3n, 7))?.errorCode, ErrorCode.NONE);
   });
 });

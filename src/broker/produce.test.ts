@@ -1,7 +1,15 @@
 // Produce's error paths and answers, through the dispatcher over in-memory logs (no sockets).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ApiKey, createRecordBatch, ErrorCode, encodeRecordBatchSync } from '../protocol/index.js';
+import {
+  ApiKey,
+  CompressionCodec,
+  createRecordBatch,
+  ErrorCode,
+  encodeMessageSetSync,
+  encodeRecordBatchSync,
+  viewRecordBatches,
+} from '../protocol/index.js';
 import { createTestBroker, type TestBroker } from './broker-test-kit.js';
 import { createTopicsBody, produceBody } from './request-builders.test-support.js';
 
@@ -26,6 +34,7 @@ describe('Produce', () => {
         { name: 'compacted', configs: { 'cleanup.policy': 'compact' } },
         { name: 'bounded', configs: { 'message.timestamp.after.max.ms': '1000' } },
         { name: 'pair', numPartitions: 3 },
+        { name: 'legacy' },
       ]),
     );
   });
@@ -86,9 +95,31 @@ describe('Produce', () => {
     assert.ok((partition?.logAppendTimeMs ?? 0n) >= before);
   });
 
-  it('answers an unsupported version (v2) with UNSUPPORTED_VERSION per partition', async () => {
-    const response = await broker.call(ApiKey.Produce, 2, produceBody('events', 0, null));
-    assert.equal(response?.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.UNSUPPORTED_VERSION);
+  it('accepts legacy message sets on v0 (magic 0) and v2 (magic 1) and stores them as v2 batches', async () => {
+    const magic0 = encodeMessageSetSync([{ offset: 0n, value: Buffer.from('m0') }], { magic: 0 });
+    const v0 = await broker.call(ApiKey.Produce, 0, produceBody('legacy', 0, magic0));
+    assert.equal(v0?.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.NONE);
+    assert.equal(v0?.responses[0]?.partitionResponses[0]?.baseOffset, 0n);
+    const magic1 = encodeMessageSetSync(
+      [
+        { offset: 0n, timestamp: 1000n, value: Buffer.from('m1a') },
+        { offset: 1n, timestamp: 1001n, value: Buffer.from('m1b') },
+      ],
+      { magic: 1, compression: CompressionCodec.snappy },
+    );
+    const v2 = await broker.call(ApiKey.Produce, 2, produceBody('legacy', 0, magic1));
+    assert.equal(v2?.responses[0]?.partitionResponses[0]?.baseOffset, 1n);
+    const partition = broker.context.replicas.getPartition('legacy', 0)!;
+    const read = await partition.read(0n, 1 << 20, true);
+    assert.equal(read.kind, 'records');
+    const batches = read.kind === 'records' ? viewRecordBatches(read.records) : [];
+    assert.deepEqual(
+      batches.map((view) => [view.baseOffset, view.recordsCount, view.compression]),
+      [
+        [0n, 1, CompressionCodec.none],
+        [1n, 2, CompressionCodec.snappy],
+      ],
+    );
   });
 
   it('answers NOT_ENOUGH_REPLICAS for acks=all below min.insync.replicas, accepts acks=1', async () => {

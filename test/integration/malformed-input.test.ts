@@ -284,31 +284,30 @@ describe('malformed input against a real pyralog process', () => {
     await healthy.progress(2, 'healthy round trips after an unknown API key');
   });
 
-  it('answers Produce v2 with UNSUPPORTED_VERSION', async () => {
+  it('answers CreateTopics v1 (known to the codecs, not served) with UNSUPPORTED_VERSION', async () => {
     const frame = Buffer.concat(
       encodeRequest(
         {
-          requestApiKey: ApiKey.Produce,
-          requestApiVersion: 2,
+          requestApiKey: ApiKey.CreateTopics,
+          requestApiVersion: 1,
           correlationId: 1234,
           clientId: 'it',
-        } as RequestHeaderFor<typeof ApiKey.Produce>,
+        } as RequestHeaderFor<typeof ApiKey.CreateTopics>,
         {
-          transactionalId: null,
-          acks: 1,
+          topics: [{ name: 't', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
           timeoutMs: 1000,
-          topicData: [{ name: 't', partitionData: [{ index: 0, records: null }] }],
+          validateOnly: false,
         },
       ),
     );
     const response = decodeResponse(
-      ApiKey.Produce,
-      2,
-      new ByteReader(await exchange(broker, frame, 'Produce v2')),
+      ApiKey.CreateTopics,
+      1,
+      new ByteReader(await exchange(broker, frame, 'CreateTopics v1')),
     );
     assert.equal(response.header.correlationId, 1234);
-    assert.equal(response.body.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.UNSUPPORTED_VERSION);
-    await healthy.progress(2, 'healthy round trips after Produce v2');
+    assert.equal(response.body.topics[0]?.errorCode, ErrorCode.UNSUPPORTED_VERSION);
+    await healthy.progress(2, 'healthy round trips after CreateTopics v1');
   });
 
   it('closes a connection whose request header cannot be decoded', async () => {
