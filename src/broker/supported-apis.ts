@@ -5,10 +5,10 @@ import { ApiKey, type VersionRange } from '../protocol/index.js';
  * each handler takes its range from it. Upper bounds are the newest stable versions of the specs.
  * Kafka 4.0 (KIP-896) dropped Produce 0-2, Fetch 0-3 and ListOffsets 0; Pyralog still serves them,
  * since clients pinned to old broker versions (Sarama's or kafka-python's api_version settings,
- * old embedded librdkafka builds) still send them: Produce 0-2 magic 0/1
- * message sets become v2 batches on append, Fetch 0-1 / 2-3 get their records down-converted to
- * magic 0 / 1 (costing CPU per fetched byte, as in Kafka), ListOffsets 0 answers in its offsets
- * array. CreateTopics 0-1 stay out: no maintained client sends them.
+ * old embedded librdkafka builds) still send them: Produce 0-2 magic 0/1 message sets become v2
+ * batches on append, Fetch 0-1 / 2-3 get their records down-converted to magic 0 / 1 (costing CPU
+ * per fetched byte, as in Kafka), ListOffsets 0 answers in its offsets array. CreateTopics 0-1 stay
+ * out: no maintained client sends them.
  */
 export const SUPPORTED_APIS: ReadonlyMap<ApiKey, VersionRange> = new Map<ApiKey, VersionRange>([
   [ApiKey.Produce, { min: 0, max: 11 }],
