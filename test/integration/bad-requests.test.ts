@@ -97,13 +97,12 @@ describe('requests the broker cannot serve', () => {
     assert.equal(versions.errorCode, ErrorCode.NONE);
   });
 
-  it('answers Produce v2 with UNSUPPORTED_VERSION per partition', async () => {
-    const response = await healthy.request(ApiKey.Produce, 2, {
-      transactionalId: null,
-      acks: 1,
+  it('answers CreateTopics v1 (dropped by Kafka 4.0, not served) with UNSUPPORTED_VERSION per topic', async () => {
+    const response = await healthy.request(ApiKey.CreateTopics, 1, {
+      topics: [{ name: 't', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
       timeoutMs: 1000,
-      topicData: [{ name: 't', partitionData: [{ index: 0, records: null }] }],
+      validateOnly: false,
     });
-    assert.equal(response.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.UNSUPPORTED_VERSION);
+    assert.equal(response.topics[0]?.errorCode, ErrorCode.UNSUPPORTED_VERSION);
   });
 });
