@@ -72,6 +72,14 @@ export interface TopicController {
   ): Promise<PartitionsCreation[]>;
 }
 
+/**
+ * InitProducerId's source of ids: never the same id twice, across restarts and crashes (blocks
+ * persisted through the controller). Rejects when no id can be had right now.
+ */
+export interface ProducerIdGenerator {
+  generateProducerId(): Promise<bigint>;
+}
+
 /** Broker settings the handlers read (Kafka names in brackets). */
 export interface BrokerHandlerConfig {
   /** [auto.create.topics.enable] */
@@ -120,6 +128,7 @@ export interface BrokerContext {
   readonly metadata: () => MetadataImage;
   readonly replicas: ReplicaManager;
   readonly controller: TopicController;
+  readonly producerIds: ProducerIdGenerator;
   /** The log dirs and the partition logs in each (DescribeLogDirs). */
   readonly logDirs: () => Promise<LogDirInfo[]>;
   readonly config: BrokerHandlerConfig;

@@ -1,6 +1,7 @@
 // Test-only: a BrokerContext over in-memory logs and a local controller, and a way to call the
 // dispatcher with an encoded request and read the decoded response, with no socket involved.
 import { LocalController } from '../controller/index.js';
+import { ProducerIdManager } from '../coordinator/index.js';
 import {
   computeLocalReplicaChanges,
   emptyMetadataImage,
@@ -57,7 +58,9 @@ export function testConnection(): ConnectionInfo {
 /** A broker context of node 1 whose topics live in memory; `overrides` sets broker handler config. */
 export async function createTestBroker(
   overrides: Partial<BrokerContext['config']> = {},
-  contextOverrides: Partial<Pick<BrokerContext, 'controller' | 'logger' | 'nowMs' | 'fetchSessions'>> = {},
+  contextOverrides: Partial<
+    Pick<BrokerContext, 'controller' | 'logger' | 'nowMs' | 'fetchSessions' | 'producerIds'>
+  > = {},
 ): Promise<TestBroker> {
   const fs = new MemoryFileSystem();
   const logs = await LogManager.open({ fs, logDirs: ['/logs'], schedule: false });
@@ -113,6 +116,9 @@ export async function createTestBroker(
     metadata: () => image,
     replicas,
     controller,
+    producerIds: new ProducerIdManager(() =>
+      controller.allocateProducerIds({ brokerId: 1, brokerEpoch: 0n }),
+    ),
     logDirs: async () =>
       (await logs.describeDirs()).map((dir) => ({
         path: dir.path,

@@ -9,6 +9,7 @@ export type {
   LogDirPartition,
   PartitionsCreation,
   PartitionsToCreate,
+  ProducerIdGenerator,
   TopicController,
   TopicCreation,
   TopicDeletion,

@@ -79,9 +79,14 @@ function appendPartition(
     checked.view.setLogAppendTime(logAppendTimeMs);
   }
   const append = partition.appendAsLeader([checked.view], acks);
+  if ('errorCode' in append) return partitionResponse(index, append.errorCode, append.message);
   const response = partitionResponse(index, ErrorCode.NONE);
   response.baseOffset = append.firstOffset;
-  response.logAppendTimeMs = logAppendTimeMs;
+  // A producer's retry of a batch already appended gets the original's offsets and append time.
+  response.logAppendTimeMs =
+    append.duplicateOf !== undefined && logAppendTimeMs >= 0n
+      ? append.duplicateOf.timestampMs
+      : logAppendTimeMs;
   response.logStartOffset = append.logStartOffset;
   return { response, append };
 }

@@ -22,6 +22,7 @@ export const SUPPORTED_APIS: ReadonlyMap<ApiKey, VersionRange> = new Map<ApiKey,
   [ApiKey.DeleteTopics, { min: 0, max: 6 }],
   [ApiKey.DeleteRecords, { min: 0, max: 2 }],
   [ApiKey.CreatePartitions, { min: 0, max: 3 }],
+  [ApiKey.InitProducerId, { min: 0, max: 5 }],
 ]);
 
 export function supportedVersions(apiKey: ApiKey): VersionRange {

@@ -1,6 +1,11 @@
-// src/controller owns the controller's decisions: validating admin requests and turning them into metadata records (single node: LocalController).
+// src/controller owns the controller's decisions: validating admin requests and producer id block allocations and turning them into metadata records (single node: LocalController).
 // It must not know client connections or how records are stored or agreed: a commit function is injected.
-export { LocalController, type LocalControllerOptions } from './local-controller.js';
+export {
+  LocalController,
+  type LocalControllerOptions,
+  PRODUCER_ID_BLOCK_SIZE,
+  ProducerIdsExhaustedError,
+} from './local-controller.js';
 export { type PartitionsPlan, planPartitions } from './partition-creation.js';
 export {
   CLUSTER_METADATA_TOPIC,

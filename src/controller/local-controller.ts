@@ -8,6 +8,7 @@ import type {
   TopicToCreate,
 } from '../broker/index.js';
 import type { MetadataImage, MetadataRecord } from '../metadata/index.js';
+import { MetadataRecordType, PyralogError } from '../protocol/index.js';
 import { planPartitions } from './partition-creation.js';
 import { planTopic, type TopicCreationRules } from './topic-creation.js';
 import { planTopicDeletion } from './topic-deletion.js';
@@ -17,6 +18,15 @@ export interface LocalControllerOptions {
   /** Appends the records to the metadata log as one batch and resolves once the image holds them. */
   readonly commit: (records: readonly MetadataRecord[]) => Promise<void>;
   readonly rules: TopicCreationRules;
+}
+
+/** Producer ids per block, as Kafka's ProducerIdManager.PID_BLOCK_SIZE. */
+export const PRODUCER_ID_BLOCK_SIZE = 1000;
+const MAX_PRODUCER_ID = 2n ** 63n - 1n;
+
+/** No producer id block is left: the int64 id space is used up. */
+export class ProducerIdsExhaustedError extends PyralogError {
+  readonly code = 'PRODUCER_IDS_EXHAUSTED';
 }
 
 /**
@@ -84,6 +94,33 @@ export class LocalController implements TopicController {
       });
       if (!options.validateOnly) await this.commit(records);
       return creations;
+    });
+  }
+
+  /**
+   * AllocateProducerIds (KIP-730): the next block of PRODUCER_ID_BLOCK_SIZE ids for `brokerId`,
+   * committed as a ProducerIdsRecord (whose nextProducerId is the block's end) before it resolves,
+   * so a restart, even after SIGKILL, replays the record and never hands the block out again.
+   * Rejects with ProducerIdsExhaustedError, or with the metadata log's I/O error.
+   */
+  allocateProducerIds(request: {
+    readonly brokerId: number;
+    readonly brokerEpoch: bigint;
+  }): Promise<{ firstProducerId: bigint; size: number }> {
+    return this.serialize(async () => {
+      const firstProducerId = this.options.image().producerIds?.nextProducerId ?? 0n;
+      const nextProducerId = firstProducerId + BigInt(PRODUCER_ID_BLOCK_SIZE);
+      if (nextProducerId > MAX_PRODUCER_ID) {
+        throw new ProducerIdsExhaustedError(`no producer id block is left after ${firstProducerId}`);
+      }
+      await this.commit([
+        {
+          type: MetadataRecordType.ProducerIdsRecord,
+          version: 0,
+          data: { brokerId: request.brokerId, brokerEpoch: request.brokerEpoch, nextProducerId },
+        },
+      ]);
+      return { firstProducerId, size: PRODUCER_ID_BLOCK_SIZE };
     });
   }
 

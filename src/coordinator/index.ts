@@ -1,4 +1,4 @@
-// src/coordinator owns the group coordinator (classic protocol and KIP-848) as pure state machines plus their records.
+// src/coordinator owns the group coordinator (classic protocol and KIP-848) as pure state machines plus their records, and the broker's producer id generator.
 // It must not know sockets, files or clocks: the broker drives it with decoded requests, time, and write confirmations.
 
 export { rangeAssignor } from './group/assignors/range.js';
@@ -26,3 +26,8 @@ export { loadGroupCoordinator } from './group/group-loader.js';
 export type { PendingRequest } from './group/group-state.js';
 export type { GroupRecord } from './group/group-store-records.js';
 export { mapWriteError } from './group/group-write-errors.js';
+export {
+  type ProducerIdBlock,
+  type ProducerIdBlockSource,
+  ProducerIdManager,
+} from './producer-id/producer-id-manager.js';

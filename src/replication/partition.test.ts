@@ -1,10 +1,29 @@
-// Partition's high watermark on a single node and the delayed-fetch waits, over an in-memory log.
+// Partition's high watermark on a single node, the delayed-fetch waits, and the idempotence check
+// before a leader append (duplicates answered with their offsets, errors refusing), over an in-memory log.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createRecordBatch, encodeRecordBatchSync, viewRecordBatches } from '../protocol/index.js';
+import { createRecordBatch, ErrorCode, encodeRecordBatchSync, viewRecordBatches } from '../protocol/index.js';
 import { MemoryFileSystem, PartitionLog, resolveLogConfig, systemClock } from '../storage/index.js';
 import { DelayedFetches } from './delayed-fetch.js';
-import { Partition } from './partition.js';
+import { type LeaderAppend, Partition, type RefusedAppend } from './partition.js';
+
+function accepted(append: LeaderAppend | RefusedAppend): LeaderAppend {
+  if ('errorCode' in append) assert.fail(`refused: ${append.message}`);
+  return append;
+}
+
+function idempotent(producerEpoch: number, baseSequence: number, ...values: string[]) {
+  return viewRecordBatches(
+    encodeRecordBatchSync(
+      createRecordBatch({
+        producerId: 42n,
+        producerEpoch,
+        baseSequence,
+        records: values.map((v) => ({ value: Buffer.from(v) })),
+      }),
+    ),
+  );
+}
 
 async function openPartition(policy: 'durable' | 'page-cache'): Promise<Partition> {
   const log = await PartitionLog.open({
@@ -28,7 +47,7 @@ describe('Partition', () => {
   for (const policy of ['durable', 'page-cache'] as const) {
     it(`moves the high watermark to the append's end once acks=all is satisfied (${policy})`, async () => {
       const partition = await openPartition(policy);
-      const append = partition.appendAsLeader(views('a', 'b'), -1);
+      const append = accepted(partition.appendAsLeader(views('a', 'b'), -1));
       assert.equal(append.firstOffset, 0n);
       assert.equal(partition.highWatermark, 0n);
       await append.acknowledged;
@@ -39,7 +58,7 @@ describe('Partition', () => {
 
   it('reads only below the high watermark and stamps the leader epoch', async () => {
     const partition = await openPartition('durable');
-    await partition.appendAsLeader(views('a'), -1).acknowledged;
+    await accepted(partition.appendAsLeader(views('a'), -1)).acknowledged;
     const read = await partition.read(0n, 1024, true);
     assert.equal(read.kind, 'records');
     if (read.kind === 'records') assert.equal(viewRecordBatches(read.records)[0]?.partitionLeaderEpoch, 3);
@@ -58,6 +77,31 @@ describe('Partition', () => {
     fetches.close();
     assert.equal(await held, 'closed');
     assert.equal(fetches.size, 0);
+    await partition.log.close();
+  });
+
+  it('answers a retried idempotent batch with its original offsets once the high watermark covers it', async () => {
+    const partition = await openPartition('durable');
+    accepted(partition.appendAsLeader(views('other'), 1));
+    const first = accepted(partition.appendAsLeader(idempotent(0, 0, 'a', 'b'), 1));
+    const retry = accepted(partition.appendAsLeader(idempotent(0, 0, 'a', 'b'), -1));
+    assert.equal(retry.firstOffset, first.firstOffset);
+    assert.equal(retry.lastOffset, 2n);
+    assert.ok(retry.duplicateOf !== undefined);
+    await retry.acknowledged;
+    assert.ok(partition.highWatermark >= 3n);
+    assert.equal(partition.logEndOffset, 3n);
+    await partition.log.close();
+  });
+
+  it('refuses a sequence gap and a fenced epoch without appending', async () => {
+    const partition = await openPartition('durable');
+    await accepted(partition.appendAsLeader(idempotent(1, 0, 'a'), -1)).acknowledged;
+    const gap = partition.appendAsLeader(idempotent(1, 5, 'b'), -1);
+    assert.equal('errorCode' in gap && gap.errorCode, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    const fenced = partition.appendAsLeader(idempotent(0, 1, 'c'), -1);
+    assert.equal('errorCode' in fenced && fenced.errorCode, ErrorCode.INVALID_PRODUCER_EPOCH);
+    assert.equal(partition.logEndOffset, 1n);
     await partition.log.close();
   });
 });

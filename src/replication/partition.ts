@@ -1,7 +1,9 @@
-import type { RecordBatchView } from '../protocol/index.js';
+import { ErrorCode, type RecordBatchView } from '../protocol/index.js';
 import {
   ListOffsetsTimestamp,
   type PartitionLog,
+  type ProducerBatchMetadata,
+  type ProducerCheck,
   type ReadResult,
   type TimestampAndOffset,
 } from '../storage/index.js';
@@ -16,6 +18,14 @@ export interface LeaderAppend {
   readonly logStartOffset: bigint;
   /** Rejects with the I/O error that failed the log. Never needs awaiting (rejections are handled). */
   readonly acknowledged: Promise<void>;
+  /** Set when the batch was a producer's retry of one already appended: nothing new was written. */
+  readonly duplicateOf?: ProducerBatchMetadata;
+}
+
+/** An append the leader refused before writing anything (producer state): the partition's error. */
+export interface RefusedAppend {
+  readonly errorCode: number;
+  readonly message: string;
 }
 
 /** A fetch read bounded by the high watermark. */
@@ -117,9 +127,15 @@ export class Partition {
   /**
    * Appends validated batches as leader (offsets and leader epoch written in place). acks=0 and
    * acks=1 are acknowledged once written, acks=-1 once the high watermark covers the append. Throws
-   * the log's error synchronously when it is closed or failed.
+   * the log's error synchronously when it is closed or failed. Idempotent producers' batches are
+   * checked against the producer state first, in the same synchronous step: a retry of one of a
+   * producer's last 5 batches answers with its original offsets (acks=-1 once the high watermark
+   * covers it) and appends nothing; a sequence or epoch error refuses the append (RefusedAppend).
    */
-  appendAsLeader(views: readonly RecordBatchView[], acks: Acks): LeaderAppend {
+  appendAsLeader(views: readonly RecordBatchView[], acks: Acks): LeaderAppend | RefusedAppend {
+    const verdict = this.checkProducerState(views);
+    if (verdict.kind === 'refused') return { errorCode: verdict.errorCode, message: verdict.message };
+    if (verdict.kind === 'duplicate') return this.duplicateAppend(verdict.batch, acks);
     const durableMode = this.log.logConfig.flushPolicy === 'durable';
     const result = this.log.appendAsLeader(views, { leaderEpoch: this.leaderEpoch });
     const end = result.lastOffset + 1n;
@@ -136,6 +152,38 @@ export class Partition {
       logStartOffset: this.log.logStartOffset,
       acknowledged,
     };
+  }
+
+  private checkProducerState(views: readonly RecordBatchView[]): ProducerCheck {
+    if (views.length === 1) return this.log.checkProducerBatch(views[0]!);
+    if (views.some((view) => view.producerId >= 0n)) {
+      const message = `${views.length} batches from an idempotent producer; expected one per partition`;
+      return { kind: 'refused', errorCode: ErrorCode.INVALID_RECORD, message };
+    }
+    return { kind: 'append' };
+  }
+
+  private duplicateAppend(batch: ProducerBatchMetadata, acks: Acks): LeaderAppend {
+    const acknowledged = acks === -1 ? this.waitForHighWatermark(batch.lastOffset + 1n) : Promise.resolve();
+    return {
+      firstOffset: batch.firstOffset,
+      lastOffset: batch.lastOffset,
+      logStartOffset: this.log.logStartOffset,
+      acknowledged,
+      duplicateOf: batch,
+    };
+  }
+
+  /** Resolves once the high watermark reaches `offset` (at once when it has). */
+  waitForHighWatermark(offset: bigint): Promise<void> {
+    if (this.highWatermark >= offset) return Promise.resolve();
+    return new Promise((resolve) => {
+      const stop = this.onHighWatermark(() => {
+        if (this.highWatermark < offset) return;
+        stop();
+        resolve();
+      });
+    });
   }
 
   private advanceHighWatermark(offset: bigint): void {

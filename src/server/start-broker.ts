@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Logger, pino } from 'pino';
 import { createRequestDispatcher, FetchSessionCache } from '../broker/index.js';
 import { CLUSTER_METADATA_TOPIC, LocalController } from '../controller/index.js';
+import { ProducerIdManager } from '../coordinator/index.js';
 import { MetadataLoader } from '../metadata/index.js';
 import { type ListenerEndpoint, SocketServer } from '../network/index.js';
 import { randomUuid } from '../protocol/index.js';
@@ -149,6 +150,12 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
         metadata: image,
         replicas,
         controller,
+        producerIds: new ProducerIdManager(() =>
+          controller.allocateProducerIds({
+            brokerId: nodeId,
+            brokerEpoch: loader!.image.brokers.get(nodeId)?.epoch ?? -1n,
+          }),
+        ),
         logDirs: () => describeLogDirs(logs, replicas),
         config: {
           autoCreateTopicsEnable: config.values['auto.create.topics.enable'],
