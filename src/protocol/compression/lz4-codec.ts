@@ -1,7 +1,10 @@
-import { compressFrame, compressFrameSync, decompressFrame, decompressFrameSync } from 'lz4-napi';
+import type * as Lz4 from 'lz4-napi';
 import { codecFailure, DecompressedSizeLimitError } from './compression-error.js';
 import { INLINE_BELOW_BYTES } from './compression-limits.js';
+import { lazyAddon } from './lazy-addon.js';
 import { legacyLz4HeaderChecksum, lz4HeaderChecksum, scanLz4Frame } from './lz4-frame.js';
+
+const lz4 = lazyAddon<typeof Lz4>('lz4-napi');
 
 // lz4-napi's frame API (lz4_flex) writes frames with independent blocks, no block or content
 // checksum and a correct header checksum: what Kafka's Java KafkaLZ4BlockInputStream reads. Its
@@ -11,7 +14,7 @@ import { legacyLz4HeaderChecksum, lz4HeaderChecksum, scanLz4Frame } from './lz4-
 export function compressLz4Sync(input: Buffer, legacyChecksum: boolean): Buffer {
   let frame: Buffer;
   try {
-    frame = compressFrameSync(input);
+    frame = lz4().compressFrameSync(input);
   } catch (error: unknown) {
     throw codecFailure('lz4', 'compression', error);
   }
@@ -22,7 +25,7 @@ export async function compressLz4(input: Buffer, legacyChecksum: boolean): Promi
   if (input.length < INLINE_BELOW_BYTES) return compressLz4Sync(input, legacyChecksum);
   let frame: Buffer;
   try {
-    frame = await compressFrame(input);
+    frame = await lz4().compressFrame(input);
   } catch (error: unknown) {
     throw codecFailure('lz4', 'compression', error);
   }
@@ -66,7 +69,7 @@ function boundedFrame(
 export function decompressLz4Sync(input: Buffer, maxBytes: number, ignoreChecksum: boolean): Buffer {
   const { frame } = boundedFrame(input, maxBytes, ignoreChecksum);
   try {
-    return decompressFrameSync(frame);
+    return lz4().decompressFrameSync(frame);
   } catch (error: unknown) {
     throw codecFailure('lz4', 'decompression', error);
   }
@@ -80,7 +83,7 @@ export async function decompressLz4(
   const { frame, maxOutputBytes } = boundedFrame(input, maxBytes, ignoreChecksum);
   if (maxOutputBytes < INLINE_BELOW_BYTES) return decompressLz4Sync(frame, maxBytes, false);
   try {
-    return await decompressFrame(frame);
+    return await lz4().decompressFrame(frame);
   } catch (error: unknown) {
     throw codecFailure('lz4', 'decompression', error);
   }

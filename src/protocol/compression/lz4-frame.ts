@@ -1,5 +1,8 @@
-import { xxh32 } from '@node-rs/xxhash';
+import type * as XxHash from '@node-rs/xxhash';
 import { CompressionError } from './compression-error.js';
+import { lazyAddon } from './lazy-addon.js';
+
+const xxhash = lazyAddon<typeof XxHash>('@node-rs/xxhash');
 
 const FRAME_MAGIC = 0x184d2204;
 const FLG_VERSION_MASK = 0xc0;
@@ -70,7 +73,7 @@ export function scanLz4Frame(input: Buffer): Lz4FrameLayout {
 
 /** The LZ4 frame specification's header checksum: second byte of XXH32 over FLG..DictID. */
 export function lz4HeaderChecksum(frame: Buffer, headerChecksumOffset: number): number {
-  return (xxh32(frame.subarray(4, headerChecksumOffset)) >>> 8) & 0xff;
+  return (xxhash().xxh32(frame.subarray(4, headerChecksumOffset)) >>> 8) & 0xff;
 }
 
 /**
@@ -78,5 +81,5 @@ export function lz4HeaderChecksum(frame: Buffer, headerChecksumOffset: number): 
  * number too. Kafka still writes it for magic 0 and skips the check when reading magic 0.
  */
 export function legacyLz4HeaderChecksum(frame: Buffer, headerChecksumOffset: number): number {
-  return (xxh32(frame.subarray(0, headerChecksumOffset)) >>> 8) & 0xff;
+  return (xxhash().xxh32(frame.subarray(0, headerChecksumOffset)) >>> 8) & 0xff;
 }

@@ -1,16 +1,18 @@
-import { compress, compressSync, uncompress, uncompressSync } from 'snappy';
+import type * as Snappy from 'snappy';
 import { CompressionError, codecFailure, DecompressedSizeLimitError } from './compression-error.js';
 import { INLINE_BELOW_BYTES } from './compression-limits.js';
+import { lazyAddon } from './lazy-addon.js';
 import { isXerialFramed, snappyUncompressedLength, xerialBlocks } from './xerial-snappy.js';
 
 // We compress to raw snappy, as librdkafka and KafkaJS do: snappy-java's SnappyInputStream (every
 // Java client and broker) falls back to raw snappy when the xerial magic is absent. We read both.
 
 const AS_BUFFER = { asBuffer: true } as const;
+const snappy = lazyAddon<typeof Snappy>('snappy');
 
 export function compressSnappySync(input: Buffer): Buffer {
   try {
-    return compressSync(input);
+    return snappy().compressSync(input);
   } catch (error: unknown) {
     throw codecFailure('snappy', 'compression', error);
   }
@@ -19,7 +21,7 @@ export function compressSnappySync(input: Buffer): Buffer {
 export async function compressSnappy(input: Buffer): Promise<Buffer> {
   if (input.length < INLINE_BELOW_BYTES) return compressSnappySync(input);
   try {
-    return await compress(input);
+    return await snappy().compress(input);
   } catch (error: unknown) {
     throw codecFailure('snappy', 'compression', error);
   }
@@ -49,7 +51,7 @@ export function decompressSnappySync(input: Buffer, maxBytes: number): Buffer {
   const { blocks, totalBytes } = plan(input, maxBytes);
   try {
     const outputs = blocks.map((block) =>
-      checked(uncompressSync(block, AS_BUFFER), snappyUncompressedLength(block)),
+      checked(snappy().uncompressSync(block, AS_BUFFER), snappyUncompressedLength(block)),
     );
     return outputs.length === 1 ? outputs[0]! : Buffer.concat(outputs, totalBytes);
   } catch (error: unknown) {
@@ -64,7 +66,7 @@ export async function decompressSnappy(input: Buffer, maxBytes: number): Promise
   try {
     const outputs = await Promise.all(
       blocks.map(async (block) =>
-        checked(await uncompress(block, AS_BUFFER), snappyUncompressedLength(block)),
+        checked(await snappy().uncompress(block, AS_BUFFER), snappyUncompressedLength(block)),
       ),
     );
     return outputs.length === 1 ? outputs[0]! : Buffer.concat(outputs, totalBytes);

@@ -1,22 +1,24 @@
-import { Compressor } from 'zstd-napi';
-import zstdBinding from 'zstd-napi/binding.js';
+import type * as ZstdNapi from 'zstd-napi';
+import type * as ZstdBinding from 'zstd-napi/binding.js';
 import { CompressionError, codecFailure, DecompressedSizeLimitError } from './compression-error.js';
+import { lazyAddon } from './lazy-addon.js';
 
 // zstd-napi 0.0.13 has no asynchronous one-shot API, so zstd always runs on the calling thread (about
 // 1 ms per MiB to decompress, a few ms per MiB to compress at level 3); see compression.ts.
 
 /** Kafka's default zstd level (ZSTD_CLEVEL_DEFAULT). */
 export const DEFAULT_ZSTD_LEVEL = 3;
-const STREAM_CHUNK_BYTES = zstdBinding.dStreamOutSize();
+const zstd = lazyAddon<typeof ZstdNapi>('zstd-napi');
+const zstdBinding = lazyAddon<typeof ZstdBinding>('zstd-napi/binding.js');
 
-let compressor: Compressor | undefined;
+let compressor: ZstdNapi.Compressor | undefined;
 let compressorLevel = -1;
-let decompressionContext: zstdBinding.DCtx | undefined;
+let decompressionContext: ZstdBinding.DCtx | undefined;
 
 export function compressZstdSync(input: Buffer, level: number | undefined): Buffer {
   const wanted = level ?? DEFAULT_ZSTD_LEVEL;
   try {
-    compressor ??= new Compressor();
+    compressor ??= new (zstd().Compressor)();
     if (compressorLevel !== wanted) {
       compressor.setParameters({ compressionLevel: wanted });
       compressorLevel = wanted;
@@ -35,10 +37,10 @@ export function compressZstdSync(input: Buffer, level: number | undefined): Buff
 function announcedSize(input: Buffer): number | null {
   let total = 0;
   for (let frame = input; frame.length > 0; ) {
-    const size = zstdBinding.getFrameContentSize(frame);
+    const size = zstdBinding().getFrameContentSize(frame);
     if (size === null) return null;
     total += size;
-    frame = frame.subarray(zstdBinding.findFrameCompressedSize(frame));
+    frame = frame.subarray(zstdBinding().findFrameCompressedSize(frame));
   }
   return total;
 }
@@ -54,8 +56,8 @@ function limitError(maxBytes: number, detail: string): DecompressedSizeLimitErro
  */
 export function decompressZstdSync(input: Buffer, maxBytes: number): Buffer {
   try {
-    decompressionContext ??= new zstdBinding.DCtx();
-    decompressionContext.reset(zstdBinding.ResetDirective.sessionOnly);
+    decompressionContext ??= new (zstdBinding().DCtx)();
+    decompressionContext.reset(zstdBinding().ResetDirective.sessionOnly);
     const size = announcedSize(input);
     if (size === null) return streamBounded(decompressionContext, input, maxBytes);
     if (size > maxBytes) throw limitError(maxBytes, `frames announce ${size} bytes`);
@@ -69,13 +71,13 @@ export function decompressZstdSync(input: Buffer, maxBytes: number): Buffer {
   }
 }
 
-function streamBounded(context: zstdBinding.DCtx, input: Buffer, maxBytes: number): Buffer {
+function streamBounded(context: ZstdBinding.DCtx, input: Buffer, maxBytes: number): Buffer {
   const chunks: Buffer[] = [];
   let total = 0;
   let rest = input;
   for (;;) {
     // One byte of room past the bound, so that passing it is seen without decoding further.
-    const room = Math.min(Math.max(STREAM_CHUNK_BYTES, rest.length * 4), maxBytes - total + 1);
+    const room = Math.min(Math.max(zstdBinding().dStreamOutSize(), rest.length * 4), maxBytes - total + 1);
     const chunk = Buffer.allocUnsafe(room);
     const [hint, produced, consumed] = context.decompressStream(chunk, rest);
     rest = rest.subarray(consumed);
