@@ -6,6 +6,7 @@ describePythonClientMatrix({
   client: 'confluent-kafka-python 1.7.0',
   script: 'confluent_kafka_client.py',
   nullHeaderValues: true,
+  deleteRecords: false,
   expectedRequests: [
     'ApiVersionRequest_v3',
     'CreateTopicsRequest_v4',

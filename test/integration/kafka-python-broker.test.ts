@@ -7,10 +7,12 @@ describePythonClientMatrix({
   client: 'kafka-python 2.0.2',
   script: 'kafka_python_client.py',
   nullHeaderValues: false,
+  deleteRecords: true,
   expectedRequests: [
     'ApiVersionRequest_v0',
     'CreateTopicsRequest_v3',
     'DeleteTopicsRequest_v3',
+    'DeleteRecordsRequest_v0',
     'MetadataRequest_v1',
     'ProduceRequest_v7',
     'FetchRequest_v4',

@@ -190,6 +190,24 @@ describe('KafkaJS against startBroker', () => {
     );
   });
 
+  it('deletes records before an offset', async () => {
+    const admin = clientOf(broker).admin();
+    await admin.connect();
+    try {
+      // KafkaJS looks the partition leaders up in metadata it must already hold for the topic.
+      await admin.fetchTopicMetadata({ topics: ['orders'] });
+      await admin.deleteTopicRecords({ topic: 'orders', partitions: [{ partition: 1, offset: '4' }] });
+      const offsets = await admin.fetchTopicOffsets('orders');
+      assert.deepEqual(offsets.map((o) => [o.partition, o.low, o.high]).sort(), [
+        [0, '0', '0'],
+        [1, '4', String(expected.length)],
+        [2, '0', '0'],
+      ]);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it('deletes a topic, which then is gone', async () => {
     const admin = clientOf(broker).admin();
     await admin.connect();

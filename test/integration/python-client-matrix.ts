@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import kafkajs from 'kafkajs';
 import { type RunningBroker, startBroker } from '../../src/index.js';
 import {
   type ConsumedRecord,
@@ -29,11 +30,49 @@ export interface PythonClientMatrix {
   readonly expectedRequests: readonly string[];
   /** Whether the client can send a header whose value is null. */
   readonly nullHeaderValues: boolean;
+  /**
+   * Whether the script sends DeleteRecords itself; if not (the client has no such API), KafkaJS
+   * sends it and the test checks what the client then sees.
+   */
+  readonly deleteRecords: boolean;
+}
+
+interface DeletedRecords {
+  readonly partitions: Record<string, { low_watermark: number; error_code: number }>;
+}
+
+/** DeleteRecords through KafkaJS, for a client without the API; answers in the scripts' shape. */
+async function deleteRecordsWithKafkaJs(
+  bootstrap: string,
+  topic: string,
+  offsets: Record<string, number>,
+): Promise<DeletedRecords> {
+  const admin = new kafkajs.Kafka({ brokers: [bootstrap], logLevel: kafkajs.logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    // KafkaJS looks the partition leaders up in metadata it must already hold for the topic.
+    await admin.fetchTopicMetadata({ topics: [topic] });
+    await admin.deleteTopicRecords({
+      topic,
+      partitions: Object.entries(offsets).map(([partition, offset]) => ({
+        partition: Number(partition),
+        offset: String(offset),
+      })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  const partitions: DeletedRecords['partitions'] = {};
+  for (const [partition, offset] of Object.entries(offsets)) {
+    partitions[partition] = { low_watermark: offset, error_code: 0 };
+  }
+  return { partitions };
 }
 
 const PARTITIONS = 3;
 const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 const TEN_MB = 10 * 1024 * 1024;
+const OFFSET_OUT_OF_RANGE = 1;
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const MESSAGE_TOO_LARGE = 10;
 const TOPIC_ALREADY_EXISTS = 36;
@@ -230,6 +269,28 @@ export function describePythonClientMatrix(matrix: PythonClientMatrix): void {
         records.map((r) => r.value),
         ['fire-and-forget'],
       );
+    });
+
+    it('deletes the records before an offset', async () => {
+      const offsets = { 1: 3 };
+      const deleted = matrix.deleteRecords
+        ? await client<DeletedRecords>('delete_records', { topic: 'matrix', offsets })
+        : await deleteRecordsWithKafkaJs(broker.bootstrap, 'matrix', offsets);
+      assert.deepEqual(deleted.partitions, { 1: { low_watermark: 3, error_code: 0 } });
+      const offsetsAfter = await client<Offsets>('list_offsets', {
+        topic: 'matrix',
+        partitions: all(PARTITIONS),
+      });
+      assert.deepEqual(offsetsAfter.earliest, { 0: 0, 1: 3, 2: 0 });
+      const { records } = await client<Consumed>('consume', { topic: 'matrix', partitions: [1] });
+      assert.deepEqual(records, sent.get(1)!.slice(3));
+      if (matrix.deleteRecords) {
+        const beyond = await client<DeletedRecords>('delete_records', {
+          topic: 'matrix',
+          offsets: { 0: sent.get(0)!.length + 1 },
+        });
+        assert.equal(beyond.partitions['0']?.error_code, OFFSET_OUT_OF_RANGE);
+      }
     });
 
     it('deletes a topic, which then is gone and can be created anew', async () => {
