@@ -20,6 +20,7 @@ export {
   MetadataOffsetError,
   MetadataPublisherError,
   MetadataReplayError,
+  MetadataSnapshotCorruptError,
   UnknownMetadataRecordTypeError,
   UnsupportedMetadataRecordVersionError,
 } from './metadata-errors.js';
@@ -60,4 +61,9 @@ export {
   metadataSnapshotRecords,
   takeMetadataSnapshot,
 } from './metadata-snapshot.js';
+export {
+  decodeMetadataSnapshotBatches,
+  encodeMetadataSnapshotBatches,
+  type SnapshotFrameOptions,
+} from './metadata-snapshot-batches.js';
 export { NO_LEADER_CHANGE } from './partition-change.js';

@@ -55,3 +55,12 @@ export class MetadataPublisherError extends PyralogError {
     super(`metadata publisher ${publisherName} failed`, { cause });
   }
 }
+
+/**
+ * A metadata snapshot file that cannot be trusted: a batch failing its CRC or torn, a missing
+ * header or footer, offsets out of order, or a record that does not decode. The reader falls back to
+ * an older snapshot or to the log.
+ */
+export class MetadataSnapshotCorruptError extends PyralogError {
+  readonly code = 'METADATA_SNAPSHOT_CORRUPT';
+}

@@ -226,6 +226,18 @@ export const BROKER_CONFIG_DEFINITIONS = {
     dynamic: 'cluster-wide',
     doc: 'Refuse a CreateTime record this many ms in the future (INVALID_TIMESTAMP).',
   }),
+  'metadata.log.max.record.bytes.between.snapshots': longConfig({
+    default: 20971520,
+    min: 1,
+    doc: 'Write a metadata snapshot once the metadata log grew by this many bytes since the last one.',
+  }),
+  'metadata.log.max.snapshot.interval.ms': longConfig({
+    default: 3600000,
+    min: 0,
+    doc:
+      'Write a metadata snapshot when records not in the latest snapshot are this old (checked on ' +
+      'each metadata commit; 0 disables time-based snapshots).',
+  }),
   'pyralog.storage': stringConfig({
     default: 'disk',
     oneOf: ['disk', 'memory'],

@@ -79,11 +79,13 @@ function configOf(options: StartBrokerOptions): BrokerConfig {
 
 /**
  * Starts a single-node broker. Order: resolve the config; lock and open the log dirs (recovering
- * after a crash); read or write the cluster id; replay the local metadata log into the image, which
- * opens every partition log through the PartitionPublisher; bind the listeners; record this
- * broker's registration (with the bound ports) in the metadata log; ready. `stop` reverses it:
- * release held long polls, stop accepting and finish in-flight requests, then flush and close every
- * log (clean-shutdown markers) and release the dir locks. Throws BrokerConfigError for a bad
+ * after a crash); read or write the cluster id; load the newest metadata snapshot and replay the
+ * local metadata log after it into the image, which opens every partition log through the
+ * PartitionPublisher; bind the listeners; record this broker's registration (with the bound ports)
+ * in the metadata log unless the image already holds it; ready. `stop` reverses it: release held
+ * long polls, stop accepting and finish in-flight requests, write a metadata snapshot when the log
+ * grew since the last one, then flush and close every log (clean-shutdown markers) and release the
+ * dir locks. Throws BrokerConfigError for a bad
  * configuration and LogDirLockedError when another process holds a log dir.
  */
 export async function startBroker(options: StartBrokerOptions = {}): Promise<RunningBroker> {
@@ -111,11 +113,15 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     const clusterId = await loadOrFormatClusterId(fs, firstDir, nodeId);
     loader = new MetadataLoader({ clusterId });
     const replicas = new ReplicaManager({ persistLogStartOffsets: () => logs.checkpointLogStartOffsets() });
-    const metadataLog = new LocalMetadataLog(
-      await logs.getOrCreateLog(CLUSTER_METADATA_TOPIC, 0),
+    const metadataLog = new LocalMetadataLog({
+      log: await logs.getOrCreateLog(CLUSTER_METADATA_TOPIC, 0),
       loader,
-      () => Date.now(),
-    );
+      fs,
+      nowMs: () => Date.now(),
+      maxBytesBetweenSnapshots: config.values['metadata.log.max.record.bytes.between.snapshots'],
+      maxSnapshotIntervalMs: config.values['metadata.log.max.snapshot.interval.ms'],
+      warn: (message) => logger.warn({ component: 'metadata' }, message),
+    });
     await metadataLog.replay();
     // Installed after the replay, the publisher sees one snapshot of the final image rather than
     // every step: a topic deleted and re-created under the same name must not have its new log
@@ -194,7 +200,11 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
         stopping ??= (async () => {
           replicas.close();
           await server.shutdown();
-          await logs.close();
+          try {
+            await metadataLog.close();
+          } finally {
+            await logs.close();
+          }
           await nodeFs?.closeJournal();
         })();
         return stopping;

@@ -14,9 +14,12 @@ export {
   type FileLock,
   type FileStat,
   type FileSystem,
+  joinPath,
+  readWholeFile,
   type StorageFile,
   systemClock,
   type VolumeSpace,
+  writeFileAtomically,
 } from './file-system.js';
 export { type EpochEndOffset, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from './leader-epoch-cache.js';
 export {

@@ -7,7 +7,7 @@
 // present (acknowledged or not) is one that was produced, once. PYRALOG_RESTART_ROUNDS and
 // PYRALOG_RESTART_SEED set the rounds (default 3) and the seed; a failure prints the seed.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -179,6 +179,12 @@ describe('restarting the pyralog process', () => {
     }
     await producer.disconnect();
     assert.equal(await stopPyralog(broker), 0);
+    // The clean shutdown left a snapshot of the metadata image for the next start to load.
+    const metadataFiles = await readdir(join(dataDir, '__cluster_metadata-0'));
+    assert.ok(
+      metadataFiles.some((name) => /^\d{20}-\d{10}\.checkpoint$/.test(name)),
+      metadataFiles.join(' '),
+    );
 
     broker = await startPyralog(dataDir);
     const total = await checkTopic(broker.bootstrap, 'kept', acked);
