@@ -11,6 +11,7 @@ describePythonClientMatrix({
     'ApiVersionRequest_v3',
     'CreateTopicsRequest_v4',
     'DeleteTopicsRequest_v1',
+    'CreatePartitionsRequest_v0',
     'MetadataRequest_v4',
     'ProduceRequest_v7',
     'FetchRequest_v11',

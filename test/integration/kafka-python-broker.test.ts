@@ -12,6 +12,7 @@ describePythonClientMatrix({
     'ApiVersionRequest_v0',
     'CreateTopicsRequest_v3',
     'DeleteTopicsRequest_v3',
+    'CreatePartitionsRequest_v1',
     'DeleteRecordsRequest_v0',
     'MetadataRequest_v1',
     'ProduceRequest_v7',

@@ -2,7 +2,8 @@
 // against startBroker on port 0 with a temp dir it creates a topic with several partitions, produces
 // the matrix records with every codec (acks -1 and 1), reads them back exactly, lists offsets by
 // time, sends a 10 MB record to a topic whose max.message.bytes allows it and to one whose limit
-// refuses it, and checks LogAppendTime stamping and an acks=0 record.
+// refuses it, checks LogAppendTime stamping and an acks=0 record, deletes records, adds partitions
+// and deletes the topic.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -76,6 +77,7 @@ const OFFSET_OUT_OF_RANGE = 1;
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const MESSAGE_TOO_LARGE = 10;
 const TOPIC_ALREADY_EXISTS = 36;
+const INVALID_PARTITIONS = 37;
 
 interface Produced {
   readonly results: readonly ProduceResult[];
@@ -291,6 +293,33 @@ export function describePythonClientMatrix(matrix: PythonClientMatrix): void {
         });
         assert.equal(beyond.partitions['0']?.error_code, OFFSET_OUT_OF_RANGE);
       }
+    });
+
+    it('adds partitions to a topic, and refuses to shrink it', async () => {
+      const added = await client<{ error: string | null }>('create_partitions', {
+        topic: 'matrix',
+        count: 5,
+      });
+      assert.equal(added.error, null, JSON.stringify(added));
+      const described = await client<{ partitions: { partition: number }[] }>('describe_topic', {
+        topic: 'matrix',
+      });
+      assert.deepEqual(
+        described.partitions.map((p) => p.partition),
+        [0, 1, 2, 3, 4],
+      );
+      const { results } = await client<Produced>('produce', {
+        topic: 'matrix',
+        records: [
+          { key: 'new', value: 'in a new partition', headers: [], partition: 4, timestamp: Date.now() },
+        ],
+      });
+      assert.deepEqual(
+        results.map((r) => [r.partition, r.offset, r.error]),
+        [[4, 0, undefined]],
+      );
+      const shrink = await client<{ code?: number }>('create_partitions', { topic: 'matrix', count: 4 });
+      assert.equal(shrink.code, INVALID_PARTITIONS, JSON.stringify(shrink));
     });
 
     it('deletes a topic, which then is gone and can be created anew', async () => {

@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, Set
 
 from confluent_kafka import (OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, Producer,
                              TopicPartition)
-from confluent_kafka.admin import AdminClient, ConfigEntry, ConfigResource, ConfigSource, NewTopic
+from confluent_kafka.admin import AdminClient, ConfigEntry, ConfigResource, ConfigSource, NewPartitions, NewTopic
 
 Json = Dict[str, Any]
 SENT = re.compile(r'Sent (\w+) \(v(\d+),')
@@ -71,6 +71,17 @@ def create_topic(request: Json) -> Json:
                      config=request.get('configs', {}))
     try:
         admin.create_topics([topic])[request['topic']].result()
+        answer: Json = {'error': None}
+    except KafkaException as error:
+        answer = error_of(error.args[0])
+    admin.poll(0)
+    return answer
+
+
+def create_partitions(request: Json) -> Json:
+    admin = admin_for(request)
+    try:
+        admin.create_partitions([NewPartitions(request['topic'], request['count'])])[request['topic']].result()
         answer: Json = {'error': None}
     except KafkaException as error:
         answer = error_of(error.args[0])
@@ -250,6 +261,7 @@ def delete_topic(request: Json) -> Json:
 
 OPS = {
     'create_topic': create_topic,
+    'create_partitions': create_partitions,
     'describe_topic': describe_topic,
     'list_topics': list_topics,
     'produce': produce,

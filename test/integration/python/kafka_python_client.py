@@ -15,7 +15,7 @@ import time
 from typing import Any, Dict, List, Optional, Set
 
 from kafka import KafkaAdminClient, KafkaClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, NewPartitions, NewTopic
 from kafka.errors import KafkaError
 from kafka.protocol.api import Request, Response
 from kafka.protocol.types import Array, Int16, Int32, Int64, Schema, String
@@ -57,6 +57,17 @@ def create_topic(request: Json) -> Json:
     try:
         topic = NewTopic(request['topic'], request['partitions'], 1, topic_configs=request.get('configs', {}))
         admin.create_topics([topic])
+        return {'error': None}
+    except KafkaError as error:
+        return error_of(error)
+    finally:
+        admin.close()
+
+
+def create_partitions(request: Json) -> Json:
+    admin = admin_for(request)
+    try:
+        admin.create_partitions({request['topic']: NewPartitions(request['count'])})
         return {'error': None}
     except KafkaError as error:
         return error_of(error)
@@ -293,6 +304,7 @@ def delete_records(request: Json) -> Json:
 
 OPS = {
     'create_topic': create_topic,
+    'create_partitions': create_partitions,
     'describe_topic': describe_topic,
     'list_topics': list_topics,
     'produce': produce,
