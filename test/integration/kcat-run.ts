@@ -1,8 +1,11 @@
 // Integration-test helper: runs kcat (librdkafka) as a child process with a deadline.
 import { spawn } from 'node:child_process';
 
-/** Runs kcat with `input` on stdin; rejects on a non-zero exit or after 20 s (the child is killed). */
-export function kcat(args: readonly string[], input = ''): Promise<string> {
+/**
+ * Runs kcat with `input` on stdin and resolves with what it printed on stdout and stderr (its `-d`
+ * debug log goes to stderr); rejects on a non-zero exit or after 20 s (the child is killed).
+ */
+export function kcatOutput(args: readonly string[], input = ''): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('kcat', args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -16,9 +19,14 @@ export function kcat(args: readonly string[], input = ''): Promise<string> {
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      if (code === 0) resolve(stdout);
+      if (code === 0) resolve({ stdout, stderr });
       else reject(new Error(`kcat ${args.join(' ')} exited ${code}: ${stderr}`));
     });
     child.stdin.end(input);
   });
+}
+
+/** Runs kcat with `input` on stdin; resolves with its stdout (see kcatOutput). */
+export async function kcat(args: readonly string[], input = ''): Promise<string> {
+  return (await kcatOutput(args, input)).stdout;
 }
