@@ -1,6 +1,7 @@
 import type { MetadataImage } from '../metadata/index.js';
 import type { Uuid } from '../protocol/index.js';
 import type { ReplicaManager } from '../replication/index.js';
+import type { ConfigAdmin } from './config-admin.js';
 import type { FetchSessionCache } from './fetch-session-cache.js';
 
 /** A topic to create, as CreateTopics or auto-creation asks for it (defaults already applied). */
@@ -131,6 +132,8 @@ export interface BrokerContext {
   readonly producerIds: ProducerIdGenerator;
   /** The log dirs and the partition logs in each (DescribeLogDirs). */
   readonly logDirs: () => Promise<LogDirInfo[]>;
+  /** DescribeConfigs, AlterConfigs and IncrementalAlterConfigs. */
+  readonly configs: ConfigAdmin;
   readonly config: BrokerHandlerConfig;
   readonly logger: BrokerLogger;
   /** Wall-clock milliseconds (LogAppendTime, timestamp bounds, fetch session ages). */

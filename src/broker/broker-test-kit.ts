@@ -22,6 +22,15 @@ import {
   randomUuid,
 } from '../protocol/index.js';
 import { Partition, ReplicaManager } from '../replication/index.js';
+import {
+  brokerProperties,
+  createConfigAdmin,
+  createConfigRules,
+  dynamicBrokerLayers,
+  effectiveBrokerProperties,
+  loadBrokerConfig,
+  reconfigureLogs,
+} from '../server/index.js';
 import { LogManager, MemoryFileSystem, resolveLogConfig } from '../storage/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { FetchSessionCache } from './fetch-session-cache.js';
@@ -55,15 +64,34 @@ export function testConnection(): ConnectionInfo {
   };
 }
 
-/** A broker context of node 1 whose topics live in memory; `overrides` sets broker handler config. */
+/**
+ * A broker context of node 1 whose topics live in memory; `overrides` sets broker handler config,
+ * `properties` the static broker properties (Kafka names, as server.properties would).
+ */
 export async function createTestBroker(
   overrides: Partial<BrokerContext['config']> = {},
   contextOverrides: Partial<
     Pick<BrokerContext, 'controller' | 'logger' | 'nowMs' | 'fetchSessions' | 'producerIds'>
   > = {},
+  properties: Readonly<Record<string, string>> = {},
 ): Promise<TestBroker> {
+  const brokerConfig = loadBrokerConfig({
+    flags: {
+      overrides: Object.entries({ 'pyralog.storage': 'memory', 'log.dirs': '/logs', ...properties }).map(
+        ([key, value]) => `${key}=${value}`,
+      ),
+    },
+  });
+  const staticProperties = brokerProperties(brokerConfig);
+  const effective = (of: MetadataImage) =>
+    effectiveBrokerProperties(staticProperties, dynamicBrokerLayers(of, 1));
   const fs = new MemoryFileSystem();
-  const logs = await LogManager.open({ fs, logDirs: ['/logs'], schedule: false });
+  const logs = await LogManager.open({
+    fs,
+    logDirs: ['/logs'],
+    schedule: false,
+    brokerProperties: staticProperties,
+  });
   const replicas = new ReplicaManager({ persistLogStartOffsets: () => logs.checkpointLogStartOffsets() });
   let image: MetadataImage = emptyMetadataImage('test-cluster');
   let offset = 0n;
@@ -76,6 +104,7 @@ export async function createTestBroker(
     delta.advanceTo({ lastAppliedOffset: offset - 1n, lastAppliedEpoch: 0 });
     const next = delta.apply();
     const changes = computeLocalReplicaChanges(image, next, 1);
+    const previous = image;
     image = next;
     for (const removed of changes.deletes) {
       replicas.removePartition(removed.topicName, removed.partitionId);
@@ -88,8 +117,17 @@ export async function createTestBroker(
         leader.partitionId,
         Object.fromEntries(configs),
       );
+      log.updateConfig(resolveLogConfig(Object.fromEntries(configs), effective(next)));
       replicas.addPartition(new Partition(leader.topicId, log, 0));
     }
+    reconfigureLogs(
+      previous,
+      next,
+      1,
+      staticProperties,
+      (topic, partition) => logs.getLog(topic, partition),
+      () => {},
+    );
   };
   const controller = new LocalController({
     image: () => image,
@@ -98,7 +136,7 @@ export async function createTestBroker(
       brokerIds: [1],
       configProblem: (configs) => {
         try {
-          resolveLogConfig(configs);
+          resolveLogConfig(configs, effective(image));
           return null;
         } catch (error: unknown) {
           return String(error);
@@ -109,6 +147,7 @@ export async function createTestBroker(
         return randomUuid((size) => Buffer.alloc(size, seed));
       },
     },
+    configRules: createConfigRules(staticProperties, 1),
   });
   const context: BrokerContext = {
     nodeId: 1,
@@ -119,6 +158,11 @@ export async function createTestBroker(
     producerIds: new ProducerIdManager(() =>
       controller.allocateProducerIds({ brokerId: 1, brokerEpoch: 0n }),
     ),
+    configs: createConfigAdmin(() => image, controller, {
+      nodeId: 1,
+      config: brokerConfig,
+      staticProperties,
+    }),
     logDirs: async () =>
       (await logs.describeDirs()).map((dir) => ({
         path: dir.path,

@@ -17,6 +17,17 @@ export type {
   TopicToCreate,
 } from './broker-context.js';
 export {
+  type ConfigAdmin,
+  type ConfigAlteration,
+  type ConfigAlterationResult,
+  type ConfigDescription,
+  ConfigOperation,
+  type ConfigResourceAlteration,
+  type ConfigResourceRef,
+  type DescribedConfig,
+  type DescribedConfigSynonym,
+} from './config-admin.js';
+export {
   DEFAULT_FETCH_SESSION_CACHE_SLOTS,
   FETCH_SESSION_EVICTION_MS,
   FetchSessionCache,

@@ -10,6 +10,7 @@ import {
   type RequestBodies,
   type ResponseBodies,
 } from '../protocol/index.js';
+import { alterConfigsHandler } from './alter-configs.js';
 import type { ApiHandler } from './api-handler.js';
 import { apiVersionsHandler, unsupportedApiVersionsResponse } from './api-versions.js';
 import type { BrokerContext } from './broker-context.js';
@@ -17,7 +18,9 @@ import { createPartitionsHandler } from './create-partitions.js';
 import { createTopicsHandler } from './create-topics.js';
 import { deleteRecordsHandler } from './delete-records.js';
 import { deleteTopicsHandler } from './delete-topics.js';
+import { describeConfigsHandler } from './describe-configs.js';
 import { fetchHandler } from './fetch.js';
+import { incrementalAlterConfigsHandler } from './incremental-alter-configs.js';
 import { initProducerIdHandler } from './init-producer-id.js';
 import { listOffsetsHandler } from './list-offsets.js';
 import { metadataHandler } from './metadata.js';
@@ -46,6 +49,9 @@ const HANDLERS: ReadonlyMap<ApiKey, AnyHandler> = new Map<ApiKey, AnyHandler>(
     fetchHandler,
     listOffsetsHandler,
     initProducerIdHandler,
+    describeConfigsHandler,
+    alterConfigsHandler,
+    incrementalAlterConfigsHandler,
   ].map((handler): [ApiKey, AnyHandler] => [handler.apiKey, handler]),
 );
 

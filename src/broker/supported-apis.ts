@@ -8,7 +8,8 @@ import { ApiKey, type VersionRange } from '../protocol/index.js';
  * old embedded librdkafka builds) still send them: Produce 0-2 magic 0/1 message sets become v2
  * batches on append, Fetch 0-1 / 2-3 get their records down-converted to magic 0 / 1 (costing CPU
  * per fetched byte, as in Kafka), ListOffsets 0 answers in its offsets array. CreateTopics 0-1 stay
- * out: no maintained client sends them.
+ * out: no maintained client sends them. DescribeConfigs 0 (also dropped by Kafka 4.0) is served
+ * because kafka-python 2.0 sends it and it costs nothing.
  */
 export const SUPPORTED_APIS: ReadonlyMap<ApiKey, VersionRange> = new Map<ApiKey, VersionRange>([
   [ApiKey.Produce, { min: 0, max: 11 }],
@@ -23,6 +24,9 @@ export const SUPPORTED_APIS: ReadonlyMap<ApiKey, VersionRange> = new Map<ApiKey,
   [ApiKey.DeleteRecords, { min: 0, max: 2 }],
   [ApiKey.CreatePartitions, { min: 0, max: 3 }],
   [ApiKey.InitProducerId, { min: 0, max: 5 }],
+  [ApiKey.DescribeConfigs, { min: 0, max: 4 }],
+  [ApiKey.AlterConfigs, { min: 0, max: 2 }],
+  [ApiKey.IncrementalAlterConfigs, { min: 0, max: 1 }],
 ]);
 
 export function supportedVersions(apiKey: ApiKey): VersionRange {

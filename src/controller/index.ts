@@ -1,5 +1,14 @@
 // src/controller owns the controller's decisions: validating admin requests and producer id block allocations and turning them into metadata records (single node: LocalController).
 // It must not know client connections or how records are stored or agreed: a commit function is injected.
+
+export {
+  type ConfigKeyFacts,
+  type ConfigPlan,
+  type ConfigProblemReport,
+  type ConfigRules,
+  checkConfigResource,
+  planConfigAlteration,
+} from './config-alteration.js';
 export {
   LocalController,
   type LocalControllerOptions,

@@ -1,4 +1,6 @@
 import type {
+  ConfigAlterationResult,
+  ConfigResourceAlteration,
   PartitionsCreation,
   PartitionsToCreate,
   TopicController,
@@ -9,6 +11,7 @@ import type {
 } from '../broker/index.js';
 import type { MetadataImage, MetadataRecord } from '../metadata/index.js';
 import { MetadataRecordType, PyralogError } from '../protocol/index.js';
+import { type ConfigRules, planConfigAlteration } from './config-alteration.js';
 import { planPartitions } from './partition-creation.js';
 import { planTopic, type TopicCreationRules } from './topic-creation.js';
 import { planTopicDeletion } from './topic-deletion.js';
@@ -18,6 +21,8 @@ export interface LocalControllerOptions {
   /** Appends the records to the metadata log as one batch and resolves once the image holds them. */
   readonly commit: (records: readonly MetadataRecord[]) => Promise<void>;
   readonly rules: TopicCreationRules;
+  /** The config tables that config alterations are validated against. */
+  readonly configRules: ConfigRules;
 }
 
 /** Producer ids per block, as Kafka's ProducerIdManager.PID_BLOCK_SIZE. */
@@ -132,5 +137,33 @@ export class LocalController implements TopicController {
     const run = this.queue.then(work);
     this.queue = run.catch(() => {});
     return run;
+  }
+
+  /**
+   * Validates each resource on its own against the current image and commits the changes of every
+   * accepted one as one batch of ConfigRecords (none with `validateOnly`); resolves with one result
+   * per resource, in order, once the image holds the changes.
+   */
+  alterConfigs(
+    resources: readonly ConfigResourceAlteration[],
+    options: { validateOnly: boolean },
+  ): Promise<ConfigAlterationResult[]> {
+    return this.serialize(async () => {
+      const image = this.options.image();
+      const records: MetadataRecord[] = [];
+      const results = resources.map((resource): ConfigAlterationResult => {
+        const plan = planConfigAlteration(
+          resource,
+          image,
+          this.options.rules.brokerIds,
+          this.options.configRules,
+        );
+        if (!plan.ok) return plan.result;
+        records.push(...plan.records);
+        return { errorCode: 0, errorMessage: null };
+      });
+      if (!options.validateOnly) await this.commit(records);
+      return results;
+    });
   }
 }

@@ -1,6 +1,7 @@
 import {
   booleanConfig,
   type ConfigDefinition,
+  doubleConfig,
   intConfig,
   listConfig,
   longConfig,
@@ -19,7 +20,10 @@ const LONG_MAX_TEXT = '9223372036854775807';
  * update modes. Defaults are Kafka's except where zero configuration on a laptop needs another
  * (each such line says so): node.id 1, process.roles broker+controller, listeners on localhost,
  * log.dir ./data, and replication factor 1 for the internal topics (Kafka's 3 cannot be met by
- * one broker).
+ * one broker). Update modes are Kafka's, except that the listener keys (per-broker in Kafka) are
+ * read-only: Pyralog cannot rebind its listeners without a restart yet. Every broker synonym of a
+ * topic config (src/storage TOPIC_CONFIGS) is here with the same default, so that DescribeConfigs
+ * can list it and a cluster-wide change reaches every topic that does not override it.
  */
 export const BROKER_CONFIG_DEFINITIONS = {
   'node.id': intConfig({ default: 1, min: 0, doc: 'The id of this node (Kafka: required, no default).' }),
@@ -31,17 +35,14 @@ export const BROKER_CONFIG_DEFINITIONS = {
   }),
   listeners: stringConfig({
     default: 'PLAINTEXT://localhost:9092',
-    dynamic: 'per-broker',
     doc: 'Listeners as NAME://host:port, comma-separated; port 0 picks a free port (Kafka: PLAINTEXT://:9092).',
   }),
   'advertised.listeners': stringConfig({
     default: null,
-    dynamic: 'per-broker',
     doc: 'Listeners published to clients when they differ from `listeners`.',
   }),
   'listener.security.protocol.map': stringConfig({
     default: DEFAULT_PROTOCOL_MAP,
-    dynamic: 'per-broker',
     doc: 'Security protocol of each listener name, as NAME:PROTOCOL pairs.',
   }),
   'inter.broker.listener.name': stringConfig({
@@ -132,6 +133,60 @@ export const BROKER_CONFIG_DEFINITIONS = {
     default: null,
     dynamic: 'cluster-wide',
     doc: 'fsync after a message waited this many ms (only with pyralog.flush.mode=kafka).',
+  }),
+  'log.index.size.max.bytes': intConfig({
+    default: 10485760,
+    min: 4,
+    dynamic: 'cluster-wide',
+    doc: 'Largest offset index (and time index) of a segment, in bytes.',
+  }),
+  'log.index.interval.bytes': intConfig({
+    default: 4096,
+    min: 0,
+    dynamic: 'cluster-wide',
+    doc: 'Bytes of records between two offset index entries.',
+  }),
+  'log.segment.delete.delay.ms': longConfig({
+    default: 60000,
+    min: 0,
+    dynamic: 'cluster-wide',
+    doc: 'Delay before a deleted segment file is removed from the file system.',
+  }),
+  'log.retention.check.interval.ms': longConfig({
+    default: 300000,
+    min: 1,
+    doc: 'How often the retention of every log is checked.',
+  }),
+  'log.cleaner.delete.retention.ms': longConfig({
+    default: 86400000,
+    min: 0,
+    dynamic: 'cluster-wide',
+    doc: 'How long delete tombstones are kept in a compacted log.',
+  }),
+  'log.cleaner.min.cleanable.ratio': doubleConfig({
+    default: 0.5,
+    min: 0,
+    max: 1,
+    dynamic: 'cluster-wide',
+    doc: 'Dirty share of a log above which the cleaner compacts it.',
+  }),
+  'log.cleaner.min.compaction.lag.ms': longConfig({
+    default: 0,
+    min: 0,
+    dynamic: 'cluster-wide',
+    doc: 'A record stays uncompacted at least this long.',
+  }),
+  'log.cleaner.max.compaction.lag.ms': longConfig({
+    default: Number.MAX_SAFE_INTEGER,
+    defaultText: LONG_MAX_TEXT,
+    min: 1,
+    dynamic: 'cluster-wide',
+    doc: 'A record becomes eligible for compaction at the latest after this long.',
+  }),
+  'log.preallocate': booleanConfig({
+    default: false,
+    dynamic: 'cluster-wide',
+    doc: 'Preallocate segment files when they are created.',
   }),
   'log.flush.scheduler.interval.ms': longConfig({
     default: Number.MAX_SAFE_INTEGER,

@@ -16,6 +16,7 @@ import {
   ORIGIN_PRECEDENCE,
   sourceOfOrigin,
 } from './config-source.js';
+import type { DynamicBrokerLayers } from './dynamic-broker-config.js';
 
 /** One resolved key: its value and the setting that decided it. */
 export interface ResolvedConfigEntry {
@@ -146,25 +147,35 @@ function synonymValue(values: BrokerConfigValues, key: 'log.retention.ms' | 'log
 }
 
 /**
- * DescribeConfigs synonyms of `name`, highest precedence first: for each synonym key, its static
- * setting (any of file, env, flag) if set, then its default if it has one. A key without synonyms
- * has itself only.
+ * DescribeConfigs synonyms of `name`, highest precedence first, ordered as Kafka orders them: by
+ * source (dynamic per-broker, dynamic cluster default, static, default), and within a source by
+ * synonym precedence. Only `name` and the synonyms below it count (log.retention.ms lists
+ * .minutes and .hours; log.retention.hours lists itself only). A key without synonyms has itself.
  */
-export function configSynonyms(config: BrokerConfig, name: BrokerConfigName): ConfigSynonym[] {
+export function configSynonyms(
+  config: BrokerConfig,
+  name: BrokerConfigName,
+  dynamic: DynamicBrokerLayers = { perBroker: new Map(), clusterDefault: new Map() },
+): ConfigSynonym[] {
   const group = Object.values(BROKER_CONFIG_SYNONYMS).find((synonyms) =>
     synonyms.some((s) => s.name === name),
   );
   const names: BrokerConfigName[] =
     group === undefined ? [name] : group.map((s) => s.name).slice(group.findIndex((s) => s.name === name));
   const synonyms: ConfigSynonym[] = [];
-  for (const key of names) {
-    const entry = config.entries.get(key);
-    if (entry !== undefined && entry.origin !== 'default' && entry.rawValue !== null) {
-      synonyms.push({ name: key, value: entry.rawValue, source: entry.source });
+  const layer = (values: (key: BrokerConfigName) => string | null | undefined, source: ConfigSourceName) => {
+    for (const key of names) {
+      const value = values(key);
+      if (value !== null && value !== undefined) synonyms.push({ name: key, value, source });
     }
-    const defaultText = DEFINITIONS[key].defaultText;
-    if (defaultText !== null) synonyms.push({ name: key, value: defaultText, source: 'DEFAULT_CONFIG' });
-  }
+  };
+  layer((key) => dynamic.perBroker.get(key), 'DYNAMIC_BROKER_CONFIG');
+  layer((key) => dynamic.clusterDefault.get(key), 'DYNAMIC_DEFAULT_BROKER_CONFIG');
+  layer((key) => {
+    const entry = config.entries.get(key);
+    return entry !== undefined && entry.origin !== 'default' ? entry.rawValue : null;
+  }, 'STATIC_BROKER_CONFIG');
+  layer((key) => DEFINITIONS[key].defaultText, 'DEFAULT_CONFIG');
   return synonyms;
 }
 

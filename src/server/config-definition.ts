@@ -15,8 +15,9 @@ export type ConfigTypeName = keyof typeof ConfigType;
 
 /**
  * Kafka's dynamic update modes: `read-only` needs a restart; `per-broker` may be altered for one
- * broker; `cluster-wide` may also be altered as the cluster default. Pyralog serves them read-only
- * until dynamic broker configs arrive; the flag is recorded now so DescribeConfigs can tell.
+ * broker (IncrementalAlterConfigs on BROKER `<id>`); `cluster-wide` may also be altered as the
+ * cluster default (BROKER with the empty name). A key is marked dynamic only when Kafka marks it
+ * so AND Pyralog applies a change without a restart.
  */
 export type DynamicUpdateMode = 'read-only' | 'per-broker' | 'cluster-wide';
 
@@ -122,6 +123,26 @@ export function longConfig(
 ): ConfigDefinition<number | null> {
   const definition = numberConfig('long', spec);
   return spec.defaultText === undefined ? definition : { ...definition, defaultText: spec.defaultText };
+}
+
+/** A double, e.g. `log.cleaner.min.cleanable.ratio`. */
+export function doubleConfig(spec: NumberSpec & { readonly default: number }): ConfigDefinition<number> {
+  return {
+    type: 'DOUBLE',
+    defaultText: String(spec.default),
+    defaultValue: spec.default,
+    doc: spec.doc,
+    dynamic: spec.dynamic ?? 'read-only',
+    parse: (raw) => {
+      const text = raw.trim();
+      const value = Number(text);
+      if (text === '' || !Number.isFinite(value)) return fail('expected a double');
+      if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
+        return fail(`must be ${rangeText(spec.min, spec.max)}`);
+      }
+      return ok(value);
+    },
+  };
 }
 
 export function booleanConfig(spec: Spec & { readonly default: boolean }): ConfigDefinition<boolean> {

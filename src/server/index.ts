@@ -17,12 +17,16 @@ export {
 } from './broker-config-definitions.js';
 export { BrokerConfigError, type ConfigProblem } from './broker-config-error.js';
 export type { ResolvedListeners } from './broker-config-listeners.js';
+export { brokerProperties } from './broker-properties.js';
+export { createConfigAdmin } from './config-admin.js';
 export {
   type ConfigDefinition,
   ConfigType,
   type ConfigTypeName,
   type DynamicUpdateMode,
 } from './config-definition.js';
+export { type ConfigDescriberContext, describeConfigResource } from './config-describer.js';
+export { createConfigRules } from './config-rules.js';
 export {
   CONFIG_ENV_PREFIX,
   type ConfigFlags,
@@ -41,6 +45,13 @@ export {
   type ConfigSourceName,
   ORIGIN_PRECEDENCE,
 } from './config-source.js';
+export {
+  brokerConfigsChanged,
+  type DynamicBrokerLayers,
+  dynamicBrokerLayers,
+  effectiveBrokerProperties,
+} from './dynamic-broker-config.js';
+export { reconfigureLogs, topicsToReconfigure } from './live-config.js';
 export { type BrokerConfigSources, loadBrokerConfig } from './load-broker-config.js';
 export { PropertiesSyntaxError, type PropertyEntry, parseProperties } from './properties-parser.js';
 export { type RunningBroker, type StartBrokerOptions, startBroker } from './start-broker.js';

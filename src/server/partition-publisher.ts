@@ -1,25 +1,21 @@
 import { CLUSTER_METADATA_TOPIC } from '../controller/index.js';
 import {
-  ConfigResourceType,
   computeLocalReplicaChanges,
-  configResourceKey,
   type MetadataImage,
   type MetadataPublisher,
   type MetadataUpdate,
 } from '../metadata/index.js';
 import { Partition, type ReplicaManager } from '../replication/index.js';
 import { type LogManager, resolveLogConfig } from '../storage/index.js';
-
-/** A topic's config overrides as the image records them (ConfigRecords on the topic resource). */
-export function topicOverrides(image: MetadataImage, topic: string): Record<string, string> {
-  const resource = image.configs.get(configResourceKey({ type: ConfigResourceType.TOPIC, name: topic }));
-  return resource === undefined ? {} : Object.fromEntries(resource.configs);
-}
+import { dynamicBrokerLayers, effectiveBrokerProperties } from './dynamic-broker-config.js';
+import { reconfigureLogs } from './live-config.js';
+import { topicOverrides } from './topic-overrides.js';
 
 /**
  * Turns metadata changes into local partitions (Kafka's ReplicaManager.applyDelta, single node):
  * creates or opens the log of every partition this node now leads and registers a leader
- * Partition; deletes the logs of partitions it no longer hosts. A follower assignment cannot
+ * Partition; deletes the logs of partitions it no longer hosts; re-resolves the config of every
+ * log whose topic or broker configs changed (live, no restart). A follower assignment cannot
  * happen without other nodes; it is logged and skipped. A snapshot update (the first one, at start)
  * also deletes stray logs: dirs on disk that the image does not place on this node, left by a topic
  * deletion that a crash interrupted after its RemoveTopicRecord was committed (Kafka's stray logs).
@@ -42,10 +38,14 @@ export class PartitionPublisher implements MetadataPublisher {
       await this.logs.deleteLog(removed.topicName, removed.partitionId);
     }
     if (update.kind === 'snapshot') await this.deleteStrayLogs(update.newImage);
+    const properties = effectiveBrokerProperties(
+      this.brokerProperties,
+      dynamicBrokerLayers(update.newImage, this.nodeId),
+    );
     for (const leader of changes.leaders) {
       const overrides = topicOverrides(update.newImage, leader.topicName);
       const log = await this.logs.getOrCreateLog(leader.topicName, leader.partitionId, overrides);
-      log.updateConfig(resolveLogConfig(overrides, this.brokerProperties));
+      log.updateConfig(resolveLogConfig(overrides, properties));
       const existing = this.replicas.getPartition(leader.topicName, leader.partitionId);
       if (existing !== undefined && existing.log === log && existing.topicId === leader.topicId) {
         existing.updateLeaderEpoch(leader.partition.leaderEpoch);
@@ -53,6 +53,14 @@ export class PartitionPublisher implements MetadataPublisher {
         this.replicas.addPartition(new Partition(leader.topicId, log, leader.partition.leaderEpoch));
       }
     }
+    reconfigureLogs(
+      update.previousImage,
+      update.newImage,
+      this.nodeId,
+      this.brokerProperties,
+      (topic, partition) => this.logs.getLog(topic, partition),
+      this.warn,
+    );
     for (const follower of changes.followers) {
       this.warn(`${follower.topicName}-${follower.partitionId}: follower replicas need a cluster; skipped`);
     }

@@ -17,11 +17,15 @@ import {
 import type { BrokerConfig } from './broker-config.js';
 import { brokerProperties } from './broker-properties.js';
 import { registerBroker } from './broker-registration.js';
+import { createConfigAdmin } from './config-admin.js';
+import { createConfigRules } from './config-rules.js';
+import { dynamicBrokerLayers, effectiveBrokerProperties } from './dynamic-broker-config.js';
 import { loadBrokerConfig } from './load-broker-config.js';
 import { LocalMetadataLog } from './local-metadata-log.js';
 import { describeLogDirs } from './log-dirs-view.js';
 import { loadOrFormatClusterId } from './meta-properties.js';
-import { PartitionPublisher, topicOverrides } from './partition-publisher.js';
+import { PartitionPublisher } from './partition-publisher.js';
+import { topicOverrides } from './topic-overrides.js';
 
 export interface StartBrokerOptions {
   /** Port of the PLAINTEXT listener; 0 (the default) lets the OS pick. Ignored with `brokerConfig`. */
@@ -105,6 +109,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     fs,
     logDirs: config.logDirs,
     brokerProperties: properties,
+    brokerConfig: { retentionCheckIntervalMs: config.values['log.retention.check.interval.ms'] },
     topicOverrides: (topic) => (loader === undefined ? {} : topicOverrides(loader.image, topic)),
     logger: logger.child({ component: 'storage' }),
   });
@@ -139,7 +144,10 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
         brokerIds: [nodeId],
         configProblem: (configs) => {
           try {
-            resolveLogConfig(configs, properties);
+            resolveLogConfig(
+              configs,
+              effectiveBrokerProperties(properties, dynamicBrokerLayers(image(), nodeId)),
+            );
             return null;
           } catch (error: unknown) {
             return error instanceof Error ? error.message : String(error);
@@ -147,6 +155,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
         },
         newTopicId: () => randomUuid((size) => randomBytes(size)),
       },
+      configRules: createConfigRules(properties, nodeId),
     });
     const server = new SocketServer({
       listeners: config.listeners,
@@ -163,6 +172,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
           }),
         ),
         logDirs: () => describeLogDirs(logs, replicas),
+        configs: createConfigAdmin(image, controller, { nodeId, config, staticProperties: properties }),
         config: {
           autoCreateTopicsEnable: config.values['auto.create.topics.enable'],
           numPartitions: config.values['num.partitions'],

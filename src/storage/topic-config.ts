@@ -12,6 +12,8 @@ export interface ConfigDefinition<Key extends string = string> {
   readonly key: Key;
   readonly type: ConfigType;
   readonly defaultValue: number | boolean | string | readonly string[];
+  /** What it does, for DescribeConfigs v3+ (`includeDocumentation`). */
+  readonly doc: string;
   /** The broker-level property that supplies the default (Kafka's synonym), e.g. `log.segment.bytes`. */
   readonly brokerSynonym: string;
   /** Inclusive bounds for numbers, allowed values for strings and lists. */
@@ -29,6 +31,7 @@ export interface ConfigDefinition<Key extends string = string> {
 export const TOPIC_CONFIGS = [
   {
     name: 'segment.bytes',
+    doc: 'Size of a segment file before a new one is rolled, in bytes.',
     key: 'segmentBytes',
     type: 'int',
     defaultValue: 1073741824,
@@ -38,6 +41,7 @@ export const TOPIC_CONFIGS = [
   },
   {
     name: 'segment.ms',
+    doc: 'Roll a new segment after this many ms even if the active one is not full.',
     key: 'segmentMs',
     type: 'long',
     defaultValue: 604800000,
@@ -46,6 +50,7 @@ export const TOPIC_CONFIGS = [
   },
   {
     name: 'segment.index.bytes',
+    doc: 'Largest offset index (and time index) of a segment, in bytes.',
     key: 'segmentIndexBytes',
     type: 'int',
     defaultValue: 10485760,
@@ -54,6 +59,7 @@ export const TOPIC_CONFIGS = [
   },
   {
     name: 'index.interval.bytes',
+    doc: 'Bytes of records between two offset index entries.',
     key: 'indexIntervalBytes',
     type: 'int',
     defaultValue: 4096,
@@ -62,6 +68,7 @@ export const TOPIC_CONFIGS = [
   },
   {
     name: 'flush.messages',
+    doc: 'fsync after this many messages (with the page-cache flush policy).',
     key: 'flushMessages',
     type: 'long',
     defaultValue: NEVER,
@@ -70,6 +77,7 @@ export const TOPIC_CONFIGS = [
   },
   {
     name: 'flush.ms',
+    doc: 'fsync once a message waited this many ms (with the page-cache flush policy).',
     key: 'flushMs',
     type: 'long',
     defaultValue: NEVER,
@@ -78,6 +86,7 @@ export const TOPIC_CONFIGS = [
   },
   {
     name: 'retention.ms',
+    doc: 'Delete a segment once its newest record is older than this many ms (-1: never).',
     key: 'retentionMs',
     type: 'long',
     defaultValue: 604800000,
@@ -86,6 +95,7 @@ export const TOPIC_CONFIGS = [
   },
   {
     name: 'retention.bytes',
+    doc: 'Delete the oldest segments while a partition is larger than this (-1: no limit).',
     key: 'retentionBytes',
     type: 'long',
     defaultValue: -1,
@@ -93,6 +103,7 @@ export const TOPIC_CONFIGS = [
   },
   {
     name: 'file.delete.delay.ms',
+    doc: 'Delay before a deleted segment file is removed from the file system.',
     key: 'fileDeleteDelayMs',
     type: 'long',
     defaultValue: 60000,
@@ -101,6 +112,7 @@ export const TOPIC_CONFIGS = [
   },
   {
     name: 'cleanup.policy',
+    doc: 'delete (by retention), compact (keep the latest record per key), or both.',
     key: 'cleanupPolicy',
     type: 'list',
     defaultValue: ['delete'],
@@ -109,6 +121,7 @@ export const TOPIC_CONFIGS = [
   },
   {
     name: 'delete.retention.ms',
+    doc: 'How long delete tombstones are kept in a compacted log.',
     key: 'deleteRetentionMs',
     type: 'long',
     defaultValue: 86400000,
@@ -117,6 +130,7 @@ export const TOPIC_CONFIGS = [
   },
   {
     name: 'min.cleanable.dirty.ratio',
+    doc: 'Dirty share of a log above which the cleaner compacts it.',
     key: 'minCleanableDirtyRatio',
     type: 'double',
     defaultValue: 0.5,
@@ -126,6 +140,7 @@ export const TOPIC_CONFIGS = [
   },
   {
     name: 'min.compaction.lag.ms',
+    doc: 'A record stays uncompacted at least this long.',
     key: 'minCompactionLagMs',
     type: 'long',
     defaultValue: 0,
@@ -134,6 +149,7 @@ export const TOPIC_CONFIGS = [
   },
   {
     name: 'max.compaction.lag.ms',
+    doc: 'A record becomes eligible for compaction at the latest after this long.',
     key: 'maxCompactionLagMs',
     type: 'long',
     defaultValue: NEVER,
@@ -142,6 +158,7 @@ export const TOPIC_CONFIGS = [
   },
   {
     name: 'max.message.bytes',
+    doc: 'Largest record batch accepted, in bytes.',
     key: 'maxMessageBytes',
     type: 'int',
     defaultValue: 1048588,
@@ -150,6 +167,7 @@ export const TOPIC_CONFIGS = [
   },
   {
     name: 'message.timestamp.type',
+    doc: 'CreateTime keeps the timestamp a producer set; LogAppendTime stamps the broker clock.',
     key: 'messageTimestampType',
     type: 'string',
     defaultValue: 'CreateTime',
@@ -158,6 +176,7 @@ export const TOPIC_CONFIGS = [
   },
   {
     name: 'message.timestamp.before.max.ms',
+    doc: 'Largest amount a record timestamp may lie in the past (CreateTime), in ms.',
     key: 'messageTimestampBeforeMaxMs',
     type: 'long',
     defaultValue: NEVER,
@@ -166,6 +185,7 @@ export const TOPIC_CONFIGS = [
   },
   {
     name: 'message.timestamp.after.max.ms',
+    doc: 'Largest amount a record timestamp may lie in the future (CreateTime), in ms.',
     key: 'messageTimestampAfterMaxMs',
     type: 'long',
     defaultValue: 3600000,
@@ -174,6 +194,7 @@ export const TOPIC_CONFIGS = [
   },
   {
     name: 'preallocate',
+    doc: 'Preallocate segment files when they are created.',
     key: 'preallocate',
     type: 'boolean',
     defaultValue: false,
@@ -181,6 +202,7 @@ export const TOPIC_CONFIGS = [
   },
   {
     name: 'min.insync.replicas',
+    doc: 'Replicas that must have a write for acks=all to succeed.',
     key: 'minInsyncReplicas',
     type: 'int',
     defaultValue: 1,
@@ -189,6 +211,7 @@ export const TOPIC_CONFIGS = [
   },
   {
     name: 'unclean.leader.election.enable',
+    doc: 'Allow an out-of-sync replica to become leader (may lose data).',
     key: 'uncleanLeaderElectionEnable',
     type: 'boolean',
     defaultValue: false,
@@ -196,6 +219,7 @@ export const TOPIC_CONFIGS = [
   },
   {
     name: 'compression.type',
+    doc: 'Compression of stored batches; producer keeps the codec of the producer.',
     key: 'compressionType',
     type: 'string',
     defaultValue: 'producer',
@@ -204,6 +228,7 @@ export const TOPIC_CONFIGS = [
   },
   {
     name: 'pyralog.flush.policy',
+    doc: 'Pyralog: durable fsyncs before acks=all is answered; page-cache leaves it to flush.*.',
     key: 'flushPolicy',
     type: 'string',
     defaultValue: 'durable',
