@@ -202,6 +202,35 @@ describe('Fetch', () => {
       assert.equal(next?.responses[0]?.partitions[0]?.errorCode, ErrorCode.UNKNOWN_TOPIC_ID);
     });
 
+    it('answers INCONSISTENT_TOPIC_ID (name session) and UNKNOWN_TOPIC_ID (id session) once the topic is recreated', async () => {
+      await broker.call(ApiKey.CreateTopics, 7, createTopicsBody([{ name: 'reborn' }]));
+      const oldId = broker.context.metadata().topicsByName.get('reborn')?.id ?? '';
+      const byName = await broker.call(ApiKey.Fetch, 12, fetchBody('reborn', 0, 0n, { sessionEpoch: 0 }));
+      const byId = await broker.call(
+        ApiKey.Fetch,
+        13,
+        fetchBody('', 0, 0n, { topicId: oldId, sessionEpoch: 0 }),
+      );
+      await broker.call(ApiKey.DeleteTopics, 6, {
+        topics: [{ name: 'reborn', topicId: ZERO_UUID }],
+        topicNames: [],
+        timeoutMs: 5000,
+      });
+      await broker.call(ApiKey.CreateTopics, 7, createTopicsBody([{ name: 'reborn' }]));
+      assert.notEqual(broker.context.metadata().topicsByName.get('reborn')?.id, oldId);
+      const nameNext = await broker.call(ApiKey.Fetch, 12, {
+        ...fetchBody('reborn', 0, 0n, { sessionId: byName?.sessionId ?? 0, sessionEpoch: 1 }),
+        topics: [],
+      });
+      assert.equal(nameNext?.responses[0]?.partitions[0]?.errorCode, ErrorCode.INCONSISTENT_TOPIC_ID);
+      const idNext = await broker.call(ApiKey.Fetch, 13, {
+        ...fetchBody('', 0, 0n, { sessionId: byId?.sessionId ?? 0, sessionEpoch: 1 }),
+        topics: [],
+      });
+      assert.equal(idNext?.responses[0]?.topicId, oldId);
+      assert.equal(idNext?.responses[0]?.partitions[0]?.errorCode, ErrorCode.UNKNOWN_TOPIC_ID);
+    });
+
     it('forgets partitions named in forgottenTopicsData', async () => {
       const full = await broker.call(ApiKey.Fetch, 12, fetchBody('events', 0, 0n, { sessionEpoch: 0 }));
       const sessionId = full?.sessionId ?? 0;
