@@ -48,6 +48,8 @@ export interface TestBroker {
   /** The logs behind the partitions (tests look at dirs and offsets through it). */
   readonly logs: LogManager;
   readonly fs: MemoryFileSystem;
+  /** Applies metadata records as the controller's commit does (e.g. a broker registration). */
+  commitMetadata(records: readonly MetadataRecord[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -218,6 +220,7 @@ export async function createTestBroker(
     },
     logs,
     fs,
+    commitMetadata: commit,
     async close() {
       replicas.close();
       await logs.close();

@@ -49,7 +49,7 @@ function topicError(name: string | null, topicId: string, errorCode: number): Me
 }
 
 /** The brokers, each by its endpoint on the listener the request came in on (as Kafka answers). */
-function brokersOf(image: MetadataImage, listenerName: string): MetadataResponse['brokers'] {
+export function brokersOf(image: MetadataImage, listenerName: string): MetadataResponse['brokers'] {
   const brokers: MetadataResponse['brokers'] = [];
   for (const broker of image.brokers.values()) {
     if (broker.fenced) continue;

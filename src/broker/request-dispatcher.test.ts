@@ -43,10 +43,7 @@ describe('request dispatcher', () => {
 
   it('rejects (closing the connection) an API it does not serve', async () => {
     const broker = await createTestBroker();
-    await assert.rejects(
-      broker.call(ApiKey.DescribeCluster, 0, { includeClusterAuthorizedOperations: false, endpointType: 1 }),
-      UnanswerableRequestError,
-    );
+    await assert.rejects(broker.call(ApiKey.AlterReplicaLogDirs, 2, { dirs: [] }), UnanswerableRequestError);
     await broker.close();
   });
 

@@ -18,7 +18,10 @@ import { createPartitionsHandler } from './create-partitions.js';
 import { createTopicsHandler } from './create-topics.js';
 import { deleteRecordsHandler } from './delete-records.js';
 import { deleteTopicsHandler } from './delete-topics.js';
+import { describeClusterHandler } from './describe-cluster.js';
 import { describeConfigsHandler } from './describe-configs.js';
+import { describeLogDirsHandler } from './describe-log-dirs.js';
+import { describeTopicPartitionsHandler } from './describe-topic-partitions.js';
 import { fetchHandler } from './fetch.js';
 import { incrementalAlterConfigsHandler } from './incremental-alter-configs.js';
 import { initProducerIdHandler } from './init-producer-id.js';
@@ -45,6 +48,9 @@ const HANDLERS: ReadonlyMap<ApiKey, AnyHandler> = new Map<ApiKey, AnyHandler>(
     deleteTopicsHandler,
     deleteRecordsHandler,
     createPartitionsHandler,
+    describeLogDirsHandler,
+    describeClusterHandler,
+    describeTopicPartitionsHandler,
     produceHandler,
     fetchHandler,
     listOffsetsHandler,

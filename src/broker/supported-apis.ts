@@ -27,6 +27,10 @@ export const SUPPORTED_APIS: ReadonlyMap<ApiKey, VersionRange> = new Map<ApiKey,
   [ApiKey.DescribeConfigs, { min: 0, max: 4 }],
   [ApiKey.AlterConfigs, { min: 0, max: 2 }],
   [ApiKey.IncrementalAlterConfigs, { min: 0, max: 1 }],
+  [ApiKey.DescribeLogDirs, { min: 0, max: 4 }],
+  // DescribeCluster 2 (includeFencedBrokers) is newer than the specs this build is generated from.
+  [ApiKey.DescribeCluster, { min: 0, max: 1 }],
+  [ApiKey.DescribeTopicPartitions, { min: 0, max: 0 }],
 ]);
 
 export function supportedVersions(apiKey: ApiKey): VersionRange {

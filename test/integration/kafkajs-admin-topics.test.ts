@@ -1,6 +1,7 @@
 // KafkaJS 2.2.4's admin client against startBroker on a temp dir: deleteTopics (the topic, its dirs
 // and its data go; a re-created topic of the same name starts empty; a restart resurrects nothing),
-// createPartitions, deleteTopicRecords with fetchTopicOffsets, and describeCluster.
+// createPartitions, deleteTopicRecords with fetchTopicOffsets, and describeCluster (which KafkaJS
+// answers from Metadata: it sends no DescribeCluster request).
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -146,6 +147,18 @@ describe('KafkaJS admin against startBroker', () => {
         [0, '3', '5'],
         [1, '2', '2'],
       ]);
+    });
+  });
+
+  it('describeCluster answers the broker and the cluster id', async () => {
+    await withAdmin(broker, async (admin) => {
+      const cluster = await admin.describeCluster();
+      assert.equal(cluster.clusterId, broker.clusterId);
+      assert.equal(cluster.controller, broker.nodeId);
+      assert.deepEqual(
+        cluster.brokers.map((b) => [b.nodeId, b.host, b.port]),
+        [[broker.nodeId, broker.host, broker.port]],
+      );
     });
   });
 });
