@@ -22,10 +22,6 @@ const TOPIC = 'idempotent';
 /** Sends of two records each (one per partition). */
 const SENDS = 240;
 
-function portOf(bootstrap: string): number {
-  return Number(bootstrap.slice(bootstrap.lastIndexOf(':') + 1));
-}
-
 /** InitProducerId for an idempotent producer over a raw connection; the id it got. */
 async function initProducerId(port: number): Promise<bigint> {
   const connection = await KafkaConnection.connect({ host: '127.0.0.1', port });
