@@ -280,8 +280,10 @@ export class KafkaConnection {
     this.deadlineTimerDueMs = Number.POSITIVE_INFINITY;
     const nowMs = performance.now();
     let nextMs = Number.POSITIVE_INFINITY;
-    // expireAt may remove a queued request from `queue` (onGiveUp): iterate over copies.
-    for (const request of [...this.queue, ...this.pending.values()]) {
+    // expireAt may remove a queued request from `queue` (onGiveUp): iterate over a copy, in deadline
+    // order, so that a late timer still fails requests in the order their deadlines passed.
+    const requests = [...this.queue, ...this.pending.values()].sort((a, b) => a.deadlineMs - b.deadlineMs);
+    for (const request of requests) {
       if (!request.expireAt(nowMs) && !request.settled) nextMs = Math.min(nextMs, request.deadlineMs);
     }
     if (nextMs !== Number.POSITIVE_INFINITY) this.armDeadlineTimer(nextMs);
