@@ -11,6 +11,8 @@ describePythonClientMatrix({
     'ApiVersionRequest_v3',
     'CreateTopicsRequest_v4',
     'DeleteTopicsRequest_v1',
+    'DescribeConfigsRequest_v1',
+    'AlterConfigsRequest_v0',
     'CreatePartitionsRequest_v0',
     'MetadataRequest_v4',
     'ProduceRequest_v7',

@@ -12,6 +12,8 @@ describePythonClientMatrix({
     'ApiVersionRequest_v0',
     'CreateTopicsRequest_v3',
     'DeleteTopicsRequest_v3',
+    'DescribeConfigsRequest_v2',
+    'AlterConfigsRequest_v1',
     'CreatePartitionsRequest_v1',
     'DeleteRecordsRequest_v0',
     'MetadataRequest_v1',

@@ -2,8 +2,8 @@
 // against startBroker on port 0 with a temp dir it creates a topic with several partitions, produces
 // the matrix records with every codec (acks -1 and 1), reads them back exactly, lists offsets by
 // time, sends a 10 MB record to a topic whose max.message.bytes allows it and to one whose limit
-// refuses it, checks LogAppendTime stamping and an acks=0 record, deletes records, adds partitions
-// and deletes the topic.
+// refuses it, checks LogAppendTime stamping and an acks=0 record, describes and alters topic and
+// broker configs, deletes records, adds partitions and deletes the topic.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,6 +36,20 @@ export interface PythonClientMatrix {
    * sends it and the test checks what the client then sees.
    */
   readonly deleteRecords: boolean;
+}
+
+interface ConfigEntry {
+  readonly value: string | null;
+  readonly read_only: boolean;
+  readonly sensitive: boolean;
+  /** Kafka's ConfigSource: 1 dynamic topic, 4 static broker, 5 default (absent from v0 answers). */
+  readonly source?: number;
+  /** [name, value, source] in order of precedence (v1+, when asked for). */
+  readonly synonyms?: readonly (readonly [string, string | null, number])[];
+}
+interface Configs {
+  readonly error_code: number;
+  readonly configs: Record<string, ConfigEntry>;
 }
 
 interface DeletedRecords {
@@ -78,6 +92,9 @@ const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const MESSAGE_TOO_LARGE = 10;
 const TOPIC_ALREADY_EXISTS = 36;
 const INVALID_PARTITIONS = 37;
+const INVALID_CONFIG = 40;
+const DYNAMIC_TOPIC_CONFIG = 1;
+const DEFAULT_CONFIG = 5;
 
 interface Produced {
   readonly results: readonly ProduceResult[];
@@ -271,6 +288,87 @@ export function describePythonClientMatrix(matrix: PythonClientMatrix): void {
         records.map((r) => r.value),
         ['fire-and-forget'],
       );
+    });
+
+    it("describes and alters topic configs; AlterConfigs replaces all of a topic's overrides", async () => {
+      const entry = (configs: Configs, name: string) => {
+        const { value, read_only, sensitive, source } = configs.configs[name] ?? ({} as Partial<ConfigEntry>);
+        return { value, read_only, sensitive, source };
+      };
+      const big = await client<Configs>('describe_configs', { name: 'big' });
+      assert.equal(big.error_code, 0);
+      assert.deepEqual(entry(big, 'max.message.bytes'), {
+        value: String(11 * 1024 * 1024),
+        read_only: false,
+        sensitive: false,
+        source: DYNAMIC_TOPIC_CONFIG,
+      });
+      assert.deepEqual(entry(big, 'cleanup.policy'), {
+        value: 'delete',
+        read_only: false,
+        sensitive: false,
+        source: DEFAULT_CONFIG,
+      });
+      const tenMb = (topic: string) =>
+        client<Produced>('produce', {
+          topic,
+          records: [{ key: 'big', repeat: TEN_MB, headers: [], timestamp: Date.now() }],
+          max_request_size: 12 * 1024 * 1024,
+        });
+
+      // Raising 'small' to 11 MiB lets the 10 MB record in.
+      const raised = await client<Configs>('alter_configs', {
+        name: 'small',
+        configs: { 'max.message.bytes': String(11 * 1024 * 1024) },
+      });
+      assert.equal(raised.error_code, 0, JSON.stringify(raised));
+      const small = await client<Configs>('describe_configs', { name: 'small', synonyms: true });
+      assert.equal(entry(small, 'max.message.bytes').value, String(11 * 1024 * 1024));
+      assert.equal(entry(small, 'max.message.bytes').source, DYNAMIC_TOPIC_CONFIG);
+      // Synonyms in order of precedence: the topic override, then the broker's default.
+      assert.deepEqual(small.configs['max.message.bytes']?.synonyms, [
+        ['max.message.bytes', String(11 * 1024 * 1024), DYNAMIC_TOPIC_CONFIG],
+        ['message.max.bytes', '1048588', DEFAULT_CONFIG],
+      ]);
+      assert.deepEqual(
+        (await tenMb('small')).results.map((r) => [r.partition, r.offset, r.code]),
+        [[0, 0, undefined]],
+      );
+
+      // Setting only retention.ms on 'big' drops its max.message.bytes override: back to the default.
+      const replaced = await client<Configs>('alter_configs', {
+        name: 'big',
+        configs: { 'retention.ms': '86400000' },
+      });
+      assert.equal(replaced.error_code, 0, JSON.stringify(replaced));
+      const bigAfter = await client<Configs>('describe_configs', { name: 'big' });
+      assert.deepEqual(
+        [entry(bigAfter, 'retention.ms').value, entry(bigAfter, 'retention.ms').source],
+        ['86400000', DYNAMIC_TOPIC_CONFIG],
+      );
+      assert.deepEqual(
+        [entry(bigAfter, 'max.message.bytes').value, entry(bigAfter, 'max.message.bytes').source],
+        ['1048588', DEFAULT_CONFIG],
+      );
+      assert.equal((await tenMb('big')).results[0]?.code, MESSAGE_TOO_LARGE);
+
+      // Bad input gets Kafka's error codes.
+      for (const configs of [{ 'no.such.config': '1' }, { 'max.message.bytes': 'lots' }]) {
+        const refused = await client<Configs>('alter_configs', { name: 'small', configs });
+        assert.equal(refused.error_code, INVALID_CONFIG, JSON.stringify(refused));
+      }
+      const unknown = await client<Configs>('describe_configs', { name: 'no-such-topic' });
+      assert.equal(unknown.error_code, UNKNOWN_TOPIC_OR_PARTITION, JSON.stringify(unknown));
+    });
+
+    it("describes the broker's configs", async () => {
+      const configs = await client<Configs>('describe_configs', {
+        resource: 'broker',
+        name: String(broker.nodeId),
+      });
+      assert.equal(configs.error_code, 0);
+      assert.equal(configs.configs['message.max.bytes']?.value, '1048588');
+      assert.equal(configs.configs['log.dirs']?.value, dir);
     });
 
     it('deletes the records before an offset', async () => {
