@@ -173,6 +173,25 @@ describe('validateProduce', () => {
     assert.equal(refused(validateProduce(null, 9, DEFAULT_RULES, NOW)).errorCode, ErrorCode.CORRUPT_MESSAGE);
   });
 
+  it('refuses a control batch (INVALID_RECORD) and a legacy set cut mid-message (CORRUPT_MESSAGE)', () => {
+    const control = encodeRecordBatchSync(
+      createRecordBatch({ records: [{ key: Buffer.alloc(4), value: Buffer.alloc(6) }], isControl: true }),
+    );
+    assert.equal(
+      refused(validateProduce(control, 9, DEFAULT_RULES, NOW)).errorCode,
+      ErrorCode.INVALID_RECORD,
+    );
+    const set = encodeMessageSetSync(
+      [
+        { offset: 0n, value: Buffer.from('a') },
+        { offset: 1n, value: Buffer.from('b') },
+      ],
+      { magic: 1 },
+    );
+    const cut = set.subarray(0, set.length - 3);
+    assert.equal(refused(validateProduce(cut, 2, DEFAULT_RULES, NOW)).errorCode, ErrorCode.CORRUPT_MESSAGE);
+  });
+
   it('refuses two batches in one partition with INVALID_RECORD, and a batch over max.message.bytes', () => {
     const two = Buffer.concat([batch(values('a')), batch(values('b'))]);
     assert.equal(refused(validateProduce(two, 9, DEFAULT_RULES, NOW)).errorCode, ErrorCode.INVALID_RECORD);

@@ -12,6 +12,7 @@ import {
   RecordBatchView,
   recordTimestamp,
   TimestampType,
+  TruncatedBatchError,
   upConvertMessageSet,
   viewRecordBatches,
 } from '../protocol/index.js';
@@ -82,6 +83,9 @@ function toBatchBuffer(records: Buffer, apiVersion: number): Buffer {
     return records;
   }
   const set = decodeMessageSetSync(records);
+  if (set.partialBytes > 0) {
+    throw new TruncatedBatchError(`message set ends with ${set.partialBytes} bytes of a cut-off message`);
+  }
   return encodeRecordBatchSync(upConvertMessageSet(set));
 }
 
@@ -182,6 +186,7 @@ export function validateProduce(
     if (views.length !== 1)
       return refuse(ErrorCode.INVALID_RECORD, `${views.length} record batches; expected one`);
     const view = views[0]!;
+    if (view.isControl) return refuse(ErrorCode.INVALID_RECORD, 'clients may not write control batches');
     // Kafka refuses zstd below Produce v7 (KIP-110): older readers could not decompress it.
     if (view.compression === CompressionCodec.zstd && apiVersion < 7) {
       return refuse(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, 'zstd needs Produce v7 or later');
