@@ -1,6 +1,7 @@
 import type { MetadataImage } from '../metadata/index.js';
 import type { Uuid } from '../protocol/index.js';
 import type { ReplicaManager } from '../replication/index.js';
+import type { ApiLedger } from './api-ledger.js';
 import type { ConfigAdmin } from './config-admin.js';
 import type { FetchSessionCache } from './fetch-session-cache.js';
 
@@ -140,4 +141,6 @@ export interface BrokerContext {
   readonly nowMs: () => number;
   /** KIP-227 incremental fetch sessions, bounded by max.incremental.fetch.session.cache.slots. */
   readonly fetchSessions: FetchSessionCache;
+  /** Tests only (PYRALOG_API_LEDGER): records which APIs and versions clients use. */
+  readonly apiLedger?: ApiLedger | undefined;
 }

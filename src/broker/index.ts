@@ -1,6 +1,7 @@
 // src/broker owns one handler per Kafka API (decode → call a subsystem → encode) and the dispatcher that picks it.
 // It must not know files or consensus: data comes through src/replication, topics through the TopicController port.
 export type { ApiHandler } from './api-handler.js';
+export { ApiLedger, type ApiLedgerEntry } from './api-ledger.js';
 export type {
   BrokerContext,
   BrokerHandlerConfig,

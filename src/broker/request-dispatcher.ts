@@ -111,9 +111,13 @@ async function answer<K extends ApiKey>(
  * - An API we do not serve, a version beyond the codecs, or an undecodable body cannot be answered
  *   in the API's response: the promise rejects with UnanswerableRequestError and the network layer
  *   closes that connection (logged once), as Kafka does. Nothing else ever rejects.
+ * - With an `apiLedger` in the context (tests only, PYRALOG_API_LEDGER), every request is recorded
+ *   there first.
  */
 export function createRequestDispatcher(context: BrokerContext): RequestHandler {
+  const ledger = context.apiLedger;
   return async (request) => {
+    if (ledger !== undefined) ledger.record(request);
     const { apiKey, apiVersion } = request;
     if (apiKey === ApiKey.ApiVersions && apiVersion > apiVersionsHandler.versions.max) {
       return encodeResponse(

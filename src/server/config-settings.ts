@@ -39,10 +39,17 @@ export function settingsFromProperties(text: string, path: string): ConfigSettin
   }));
 }
 
-/** The settings of every PYRALOG_* variable of `env`, in name order (so the result is stable). */
+/** PYRALOG_* variables that are not broker configs (read where they are used). */
+const NOT_CONFIG_ENV: ReadonlySet<string> = new Set(['PYRALOG_API_LEDGER', 'PYRALOG_API_LEDGER_ORIGIN']);
+
+/**
+ * The settings of every PYRALOG_* variable of `env`, in name order (so the result is stable), but
+ * the test-only PYRALOG_API_LEDGER and PYRALOG_API_LEDGER_ORIGIN (see api-ledger-file.ts).
+ */
 export function settingsFromEnv(env: Readonly<Record<string, string | undefined>>): ConfigSetting[] {
   const settings: ConfigSetting[] = [];
   for (const name of Object.keys(env).sort()) {
+    if (NOT_CONFIG_ENV.has(name)) continue;
     const key = configKeyOfEnv(name);
     const value = env[name];
     if (key !== undefined && value !== undefined) settings.push({ key, value, origin: 'env', where: name });

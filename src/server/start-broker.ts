@@ -14,6 +14,7 @@ import {
   NodeFileSystem,
   resolveLogConfig,
 } from '../storage/index.js';
+import { apiLedgerFromEnv } from './api-ledger-file.js';
 import type { BrokerConfig } from './broker-config.js';
 import { brokerProperties } from './broker-properties.js';
 import { registerBroker } from './broker-registration.js';
@@ -157,6 +158,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
       },
       configRules: createConfigRules(properties, nodeId),
     });
+    const apiLedger = apiLedgerFromEnv();
     const server = new SocketServer({
       listeners: config.listeners,
       handler: createRequestDispatcher({
@@ -181,6 +183,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
         },
         logger: logger.child({ component: 'broker' }),
         nowMs: () => Date.now(),
+        apiLedger: apiLedger?.ledger,
         fetchSessions: new FetchSessionCache({
           maxEntries: config.values['max.incremental.fetch.session.cache.slots'],
           randomInt: () => randomBytes(4).readInt32BE(0),
@@ -210,6 +213,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
         stopping ??= (async () => {
           replicas.close();
           await server.shutdown();
+          await apiLedger?.flush();
           try {
             await metadataLog.close();
           } finally {
