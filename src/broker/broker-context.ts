@@ -1,3 +1,4 @@
+import type { GroupRuntime } from '../coordinator/index.js';
 import type { MetadataImage } from '../metadata/index.js';
 import type { Uuid } from '../protocol/index.js';
 import type { ReplicaManager } from '../replication/index.js';
@@ -135,6 +136,8 @@ export interface BrokerContext {
   readonly logDirs: () => Promise<LogDirInfo[]>;
   /** DescribeConfigs, AlterConfigs and IncrementalAlterConfigs. */
   readonly configs: ConfigAdmin;
+  /** This node's group coordinator (classic and KIP-848 groups, committed offsets). */
+  readonly groups: GroupRuntime;
   readonly config: BrokerHandlerConfig;
   readonly logger: BrokerLogger;
   /** Wall-clock milliseconds (LogAppendTime, timestamp bounds, fetch session ages). */

@@ -1,7 +1,11 @@
 // Test-only: a BrokerContext over in-memory logs and a local controller, and a way to call the
 // dispatcher with an encoded request and read the decoded response, with no socket involved.
 import { LocalController } from '../controller/index.js';
-import { ProducerIdManager } from '../coordinator/index.js';
+import {
+  DEFAULT_GROUP_COORDINATOR_CONFIG,
+  type GroupClock,
+  ProducerIdManager,
+} from '../coordinator/index.js';
 import {
   computeLocalReplicaChanges,
   emptyMetadataImage,
@@ -34,10 +38,13 @@ import {
 import { LogManager, MemoryFileSystem, resolveLogConfig } from '../storage/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { FetchSessionCache } from './fetch-session-cache.js';
+import { type GroupSettings, startGroupCoordinator } from './groups/start-group-coordinator.js';
 import { createRequestDispatcher } from './request-dispatcher.js';
 
 export interface TestBroker {
   readonly context: BrokerContext;
+  /** The client id the next calls send (group member ids start with it). */
+  clientId: string;
   /** `wireVersion` rewrites the version in the header after encoding (versions the codecs lack). */
   call<K extends ApiKey>(
     apiKey: K,
@@ -66,6 +73,21 @@ export function testConnection(): ConnectionInfo {
   };
 }
 
+/** Group settings for tests: Kafka's defaults but 4 offsets partitions and no initial rebalance delay. */
+export const TEST_GROUP_SETTINGS: GroupSettings = Object.freeze({
+  coordinator: { ...DEFAULT_GROUP_COORDINATOR_CONFIG, groupInitialRebalanceDelayMs: 0 },
+  numPartitions: 4,
+  replicationFactor: 1,
+  segmentBytes: 1024 * 1024,
+  retentionCheckIntervalMs: 600_000,
+});
+
+export interface TestBrokerGroupOptions {
+  readonly groupSettings?: GroupSettings;
+  /** Defaults to real time. */
+  readonly clock?: GroupClock;
+}
+
 /**
  * A broker context of node 1 whose topics live in memory; `overrides` sets broker handler config,
  * `properties` the static broker properties (Kafka names, as server.properties would).
@@ -76,6 +98,7 @@ export async function createTestBroker(
     Pick<BrokerContext, 'controller' | 'logger' | 'nowMs' | 'fetchSessions' | 'producerIds'>
   > = {},
   properties: Readonly<Record<string, string>> = {},
+  groupOptions: TestBrokerGroupOptions = {},
 ): Promise<TestBroker> {
   const brokerConfig = loadBrokerConfig({
     flags: {
@@ -151,6 +174,18 @@ export async function createTestBroker(
     },
     configRules: createConfigRules(staticProperties, 1),
   });
+  const logger = { error: () => {}, warn: () => {}, debug: () => {} };
+  const effectiveController = contextOverrides.controller ?? controller;
+  const groups = await startGroupCoordinator(
+    {
+      replicas,
+      controller: effectiveController,
+      metadata: () => image,
+      logger,
+      ...(groupOptions.clock === undefined ? {} : { clock: groupOptions.clock }),
+    },
+    groupOptions.groupSettings ?? TEST_GROUP_SETTINGS,
+  );
   const context: BrokerContext = {
     nodeId: 1,
     clusterId: 'test-cluster',
@@ -165,6 +200,7 @@ export async function createTestBroker(
       config: brokerConfig,
       staticProperties,
     }),
+    groups,
     logDirs: async () =>
       (await logs.describeDirs()).map((dir) => ({
         path: dir.path,
@@ -185,20 +221,21 @@ export async function createTestBroker(
       deleteTopicEnable: true,
       ...overrides,
     },
-    logger: { error: () => {}, warn: () => {}, debug: () => {} },
+    logger,
     nowMs: () => Date.now(),
     fetchSessions: new FetchSessionCache({ randomInt: () => (Math.random() * 2 ** 31) | 0 }),
     ...contextOverrides,
   };
   const dispatch = createRequestDispatcher(context);
-  return {
+  const broker: TestBroker = {
     context,
+    clientId: 'test',
     async call<K extends ApiKey>(apiKey: K, version: number, body: RequestBodies[K], wireVersion = version) {
       const header = {
         requestApiKey: apiKey,
         requestApiVersion: version,
         correlationId: 7,
-        clientId: 'test',
+        clientId: broker.clientId,
       };
       const frame = Buffer.concat(encodeRequest(header as RequestHeaderFor<K>, body)).subarray(4);
       frame.writeInt16BE(wireVersion, 2);
@@ -222,8 +259,10 @@ export async function createTestBroker(
     fs,
     commitMetadata: commit,
     async close() {
+      groups.close();
       replicas.close();
       await logs.close();
     },
   };
+  return broker;
 }

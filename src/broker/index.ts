@@ -34,6 +34,11 @@ export {
   FetchSessionCache,
   type FetchSessionCacheOptions,
 } from './fetch-session-cache.js';
+export {
+  type GroupCoordinatorParts,
+  type GroupSettings,
+  startGroupCoordinator,
+} from './groups/start-group-coordinator.js';
 export { createRequestDispatcher, handledApiKeys, UnanswerableRequestError } from './request-dispatcher.js';
 export { SUPPORTED_APIS } from './supported-apis.js';
 export { isInternalTopic, MAX_TOPIC_NAME_LENGTH, topicNameProblem } from './topic-name.js';

@@ -23,6 +23,7 @@ import { describeConfigsHandler } from './describe-configs.js';
 import { describeLogDirsHandler } from './describe-log-dirs.js';
 import { describeTopicPartitionsHandler } from './describe-topic-partitions.js';
 import { fetchHandler } from './fetch.js';
+import { GROUP_HANDLERS } from './groups/index.js';
 import { incrementalAlterConfigsHandler } from './incremental-alter-configs.js';
 import { initProducerIdHandler } from './init-producer-id.js';
 import { listOffsetsHandler } from './list-offsets.js';
@@ -58,6 +59,7 @@ const HANDLERS: ReadonlyMap<ApiKey, AnyHandler> = new Map<ApiKey, AnyHandler>(
     describeConfigsHandler,
     alterConfigsHandler,
     incrementalAlterConfigsHandler,
+    ...GROUP_HANDLERS,
   ].map((handler): [ApiKey, AnyHandler] => [handler.apiKey, handler]),
 );
 

@@ -10,6 +10,8 @@ import { ApiKey, type VersionRange } from '../protocol/index.js';
  * per fetched byte, as in Kafka), ListOffsets 0 answers in its offsets array. CreateTopics 0-1 stay
  * out: no maintained client sends them. DescribeConfigs 0 (also dropped by Kafka 4.0) is served
  * because kafka-python 2.0 sends it and it costs nothing.
+ * The group APIs keep every version of the specs: the coordinator handles the old ones (JoinGroup
+ * v0 without a rebalance timeout, OffsetCommit v1 commit times).
  */
 export const SUPPORTED_APIS: ReadonlyMap<ApiKey, VersionRange> = new Map<ApiKey, VersionRange>([
   [ApiKey.Produce, { min: 0, max: 11 }],
@@ -31,6 +33,20 @@ export const SUPPORTED_APIS: ReadonlyMap<ApiKey, VersionRange> = new Map<ApiKey,
   // DescribeCluster 2 (includeFencedBrokers) is newer than the specs this build is generated from.
   [ApiKey.DescribeCluster, { min: 0, max: 1 }],
   [ApiKey.DescribeTopicPartitions, { min: 0, max: 0 }],
+  [ApiKey.FindCoordinator, { min: 0, max: 6 }],
+  [ApiKey.JoinGroup, { min: 0, max: 9 }],
+  [ApiKey.SyncGroup, { min: 0, max: 5 }],
+  [ApiKey.Heartbeat, { min: 0, max: 4 }],
+  [ApiKey.LeaveGroup, { min: 0, max: 5 }],
+  [ApiKey.OffsetCommit, { min: 0, max: 9 }],
+  [ApiKey.OffsetFetch, { min: 0, max: 9 }],
+  [ApiKey.OffsetDelete, { min: 0, max: 0 }],
+  [ApiKey.ListGroups, { min: 0, max: 5 }],
+  [ApiKey.DescribeGroups, { min: 0, max: 5 }],
+  [ApiKey.DeleteGroups, { min: 0, max: 2 }],
+  // v1 is marked latestVersionUnstable in the spec.
+  [ApiKey.ConsumerGroupHeartbeat, { min: 0, max: 0 }],
+  [ApiKey.ConsumerGroupDescribe, { min: 0, max: 0 }],
 ]);
 
 export function supportedVersions(apiKey: ApiKey): VersionRange {

@@ -208,6 +208,20 @@ export const BROKER_CONFIG_DEFINITIONS = {
     min: 1,
     doc: 'Committed offsets of empty groups are kept this long.',
   }),
+  'offsets.retention.check.interval.ms': longConfig({
+    default: 600000,
+    min: 1,
+    doc: 'How often the group coordinator looks for expired offsets.',
+  }),
+  'offsets.topic.segment.bytes': intConfig({
+    default: 104857600,
+    min: 1,
+    doc: 'Segment size of __consumer_offsets.',
+  }),
+  'offset.metadata.max.bytes': intConfig({
+    default: 4096,
+    doc: 'Largest metadata string an offset commit may carry.',
+  }),
   'transaction.state.log.num.partitions': intConfig({
     default: 50,
     min: 1,
@@ -239,6 +253,26 @@ export const BROKER_CONFIG_DEFINITIONS = {
   'group.max.session.timeout.ms': intConfig({
     default: 1800000,
     doc: 'Largest session timeout a member may ask for.',
+  }),
+  'group.max.size': intConfig({
+    default: 2147483647,
+    min: 1,
+    doc: 'Most members of one classic group.',
+  }),
+  'group.consumer.session.timeout.ms': intConfig({
+    default: 45000,
+    min: 1,
+    doc: 'Session timeout of members of consumer-protocol groups (KIP-848).',
+  }),
+  'group.consumer.heartbeat.interval.ms': intConfig({
+    default: 5000,
+    min: 1,
+    doc: 'Heartbeat interval given to members of consumer-protocol groups (KIP-848).',
+  }),
+  'group.consumer.max.size': intConfig({
+    default: 2147483647,
+    min: 1,
+    doc: 'Most members of one consumer-protocol group (KIP-848).',
   }),
   'min.insync.replicas': intConfig({
     default: 1,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Logger, pino } from 'pino';
-import { createRequestDispatcher, FetchSessionCache } from '../broker/index.js';
+import { createRequestDispatcher, FetchSessionCache, startGroupCoordinator } from '../broker/index.js';
 import { CLUSTER_METADATA_TOPIC, LocalController } from '../controller/index.js';
 import { ProducerIdManager } from '../coordinator/index.js';
 import { MetadataLoader } from '../metadata/index.js';
@@ -21,6 +21,7 @@ import { registerBroker } from './broker-registration.js';
 import { createConfigAdmin } from './config-admin.js';
 import { createConfigRules } from './config-rules.js';
 import { dynamicBrokerLayers, effectiveBrokerProperties } from './dynamic-broker-config.js';
+import { groupSettings } from './group-settings.js';
 import { loadBrokerConfig } from './load-broker-config.js';
 import { LocalMetadataLog } from './local-metadata-log.js';
 import { describeLogDirs } from './log-dirs-view.js';
@@ -86,11 +87,12 @@ function configOf(options: StartBrokerOptions): BrokerConfig {
  * Starts a single-node broker. Order: resolve the config; lock and open the log dirs (recovering
  * after a crash); read or write the cluster id; load the newest metadata snapshot and replay the
  * local metadata log after it into the image, which opens every partition log through the
- * PartitionPublisher; bind the listeners; record this broker's registration (with the bound ports)
- * in the metadata log unless the image already holds it; ready. `stop` reverses it: release held
- * long polls, stop accepting and finish in-flight requests, write a metadata snapshot when the log
- * grew since the last one, then flush and close every log (clean-shutdown markers) and release the
- * dir locks. Throws BrokerConfigError for a bad
+ * PartitionPublisher; replay __consumer_offsets into the group coordinator; bind the listeners;
+ * record this broker's registration (with the bound ports) in the metadata log unless the image
+ * already holds it; ready. `stop` reverses it: release held long polls and held group requests,
+ * stop accepting and finish in-flight requests, write a metadata snapshot when the log grew since
+ * the last one, then flush and close every log (clean-shutdown markers) and release the dir locks.
+ * Throws BrokerConfigError for a bad
  * configuration and LogDirLockedError when another process holds a log dir.
  */
 export async function startBroker(options: StartBrokerOptions = {}): Promise<RunningBroker> {
@@ -159,6 +161,11 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
       configRules: createConfigRules(properties, nodeId),
     });
     const apiLedger = apiLedgerFromEnv();
+    const brokerLogger = logger.child({ component: 'broker' });
+    const groups = await startGroupCoordinator(
+      { replicas, controller, metadata: image, logger: logger.child({ component: 'group-coordinator' }) },
+      groupSettings(config),
+    );
     const server = new SocketServer({
       listeners: config.listeners,
       handler: createRequestDispatcher({
@@ -175,13 +182,14 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
         ),
         logDirs: () => describeLogDirs(logs, replicas),
         configs: createConfigAdmin(image, controller, { nodeId, config, staticProperties: properties }),
+        groups,
         config: {
           autoCreateTopicsEnable: config.values['auto.create.topics.enable'],
           numPartitions: config.values['num.partitions'],
           defaultReplicationFactor: config.values['default.replication.factor'],
           deleteTopicEnable: config.values['delete.topic.enable'],
         },
-        logger: logger.child({ component: 'broker' }),
+        logger: brokerLogger,
         nowMs: () => Date.now(),
         apiLedger: apiLedger?.ledger,
         fetchSessions: new FetchSessionCache({
@@ -212,6 +220,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
       stop() {
         stopping ??= (async () => {
           replicas.close();
+          groups.close();
           await server.shutdown();
           await apiLedger?.flush();
           try {

@@ -1,0 +1,315 @@
+// Drives the pure group coordinators with real time and a durable log: held responses, writes, timers.
+import {
+  type ConsumerGroupDescribeResponse,
+  type ConsumerGroupHeartbeatRequest,
+  type ConsumerGroupHeartbeatResponse,
+  type DeleteGroupsRequest,
+  type DeleteGroupsResponse,
+  type DescribeGroupsRequest,
+  type DescribeGroupsResponse,
+  ErrorCode,
+  type HeartbeatRequest,
+  type HeartbeatResponse,
+  type JoinGroupRequest,
+  type JoinGroupResponse,
+  type LeaveGroupRequest,
+  type LeaveGroupResponse,
+  type ListGroupsRequest,
+  type ListGroupsResponse,
+  type OffsetCommitRequest,
+  type OffsetCommitResponse,
+  type OffsetDeleteRequest,
+  type OffsetDeleteResponse,
+  type OffsetFetchRequest,
+  type OffsetFetchResponse,
+  PyralogError,
+  type SyncGroupRequest,
+  type SyncGroupResponse,
+} from '../../protocol/index.js';
+import type { ConsumerGroupCoordinator } from './consumer-group/consumer-group-coordinator.js';
+import type { TopicCatalog } from './group-config.js';
+import type { ClientInfo, GroupCoordinator, GroupReply, GroupWrite } from './group-coordinator.js';
+import { groupPartition } from './group-partition.js';
+import { type EncodedGroupRecord, encodeGroupRecord } from './group-record-codec.js';
+
+/** The durable side of __consumer_offsets: one append per partition, answered with a Kafka error code. */
+export interface GroupLog {
+  /** NONE once the topic exists (created on the first call), else why it cannot be created. */
+  ensureTopic(): Promise<number>;
+  /**
+   * Appends `records` as one batch to partition `partition`, in call order per partition, and resolves
+   * with NONE once they are durable, else the append's error code. Never rejects.
+   */
+  append(partition: number, records: readonly EncodedGroupRecord[]): Promise<number>;
+}
+
+/** Time as the runtime sees it: a clock and one-shot timers (real ones in the broker, virtual in tests). */
+export interface GroupClock {
+  nowMs(): number;
+  /** Calls `callback` after `delayMs`; the returned function cancels it. */
+  schedule(delayMs: number, callback: () => void): () => void;
+}
+
+export interface GroupRuntimeOptions {
+  readonly classic: GroupCoordinator;
+  readonly consumer: ConsumerGroupCoordinator;
+  readonly log: GroupLog;
+  readonly clock: GroupClock;
+  /** offsets.topic.num.partitions */
+  readonly numPartitions: number;
+  /** offsets.retention.check.interval.ms */
+  readonly retentionCheckIntervalMs: number;
+  /** The current topics (KIP-848 assignors, ConsumerGroupDescribe). */
+  readonly topics: () => TopicCatalog;
+  /** Called when a write fails or a timer step throws; the runtime keeps serving. */
+  readonly onError: (error: unknown, what: string) => void;
+}
+
+/** Node's setTimeout cannot wait longer than this. */
+const MAX_TIMER_DELAY_MS = 2_147_483_647;
+
+interface Held {
+  readonly resolve: (reply: GroupReply) => void;
+  readonly reject: (error: GroupCoordinatorClosedError) => void;
+}
+
+/** The coordinator stopped (broker shutdown) before it answered: handlers answer COORDINATOR_NOT_AVAILABLE. */
+export class GroupCoordinatorClosedError extends PyralogError {
+  readonly code = 'GROUP_COORDINATOR_CLOSED';
+}
+
+/**
+ * The group coordinator of this node as the broker's handlers call it. Every call runs one step of the
+ * pure coordinator synchronously (calls never interleave), then starts the writes it asked for and
+ * sends the replies it released. A JoinGroup or SyncGroup waits for the rebalance as in Kafka: its
+ * promise resolves when the coordinator releases the reply (no polling). Writes to the same partition
+ * are appended in the order the coordinator produced them; held replies go out once durable.
+ */
+export class GroupRuntime {
+  readonly #held = new Map<number, Held>();
+  #nextRequestId = 1;
+  #timerAtMs: number | null = null;
+  #cancelTimer: (() => void) | null = null;
+  #cancelRetention: (() => void) | null = null;
+  #closed = false;
+
+  constructor(private readonly options: GroupRuntimeOptions) {
+    this.#scheduleRetention();
+    this.#schedule();
+  }
+
+  get classic(): GroupCoordinator {
+    return this.options.classic;
+  }
+
+  get consumer(): ConsumerGroupCoordinator {
+    return this.options.consumer;
+  }
+
+  /** The __consumer_offsets partition that holds `groupId`. */
+  partitionFor(groupId: string): number {
+    return groupPartition(groupId, this.options.numPartitions);
+  }
+
+  joinGroup(request: JoinGroupRequest, version: number, client: ClientInfo): Promise<JoinGroupResponse> {
+    return this.#hold<JoinGroupResponse>(version, (pending, nowMs) =>
+      this.classic.joinGroup(request, pending, client, nowMs),
+    );
+  }
+
+  syncGroup(request: SyncGroupRequest, version: number): Promise<SyncGroupResponse> {
+    return this.#hold<SyncGroupResponse>(version, (pending, nowMs) =>
+      this.classic.syncGroup(request, pending, nowMs),
+    );
+  }
+
+  leaveGroup(request: LeaveGroupRequest, version: number): Promise<LeaveGroupResponse> {
+    return this.#hold<LeaveGroupResponse>(version, (pending, nowMs) =>
+      this.classic.leaveGroup(request, pending, nowMs),
+    );
+  }
+
+  offsetCommit(request: OffsetCommitRequest, version: number): Promise<OffsetCommitResponse> {
+    return this.#hold<OffsetCommitResponse>(version, (pending, nowMs) =>
+      this.classic.offsetCommit(request, pending, nowMs),
+    );
+  }
+
+  offsetDelete(request: OffsetDeleteRequest, version: number): Promise<OffsetDeleteResponse> {
+    return this.#hold<OffsetDeleteResponse>(version, (pending) =>
+      this.classic.offsetDelete(request, pending),
+    );
+  }
+
+  deleteGroups(request: DeleteGroupsRequest, version: number): Promise<DeleteGroupsResponse> {
+    return this.#hold<DeleteGroupsResponse>(version, (pending, nowMs) =>
+      this.classic.deleteGroups(request, pending, nowMs),
+    );
+  }
+
+  heartbeat(request: HeartbeatRequest): HeartbeatResponse {
+    return this.#step(() => this.classic.heartbeat(request, this.options.clock.nowMs()));
+  }
+
+  offsetFetch(request: OffsetFetchRequest, version: number): OffsetFetchResponse {
+    return this.classic.offsetFetch(request, version);
+  }
+
+  describeGroups(request: DescribeGroupsRequest, version: number): DescribeGroupsResponse {
+    return this.classic.describeGroups(request, version);
+  }
+
+  listGroups(request: ListGroupsRequest): ListGroupsResponse {
+    return this.classic.listGroups(request);
+  }
+
+  consumerGroupHeartbeat(
+    request: ConsumerGroupHeartbeatRequest,
+    client: ClientInfo,
+  ): ConsumerGroupHeartbeatResponse {
+    return this.#step(() =>
+      this.consumer.heartbeat(request, client, this.options.topics(), this.options.clock.nowMs()),
+    );
+  }
+
+  consumerGroupDescribe(groupIds: readonly string[]): ConsumerGroupDescribeResponse {
+    const topics = this.options.topics();
+    return { throttleTimeMs: 0, groups: groupIds.map((id) => this.consumer.describe(id, topics)) };
+  }
+
+  /** FindCoordinator's check: NONE once __consumer_offsets exists (created now if needed). */
+  ensureLog(): Promise<number> {
+    return this.options.log.ensureTopic();
+  }
+
+  /** Requests waiting for a rebalance or a write. */
+  get heldCount(): number {
+    return this.#held.size;
+  }
+
+  /**
+   * Stops the timers and rejects every held request with GroupCoordinatorClosedError (answered as
+   * COORDINATOR_NOT_AVAILABLE: a client then looks for the coordinator again), so a shutdown never
+   * waits out a rebalance timeout.
+   */
+  close(): void {
+    this.#closed = true;
+    this.#cancelTimer?.();
+    this.#cancelRetention?.();
+    this.#cancelTimer = null;
+    this.#cancelRetention = null;
+    for (const reply of this.classic.ready().replies) this.#release(reply);
+    const held = [...this.#held.values()];
+    this.#held.clear();
+    for (const h of held) h.reject(new GroupCoordinatorClosedError('the group coordinator stopped'));
+  }
+
+  #hold<R>(
+    version: number,
+    call: (pending: { requestId: number; version: number }, nowMs: number) => void,
+  ): Promise<R> {
+    if (this.#closed) return Promise.reject(new GroupCoordinatorClosedError('the group coordinator stopped'));
+    const requestId = this.#nextRequestId++;
+    const answered = new Promise<R>((resolve, reject) => {
+      this.#held.set(requestId, { resolve: (reply) => resolve(reply.response as R), reject });
+    });
+    this.#step(() => call({ requestId, version }, this.options.clock.nowMs()));
+    return answered;
+  }
+
+  /** Runs one coordinator call, then does the work it produced. */
+  #step<T>(call: () => T): T {
+    const result = call();
+    this.#drain();
+    return result;
+  }
+
+  #drain(): void {
+    const work = this.classic.ready();
+    for (const write of work.writes) this.#startWrite(write);
+    for (const reply of work.replies) this.#release(reply);
+    this.#schedule();
+  }
+
+  #release(reply: GroupReply): void {
+    const held = this.#held.get(reply.request.requestId);
+    if (held === undefined) return;
+    this.#held.delete(reply.request.requestId);
+    held.resolve(reply);
+  }
+
+  /** Appends synchronously (offsets are taken now, in the coordinator's order); confirms once all are durable. */
+  #startWrite(write: GroupWrite): void {
+    const byPartition = new Map<number, EncodedGroupRecord[]>();
+    for (const record of write.records) {
+      const partition = this.partitionFor(record.key.group);
+      const list = byPartition.get(partition) ?? [];
+      list.push(encodeGroupRecord(record));
+      byPartition.set(partition, list);
+    }
+    const appends = [...byPartition].map(([partition, records]) =>
+      this.options.log.append(partition, records),
+    );
+    void Promise.all(appends).then(
+      (codes) =>
+        this.#completeWrite(write.writeId, codes.find((c) => c !== ErrorCode.NONE) ?? ErrorCode.NONE),
+      (error: unknown) => {
+        this.options.onError(error, '__consumer_offsets append');
+        this.#completeWrite(write.writeId, ErrorCode.KAFKA_STORAGE_ERROR);
+      },
+    );
+  }
+
+  #completeWrite(writeId: number, errorCode: number): void {
+    this.classic.writeCompleted(writeId, errorCode);
+    this.#drain();
+  }
+
+  /** One timer at the earliest deadline of either coordinator; re-armed after every step. */
+  #schedule(): void {
+    if (this.#closed) return;
+    const classicNext = this.classic.nextDeadlineMs();
+    const consumerNext = this.consumer.nextDeadlineMs();
+    const next =
+      classicNext === null
+        ? consumerNext
+        : consumerNext === null
+          ? classicNext
+          : Math.min(classicNext, consumerNext);
+    if (next === this.#timerAtMs) return;
+    this.#cancelTimer?.();
+    this.#cancelTimer = null;
+    this.#timerAtMs = next;
+    if (next === null) return;
+    const delayMs = Math.min(Math.max(1, next - this.options.clock.nowMs()), MAX_TIMER_DELAY_MS);
+    this.#cancelTimer = this.options.clock.schedule(delayMs, () => {
+      this.#cancelTimer = null;
+      this.#timerAtMs = null;
+      this.#tick();
+    });
+  }
+
+  #tick(): void {
+    const nowMs = this.options.clock.nowMs();
+    try {
+      this.classic.tick(nowMs);
+      this.consumer.tick(nowMs, this.options.topics());
+    } catch (error: unknown) {
+      this.options.onError(error, 'group timer');
+    }
+    this.#drain();
+  }
+
+  #scheduleRetention(): void {
+    const intervalMs = Math.min(this.options.retentionCheckIntervalMs, MAX_TIMER_DELAY_MS);
+    this.#cancelRetention = this.options.clock.schedule(intervalMs, () => {
+      try {
+        this.classic.expireOffsets(this.options.clock.nowMs());
+      } catch (error: unknown) {
+        this.options.onError(error, 'offset expiry');
+      }
+      this.#drain();
+      if (!this.#closed) this.#scheduleRetention();
+    });
+  }
+}
