@@ -85,8 +85,9 @@ describe('requests the broker cannot serve', () => {
     const socket = await open(broker);
     const frame = Buffer.concat(
       encodeRequest(
-        { requestApiKey: ApiKey.ListGroups, requestApiVersion: 4, correlationId: 1, clientId: 'it' },
-        { statesFilter: [], typesFilter: [] },
+        // Share groups (KIP-932) are not served.
+        { requestApiKey: ApiKey.ShareGroupDescribe, requestApiVersion: 0, correlationId: 1, clientId: 'it' },
+        { groupIds: ['g'], includeAuthorizedOperations: false },
       ),
     );
     assert.equal(await exchange(socket, frame), null);

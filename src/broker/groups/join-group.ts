@@ -26,9 +26,16 @@ function joinError(memberId: string, errorCode: number): JoinGroupResponse {
 export const joinGroupHandler: ApiHandler<typeof ApiKey.JoinGroup> = {
   apiKey: ApiKey.JoinGroup,
   versions: supportedVersions(ApiKey.JoinGroup),
-  handle(context, body, request) {
+  async handle(context, body, request) {
     const answer = context.groups.joinGroup(body, request.apiVersion, clientInfo(request));
-    return unlessClosed(answer, (code) => joinError(body.memberId, code));
+    const response = await unlessClosed(answer, (code) => joinError(body.memberId, code));
+    // protocolName is nullable from v7; before, Kafka sends an empty string when no protocol is chosen.
+    return request.apiVersion < 7 && response.protocolName === null
+      ? { ...response, protocolName: '' }
+      : response;
   },
-  errorResponse: (body, errorCode) => joinError(body.memberId, errorCode),
+  errorResponse: (body, errorCode, version) => ({
+    ...joinError(body.memberId, errorCode),
+    protocolName: version < 7 ? '' : null,
+  }),
 };
