@@ -1,6 +1,7 @@
 // Test-only: group request bodies with Kafka's defaults, a manual clock, and this node's registration.
 import type { GroupClock } from '../../coordinator/index.js';
 import {
+  type ConsumerGroupHeartbeatRequest,
   type JoinGroupRequest,
   MetadataRecordType,
   type OffsetCommitRequest,
@@ -124,4 +125,25 @@ export class ManualGroupClock implements GroupClock {
     this.#timers = this.#timers.filter((t) => t.live);
     this.#nowMs = target;
   }
+}
+
+export function consumerHeartbeatBody(
+  groupId: string,
+  memberId: string,
+  memberEpoch: number,
+  fields: Partial<ConsumerGroupHeartbeatRequest> = {},
+): ConsumerGroupHeartbeatRequest {
+  return {
+    groupId,
+    memberId,
+    memberEpoch,
+    instanceId: null,
+    rackId: null,
+    rebalanceTimeoutMs: 30_000,
+    subscribedTopicNames: memberEpoch === 0 ? ['t'] : null,
+    subscribedTopicRegex: null,
+    serverAssignor: null,
+    topicPartitions: memberEpoch === 0 ? [] : null,
+    ...fields,
+  };
 }

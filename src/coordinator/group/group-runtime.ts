@@ -27,10 +27,14 @@ import {
   type SyncGroupResponse,
 } from '../../protocol/index.js';
 import type { ConsumerGroupCoordinator } from './consumer-group/consumer-group-coordinator.js';
+import { heartbeatResponse } from './consumer-group/consumer-group-heartbeat.js';
+import { consumerGroupStateName } from './consumer-group/consumer-group-state.js';
+import { matchesListFilters } from './group-admin.js';
 import type { TopicCatalog } from './group-config.js';
 import type { ClientInfo, GroupCoordinator, GroupReply, GroupWrite } from './group-coordinator.js';
 import { groupPartition } from './group-partition.js';
 import { type EncodedGroupRecord, encodeGroupRecord } from './group-record-codec.js';
+import { joinErrorResponse } from './rebalance.js';
 
 /** The durable side of __consumer_offsets: one append per partition, answered with a Kafka error code. */
 export interface GroupLog {
@@ -63,6 +67,16 @@ export interface GroupRuntimeOptions {
   readonly topics: () => TopicCatalog;
   /** Called when a write fails or a timer step throws; the runtime keeps serving. */
   readonly onError: (error: unknown, what: string) => void;
+}
+
+function commitRefusal(request: OffsetCommitRequest, errorCode: number): OffsetCommitResponse {
+  return {
+    throttleTimeMs: 0,
+    topics: request.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+    })),
+  };
 }
 
 /** Node's setTimeout cannot wait longer than this. */
@@ -111,7 +125,11 @@ export class GroupRuntime {
     return groupPartition(groupId, this.options.numPartitions);
   }
 
+  /** A group id held by a KIP-848 group with members answers INCONSISTENT_GROUP_PROTOCOL. */
   joinGroup(request: JoinGroupRequest, version: number, client: ClientInfo): Promise<JoinGroupResponse> {
+    if (this.consumer.hasMembers(request.groupId)) {
+      return Promise.resolve(joinErrorResponse(request.memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
+    }
     return this.#hold<JoinGroupResponse>(version, (pending, nowMs) =>
       this.classic.joinGroup(request, pending, client, nowMs),
     );
@@ -129,9 +147,26 @@ export class GroupRuntime {
     );
   }
 
+  /**
+   * A commit to a KIP-848 group is checked against the member's epoch (UNKNOWN_MEMBER_ID,
+   * STALE_MEMBER_EPOCH); an admin commit (no member, epoch -1) only while the group has no members.
+   * It is then stored like a commit of a group without generation.
+   */
   offsetCommit(request: OffsetCommitRequest, version: number): Promise<OffsetCommitResponse> {
+    let checked = request;
+    const consumerGroup = this.consumer.groups.get(request.groupId);
+    if (consumerGroup !== undefined) {
+      const isAdmin = request.generationIdOrMemberEpoch < 0 && request.memberId === '';
+      const errorCode = isAdmin
+        ? consumerGroup.members.size === 0
+          ? ErrorCode.NONE
+          : ErrorCode.UNKNOWN_MEMBER_ID
+        : this.consumer.commitError(request.groupId, request.memberId, request.generationIdOrMemberEpoch);
+      if (errorCode !== ErrorCode.NONE) return Promise.resolve(commitRefusal(request, errorCode));
+      checked = { ...request, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null };
+    }
     return this.#hold<OffsetCommitResponse>(version, (pending, nowMs) =>
-      this.classic.offsetCommit(request, pending, nowMs),
+      this.classic.offsetCommit(checked, pending, nowMs),
     );
   }
 
@@ -141,10 +176,35 @@ export class GroupRuntime {
     );
   }
 
-  deleteGroups(request: DeleteGroupsRequest, version: number): Promise<DeleteGroupsResponse> {
-    return this.#hold<DeleteGroupsResponse>(version, (pending, nowMs) =>
-      this.classic.deleteGroups(request, pending, nowMs),
+  /** KIP-848 groups with members are NON_EMPTY_GROUP; empty ones go, with their offsets. */
+  async deleteGroups(request: DeleteGroupsRequest, version: number): Promise<DeleteGroupsResponse> {
+    const busy = new Set<string>();
+    const emptied = new Set<string>();
+    for (const groupId of request.groupsNames) {
+      const group = this.consumer.groups.get(groupId);
+      if (group === undefined) continue;
+      if (group.members.size > 0) busy.add(groupId);
+      else emptied.add(groupId);
+    }
+    for (const groupId of emptied) this.consumer.groups.delete(groupId);
+    const rest = request.groupsNames.filter((id) => !busy.has(id));
+    const answer = await this.#hold<DeleteGroupsResponse>(version, (pending, nowMs) =>
+      this.classic.deleteGroups({ ...request, groupsNames: rest }, pending, nowMs),
     );
+    const results = new Map(answer.results.map((r) => [r.groupId, r.errorCode]));
+    return {
+      ...answer,
+      results: request.groupsNames.map((groupId) => {
+        if (busy.has(groupId)) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
+        const errorCode = results.get(groupId) ?? ErrorCode.GROUP_ID_NOT_FOUND;
+        // A KIP-848 group without offsets has no classic trace: removing it above was the deletion.
+        return {
+          groupId,
+          errorCode:
+            emptied.has(groupId) && errorCode === ErrorCode.GROUP_ID_NOT_FOUND ? ErrorCode.NONE : errorCode,
+        };
+      }),
+    };
   }
 
   heartbeat(request: HeartbeatRequest): HeartbeatResponse {
@@ -159,14 +219,32 @@ export class GroupRuntime {
     return this.classic.describeGroups(request, version);
   }
 
+  /** Classic and KIP-848 groups (a KIP-848 group id hides the offsets-only classic entry of the same id). */
   listGroups(request: ListGroupsRequest): ListGroupsResponse {
-    return this.classic.listGroups(request);
+    const classic = this.classic.listGroups(request);
+    const consumer = [...this.consumer.groups.values()]
+      .map((g) => ({
+        groupId: g.groupId,
+        protocolType: 'consumer',
+        groupState: consumerGroupStateName(g),
+        groupType: 'consumer',
+      }))
+      .filter((g) => matchesListFilters(g, request.statesFilter, request.typesFilter));
+    const groups = [...classic.groups.filter((g) => !this.consumer.groups.has(g.groupId)), ...consumer];
+    return { ...classic, groups };
   }
 
+  /** A group id that a classic group with members holds answers GROUP_ID_NOT_FOUND, as Kafka's does. */
   consumerGroupHeartbeat(
     request: ConsumerGroupHeartbeatRequest,
     client: ClientInfo,
   ): ConsumerGroupHeartbeatResponse {
+    if ((this.classic.groups.get(request.groupId)?.members.size ?? 0) > 0) {
+      return heartbeatResponse({
+        errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
+        errorMessage: `${request.groupId} is a classic group`,
+      });
+    }
     return this.#step(() =>
       this.consumer.heartbeat(request, client, this.options.topics(), this.options.clock.nowMs()),
     );
