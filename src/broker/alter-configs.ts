@@ -1,21 +1,8 @@
-import { type AlterConfigsResourceResponse, ApiKey, ErrorCode } from '../protocol/index.js';
+import { ApiKey } from '../protocol/index.js';
 import type { ApiHandler } from './api-handler.js';
 import { ConfigOperation, type ConfigResourceAlteration } from './config-admin.js';
-import { alterEachResource } from './config-resources.js';
+import { alterAndAnswer, resourceAnswer } from './config-resources.js';
 import { supportedVersions } from './supported-apis.js';
-
-function response(
-  resource: { resourceType: number; resourceName: string },
-  errorCode: number,
-  errorMessage: string | null,
-): AlterConfigsResourceResponse {
-  return {
-    errorCode,
-    errorMessage,
-    resourceType: resource.resourceType,
-    resourceName: resource.resourceName,
-  };
-}
 
 /**
  * AlterConfigs (the legacy, non-incremental API): each resource's given configs replace its whole
@@ -36,19 +23,12 @@ export const alterConfigsHandler: ApiHandler<typeof ApiKey.AlterConfigs> = {
         value: config.value,
       })),
     }));
-    const results = await alterEachResource(context, alterations, body.validateOnly);
-    return {
-      throttleTimeMs: 0,
-      responses: body.resources.map((resource, index) => {
-        const result = results[index] ?? { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: null };
-        return response(resource, result.errorCode, result.errorMessage);
-      }),
-    };
+    return { throttleTimeMs: 0, responses: await alterAndAnswer(context, alterations, body.validateOnly) };
   },
   errorResponse(body, errorCode) {
     return {
       throttleTimeMs: 0,
-      responses: body.resources.map((resource) => response(resource, errorCode, null)),
+      responses: body.resources.map((resource) => resourceAnswer(resource, errorCode, null)),
     };
   },
 };

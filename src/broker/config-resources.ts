@@ -31,3 +31,37 @@ export async function alterEachResource(
       },
   );
 }
+
+/** One resource's answer, the same shape in AlterConfigs and IncrementalAlterConfigs responses. */
+export interface ResourceAnswer {
+  errorCode: number;
+  errorMessage: string | null;
+  resourceType: number;
+  resourceName: string;
+}
+
+export function resourceAnswer(
+  resource: { resourceType: number; resourceName: string },
+  errorCode: number,
+  errorMessage: string | null,
+): ResourceAnswer {
+  return {
+    errorCode,
+    errorMessage,
+    resourceType: resource.resourceType,
+    resourceName: resource.resourceName,
+  };
+}
+
+/** Alters each resource (see alterEachResource) and answers each, in request order. */
+export async function alterAndAnswer(
+  context: BrokerContext,
+  alterations: readonly ConfigResourceAlteration[],
+  validateOnly: boolean,
+): Promise<ResourceAnswer[]> {
+  const results = await alterEachResource(context, alterations, validateOnly);
+  return alterations.map((resource, index) => {
+    const result = results[index] ?? { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: null };
+    return resourceAnswer(resource, result.errorCode, result.errorMessage);
+  });
+}

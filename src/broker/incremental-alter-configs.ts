@@ -1,25 +1,8 @@
-import {
-  ApiKey,
-  ErrorCode,
-  type IncrementalAlterConfigsResponseAlterConfigsResourceResponse,
-} from '../protocol/index.js';
+import { ApiKey } from '../protocol/index.js';
 import type { ApiHandler } from './api-handler.js';
 import type { ConfigResourceAlteration } from './config-admin.js';
-import { alterEachResource } from './config-resources.js';
+import { alterAndAnswer, resourceAnswer } from './config-resources.js';
 import { supportedVersions } from './supported-apis.js';
-
-function response(
-  resource: { resourceType: number; resourceName: string },
-  errorCode: number,
-  errorMessage: string | null,
-): IncrementalAlterConfigsResponseAlterConfigsResourceResponse {
-  return {
-    errorCode,
-    errorMessage,
-    resourceType: resource.resourceType,
-    resourceName: resource.resourceName,
-  };
-}
 
 /**
  * IncrementalAlterConfigs (KIP-339): SET, DELETE, APPEND and SUBTRACT (the last two for list
@@ -40,19 +23,12 @@ export const incrementalAlterConfigsHandler: ApiHandler<typeof ApiKey.Incrementa
         value: config.value,
       })),
     }));
-    const results = await alterEachResource(context, alterations, body.validateOnly);
-    return {
-      throttleTimeMs: 0,
-      responses: body.resources.map((resource, index) => {
-        const result = results[index] ?? { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: null };
-        return response(resource, result.errorCode, result.errorMessage);
-      }),
-    };
+    return { throttleTimeMs: 0, responses: await alterAndAnswer(context, alterations, body.validateOnly) };
   },
   errorResponse(body, errorCode) {
     return {
       throttleTimeMs: 0,
-      responses: body.resources.map((resource) => response(resource, errorCode, null)),
+      responses: body.resources.map((resource) => resourceAnswer(resource, errorCode, null)),
     };
   },
 };
