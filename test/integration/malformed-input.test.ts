@@ -4,12 +4,10 @@
 // grows its RSS by less than 50 MiB over 200 giant-prefix and 200 garbage connections, and still
 // exits 0 on SIGTERM.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { KafkaConnection } from '../../src/network/index.js';
 import { waitFor, within } from '../../src/network/network-test-kit.js';
@@ -22,63 +20,26 @@ import {
   type RequestHeaderFor,
 } from '../../src/protocol/index.js';
 import { SeededRandom } from '../../src/testing/index.js';
+import { type PyralogProcess, startPyralog } from './pyralog-process.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 const SEED = Number(process.env.MALFORMED_SEED ?? 0x5eed);
 const CLOSE_DEADLINE_MS = 5_000;
 const RSS_BOUND_KIB = 50 * 1024;
 
-interface Started {
-  readonly child: ChildProcess;
+interface Started extends PyralogProcess {
   readonly host: string;
   readonly port: number;
-  readonly exited: Promise<number | null>;
 }
 
-/** Spawns `pyralog start` on a port-0 listener and resolves on its ready line (rejects if it exits first). */
+/** The real `pyralog start` on a port-0 listener, with its address split for raw sockets. */
 async function startProcess(dataDir: string): Promise<Started> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/cli/main.ts',
-      'start',
-      '--override',
-      'listeners=PLAINTEXT://127.0.0.1:0',
-      '--log-dirs',
-      dataDir,
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const ready = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no ready line within 30 s')), 30_000);
-    lines.on('line', (line) => {
-      const entry = JSON.parse(line) as { msg?: string; bootstrap?: string };
-      if (entry.bootstrap !== undefined && entry.msg?.includes('ready') === true) {
-        clearTimeout(timer);
-        resolve(entry.bootstrap);
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`pyralog start exited with ${code} before ready: ${stderr}`));
-    });
-  });
-  try {
-    const bootstrap = await ready;
-    const colon = bootstrap.lastIndexOf(':');
-    return { child, exited, host: bootstrap.slice(0, colon), port: Number(bootstrap.slice(colon + 1)) };
-  } catch (error: unknown) {
-    child.kill('SIGKILL');
-    throw error;
-  }
+  const started = await startPyralog(dataDir);
+  const colon = started.bootstrap.lastIndexOf(':');
+  return {
+    ...started,
+    host: started.bootstrap.slice(0, colon),
+    port: Number(started.bootstrap.slice(colon + 1)),
+  };
 }
 
 /** Resident set size of a process in KiB, from /proc/<pid>/status. */
