@@ -5,21 +5,12 @@
 // DescribeConfigs/AlterConfigs, DeleteRecords or DeleteTopics) and cannot set a record's timestamp,
 // so those steps of the client matrix are covered by the KafkaJS and Python clients.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type RunningBroker, startBroker } from '../../src/index.js';
-
-class KcatError extends Error {
-  constructor(
-    message: string,
-    readonly stderr: string,
-  ) {
-    super(message);
-  }
-}
+import { type KcatError, kcat } from './kcat-run.js';
 
 /** One record as `kcat -C -J` prints it. */
 interface KcatRecord {
@@ -37,28 +28,6 @@ function parseRecords(output: string): KcatRecord[] {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as KcatRecord);
-}
-
-/** Runs kcat with `input` on stdin; rejects on a non-zero exit or after 30 s. */
-function kcat(args: readonly string[], input = ''): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('kcat', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(stdout);
-      else reject(new KcatError(`kcat ${args.join(' ')} exited ${code}: ${stderr}`, stderr));
-    });
-    child.stdin.end(input);
-  });
 }
 
 // kcat is required, not optional: `npm test` installs it when missing (tools/ensure-test-deps.sh).

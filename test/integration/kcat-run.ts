@@ -1,9 +1,19 @@
 // Integration-test helper: runs kcat (librdkafka) as a child process with a deadline.
 import { spawn } from 'node:child_process';
 
+/** kcat exited non-zero; `stderr` holds what it said (librdkafka's error names, its -d log). */
+export class KcatError extends Error {
+  constructor(
+    message: string,
+    readonly stderr: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * Runs kcat with `input` on stdin and resolves with what it printed on stdout and stderr (its `-d`
- * debug log goes to stderr); rejects on a non-zero exit or after 20 s (the child is killed).
+ * debug log goes to stderr); rejects with KcatError on a non-zero exit or after 30 s (the child is killed).
  */
 export function kcatOutput(args: readonly string[], input = ''): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -16,11 +26,11 @@ export function kcatOutput(args: readonly string[], input = ''): Promise<{ stdou
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
       if (code === 0) resolve({ stdout, stderr });
-      else reject(new Error(`kcat ${args.join(' ')} exited ${code}: ${stderr}`));
+      else reject(new KcatError(`kcat ${args.join(' ')} exited ${code}: ${stderr}`, stderr));
     });
     child.stdin.end(input);
   });
