@@ -10,26 +10,12 @@ import { after, before, describe, it } from 'node:test';
 import kafkajs from 'kafkajs';
 import { type RunningBroker, startBroker } from '../../src/index.js';
 import { fetchAll } from './fetch-records.js';
+import { kafkaClient, withAdmin } from './kafkajs-client.js';
 
-const { Kafka, logLevel, Partitioners } = kafkajs;
+const { Partitioners } = kafkajs;
 
 function clientOf(broker: RunningBroker) {
-  return new Kafka({
-    clientId: 'it-admin',
-    brokers: [broker.bootstrap],
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 2 },
-  });
-}
-
-async function withAdmin<T>(broker: RunningBroker, work: (admin: kafkajs.Admin) => Promise<T>): Promise<T> {
-  const admin = clientOf(broker).admin();
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.disconnect();
-  }
+  return kafkaClient(broker.bootstrap, 'it-admin');
 }
 
 async function produce(
@@ -66,7 +52,7 @@ describe('KafkaJS admin against startBroker', () => {
   });
 
   it('deleteTopics removes the topic and its dirs; a re-created topic of that name starts empty', async () => {
-    await withAdmin(broker, async (admin) => {
+    await withAdmin(clientOf(broker), async (admin) => {
       assert.equal(await admin.createTopics({ topics: [{ topic: 'doomed', numPartitions: 2 }] }), true);
       await produce(broker, 'doomed', 1, ['a', 'b', 'c']);
       assert.deepEqual(await partitionDirs(dir), ['doomed-0', 'doomed-1']);
@@ -84,14 +70,14 @@ describe('KafkaJS admin against startBroker', () => {
   });
 
   it('a restart keeps deleted topics deleted and the re-created topic with its own data', async () => {
-    await withAdmin(broker, async (admin) => {
+    await withAdmin(clientOf(broker), async (admin) => {
       assert.equal(await admin.createTopics({ topics: [{ topic: 'removed', numPartitions: 1 }] }), true);
       await produce(broker, 'removed', 0, ['x']);
       await admin.deleteTopics({ topics: ['removed'] });
     });
     await broker.stop();
     broker = await startBroker({ port: 0, logDirs: [dir] });
-    await withAdmin(broker, async (admin) => {
+    await withAdmin(clientOf(broker), async (admin) => {
       assert.deepEqual(await admin.listTopics(), ['doomed']);
     });
     assert.deepEqual(await partitionDirs(dir), ['doomed-0', 'doomed-1']);
@@ -103,7 +89,7 @@ describe('KafkaJS admin against startBroker', () => {
   });
 
   it('createPartitions adds partitions that producers and metadata use; bad counts are refused', async () => {
-    await withAdmin(broker, async (admin) => {
+    await withAdmin(clientOf(broker), async (admin) => {
       assert.equal(await admin.createTopics({ topics: [{ topic: 'grow', numPartitions: 1 }] }), true);
       await admin.createPartitions({ topicPartitions: [{ topic: 'grow', count: 3 }] });
       const metadata = await admin.fetchTopicMetadata({ topics: ['grow'] });
@@ -125,7 +111,7 @@ describe('KafkaJS admin against startBroker', () => {
   });
 
   it('deleteTopicRecords moves the low watermark that fetchTopicOffsets reports, across a restart', async () => {
-    await withAdmin(broker, async (admin) => {
+    await withAdmin(clientOf(broker), async (admin) => {
       assert.equal(await admin.createTopics({ topics: [{ topic: 'trim', numPartitions: 2 }] }), true);
       await produce(broker, 'trim', 0, ['r0', 'r1', 'r2', 'r3', 'r4']);
       await produce(broker, 'trim', 1, ['s0', 's1']);
@@ -141,7 +127,7 @@ describe('KafkaJS admin against startBroker', () => {
     });
     await broker.stop();
     broker = await startBroker({ port: 0, logDirs: [dir] });
-    await withAdmin(broker, async (admin) => {
+    await withAdmin(clientOf(broker), async (admin) => {
       const offsets = await admin.fetchTopicOffsets('trim');
       assert.deepEqual(offsets.map((o) => [o.partition, o.low, o.high]).sort(), [
         [0, '3', '5'],
@@ -151,7 +137,7 @@ describe('KafkaJS admin against startBroker', () => {
   });
 
   it('describeCluster answers the broker and the cluster id', async () => {
-    await withAdmin(broker, async (admin) => {
+    await withAdmin(clientOf(broker), async (admin) => {
       const cluster = await admin.describeCluster();
       assert.equal(cluster.clusterId, broker.clusterId);
       assert.equal(cluster.controller, broker.nodeId);

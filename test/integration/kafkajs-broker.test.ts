@@ -10,8 +10,9 @@ import kafkajs from 'kafkajs';
 import { type RunningBroker, startBroker } from '../../src/index.js';
 import { registerKafkaJsCodecs } from '../../src/testing/kafkajs-codecs.js';
 import { fetchAll } from './fetch-records.js';
+import { kafkaClient } from './kafkajs-client.js';
 
-const { Kafka, CompressionTypes, logLevel, Partitioners } = kafkajs;
+const { CompressionTypes, Partitioners } = kafkajs;
 
 const CODECS = [
   ['none', CompressionTypes.None],
@@ -22,12 +23,7 @@ const CODECS = [
 ] as const;
 
 function clientOf(broker: RunningBroker) {
-  return new Kafka({
-    clientId: 'it',
-    brokers: [broker.bootstrap],
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 2 },
-  });
+  return kafkaClient(broker.bootstrap, 'it');
 }
 
 describe('KafkaJS against startBroker', () => {

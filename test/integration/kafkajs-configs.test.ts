@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import kafkajs from 'kafkajs';
 import { type RunningBroker, startBroker } from '../../src/index.js';
+import { kafkaClient, withAdmin } from './kafkajs-client.js';
 
-const { Kafka, logLevel, Partitioners, ConfigResourceTypes, ConfigSource } = kafkajs;
+const { Partitioners, ConfigResourceTypes, ConfigSource } = kafkajs;
 
 const STATIC = {
   'log.retention.hours': '48',
@@ -19,22 +20,7 @@ const STATIC = {
 };
 
 function clientOf(broker: RunningBroker) {
-  return new Kafka({
-    clientId: 'it-configs',
-    brokers: [broker.bootstrap],
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 1 },
-  });
-}
-
-async function withAdmin<T>(broker: RunningBroker, work: (admin: kafkajs.Admin) => Promise<T>): Promise<T> {
-  const admin = clientOf(broker).admin();
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.disconnect();
-  }
+  return kafkaClient(broker.bootstrap, 'it-configs', 1);
 }
 
 async function describeOne(
@@ -43,7 +29,7 @@ async function describeOne(
   name: string,
   key: string,
 ) {
-  const described = await withAdmin(broker, (admin) =>
+  const described = await withAdmin(clientOf(broker), (admin) =>
     admin.describeConfigs({ resources: [{ type, name, configNames: [key] }], includeSynonyms: true }),
   );
   const entry = described.resources[0]?.configEntries.find((e) => e.configName === key);
@@ -67,7 +53,7 @@ describe('KafkaJS describeConfigs and alterConfigs', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pyralog-configs-'));
     broker = await startBroker({ port: 0, logDirs: [dir], config: STATIC });
-    await withAdmin(broker, (admin) =>
+    await withAdmin(clientOf(broker), (admin) =>
       admin.createTopics({ topics: [{ topic: 'events' }, { topic: 'aging' }] }),
     );
   });
@@ -87,7 +73,7 @@ describe('KafkaJS describeConfigs and alterConfigs', () => {
         ['log.retention.hours', '168', ConfigSource.DEFAULT_CONFIG],
       ],
     );
-    const all = await withAdmin(broker, (admin) =>
+    const all = await withAdmin(clientOf(broker), (admin) =>
       admin.describeConfigs({
         resources: [{ type: ConfigResourceTypes.BROKER, name: '1' }],
         includeSynonyms: false,
@@ -99,7 +85,7 @@ describe('KafkaJS describeConfigs and alterConfigs', () => {
 
   it('alters a topic: the next record over the new max.message.bytes is refused', async () => {
     await produce(broker, 'events', ['x'.repeat(3000)]);
-    await withAdmin(broker, (admin) =>
+    await withAdmin(clientOf(broker), (admin) =>
       admin.alterConfigs({
         validateOnly: false,
         resources: [
@@ -120,7 +106,7 @@ describe('KafkaJS describeConfigs and alterConfigs', () => {
   });
 
   it('alters the broker per id and refuses static keys and bad values', async () => {
-    await withAdmin(broker, (admin) =>
+    await withAdmin(clientOf(broker), (admin) =>
       admin.alterConfigs({
         validateOnly: false,
         resources: [
@@ -139,7 +125,7 @@ describe('KafkaJS describeConfigs and alterConfigs', () => {
       { name: 'log.segment.bytes', value: 'big' },
     ]) {
       await assert.rejects(
-        withAdmin(broker, (admin) =>
+        withAdmin(clientOf(broker), (admin) =>
           admin.alterConfigs({
             validateOnly: false,
             resources: [{ type: ConfigResourceTypes.BROKER, name: '1', configEntries: [entry] }],
@@ -156,7 +142,7 @@ describe('KafkaJS describeConfigs and alterConfigs', () => {
       'aging',
       Array.from({ length: 8 }, (_, i) => `${i}`.padEnd(400, '.')),
     );
-    await withAdmin(broker, (admin) =>
+    await withAdmin(clientOf(broker), (admin) =>
       admin.alterConfigs({
         validateOnly: false,
         resources: [
@@ -171,7 +157,7 @@ describe('KafkaJS describeConfigs and alterConfigs', () => {
     const deadline = Date.now() + 15_000;
     let low = '0';
     while (low === '0' && Date.now() < deadline) {
-      const offsets = await withAdmin(broker, (admin) => admin.fetchTopicOffsets('aging'));
+      const offsets = await withAdmin(clientOf(broker), (admin) => admin.fetchTopicOffsets('aging'));
       low = offsets[0]?.low ?? '0';
       if (low === '0') await new Promise((resolve) => setTimeout(resolve, 50));
     }
