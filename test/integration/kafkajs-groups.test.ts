@@ -15,20 +15,24 @@ import { after, before, describe, it } from 'node:test';
 import kafkajs, { type Admin, type Consumer } from 'kafkajs';
 import { KafkaConnection } from '../../src/network/index.js';
 import { ApiKey, ErrorCode } from '../../src/protocol/index.js';
-import { type BrokerProcess, killBrokerProcess, startBrokerProcess } from './broker-process.js';
+import { kafkaClient } from './kafkajs-client.js';
+import { killPyralog, type PyralogProcess, startPyralog } from './pyralog-process.js';
 
-const { Kafka, logLevel, AssignerProtocol } = kafkajs;
+const { AssignerProtocol } = kafkajs;
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const TOPIC = 'work';
 const GROUP = 'workers';
 const PARTITIONS = 6;
 const SESSION_TIMEOUT_MS = 3_000;
-const BROKER_SETTINGS = {
-  'group.initial.rebalance.delay.ms': '0',
-  'group.min.session.timeout.ms': '1000',
-  'offsets.topic.num.partitions': '5',
-};
+const BROKER_ARGS = [
+  '--override',
+  'group.initial.rebalance.delay.ms=0',
+  '--override',
+  'group.min.session.timeout.ms=1000',
+  '--override',
+  'offsets.topic.num.partitions=5',
+];
 
 /** Who committed which record: value → member names (more than one name is a duplicate). */
 const processed = new Map<string, string[]>();
@@ -52,12 +56,8 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
 }
 
-function kafkaOf(bootstrap: string, clientId: string) {
-  return new Kafka({ clientId, brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 10 } });
-}
-
 async function startMember(bootstrap: string, name: string): Promise<Consumer> {
-  const consumer = kafkaOf(bootstrap, name).consumer({
+  const consumer = kafkaClient(bootstrap, name, 10).consumer({
     groupId: GROUP,
     sessionTimeout: SESSION_TIMEOUT_MS,
     heartbeatInterval: 300,
@@ -95,7 +95,7 @@ async function stableAssignment(admin: Admin, members: number): Promise<Map<numb
 
 let produced = 0;
 async function produce(bootstrap: string, count: number): Promise<string[]> {
-  const producer = kafkaOf(bootstrap, 'producer').producer();
+  const producer = kafkaClient(bootstrap, 'producer', 10).producer();
   await producer.connect();
   const values: string[] = [];
   try {
@@ -145,15 +145,15 @@ function startChildMember(bootstrap: string): ChildMember {
 
 describe('KafkaJS consumer groups against pyralog start', () => {
   let dir: string;
-  let broker: BrokerProcess;
+  let broker: PyralogProcess;
   let admin: Admin;
   const members: Consumer[] = [];
   let childMember: ChildMember | undefined;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pyralog-groups-'));
-    broker = await startBrokerProcess(dir, BROKER_SETTINGS);
-    admin = kafkaOf(broker.bootstrap, 'admin').admin();
+    broker = await startPyralog(dir, BROKER_ARGS);
+    admin = kafkaClient(broker.bootstrap, 'admin', 10).admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS }] });
   });
@@ -164,7 +164,7 @@ describe('KafkaJS consumer groups against pyralog start', () => {
       await childMember.exited;
     }
     await admin.disconnect().catch(() => {});
-    await killBrokerProcess(broker, 'SIGKILL');
+    await killPyralog(broker);
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -216,9 +216,9 @@ describe('KafkaJS consumer groups against pyralog start', () => {
     assert.deepEqual(byPartition(committed[0]?.partitions ?? []), byPartition(ends));
     await admin.disconnect();
 
-    await killBrokerProcess(broker, 'SIGKILL');
-    broker = await startBrokerProcess(dir, BROKER_SETTINGS);
-    admin = kafkaOf(broker.bootstrap, 'admin').admin();
+    await killPyralog(broker);
+    broker = await startPyralog(dir, BROKER_ARGS);
+    admin = kafkaClient(broker.bootstrap, 'admin', 10).admin();
     await admin.connect();
     const after = await admin.fetchOffsets({ groupId: GROUP, topics: [TOPIC] });
     assert.deepEqual(byPartition(after[0]?.partitions ?? []), byPartition(ends));
