@@ -34,6 +34,8 @@ describe('CreateTopics', () => {
         { name: 'cfg', configs: { 'no.such.config': '1' } },
         { name: 'cfg2', configs: { 'retention.ms': 'soon' } },
         { name: '__cluster_metadata' },
+        { name: '__consumer_offsets' },
+        { name: '__transaction_state' },
       ]),
     );
     assert.deepEqual(
@@ -47,6 +49,8 @@ describe('CreateTopics', () => {
         ErrorCode.INVALID_CONFIG,
         ErrorCode.INVALID_CONFIG,
         ErrorCode.INVALID_TOPIC_EXCEPTION,
+        ErrorCode.INVALID_REQUEST,
+        ErrorCode.INVALID_REQUEST,
       ],
     );
     await broker.close();

@@ -8,6 +8,7 @@ import {
 import type { ApiHandler } from './api-handler.js';
 import type { BrokerContext, TopicCreation, TopicToCreate } from './broker-context.js';
 import { supportedVersions } from './supported-apis.js';
+import { isInternalTopic } from './topic-name.js';
 
 function result(
   name: string,
@@ -45,6 +46,8 @@ function toCreate(context: BrokerContext, topic: CreateTopicsRequestCreatableTop
  * CreateTopics: each topic is validated and created by the controller (name rules, partitions,
  * replication factor, configs against the topic config table), or only validated with
  * `validateOnly`. A name given twice in one request gets INVALID_REQUEST for every copy, as Kafka.
+ * The internal topics (__consumer_offsets, __transaction_state) get INVALID_REQUEST: their
+ * coordinators create them with their own partition counts and configs.
  */
 export const createTopicsHandler: ApiHandler<typeof ApiKey.CreateTopics> = {
   apiKey: ApiKey.CreateTopics,
@@ -52,7 +55,9 @@ export const createTopicsHandler: ApiHandler<typeof ApiKey.CreateTopics> = {
   async handle(context, body) {
     const counts = new Map<string, number>();
     for (const topic of body.topics) counts.set(topic.name, (counts.get(topic.name) ?? 0) + 1);
-    const unique = body.topics.filter((topic) => counts.get(topic.name) === 1);
+    const unique = body.topics.filter(
+      (topic) => counts.get(topic.name) === 1 && !isInternalTopic(topic.name),
+    );
     const created = await context.controller.createTopics(
       unique.map((topic) => toCreate(context, topic)),
       { validateOnly: body.validateOnly },
@@ -61,6 +66,13 @@ export const createTopicsHandler: ApiHandler<typeof ApiKey.CreateTopics> = {
     return {
       throttleTimeMs: 0,
       topics: body.topics.map((topic) => {
+        if (isInternalTopic(topic.name)) {
+          return result(
+            topic.name,
+            ErrorCode.INVALID_REQUEST,
+            `creation of internal topic ${topic.name} is prohibited`,
+          );
+        }
         const creation = byName.get(topic.name);
         if (counts.get(topic.name) !== 1 || creation === undefined) {
           return result(topic.name, ErrorCode.INVALID_REQUEST, `topic ${topic.name} appears more than once`);

@@ -43,6 +43,8 @@ describe('Metadata', () => {
     const created = await broker.call(ApiKey.Metadata, 12, metadataBody(['fresh'], true));
     assert.equal(created?.topics[0]?.errorCode, ErrorCode.NONE);
     assert.equal(created?.topics[0]?.partitions.length, 2);
+    const internal = await broker.call(ApiKey.Metadata, 12, metadataBody(['__consumer_offsets'], true));
+    assert.equal(internal?.topics[0]?.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'never auto-created');
     await broker.close();
   });
 

@@ -60,7 +60,10 @@ export function brokersOf(image: MetadataImage, listenerName: string): MetadataR
   return brokers;
 }
 
-/** Auto-creates the unknown, legal names (num.partitions, default.replication.factor). */
+/**
+ * Auto-creates the unknown, legal names (num.partitions, default.replication.factor); never the
+ * internal topics, which their coordinators create with their own partition counts and configs.
+ */
 async function autoCreate(context: BrokerContext, names: readonly string[]): Promise<Map<string, number>> {
   const created = await context.controller.createTopics(
     names.map((name) => ({
@@ -91,7 +94,7 @@ async function answerTopics(
   const missing = requested
     .map((topic) => topic.name)
     .filter((name): name is string => name !== null && !image.topicsByName.has(name))
-    .filter((name) => topicNameProblem(name) === null);
+    .filter((name) => topicNameProblem(name) === null && !isInternalTopic(name));
   const creationErrors = mayCreate && missing.length > 0 ? await autoCreate(context, missing) : new Map();
   const after = context.metadata();
   return requested.map((topic) => {
