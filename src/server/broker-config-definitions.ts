@@ -188,6 +188,31 @@ export const BROKER_CONFIG_DEFINITIONS = {
     dynamic: 'cluster-wide',
     doc: 'Preallocate segment files when they are created.',
   }),
+  'log.flush.offset.checkpoint.interval.ms': intConfig({
+    default: 60000,
+    min: 0,
+    doc: 'How often the recovery points of all logs are checkpointed.',
+  }),
+  'log.flush.start.offset.checkpoint.interval.ms': intConfig({
+    default: 60000,
+    min: 0,
+    doc: 'How often the log start offsets of all logs are checkpointed.',
+  }),
+  'log.cleaner.backoff.ms': longConfig({
+    default: 15000,
+    min: 0,
+    doc: 'How long the cleaner sleeps when no log is due for compaction.',
+  }),
+  'producer.id.expiration.ms': intConfig({
+    default: 86400000,
+    min: 1,
+    doc: 'A producer id idle this long is forgotten by every partition (its producer state expires).',
+  }),
+  'producer.id.expiration.check.interval.ms': intConfig({
+    default: 600000,
+    min: 1,
+    doc: 'How often expired producer ids are removed.',
+  }),
   'log.flush.scheduler.interval.ms': longConfig({
     default: Number.MAX_SAFE_INTEGER,
     defaultText: LONG_MAX_TEXT,

@@ -18,6 +18,7 @@ import { apiLedgerFromEnv } from './api-ledger-file.js';
 import type { BrokerConfig } from './broker-config.js';
 import { brokerProperties } from './broker-properties.js';
 import { registerBroker } from './broker-registration.js';
+import { brokerStorageConfig } from './broker-storage-config.js';
 import { createConfigAdmin } from './config-admin.js';
 import { createConfigRules } from './config-rules.js';
 import { dynamicBrokerLayers, effectiveBrokerProperties } from './dynamic-broker-config.js';
@@ -112,7 +113,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     fs,
     logDirs: config.logDirs,
     brokerProperties: properties,
-    brokerConfig: { retentionCheckIntervalMs: config.values['log.retention.check.interval.ms'] },
+    brokerConfig: brokerStorageConfig(config),
     topicOverrides: (topic) => (loader === undefined ? {} : topicOverrides(loader.image, topic)),
     logger: logger.child({ component: 'storage' }),
   });
