@@ -1,6 +1,6 @@
 import { ApiKey } from '../protocol/index.js';
 import type { ApiHandler } from './api-handler.js';
-import { ConfigOperation, type ConfigResourceAlteration } from './config-admin.js';
+import { ConfigOperation } from './config-admin.js';
 import { alterAndAnswer, resourceAnswer } from './config-resources.js';
 import { supportedVersions } from './supported-apis.js';
 
@@ -13,17 +13,14 @@ export const alterConfigsHandler: ApiHandler<typeof ApiKey.AlterConfigs> = {
   apiKey: ApiKey.AlterConfigs,
   versions: supportedVersions(ApiKey.AlterConfigs),
   async handle(context, body) {
-    const alterations: ConfigResourceAlteration[] = body.resources.map((resource) => ({
-      resourceType: resource.resourceType,
-      resourceName: resource.resourceName,
-      mode: 'replace',
-      alterations: resource.configs.map((config) => ({
-        name: config.name,
-        operation: ConfigOperation.SET,
-        value: config.value,
-      })),
-    }));
-    return { throttleTimeMs: 0, responses: await alterAndAnswer(context, alterations, body.validateOnly) };
+    const responses = await alterAndAnswer(
+      context,
+      body.resources,
+      'replace',
+      () => ConfigOperation.SET,
+      body.validateOnly,
+    );
+    return { throttleTimeMs: 0, responses };
   },
   errorResponse(body, errorCode) {
     return {

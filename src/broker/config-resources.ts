@@ -53,12 +53,34 @@ export function resourceAnswer(
   };
 }
 
-/** Alters each resource (see alterEachResource) and answers each, in request order. */
-export async function alterAndAnswer(
+/** A resource as AlterConfigs and IncrementalAlterConfigs requests carry it. */
+interface RequestedResource<C> {
+  resourceType: number;
+  resourceName: string;
+  configs: readonly C[];
+}
+
+/**
+ * Turns the request's resources into alterations (`operationOf` gives each config's operation),
+ * alters each (see alterEachResource) and answers each, in request order.
+ */
+export async function alterAndAnswer<C extends { name: string; value: string | null }>(
   context: BrokerContext,
-  alterations: readonly ConfigResourceAlteration[],
+  resources: readonly RequestedResource<C>[],
+  mode: ConfigResourceAlteration['mode'],
+  operationOf: (config: C) => number,
   validateOnly: boolean,
 ): Promise<ResourceAnswer[]> {
+  const alterations: ConfigResourceAlteration[] = resources.map((resource) => ({
+    resourceType: resource.resourceType,
+    resourceName: resource.resourceName,
+    mode,
+    alterations: resource.configs.map((config) => ({
+      name: config.name,
+      operation: operationOf(config),
+      value: config.value,
+    })),
+  }));
   const results = await alterEachResource(context, alterations, validateOnly);
   return alterations.map((resource, index) => {
     const result = results[index] ?? { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: null };

@@ -1,6 +1,5 @@
 import { ApiKey } from '../protocol/index.js';
 import type { ApiHandler } from './api-handler.js';
-import type { ConfigResourceAlteration } from './config-admin.js';
 import { alterAndAnswer, resourceAnswer } from './config-resources.js';
 import { supportedVersions } from './supported-apis.js';
 
@@ -13,17 +12,14 @@ export const incrementalAlterConfigsHandler: ApiHandler<typeof ApiKey.Incrementa
   apiKey: ApiKey.IncrementalAlterConfigs,
   versions: supportedVersions(ApiKey.IncrementalAlterConfigs),
   async handle(context, body) {
-    const alterations: ConfigResourceAlteration[] = body.resources.map((resource) => ({
-      resourceType: resource.resourceType,
-      resourceName: resource.resourceName,
-      mode: 'incremental',
-      alterations: resource.configs.map((config) => ({
-        name: config.name,
-        operation: config.configOperation,
-        value: config.value,
-      })),
-    }));
-    return { throttleTimeMs: 0, responses: await alterAndAnswer(context, alterations, body.validateOnly) };
+    const responses = await alterAndAnswer(
+      context,
+      body.resources,
+      'incremental',
+      (config) => config.configOperation,
+      body.validateOnly,
+    );
+    return { throttleTimeMs: 0, responses };
   },
   errorResponse(body, errorCode) {
     return {
