@@ -19,3 +19,10 @@ export { type RaftOptions, type RaftOptionsInput, resolveRaftOptions } from './c
 export type { RaftReady } from './core/raft-ready.js';
 export type { Random } from './core/random.js';
 export type { ReadState } from './core/read-index.js';
+export { MemoryRaftStorage } from './host/memory-raft-storage.js';
+export {
+  CorruptRaftStorageError,
+  persistReady,
+  type RaftStorage,
+  RaftStorageFailedError,
+} from './host/raft-storage.js';
