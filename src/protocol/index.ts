@@ -36,4 +36,6 @@ export {
 } from './messages.js';
 export * from './primitives/index.js';
 export { PyralogError } from './pyralog-error.js';
+/** Pyralog's own Raft peer messages (not Kafka's), generated from src/protocol/raft-wire/specs. */
+export * as raftWire from './raft-wire/generated/index.js';
 export * from './records/index.js';

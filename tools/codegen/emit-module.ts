@@ -38,7 +38,11 @@ export function descriptorName(message: MessageSpec): string {
   return camelCase(message.name);
 }
 
-export function emitModule(message: MessageSpec): string {
+/**
+ * `runtimeDir`: where the generated file finds message-codec/ and primitives/, relative to itself
+ * (`..` for src/protocol/generated, `../..` for src/protocol/raft-wire/generated).
+ */
+export function emitModule(message: MessageSpec, runtimeDir = '..'): string {
   const code = new CodeBuilder();
   const structs = [message.root, ...message.structs];
   for (const struct of structs) {
@@ -68,9 +72,9 @@ export function emitModule(message: MessageSpec): string {
     compareNames(a.replace('type ', ''), b.replace('type ', '')),
   );
   imports.push(
-    `import {\n${codec.map((name) => `  ${name},`).join('\n')}\n} from '../message-codec/index.js';`,
+    `import {\n${codec.map((name) => `  ${name},`).join('\n')}\n} from '${runtimeDir}/message-codec/index.js';`,
   );
-  imports.push(`import type { ${primitiveTypes.join(', ')} } from '../primitives/index.js';`);
+  imports.push(`import type { ${primitiveTypes.join(', ')} } from '${runtimeDir}/primitives/index.js';`);
   return `${imports.join('\n')}\n\n${body}\n`;
 }
 

@@ -7,10 +7,13 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from './generate.js';
+import { generateRaftWire } from './generate-raft-wire.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_SPEC_DIR = resolve(REPO_ROOT, '../shared/kafka-protocol');
 export const GENERATED_DIR = join(REPO_ROOT, 'src/protocol/generated');
+export const RAFT_WIRE_SPEC_DIR = join(REPO_ROOT, 'src/protocol/raft-wire/specs');
+export const RAFT_WIRE_GENERATED_DIR = join(REPO_ROOT, 'src/protocol/raft-wire/generated');
 
 function option(args: readonly string[], name: string): string | undefined {
   const index = args.indexOf(name);
@@ -33,7 +36,15 @@ export function listFiles(dir: string, prefix = ''): string[] {
 
 /** Replaces `outDir` with the generated files; returns how many were written. */
 export function writeGenerated(specDir: string, outDir: string): number {
-  const files = generate(specDir);
+  return writeFiles(generate(specDir), outDir);
+}
+
+/** Replaces `outDir` with Pyralog's own Raft wire codecs; returns how many files were written. */
+export function writeRaftWireGenerated(outDir: string): number {
+  return writeFiles(generateRaftWire(RAFT_WIRE_SPEC_DIR), outDir);
+}
+
+function writeFiles(files: Map<string, string>, outDir: string): number {
   rmSync(outDir, { recursive: true, force: true });
   for (const [path, text] of files) {
     const target = join(outDir, path);
@@ -48,6 +59,8 @@ function main(args: readonly string[]): void {
   const outDir = resolve(option(args, '--out') ?? GENERATED_DIR);
   const count = writeGenerated(specDir, outDir);
   console.log(`codegen: wrote ${count} files from ${specDir} to ${outDir}`);
+  const raftCount = writeRaftWireGenerated(RAFT_WIRE_GENERATED_DIR);
+  console.log(`codegen: wrote ${raftCount} files from ${RAFT_WIRE_SPEC_DIR} to ${RAFT_WIRE_GENERATED_DIR}`);
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

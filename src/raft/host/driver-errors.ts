@@ -1,0 +1,36 @@
+import { PyralogError } from '../../protocol/index.js';
+import type { NodeId } from '../core/log-entry.js';
+
+/** A proposal or read was made at a node that does not lead: retry at `leaderId` when known. */
+export class NotLeaderError extends PyralogError {
+  readonly code = 'NOT_LEADER';
+  constructor(readonly leaderId: NodeId | undefined) {
+    super(`not the leader${leaderId === undefined ? '' : `; the leader is ${leaderId}`}`);
+  }
+}
+
+/** The leader refused the proposal for now (back-pressure, a transfer or a pending config change). */
+export class ProposalRefusedError extends PyralogError {
+  readonly code = 'PROPOSAL_REFUSED';
+  constructor(readonly reason: string) {
+    super(`proposal refused: ${reason}`);
+  }
+}
+
+/**
+ * The proposal's entry was overwritten by a newer leader's (its index committed with another term), or
+ * replaced by an installed snapshot: it did not commit as proposed, or this node cannot tell. Retry.
+ */
+export class ProposalLostError extends PyralogError {
+  readonly code = 'PROPOSAL_LOST';
+}
+
+/** A read-index request failed (leadership lost, no commit in this term yet, overloaded): retry. */
+export class ReadIndexFailedError extends PyralogError {
+  readonly code = 'READ_INDEX_FAILED';
+}
+
+/** The driver stopped (shutdown or a storage failure) before the request finished. */
+export class DriverStoppedError extends PyralogError {
+  readonly code = 'DRIVER_STOPPED';
+}

@@ -1,0 +1,241 @@
+// Drives three RaftDrivers over fakes (a manual clock with timers, an in-memory network, an in-memory
+// "disk" whose writes can be held) and proves the driver's contract: a leader is elected from timer
+// ticks alone, proposals from many callers commit and resolve with the state machine's result, no
+// message leaves before the ready() that produced it is durable, followers refuse with the leader's id,
+// read-index waits for the applied index, and stopping or a failed disk rejects what is pending.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SeededRandom } from '../../testing/index.js';
+import type { LogEntry, NodeId } from '../core/log-entry.js';
+import type { RaftMessage } from '../core/raft-message.js';
+import { RaftNode } from '../core/raft-node.js';
+import type { RaftReady } from '../core/raft-ready.js';
+import { DriverStoppedError, NotLeaderError } from './driver-errors.js';
+import type { HostClock, StateMachine, TimerHandle } from './driver-ports.js';
+import { RaftDriver } from './raft-driver.js';
+
+class ManualClock implements HostClock {
+  #now = 1_000;
+  #timers: { dueMs: number; callback: () => void; cancelled: boolean }[] = [];
+
+  nowMs(): number {
+    return this.#now;
+  }
+
+  setTimer(callback: () => void, delayMs: number): TimerHandle {
+    const timer = { dueMs: this.#now + Math.max(0, delayMs), callback, cancelled: false };
+    this.#timers.push(timer);
+    return { cancel: () => (timer.cancelled = true) };
+  }
+
+  advance(ms: number): void {
+    this.#now += ms;
+    const due = this.#timers.filter((t) => !t.cancelled && t.dueMs <= this.#now);
+    this.#timers = this.#timers.filter((t) => !t.cancelled && t.dueMs > this.#now);
+    for (const timer of due) timer.callback();
+  }
+}
+
+/** Appends every command to a list; the result of a command is the list length after it. */
+class ListMachine implements StateMachine {
+  items: string[] = [];
+  apply(entry: Extract<LogEntry, { kind: 'command' }>): Uint8Array {
+    this.items.push(Buffer.from(entry.data).toString());
+    return Buffer.from(String(this.items.length));
+  }
+  snapshot(): Uint8Array {
+    return Buffer.from(JSON.stringify(this.items));
+  }
+  restore(data: Uint8Array | undefined): void {
+    this.items = data === undefined ? [] : (JSON.parse(Buffer.from(data).toString()) as string[]);
+  }
+}
+
+interface TestNode {
+  readonly id: NodeId;
+  readonly driver: RaftDriver;
+  readonly machine: ListMachine;
+  /** What the fake disk holds: entries by index, and the last hard state. */
+  readonly durable: Map<number, LogEntry>;
+  /** Every message sent, with how many ready()s were durable at that moment. */
+  readonly sent: { message: RaftMessage; durableReadies: number }[];
+  durableReadies: number;
+  /** While set, writes wait for it. */
+  gate: Promise<void> | undefined;
+  failWrites: boolean;
+  fatal: unknown;
+}
+
+function cluster(size = 3): { clock: ManualClock; nodes: TestNode[] } {
+  const clock = new ManualClock();
+  const ids = Array.from({ length: size }, (_, i) => i + 1);
+  const nodes: TestNode[] = [];
+  for (const id of ids) {
+    const machine = new ListMachine();
+    const raft = new RaftNode(
+      { id, bootstrapConfig: { voters: ids, learners: [] }, electionTimeoutMs: 300 },
+      { hardState: { term: 0, votedFor: undefined }, snapshot: undefined, entries: [] },
+      new SeededRandom(id),
+      clock.nowMs(),
+    );
+    const node: TestNode = {
+      id,
+      machine,
+      durable: new Map(),
+      sent: [],
+      durableReadies: 0,
+      gate: undefined,
+      failWrites: false,
+      fatal: undefined,
+      driver: new RaftDriver({
+        node: raft,
+        clock,
+        stateMachine: machine,
+        onFatal: (error) => {
+          node.fatal = error;
+        },
+        persist: async (work: RaftReady) => {
+          await node.gate;
+          if (node.failWrites) throw new Error('disk on fire');
+          for (const entry of work.entries) node.durable.set(entry.index, entry);
+          node.durableReadies++;
+        },
+        transport: {
+          send: (messages) => {
+            for (const message of messages) {
+              node.sent.push({ message, durableReadies: node.durableReadies });
+              queueMicrotask(() => nodes.find((n) => n.id === message.to)?.driver.receive(message));
+            }
+          },
+        },
+      }),
+    };
+    nodes.push(node);
+  }
+  for (const node of nodes) node.driver.start();
+  return { clock, nodes };
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+async function runUntil(clock: ManualClock, condition: () => boolean, what: string): Promise<void> {
+  for (let step = 0; step < 500; step++) {
+    await settle();
+    if (condition()) return;
+    clock.advance(10);
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+async function electLeader(clock: ManualClock, nodes: TestNode[]): Promise<TestNode> {
+  await runUntil(clock, () => nodes.some((n) => n.driver.status().role === 'leader'), 'a leader');
+  return nodes.find((n) => n.driver.status().role === 'leader')!;
+}
+
+describe('RaftDriver', () => {
+  it('elects a leader from timer ticks and commits proposals from many callers', async () => {
+    const { clock, nodes } = cluster();
+    const leader = await electLeader(clock, nodes);
+    const outcomes = Array.from({ length: 50 }, (_, i) => leader.driver.propose(Buffer.from(`p${i}`)));
+    await runUntil(clock, () => nodes.every((n) => n.machine.items.length === 50), 'every node applied 50');
+    const results = await Promise.all(outcomes);
+    assert.deepEqual(
+      results.map((r) => Buffer.from(r.result).toString()),
+      results.map((_, i) => String(i + 1)),
+      'each proposal resolves with its own apply result, in order',
+    );
+    for (const node of nodes) assert.deepEqual(node.machine.items, leader.machine.items);
+    await Promise.all(nodes.map((n) => n.driver.stop()));
+  });
+
+  it('sends no message before the ready() that produced it is durable', async () => {
+    const { clock, nodes } = cluster();
+    const leader = await electLeader(clock, nodes);
+    let release = (): void => {};
+    leader.gate = new Promise((resolve) => {
+      release = resolve;
+    });
+    const sentBefore = leader.sent.length;
+    const proposal = leader.driver.propose(Buffer.from('held'));
+    await settle();
+    clock.advance(20);
+    await settle();
+    assert.equal(
+      leader.sent.slice(sentBefore).filter((s) => s.message.kind === 'append' && s.message.entries.length > 0)
+        .length,
+      0,
+      'no append carrying the entry while its write is held',
+    );
+    leader.gate = undefined;
+    release();
+    await runUntil(clock, () => nodes.every((n) => n.machine.items.includes('held')), 'the entry applied');
+    await proposal;
+    for (const node of nodes) {
+      for (const { message, durableReadies } of node.sent) {
+        if (message.kind === 'appendResponse' && message.success) {
+          assert.ok(
+            node.durable.has(message.matchIndex) || message.matchIndex === 0,
+            'acknowledged entries are durable',
+          );
+          assert.ok(durableReadies > 0);
+        }
+      }
+    }
+    await Promise.all(nodes.map((n) => n.driver.stop()));
+  });
+
+  it('a follower refuses proposals with the leader id and fails read-index', async () => {
+    const { clock, nodes } = cluster();
+    const leader = await electLeader(clock, nodes);
+    await runUntil(
+      clock,
+      () => nodes.every((n) => n.driver.status().leaderId === leader.id),
+      'followers know the leader',
+    );
+    const follower = nodes.find((n) => n !== leader)!;
+    await assert.rejects(follower.driver.propose(Buffer.from('x')), (error: unknown) => {
+      assert.ok(error instanceof NotLeaderError);
+      assert.equal(error.leaderId, leader.id);
+      return true;
+    });
+    const read = assert.rejects(follower.driver.readIndex(), /read index failed: notLeader/);
+    await runUntil(clock, () => true, 'a step');
+    await read;
+    await Promise.all(nodes.map((n) => n.driver.stop()));
+  });
+
+  it('read-index resolves only once every write acknowledged before it is applied', async () => {
+    const { clock, nodes } = cluster();
+    const leader = await electLeader(clock, nodes);
+    await leader.driver.propose(Buffer.from('warm-up')).catch(() => undefined);
+    await runUntil(clock, () => leader.machine.items.length === 1, 'warm-up applied');
+    const write = leader.driver.propose(Buffer.from('w1'));
+    await runUntil(clock, () => leader.machine.items.includes('w1'), 'w1 applied');
+    await write;
+    let readAt: number | undefined;
+    const read = leader.driver.readIndex().then((index) => {
+      readAt = index;
+      assert.ok(leader.machine.items.includes('w1'), 'the state machine holds the acknowledged write');
+    });
+    await runUntil(clock, () => readAt !== undefined, 'the read');
+    await read;
+    assert.ok(readAt! >= 3, 'index covers noop, warm-up and w1');
+    await Promise.all(nodes.map((n) => n.driver.stop()));
+  });
+
+  it('stop and a failing disk reject pending proposals', async () => {
+    const { clock, nodes } = cluster();
+    const leader = await electLeader(clock, nodes);
+    leader.failWrites = true;
+    const failing = assert.rejects(leader.driver.propose(Buffer.from('lost')), DriverStoppedError);
+    await runUntil(clock, () => leader.fatal !== undefined, 'the fatal storage error');
+    await failing;
+    assert.match(String(leader.fatal), /disk on fire/);
+    await assert.rejects(leader.driver.propose(Buffer.from('after')), DriverStoppedError);
+    const other = nodes.find((n) => n !== leader)!;
+    await Promise.all(nodes.map((n) => n.driver.stop()));
+    await assert.rejects(other.driver.propose(Buffer.from('x')), DriverStoppedError);
+  });
+});
