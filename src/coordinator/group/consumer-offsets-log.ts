@@ -1,103 +1,15 @@
-// The __consumer_offsets topic as the group runtime uses it: created on first need, appended durably, replayed at start.
-import {
-  createRecordBatch,
-  decodeRecordBatches,
-  ErrorCode,
-  encodeRecordBatchSync,
-  viewRecordBatches,
-} from '../../protocol/index.js';
+// The __consumer_offsets topic as the group runtime uses it: the shared internal-topic log under Kafka's name.
 import type { ReplicaManager } from '../../replication/index.js';
-import type { EncodedGroupRecord } from './group-record-codec.js';
-import type { GroupLog } from './group-runtime.js';
+import { type CreateInternalTopic, InternalTopicLog } from '../internal-topic-log.js';
 
 export const CONSUMER_OFFSETS_TOPIC = '__consumer_offsets';
 
-/** Bytes read per step while replaying a partition at start-up. */
-const REPLAY_READ_BYTES = 1024 * 1024;
-
 /** Creates the topic (compacted, offsets.topic.num.partitions) and resolves with the error code; NONE if it exists. */
-export type CreateOffsetsTopic = () => Promise<number>;
+export type CreateOffsetsTopic = CreateInternalTopic;
 
-/**
- * Appends group records to the partitions this node leads. The first append (or `ensureTopic`, which
- * FindCoordinator calls) creates the topic; appends use acks=all, so a write is confirmed only once
- * the batch is durable (fsynced under the default flush policy), as the coordinator requires.
- */
-export class ConsumerOffsetsLog implements GroupLog {
-  #creating: Promise<number> | null = null;
-
-  constructor(
-    private readonly replicas: ReplicaManager,
-    private readonly createTopic: CreateOffsetsTopic,
-    private readonly nowMs: () => number,
-  ) {}
-
-  /** NONE once partition 0 exists (creating the topic on the first call), else the creation's error. */
-  ensureTopic(): Promise<number> {
-    if (this.replicas.getPartition(CONSUMER_OFFSETS_TOPIC, 0) !== undefined)
-      return Promise.resolve(ErrorCode.NONE);
-    this.#creating ??= this.createTopic().then((errorCode) => {
-      const exists = errorCode === ErrorCode.NONE || errorCode === ErrorCode.TOPIC_ALREADY_EXISTS;
-      if (!exists) this.#creating = null;
-      return exists ? ErrorCode.NONE : errorCode;
-    });
-    return this.#creating;
-  }
-
-  append(partition: number, records: readonly EncodedGroupRecord[]): Promise<number> {
-    const target = this.replicas.getPartition(CONSUMER_OFFSETS_TOPIC, partition);
-    // Before the topic exists, appends wait for the one creation in call order (then-callbacks run FIFO).
-    if (target === undefined)
-      return this.ensureTopic().then((code) => this.#appendNow(partition, records, code));
-    return this.#appendNow(partition, records, ErrorCode.NONE);
-  }
-
-  async #appendNow(
-    partition: number,
-    records: readonly EncodedGroupRecord[],
-    creation: number,
-  ): Promise<number> {
-    if (creation !== ErrorCode.NONE) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    const target = this.replicas.getPartition(CONSUMER_OFFSETS_TOPIC, partition);
-    if (target === undefined) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
-    const batch = encodeRecordBatchSync(
-      createRecordBatch({
-        records: records.map((r) => ({ key: r.key, value: r.value })),
-        timestamp: BigInt(this.nowMs()),
-      }),
-    );
-    try {
-      const append = target.appendAsLeader(viewRecordBatches(batch), -1);
-      // Our batches carry no producer id, so the producer-state check never refuses them; if it ever does, say why.
-      if (!('acknowledged' in append)) return append.errorCode;
-      await append.acknowledged;
-      return ErrorCode.NONE;
-    } catch {
-      return ErrorCode.KAFKA_STORAGE_ERROR;
-    }
-  }
-
-  /** Every record of every partition this node holds, partition by partition in offset order (start-up replay). */
-  async readAll(numPartitions: number): Promise<EncodedGroupRecord[]> {
-    const all: EncodedGroupRecord[] = [];
-    for (let index = 0; index < numPartitions; index++) {
-      const partition = this.replicas.getPartition(CONSUMER_OFFSETS_TOPIC, index);
-      if (partition === undefined) continue;
-      let offset = partition.logStartOffset;
-      while (offset < partition.highWatermark) {
-        const read = await partition.read(offset, REPLAY_READ_BYTES, true);
-        if (read.kind !== 'records' || read.records.length === 0) break;
-        const { batches } = await decodeRecordBatches(read.records);
-        if (batches.length === 0) break;
-        for (const batch of batches) {
-          offset = batch.baseOffset + BigInt(batch.lastOffsetDelta) + 1n;
-          if (batch.isControl) continue;
-          for (const record of batch.records) {
-            if (record.key !== null) all.push({ key: record.key, value: record.value });
-          }
-        }
-      }
-    }
-    return all;
+/** __consumer_offsets: group records appended with acks=all and replayed at start (see InternalTopicLog). */
+export class ConsumerOffsetsLog extends InternalTopicLog {
+  constructor(replicas: ReplicaManager, createTopic: CreateOffsetsTopic, nowMs: () => number) {
+    super(CONSUMER_OFFSETS_TOPIC, replicas, createTopic, nowMs);
   }
 }

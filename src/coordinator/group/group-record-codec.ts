@@ -12,6 +12,7 @@ import {
   encodeOffsetCommitValue,
   PyralogError,
 } from '../../protocol/index.js';
+import type { EncodedRecord } from '../internal-topic-log.js';
 import type { GroupRecord } from './group-store-records.js';
 
 /** A record of __consumer_offsets that cannot be read: the coordinator must not start from a partial state. */
@@ -20,10 +21,7 @@ export class CorruptGroupRecordError extends PyralogError {
 }
 
 /** The bytes of one __consumer_offsets record; a null value is a tombstone. */
-export interface EncodedGroupRecord {
-  readonly key: Buffer;
-  readonly value: Buffer | null;
-}
+export type EncodedGroupRecord = EncodedRecord;
 
 /**
  * The key starts with its version, which is the record type (0/1 offset commit, 2 group metadata,

@@ -26,6 +26,7 @@ import {
   type SyncGroupRequest,
   type SyncGroupResponse,
 } from '../../protocol/index.js';
+import type { CoordinatorLog } from '../internal-topic-log.js';
 import type { ConsumerGroupCoordinator } from './consumer-group/consumer-group-coordinator.js';
 import { heartbeatResponse } from './consumer-group/consumer-group-heartbeat.js';
 import { consumerGroupStateName } from './consumer-group/consumer-group-state.js';
@@ -36,16 +37,8 @@ import { groupPartition } from './group-partition.js';
 import { type EncodedGroupRecord, encodeGroupRecord } from './group-record-codec.js';
 import { joinErrorResponse } from './rebalance.js';
 
-/** The durable side of __consumer_offsets: one append per partition, answered with a Kafka error code. */
-export interface GroupLog {
-  /** NONE once the topic exists (created on the first call), else why it cannot be created. */
-  ensureTopic(): Promise<number>;
-  /**
-   * Appends `records` as one batch to partition `partition`, in call order per partition, and resolves
-   * with NONE once they are durable, else the append's error code. Never rejects.
-   */
-  append(partition: number, records: readonly EncodedGroupRecord[]): Promise<number>;
-}
+/** The durable side of __consumer_offsets (the shared coordinator log port). */
+export type GroupLog = CoordinatorLog;
 
 /** Time as the runtime sees it: a clock and one-shot timers (real ones in the broker, virtual in tests). */
 export interface GroupClock {
