@@ -11,10 +11,15 @@
 //   node bench/broker/main.mjs [--msgs 1000000] [--rate 10000] [--secs 20] [--runs 1]
 //                              [--startup-runs 5] [--disk-mib 1024] [--modes durable,kafka]
 //                              [--skip-startup] [--skip-disk] [--skip-workload] [--cpu-prof DIR]
+//                              [--trace]
 // --cpu-prof starts each measured broker under `node --cpu-prof` and leaves the .cpuprofile there.
+// --trace loads bench/broker/trace-hook.mjs into each measured broker and prints, after its
+// workload, where each request's time went (per-stage marks of the broker's request-trace channel),
+// group commits and fsyncs, GC pauses, event-loop delay and main-thread stalls (own work or waiting
+// for a CPU). It costs the broker some CPU: compare latency figures without it.
 import { execFile, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -39,6 +44,7 @@ const startupRuns = Number(option('startup-runs', '5'));
 const diskMiB = Number(option('disk-mib', '1024'));
 const modes = option('modes', 'durable,kafka').split(',');
 const cpuProfDir = option('cpu-prof', undefined);
+const trace = flag('trace');
 
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 function report(what, value) {
@@ -57,7 +63,7 @@ const rssMiB = (pid) => {
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Spawns `pyralog start`; resolves on its ready line with the spawn-to-ready time and the bootstrap. */
-async function startCli(dataDir, extraArgs = [], nodeArgs = []) {
+async function startCli(dataDir, extraArgs = [], nodeArgs = [], env = process.env) {
   const started = performance.now();
   const child = spawn(
     process.execPath,
@@ -71,7 +77,7 @@ async function startCli(dataDir, extraArgs = [], nodeArgs = []) {
       dataDir,
       ...extraArgs,
     ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env },
   );
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const ready = await new Promise((resolve, reject) => {
@@ -191,6 +197,31 @@ async function disk() {
       'raw disk: write with fsync every 64 KiB, at most 5 s (MB/s)',
       (await fio('fsync64k', ['--bs=64k', size, '--runtime=5', '--fsync=1'])).toFixed(0),
     );
+    // What one acks=all produce waits for at least: the latency target cannot beat this disk's own.
+    const { stdout } = await run(
+      'fio',
+      [
+        '--name=fdatasync16k',
+        `--directory=${dir}`,
+        '--filename=fdatasync16k.dat',
+        '--ioengine=psync',
+        '--rw=write',
+        '--bs=16k',
+        '--size=256M',
+        '--runtime=5',
+        '--time_based',
+        '--fdatasync=1',
+        '--output-format=json',
+      ],
+      { maxBuffer: 16 << 20 },
+    );
+    await rm(join(dir, 'fdatasync16k.dat'), { force: true });
+    const sync = JSON.parse(stdout).jobs[0].sync.lat_ns;
+    const ms = (p) => (sync.percentile[p] / 1e6).toFixed(2);
+    report(
+      'raw disk: fdatasync latency after each 16 KiB write, 5 s (ms)',
+      `p50 ${ms('50.000000')} p99 ${ms('99.000000')} p99.9 ${ms('99.900000')} mean ${(sync.mean / 1e6).toFixed(2)}`,
+    );
   });
 }
 
@@ -214,7 +245,10 @@ async function workload(mode) {
   const copy = await sharedBenchCopy();
   await withTempDir(async (dir) => {
     const nodeArgs = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
-    const broker = await startCli(dir, ['--flush-mode', mode], nodeArgs);
+    const traceOut = join(OUT, `trace-${mode}-${Date.now()}.txt`);
+    if (trace) nodeArgs.push('--import', join(ROOT, 'bench/broker/trace-hook.mjs'));
+    const env = trace ? { ...process.env, BENCH_TRACE_OUT: traceOut } : process.env;
+    const broker = await startCli(dir, ['--flush-mode', mode], nodeArgs, env);
     let peakRss = 0;
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, rssMiB(broker.pid));
@@ -242,6 +276,7 @@ async function workload(mode) {
       clearInterval(sampler);
       await broker.stop();
     }
+    if (trace) console.log(`\n${await readFile(traceOut, 'utf8')}(${traceOut})`);
   });
 }
 

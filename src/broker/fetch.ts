@@ -211,8 +211,10 @@ async function fetchWithWait(
   context: BrokerContext,
   body: FetchRequest,
   fetchContext: Exclude<FetchContext, { kind: 'error' }>,
-  version: number,
+  request: NetworkRequest,
 ): Promise<FetchResponse> {
+  const version = request.apiVersion;
+  const trace = request.trace;
   const usesTopicIds = version >= TOPIC_IDS_VERSION;
   const readCommitted = body.isolationLevel === READ_COMMITTED;
   const targets = fetchContext.partitions.map((cached) =>
@@ -223,9 +225,11 @@ async function fetchWithWait(
   const deadline = performance.now() + Math.max(0, body.maxWaitMs);
   for (;;) {
     const { bytes, hasError } = await readAll(targets, maxBytes);
+    trace?.mark('read');
     const waitMs = deadline - performance.now();
     if (hasError || bytes >= body.minBytes || waitMs <= 0 || partitions.length === 0) break;
     const outcome = await context.replicas.delayedFetches.waitForAdvance(partitions, Math.ceil(waitMs));
+    trace?.mark(outcome === 'advanced' ? 'woken' : outcome);
     if (outcome !== 'advanced') {
       if (outcome === 'expired') continue;
       await readAll(targets, maxBytes);
@@ -273,7 +277,7 @@ export const fetchHandler: ApiHandler<typeof ApiKey.Fetch> = {
       context.nowMs(),
     );
     if (fetchContext.kind === 'error') return emptyResponse(fetchContext.errorCode);
-    return fetchWithWait(context, body, fetchContext, version);
+    return fetchWithWait(context, body, fetchContext, request);
   },
   errorResponse(body, errorCode, version) {
     const readCommitted = body.isolationLevel === READ_COMMITTED;

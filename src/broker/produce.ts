@@ -176,6 +176,7 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
         return outcome.response;
       }),
     }));
+    request.trace?.mark('appended');
     if (acks === 0) return null;
     await Promise.all(pending.map((entry) => acknowledge(context, entry, body.timeoutMs)));
     return { responses, throttleTimeMs: 0, nodeEndpoints: [] };

@@ -87,6 +87,7 @@ async function answer<K extends ApiKey>(
       cause: error,
     });
   }
+  request.trace?.mark('decoded');
   let response: ResponseBodies[K] | null;
   if (!inRange(apiVersion, handler.versions)) {
     response = handler.errorResponse(body, ErrorCode.UNSUPPORTED_VERSION, apiVersion);
@@ -101,6 +102,7 @@ async function answer<K extends ApiKey>(
       response = handler.errorResponse(body, ErrorCode.UNKNOWN_SERVER_ERROR, apiVersion);
     }
   }
+  request.trace?.mark('handled');
   return response === null ? null : encodeResponse(handler.apiKey, apiVersion, correlationId, response);
 }
 

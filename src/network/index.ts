@@ -28,6 +28,7 @@ export {
 } from './listener-config.js';
 export { NetworkMetrics } from './network-metrics.js';
 export type { ConnectionInfo, NetworkRequest, RequestHandler } from './request-handler.js';
+export { isRequestTracing, REQUEST_TRACE_CHANNEL, RequestTrace } from './request-trace.js';
 export {
   DEFAULT_CONNECTIONS_MAX_IDLE_MS,
   DEFAULT_MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,

@@ -1,5 +1,6 @@
 import type { ApiKey, RequestHeader } from '../protocol/index.js';
 import type { SecurityProtocol } from './listener-config.js';
+import type { RequestTrace } from './request-trace.js';
 
 /**
  * What a handler may know about the connection a request came on. The network layer sets every
@@ -34,6 +35,11 @@ export interface NetworkRequest {
   /** Offset in `frame` where the body starts (just after the header). */
   readonly bodyOffset: number;
   readonly connection: ConnectionInfo;
+  /**
+   * Present only while someone subscribes to request traces (profiling, benchmarks): handlers mark
+   * their stages with `request.trace?.mark('appended')`. Undefined in production.
+   */
+  readonly trace?: RequestTrace | undefined;
 }
 
 /**

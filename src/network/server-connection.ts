@@ -12,6 +12,7 @@ import { FrameError } from './frame-error.js';
 import type { IdleCandidate } from './idle-sweeper.js';
 import type { NetworkMetrics } from './network-metrics.js';
 import type { ConnectionInfo, RequestHandler } from './request-handler.js';
+import { isRequestTracing, RequestTrace } from './request-trace.js';
 import { SocketWriter } from './socket-writer.js';
 
 /** The smallest request: a v0 header (apiKey int16, apiVersion int16, correlationId int32). */
@@ -35,6 +36,8 @@ export interface ServerConnectionOptions {
 interface Slot {
   settled: boolean;
   response: Buffer[] | null;
+  /** Only while request tracing is on (see request-trace.ts). */
+  trace: RequestTrace | undefined;
 }
 
 /**
@@ -59,6 +62,8 @@ export class ServerConnection implements IdleCandidate {
   private isDraining = false;
   private isPaused = false;
   private isWriteBlocked = false;
+  /** performance.now() of the latest read, kept only while request tracing is on. */
+  private lastReadMs = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -131,6 +136,7 @@ export class ServerConnection implements IdleCandidate {
     if (this.isClosed || this.isDraining) return;
     this.lastActivityMs = this.options.now();
     this.options.metrics.bytesReceived += chunk.length;
+    if (isRequestTracing()) this.lastReadMs = performance.now();
     try {
       this.decoder.push(chunk);
     } catch (error: unknown) {
@@ -170,7 +176,17 @@ export class ServerConnection implements IdleCandidate {
     }
     this.info.clientId = header.clientId;
     this.options.metrics.requestsReceived += 1;
-    const slot: Slot = { settled: false, response: null };
+    const trace = isRequestTracing()
+      ? new RequestTrace(
+          this.info.id,
+          header.requestApiKey,
+          header.requestApiVersion,
+          header.correlationId,
+          this.lastReadMs,
+        )
+      : undefined;
+    trace?.mark('dispatched');
+    const slot: Slot = { settled: false, response: null, trace };
     this.slots.push(slot);
     let result: Promise<Buffer[] | null>;
     try {
@@ -181,6 +197,7 @@ export class ServerConnection implements IdleCandidate {
         frame,
         bodyOffset: reader.offset,
         connection: this.info,
+        trace,
       });
     } catch (error: unknown) {
       this.failHandler(error, header);
@@ -190,6 +207,7 @@ export class ServerConnection implements IdleCandidate {
       (response) => {
         slot.settled = true;
         slot.response = response;
+        slot.trace?.mark('settled');
         this.flush();
       },
       (error: unknown) => this.failHandler(error, header),
@@ -201,9 +219,13 @@ export class ServerConnection implements IdleCandidate {
     if (this.isClosed) return;
     let wrote = false;
     while (this.slots[0]?.settled === true) {
-      const { response } = this.slots.shift()!;
-      if (response === null) continue;
+      const { response, trace } = this.slots.shift()!;
+      if (response === null) {
+        trace?.finish('unanswered');
+        continue;
+      }
       this.writer.write(response);
+      trace?.finish('written');
       wrote = true;
     }
     if (wrote) {

@@ -1,4 +1,6 @@
+import { performance } from 'node:perf_hooks';
 import type { RecordBatchView } from '../protocol/index.js';
+import { publishGroupCommit, publishLogSync, traceClock } from './commit-trace.js';
 import type { PartitionLogState } from './partition-log-state.js';
 import type { SegmentRoller } from './segment-roller.js';
 import { Deferred } from './serial-queue.js';
@@ -30,6 +32,8 @@ interface PendingGroup {
   readonly views: RecordBatchView[];
   needsSync: boolean;
   readonly written: Deferred;
+  /** When the first append was queued (traceClock: -1 unless the write path is traced). */
+  readonly queuedMs: number;
 }
 
 /**
@@ -66,7 +70,12 @@ export class GroupCommit {
     }
     let group = this.pendingGroup;
     if (group === undefined) {
-      const created: PendingGroup = { views: [], needsSync: false, written: new Deferred() };
+      const created: PendingGroup = {
+        views: [],
+        needsSync: false,
+        written: new Deferred(),
+        queuedMs: traceClock(),
+      };
       group = created;
       this.pendingGroup = created;
       state.queue.run(() => this.commitGroup(created)).catch(() => {});
@@ -94,6 +103,7 @@ export class GroupCommit {
   private async commitGroup(group: PendingGroup): Promise<void> {
     const state = this.state;
     if (this.pendingGroup === group) this.pendingGroup = undefined;
+    const startedMs = group.queuedMs < 0 ? -1 : performance.now();
     try {
       state.checkNotFailed();
       const nowMs = state.clock.nowMs();
@@ -113,6 +123,7 @@ export class GroupCommit {
       }
       await this.writeRun(run, nowMs);
       await state.epochCache.persist();
+      if (startedMs >= 0) this.traceGroup(group, startedMs);
       group.written.resolve();
       state.options.onAppend?.(state.logEnd);
       this.unflushedMessages += records;
@@ -122,6 +133,19 @@ export class GroupCommit {
       group.written.reject(failure);
       throw failure;
     }
+  }
+
+  private traceGroup(group: PendingGroup, startedMs: number): void {
+    let bytes = 0;
+    for (const view of group.views) bytes += view.sizeInBytes;
+    publishGroupCommit({
+      dir: this.state.dir,
+      queuedMs: group.queuedMs,
+      startedMs,
+      writtenMs: performance.now(),
+      batches: group.views.length,
+      bytes,
+    });
   }
 
   private async writeRun(run: readonly RecordBatchView[], nowMs: number): Promise<void> {
@@ -150,7 +174,9 @@ export class GroupCommit {
       while (this.isSyncWanted && state.failure === undefined) {
         this.isSyncWanted = false;
         const target = state.logEnd;
+        const startedMs = traceClock();
         await Promise.all([state.activeSegment.syncLog(), this.roller.awaitRolledSegments()]);
+        if (startedMs >= 0) publishLogSync({ dir: state.dir, startedMs, endedMs: performance.now() });
         state.checkNotFailed();
         this.markDurable(target);
       }
