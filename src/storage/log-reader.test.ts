@@ -7,9 +7,10 @@ import type { StorageFile } from './file-system.js';
 import { MemoryFileSystem } from './memory-file-system.js';
 import { batchesIn, openTestLog, testBatch } from './test-support.js';
 
-/** A MemoryFileSystem that counts the bytes read from `.log` files. */
+/** A MemoryFileSystem that counts the reads of `.log` files and the bytes they returned. */
 class CountingFileSystem extends MemoryFileSystem {
   logBytesRead = 0;
+  logReads = 0;
 
   override async open(path: string, options?: { readonly create?: boolean }): Promise<StorageFile> {
     const file = await super.open(path, options);
@@ -20,6 +21,7 @@ class CountingFileSystem extends MemoryFileSystem {
       async read(buffer, offset, length, position) {
         const count = await file.read(buffer, offset, length, position);
         counter.logBytesRead += count;
+        counter.logReads += 1;
         return count;
       },
       writev: (buffers, position) => file.writev(buffers, position),
@@ -52,6 +54,79 @@ describe('log reads', () => {
       { baseOffset: large.firstOffset, lastOffset: large.lastOffset },
       { baseOffset: small.firstOffset, lastOffset: small.lastOffset },
     ]);
+    await log.close();
+  });
+
+  it('read on from where the previous read ended with one file read, the same batches as without the hint', async () => {
+    const fs = new CountingFileSystem();
+    const log = await openTestLog({ fs });
+    const appended: { baseOffset: bigint; lastOffset: bigint }[] = [];
+    for (let i = 0; i < 40; i += 1) {
+      const append = log.appendAsLeader(testBatch(1 + (i % 7), { valueBytes: 300, tag: `b${i}` }));
+      appended.push({ baseOffset: append.firstOffset, lastOffset: append.lastOffset });
+    }
+    await log.flush();
+    log.setHighWatermark(log.logEndOffset);
+    const seen: { baseOffset: bigint; lastOffset: bigint }[] = [];
+    let offset = 0n;
+    const readsPerFetch: number[] = [];
+    while (offset < log.logEndOffset) {
+      fs.logReads = 0;
+      const result = await log.read(offset, { maxBytes: 5000 });
+      readsPerFetch.push(fs.logReads);
+      assert.equal(result.kind, 'records');
+      const batches = batchesIn(result.kind === 'records' ? result.records : Buffer.alloc(0));
+      assert.ok(batches.length > 0, `no progress at ${offset}`);
+      seen.push(...batches);
+      offset = batches.at(-1)!.lastOffset + 1n;
+    }
+    assert.deepEqual(seen, appended);
+    assert.deepEqual(
+      readsPerFetch.slice(1),
+      readsPerFetch.slice(1).map(() => 1),
+    );
+    // At the end: nothing yet, then what is appended there comes back.
+    assert.deepEqual(
+      await log.read(offset, { maxBytes: 5000 }).then((r) => r.kind === 'records' && r.records.length),
+      0,
+    );
+    const more = log.appendAsLeader(testBatch(3, { tag: 'more' }));
+    await more.written;
+    log.setHighWatermark(log.logEndOffset);
+    const after = await log.read(offset, { maxBytes: 5000 });
+    assert.deepEqual(batchesIn(after.kind === 'records' ? after.records : Buffer.alloc(0)), [
+      { baseOffset: more.firstOffset, lastOffset: more.lastOffset },
+    ]);
+    await log.close();
+  });
+
+  it('forget where reads ended when the log is truncated', async () => {
+    const fs = new CountingFileSystem();
+    const log = await openTestLog({ fs });
+    for (let i = 0; i < 6; i += 1) log.appendAsLeader(testBatch(2, { valueBytes: 200, tag: `a${i}` }));
+    await log.flush();
+    log.setHighWatermark(log.logEndOffset);
+    // Reads ending at offsets 2 and 12 (the end) leave hints there.
+    await log.read(0n, { maxBytes: 700 });
+    await log.read(4n, { maxBytes: 5000 });
+    await log.truncateTo(4n);
+    // Offsets 4.. are assigned again, to batches of other sizes in the same segment: 4-8, 9-9, 10-14.
+    log.appendAsLeader(testBatch(5, { valueBytes: 50, tag: 'x' }));
+    log.appendAsLeader(testBatch(1, { valueBytes: 2000, tag: 'y' }));
+    await log.appendAsLeader(testBatch(5, { valueBytes: 10, tag: 'z' })).written;
+    log.setHighWatermark(log.logEndOffset);
+    const expected = [
+      { baseOffset: 4n, lastOffset: 8n },
+      { baseOffset: 9n, lastOffset: 9n },
+      { baseOffset: 10n, lastOffset: 14n },
+    ];
+    for (const [from, batches] of [
+      [4n, expected],
+      [12n, expected.slice(2)],
+    ] as const) {
+      const result = await log.read(from, { maxBytes: 1 << 20 });
+      assert.deepEqual(batchesIn(result.kind === 'records' ? result.records : Buffer.alloc(0)), batches);
+    }
     await log.close();
   });
 });

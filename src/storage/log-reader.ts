@@ -62,6 +62,8 @@ export function floorSegment(segments: readonly LogSegment[], offset: bigint): n
   return found;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /** Extra bytes a read takes from the index position, so that one positional read covers the target. */
 export const FETCH_SLACK_BYTES = 64 * 1024;
 
@@ -129,7 +131,13 @@ async function readSegment(
   options: ReadOptions,
 ): Promise<Buffer | undefined> {
   const end = segment.size;
-  const found = await firstBatchReaching(segment, segment.offsetIndex.lookup(target).position, end, target);
+  const hint = segment.readHint(target);
+  const found =
+    hint !== undefined
+      ? hint < end
+        ? { position: hint, window: EMPTY }
+        : undefined
+      : await firstBatchReaching(segment, segment.offsetIndex.lookup(target).position, end, target);
   if (found === undefined) return undefined;
   const start = found.position;
   const length = Math.min(end - start, options.maxBytes + FETCH_SLACK_BYTES);
@@ -141,13 +149,18 @@ async function readSegment(
   const iterator = new RecordBatchIterator(bytes);
   let first = -1;
   let cut = 0;
+  let next = target;
   for (const view of iterator) {
     if (first < 0) {
       if (view.lastOffset < target) continue;
-      if (maxOffset !== undefined && view.lastOffset >= maxOffset) return Buffer.alloc(0);
+      if (maxOffset !== undefined && view.lastOffset >= maxOffset) {
+        segment.rememberReadEnd(target, start + view.offset);
+        return Buffer.alloc(0);
+      }
       if (view.sizeInBytes > options.maxBytes && options.minOneBatch !== true) return Buffer.alloc(0);
       first = view.offset;
       cut = iterator.position;
+      next = view.nextOffset;
       continue;
     }
     if (
@@ -156,8 +169,12 @@ async function readSegment(
     )
       break;
     cut = iterator.position;
+    next = view.nextOffset;
   }
-  if (first >= 0) return bytes.subarray(first, cut);
+  if (first >= 0) {
+    segment.rememberReadEnd(next, start + cut);
+    return bytes.subarray(first, cut);
+  }
   if (start + iterator.position >= end) return undefined;
   return readSegmentSlowly(segment, target, options, end);
 }
