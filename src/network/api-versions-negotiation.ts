@@ -30,7 +30,7 @@ export function localVersionRange(apiKey: ApiKey): VersionRange {
  * version both have. Throws KafkaError for any other error code, and what `request` throws.
  */
 export async function negotiateApiVersions(
-  connection: KafkaConnection,
+  connection: Pick<KafkaConnection, 'request'>,
   client: { clientSoftwareName: string; clientSoftwareVersion: string },
   options: RequestOptions = {},
 ): Promise<NegotiatedVersions> {
