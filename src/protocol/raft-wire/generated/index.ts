@@ -8,5 +8,7 @@ export * from './raft-heartbeat.js';
 export * from './raft-heartbeat-response.js';
 export * from './raft-install-snapshot.js';
 export * from './raft-install-snapshot-response.js';
+export * from './raft-kv-request.js';
+export * from './raft-kv-response.js';
 export * from './raft-vote.js';
 export * from './raft-vote-response.js';

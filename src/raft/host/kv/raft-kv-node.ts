@@ -1,0 +1,86 @@
+import { randomInt } from 'node:crypto';
+import { type Logger, pino } from 'pino';
+import type { NodeId } from '../../core/log-entry.js';
+import { RaftNode } from '../../core/raft-node.js';
+import type { RaftOptionsInput } from '../../core/raft-options.js';
+import { type HostClock, systemClock } from '../driver-ports.js';
+import { RaftDriver } from '../raft-driver.js';
+import type { PeerAddress } from '../raft-peer-link.js';
+import { persistReady, type RaftStorage } from '../raft-storage.js';
+import { TcpRaftTransport } from '../tcp-raft-transport.js';
+import { KvServer } from './kv-server.js';
+import { KvStateMachine } from './kv-state-machine.js';
+
+export interface RaftKvNodeOptions {
+  readonly raft: RaftOptionsInput;
+  readonly clusterId: string;
+  /** Opened and loaded here; closed by `close()`. */
+  readonly storage: RaftStorage;
+  readonly peerAddress: (peerId: NodeId) => PeerAddress | undefined;
+  readonly host?: string;
+  /** 0 for any free port. */
+  readonly raftPort?: number;
+  readonly clientPort?: number;
+  readonly clock?: HostClock;
+  readonly logger?: Logger;
+  /** The driver stopped on a storage failure; a process should exit (its supervisor restarts it). */
+  readonly onFatal?: (error: unknown) => void;
+}
+
+export interface RaftKvNode {
+  readonly driver: RaftDriver;
+  readonly machine: KvStateMachine;
+  readonly raftPort: number;
+  readonly clientPort: number;
+  close(): Promise<void>;
+}
+
+/**
+ * One replicated key-value server: durable Raft storage, the driver, the TCP peer transport and the
+ * client port, wired together. Restarting after a crash is just calling this again on the same storage.
+ */
+export async function startRaftKvNode(options: RaftKvNodeOptions): Promise<RaftKvNode> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const host = options.host ?? '127.0.0.1';
+  const persisted = await options.storage.load();
+  const machine = new KvStateMachine();
+  machine.restore(persisted.snapshot?.data);
+  const node = new RaftNode(options.raft, persisted, { nextInt: (max) => randomInt(max) }, clock.nowMs());
+  let driver: RaftDriver | undefined;
+  const transport = new TcpRaftTransport({
+    selfId: options.raft.id,
+    clusterId: options.clusterId,
+    peerAddress: options.peerAddress,
+    onMessage: (message) => driver?.receive(message),
+    logger,
+  });
+  driver = new RaftDriver({
+    node,
+    clock,
+    transport,
+    stateMachine: machine,
+    persist: (work) => persistReady(options.storage, work),
+    onFatal: (error) => {
+      logger.error({ err: error instanceof Error ? error.message : String(error) }, 'raft storage failed');
+      options.onFatal?.(error);
+    },
+  });
+  const raftPort = await transport.listen(options.raftPort ?? 0, host);
+  const server = new KvServer({ driver, machine, logger });
+  const clientPort = await server.listen(options.clientPort ?? 0, host);
+  driver.start();
+  const running = driver;
+  return {
+    driver: running,
+    machine,
+    raftPort,
+    clientPort,
+    async close() {
+      await server.close();
+      await running.stop();
+      await transport.close();
+      await options.storage.close();
+    },
+  };
+}

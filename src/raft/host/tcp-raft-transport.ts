@@ -1,0 +1,142 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { type Logger, pino } from 'pino';
+import { FrameDecoder, FrameError } from '../../network/index.js';
+import type { NodeId } from '../core/log-entry.js';
+import type { RaftMessage } from '../core/raft-message.js';
+import type { RaftTransport } from './driver-ports.js';
+import { type PeerAddress, RaftPeerLink } from './raft-peer-link.js';
+import { type DecodedRaftFrame, decodeRaftFrame, encodeRaftFrame } from './raft-wire-codec.js';
+
+export interface TcpRaftTransportOptions {
+  readonly selfId: NodeId;
+  /** Frames of another cluster are refused (a misconfigured peer list must not merge two clusters). */
+  readonly clusterId: string;
+  /** Where a peer listens, asked at every connection attempt. */
+  readonly peerAddress: (peerId: NodeId) => PeerAddress | undefined;
+  readonly onMessage: (message: RaftMessage) => void;
+  /** Per peer; default 64 MiB (a few full appends). */
+  readonly maxQueuedBytes?: number;
+  /** Largest frame accepted; default 100 MiB, Kafka's socket.request.max.bytes. */
+  readonly maxFrameBytes?: number;
+  /** Kafka's reconnect.backoff.ms / reconnect.backoff.max.ms defaults: 50 ms / 1 s. */
+  readonly reconnectBackoffMs?: number;
+  readonly reconnectBackoffMaxMs?: number;
+  readonly logger?: Logger;
+}
+
+/** Smallest frame: a RaftFrameHeader with an empty cluster id and no body. */
+const MIN_FRAME_BYTES = 14;
+
+/**
+ * Raft messages over TCP, one-way: each node dials every peer and only writes on that connection, and
+ * only reads on the connections it accepted. A frame that cannot be trusted (bad size, undecodable,
+ * another cluster, addressed to another node) closes the connection that carried it, logged once;
+ * every other connection is unaffected. Sending never blocks or throws (see RaftPeerLink).
+ */
+export class TcpRaftTransport implements RaftTransport {
+  readonly #options: TcpRaftTransportOptions;
+  readonly #logger: Logger;
+  readonly #links = new Map<NodeId, RaftPeerLink>();
+  readonly #inbound = new Set<Socket>();
+  #server: Server | undefined;
+  badFrames = 0;
+
+  constructor(options: TcpRaftTransportOptions) {
+    this.#options = options;
+    this.#logger = options.logger ?? pino({ level: 'silent' });
+  }
+
+  /** Starts accepting peer connections; resolves with the bound port (pass 0 for any). */
+  listen(port: number, host = '127.0.0.1'): Promise<number> {
+    const server = createServer((socket) => this.#accept(socket));
+    this.#server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        const address = server.address();
+        resolve(typeof address === 'object' && address !== null ? address.port : port);
+      });
+    });
+  }
+
+  send(messages: readonly RaftMessage[]): void {
+    for (const message of messages) {
+      if (message.to === this.#options.selfId) continue;
+      const chunks = encodeRaftFrame(message, this.#options.clusterId);
+      let bytes = 0;
+      for (const chunk of chunks) bytes += chunk.length;
+      this.#link(message.to).send(chunks, bytes);
+    }
+  }
+
+  /** Frames dropped towards each peer since start (queue full or peer down). */
+  droppedFrames(): Map<NodeId, number> {
+    return new Map([...this.#links].map(([id, link]) => [id, link.droppedFrames]));
+  }
+
+  async close(): Promise<void> {
+    for (const link of this.#links.values()) link.close();
+    for (const socket of this.#inbound) socket.destroy();
+    const server = this.#server;
+    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  #link(peerId: NodeId): RaftPeerLink {
+    let link = this.#links.get(peerId);
+    if (link === undefined) {
+      link = new RaftPeerLink({
+        peerId,
+        address: () => this.#options.peerAddress(peerId),
+        maxQueuedBytes: this.#options.maxQueuedBytes ?? 64 * 1024 * 1024,
+        reconnectBackoffMs: this.#options.reconnectBackoffMs ?? 50,
+        reconnectBackoffMaxMs: this.#options.reconnectBackoffMaxMs ?? 1000,
+        logger: this.#logger,
+      });
+      this.#links.set(peerId, link);
+    }
+    return link;
+  }
+
+  #trusted(frame: DecodedRaftFrame): RaftMessage {
+    if (frame.clusterId !== this.#options.clusterId) {
+      throw new FrameError(`frame of cluster ${frame.clusterId}, not ${this.#options.clusterId}`);
+    }
+    if (frame.message.to !== this.#options.selfId) {
+      throw new FrameError(`frame addressed to node ${frame.message.to}, not ${this.#options.selfId}`);
+    }
+    return frame.message;
+  }
+
+  #accept(socket: Socket): void {
+    socket.setNoDelay(true);
+    this.#inbound.add(socket);
+    const decoder = new FrameDecoder({
+      minFrameBytes: MIN_FRAME_BYTES,
+      maxFrameBytes: this.#options.maxFrameBytes ?? 104_857_600,
+    });
+    socket.on('data', (chunk: Buffer) => {
+      const messages: RaftMessage[] = [];
+      try {
+        decoder.push(chunk);
+        for (let frame = decoder.next(); frame !== undefined; frame = decoder.next()) {
+          messages.push(this.#trusted(decodeRaftFrame(frame)));
+        }
+      } catch (error: unknown) {
+        this.badFrames++;
+        this.#logger.warn(
+          {
+            remote: `${socket.remoteAddress}:${socket.remotePort}`,
+            err: error instanceof Error ? error.message : String(error),
+          },
+          'raft peer sent a bad frame; closing its connection',
+        );
+        socket.destroy();
+      }
+      // Frames before a bad one were fine: deliver them (outside the try: a failure there is not the peer's).
+      for (const message of messages) this.#options.onMessage(message);
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => this.#inbound.delete(socket));
+  }
+}
