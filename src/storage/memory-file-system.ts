@@ -95,6 +95,9 @@ export class MemoryFileSystem implements FileSystem {
     if (file !== undefined) {
       this.alive().files.delete(source);
       this.alive().files.set(target, file);
+      // Durable at once (the simplification above): a file renamed over another one (an atomic
+      // replace) must not vanish at power loss because its temp name was never fsynced in its directory.
+      file.isLinkDurable = true;
       return;
     }
     if (!this.alive().dirs.has(source)) throw new FileNotFoundError(`no such file or directory: ${from}`);

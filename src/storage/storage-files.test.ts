@@ -148,4 +148,20 @@ describe('MemoryFileSystem power loss', () => {
     await assert.rejects(fs.open('/d/new', { create: true }), /crashed/);
     assert.deepEqual(await next.readdir('/d'), ['kept']);
   });
+
+  it('a rename is durable at once: an atomic replace leaves the new file, never no file', async () => {
+    const fs = new MemoryFileSystem({ trackDurability: true });
+    await fs.mkdir('/d');
+    const old = await fs.open('/d/state', { create: true });
+    await old.writev([Buffer.from('old')], 0);
+    await old.sync();
+    await fs.fsyncDir('/d');
+    const temp = await fs.open('/d/state.tmp', { create: true });
+    await temp.writev([Buffer.from('new')], 0);
+    await temp.sync();
+    await fs.rename('/d/state.tmp', '/d/state');
+    const next = fs.simulatePowerLoss();
+    assert.equal(next.readRaw('/d/state')?.toString(), 'new');
+    assert.deepEqual(await next.readdir('/d'), ['state']);
+  });
 });
