@@ -19,6 +19,8 @@ export { type RaftOptions, type RaftOptionsInput, resolveRaftOptions } from './c
 export type { RaftReady } from './core/raft-ready.js';
 export type { Random } from './core/random.js';
 export type { ReadState } from './core/read-index.js';
+export { FileRaftStorage, type FileRaftStorageOptions } from './host/file-raft-storage.js';
+export type { RaftStorageRecovery } from './host/file-raft-storage-recovery.js';
 export { MemoryRaftStorage } from './host/memory-raft-storage.js';
 export {
   CorruptRaftStorageError,

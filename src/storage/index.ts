@@ -15,6 +15,7 @@ export {
   type FileStat,
   type FileSystem,
   joinPath,
+  readFully,
   readWholeFile,
   type StorageFile,
   systemClock,

@@ -15,8 +15,10 @@ import type { RaftReady } from '../core/raft-ready.js';
  * - Calls are made one at a time (the caller awaits each before the next); none overlaps `load()`.
  * - Everything a call did is durable once a later `sync()` returned.
  * - A crash (process or power) keeps a prefix of the calls made since the last `sync()`, in call order,
- *   with `appendEntries` possibly cut at an entry boundary. `saveHardState` and the two snapshot calls
- *   are atomic: all or nothing. So a recovered state is always one the node passed through.
+ *   with the last `appendEntries` possibly cut at an entry boundary; when that append overwrote a
+ *   suffix, the old entries may also be cut anywhere from the overwrite point on (they conflicted with
+ *   the leader's, so none of them was committed). `saveHardState` and the two snapshot calls are
+ *   atomic: all or nothing. So a recovered state never mixes old and new beyond that.
  * - `load()` never returns anything torn or invalid: a torn tail is truncated, a gap ends the log.
  */
 export interface RaftStorage {

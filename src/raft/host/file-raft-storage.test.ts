@@ -1,0 +1,185 @@
+// Proves FileRaftStorage keeps the RaftStorage contract (the shared suite) on the in-memory disk with
+// power loss and on the real file system, and the store-level rules: files it refuses to guess about
+// (a corrupt vote or snapshot), the directory lock, torn tails and stale log generations repaired at
+// open, segments rolled and compacted away, and a store that fails for good after an I/O error.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { MemoryFileSystem, NodeFileSystem } from '../../storage/index.js';
+import { CrashingFileSystem } from './crash-points.test-support.js';
+import { FileRaftStorage } from './file-raft-storage.js';
+import { HARD_STATE_FILE } from './file-raft-storage-recovery.js';
+import { segmentFileName } from './raft-log-segment.js';
+import {
+  describeRaftStorageContract,
+  plain,
+  range,
+  type StorageHarness,
+  snapshotAt,
+} from './raft-storage-contract.test-support.js';
+
+const DIR = '/node-1/raft';
+
+function memoryHarness(fs: MemoryFileSystem, storage: FileRaftStorage): StorageHarness {
+  return {
+    storage,
+    crash: async () => {
+      const next = fs.simulatePowerLoss();
+      return memoryHarness(next, await FileRaftStorage.open(next, DIR, { segmentBytes: 150 }));
+    },
+    reopen: async () => {
+      await storage.close();
+      return memoryHarness(fs, await FileRaftStorage.open(fs, DIR, { segmentBytes: 150 }));
+    },
+    dispose: () => storage.close(),
+  };
+}
+
+describeRaftStorageContract('FileRaftStorage on MemoryFileSystem', async () => {
+  const fs = new MemoryFileSystem({ trackDurability: true });
+  return memoryHarness(fs, await FileRaftStorage.open(fs, DIR, { segmentBytes: 150 }));
+});
+
+function nodeHarness(dir: string, storage: FileRaftStorage): StorageHarness {
+  // A real disk cannot lose power here: a "crash" is a process crash (the page cache keeps every write).
+  const reopen = async () => {
+    await storage.close();
+    return nodeHarness(dir, await FileRaftStorage.open(new NodeFileSystem(), dir, { segmentBytes: 150 }));
+  };
+  return {
+    storage,
+    crash: reopen,
+    reopen,
+    dispose: async () => {
+      await storage.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describeRaftStorageContract('FileRaftStorage on NodeFileSystem', async () => {
+  const dir = join(await mkdtemp(join(tmpdir(), 'pyralog-raft-storage-')), 'raft');
+  return nodeHarness(dir, await FileRaftStorage.open(new NodeFileSystem(), dir, { segmentBytes: 150 }));
+});
+
+async function openMemory(fs = new MemoryFileSystem({ trackDurability: true }), segmentBytes = 150) {
+  const storage = await FileRaftStorage.open(fs, DIR, { segmentBytes });
+  return { fs, storage, loaded: await storage.load() };
+}
+
+describe('FileRaftStorage files', () => {
+  it('a second open of a locked store fails with LOG_DIR_LOCKED; close releases the lock', async () => {
+    const { fs, storage } = await openMemory();
+    await assert.rejects(FileRaftStorage.open(fs, DIR), { code: 'LOG_DIR_LOCKED' });
+    await storage.close();
+    await (await FileRaftStorage.open(fs, DIR)).close();
+  });
+
+  it('refuses to open with a corrupt hard state or snapshot rather than forget a vote or entries', async () => {
+    const { fs, storage } = await openMemory();
+    await storage.saveHardState({ term: 5, votedFor: 2 });
+    await storage.appendEntries(range(1, 10, 5));
+    await storage.saveSnapshot(snapshotAt(4, 5));
+    await storage.close();
+    const hardState = fs.readRaw(`${DIR}/${HARD_STATE_FILE}`)!;
+    hardState[hardState.length - 6]! ^= 1;
+    fs.writeRaw(`${DIR}/${HARD_STATE_FILE}`, hardState);
+    await assert.rejects(FileRaftStorage.open(fs, DIR), { code: 'RAFT_STORAGE_CORRUPT' });
+    hardState[hardState.length - 6]! ^= 1;
+    fs.writeRaw(`${DIR}/${HARD_STATE_FILE}`, hardState);
+    const snapshotName = (await fs.readdir(DIR)).find((name) => name.endsWith('.snapshot'))!;
+    const snapshot = fs.readRaw(`${DIR}/${snapshotName}`)!;
+    fs.writeRaw(`${DIR}/${snapshotName}`, snapshot.subarray(0, snapshot.length - 1));
+    await assert.rejects(FileRaftStorage.open(fs, DIR), { code: 'RAFT_STORAGE_CORRUPT' });
+  });
+
+  it('rolls segments at segmentBytes and deletes the ones a snapshot covers', async () => {
+    const { fs, storage } = await openMemory();
+    await storage.appendEntries(range(1, 40, 1));
+    await storage.sync();
+    const segments = (await fs.readdir(DIR)).filter((name) => name.endsWith('.log'));
+    assert.ok(segments.length >= 5, `40 entries of ~28 bytes in 150-byte segments: ${segments}`);
+    await storage.saveSnapshot(snapshotAt(30, 1));
+    const left = (await fs.readdir(DIR)).filter((name) => name.endsWith('.log'));
+    assert.ok(left.length < segments.length && left.length <= 3, `${left}`);
+    await storage.saveSnapshot(snapshotAt(40, 1));
+    assert.deepEqual(
+      (await fs.readdir(DIR)).filter((name) => name.endsWith('.log')),
+      [],
+    );
+    await storage.appendEntries(range(41, 41, 2));
+    await storage.sync();
+    await storage.close();
+    const { loaded } = await openMemory(fs.simulatePowerLoss());
+    assert.equal(loaded.snapshot?.index, 40);
+    assert.deepEqual(plain(loaded.entries), plain(range(41, 41, 2)));
+  });
+
+  it('cuts a torn tail and drops the segments after it, reporting why', async () => {
+    const { fs, storage } = await openMemory();
+    await storage.appendEntries(range(1, 20, 1));
+    await storage.sync();
+    await storage.close();
+    const second = (await fs.readdir(DIR)).filter((name) => name.endsWith('.log'))[1]!;
+    const secondBase = Number(second.slice(11, 31));
+    assert.equal(second, segmentFileName(0, secondBase));
+    const bytes = fs.readRaw(`${DIR}/${second}`)!;
+    bytes[bytes.length - 3]! ^= 0xff; // the CRC of the segment's last record no longer matches
+    fs.writeRaw(`${DIR}/${second}`, bytes);
+    const reopened = await FileRaftStorage.open(fs, DIR, { segmentBytes: 150 });
+    const loaded = await reopened.load();
+    const last = loaded.entries.at(-1)!.index;
+    assert.ok(last >= secondBase && last < 20, `the log ends inside ${second}: ${last}`);
+    assert.match(reopened.recovery.logEndedBecause ?? '', /CRC mismatch/);
+    assert.ok(reopened.recovery.truncatedBytes > 0);
+    assert.ok(reopened.recovery.removedFiles.length > 0, 'the later segments are removed');
+    await reopened.appendEntries(range(last + 1, last + 2, 2));
+    await reopened.sync();
+    await reopened.close();
+    const { loaded: again } = await openMemory(fs.simulatePowerLoss());
+    assert.deepEqual(plain(again.entries), plain([...range(1, last, 1), ...range(last + 1, last + 2, 2)]));
+  });
+
+  it('an installed snapshot makes every older segment dead even if their removal did not survive', async () => {
+    const { fs, storage } = await openMemory();
+    await storage.appendEntries(range(1, 20, 1));
+    await storage.sync();
+    await storage.close();
+    const old = new Map<string, Buffer>();
+    for (const name of await fs.readdir(DIR))
+      if (name.endsWith('.log')) old.set(name, fs.readRaw(`${DIR}/${name}`)!);
+    const { storage: second } = await openMemory(fs);
+    await second.installSnapshot(snapshotAt(10, 3));
+    await second.close();
+    for (const [name, bytes] of old) {
+      const file = await fs.open(`${DIR}/${name}`, { create: true });
+      await file.writev([bytes], 0);
+      await file.close();
+    }
+    const third = await FileRaftStorage.open(fs, DIR);
+    const loaded = await third.load();
+    assert.equal(loaded.snapshot?.index, 10);
+    assert.deepEqual(loaded.entries, []);
+    assert.ok(third.recovery.removedFiles.length >= old.size);
+    await third.close();
+  });
+
+  it('fails for good after an I/O error, and refuses an append with a gap without failing', async () => {
+    const disk = new MemoryFileSystem({ trackDurability: true });
+    const fs = new CrashingFileSystem(disk, 6);
+    const storage = await FileRaftStorage.open(fs, DIR);
+    await storage.load();
+    await assert.rejects(storage.appendEntries(range(3, 4, 1)), { code: 'RAFT_INVARIANT' });
+    await storage.appendEntries(range(1, 2, 1));
+    await assert.rejects(
+      (async () => {
+        for (;;) await storage.appendEntries(range(3, 3, 1)).then(() => storage.sync());
+      })(),
+      { code: 'RAFT_STORAGE_FAILED' },
+    );
+    await assert.rejects(storage.sync(), { code: 'RAFT_STORAGE_FAILED' });
+    await storage.close();
+  });
+});
