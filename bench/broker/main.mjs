@@ -73,6 +73,8 @@ async function startCli(dataDir, extraArgs = [], nodeArgs = [], env = process.en
       'start',
       '--listeners',
       'PLAINTEXT://127.0.0.1:0',
+      '--override',
+      'admin.listener=127.0.0.1:0',
       '--log-dirs',
       dataDir,
       ...extraArgs,

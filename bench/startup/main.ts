@@ -38,7 +38,16 @@ async function processStart(args: string[]): Promise<{ ms: number; rssMiB: numbe
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    [...args, 'start', '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--log-dirs', dir],
+    [
+      ...args,
+      'start',
+      '--override',
+      'listeners=PLAINTEXT://127.0.0.1:0',
+      '--override',
+      'admin.listener=127.0.0.1:0',
+      '--log-dirs',
+      dir,
+    ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   try {

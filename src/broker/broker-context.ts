@@ -3,6 +3,7 @@ import type { MetadataImage } from '../metadata/index.js';
 import type { Uuid } from '../protocol/index.js';
 import type { ReplicaManager } from '../replication/index.js';
 import type { ApiLedger } from './api-ledger.js';
+import type { BrokerStats } from './broker-stats.js';
 import type { ConfigAdmin } from './config-admin.js';
 import type { FetchSessionCache } from './fetch-session-cache.js';
 
@@ -144,6 +145,8 @@ export interface BrokerContext {
   readonly nowMs: () => number;
   /** KIP-227 incremental fetch sessions, bounded by max.incremental.fetch.session.cache.slots. */
   readonly fetchSessions: FetchSessionCache;
+  /** Counters for the metrics layer (bytes and messages per topic, request times, purgatory). */
+  readonly stats: BrokerStats;
   /** Tests only (PYRALOG_API_LEDGER): records which APIs and versions clients use. */
   readonly apiLedger?: ApiLedger | undefined;
 }

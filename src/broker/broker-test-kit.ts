@@ -37,6 +37,7 @@ import {
 } from '../server/index.js';
 import { LogManager, MemoryFileSystem, resolveLogConfig } from '../storage/index.js';
 import type { BrokerContext } from './broker-context.js';
+import { BrokerStats } from './broker-stats.js';
 import { FetchSessionCache } from './fetch-session-cache.js';
 import { type GroupSettings, startGroupCoordinator } from './groups/start-group-coordinator.js';
 import { createRequestDispatcher } from './request-dispatcher.js';
@@ -224,6 +225,7 @@ export async function createTestBroker(
     logger,
     nowMs: () => Date.now(),
     fetchSessions: new FetchSessionCache({ randomInt: () => (Math.random() * 2 ** 31) | 0 }),
+    stats: new BrokerStats(),
     ...contextOverrides,
   };
   const dispatch = createRequestDispatcher(context);

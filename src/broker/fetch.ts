@@ -203,6 +203,21 @@ function outcomeOf({ response }: FetchTarget): PartitionOutcome {
   };
 }
 
+/**
+ * Kafka's per-topic TotalFetchRequestsPerSec, FailedFetchRequestsPerSec and BytesOutPerSec: every
+ * partition read from a hosted log counts, and its records' bytes as they go out (after conversion).
+ */
+function countFetch(context: BrokerContext, targets: readonly FetchTarget[]): void {
+  const topics = context.stats.topics;
+  for (const { partition, response } of targets) {
+    if (partition === undefined) continue;
+    const stats = topics.topic(partition.topic);
+    stats.fetchRequests += 1;
+    if (response.errorCode !== ErrorCode.NONE) stats.failedFetchRequests += 1;
+    else stats.bytesOut += response.records?.length ?? 0;
+  }
+}
+
 function emptyResponse(errorCode: number): FetchResponse {
   return { throttleTimeMs: 0, errorCode, sessionId: 0, responses: [], nodeEndpoints: [] };
 }
@@ -237,6 +252,7 @@ async function fetchWithWait(
     }
   }
   await formatRecords(targets, version);
+  countFetch(context, targets);
   const { sessionId, included } = completeFetch(
     context.fetchSessions,
     fetchContext,

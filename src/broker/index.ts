@@ -17,6 +17,7 @@ export type {
   TopicReference,
   TopicToCreate,
 } from './broker-context.js';
+export { BrokerStats, BrokerTopicStats, RequestStats, TopicStats } from './broker-stats.js';
 export {
   type ConfigAdmin,
   type ConfigAlteration,

@@ -62,14 +62,19 @@ function appendPartition(
 ): PartitionResponse | Pending {
   const partition = context.replicas.getPartition(topic, index);
   if (partition === undefined) return partitionResponse(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const stats = context.stats.topics.topic(topic);
+  stats.produceRequests += 1;
   const nowMs = context.nowMs();
   const checked = validateProduce(records, apiVersion, rulesOf(partition), nowMs);
   if (checked.kind === 'refused') {
+    stats.failedProduceRequests += 1;
+    stats.bytesRejected += records?.length ?? 0;
     const response = partitionResponse(index, checked.errorCode, checked.message);
     response.recordErrors = checked.recordErrors;
     return response;
   }
   if (acks === -1 && partition.isrSize < partition.minInsyncReplicas) {
+    stats.failedProduceRequests += 1;
     const message = `${partition.isrSize} in-sync replica(s), min.insync.replicas is ${partition.minInsyncReplicas}`;
     return partitionResponse(index, ErrorCode.NOT_ENOUGH_REPLICAS, message);
   }
@@ -79,7 +84,15 @@ function appendPartition(
     checked.view.setLogAppendTime(logAppendTimeMs);
   }
   const append = partition.appendAsLeader([checked.view], acks);
-  if ('errorCode' in append) return partitionResponse(index, append.errorCode, append.message);
+  if ('errorCode' in append) {
+    stats.failedProduceRequests += 1;
+    return partitionResponse(index, append.errorCode, append.message);
+  }
+  if (append.duplicateOf === undefined) {
+    // As Kafka's BytesInPerSec: the batch bytes as the producer sent them (records was checked non-null).
+    stats.bytesIn += records?.length ?? 0;
+    stats.messagesIn += checked.view.recordsCount;
+  }
   const response = partitionResponse(index, ErrorCode.NONE);
   response.baseOffset = append.firstOffset;
   // A producer's retry of a batch already appended gets the original's offsets and append time.
@@ -178,7 +191,16 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
     }));
     request.trace?.mark('appended');
     if (acks === 0) return null;
-    await Promise.all(pending.map((entry) => acknowledge(context, entry, body.timeoutMs)));
+    if (acks !== -1 || pending.length === 0) {
+      await Promise.all(pending.map((entry) => acknowledge(context, entry, body.timeoutMs)));
+      return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
+    }
+    context.stats.delayedProduces += 1;
+    try {
+      await Promise.all(pending.map((entry) => acknowledge(context, entry, body.timeoutMs)));
+    } finally {
+      context.stats.delayedProduces -= 1;
+    }
     return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
   },
   errorResponse: errorBody,

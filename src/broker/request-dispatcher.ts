@@ -117,11 +117,26 @@ async function answer<K extends ApiKey>(
  *   closes that connection (logged once), as Kafka does. Nothing else ever rejects.
  * - With an `apiLedger` in the context (tests only, PYRALOG_API_LEDGER), every request is recorded
  *   there first.
+ * - Every request's count and time (dispatch to encoded response, or to failure) go to
+ *   `context.stats.requests` by API key.
  */
 export function createRequestDispatcher(context: BrokerContext): RequestHandler {
   const ledger = context.apiLedger;
+  const requestStats = context.stats.requests;
+  const dispatch = createDispatch(context);
   return async (request) => {
     if (ledger !== undefined) ledger.record(request);
+    const startedAt = performance.now();
+    try {
+      return await dispatch(request);
+    } finally {
+      requestStats.record(request.apiKey, (performance.now() - startedAt) / 1000);
+    }
+  };
+}
+
+function createDispatch(context: BrokerContext): RequestHandler {
+  return async (request) => {
     const { apiKey, apiVersion } = request;
     if (apiKey === ApiKey.ApiVersions && apiVersion > apiVersionsHandler.versions.max) {
       return encodeResponse(

@@ -3,6 +3,10 @@ import { pino } from 'pino';
 import { BrokerConfigError, loadBrokerConfig, type NamedConfigFlag, startBroker } from '../server/index.js';
 import { VERSION } from '../version.js';
 
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 export interface StartCommandOptions {
   readonly config?: string;
   readonly override?: readonly string[];
@@ -75,6 +79,7 @@ export async function runStart(options: StartCommandOptions): Promise<void> {
       clusterId: broker.clusterId,
       listeners,
       bootstrap: broker.bootstrap,
+      ...(broker.admin === null ? {} : { admin: `http://${hostPort(broker.admin.host, broker.admin.port)}` }),
       logDirs: broker.logDirs,
       storage: config.values['pyralog.storage'],
       readyMs,

@@ -352,6 +352,12 @@ export const BROKER_CONFIG_DEFINITIONS = {
       'Write a metadata snapshot when records not in the latest snapshot are this old (checked on ' +
       'each metadata commit; 0 disables time-based snapshots).',
   }),
+  'admin.listener': stringConfig({
+    default: 'localhost:9644',
+    doc:
+      'Pyralog: host:port of the admin HTTP listener (/metrics, /health, /ready, /v1/*); empty ' +
+      'disables it. startBroker() leaves it disabled unless its config sets it.',
+  }),
   'pyralog.storage': stringConfig({
     default: 'disk',
     oneOf: ['disk', 'memory'],

@@ -1,3 +1,4 @@
+import { type AdminListenerAddress, parseAdminListener } from '../admin/index.js';
 import type { ListenerEndpoint } from '../network/index.js';
 import {
   BROKER_CONFIG_DEFINITIONS,
@@ -55,6 +56,8 @@ export interface BrokerConfig {
   /** advertised.listeners when given; null means "advertise the listeners". */
   readonly advertisedListeners: readonly ListenerEndpoint[] | null;
   readonly interBrokerListenerName: string;
+  /** admin.listener, parsed; null when disabled (empty). */
+  readonly adminListener: AdminListenerAddress | null;
 }
 
 const DEFINITIONS: Readonly<Record<BrokerConfigName, ConfigDefinition<unknown>>> = BROKER_CONFIG_DEFINITIONS;
@@ -124,6 +127,7 @@ export function resolveBrokerConfig(
   const typed = Object.freeze(values) as BrokerConfigValues;
   checkRelations(typed, entries, problems);
   const listeners = validateListeners(typed, entries, problems);
+  const adminListener = validateAdminListener(typed, entries, problems);
   if (problems.length > 0 || listeners === undefined) throw new BrokerConfigError(problems);
   return Object.freeze({
     values: typed,
@@ -134,7 +138,22 @@ export function resolveBrokerConfig(
     logRetentionMs: synonymValue(typed, 'log.retention.ms'),
     logRollMs: synonymValue(typed, 'log.roll.ms'),
     ...listeners,
+    adminListener,
   });
+}
+
+function validateAdminListener(
+  values: BrokerConfigValues,
+  entries: ReadonlyMap<BrokerConfigName, ResolvedConfigEntry>,
+  problems: ConfigProblem[],
+): AdminListenerAddress | null {
+  try {
+    return parseAdminListener(values['admin.listener']);
+  } catch (error: unknown) {
+    if (!(error instanceof RangeError)) throw error;
+    problems.push(problemAt(entries, 'admin.listener', error.message));
+    return null;
+  }
 }
 
 function synonymValue(values: BrokerConfigValues, key: 'log.retention.ms' | 'log.roll.ms'): number {

@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { type Logger, pino } from 'pino';
-import { createRequestDispatcher, FetchSessionCache, startGroupCoordinator } from '../broker/index.js';
+import { type AdminListenerAddress, AdminServer } from '../admin/index.js';
+import {
+  BrokerStats,
+  createRequestDispatcher,
+  FetchSessionCache,
+  startGroupCoordinator,
+} from '../broker/index.js';
 import { CLUSTER_METADATA_TOPIC, LocalController } from '../controller/index.js';
 import { ProducerIdManager } from '../coordinator/index.js';
 import { MetadataLoader } from '../metadata/index.js';
@@ -43,6 +49,11 @@ export interface StartBrokerOptions {
   readonly brokerConfig?: BrokerConfig;
   /** Defaults to a silent logger. */
   readonly logger?: Logger;
+  /**
+   * Called once the admin listener (`admin.listener`) is bound, before anything else starts; start-up
+   * waits for the returned promise (a test can watch /ready answer 503 during start-up).
+   */
+  readonly onAdminListening?: (address: AdminListenerAddress) => Promise<void>;
 }
 
 export interface RunningBroker {
@@ -57,6 +68,8 @@ export interface RunningBroker {
   readonly logDirs: readonly string[];
   /** Milliseconds from the call to ready. */
   readonly startupMs: number;
+  /** The admin HTTP listener's bound address; null when `admin.listener` is empty. */
+  readonly admin: AdminListenerAddress | null;
   /** Long-poll fetches held right now (diagnostics and tests). */
   readonly heldFetches: number;
   /** Stops accepting, answers in-flight requests, flushes and closes the logs, releases the dir locks. Idempotent. */
@@ -77,6 +90,8 @@ function configOf(options: StartBrokerOptions): BrokerConfig {
     ...(logDirs === 'memory'
       ? { 'pyralog.storage': 'memory', 'log.dirs': '/pyralog-memory' }
       : { 'log.dirs': logDirs.join(',') }),
+    // Embedded brokers serve no admin HTTP unless asked: several in one process must not fight over 9644.
+    'admin.listener': '',
     ...options.config,
   };
   return loadBrokerConfig({
@@ -100,6 +115,27 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
   const startedAt = performance.now();
   const config = configOf(options);
   const logger = options.logger ?? pino({ level: 'silent' });
+  const admin =
+    config.adminListener === null
+      ? undefined
+      : new AdminServer({ address: config.adminListener, logger: logger.child({ component: 'admin' }) });
+  const adminAddress = (await admin?.start()) ?? null;
+  try {
+    if (adminAddress !== null) await options.onAdminListening?.(adminAddress);
+    return await startBrokerParts(config, logger, startedAt, admin, adminAddress);
+  } catch (error: unknown) {
+    await admin?.close();
+    throw error;
+  }
+}
+
+async function startBrokerParts(
+  config: BrokerConfig,
+  logger: Logger,
+  startedAt: number,
+  admin: AdminServer | undefined,
+  adminAddress: AdminListenerAddress | null,
+): Promise<RunningBroker> {
   const nodeId = config.values['node.id'];
   const isMemory = config.values['pyralog.storage'] === 'memory';
   const fsyncJournalPath = config.values['pyralog.test.fsync.journal'];
@@ -167,7 +203,18 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
       { replicas, controller, metadata: image, logger: logger.child({ component: 'group-coordinator' }) },
       groupSettings(config),
     );
-    const server = new SocketServer({
+    const stats = new BrokerStats();
+    let server: SocketServer | undefined;
+    admin?.attach({
+      nodeId,
+      clusterId,
+      metadata: image,
+      replicas,
+      stats,
+      network: () => server?.metrics,
+      groups,
+    });
+    server = new SocketServer({
       listeners: config.listeners,
       handler: createRequestDispatcher({
         nodeId,
@@ -197,6 +244,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
           maxEntries: config.values['max.incremental.fetch.session.cache.slots'],
           randomInt: () => randomBytes(4).readInt32BE(0),
         }),
+        stats,
       }),
       logger: logger.child({ component: 'network' }),
       socketRequestMaxBytes: config.values['socket.request.max.bytes'],
@@ -204,7 +252,9 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     });
     await server.start();
     const advertised = await registerBroker(config, server, metadataLog, nodeId, loader.image);
+    admin?.markListenersUp();
     const first = advertised[0]!;
+    const socketServer = server;
     let stopping: Promise<void> | undefined;
     return {
       nodeId,
@@ -215,14 +265,16 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
       listeners: advertised,
       logDirs: config.logDirs,
       startupMs: performance.now() - startedAt,
+      admin: adminAddress,
       get heldFetches() {
         return replicas.delayedFetches.size;
       },
       stop() {
         stopping ??= (async () => {
+          admin?.markStopping();
           replicas.close();
           groups.close();
-          await server.shutdown();
+          await socketServer.shutdown();
           await apiLedger?.flush();
           try {
             await metadataLog.close();
@@ -230,6 +282,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
             await logs.close();
           }
           await nodeFs?.closeJournal();
+          await admin?.close();
         })();
         return stopping;
       },

@@ -1,5 +1,5 @@
 // Integration-test helper: runs the real `pyralog start` process (through tsx, so no build is
-// needed) with a port-0 listener on a given log dir, and learns its address from the ready log line.
+// needed) with port-0 Kafka and admin listeners on a given log dir, and learns its address from the ready log line.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
@@ -8,6 +8,8 @@ const ROOT = new URL('../..', import.meta.url).pathname;
 export interface PyralogProcess {
   readonly child: ChildProcess;
   readonly bootstrap: string;
+  /** `http://127.0.0.1:<port>` of its admin listener (bound to port 0). */
+  readonly adminUrl: string;
   readonly readyMs: number;
   /** Resolves with the exit code (null when a signal ended it). */
   readonly exited: Promise<number | null>;
@@ -33,6 +35,8 @@ export async function startPyralog(
       'start',
       '--override',
       'listeners=PLAINTEXT://127.0.0.1:0',
+      '--override',
+      'admin.listener=127.0.0.1:0',
       '--log-dirs',
       dataDir,
       ...extraArgs,
@@ -46,14 +50,19 @@ export async function startPyralog(
     stderr += chunk.toString();
   });
   const lines = createInterface({ input: child.stdout! });
-  const ready = new Promise<{ bootstrap: string; readyMs: number }>((resolve, reject) => {
+  const ready = new Promise<{ bootstrap: string; adminUrl: string; readyMs: number }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no ready line within 30 s')), 30_000);
     lines.on('line', (line) => {
       stdout += `${line}\n`;
-      const entry = JSON.parse(line) as { msg?: string; bootstrap?: string; readyMs?: number };
+      const entry = JSON.parse(line) as {
+        msg?: string;
+        bootstrap?: string;
+        admin?: string;
+        readyMs?: number;
+      };
       if (entry.bootstrap !== undefined && entry.msg?.includes('ready') === true) {
         clearTimeout(timer);
-        resolve({ bootstrap: entry.bootstrap, readyMs: entry.readyMs ?? -1 });
+        resolve({ bootstrap: entry.bootstrap, adminUrl: entry.admin ?? '', readyMs: entry.readyMs ?? -1 });
       }
     });
     void exited.then((code) => {
