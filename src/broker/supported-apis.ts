@@ -45,7 +45,7 @@ export const SUPPORTED_APIS: ReadonlyMap<ApiKey, VersionRange> = new Map<ApiKey,
   [ApiKey.DescribeGroups, { min: 0, max: 5 }],
   [ApiKey.DeleteGroups, { min: 0, max: 2 }],
   // v1 is marked latestVersionUnstable in the spec.
-  [ApiKey.ConsumerGroupHeartbeat, { min: 0, max: 0 }],
+  [ApiKey.ConsumerGroupHeartbeat, { min: 0, max: 1 }],
   [ApiKey.ConsumerGroupDescribe, { min: 0, max: 0 }],
 ]);
 

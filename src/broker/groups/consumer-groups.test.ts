@@ -1,10 +1,13 @@
 // KIP-848 through the dispatcher: members join with ConsumerGroupHeartbeat and get server-side
 // assignments, a newcomer waits until the owner revoked, ConsumerGroupDescribe and ListGroups show the
 // group, commits are checked against member epochs, and DeleteGroups refuses the group until it is empty.
+// A coordinator replaying __consumer_offsets gets the group back as it was (epochs, assignments, members),
+// and the members go on heartbeating at their epochs; a regex subscription follows topics as they appear.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { type GroupRuntime, startGroupRuntime } from '../../coordinator/index.js';
 import { ApiKey, ErrorCode } from '../../protocol/index.js';
-import { createTestBroker, type TestBroker } from '../broker-test-kit.js';
+import { createTestBroker, TEST_GROUP_SETTINGS, type TestBroker } from '../broker-test-kit.js';
 import { createTopicsBody } from '../request-builders.test-support.js';
 import {
   commitBody,
@@ -12,6 +15,7 @@ import {
   joinBody,
   ManualGroupClock,
 } from './group-requests.test-support.js';
+import { topicCatalog } from './topic-catalog.js';
 
 type Owned = Array<{ topicId: string; partitions: number[] }>;
 
@@ -21,8 +25,9 @@ function count(owned: Owned | undefined): number {
 
 describe('KIP-848 consumer groups', () => {
   let broker: TestBroker;
+  const clock = new ManualGroupClock();
   before(async () => {
-    broker = await createTestBroker({}, {}, {}, { clock: new ManualGroupClock() });
+    broker = await createTestBroker({}, {}, {}, { clock });
     await broker.call(ApiKey.CreateTopics, 7, createTopicsBody([{ name: 't', numPartitions: 4 }]));
   });
   after(() => broker.close());
@@ -107,5 +112,118 @@ describe('KIP-848 consumer groups', () => {
       requireStable: false,
     });
     assert.deepEqual(fetched?.topics, []);
+  });
+
+  /** A second coordinator over the same __consumer_offsets partitions, as a restarted broker builds it. */
+  function replay(): Promise<GroupRuntime> {
+    return startGroupRuntime({
+      replicas: broker.context.replicas,
+      createTopic: async () => ErrorCode.NONE,
+      config: TEST_GROUP_SETTINGS.coordinator,
+      numPartitions: TEST_GROUP_SETTINGS.numPartitions,
+      retentionCheckIntervalMs: 600_000,
+      clock,
+      topics: () => topicCatalog(broker.context.metadata()),
+      newMemberId: (clientId) => `${clientId}-replayed`,
+      onError: (error) => assert.fail(String(error)),
+    });
+  }
+
+  it('a replayed coordinator has the group as it was and its members keep their epochs', async () => {
+    const hb = (body: ReturnType<typeof consumerHeartbeatBody>) =>
+      broker.call(ApiKey.ConsumerGroupHeartbeat, 0, body);
+    const a = await hb(consumerHeartbeatBody('kept', '', 0, { instanceId: 'static-a' }));
+    const aId = a?.memberId ?? '';
+    const b = await hb(consumerHeartbeatBody('kept', '', 0, { serverAssignor: 'range' }));
+    const bId = b?.memberId ?? '';
+    // a revokes half of what it holds: a restart now must keep the revocation outstanding.
+    const revoke = await hb(
+      consumerHeartbeatBody('kept', aId, a?.memberEpoch ?? -1, {
+        topicPartitions: a?.assignment?.topicPartitions ?? [],
+      }),
+    );
+    assert.equal(count(revoke?.assignment?.topicPartitions), 2);
+    const live = broker.context.groups.consumer.groups.get('kept');
+    assert.ok(live !== undefined);
+
+    const replayed = await replay();
+    try {
+      const loaded = replayed.consumer.groups.get('kept');
+      assert.ok(loaded !== undefined, 'the group is back');
+      assert.equal(loaded.groupEpoch, live.groupEpoch);
+      assert.equal(loaded.assignmentEpoch, live.assignmentEpoch);
+      assert.equal(loaded.assignor, 'range');
+      assert.equal(loaded.subscriptionMetadata, live.subscriptionMetadata);
+      const sorted = (target: ReadonlyMap<string, ReadonlySet<string>>) =>
+        [...target].map(([id, set]) => `${id}=${[...set].sort().join()}`).sort();
+      assert.deepEqual(sorted(loaded.target), sorted(live.target));
+      for (const member of live.members.values()) {
+        const again: typeof member | undefined = loaded.members.get(member.memberId);
+        assert.ok(again !== undefined, member.memberId);
+        assert.equal(again.memberEpoch, member.memberEpoch);
+        assert.equal(again.previousMemberEpoch, member.previousMemberEpoch);
+        assert.equal(again.instanceId, member.instanceId);
+        assert.deepEqual([...again.assigned].sort(), [...member.assigned].sort());
+        assert.deepEqual([...again.pendingRevocation].sort(), [...member.pendingRevocation].sort());
+        assert.deepEqual(again.subscribedTopicNames, member.subscribedTopicNames);
+      }
+      // The members heartbeat the replayed coordinator at their epochs: no rejoin, no new group epoch.
+      const aKept = revoke?.assignment?.topicPartitions ?? [];
+      const ack = await replayed.consumerGroupHeartbeat(
+        consumerHeartbeatBody('kept', aId, revoke?.memberEpoch ?? -1, { topicPartitions: aKept }),
+        { clientId: 'c', clientHost: '/h' },
+      );
+      assert.equal(ack.errorCode, ErrorCode.NONE);
+      assert.equal(ack.memberEpoch, live.assignmentEpoch);
+      const bNow = await replayed.consumerGroupHeartbeat(
+        consumerHeartbeatBody('kept', bId, b?.memberEpoch ?? -1, { topicPartitions: [] }),
+        { clientId: 'c', clientHost: '/h' },
+      );
+      assert.equal(bNow.errorCode, ErrorCode.NONE);
+      assert.equal(count(bNow.assignment?.topicPartitions), 2, 'b gets what a released');
+      assert.equal(replayed.consumer.groups.get('kept')?.groupEpoch, live.groupEpoch);
+    } finally {
+      replayed.close();
+    }
+
+    // Members leave, the group is deleted: a replay no longer has it.
+    for (const id of [aId, bId]) await hb(consumerHeartbeatBody('kept', id, -1));
+    const deleted = await broker.call(ApiKey.DeleteGroups, 2, { groupsNames: ['kept'] });
+    assert.equal(deleted?.results[0]?.errorCode, ErrorCode.NONE);
+    const afterDelete = await replay();
+    try {
+      assert.equal(afterDelete.consumer.groups.has('kept'), false);
+    } finally {
+      afterDelete.close();
+    }
+  });
+
+  it('a regex subscription matches whole names and picks up topics created later', async () => {
+    const hb = (body: ReturnType<typeof consumerHeartbeatBody>) =>
+      broker.call(ApiKey.ConsumerGroupHeartbeat, 1, body);
+    const bad = await hb(
+      consumerHeartbeatBody('rx', '', 0, { subscribedTopicNames: null, subscribedTopicRegex: 'orders-(' }),
+    );
+    assert.equal(bad?.errorCode, ErrorCode.INVALID_REGULAR_EXPRESSION);
+    await broker.call(ApiKey.CreateTopics, 7, createTopicsBody([{ name: 'orders-eu', numPartitions: 2 }]));
+    await broker.call(ApiKey.CreateTopics, 7, createTopicsBody([{ name: 'xorders-eu', numPartitions: 2 }]));
+    const a = await hb(
+      consumerHeartbeatBody('rx', '', 0, { subscribedTopicNames: null, subscribedTopicRegex: 'orders-.*' }),
+    );
+    assert.equal(a?.errorCode, ErrorCode.NONE);
+    assert.equal(count(a?.assignment?.topicPartitions), 2, 'orders-eu only: the match is on the whole name');
+    await broker.call(ApiKey.CreateTopics, 7, createTopicsBody([{ name: 'orders-us', numPartitions: 3 }]));
+    const next = await hb(
+      consumerHeartbeatBody('rx', a?.memberId ?? '', a?.memberEpoch ?? -1, {
+        topicPartitions: a?.assignment?.topicPartitions ?? [],
+      }),
+    );
+    assert.equal(count(next?.assignment?.topicPartitions), 5, 'orders-us joins the subscription');
+    assert.ok((next?.memberEpoch ?? 0) > (a?.memberEpoch ?? 0));
+    const described = await broker.call(ApiKey.ConsumerGroupDescribe, 0, {
+      groupIds: ['rx'],
+      includeAuthorizedOperations: false,
+    });
+    assert.equal(described?.groups[0]?.members[0]?.subscribedTopicRegex, 'orders-.*');
   });
 });

@@ -12,5 +12,6 @@ export function topicCatalog(image: MetadataImage): TopicCatalog {
   return {
     byName: (name) => info(image.topicsByName.get(name)),
     byId: (topicId) => info(image.topicsById.get(topicId)),
+    names: () => image.topicsByName.keys(),
   };
 }

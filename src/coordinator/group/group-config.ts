@@ -57,6 +57,8 @@ export interface TopicInfo {
 export interface TopicCatalog {
   byName(name: string): TopicInfo | undefined;
   byId(topicId: string): TopicInfo | undefined;
+  /** Every topic name (KIP-848 regex subscriptions). */
+  names(): Iterable<string>;
 }
 
 /** Hook into the transaction coordinator: true when a transaction has an uncommitted offset for this partition. */
@@ -65,4 +67,5 @@ export type PendingTransactionalOffsets = (groupId: string, topic: string, parti
 export const EMPTY_TOPIC_CATALOG: TopicCatalog = Object.freeze({
   byName: () => undefined,
   byId: () => undefined,
+  names: () => [],
 });

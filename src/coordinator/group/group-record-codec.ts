@@ -2,10 +2,34 @@
 import {
   ByteReader,
   ByteWriter,
+  decodeConsumerGroupCurrentMemberAssignmentKey,
+  decodeConsumerGroupCurrentMemberAssignmentValue,
+  decodeConsumerGroupMemberMetadataKey,
+  decodeConsumerGroupMemberMetadataValue,
+  decodeConsumerGroupMetadataKey,
+  decodeConsumerGroupMetadataValue,
+  decodeConsumerGroupPartitionMetadataKey,
+  decodeConsumerGroupPartitionMetadataValue,
+  decodeConsumerGroupTargetAssignmentMemberKey,
+  decodeConsumerGroupTargetAssignmentMemberValue,
+  decodeConsumerGroupTargetAssignmentMetadataKey,
+  decodeConsumerGroupTargetAssignmentMetadataValue,
   decodeGroupMetadataKey,
   decodeGroupMetadataValue,
   decodeOffsetCommitKey,
   decodeOffsetCommitValue,
+  encodeConsumerGroupCurrentMemberAssignmentKey,
+  encodeConsumerGroupCurrentMemberAssignmentValue,
+  encodeConsumerGroupMemberMetadataKey,
+  encodeConsumerGroupMemberMetadataValue,
+  encodeConsumerGroupMetadataKey,
+  encodeConsumerGroupMetadataValue,
+  encodeConsumerGroupPartitionMetadataKey,
+  encodeConsumerGroupPartitionMetadataValue,
+  encodeConsumerGroupTargetAssignmentMemberKey,
+  encodeConsumerGroupTargetAssignmentMemberValue,
+  encodeConsumerGroupTargetAssignmentMetadataKey,
+  encodeConsumerGroupTargetAssignmentMetadataValue,
   encodeGroupMetadataKey,
   encodeGroupMetadataValue,
   encodeOffsetCommitKey,
@@ -13,7 +37,18 @@ import {
   PyralogError,
 } from '../../protocol/index.js';
 import type { EncodedRecord } from '../internal-topic-log.js';
+import type { ConsumerGroupRecord } from './consumer-group/consumer-group-records.js';
 import type { GroupRecord } from './group-store-records.js';
+
+/** Any record this coordinator writes to __consumer_offsets: classic groups and offsets, KIP-848 groups. */
+export type StoredGroupRecord = GroupRecord | ConsumerGroupRecord;
+
+/** The group a record belongs to (it picks the __consumer_offsets partition). */
+export function storedRecordGroupId(record: StoredGroupRecord): string {
+  return record.kind === 'groupMetadata' || record.kind === 'offsetCommit'
+    ? record.key.group
+    : record.groupId;
+}
 
 /** A record of __consumer_offsets that cannot be read: the coordinator must not start from a partial state. */
 export class CorruptGroupRecordError extends PyralogError {
@@ -27,7 +62,9 @@ export type EncodedGroupRecord = EncodedRecord;
  * The key starts with its version, which is the record type (0/1 offset commit, 2 group metadata,
  * 3+ KIP-848 records); the value starts with its own schema version.
  */
-export function encodeGroupRecord(record: GroupRecord): EncodedGroupRecord {
+export function encodeGroupRecord(record: StoredGroupRecord): EncodedGroupRecord {
+  if (record.kind !== 'groupMetadata' && record.kind !== 'offsetCommit')
+    return encodeConsumerGroupRecord(record);
   const key = new ByteWriter(64).int16(record.keyVersion);
   let value: ByteWriter | null = null;
   if (record.kind === 'offsetCommit') {
@@ -47,10 +84,10 @@ export function encodeGroupRecord(record: GroupRecord): EncodedGroupRecord {
 }
 
 /**
- * The record a key and value hold, or null for a record type this coordinator does not replay (KIP-848
- * and share-group records are not persisted yet). Throws CorruptGroupRecordError for bytes that do not decode.
+ * The record a key and value hold, or null for a record type this coordinator does not replay (share
+ * groups). Throws CorruptGroupRecordError for bytes that do not decode.
  */
-export function decodeGroupRecord(key: Buffer, value: Buffer | null): GroupRecord | null {
+export function decodeGroupRecord(key: Buffer, value: Buffer | null): StoredGroupRecord | null {
   try {
     const keyReader = new ByteReader(key);
     const recordType = keyReader.int16();
@@ -82,8 +119,114 @@ export function decodeGroupRecord(key: Buffer, value: Buffer | null): GroupRecor
         value: decodeGroupMetadataValue(valueReader, valueVersion),
       };
     }
-    return null;
+    return decodeConsumerGroupRecord(recordType, keyReader, value);
   } catch (error: unknown) {
     throw new CorruptGroupRecordError('a __consumer_offsets record does not decode', { cause: error });
+  }
+}
+
+/** Key version (= record type) of each KIP-848 record, as in Kafka's group-coordinator schemas. */
+const CONSUMER_RECORD_TYPE = {
+  consumerGroupMetadata: 3,
+  consumerGroupPartitionMetadata: 4,
+  consumerGroupMemberMetadata: 5,
+  consumerGroupTargetAssignmentMetadata: 6,
+  consumerGroupTargetAssignmentMember: 7,
+  consumerGroupCurrentMemberAssignment: 8,
+} as const;
+
+function encodeConsumerGroupRecord(record: ConsumerGroupRecord): EncodedGroupRecord {
+  const type = CONSUMER_RECORD_TYPE[record.kind];
+  const key = new ByteWriter(64).int16(type);
+  const value = record.value === null ? null : new ByteWriter(128).int16(0);
+  switch (record.kind) {
+    case 'consumerGroupMetadata':
+      encodeConsumerGroupMetadataKey(key, type, { groupId: record.groupId });
+      if (value !== null && record.value !== null) encodeConsumerGroupMetadataValue(value, 0, record.value);
+      break;
+    case 'consumerGroupPartitionMetadata':
+      encodeConsumerGroupPartitionMetadataKey(key, type, { groupId: record.groupId });
+      if (value !== null && record.value !== null)
+        encodeConsumerGroupPartitionMetadataValue(value, 0, record.value);
+      break;
+    case 'consumerGroupMemberMetadata':
+      encodeConsumerGroupMemberMetadataKey(key, type, { groupId: record.groupId, memberId: record.memberId });
+      if (value !== null && record.value !== null)
+        encodeConsumerGroupMemberMetadataValue(value, 0, record.value);
+      break;
+    case 'consumerGroupTargetAssignmentMetadata':
+      encodeConsumerGroupTargetAssignmentMetadataKey(key, type, { groupId: record.groupId });
+      if (value !== null && record.value !== null)
+        encodeConsumerGroupTargetAssignmentMetadataValue(value, 0, record.value);
+      break;
+    case 'consumerGroupTargetAssignmentMember':
+      encodeConsumerGroupTargetAssignmentMemberKey(key, type, {
+        groupId: record.groupId,
+        memberId: record.memberId,
+      });
+      if (value !== null && record.value !== null)
+        encodeConsumerGroupTargetAssignmentMemberValue(value, 0, record.value);
+      break;
+    case 'consumerGroupCurrentMemberAssignment':
+      encodeConsumerGroupCurrentMemberAssignmentKey(key, type, {
+        groupId: record.groupId,
+        memberId: record.memberId,
+      });
+      if (value !== null && record.value !== null)
+        encodeConsumerGroupCurrentMemberAssignmentValue(value, 0, record.value);
+      break;
+  }
+  return { key: key.toBuffer(), value: value?.toBuffer() ?? null };
+}
+
+/** A value's reader past its int16 version (Kafka writes every KIP-848 value at v0). */
+function valueReader(value: Buffer): ByteReader {
+  const reader = new ByteReader(value);
+  reader.int16();
+  return reader;
+}
+
+function decodeConsumerGroupRecord(
+  type: number,
+  keyReader: ByteReader,
+  value: Buffer | null,
+): ConsumerGroupRecord | null {
+  switch (type) {
+    case 3: {
+      const { groupId } = decodeConsumerGroupMetadataKey(keyReader, type);
+      const decoded = value === null ? null : decodeConsumerGroupMetadataValue(valueReader(value), 0);
+      return { kind: 'consumerGroupMetadata', groupId, value: decoded };
+    }
+    case 4: {
+      const { groupId } = decodeConsumerGroupPartitionMetadataKey(keyReader, type);
+      const decoded =
+        value === null ? null : decodeConsumerGroupPartitionMetadataValue(valueReader(value), 0);
+      return { kind: 'consumerGroupPartitionMetadata', groupId, value: decoded };
+    }
+    case 5: {
+      const { groupId, memberId } = decodeConsumerGroupMemberMetadataKey(keyReader, type);
+      const decoded = value === null ? null : decodeConsumerGroupMemberMetadataValue(valueReader(value), 0);
+      return { kind: 'consumerGroupMemberMetadata', groupId, memberId, value: decoded };
+    }
+    case 6: {
+      const { groupId } = decodeConsumerGroupTargetAssignmentMetadataKey(keyReader, type);
+      const decoded =
+        value === null ? null : decodeConsumerGroupTargetAssignmentMetadataValue(valueReader(value), 0);
+      return { kind: 'consumerGroupTargetAssignmentMetadata', groupId, value: decoded };
+    }
+    case 7: {
+      const { groupId, memberId } = decodeConsumerGroupTargetAssignmentMemberKey(keyReader, type);
+      const decoded =
+        value === null ? null : decodeConsumerGroupTargetAssignmentMemberValue(valueReader(value), 0);
+      return { kind: 'consumerGroupTargetAssignmentMember', groupId, memberId, value: decoded };
+    }
+    case 8: {
+      const { groupId, memberId } = decodeConsumerGroupCurrentMemberAssignmentKey(keyReader, type);
+      const decoded =
+        value === null ? null : decodeConsumerGroupCurrentMemberAssignmentValue(valueReader(value), 0);
+      return { kind: 'consumerGroupCurrentMemberAssignment', groupId, memberId, value: decoded };
+    }
+    default:
+      return null;
   }
 }

@@ -27,14 +27,23 @@ import {
   type SyncGroupResponse,
 } from '../../protocol/index.js';
 import type { CoordinatorLog } from '../internal-topic-log.js';
-import type { ConsumerGroupCoordinator } from './consumer-group/consumer-group-coordinator.js';
+import type {
+  ConsumerGroupCoordinator,
+  ConsumerGroupWrite,
+} from './consumer-group/consumer-group-coordinator.js';
 import { heartbeatResponse } from './consumer-group/consumer-group-heartbeat.js';
 import { consumerGroupStateName } from './consumer-group/consumer-group-state.js';
 import { matchesListFilters } from './group-admin.js';
 import type { TopicCatalog } from './group-config.js';
 import type { ClientInfo, GroupCoordinator, GroupReply, GroupWrite } from './group-coordinator.js';
 import { groupPartition } from './group-partition.js';
-import { type EncodedGroupRecord, encodeGroupRecord } from './group-record-codec.js';
+import {
+  type EncodedGroupRecord,
+  encodeGroupRecord,
+  type StoredGroupRecord,
+  storedRecordGroupId,
+} from './group-record-codec.js';
+import { mapWriteError } from './group-write-errors.js';
 import { joinErrorResponse } from './rebalance.js';
 
 /** The durable side of __consumer_offsets (the shared coordinator log port). */
@@ -94,6 +103,8 @@ export class GroupCoordinatorClosedError extends PyralogError {
  */
 export class GroupRuntime {
   readonly #held = new Map<number, Held>();
+  /** Per KIP-848 group, the outcome of its latest write still in flight (NONE once durable). */
+  readonly #consumerWrites = new Map<string, Promise<number>>();
   #nextRequestId = 1;
   #timerAtMs: number | null = null;
   #cancelTimer: (() => void) | null = null;
@@ -179,16 +190,30 @@ export class GroupRuntime {
       if (group.members.size > 0) busy.add(groupId);
       else emptied.add(groupId);
     }
-    for (const groupId of emptied) this.consumer.groups.delete(groupId);
+    const topics = this.options.topics();
+    this.#step(() => {
+      for (const groupId of emptied) this.consumer.deleteGroup(groupId, topics);
+    });
+    const tombstoned = new Map(
+      [...emptied].map((groupId) => [groupId, this.#consumerWrites.get(groupId)] as const),
+    );
     const rest = request.groupsNames.filter((id) => !busy.has(id));
     const answer = await this.#hold<DeleteGroupsResponse>(version, (pending, nowMs) =>
       this.classic.deleteGroups({ ...request, groupsNames: rest }, pending, nowMs),
     );
+    for (const [groupId, write] of tombstoned) {
+      const errorCode = write === undefined ? ErrorCode.NONE : await write;
+      if (errorCode !== ErrorCode.NONE) busy.add(groupId);
+    }
     const results = new Map(answer.results.map((r) => [r.groupId, r.errorCode]));
     return {
       ...answer,
       results: request.groupsNames.map((groupId) => {
-        if (busy.has(groupId)) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
+        if (busy.has(groupId))
+          return {
+            groupId,
+            errorCode: emptied.has(groupId) ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.NON_EMPTY_GROUP,
+          };
         const errorCode = results.get(groupId) ?? ErrorCode.GROUP_ID_NOT_FOUND;
         // A KIP-848 group without offsets has no classic trace: removing it above was the deletion.
         return {
@@ -227,20 +252,33 @@ export class GroupRuntime {
     return { ...classic, groups };
   }
 
-  /** A group id that a classic group with members holds answers GROUP_ID_NOT_FOUND, as Kafka's does. */
-  consumerGroupHeartbeat(
+  /**
+   * A group id that a classic group with members holds answers GROUP_ID_NOT_FOUND, as Kafka's does. The
+   * answer goes out once the group's records (this heartbeat's and any earlier still in flight) are
+   * durable; if they cannot be written the change is undone and the member told to retry
+   * (NOT_COORDINATOR or COORDINATOR_NOT_AVAILABLE, as for a failed classic write).
+   */
+  async consumerGroupHeartbeat(
     request: ConsumerGroupHeartbeatRequest,
     client: ClientInfo,
-  ): ConsumerGroupHeartbeatResponse {
+  ): Promise<ConsumerGroupHeartbeatResponse> {
+    if (this.#closed) return Promise.reject(new GroupCoordinatorClosedError('the group coordinator stopped'));
     if ((this.classic.groups.get(request.groupId)?.members.size ?? 0) > 0) {
       return heartbeatResponse({
         errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
         errorMessage: `${request.groupId} is a classic group`,
       });
     }
-    return this.#step(() =>
+    const response = this.#step(() =>
       this.consumer.heartbeat(request, client, this.options.topics(), this.options.clock.nowMs()),
     );
+    const durable = this.#consumerWrites.get(request.groupId);
+    const errorCode = durable === undefined ? ErrorCode.NONE : await durable;
+    if (errorCode === ErrorCode.NONE) return response;
+    return heartbeatResponse({
+      errorCode: mapWriteError(errorCode),
+      errorMessage: 'the group could not be written to __consumer_offsets',
+    });
   }
 
   consumerGroupDescribe(groupIds: readonly string[]): ConsumerGroupDescribeResponse {
@@ -298,6 +336,7 @@ export class GroupRuntime {
   #drain(): void {
     const work = this.classic.ready();
     for (const write of work.writes) this.#startWrite(write);
+    for (const write of this.consumer.takeWrites()) this.#startConsumerWrite(write);
     for (const reply of work.replies) this.#release(reply);
     this.#schedule();
   }
@@ -311,22 +350,34 @@ export class GroupRuntime {
 
   /** Appends synchronously (offsets are taken now, in the coordinator's order); confirms once all are durable. */
   #startWrite(write: GroupWrite): void {
+    void this.#append(write.records).then((errorCode) => this.#completeWrite(write.writeId, errorCode));
+  }
+
+  /** Like #startWrite for a KIP-848 group: heartbeats of that group wait for it; a failure undoes the change. */
+  #startConsumerWrite(write: ConsumerGroupWrite): void {
+    const done = this.#append(write.records).then((errorCode) => {
+      if (errorCode !== ErrorCode.NONE) this.consumer.revert(write);
+      if (this.#consumerWrites.get(write.groupId) === done) this.#consumerWrites.delete(write.groupId);
+      return errorCode;
+    });
+    this.#consumerWrites.set(write.groupId, done);
+  }
+
+  /** Appends each record to its group's partition (synchronously: offsets are taken in call order). */
+  #append(records: readonly StoredGroupRecord[]): Promise<number> {
     const byPartition = new Map<number, EncodedGroupRecord[]>();
-    for (const record of write.records) {
-      const partition = this.partitionFor(record.key.group);
+    for (const record of records) {
+      const partition = this.partitionFor(storedRecordGroupId(record));
       const list = byPartition.get(partition) ?? [];
       list.push(encodeGroupRecord(record));
       byPartition.set(partition, list);
     }
-    const appends = [...byPartition].map(([partition, records]) =>
-      this.options.log.append(partition, records),
-    );
-    void Promise.all(appends).then(
-      (codes) =>
-        this.#completeWrite(write.writeId, codes.find((c) => c !== ErrorCode.NONE) ?? ErrorCode.NONE),
+    const appends = [...byPartition].map(([partition, list]) => this.options.log.append(partition, list));
+    return Promise.all(appends).then(
+      (codes) => codes.find((c) => c !== ErrorCode.NONE) ?? ErrorCode.NONE,
       (error: unknown) => {
         this.options.onError(error, '__consumer_offsets append');
-        this.#completeWrite(write.writeId, ErrorCode.KAFKA_STORAGE_ERROR);
+        return ErrorCode.KAFKA_STORAGE_ERROR;
       },
     );
   }

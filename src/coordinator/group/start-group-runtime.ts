@@ -1,6 +1,7 @@
 // Builds this node's group coordinator: replays __consumer_offsets, then starts the runtime on it.
 import type { ReplicaManager } from '../../replication/index.js';
 import { ConsumerGroupCoordinator } from './consumer-group/consumer-group-coordinator.js';
+import { type ConsumerGroupRecord, loadConsumerGroups } from './consumer-group/consumer-group-records.js';
 import { ConsumerOffsetsLog, type CreateOffsetsTopic } from './consumer-offsets-log.js';
 import type { GroupCoordinatorConfig, MemberIdGenerator, TopicCatalog } from './group-config.js';
 import { loadGroupCoordinator } from './group-loader.js';
@@ -30,9 +31,12 @@ export interface GroupRuntimeSetup {
 export async function startGroupRuntime(setup: GroupRuntimeSetup): Promise<GroupRuntime> {
   const log = new ConsumerOffsetsLog(setup.replicas, setup.createTopic, () => setup.clock.nowMs());
   const records: GroupRecord[] = [];
+  const consumerRecords: ConsumerGroupRecord[] = [];
   for (const encoded of await log.readAll(setup.numPartitions)) {
     const record = decodeGroupRecord(encoded.key, encoded.value);
-    if (record !== null) records.push(record);
+    if (record === null) continue;
+    if (record.kind === 'groupMetadata' || record.kind === 'offsetCommit') records.push(record);
+    else consumerRecords.push(record);
   }
   const classic = loadGroupCoordinator(
     records,
@@ -41,6 +45,13 @@ export async function startGroupRuntime(setup: GroupRuntimeSetup): Promise<Group
     setup.clock.nowMs(),
   );
   const consumer = new ConsumerGroupCoordinator(setup.config, setup.newMemberId, setup.config.maxGroups);
+  consumer.restore(
+    loadConsumerGroups(consumerRecords, {
+      nowMs: setup.clock.nowMs(),
+      sessionTimeoutMs: setup.config.consumerGroupSessionTimeoutMs,
+      defaultAssignor: setup.config.consumerGroupDefaultAssignor,
+    }),
+  );
   return new GroupRuntime({
     classic,
     consumer,

@@ -7,6 +7,7 @@ import {
 } from '../../../protocol/index.js';
 import type { GroupCoordinatorConfig, MemberIdGenerator, TopicCatalog } from '../group-config.js';
 import { consumerGroupHeartbeat, heartbeatResponse } from './consumer-group-heartbeat.js';
+import { type ConsumerGroupRecord, consumerGroupChangeRecords } from './consumer-group-records.js';
 import {
   byTopic,
   type ConsumerGroup,
@@ -16,12 +17,23 @@ import {
 } from './consumer-group-state.js';
 import { removeConsumerMember } from './target-assignment.js';
 
+/** Records that describe one group's change; `revert` undoes the change if they cannot be made durable. */
+export interface ConsumerGroupWrite {
+  readonly groupId: string;
+  readonly records: readonly ConsumerGroupRecord[];
+  readonly previous: ConsumerGroup | undefined;
+  readonly next: ConsumerGroup | undefined;
+}
+
 /**
- * Consumer groups are held in memory only for now: their KIP-848 records (ConsumerGroupMetadata,
- * member metadata, target and current assignments) are not yet written, so members rejoin after a restart.
+ * Every change of a group (heartbeat, expiry, deletion) becomes its KIP-848 records (ConsumerGroupMetadata,
+ * member metadata, target and current assignments: see consumer-group-records.ts), which the driver takes
+ * with `takeWrites` and appends to __consumer_offsets before answering; a restart replays them. `groups`
+ * is read-only for callers: changes go through the methods, which record them.
  */
 export class ConsumerGroupCoordinator {
   readonly groups = new Map<string, ConsumerGroup>();
+  #writes: ConsumerGroupWrite[] = [];
 
   constructor(
     readonly config: GroupCoordinatorConfig,
@@ -44,8 +56,7 @@ export class ConsumerGroupCoordinator {
     const group = existing ?? newConsumerGroup(request.groupId, this.config.consumerGroupDefaultAssignor);
     const ctx = { nowMs, config: this.config, topics, newMemberId: this.newMemberId, ...client };
     const result = consumerGroupHeartbeat(group, request, ctx);
-    if (existing !== undefined || result.group.members.size > 0)
-      this.groups.set(request.groupId, result.group);
+    if (existing !== undefined || result.group.members.size > 0) this.#set(existing, result.group, topics);
     return result.response;
   }
 
@@ -59,8 +70,50 @@ export class ConsumerGroupCoordinator {
         if (expired || stuck)
           next = removeConsumerMember(next, member.memberId, { config: this.config, topics });
       }
-      if (next !== group) this.groups.set(group.groupId, next);
+      if (next !== group) this.#set(group, next, topics);
     }
+  }
+
+  /** Removes a group (DeleteGroups, or offsets expiry of an empty group): its records are tombstoned. */
+  deleteGroup(groupId: string, topics: TopicCatalog): void {
+    const group = this.groups.get(groupId);
+    if (group === undefined) return;
+    this.groups.delete(groupId);
+    this.#record(groupId, group, undefined, topics);
+  }
+
+  /** Groups loaded from __consumer_offsets at start (nothing is written for them). */
+  restore(groups: ReadonlyMap<string, ConsumerGroup>): void {
+    for (const [groupId, group] of groups) this.groups.set(groupId, group);
+  }
+
+  /** The writes produced since the last call, in order. */
+  takeWrites(): ConsumerGroupWrite[] {
+    const writes = this.#writes;
+    this.#writes = [];
+    return writes;
+  }
+
+  /** `write` could not be made durable: the group goes back to what it was, unless it changed again since. */
+  revert(write: ConsumerGroupWrite): void {
+    if (this.groups.get(write.groupId) !== write.next) return;
+    if (write.previous === undefined) this.groups.delete(write.groupId);
+    else this.groups.set(write.groupId, write.previous);
+  }
+
+  #set(previous: ConsumerGroup | undefined, next: ConsumerGroup, topics: TopicCatalog): void {
+    this.groups.set(next.groupId, next);
+    this.#record(next.groupId, previous, next, topics);
+  }
+
+  #record(
+    groupId: string,
+    previous: ConsumerGroup | undefined,
+    next: ConsumerGroup | undefined,
+    topics: TopicCatalog,
+  ): void {
+    const records = consumerGroupChangeRecords(previous, next, topics);
+    if (records.length > 0) this.#writes.push({ groupId, records, previous, next });
   }
 
   nextDeadlineMs(): number | null {
@@ -120,7 +173,7 @@ export class ConsumerGroupCoordinator {
         clientId: m.clientId,
         clientHost: m.clientHost,
         subscribedTopicNames: [...m.subscribedTopicNames],
-        subscribedTopicRegex: null,
+        subscribedTopicRegex: m.subscribedTopicRegex,
         assignment: described(m.assigned),
         targetAssignment: described(group.target.get(m.memberId) ?? new Set()),
       })),

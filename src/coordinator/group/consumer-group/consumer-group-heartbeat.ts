@@ -14,6 +14,7 @@ import {
 } from './consumer-group-state.js';
 import { acknowledgeOwned, reconcile } from './reconciliation.js';
 import { refreshTarget, removeConsumerMember } from './target-assignment.js';
+import { compileTopicRegex } from './topic-regex.js';
 
 export interface HeartbeatContext {
   readonly nowMs: number;
@@ -72,6 +73,10 @@ export function consumerGroupHeartbeat(
   const fail = (errorCode: number, message: string): ConsumerHeartbeatResult =>
     answer(group, { errorCode, errorMessage: message, memberId: request.memberId }, ctx);
   const epoch = request.memberEpoch;
+  const regex = request.subscribedTopicRegex;
+  if (regex !== null && epoch >= 0 && compileTopicRegex(regex) === null) {
+    return fail(ErrorCode.INVALID_REGULAR_EXPRESSION, `${regex} is not a valid regular expression`);
+  }
   if (epoch === 0) return join(group, request, ctx);
   const member = group.members.get(request.memberId);
   if (member === undefined) return fail(ErrorCode.UNKNOWN_MEMBER_ID, 'unknown member id');
@@ -144,6 +149,7 @@ function join(
     clientId: ctx.clientId,
     clientHost: ctx.clientHost,
     subscribedTopicNames: request.subscribedTopicNames ?? [],
+    subscribedTopicRegex: request.subscribedTopicRegex,
     serverAssignor: request.serverAssignor,
     rebalanceTimeoutMs: request.rebalanceTimeoutMs >= 0 ? request.rebalanceTimeoutMs : 300_000,
     // A returning static member (KIP-848, epoch 0 with its instance id) takes over what its predecessor held.
@@ -166,7 +172,9 @@ function join(
   }
   members.set(memberId, fresh);
   const sameSubscription =
-    inherited !== undefined && sameTopicNames(inherited.subscribedTopicNames, fresh.subscribedTopicNames);
+    inherited !== undefined &&
+    sameTopicNames(inherited.subscribedTopicNames, fresh.subscribedTopicNames) &&
+    inherited.subscribedTopicRegex === fresh.subscribedTopicRegex;
   const joined: ConsumerGroup = {
     ...base,
     members,
@@ -195,6 +203,12 @@ function update(
   const names = request.subscribedTopicNames;
   if (names !== null && !sameTopicNames(names, member.subscribedTopicNames)) {
     current = { ...current, subscribedTopicNames: [...names] };
+    next = { ...next, groupEpoch: next.groupEpoch + 1 };
+  }
+  // An empty regex drops the regex subscription (KIP-848: null means unchanged).
+  const regex = request.subscribedTopicRegex === '' ? null : request.subscribedTopicRegex;
+  if (request.subscribedTopicRegex !== null && regex !== member.subscribedTopicRegex) {
+    current = { ...current, subscribedTopicRegex: regex };
     next = { ...next, groupEpoch: next.groupEpoch + 1 };
   }
   next = { ...next, members: new Map(next.members).set(current.memberId, current) };

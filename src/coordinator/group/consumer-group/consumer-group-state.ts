@@ -10,6 +10,8 @@ export interface ConsumerMember {
   readonly clientId: string;
   readonly clientHost: string;
   readonly subscribedTopicNames: readonly string[];
+  /** KIP-848 subscribed_topic_regex (RE2/J syntax, see topic-regex.ts); its matches add to the names. */
+  readonly subscribedTopicRegex: string | null;
   readonly serverAssignor: string | null;
   readonly rebalanceTimeoutMs: number;
   readonly memberEpoch: number;

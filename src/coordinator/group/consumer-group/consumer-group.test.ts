@@ -15,6 +15,7 @@ const topicList: TopicInfo[] = [
 const catalog: TopicCatalog = {
   byName: (name) => topicList.find((t) => t.name === name),
   byId: (id) => topicList.find((t) => t.topicId === id),
+  names: () => topicList.map((t) => t.name),
 };
 
 function setup() {

@@ -4,7 +4,13 @@ import type { AssignorMember, TopicPartitions } from '../assignors/assignor.js';
 import { rangeAssignor } from '../assignors/range.js';
 import { uniformAssignor } from '../assignors/uniform.js';
 import type { GroupCoordinatorConfig, TopicCatalog } from '../group-config.js';
-import { type ConsumerGroup, type PartitionSet, partitionId } from './consumer-group-state.js';
+import {
+  type ConsumerGroup,
+  type ConsumerMember,
+  type PartitionSet,
+  partitionId,
+} from './consumer-group-state.js';
+import { compileTopicRegex, topicsMatching } from './topic-regex.js';
 
 interface TargetContext {
   readonly config: GroupCoordinatorConfig;
@@ -18,7 +24,7 @@ interface TargetContext {
 export function refreshTarget(group: ConsumerGroup, ctx: TargetContext): ConsumerGroup {
   const topics = new Map<string, number>();
   for (const member of group.members.values()) {
-    for (const name of member.subscribedTopicNames) {
+    for (const name of memberTopicNames(member, ctx.topics)) {
       const info = ctx.topics.byName(name);
       if (info !== undefined) topics.set(info.topicId, info.partitionCount);
     }
@@ -36,7 +42,9 @@ export function refreshTarget(group: ConsumerGroup, ctx: TargetContext): Consume
   if (next.groupEpoch <= next.assignmentEpoch) return next;
   const members: AssignorMember[] = [...next.members.values()].map((m) => ({
     memberId: m.memberId,
-    subscribedTopicIds: new Set(m.subscribedTopicNames.flatMap((n) => ctx.topics.byName(n)?.topicId ?? [])),
+    subscribedTopicIds: new Set(
+      memberTopicNames(m, ctx.topics).flatMap((n) => ctx.topics.byName(n)?.topicId ?? []),
+    ),
   }));
   const previous = new Map<string, TopicPartitions>();
   for (const [memberId, set] of next.target) previous.set(memberId, toTopicPartitions(set));
@@ -49,6 +57,17 @@ export function refreshTarget(group: ConsumerGroup, ctx: TargetContext): Consume
     target.set(memberId, set);
   }
   return { ...next, target, assignmentEpoch: next.groupEpoch, assignor };
+}
+
+/**
+ * The topics a member subscribes to: its names plus, with a regex, every topic the regex matches now
+ * (a topic created later that matches changes the subscription metadata, hence the group epoch).
+ */
+export function memberTopicNames(member: ConsumerMember, topics: TopicCatalog): string[] {
+  if (member.subscribedTopicRegex === null) return [...member.subscribedTopicNames];
+  const regex = compileTopicRegex(member.subscribedTopicRegex);
+  const matched = regex === null ? [] : topicsMatching(regex, topics.names());
+  return [...new Set([...member.subscribedTopicNames, ...matched])];
 }
 
 function pickAssignor(group: ConsumerGroup, config: GroupCoordinatorConfig): string {
