@@ -151,7 +151,14 @@ export class GroupCommit {
   private async writeRun(run: readonly RecordBatchView[], nowMs: number): Promise<void> {
     if (run.length === 0) return;
     const state = this.state;
-    await state.activeSegment.append(run, nowMs);
+    const segment = state.activeSegment;
+    const position = segment.size;
+    await segment.append(run, nowMs);
+    state.readTail.add(
+      segment,
+      position,
+      run.map((view) => view.bytes),
+    );
     for (const view of run) state.epochCache.assign(view.partitionLeaderEpoch, view.baseOffset);
     const end = run.at(-1)!.nextOffset;
     if (end > state.logEnd) state.logEnd = end;

@@ -1,6 +1,8 @@
 // A fetch from a batch's base offset walks the headers of the batches before it instead of reading
 // them: the sparse index points at the batch before the target (it keys batches by their last
-// offset), and reading that batch whole would double the bytes of every consumer fetch.
+// offset), and reading that batch whole would double the bytes of every consumer fetch. A read
+// going on from where the previous one ended goes straight there, and reads of the latest appends
+// come from the tail kept in memory. The file-read counting tests turn that tail off.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StorageFile } from './file-system.js';
@@ -36,7 +38,7 @@ class CountingFileSystem extends MemoryFileSystem {
 describe('log reads', () => {
   it('skip a large batch before the target by its header, not by reading it', async () => {
     const fs = new CountingFileSystem();
-    const log = await openTestLog({ fs });
+    const log = await openTestLog({ fs, readTailBytes: 0 });
     await log.appendAsLeader(testBatch(1, { tag: 'a' })).written;
     const large = log.appendAsLeader(testBatch(300, { valueBytes: 1000, tag: 'b' }));
     const small = log.appendAsLeader(testBatch(2, { tag: 'c' }));
@@ -59,7 +61,7 @@ describe('log reads', () => {
 
   it('read on from where the previous read ended with one file read, the same batches as without the hint', async () => {
     const fs = new CountingFileSystem();
-    const log = await openTestLog({ fs });
+    const log = await openTestLog({ fs, readTailBytes: 0 });
     const appended: { baseOffset: bigint; lastOffset: bigint }[] = [];
     for (let i = 0; i < 40; i += 1) {
       const append = log.appendAsLeader(testBatch(1 + (i % 7), { valueBytes: 300, tag: `b${i}` }));
@@ -102,7 +104,7 @@ describe('log reads', () => {
 
   it('forget where reads ended when the log is truncated', async () => {
     const fs = new CountingFileSystem();
-    const log = await openTestLog({ fs });
+    const log = await openTestLog({ fs, readTailBytes: 0 });
     for (let i = 0; i < 6; i += 1) log.appendAsLeader(testBatch(2, { valueBytes: 200, tag: `a${i}` }));
     await log.flush();
     log.setHighWatermark(log.logEndOffset);
@@ -127,6 +129,53 @@ describe('log reads', () => {
       const result = await log.read(from, { maxBytes: 1 << 20 });
       assert.deepEqual(batchesIn(result.kind === 'records' ? result.records : Buffer.alloc(0)), batches);
     }
+    await log.close();
+  });
+
+  it('serve reads of the latest appends from memory, the same bytes as the file holds', async () => {
+    const fs = new CountingFileSystem();
+    const log = await openTestLog({ fs, readTailBytes: 16 * 1024 });
+    const appended: { baseOffset: bigint; lastOffset: bigint }[] = [];
+    for (let i = 0; i < 30; i += 1) {
+      const append = log.appendAsLeader(testBatch(2, { valueBytes: 400, tag: `t${i}` }));
+      appended.push({ baseOffset: append.firstOffset, lastOffset: append.lastOffset });
+      if (i % 3 === 2) await append.written;
+    }
+    await log.flush();
+    log.setHighWatermark(log.logEndOffset);
+    const fromFile = await openTestLog({ fs, readTailBytes: 0 });
+    fromFile.setHighWatermark(fromFile.logEndOffset);
+    for (const from of [appended[29]!.baseOffset, appended[25]!.baseOffset + 1n, appended[20]!.baseOffset]) {
+      fs.logReads = 0;
+      const result = await log.read(from, { maxBytes: 1 << 20 });
+      assert.equal(fs.logReads, 0, `file reads for a read from ${from}`);
+      const expected = await fromFile.read(from, { maxBytes: 1 << 20 });
+      assert.ok(result.kind === 'records' && expected.kind === 'records');
+      assert.ok(result.records.length > 0);
+      assert.ok(result.records.equals(expected.records), `bytes from ${from}`);
+    }
+    // The oldest appends are no longer kept: read from the file.
+    fs.logReads = 0;
+    const old = await log.read(0n, { maxBytes: 1 << 20 });
+    assert.ok(fs.logReads > 0);
+    assert.deepEqual(batchesIn(old.kind === 'records' ? old.records : Buffer.alloc(0)), appended);
+    await fromFile.close();
+    await log.close();
+  });
+
+  it('never serve bytes a truncation removed from the kept tail', async () => {
+    const log = await openTestLog({ fs: new MemoryFileSystem() });
+    for (let i = 0; i < 4; i += 1) log.appendAsLeader(testBatch(2, { valueBytes: 100, tag: `a${i}` }));
+    await log.flush();
+    log.setHighWatermark(log.logEndOffset);
+    await log.read(4n, { maxBytes: 1 << 20 });
+    await log.truncateTo(4n);
+    await log.appendAsLeader(testBatch(3, { valueBytes: 700, tag: 'new' })).written;
+    log.setHighWatermark(log.logEndOffset);
+    const result = await log.read(4n, { maxBytes: 1 << 20 });
+    const records = result.kind === 'records' ? result.records : Buffer.alloc(0);
+    assert.deepEqual(batchesIn(records), [{ baseOffset: 4n, lastOffset: 6n }]);
+    assert.ok(records.includes(Buffer.from('new-0')));
     await log.close();
   });
 });

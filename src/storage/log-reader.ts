@@ -12,6 +12,7 @@ import {
 } from '../protocol/index.js';
 import { scanBatches } from './batch-scanner.js';
 import { readFully } from './file-system.js';
+import type { ReadTail } from './read-tail.js';
 import type { LogSegment } from './segment.js';
 
 export interface ReadOptions {
@@ -24,9 +25,11 @@ export interface ReadOptions {
 }
 
 /**
- * What a read returns. `records` is a new Buffer filled by one positional read, cut at a batch
- * boundary: the fetch path writes it to the socket as is (Node has no sendfile for sockets, so a
- * file-range descriptor would be read into memory anyway). An offset outside
+ * What a read returns. `records` is a Buffer filled by one positional read, or taken from the tail
+ * of latest appends kept in memory (ReadTail; then possibly a view of the appended batches' own
+ * bytes, which nothing modifies), cut at a batch boundary: the fetch path writes it to the socket as
+ * is (Node has no sendfile for sockets, so a file-range descriptor would be read into memory
+ * anyway). An offset outside
  * [logStartOffset, logEndOffset] is a value, never a throw.
  */
 export type ReadResult =
@@ -77,14 +80,25 @@ export async function readBatches(
   segments: readonly LogSegment[],
   fetchOffset: bigint,
   options: ReadOptions,
+  tail?: ReadTail,
 ): Promise<Buffer> {
   for (let index = floorSegment(segments, fetchOffset); index < segments.length; index += 1) {
     const segment = segments[index]!;
     const target = fetchOffset > segment.baseOffset ? fetchOffset : segment.baseOffset;
-    const records = await readSegment(segment, target, options);
+    const records = await readSegment(segment, target, options, tail);
     if (records !== undefined) return records;
   }
   return Buffer.alloc(0);
+}
+
+/** `length` bytes of `segment`'s `.log` from `position`: from the tail kept in memory when it holds them. */
+function readRange(
+  segment: LogSegment,
+  tail: ReadTail | undefined,
+  position: number,
+  length: number,
+): Promise<Buffer> | Buffer {
+  return tail?.read(segment, position, length) ?? readFully(segment.log, position, length);
 }
 
 /** Bytes read at once while walking batch headers towards a fetch's target. */
@@ -100,6 +114,7 @@ const HEADER_WINDOW_BYTES = 8 * 1024;
  */
 async function firstBatchReaching(
   segment: LogSegment,
+  tail: ReadTail | undefined,
   from: number,
   end: number,
   target: bigint,
@@ -109,7 +124,7 @@ async function firstBatchReaching(
   for (let position = from; position < end; ) {
     let at = position - windowStart;
     if (at + RECORD_BATCH_HEADER_BYTES > window.length) {
-      window = await readFully(segment.log, position, Math.min(HEADER_WINDOW_BYTES, end - position));
+      window = await readRange(segment, tail, position, Math.min(HEADER_WINDOW_BYTES, end - position));
       windowStart = position;
       at = 0;
       if (window.length < RECORD_BATCH_HEADER_BYTES) return { position, window };
@@ -129,6 +144,7 @@ async function readSegment(
   segment: LogSegment,
   target: bigint,
   options: ReadOptions,
+  tail: ReadTail | undefined,
 ): Promise<Buffer | undefined> {
   const end = segment.size;
   const hint = segment.readHint(target);
@@ -137,14 +153,14 @@ async function readSegment(
       ? hint < end
         ? { position: hint, window: EMPTY }
         : undefined
-      : await firstBatchReaching(segment, segment.offsetIndex.lookup(target).position, end, target);
+      : await firstBatchReaching(segment, tail, segment.offsetIndex.lookup(target).position, end, target);
   if (found === undefined) return undefined;
   const start = found.position;
   const length = Math.min(end - start, options.maxBytes + FETCH_SLACK_BYTES);
   const bytes =
     found.window.length >= length
       ? found.window.subarray(0, length)
-      : await readFully(segment.log, start, length);
+      : await readRange(segment, tail, start, length);
   const maxOffset = options.maxOffset;
   const iterator = new RecordBatchIterator(bytes);
   let first = -1;
@@ -176,7 +192,7 @@ async function readSegment(
     return bytes.subarray(first, cut);
   }
   if (start + iterator.position >= end) return undefined;
-  return readSegmentSlowly(segment, target, options, end);
+  return readSegmentSlowly(segment, target, options, end, tail);
 }
 
 /** The target lies beyond the slack, or its batch is larger than the read: locate it, then read it. */
@@ -185,6 +201,7 @@ async function readSegmentSlowly(
   target: bigint,
   options: ReadOptions,
   end: number,
+  tail: ReadTail | undefined,
 ): Promise<Buffer | undefined> {
   const maxOffset = options.maxOffset;
   const location = await segment.locate(target);
@@ -193,7 +210,7 @@ async function readSegmentSlowly(
   let length = Math.min(options.maxBytes, end - location.position);
   if (options.minOneBatch === true && location.sizeInBytes > length) length = location.sizeInBytes;
   if (length < location.sizeInBytes) return Buffer.alloc(0);
-  const bytes = await readFully(segment.log, location.position, length);
+  const bytes = await readRange(segment, tail, location.position, length);
   return cutAtBatchBoundary(bytes, maxOffset);
 }
 

@@ -43,6 +43,7 @@ export class LogTruncation {
   private async truncateInQueue(targetOffset: bigint): Promise<void> {
     const state = this.state;
     state.checkNotFailed();
+    state.readTail.clear();
     const nowMs = state.clock.nowMs();
     try {
       await this.pipeline.awaitSync();
@@ -73,6 +74,7 @@ export class LogTruncation {
   private async restartAt(offset: bigint): Promise<void> {
     const state = this.state;
     state.checkNotFailed();
+    state.readTail.clear();
     const nowMs = state.clock.nowMs();
     try {
       await this.pipeline.awaitSync();
@@ -93,6 +95,7 @@ export class LogTruncation {
   }
 
   private afterTruncation(): void {
+    this.state.readTail.clear();
     this.state.clampHighWatermark();
     this.pipeline.resetAfterTruncation();
     this.state.epochCache.truncateFromEnd(this.state.logEnd);

@@ -2,6 +2,7 @@ import type { Clock, FileSystem } from './file-system.js';
 import type { LeaderEpochCache } from './leader-epoch-cache.js';
 import { ProducerSnapshotStore } from './producer-snapshot-store.js';
 import { ProducerStateTable } from './producer-state.js';
+import { ReadTail } from './read-tail.js';
 import type { LogSegment } from './segment.js';
 import { SegmentDeleter } from './segment-deleter.js';
 import { OffsetWaiters, SerialQueue } from './serial-queue.js';
@@ -25,6 +26,8 @@ export interface PartitionLogOptions {
   readonly cleanerCheckpoint?: bigint;
   /** Called after each group commit with the new log end offset (long-poll fetch wake-ups). */
   readonly onAppend?: (logEndOffset: bigint) => void;
+  /** Bytes of the latest appends kept in memory for reads at the log end (see ReadTail; 0: none). */
+  readonly readTailBytes?: number;
 }
 
 /**
@@ -51,6 +54,8 @@ export class PartitionLogState {
   /** Everything below is fsynced. */
   durableOffset = 0n;
   readonly durableWaiters = new OffsetWaiters();
+  /** The latest appends' bytes, for reads at the log end. */
+  readonly readTail: ReadTail;
   readonly deleter: SegmentDeleter;
   epochCache!: LeaderEpochCache;
   /** Producer ids, epochs and last batches, updated as offsets are assigned (ahead of the writes). */
@@ -67,6 +72,7 @@ export class PartitionLogState {
     this.clock = options.clock;
     this.logger = options.logger ?? silentLogger;
     this.config = options.config;
+    this.readTail = new ReadTail(options.readTailBytes);
     this.deleter = new SegmentDeleter(options.fs, options.dir);
     this.snapshots = new ProducerSnapshotStore(options.fs, options.dir, this.logger);
   }

@@ -233,7 +233,7 @@ export class PartitionLog implements CompactableLog {
     }
     const maxOffset =
       options.maxOffset !== undefined && options.maxOffset < logEndOffset ? options.maxOffset : logEndOffset;
-    const records = await readBatches(state.segments, fetchOffset, { ...options, maxOffset });
+    const records = await readBatches(state.segments, fetchOffset, { ...options, maxOffset }, state.readTail);
     return { kind: 'records', records, logStartOffset, logEndOffset, highWatermark };
   }
 

@@ -53,6 +53,8 @@ export interface OpenTestLogOptions {
   readonly isCleanShutdown?: boolean;
   readonly recoveryPoint?: bigint;
   readonly logStartOffset?: bigint;
+  /** See PartitionLogOptions.readTailBytes (0: every read goes to the file). */
+  readonly readTailBytes?: number;
 }
 
 export function openTestLog(options: OpenTestLogOptions): Promise<PartitionLog> {
@@ -66,6 +68,7 @@ export function openTestLog(options: OpenTestLogOptions): Promise<PartitionLog> 
     ...(options.isCleanShutdown === undefined ? {} : { isCleanShutdown: options.isCleanShutdown }),
     ...(options.recoveryPoint === undefined ? {} : { recoveryPoint: options.recoveryPoint }),
     ...(options.logStartOffset === undefined ? {} : { logStartOffset: options.logStartOffset }),
+    ...(options.readTailBytes === undefined ? {} : { readTailBytes: options.readTailBytes }),
   });
 }
 
