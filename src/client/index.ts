@@ -68,5 +68,15 @@ export {
   type TopicPartitionMap,
 } from './consumer-protocol.js';
 export { NodeConnection, type VersionBounds } from './node-connection.js';
+export { murmur2, partitionForKey, toPositive } from './producer/murmur2.js';
+export { DefaultPartitioner, type TopicPartitioning } from './producer/partitioner.js';
+export {
+  type HeaderValue,
+  Producer,
+  type ProducerOptions,
+  type ProducerRecord,
+  type SendOptions,
+} from './producer/producer.js';
+export type { RecordMetadata } from './producer/producer-batch.js';
 export { backoffMs, DEFAULT_RETRY_POLICY, isRetriable, type RetryPolicy } from './retry.js';
 export { type ClientConnection, type ConnectOptions, type Transport, tcpTransport } from './transport.js';

@@ -1,0 +1,295 @@
+// The Kafka producer: partitions records, batches them per partition and hands them to the Sender.
+import {
+  CompressionCodec,
+  type CompressionCodecName,
+  KafkaError,
+  kafkaErrorFromCode,
+  type RecordHeader,
+} from '../../protocol/index.js';
+import { ClientClosedError, InvalidArgumentError } from '../client-errors.js';
+import { type ClientOptions, resolveClientOptions } from '../client-options.js';
+import { Cluster } from '../cluster.js';
+import { sleep, throwIfAborted } from '../retry.js';
+import { DefaultPartitioner, type TopicPartitioning } from './partitioner.js';
+import { estimateRecordBytes, type RecordMetadata } from './producer-batch.js';
+import { ProducerIdentity } from './producer-identity.js';
+import { RecordAccumulator } from './record-accumulator.js';
+import { Sender } from './sender.js';
+
+export interface ProducerOptions extends ClientOptions {
+  /** `acks`: 'all'/-1 (default), 1 or 0. */
+  readonly acks?: 'all' | -1 | 0 | 1;
+  /** `linger.ms` (Kafka 4.0's default 5). */
+  readonly lingerMs?: number;
+  /** `batch.size` in bytes (16384). */
+  readonly batchSize?: number;
+  /** `compression.type` (none). */
+  readonly compression?: CompressionCodecName;
+  /** `compression.<codec>.level`. */
+  readonly compressionLevel?: number;
+  /** `enable.idempotence`: default true with acks=all, as Kafka 3.0+; requires acks=all. */
+  readonly idempotent?: boolean;
+  /** `max.in.flight.requests.per.connection` (5; at most 5 with idempotence). */
+  readonly maxInFlightRequestsPerConnection?: number;
+  /** `retries` (default unlimited within deliveryTimeoutMs). */
+  readonly retries?: number;
+  /** `delivery.timeout.ms` (120000). */
+  readonly deliveryTimeoutMs?: number;
+  /** `buffer.memory` in bytes (32 MiB). */
+  readonly bufferMemory?: number;
+  /** `max.block.ms`: how long send waits for metadata or buffer space (60000). */
+  readonly maxBlockMs?: number;
+  /** `max.request.size` (1048576). */
+  readonly maxRequestSize?: number;
+  /** Whether Metadata may auto-create a topic the producer writes to (`allow.auto.create.topics`, true). */
+  readonly allowAutoTopicCreation?: boolean;
+  /** Random source of the sticky partitioner, [0, 1). */
+  readonly random?: () => number;
+}
+
+export type HeaderValue = Buffer | string | null;
+
+export interface ProducerRecord {
+  readonly topic: string;
+  /** Explicit partition; otherwise the default partitioner picks one. */
+  readonly partition?: number;
+  readonly key?: Buffer | string | null;
+  readonly value: Buffer | string | null;
+  readonly headers?: Readonly<Record<string, HeaderValue>> | readonly RecordHeader[];
+  /** Milliseconds since the epoch; default now. */
+  readonly timestamp?: bigint | number;
+}
+
+export interface SendOptions {
+  /** Cancels waiting for metadata or buffer space (a record already buffered is still sent). */
+  readonly signal?: AbortSignal;
+}
+
+function toBuffer(value: Buffer | string | null | undefined): Buffer | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'string' ? Buffer.from(value) : value;
+}
+
+function toHeaders(headers: ProducerRecord['headers']): RecordHeader[] {
+  if (headers === undefined) return [];
+  if (Array.isArray(headers)) return headers as RecordHeader[];
+  return Object.entries(headers as Record<string, HeaderValue>).map(([key, value]) => ({
+    key,
+    value: toBuffer(value),
+  }));
+}
+
+/**
+ * Kafka's producer. `send` resolves when the broker acknowledged the record (per `acks`); `append`
+ * resolves as soon as the record is buffered and hands back its delivery promise, so that a fast
+ * writer feels the `bufferMemory` bound as back-pressure instead of growing memory. Errors: KafkaError
+ * (e.g. MESSAGE_TOO_LARGE, UNKNOWN_TOPIC_OR_PARTITION after maxBlockMs, NOT_ENOUGH_REPLICAS after
+ * retries), BufferExhaustedError, OperationAbortedError, ClientClosedError.
+ */
+export class Producer {
+  readonly cluster: Cluster;
+  private readonly accumulator: RecordAccumulator;
+  private readonly sender: Sender;
+  private readonly partitioner: DefaultPartitioner;
+  private readonly maxBlockMs: number;
+  private readonly maxRequestSize: number;
+  private readonly batchSize: number;
+  private readonly allowAutoTopicCreation: boolean;
+  private isClosed = false;
+
+  constructor(options: ProducerOptions) {
+    const acks = options.acks === 'all' || options.acks === undefined ? -1 : options.acks;
+    if (acks !== -1 && acks !== 0 && acks !== 1)
+      throw new InvalidArgumentError(`acks must be all, -1, 0 or 1`);
+    const idempotent = options.idempotent ?? acks === -1;
+    if (idempotent && acks !== -1) throw new InvalidArgumentError('idempotence requires acks=all');
+    const maxInFlight = options.maxInFlightRequestsPerConnection ?? 5;
+    if (idempotent && maxInFlight > 5) {
+      throw new InvalidArgumentError('idempotence allows at most 5 in-flight requests per connection');
+    }
+    const compression = options.compression ?? 'none';
+    if (!Object.hasOwn(CompressionCodec, compression))
+      throw new InvalidArgumentError(`unknown compression ${compression}`);
+    const resolved = resolveClientOptions({
+      ...options,
+      retries: options.retries ?? Number.MAX_SAFE_INTEGER,
+      maxInFlightRequestsPerConnection: Math.max(maxInFlight, 100),
+    });
+    this.cluster = new Cluster(resolved);
+    this.maxBlockMs = options.maxBlockMs ?? 60_000;
+    this.maxRequestSize = options.maxRequestSize ?? 1_048_576;
+    this.batchSize = Math.max(1, options.batchSize ?? 16_384);
+    this.allowAutoTopicCreation = options.allowAutoTopicCreation ?? true;
+    this.partitioner = new DefaultPartitioner(options.random);
+    this.accumulator = new RecordAccumulator(
+      {
+        batchSize: this.batchSize,
+        lingerMs: options.lingerMs ?? 5,
+        bufferMemory: options.bufferMemory ?? 32 * 1024 * 1024,
+        maxBlockMs: this.maxBlockMs,
+        maxInFlightPerPartition: maxInFlight,
+      },
+      resolved.now,
+    );
+    this.sender = new Sender(
+      this.cluster,
+      this.accumulator,
+      {
+        acks,
+        compression: CompressionCodec[compression],
+        compressionLevel: options.compressionLevel,
+        requestTimeoutMs: resolved.requestTimeoutMs,
+        deliveryTimeoutMs: options.deliveryTimeoutMs ?? 120_000,
+        retryPolicy: resolved.retryPolicy,
+        maxInFlightPerConnection: maxInFlight,
+        maxRequestSize: this.maxRequestSize,
+      },
+      idempotent ? new ProducerIdentity(this.cluster, 60_000) : undefined,
+      resolved.now,
+    );
+  }
+
+  /** Sends one record and resolves with where it landed once acknowledged. */
+  async send(record: ProducerRecord, options: SendOptions = {}): Promise<RecordMetadata> {
+    const { delivery } = await this.append(record, options);
+    return delivery;
+  }
+
+  /** Sends records (each partitioned on its own) and resolves when all are acknowledged, in order. */
+  async sendAll(records: readonly ProducerRecord[], options: SendOptions = {}): Promise<RecordMetadata[]> {
+    const deliveries: Promise<RecordMetadata>[] = [];
+    for (const record of records) deliveries.push((await this.append(record, options)).delivery);
+    return Promise.all(deliveries);
+  }
+
+  /**
+   * Buffers a record: waits for the topic's metadata and for buffer space (up to maxBlockMs), then
+   * resolves with the promise of its delivery. The delivery promise must be awaited or caught.
+   */
+  async append(
+    record: ProducerRecord,
+    options: SendOptions = {},
+  ): Promise<{ delivery: Promise<RecordMetadata> }> {
+    if (this.isClosed) throw new ClientClosedError('the producer is closed');
+    throwIfAborted(options.signal);
+    const key = toBuffer(record.key);
+    const value = toBuffer(record.value);
+    const headers = toHeaders(record.headers);
+    const sizeBytes = estimateRecordBytes(key, value, headers);
+    if (sizeBytes + 61 > this.maxRequestSize) {
+      throw new KafkaError('MESSAGE_TOO_LARGE', `a record of ${sizeBytes} bytes exceeds maxRequestSize`);
+    }
+    const partitioning = await this.partitioning(record.topic, options.signal);
+    let partition: number;
+    if (record.partition !== undefined) {
+      if (
+        !Number.isInteger(record.partition) ||
+        record.partition < 0 ||
+        record.partition >= partitioning.partitionCount
+      ) {
+        throw new KafkaError(
+          'UNKNOWN_TOPIC_OR_PARTITION',
+          `topic ${record.topic} has ${partitioning.partitionCount} partitions, not ${record.partition}`,
+        );
+      }
+      partition = record.partition;
+    } else {
+      partition = this.partitioner.partition(record.topic, key, partitioning);
+      // KIP-480: a keyless record that would open a new batch on the sticky partition moves the sticky
+      // partition instead, so that each batch fills before the next partition gets records.
+      if (key === null && this.accumulator.wouldOpenBatch(record.topic, partition, sizeBytes)) {
+        this.partitioner.onNewBatch(record.topic, partition, partitioning);
+        partition = this.partitioner.partition(record.topic, key, partitioning);
+      }
+    }
+    await this.accumulator.reserve(sizeBytes, options.signal);
+    if (this.isClosed) {
+      this.accumulator.release(sizeBytes);
+      throw new ClientClosedError('the producer is closed');
+    }
+    const timestamp =
+      record.timestamp === undefined ? BigInt(this.cluster.options.now()) : BigInt(record.timestamp);
+    const delivery = new Promise<RecordMetadata>((resolve, reject) => {
+      this.accumulator.append(record.topic, partition, {
+        input: { key, value, headers, timestamp },
+        sizeBytes,
+        resolve,
+        reject,
+      });
+    });
+    this.sender.wakeup();
+    return { delivery };
+  }
+
+  /** Partition count and available partitions, waiting up to maxBlockMs for the topic to appear. */
+  private async partitioning(topic: string, signal?: AbortSignal): Promise<TopicPartitioning> {
+    const deadline = this.cluster.options.now() + this.maxBlockMs;
+    for (let attempt = 0; ; attempt++) {
+      const view = await this.cluster.metadata([topic], signal);
+      const metadata = view.topics.get(topic);
+      if (metadata !== undefined && metadata.partitions.length > 0) {
+        return {
+          partitionCount: metadata.partitions.length,
+          availablePartitions: metadata.partitions.filter((p) => p.leaderId >= 0).map((p) => p.partition),
+        };
+      }
+      const errorCode = view.topicErrors.get(topic)?.errorCode;
+      const error =
+        (errorCode === undefined ? undefined : kafkaErrorFromCode(errorCode)) ??
+        new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic} not present in metadata`);
+      if (!error.retriable && errorCode !== undefined && errorCode !== 3) throw error;
+      if (this.cluster.options.now() >= deadline) {
+        throw new KafkaError(
+          error.code,
+          `topic ${topic} not present in metadata after ${this.maxBlockMs} ms`,
+        );
+      }
+      await this.cluster.refresh({
+        topics: [topic],
+        allowAutoTopicCreation: this.allowAutoTopicCreation,
+        ...(signal === undefined ? {} : { signal }),
+      });
+      if (!this.cluster.current.topics.has(topic)) {
+        await sleep(Math.min(1000, 50 * 2 ** Math.min(attempt, 5)), signal);
+      }
+    }
+  }
+
+  /** Sends every buffered record now and resolves when all records appended before the call are settled. */
+  async flush(): Promise<void> {
+    const pending = [...this.accumulator.pendingBatches(), ...this.sender.inFlightBatches()];
+    if (pending.length === 0) return;
+    this.accumulator.beginFlush();
+    this.sender.wakeup();
+    try {
+      await Promise.all(pending.map((batch) => batch.done));
+    } finally {
+      this.accumulator.endFlush();
+    }
+  }
+
+  /**
+   * Flushes (unless `timeoutMs` is 0: then buffered records fail with ClientClosedError) and closes the
+   * connections. New sends reject from the start of close.
+   */
+  async close(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    const timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
+    if (timeoutMs > 0) {
+      const flushed = this.flush();
+      if (timeoutMs === Number.POSITIVE_INFINITY) await flushed;
+      else {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          flushed,
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+        ]);
+        clearTimeout(timer);
+      }
+    }
+    this.sender.stop();
+    this.accumulator.abortAll(new ClientClosedError('the producer closed before the record was sent'));
+    await this.cluster.close();
+  }
+}

@@ -1,0 +1,234 @@
+// Per-partition queues of ProducerBatches with linger/batch-size readiness and a bounded memory budget.
+import { BufferExhaustedError, OperationAbortedError } from '../client-errors.js';
+import { type PendingRecord, ProducerBatch } from './producer-batch.js';
+
+export interface AccumulatorConfig {
+  /** `batch.size`: a batch is full past this many bytes. */
+  readonly batchSize: number;
+  /** `linger.ms`: a batch waits this long for more records unless full. */
+  readonly lingerMs: number;
+  /** `buffer.memory`: bytes of records not yet acknowledged. */
+  readonly bufferMemory: number;
+  /** `max.block.ms`: how long an append waits for buffer space. */
+  readonly maxBlockMs: number;
+  /** Batches of one partition in flight at once. */
+  readonly maxInFlightPerPartition: number;
+}
+
+export class PartitionQueue {
+  readonly batches: ProducerBatch[] = [];
+  inFlight = 0;
+  /** Next idempotent sequence number. */
+  nextSequence = 0;
+  /** A batch failed and waits to be resent: later batches wait until nothing of the partition is in flight. */
+  isRetrying = false;
+  /** Batches drained so far: each batch's drainOrder. */
+  drained = 0;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+  ) {}
+}
+
+interface MemoryWaiter {
+  readonly bytes: number;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * Holds records between `append` and their drain into a Produce request. Pure bookkeeping with an injected
+ * clock, except for memory waits: `reserve` waits (FIFO) for released bytes and fails with
+ * BufferExhaustedError after maxBlockMs.
+ */
+export class RecordAccumulator {
+  private readonly queues = new Map<string, PartitionQueue>();
+  private usedBytes = 0;
+  private readonly waiters: MemoryWaiter[] = [];
+  private flushes = 0;
+
+  constructor(
+    private readonly config: AccumulatorConfig,
+    private readonly now: () => number,
+  ) {}
+
+  get bufferedBytes(): number {
+    return this.usedBytes;
+  }
+
+  /** Takes `bytes` of the buffer budget, waiting while it is used up. */
+  reserve(bytes: number, signal?: AbortSignal): Promise<void> {
+    if (bytes > this.config.bufferMemory) {
+      return Promise.reject(
+        new BufferExhaustedError(
+          `a record of ${bytes} bytes is larger than bufferMemory (${this.config.bufferMemory})`,
+        ),
+      );
+    }
+    if (this.waiters.length === 0 && this.usedBytes + bytes <= this.config.bufferMemory) {
+      this.usedBytes += bytes;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        const index = this.waiters.indexOf(waiter);
+        if (index >= 0) this.waiters.splice(index, 1);
+      };
+      const waiter: MemoryWaiter = {
+        bytes,
+        resolve: () => {
+          finish();
+          resolve();
+        },
+        reject: (error) => {
+          finish();
+          reject(error);
+          this.wakeWaiters();
+        },
+      };
+      const onAbort = (): void =>
+        waiter.reject(new OperationAbortedError('send aborted', { cause: signal?.reason }));
+      const timer = setTimeout(
+        () =>
+          waiter.reject(
+            new BufferExhaustedError(
+              `no buffer space for ${bytes} bytes within maxBlockMs (${this.config.maxBlockMs})`,
+            ),
+          ),
+        this.config.maxBlockMs,
+      );
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(waiter);
+    });
+  }
+
+  release(bytes: number): void {
+    this.usedBytes -= bytes;
+    this.wakeWaiters();
+  }
+
+  private wakeWaiters(): void {
+    for (let first = this.waiters[0]; first !== undefined; first = this.waiters[0]) {
+      if (this.usedBytes + first.bytes > this.config.bufferMemory) return;
+      this.usedBytes += first.bytes;
+      first.resolve();
+    }
+  }
+
+  queue(topic: string, partition: number): PartitionQueue {
+    const key = `${partition}:${topic}`;
+    let queue = this.queues.get(key);
+    if (queue === undefined) {
+      queue = new PartitionQueue(topic, partition);
+      this.queues.set(key, queue);
+    }
+    return queue;
+  }
+
+  /** True when a record of `bytes` would have to open a new batch on the partition (KIP-480's trigger). */
+  wouldOpenBatch(topic: string, partition: number, bytes: number): boolean {
+    const last = this.queue(topic, partition).batches.at(-1);
+    return last === undefined || !last.hasRoomFor(bytes, this.config.batchSize);
+  }
+
+  /** Adds a record (its bytes already reserved) to the partition's open batch, opening one when needed. */
+  append(topic: string, partition: number, record: PendingRecord): ProducerBatch {
+    const queue = this.queue(topic, partition);
+    let batch = queue.batches.at(-1);
+    if (batch === undefined || !batch.hasRoomFor(record.sizeBytes, this.config.batchSize)) {
+      batch = new ProducerBatch(topic, partition, this.now());
+      queue.batches.push(batch);
+    }
+    batch.add(record);
+    return batch;
+  }
+
+  /** Makes every batch ready now until `endFlush` (flush() and close()). */
+  beginFlush(): void {
+    this.flushes += 1;
+  }
+
+  endFlush(): void {
+    this.flushes -= 1;
+  }
+
+  /**
+   * Partitions whose first batch may be sent now (full, lingered long enough, a retry whose backoff
+   * passed, a flush, or appends waiting for memory), and the earliest time another one becomes ready.
+   */
+  ready(nowMs: number): { queues: PartitionQueue[]; nextReadyMs: number } {
+    const queues: PartitionQueue[] = [];
+    let nextReadyMs = Number.POSITIVE_INFINITY;
+    const urgent = this.flushes > 0 || this.waiters.length > 0;
+    for (const queue of this.queues.values()) {
+      const first = queue.batches[0];
+      if (first === undefined) continue;
+      if (queue.inFlight >= this.config.maxInFlightPerPartition) continue;
+      if (queue.isRetrying && queue.inFlight > 0) continue;
+      const readyAtMs = first.isClosed
+        ? first.retryAtMs
+        : urgent || queue.batches.length > 1 || first.sizeBytes >= this.config.batchSize
+          ? 0
+          : first.createdAtMs + this.config.lingerMs;
+      if (readyAtMs <= nowMs) queues.push(queue);
+      else nextReadyMs = Math.min(nextReadyMs, readyAtMs);
+    }
+    return { queues, nextReadyMs };
+  }
+
+  /** Takes the partition's first batch for sending; it is closed to appends from now on. */
+  drain(queue: PartitionQueue): ProducerBatch | undefined {
+    const batch = queue.batches.shift();
+    if (batch === undefined) return undefined;
+    if (!batch.isClosed) {
+      batch.isClosed = true;
+      batch.drainOrder = queue.drained++;
+    }
+    queue.inFlight += 1;
+    return batch;
+  }
+
+  /** The send of `batch` ended (answered or failed): it no longer counts as in flight. */
+  sent(batch: ProducerBatch): void {
+    this.queue(batch.topic, batch.partition).inFlight -= 1;
+  }
+
+  /** Puts a batch back for a retry, before every batch drained after it, so that order is kept. */
+  requeue(batch: ProducerBatch, retryAtMs: number): void {
+    const queue = this.queue(batch.topic, batch.partition);
+    batch.retryAtMs = retryAtMs;
+    queue.isRetrying = true;
+    let index = 0;
+    while (index < queue.batches.length) {
+      const other = queue.batches[index]!;
+      if (!other.isClosed || other.drainOrder > batch.drainOrder) break;
+      index += 1;
+    }
+    queue.batches.splice(index, 0, batch);
+  }
+
+  /** Called when a partition's batch succeeded: retries are over once none of its batches waits as a retry. */
+  maybeEndRetry(topic: string, partition: number): void {
+    const queue = this.queue(topic, partition);
+    if (queue.isRetrying && !queue.batches.some((batch) => batch.isClosed)) queue.isRetrying = false;
+  }
+
+  /** Every batch not yet drained, plus nothing in flight (the sender tracks those). */
+  pendingBatches(): ProducerBatch[] {
+    return [...this.queues.values()].flatMap((queue) => queue.batches);
+  }
+
+  /** Fails every queued batch and memory waiter with `error` (close without flush). */
+  abortAll(error: Error): void {
+    for (const queue of this.queues.values()) {
+      for (const batch of queue.batches.splice(0)) {
+        this.release(batch.recordBytes);
+        batch.fail(error);
+      }
+    }
+    for (const waiter of [...this.waiters]) waiter.reject(error);
+  }
+}
