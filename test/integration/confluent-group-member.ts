@@ -1,0 +1,142 @@
+// Integration-test helper: one confluent-kafka-python consumer-group member (python/confluent_group_member.py)
+// as a child process; its JSON-line events are kept in order, and tests await conditions on them.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const SCRIPT = fileURLToPath(new URL('./python/confluent_group_member.py', import.meta.url));
+
+export interface MemberEvent {
+  readonly event: 'assigned' | 'revoked' | 'record' | 'error' | 'closed';
+  readonly partitions?: number[];
+  readonly owned?: number[];
+  readonly partition?: number;
+  readonly offset?: number;
+  readonly value?: string;
+}
+
+export interface MemberConfig {
+  readonly bootstrap: string;
+  readonly group: string;
+  readonly topic: string;
+  readonly assignor: 'range' | 'roundrobin' | 'cooperative-sticky';
+  readonly name: string;
+  readonly instance?: string;
+  readonly sessionMs?: number;
+}
+
+export class ConfluentGroupMember {
+  readonly events: MemberEvent[] = [];
+  readonly exited: Promise<number | null>;
+  readonly #child: ChildProcess;
+  #stderr = '';
+  #waiters = new Set<() => void>();
+
+  constructor(readonly config: MemberConfig) {
+    const argument = JSON.stringify({
+      bootstrap: config.bootstrap,
+      group: config.group,
+      topic: config.topic,
+      assignor: config.assignor,
+      name: config.name,
+      instance: config.instance ?? null,
+      session_ms: config.sessionMs ?? 6_000,
+    });
+    this.#child = spawn('/usr/bin/python3', [SCRIPT, argument], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.exited = new Promise((resolve) => this.#child.once('exit', (code) => resolve(code)));
+    this.#child.stderr?.on('data', (chunk: Buffer) => {
+      this.#stderr = (this.#stderr + chunk.toString()).slice(-4_000);
+    });
+    createInterface({ input: this.#child.stdout! }).on('line', (line) => {
+      this.events.push(JSON.parse(line) as MemberEvent);
+      for (const wake of this.#waiters) wake();
+    });
+    void this.exited.then(() => {
+      for (const wake of this.#waiters) wake();
+    });
+  }
+
+  /** The partitions the member holds after its last rebalance callback. */
+  get owned(): number[] {
+    for (let i = this.events.length - 1; i >= 0; i--) {
+      const owned = this.events[i]?.owned;
+      if (owned !== undefined) return owned;
+    }
+    return [];
+  }
+
+  /** Rebalance callbacks so far (assigned and revoked). */
+  get rebalanceEvents(): MemberEvent[] {
+    return this.events.filter((e) => e.event === 'assigned' || e.event === 'revoked');
+  }
+
+  get records(): MemberEvent[] {
+    return this.events.filter((e) => e.event === 'record');
+  }
+
+  /** Calls `wake` after every event and when the process exits; the returned function unsubscribes. */
+  subscribe(wake: () => void): () => void {
+    this.#waiters.add(wake);
+    return () => this.#waiters.delete(wake);
+  }
+
+  get hasExited(): boolean {
+    return this.#child.exitCode !== null || this.#child.signalCode !== null;
+  }
+
+  get stderr(): string {
+    return this.#stderr;
+  }
+
+  /** Resolves once `condition` holds for this member (see untilAll). */
+  until(what: string, condition: () => boolean, timeoutMs = 60_000): Promise<void> {
+    return untilAll([this], what, condition, timeoutMs);
+  }
+
+  /** Closes the consumer (a dynamic member sends LeaveGroup) and waits for the process to end. */
+  async close(): Promise<void> {
+    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.stdin?.end('close\n');
+    await this.exited;
+  }
+
+  /** SIGKILL: the member vanishes without leaving. */
+  async kill(): Promise<void> {
+    this.#child.kill('SIGKILL');
+    await this.exited;
+  }
+}
+
+/**
+ * Resolves once `condition` holds, re-checked after every event of `members`; rejects after `timeoutMs`
+ * or when one of them exits meanwhile (with its stderr and rebalance events in the message).
+ */
+export function untilAll(
+  members: readonly ConfluentGroupMember[],
+  what: string,
+  condition: () => boolean,
+  timeoutMs = 60_000,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const unsubscribe: Array<() => void> = [];
+    const finish = (error?: Error) => {
+      clearTimeout(timer);
+      for (const off of unsubscribe) off();
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const describe = () =>
+      members.map((m) => `${m.config.name}: ${JSON.stringify(m.rebalanceEvents)} ${m.stderr}`).join('; ');
+    const check = () => {
+      if (condition()) return finish();
+      const gone = members.find((m) => m.hasExited);
+      if (gone !== undefined)
+        finish(new Error(`${gone.config.name} exited while waiting for ${what}: ${describe()}`));
+    };
+    const timer = setTimeout(
+      () => finish(new Error(`timed out waiting for ${what}: ${describe()}`)),
+      timeoutMs,
+    );
+    for (const member of members) unsubscribe.push(member.subscribe(check));
+    check();
+  });
+}
