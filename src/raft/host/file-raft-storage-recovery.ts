@@ -108,12 +108,10 @@ async function recoverSegments(
   let truncatedBytes = 0;
   let expected = snapshotIndex + 1;
   let lastTerm = snapshot?.term ?? 0;
-  let removedAny = false;
   for (const base of start < 0 ? bases : bases.slice(start)) {
     if (endedBecause !== undefined || (segments.length > 0 ? base !== expected : base > expected)) {
       endedBecause ??= `a gap before entry ${base}`;
       await remove(segmentFileName(generation, base));
-      removedAny = true;
       continue;
     }
     const found = await RaftLogSegment.recover(fs, dir, generation, base);
@@ -131,7 +129,6 @@ async function recoverSegments(
       // Ends before the snapshot: nothing to keep, and no base to append the next entry to.
       await found.segment.close();
       await remove(segmentFileName(generation, base));
-      removedAny = true;
       continue;
     }
     entries.push(...kept);
@@ -139,7 +136,8 @@ async function recoverSegments(
     lastTerm = entries.at(-1)?.term ?? lastTerm;
     expected = Math.max(expected, found.segment.lastIndex + 1);
   }
-  // A removed later segment must not come back after new entries written in its place.
-  if (removedAny) await fs.fsyncDir(dir);
+  // A removed later segment must not come back after new entries written in its place; and a name a
+  // killed process created or renamed (a segment, the hard state) may not be durable yet.
+  await fs.fsyncDir(dir);
   return { entries, segments, endedBecause, truncatedBytes };
 }

@@ -77,6 +77,17 @@ describe('FileRaftStorage files', () => {
     await (await FileRaftStorage.open(fs, DIR)).close();
   });
 
+  it('makes what a killed process left unsynced durable at open, before it is reported as stable', async () => {
+    const { fs, storage } = await openMemory();
+    await storage.appendEntries(range(1, 12, 1));
+    const afterKill = fs.simulateProcessCrash();
+    const { storage: next, loaded } = await openMemory(afterKill);
+    assert.equal(loaded.entries.length, 12, 'the page cache kept them');
+    await next.sync();
+    const { loaded: afterPowerLoss } = await openMemory(afterKill.simulatePowerLoss());
+    assert.deepEqual(plain(afterPowerLoss.entries), plain(range(1, 12, 1)));
+  });
+
   it('refuses to open with a corrupt hard state or snapshot rather than forget a vote or entries', async () => {
     const { fs, storage } = await openMemory();
     await storage.saveHardState({ term: 5, votedFor: 2 });

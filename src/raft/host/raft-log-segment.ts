@@ -83,7 +83,8 @@ export class RaftLogSegment {
   /**
    * Opens a segment and reads its records until the first one that is not valid (short, bad length,
    * CRC mismatch, an index out of sequence or a term going backwards); the file is cut there and the
-   * cut synced, so later appends never follow garbage. A bad header leaves an empty segment.
+   * cut synced, so later appends never follow garbage. A bad header leaves an empty segment. The file
+   * is fsynced in every case: what it holds is durable once recovered.
    */
   static async recover(
     fs: FileSystem,
@@ -121,6 +122,9 @@ export class RaftLogSegment {
     const segment = new RaftLogSegment(generation, baseIndex, path, file, position, positions, false);
     if (position === 0) await segment.#rewriteHeader();
     else if (position < bytes.length) await segment.#cut(position);
+    // What a killed process wrote may still be only in the page cache: this process will report every
+    // loaded entry as stable (acknowledge it), so it must be durable first.
+    else await file.sync();
     return { segment, entries, tornBecause, truncatedBytes: bytes.length - position };
   }
 
