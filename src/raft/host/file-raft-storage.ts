@@ -10,7 +10,7 @@ import {
   snapshotFileName,
 } from './file-raft-storage-recovery.js';
 import { RaftLogSegment } from './raft-log-segment.js';
-import { encodeHardState, encodeSnapshot } from './raft-record-codec.js';
+import { encodeHardState, encodeSnapshot, recordBytes } from './raft-record-codec.js';
 import { type RaftStorage, RaftStorageFailedError } from './raft-storage.js';
 import { checkAppend } from './stored-log.js';
 
@@ -144,9 +144,11 @@ export class FileRaftStorage implements RaftStorage {
       let from = 0;
       while (from < entries.length) {
         const segment = await this.#appendableSegment();
+        // At least one entry per segment (an entry larger than segmentBytes gets a segment of its own).
         let to = from + 1;
-        let bytes = segment.size;
-        while (to < entries.length && bytes < this.#segmentBytes) bytes += approximateBytes(entries[to++]!);
+        let bytes = segment.size + recordBytes(entries[from]!);
+        while (to < entries.length && bytes + recordBytes(entries[to]!) <= this.#segmentBytes)
+          bytes += recordBytes(entries[to++]!);
         await segment.append(entries.slice(from, to));
         this.#lastIndex = entries[to - 1]!.index;
         from = to;
@@ -235,8 +237,4 @@ export class FileRaftStorage implements RaftStorage {
     await segment.close();
     await this.#fs.unlink(segment.path);
   }
-}
-
-function approximateBytes(entry: LogEntry): number {
-  return 25 + (entry.kind === 'command' ? entry.data.byteLength : entry.kind === 'config' ? 64 : 0);
 }
