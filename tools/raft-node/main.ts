@@ -1,0 +1,77 @@
+/**
+ * A replicated key-value node (src/raft/host/kv) as a process, for the multi-process tests and bench/raft:
+ *
+ *   node --import tsx tools/raft-node/main.ts --id 1 --voters 1,2,3 --data-dir /tmp/n1 \
+ *     --address-dir /tmp/cluster [--cluster-id demo] [--election-timeout-ms 300] [--host 127.0.0.1]
+ *
+ * Listens on free ports for peers and clients, publishes them in --address-dir/<id>.json and finds its
+ * peers there. State lives in --data-dir (FileRaftStorage, fsync on every write): kill it with SIGKILL
+ * and start it again with the same arguments. SIGTERM/SIGINT close it cleanly. Logs go to stderr.
+ */
+import { Command } from 'commander';
+import { pino } from 'pino';
+import { FileRaftStorage } from '../../src/raft/host/file-raft-storage.js';
+import { publishNodeAddress, raftAddressIn } from '../../src/raft/host/kv/address-directory.js';
+import { startRaftKvNode } from '../../src/raft/host/kv/raft-kv-node.js';
+import { NodeFileSystem } from '../../src/storage/index.js';
+
+const program = new Command()
+  .requiredOption('--id <id>', 'this node id', Number)
+  .requiredOption('--voters <ids>', 'comma-separated voter ids', (text) => text.split(',').map(Number))
+  .requiredOption('--data-dir <dir>', 'durable Raft state')
+  .requiredOption('--address-dir <dir>', 'where nodes publish and find their ports')
+  .option('--cluster-id <id>', 'refuse peers of other clusters', 'pyralog-raft-kv')
+  .option('--election-timeout-ms <ms>', 'minimum election timeout', Number, 300)
+  .option('--host <host>', 'listen address', '127.0.0.1')
+  .option('--log-level <level>', 'pino level', 'warn')
+  .parse();
+const options = program.opts<{
+  id: number;
+  voters: number[];
+  dataDir: string;
+  addressDir: string;
+  clusterId: string;
+  electionTimeoutMs: number;
+  host: string;
+  logLevel: string;
+}>();
+
+const logger = pino({ level: options.logLevel, base: { nodeId: options.id } }, pino.destination(2));
+const storage = await FileRaftStorage.open(new NodeFileSystem(), options.dataDir);
+const node = await startRaftKvNode({
+  raft: {
+    id: options.id,
+    bootstrapConfig: { voters: options.voters, learners: [] },
+    electionTimeoutMs: options.electionTimeoutMs,
+  },
+  clusterId: options.clusterId,
+  storage,
+  peerAddress: raftAddressIn(options.addressDir),
+  host: options.host,
+  logger,
+  onFatal: () => process.exit(70),
+});
+publishNodeAddress(options.addressDir, options.id, {
+  host: options.host,
+  raftPort: node.raftPort,
+  clientPort: node.clientPort,
+  pid: process.pid,
+});
+console.log(
+  `raft-node ${options.id} ready raft=${node.raftPort} client=${node.clientPort} pid=${process.pid}`,
+);
+
+let closing = false;
+const shutdown = (): void => {
+  if (closing) return;
+  closing = true;
+  void node.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      logger.error({ err: String(error) }, 'close failed');
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
