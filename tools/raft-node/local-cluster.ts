@@ -19,6 +19,8 @@ export interface LocalClusterOptions {
   readonly electionTimeoutMs: number;
   /** Where data and address dirs go; default the OS temp dir. */
   readonly baseDir?: string;
+  /** Extra node flags for every process, e.g. ['--cpu-prof', '--cpu-prof-dir', dir]. */
+  readonly nodeArgs?: readonly string[];
 }
 
 export class LocalRaftCluster {
@@ -78,6 +80,7 @@ export class LocalRaftCluster {
     const child = spawn(
       process.execPath,
       [
+        ...(this.#options.nodeArgs ?? []),
         this.#bundle,
         ...['--id', String(id), '--voters', this.ids.join(',')],
         ...['--data-dir', join(this.#workDir, `node-${id}`), '--address-dir', this.addressDir],
@@ -130,7 +133,16 @@ export class LocalRaftCluster {
     return this.#processes.get(id)?.pid;
   }
 
-  async close(): Promise<void> {
+  /** Ends every node: SIGTERM first when `graceful` (so profiles and logs are written), SIGKILL otherwise. */
+  async close(graceful = false): Promise<void> {
+    if (graceful) {
+      await Promise.all(
+        [...this.#processes].map(([id, child]) => {
+          child.kill('SIGTERM');
+          return this.#exits.get(id);
+        }),
+      );
+    }
     await Promise.all([...this.#processes.keys()].map((id) => this.kill(id)));
     rmSync(this.#workDir, { recursive: true, force: true });
     rmSync(this.#bundle, { force: true });
