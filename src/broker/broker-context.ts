@@ -124,6 +124,12 @@ export interface BrokerLogger {
   debug(object: object, message: string): void;
 }
 
+/** The request log: one debug line per request when its level allows (checked per request). */
+export interface RequestLogger {
+  isLevelEnabled(level: 'debug'): boolean;
+  debug(object: object, message: string): void;
+}
+
 /** Everything a handler may reach: subsystems behind ports, never storage or sockets. */
 export interface BrokerContext {
   readonly nodeId: number;
@@ -141,6 +147,8 @@ export interface BrokerContext {
   readonly groups: GroupRuntime;
   readonly config: BrokerHandlerConfig;
   readonly logger: BrokerLogger;
+  /** Request-level debug logging (switchable at runtime); absent means none. */
+  readonly requestLogger?: RequestLogger | undefined;
   /** Wall-clock milliseconds (LogAppendTime, timestamp bounds, fetch session ages). */
   readonly nowMs: () => number;
   /** KIP-227 incremental fetch sessions, bounded by max.incremental.fetch.session.cache.slots. */

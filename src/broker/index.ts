@@ -11,6 +11,7 @@ export type {
   PartitionsCreation,
   PartitionsToCreate,
   ProducerIdGenerator,
+  RequestLogger,
   TopicController,
   TopicCreation,
   TopicDeletion,

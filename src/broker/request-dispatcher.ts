@@ -13,7 +13,7 @@ import {
 import { alterConfigsHandler } from './alter-configs.js';
 import type { ApiHandler } from './api-handler.js';
 import { apiVersionsHandler, unsupportedApiVersionsResponse } from './api-versions.js';
-import type { BrokerContext } from './broker-context.js';
+import type { BrokerContext, RequestLogger } from './broker-context.js';
 import { createPartitionsHandler } from './create-partitions.js';
 import { createTopicsHandler } from './create-topics.js';
 import { deleteRecordsHandler } from './delete-records.js';
@@ -118,21 +118,46 @@ async function answer<K extends ApiKey>(
  * - With an `apiLedger` in the context (tests only, PYRALOG_API_LEDGER), every request is recorded
  *   there first.
  * - Every request's count and time (dispatch to encoded response, or to failure) go to
- *   `context.stats.requests` by API key.
+ *   `context.stats.requests` by API key; with `context.requestLogger` at debug, one log line each.
  */
 export function createRequestDispatcher(context: BrokerContext): RequestHandler {
   const ledger = context.apiLedger;
   const requestStats = context.stats.requests;
+  const requestLogger = context.requestLogger;
   const dispatch = createDispatch(context);
   return async (request) => {
     if (ledger !== undefined) ledger.record(request);
     const startedAt = performance.now();
+    let failed = false;
     try {
       return await dispatch(request);
+    } catch (error: unknown) {
+      failed = true;
+      throw error;
     } finally {
-      requestStats.record(request.apiKey, (performance.now() - startedAt) / 1000);
+      const seconds = (performance.now() - startedAt) / 1000;
+      requestStats.record(request.apiKey, seconds);
+      if (requestLogger?.isLevelEnabled('debug') === true)
+        logRequest(requestLogger, request, seconds, failed);
     }
   };
+}
+
+function logRequest(logger: RequestLogger, request: NetworkRequest, seconds: number, failed: boolean): void {
+  logger.debug(
+    {
+      api: apis[request.apiKey].name,
+      apiVersion: request.apiVersion,
+      correlationId: request.header.correlationId,
+      clientId: request.connection.clientId,
+      connection: request.connection.id,
+      remote: `${request.connection.remoteAddress}:${request.connection.remotePort}`,
+      requestBytes: request.frame.length,
+      ms: Math.round(seconds * 1e6) / 1e3,
+      ...(failed ? { closedConnection: true } : {}),
+    },
+    'request',
+  );
 }
 
 function createDispatch(context: BrokerContext): RequestHandler {

@@ -22,6 +22,8 @@ program
   .option('--log-dirs <dirs>', 'log.dirs (comma-separated)')
   .option('--storage <kind>', 'pyralog.storage: disk or memory')
   .option('--flush-mode <mode>', 'pyralog.flush.mode: durable or kafka')
+  .option('--log-format <format>', 'auto (readable on a terminal, else JSON lines), json or pretty', 'auto')
+  .option('--log-level <level>', 'root log level: fatal, error, warn, info, debug, trace or silent', 'info')
   .action(runStart);
 
 await program.parseAsync(process.argv);

@@ -18,6 +18,14 @@ export {
 export { BrokerConfigError, type ConfigProblem } from './broker-config-error.js';
 export type { ResolvedListeners } from './broker-config-listeners.js';
 export { brokerProperties } from './broker-properties.js';
+export {
+  ComponentLoggers,
+  isLogLevel,
+  LOG_COMPONENTS,
+  LOG_LEVELS,
+  type LogComponent,
+  type LogLevel,
+} from './component-loggers.js';
 export { createConfigAdmin } from './config-admin.js';
 export {
   type ConfigDefinition,
@@ -51,7 +59,9 @@ export {
   dynamicBrokerLayers,
   effectiveBrokerProperties,
 } from './dynamic-broker-config.js';
-export { reconfigureLogs, topicsToReconfigure } from './live-config.js';
+export { reconfigureAllLogs, reconfigureLogs, topicsToReconfigure } from './live-config.js';
 export { type BrokerConfigSources, loadBrokerConfig } from './load-broker-config.js';
+export { prettyDestination, prettyLogLine } from './pretty-log.js';
 export { PropertiesSyntaxError, type PropertyEntry, parseProperties } from './properties-parser.js';
 export { type RunningBroker, type StartBrokerOptions, startBroker } from './start-broker.js';
+export type { StaticConfigChange, StaticConfigReload } from './static-config-reload.js';

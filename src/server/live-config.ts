@@ -45,6 +45,32 @@ export function reconfigureLogs(
 ): void {
   const topics = topicsToReconfigure(previous, next, nodeId);
   if (topics.length === 0) return;
+  reconfigureTopics(next, topics, nodeId, staticProperties, logOf, warn);
+}
+
+/**
+ * Re-resolves every topic's log config: the static broker properties changed (server.properties
+ * re-read on SIGHUP), which reach every topic that neither overrides them nor has a dynamic
+ * broker config above them.
+ */
+export function reconfigureAllLogs(
+  image: MetadataImage,
+  nodeId: number,
+  staticProperties: Readonly<Record<string, string>>,
+  logOf: (topic: string, partition: number) => PartitionLog | undefined,
+  warn: (message: string) => void,
+): void {
+  reconfigureTopics(image, [...image.topicsByName.keys()], nodeId, staticProperties, logOf, warn);
+}
+
+function reconfigureTopics(
+  next: MetadataImage,
+  topics: readonly string[],
+  nodeId: number,
+  staticProperties: Readonly<Record<string, string>>,
+  logOf: (topic: string, partition: number) => PartitionLog | undefined,
+  warn: (message: string) => void,
+): void {
   const properties = effectiveBrokerProperties(staticProperties, dynamicBrokerLayers(next, nodeId));
   for (const topic of topics) {
     let config: ReturnType<typeof resolveLogConfig>;

@@ -25,15 +25,19 @@ import type { BrokerConfig } from './broker-config.js';
 import { brokerProperties } from './broker-properties.js';
 import { registerBroker } from './broker-registration.js';
 import { brokerStorageConfig } from './broker-storage-config.js';
+import { ComponentLoggers } from './component-loggers.js';
 import { createConfigAdmin } from './config-admin.js';
 import { createConfigRules } from './config-rules.js';
 import { dynamicBrokerLayers, effectiveBrokerProperties } from './dynamic-broker-config.js';
 import { groupSettings } from './group-settings.js';
+import { reconfigureAllLogs } from './live-config.js';
 import { loadBrokerConfig } from './load-broker-config.js';
 import { LocalMetadataLog } from './local-metadata-log.js';
 import { describeLogDirs } from './log-dirs-view.js';
+import { loggerRoutes } from './logger-routes.js';
 import { loadOrFormatClusterId } from './meta-properties.js';
 import { PartitionPublisher } from './partition-publisher.js';
+import { applyStaticReload, type StaticConfigReload } from './static-config-reload.js';
 import { topicOverrides } from './topic-overrides.js';
 
 export interface StartBrokerOptions {
@@ -70,6 +74,15 @@ export interface RunningBroker {
   readonly startupMs: number;
   /** The admin HTTP listener's bound address; null when `admin.listener` is empty. */
   readonly admin: AdminListenerAddress | null;
+  /** The per-component loggers (levels changeable at runtime). */
+  readonly loggers: ComponentLoggers;
+  /**
+   * Applies a new reading of the static configuration (server.properties re-read on SIGHUP): its
+   * dynamic keys take effect at once (validated as IncrementalAlterConfigs validates, all or
+   * nothing; dynamic configs set through the Kafka API still take precedence); changed read-only
+   * keys are reported and wait for a restart.
+   */
+  reloadConfig(next: BrokerConfig): StaticConfigReload;
   /** Long-poll fetches held right now (diagnostics and tests). */
   readonly heldFetches: number;
   /** Stops accepting, answers in-flight requests, flushes and closes the logs, releases the dir locks. Idempotent. */
@@ -114,15 +127,19 @@ function configOf(options: StartBrokerOptions): BrokerConfig {
 export async function startBroker(options: StartBrokerOptions = {}): Promise<RunningBroker> {
   const startedAt = performance.now();
   const config = configOf(options);
-  const logger = options.logger ?? pino({ level: 'silent' });
+  const loggers = new ComponentLoggers(options.logger ?? pino({ level: 'silent' }));
   const admin =
     config.adminListener === null
       ? undefined
-      : new AdminServer({ address: config.adminListener, logger: logger.child({ component: 'admin' }) });
+      : new AdminServer({
+          address: config.adminListener,
+          logger: loggers.get('admin'),
+          routes: loggerRoutes(loggers),
+        });
   const adminAddress = (await admin?.start()) ?? null;
   try {
     if (adminAddress !== null) await options.onAdminListening?.(adminAddress);
-    return await startBrokerParts(config, logger, startedAt, admin, adminAddress);
+    return await startBrokerParts(config, loggers, startedAt, admin, adminAddress);
   } catch (error: unknown) {
     await admin?.close();
     throw error;
@@ -131,7 +148,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
 
 async function startBrokerParts(
   config: BrokerConfig,
-  logger: Logger,
+  loggers: ComponentLoggers,
   startedAt: number,
   admin: AdminServer | undefined,
   adminAddress: AdminListenerAddress | null,
@@ -151,7 +168,7 @@ async function startBrokerParts(
     brokerProperties: properties,
     brokerConfig: brokerStorageConfig(config),
     topicOverrides: (topic) => (loader === undefined ? {} : topicOverrides(loader.image, topic)),
-    logger: logger.child({ component: 'storage' }),
+    logger: loggers.get('storage'),
   });
   try {
     const firstDir = config.logDirs[0]!;
@@ -165,16 +182,32 @@ async function startBrokerParts(
       nowMs: () => Date.now(),
       maxBytesBetweenSnapshots: config.values['metadata.log.max.record.bytes.between.snapshots'],
       maxSnapshotIntervalMs: config.values['metadata.log.max.snapshot.interval.ms'],
-      warn: (message) => logger.warn({ component: 'metadata' }, message),
+      warn: (message) => loggers.get('metadata').warn(message),
     });
     await metadataLog.replay();
     // Installed after the replay, the publisher sees one snapshot of the final image rather than
     // every step: a topic deleted and re-created under the same name must not have its new log
     // opened as the old topic's and then deleted with it; stray logs are removed there too.
     await loader.installPublisher(
-      new PartitionPublisher(nodeId, logs, replicas, properties, (message) => logger.warn(message)),
+      new PartitionPublisher(nodeId, logs, replicas, properties, (message) =>
+        loggers.get('metadata').warn(message),
+      ),
     );
     const image = () => loader!.image;
+    const logConfigProblem = (
+      configs: Readonly<Record<string, string>>,
+      staticProperties: Readonly<Record<string, string>>,
+    ): string | null => {
+      try {
+        resolveLogConfig(
+          configs,
+          effectiveBrokerProperties(staticProperties, dynamicBrokerLayers(image(), nodeId)),
+        );
+        return null;
+      } catch (error: unknown) {
+        return error instanceof Error ? error.message : String(error);
+      }
+    };
     const controller = new LocalController({
       image,
       commit: async (records) => {
@@ -182,25 +215,23 @@ async function startBrokerParts(
       },
       rules: {
         brokerIds: [nodeId],
-        configProblem: (configs) => {
-          try {
-            resolveLogConfig(
-              configs,
-              effectiveBrokerProperties(properties, dynamicBrokerLayers(image(), nodeId)),
-            );
-            return null;
-          } catch (error: unknown) {
-            return error instanceof Error ? error.message : String(error);
-          }
-        },
+        configProblem: (configs) => logConfigProblem(configs, properties),
         newTopicId: () => randomUuid((size) => randomBytes(size)),
       },
       configRules: createConfigRules(properties, nodeId),
     });
+    let describedConfig = config;
+    const describerContext = {
+      nodeId,
+      get config() {
+        return describedConfig;
+      },
+      staticProperties: properties,
+    };
     const apiLedger = apiLedgerFromEnv();
-    const brokerLogger = logger.child({ component: 'broker' });
+    const brokerLogger = loggers.get('broker');
     const groups = await startGroupCoordinator(
-      { replicas, controller, metadata: image, logger: logger.child({ component: 'group-coordinator' }) },
+      { replicas, controller, metadata: image, logger: loggers.get('group-coordinator') },
       groupSettings(config),
     );
     const stats = new BrokerStats();
@@ -229,7 +260,7 @@ async function startBrokerParts(
           }),
         ),
         logDirs: () => describeLogDirs(logs, replicas),
-        configs: createConfigAdmin(image, controller, { nodeId, config, staticProperties: properties }),
+        configs: createConfigAdmin(image, controller, describerContext),
         groups,
         config: {
           autoCreateTopicsEnable: config.values['auto.create.topics.enable'],
@@ -238,6 +269,7 @@ async function startBrokerParts(
           deleteTopicEnable: config.values['delete.topic.enable'],
         },
         logger: brokerLogger,
+        requestLogger: loggers.get('request'),
         nowMs: () => Date.now(),
         apiLedger: apiLedger?.ledger,
         fetchSessions: new FetchSessionCache({
@@ -246,7 +278,7 @@ async function startBrokerParts(
         }),
         stats,
       }),
-      logger: logger.child({ component: 'network' }),
+      logger: loggers.get('network'),
       socketRequestMaxBytes: config.values['socket.request.max.bytes'],
       connectionsMaxIdleMs: config.values['connections.max.idle.ms'],
     });
@@ -266,6 +298,26 @@ async function startBrokerParts(
       logDirs: config.logDirs,
       startupMs: performance.now() - startedAt,
       admin: adminAddress,
+      loggers,
+      reloadConfig(next) {
+        const result = applyStaticReload(
+          {
+            properties,
+            problem: (candidate) => logConfigProblem({}, candidate),
+            reconfigureAllLogs: () =>
+              reconfigureAllLogs(
+                image(),
+                nodeId,
+                properties,
+                (topic, partition) => logs.getLog(topic, partition),
+                (message) => loggers.get('config').warn(message),
+              ),
+          },
+          brokerProperties(next),
+        );
+        if (result.refused === null) describedConfig = next;
+        return result;
+      },
       get heldFetches() {
         return replicas.delayedFetches.size;
       },
