@@ -84,6 +84,26 @@ export interface ProducerIdGenerator {
   generateProducerId(): Promise<bigint>;
 }
 
+/**
+ * KIP-890 (part 1) verification, provided by the transaction coordinator: before a partition leader
+ * appends the first transactional batch of a producer's transaction (no transaction of that
+ * producer open in the partition), it asks whether the coordinator has added the partition to the
+ * producer's ongoing transaction at that epoch, so a late or zombie batch cannot open a hanging
+ * transaction. Resolves ErrorCode.NONE to allow the append, else the error code that answers the
+ * partition in Produce (INVALID_TXN_STATE when the partition is not in the transaction,
+ * INVALID_PRODUCER_EPOCH / PRODUCER_FENCED for a stale epoch; coordinator-unavailable codes are
+ * answered NOT_ENOUGH_REPLICAS, which every producer retries, as Kafka does).
+ */
+export interface TransactionVerifier {
+  verifyTransaction(
+    transactionalId: string,
+    producerId: bigint,
+    producerEpoch: number,
+    topic: string,
+    partition: number,
+  ): Promise<number>;
+}
+
 /** Broker settings the handlers read (Kafka names in brackets). */
 export interface BrokerHandlerConfig {
   /** [auto.create.topics.enable] */
@@ -155,6 +175,11 @@ export interface BrokerContext {
   readonly fetchSessions: FetchSessionCache;
   /** Counters for the metrics layer (bytes and messages per topic, request times, purgatory). */
   readonly stats: BrokerStats;
+  /**
+   * KIP-890 verification of a transaction's first batch in a partition; absent, every transactional
+   * batch is appended unverified (as before the coordinator wires it).
+   */
+  readonly transactionVerifier?: TransactionVerifier | undefined;
   /** Tests only (PYRALOG_API_LEDGER): records which APIs and versions clients use. */
   readonly apiLedger?: ApiLedger | undefined;
 }

@@ -96,7 +96,10 @@ export interface TestBrokerGroupOptions {
 export async function createTestBroker(
   overrides: Partial<BrokerContext['config']> = {},
   contextOverrides: Partial<
-    Pick<BrokerContext, 'controller' | 'logger' | 'nowMs' | 'fetchSessions' | 'producerIds'>
+    Pick<
+      BrokerContext,
+      'controller' | 'logger' | 'nowMs' | 'fetchSessions' | 'producerIds' | 'transactionVerifier'
+    >
   > = {},
   properties: Readonly<Record<string, string>> = {},
   groupOptions: TestBrokerGroupOptions = {},

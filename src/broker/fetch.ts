@@ -8,7 +8,7 @@ import {
   type FetchResponsePartitionData,
   ZERO_UUID,
 } from '../protocol/index.js';
-import type { Partition } from '../replication/index.js';
+import type { IsolationLevel, Partition } from '../replication/index.js';
 import type { ApiHandler } from './api-handler.js';
 import type { BrokerContext } from './broker-context.js';
 import { recordsForVersion } from './fetch-records-format.js';
@@ -122,6 +122,7 @@ function resolveTarget(
 async function readAll(
   targets: readonly FetchTarget[],
   maxBytes: number,
+  isolationLevel: IsolationLevel,
 ): Promise<{ bytes: number; hasError: boolean }> {
   let remaining = maxBytes;
   let bytes = 0;
@@ -140,9 +141,9 @@ async function readAll(
     }
     const minOneBatch = bytes === 0;
     const limit = Math.max(0, Math.min(cached.partitionMaxBytes, remaining));
-    const read = await partition.read(cached.fetchOffset, limit, minOneBatch);
+    const read = await partition.read(cached.fetchOffset, limit, minOneBatch, isolationLevel);
     response.highWatermark = read.highWatermark;
-    response.lastStableOffset = read.highWatermark;
+    response.lastStableOffset = read.lastStableOffset;
     response.logStartOffset = read.logStartOffset;
     if (read.kind === 'offsetOutOfRange') {
       response.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
@@ -152,6 +153,12 @@ async function readAll(
     }
     response.errorCode = ErrorCode.NONE;
     response.records = read.records;
+    if (read.abortedTxns !== undefined) {
+      response.abortedTransactions = read.abortedTxns.map((txn) => ({
+        producerId: txn.producerId,
+        firstOffset: txn.firstOffset,
+      }));
+    }
     bytes += read.records.length;
     remaining -= read.records.length;
   }
@@ -232,6 +239,7 @@ async function fetchWithWait(
   const trace = request.trace;
   const usesTopicIds = version >= TOPIC_IDS_VERSION;
   const readCommitted = body.isolationLevel === READ_COMMITTED;
+  const isolationLevel: IsolationLevel = readCommitted ? 'readCommitted' : 'readUncommitted';
   const targets = fetchContext.partitions.map((cached) =>
     resolveTarget(context, cached, usesTopicIds, readCommitted),
   );
@@ -239,7 +247,7 @@ async function fetchWithWait(
   const partitions = targets.flatMap((t) => (t.partition === undefined ? [] : [t.partition]));
   const deadline = performance.now() + Math.max(0, body.maxWaitMs);
   for (;;) {
-    const { bytes, hasError } = await readAll(targets, maxBytes);
+    const { bytes, hasError } = await readAll(targets, maxBytes, isolationLevel);
     trace?.mark('read');
     const waitMs = deadline - performance.now();
     if (hasError || bytes >= body.minBytes || waitMs <= 0 || partitions.length === 0) break;
@@ -247,7 +255,7 @@ async function fetchWithWait(
     trace?.mark(outcome === 'advanced' ? 'woken' : outcome);
     if (outcome !== 'advanced') {
       if (outcome === 'expired') continue;
-      await readAll(targets, maxBytes);
+      await readAll(targets, maxBytes, isolationLevel);
       break;
     }
   }
@@ -275,8 +283,9 @@ async function fetchWithWait(
  * Fetch for consumers, with KIP-227 fetch sessions (v7+): epoch 0 opens a session holding the
  * request's partitions, later requests send only changes (new offsets, added and forgotten
  * partitions) and get back only partitions with something new; see fetch-session-context.ts for
- * the session rules and FetchSessionCache for the bounded cache. Reads up to the high watermark;
- * the last stable offset equals it (no transactions yet). Waits up to max.wait.ms for min.bytes
+ * the session rules and FetchSessionCache for the bounded cache. read_uncommitted (isolation_level
+ * 0) reads up to the high watermark; read_committed (1, v4+) up to the last stable offset, with the
+ * aborted transactions overlapping the records returned, which consumers skip. Waits up to max.wait.ms for min.bytes
  * through the delayed fetches (wake-ups on high watermark advances). v0-3 get their records
  * down-converted to magic 0/1. Errors: FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH,
  * FETCH_SESSION_TOPIC_ID_ERROR (request level); UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID and

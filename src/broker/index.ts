@@ -17,6 +17,7 @@ export type {
   TopicDeletion,
   TopicReference,
   TopicToCreate,
+  TransactionVerifier,
 } from './broker-context.js';
 export { BrokerStats, BrokerTopicStats, RequestStats, TopicStats } from './broker-stats.js';
 export {
@@ -44,3 +45,8 @@ export {
 export { createRequestDispatcher, handledApiKeys, UnanswerableRequestError } from './request-dispatcher.js';
 export { SUPPORTED_APIS } from './supported-apis.js';
 export { isInternalTopic, MAX_TOPIC_NAME_LENGTH, topicNameProblem } from './topic-name.js';
+export {
+  type ConsumerOffsetsTxnCompletion,
+  type TxnMarkerDeps,
+  writeTransactionMarkers,
+} from './txn-markers.js';

@@ -6,12 +6,14 @@ import {
   type ListOffsetsRequest,
   type ListOffsetsResponse,
 } from '../protocol/index.js';
+import type { IsolationLevel } from '../replication/index.js';
 import type { ApiHandler } from './api-handler.js';
 import type { BrokerContext } from './broker-context.js';
 import { supportedVersions } from './supported-apis.js';
 
 /** ListOffsets' special timestamps (-1 is latest) and the first version that may send each. */
 const EARLIEST_TIMESTAMP = -2n;
+const READ_COMMITTED = 1;
 const MAX_TIMESTAMP = -3n;
 /** KIP-405: the local log start; with no tiered storage, the log start. */
 const EARLIEST_LOCAL_TIMESTAMP = -4n;
@@ -39,6 +41,7 @@ async function lookUp(
   topic: string,
   p: ListOffsetsPartition,
   version: number,
+  isolationLevel: IsolationLevel,
 ): Promise<ListOffsetsPartitionResponse> {
   const partition = context.replicas.getPartition(topic, p.partitionIndex);
   if (partition === undefined)
@@ -48,7 +51,7 @@ async function lookUp(
   const response = partitionResponse(p.partitionIndex, ErrorCode.NONE);
   if (p.timestamp === LATEST_TIERED_TIMESTAMP) return response;
   const target = p.timestamp === EARLIEST_LOCAL_TIMESTAMP ? EARLIEST_TIMESTAMP : p.timestamp;
-  const found = await partition.offsetForTimestamp(target);
+  const found = await partition.offsetForTimestamp(target, isolationLevel);
   if (found === undefined) return response;
   if (version === 0) {
     // The v0 array form: Kafka 3.9+ answers it from the same lookup (one offset, when asked for any).
@@ -72,8 +75,8 @@ function errorBody(body: ListOffsetsRequest, errorCode: number): ListOffsetsResp
 }
 
 /**
- * ListOffsets: earliest (-2), latest (-1: the high watermark, which is also the last stable offset
- * with no transactions), max timestamp (-3, v7+), earliest local (-4, v8+: the log start, as there
+ * ListOffsets: earliest (-2), latest (-1: the high watermark, or the last stable offset for
+ * isolation_level read_committed, v2+), max timestamp (-3, v7+), earliest local (-4, v8+: the log start, as there
  * is no tiered storage), latest tiered (-5, v9+: no offset, as Kafka answers without tiered
  * storage) and the first offset whose timestamp is at or after a time. No match answers offset -1
  * and timestamp -1 without error. v0 answers in `oldStyleOffsets` (the one offset found, or none).
@@ -84,11 +87,14 @@ export const listOffsetsHandler: ApiHandler<typeof ApiKey.ListOffsets> = {
   apiKey: ApiKey.ListOffsets,
   versions: supportedVersions(ApiKey.ListOffsets),
   async handle(context, body, request) {
+    // isolation_level exists from v2; v0-1 read uncommitted.
+    const isolationLevel: IsolationLevel =
+      body.isolationLevel === READ_COMMITTED ? 'readCommitted' : 'readUncommitted';
     const topics = await Promise.all(
       body.topics.map(async (topic) => ({
         name: topic.name,
         partitions: await Promise.all(
-          topic.partitions.map((p) => lookUp(context, topic.name, p, request.apiVersion)),
+          topic.partitions.map((p) => lookUp(context, topic.name, p, request.apiVersion, isolationLevel)),
         ),
       })),
     );

@@ -1,6 +1,6 @@
 // Produce from idempotent producers through the dispatcher over in-memory logs: a retried batch
 // gets its original offsets and is not appended again, sequence gaps and fenced epochs get Kafka's
-// errors, and transactional batches are refused until the transaction coordinator exists.
+// errors, and transactional batches need a transactional id and keep their transaction's rules.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApiKey, createRecordBatch, ErrorCode, encodeRecordBatchSync } from '../protocol/index.js';
@@ -84,8 +84,16 @@ describe('Produce with idempotence', () => {
     assert.equal(retried.baseOffset, first.baseOffset);
   });
 
-  it('refuses transactional batches with INVALID_TXN_STATE', async () => {
+  it('refuses transactional batches without a transactional id with TRANSACTIONAL_ID_AUTHORIZATION_FAILED', async () => {
     const response = await produce('orders', batch(902n, 0, 0, ['t'], true));
-    assert.equal(response.errorCode, ErrorCode.INVALID_TXN_STATE);
+    assert.equal(response.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  });
+
+  it('refuses a non-transactional batch inside an open transaction with INVALID_TXN_STATE', async () => {
+    const body = { ...produceBody('orders', 0, batch(903n, 0, 0, ['t1'], true)), transactionalId: 'tx' };
+    const opened = await broker.call(ApiKey.Produce, 9, body);
+    assert.equal(opened!.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE);
+    const plain = await produce('orders', batch(903n, 0, 1, ['p']));
+    assert.equal(plain.errorCode, ErrorCode.INVALID_TXN_STATE);
   });
 });

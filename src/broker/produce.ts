@@ -1,14 +1,20 @@
 import {
   ApiKey,
+  ATTRIBUTES_OFFSET,
+  CURRENT_MAGIC,
   ErrorCode,
+  MAGIC_OFFSET,
   type ProduceRequest,
   type ProduceResponse,
   type ProduceResponsePartitionProduceResponse,
   PyralogError,
+  type RecordBatchView,
+  TRANSACTIONAL_BIT,
 } from '../protocol/index.js';
 import type { Acks, LeaderAppend, Partition } from '../replication/index.js';
 import type { ApiHandler } from './api-handler.js';
 import type { BrokerContext } from './broker-context.js';
+import type { TopicStats } from './broker-stats.js';
 import { type ProduceRules, validateProduce } from './produce-validation.js';
 import { supportedVersions } from './supported-apis.js';
 
@@ -51,7 +57,27 @@ function rulesOf(partition: Partition): ProduceRules {
   };
 }
 
-/** Appends one partition's data synchronously (keeps the connection's order); errors become codes. */
+type Outcome = PartitionResponse | Pending;
+
+/**
+ * Transactional batches waiting for KIP-890 verification, per partition: later transactional
+ * batches of the partition queue behind them, so verification never reorders a producer's batches.
+ */
+const verificationChains = new WeakMap<Partition, Promise<unknown>>();
+
+/** Coordinator errors a producer may not know as Produce errors: answered as a retriable one (Kafka's mapping). */
+const VERIFICATION_RETRIABLE = new Set<number>([
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+  ErrorCode.NOT_COORDINATOR,
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+  ErrorCode.CONCURRENT_TRANSACTIONS,
+]);
+
+/**
+ * Appends one partition's data synchronously (keeps the connection's order); errors become codes.
+ * The first transactional batch of a producer's transaction in the partition is appended once the
+ * coordinator has verified it (KIP-890), so that outcome comes as a promise.
+ */
 function appendPartition(
   context: BrokerContext,
   topic: string,
@@ -59,7 +85,8 @@ function appendPartition(
   records: Buffer | null,
   acks: Acks,
   apiVersion: number,
-): PartitionResponse | Pending {
+  transactionalId: string | null,
+): Outcome | Promise<Outcome> {
   const partition = context.replicas.getPartition(topic, index);
   if (partition === undefined) return partitionResponse(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   const stats = context.stats.topics.topic(topic);
@@ -78,20 +105,65 @@ function appendPartition(
     const message = `${partition.isrSize} in-sync replica(s), min.insync.replicas is ${partition.minInsyncReplicas}`;
     return partitionResponse(index, ErrorCode.NOT_ENOUGH_REPLICAS, message);
   }
+  const view = checked.view;
+  const verifier = context.transactionVerifier;
+  const chain = view.isTransactional ? verificationChains.get(partition) : undefined;
+  if (verifier === undefined || (chain === undefined && !partition.needsTxnVerification(view))) {
+    return appendValidated(partition, index, view, acks, nowMs, stats, records?.length ?? 0);
+  }
+  const verified = (chain ?? Promise.resolve()).then(async (): Promise<Outcome> => {
+    if (partition.needsTxnVerification(view)) {
+      const errorCode = await verifier.verifyTransaction(
+        transactionalId ?? '',
+        view.producerId,
+        view.producerEpoch,
+        topic,
+        index,
+      );
+      if (errorCode !== ErrorCode.NONE) {
+        const answered = VERIFICATION_RETRIABLE.has(errorCode) ? ErrorCode.NOT_ENOUGH_REPLICAS : errorCode;
+        const message = `the transaction coordinator did not verify producer ${view.producerId}'s transaction on ${topic}-${index} (error ${errorCode})`;
+        stats.failedProduceRequests += 1;
+        return partitionResponse(index, answered, message);
+      }
+    }
+    try {
+      return appendValidated(partition, index, view, acks, context.nowMs(), stats, records?.length ?? 0);
+    } catch (error: unknown) {
+      return appendFailure(context, topic, index, error);
+    }
+  });
+  const settled = verified.catch(() => {});
+  verificationChains.set(partition, settled);
+  void settled.then(() => {
+    if (verificationChains.get(partition) === settled) verificationChains.delete(partition);
+  });
+  return verified;
+}
+
+function appendValidated(
+  partition: Partition,
+  index: number,
+  view: RecordBatchView,
+  acks: Acks,
+  nowMs: number,
+  stats: TopicStats,
+  sentBytes: number,
+): Outcome {
   let logAppendTimeMs = -1n;
   if (partition.usesLogAppendTime) {
     logAppendTimeMs = BigInt(nowMs);
-    checked.view.setLogAppendTime(logAppendTimeMs);
+    view.setLogAppendTime(logAppendTimeMs);
   }
-  const append = partition.appendAsLeader([checked.view], acks);
+  const append = partition.appendAsLeader([view], acks);
   if ('errorCode' in append) {
     stats.failedProduceRequests += 1;
     return partitionResponse(index, append.errorCode, append.message);
   }
   if (append.duplicateOf === undefined) {
-    // As Kafka's BytesInPerSec: the batch bytes as the producer sent them (records was checked non-null).
-    stats.bytesIn += records?.length ?? 0;
-    stats.messagesIn += checked.view.recordsCount;
+    // As Kafka's BytesInPerSec: the batch bytes as the producer sent them.
+    stats.bytesIn += sentBytes;
+    stats.messagesIn += view.recordsCount;
   }
   const response = partitionResponse(index, ErrorCode.NONE);
   response.baseOffset = append.firstOffset;
@@ -166,7 +238,11 @@ function errorBody(body: ProduceRequest, errorCode: number): ProduceResponse {
  * Errors: INVALID_REQUIRED_ACKS, UNKNOWN_TOPIC_OR_PARTITION, CORRUPT_MESSAGE, INVALID_RECORD,
  * MESSAGE_TOO_LARGE, NOT_ENOUGH_REPLICAS (acks=all below min.insync.replicas), REQUEST_TIMED_OUT,
  * KAFKA_STORAGE_ERROR; v8+ carry an errorMessage (record-level errors are not produced yet).
- * Producer ids and sequences are stored but not checked yet (no idempotence).
+ * Idempotent and transactional batches are checked against the partition's producer state
+ * (OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH, INVALID_TXN_STATE for a
+ * non-transactional batch inside an open transaction); a request with transactional batches but
+ * no transactional id is refused whole with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as Kafka does;
+ * a transaction's first batch in a partition waits for the coordinator's KIP-890 verification.
  */
 export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
   apiKey: ApiKey.Produce,
@@ -174,34 +250,65 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
   async handle(context, body, request) {
     const acks = body.acks;
     if (!isAcks(acks)) return errorBody(body, ErrorCode.INVALID_REQUIRED_ACKS);
-    const pending: Pending[] = [];
-    const responses = body.topicData.map((topic) => ({
-      name: topic.name,
-      partitionResponses: topic.partitionData.map((data) => {
-        let outcome: PartitionResponse | Pending;
+    if (body.transactionalId === null && hasTransactionalRecords(body)) {
+      return errorBody(body, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    }
+    const outcomes = body.topicData.map((topic) =>
+      topic.partitionData.map((data): Outcome | Promise<Outcome> => {
         try {
-          outcome = appendPartition(context, topic.name, data.index, data.records, acks, request.apiVersion);
+          return appendPartition(
+            context,
+            topic.name,
+            data.index,
+            data.records,
+            acks,
+            request.apiVersion,
+            body.transactionalId,
+          );
         } catch (error: unknown) {
           return appendFailure(context, topic.name, data.index, error);
         }
-        if (!('append' in outcome)) return outcome;
-        pending.push(outcome);
-        return outcome.response;
       }),
-    }));
+    );
     request.trace?.mark('appended');
-    if (acks === 0) return null;
-    if (acks !== -1 || pending.length === 0) {
-      await Promise.all(pending.map((entry) => acknowledge(context, entry, body.timeoutMs)));
-      return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
-    }
-    context.stats.delayedProduces += 1;
+    // acks=all answers wait in "purgatory" (a verified first transactional batch waits too).
+    const isDelayed =
+      acks === -1 && outcomes.some((topic) => topic.some((o) => o instanceof Promise || 'append' in o));
+    if (isDelayed) context.stats.delayedProduces += 1;
     try {
-      await Promise.all(pending.map((entry) => acknowledge(context, entry, body.timeoutMs)));
+      const responses = await Promise.all(
+        body.topicData.map(async (topic, topicIndex) => ({
+          name: topic.name,
+          partitionResponses: await Promise.all(
+            outcomes[topicIndex]!.map(async (outcome) => {
+              const settled = await outcome;
+              if (!('append' in settled)) return settled;
+              if (acks !== 0) await acknowledge(context, settled, body.timeoutMs);
+              return settled.response;
+            }),
+          ),
+        })),
+      );
+      return acks === 0 ? null : { responses, throttleTimeMs: 0, nodeEndpoints: [] };
     } finally {
-      context.stats.delayedProduces -= 1;
+      if (isDelayed) context.stats.delayedProduces -= 1;
     }
-    return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
   },
   errorResponse: errorBody,
 };
+
+/** True when some partition's data is a v2 batch flagged transactional (the first batch's attributes). */
+function hasTransactionalRecords(body: ProduceRequest): boolean {
+  return body.topicData.some((topic) =>
+    topic.partitionData.some((data) => data.records !== null && isTransactionalBatch(data.records)),
+  );
+}
+
+/** A v2 batch header with the transactional attribute (read before validation: bounds checked here). */
+function isTransactionalBatch(records: Buffer): boolean {
+  return (
+    records.length >= ATTRIBUTES_OFFSET + 2 &&
+    records[MAGIC_OFFSET] === CURRENT_MAGIC &&
+    (records.readInt16BE(ATTRIBUTES_OFFSET) & TRANSACTIONAL_BIT) !== 0
+  );
+}

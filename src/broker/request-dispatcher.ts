@@ -29,6 +29,7 @@ import { initProducerIdHandler } from './init-producer-id.js';
 import { listOffsetsHandler } from './list-offsets.js';
 import { metadataHandler } from './metadata.js';
 import { produceHandler } from './produce.js';
+import { writeTxnMarkersHandler } from './write-txn-markers.js';
 
 /**
  * A request this broker cannot answer in its API's own response: an API it does not serve, a
@@ -59,6 +60,7 @@ const HANDLERS: ReadonlyMap<ApiKey, AnyHandler> = new Map<ApiKey, AnyHandler>(
     describeConfigsHandler,
     alterConfigsHandler,
     incrementalAlterConfigsHandler,
+    writeTxnMarkersHandler,
     ...GROUP_HANDLERS,
   ].map((handler): [ApiKey, AnyHandler] => [handler.apiKey, handler]),
 );

@@ -26,6 +26,8 @@ export const SUPPORTED_APIS: ReadonlyMap<ApiKey, VersionRange> = new Map<ApiKey,
   [ApiKey.DeleteRecords, { min: 0, max: 2 }],
   [ApiKey.CreatePartitions, { min: 0, max: 3 }],
   [ApiKey.InitProducerId, { min: 0, max: 5 }],
+  // An inter-broker API: a transaction coordinator on another node writes markers through it.
+  [ApiKey.WriteTxnMarkers, { min: 0, max: 1 }],
   [ApiKey.DescribeConfigs, { min: 0, max: 4 }],
   [ApiKey.AlterConfigs, { min: 0, max: 2 }],
   [ApiKey.IncrementalAlterConfigs, { min: 0, max: 1 }],

@@ -3,7 +3,9 @@
 export { DEFAULT_MAX_DELAYED_FETCHES, DelayedFetches, type DelayedFetchOutcome } from './delayed-fetch.js';
 export {
   type Acks,
+  type IsolationLevel,
   type LeaderAppend,
+  type MarkerAppend,
   Partition,
   type PartitionRead,
   type RefusedAppend,

@@ -1,5 +1,8 @@
-import { ErrorCode, type RecordBatchView } from '../protocol/index.js';
+import { ErrorCode, type RecordBatchView, viewRecordBatches } from '../protocol/index.js';
 import {
+  type AbortedTxn,
+  type AppendResult,
+  type EndTxnMarkerAppend,
   ListOffsetsTimestamp,
   type PartitionLog,
   type ProducerBatchMetadata,
@@ -28,8 +31,24 @@ export interface RefusedAppend {
   readonly message: string;
 }
 
-/** A fetch read bounded by the high watermark. */
-export type PartitionRead = ReadResult;
+/** Fetch's isolation_level: read_uncommitted reads up to the high watermark, read_committed up to the last stable offset. */
+export type IsolationLevel = 'readUncommitted' | 'readCommitted';
+
+/**
+ * A fetch read bounded by the high watermark (read_uncommitted) or the last stable offset
+ * (read_committed, with the aborted transactions overlapping the records returned).
+ */
+export type PartitionRead = ReadResult & {
+  readonly lastStableOffset: bigint;
+  /** read_committed only: the aborted transactions the consumer must skip; undefined for read_uncommitted. */
+  readonly abortedTxns?: readonly AbortedTxn[];
+};
+
+/** A marker the leader accepted: `acknowledged` resolves once it is below the high watermark (durable). */
+export interface MarkerAppend {
+  readonly offset: bigint;
+  readonly acknowledged: Promise<void>;
+}
 
 /**
  * One partition this node leads (single node: the ISR is this node alone). Wraps the storage log and
@@ -136,14 +155,8 @@ export class Partition {
     const verdict = this.checkProducerState(views);
     if (verdict.kind === 'refused') return { errorCode: verdict.errorCode, message: verdict.message };
     if (verdict.kind === 'duplicate') return this.duplicateAppend(verdict.batch, acks);
-    const durableMode = this.log.logConfig.flushPolicy === 'durable';
     const result = this.log.appendAsLeader(views, { leaderEpoch: this.leaderEpoch });
-    const end = result.lastOffset + 1n;
-    const committed = durableMode ? result.durable : result.written;
-    committed.then(
-      () => this.advanceHighWatermark(end),
-      () => {},
-    );
+    const committed = this.commitWhenDone(result);
     const acknowledged = acks === -1 ? committed : result.written;
     acknowledged.catch(() => {});
     return {
@@ -152,6 +165,49 @@ export class Partition {
       logStartOffset: this.log.logStartOffset,
       acknowledged,
     };
+  }
+
+  /** Moves the high watermark over `result` once its policy allows (fsynced, or written in page-cache mode). */
+  private commitWhenDone(result: AppendResult): Promise<void> {
+    const durableMode = this.log.logConfig.flushPolicy === 'durable';
+    const end = result.lastOffset + 1n;
+    const committed = durableMode ? result.durable : result.written;
+    committed.then(
+      () => this.advanceHighWatermark(end),
+      () => {},
+    );
+    return committed;
+  }
+
+  /**
+   * Appends a coordinator's commit or abort marker (see PartitionLog.appendEndTxnMarker). As Kafka
+   * appends markers with acks=all, `acknowledged` resolves once the high watermark covers the marker
+   * (so the marker is also fsynced in page-cache mode: the coordinator moves on only then).
+   * RefusedAppend: INVALID_PRODUCER_EPOCH or TRANSACTION_COORDINATOR_FENCED. Throws the log's error
+   * synchronously when it is closed or failed.
+   */
+  appendEndTxnMarker(marker: EndTxnMarkerAppend): MarkerAppend | RefusedAppend {
+    const result = this.log.appendEndTxnMarker(marker, { leaderEpoch: this.leaderEpoch, sync: true });
+    if ('errorCode' in result) return result;
+    const end = result.lastOffset + 1n;
+    const committed = this.commitWhenDone(result);
+    const acknowledged = Promise.all([committed, result.durable]).then(() => this.waitForHighWatermark(end));
+    acknowledged.catch(() => {});
+    return { offset: result.lastOffset, acknowledged };
+  }
+
+  /** The last stable offset: read_committed consumers read below it (see PartitionLog.lastStableOffset). */
+  get lastStableOffset(): bigint {
+    return this.log.lastStableOffset;
+  }
+
+  /**
+   * KIP-890: a transactional batch of a producer with no transaction open in this partition must
+   * be verified with the transaction coordinator (the partition was added to the transaction)
+   * before it is appended; later batches of the open transaction need no check.
+   */
+  needsTxnVerification(view: RecordBatchView): boolean {
+    return view.isTransactional && view.producerId >= 0n && !this.log.hasOngoingTxn(view.producerId);
   }
 
   private checkProducerState(views: readonly RecordBatchView[]): ProducerCheck {
@@ -192,23 +248,44 @@ export class Partition {
     for (const listener of [...this.hwListeners]) listener();
   }
 
-  /** Reads committed data (below the high watermark) from `fetchOffset`; see PartitionLog.read. */
-  read(fetchOffset: bigint, maxBytes: number, minOneBatch: boolean): Promise<PartitionRead> {
-    return this.log.read(fetchOffset, { maxBytes, minOneBatch, maxOffset: this.log.highWatermark });
+  /**
+   * Reads from `fetchOffset` below the high watermark (read_uncommitted) or the last stable offset
+   * (read_committed); see PartitionLog.read. read_committed also returns the aborted transactions
+   * overlapping the records returned (Kafka's upper bound: the offset after the last batch read).
+   */
+  async read(
+    fetchOffset: bigint,
+    maxBytes: number,
+    minOneBatch: boolean,
+    isolationLevel: IsolationLevel = 'readUncommitted',
+  ): Promise<PartitionRead> {
+    const lastStableOffset = this.log.lastStableOffset;
+    const isReadCommitted = isolationLevel === 'readCommitted';
+    const maxOffset = isReadCommitted ? lastStableOffset : this.log.highWatermark;
+    const read = await this.log.read(fetchOffset, { maxBytes, minOneBatch, maxOffset });
+    if (!isReadCommitted || read.kind !== 'records') return { ...read, lastStableOffset };
+    const upperBound = read.records.length === 0 ? fetchOffset : lastOffsetOf(read.records) + 1n;
+    const abortedTxns = upperBound > fetchOffset ? this.log.collectAbortedTxns(fetchOffset, upperBound) : [];
+    return { ...read, lastStableOffset, abortedTxns };
   }
 
   /**
-   * ListOffsets for a consumer: latest is the high watermark (Kafka's READ_UNCOMMITTED answer),
-   * earliest the log start, -3 the largest timestamp, else the first offset at or after `timestamp`.
+   * ListOffsets for a consumer: latest is the high watermark (read_uncommitted) or the last stable
+   * offset (read_committed), earliest the log start, -3 the largest timestamp, else the first offset
+   * at or after `timestamp`; as Kafka, an offset at or past what the consumer may read is no answer.
    */
-  async offsetForTimestamp(timestamp: bigint): Promise<TimestampAndOffset | undefined> {
+  async offsetForTimestamp(
+    timestamp: bigint,
+    isolationLevel: IsolationLevel = 'readUncommitted',
+  ): Promise<TimestampAndOffset | undefined> {
     const leaderEpoch = this.leaderEpoch;
+    const lastFetchable = isolationLevel === 'readCommitted' ? this.lastStableOffset : this.highWatermark;
     if (timestamp === ListOffsetsTimestamp.latest)
-      return { offset: this.highWatermark, timestamp: -1n, leaderEpoch };
+      return { offset: lastFetchable, timestamp: -1n, leaderEpoch };
     if (timestamp === ListOffsetsTimestamp.earliest)
       return { offset: this.logStartOffset, timestamp: -1n, leaderEpoch };
     const found = await this.log.offsetForTimestamp(timestamp);
-    if (found === undefined || found.offset >= this.highWatermark) return undefined;
+    if (found === undefined || found.offset >= lastFetchable) return undefined;
     return found;
   }
 
@@ -239,4 +316,11 @@ export class Partition {
     this.hwListeners.add(listener);
     return () => this.hwListeners.delete(listener);
   }
+}
+
+/** The last offset of the last batch in `records` (whole v2 batches, as a read returns them). */
+function lastOffsetOf(records: Buffer): bigint {
+  let last = -1n;
+  for (const view of viewRecordBatches(records, { verifyCrc: false })) last = view.lastOffset;
+  return last;
 }

@@ -27,6 +27,8 @@ export function swapInCleanedSegment(
     await state.fs.fsyncDir(state.dir);
     const fresh = await LogSegment.openForRebuild(state.fs, state.dir, old.baseOffset, state.config, nowMs);
     await recoverSegment(fresh, state.logger, () => {});
+    // The cleaner keeps transactional and control batches whole, so the aborted transactions stay.
+    for (const txn of old.txnIndex.abortedTxns) await fresh.txnIndex.append(txn);
     await fresh.syncAll();
     state.segments = [...state.segments.slice(0, index), fresh, ...state.segments.slice(index + 1)];
     state.deleter.scheduleReplaced(old, nowMs, state.config.fileDeleteDelayMs);

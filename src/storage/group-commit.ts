@@ -4,6 +4,7 @@ import { publishGroupCommit, publishLogSync, traceClock } from './commit-trace.j
 import type { PartitionLogState } from './partition-log-state.js';
 import type { SegmentRoller } from './segment-roller.js';
 import { Deferred } from './serial-queue.js';
+import type { AbortedTxn } from './txn-index.js';
 
 export interface AppendOptions {
   /** Leader appends: stamp this partitionLeaderEpoch into every batch (in place, outside the CRC). */
@@ -30,6 +31,8 @@ export interface AppendResult {
 /** The appends of one group commit; they are written together, so they share one promise. */
 interface PendingGroup {
   readonly views: RecordBatchView[];
+  /** Transactions aborted by markers among `views`: written to the `.txnindex` of the marker's segment. */
+  readonly abortedTxns: AbortedTxn[];
   needsSync: boolean;
   readonly written: Deferred;
   /** When the first append was queued (traceClock: -1 unless the write path is traced). */
@@ -61,8 +64,16 @@ export class GroupCommit {
     this.lastFlushMs = state.clock.nowMs();
   }
 
-  /** Queues `views` (offsets assigned, ending at `state.nextAssignedOffset`) for the next group commit. */
-  enqueue(views: readonly RecordBatchView[], firstOffset: bigint, options: AppendOptions): AppendResult {
+  /**
+   * Queues `views` (offsets assigned, ending at `state.nextAssignedOffset`) for the next group commit,
+   * with the transactions their abort markers end (indexed in the segment each marker lands in).
+   */
+  enqueue(
+    views: readonly RecordBatchView[],
+    firstOffset: bigint,
+    options: AppendOptions,
+    abortedTxns: readonly AbortedTxn[] = [],
+  ): AppendResult {
     const state = this.state;
     const lastOffset = state.nextAssignedOffset - 1n;
     if (views.length === 0) {
@@ -72,6 +83,7 @@ export class GroupCommit {
     if (group === undefined) {
       const created: PendingGroup = {
         views: [],
+        abortedTxns: [],
         needsSync: false,
         written: new Deferred(),
         queuedMs: traceClock(),
@@ -81,6 +93,7 @@ export class GroupCommit {
       state.queue.run(() => this.commitGroup(created)).catch(() => {});
     }
     for (const view of views) group.views.push(view);
+    for (const txn of abortedTxns) group.abortedTxns.push(txn);
     if (options.sync ?? state.config.flushPolicy === 'durable') group.needsSync = true;
     let durable: Promise<void> | undefined;
     return {
@@ -112,7 +125,7 @@ export class GroupCommit {
       let records = 0;
       for (const view of group.views) {
         if (this.roller.shouldRoll(view, runBytes, run.length, nowMs)) {
-          await this.writeRun(run, nowMs);
+          await this.writeRun(run, group.abortedTxns, nowMs);
           run = [];
           runBytes = 0;
           await this.roller.roll(view.baseOffset, nowMs);
@@ -121,7 +134,7 @@ export class GroupCommit {
         runBytes += view.sizeInBytes;
         records += view.recordsCount;
       }
-      await this.writeRun(run, nowMs);
+      await this.writeRun(run, group.abortedTxns, nowMs);
       await state.epochCache.persist();
       if (startedMs >= 0) this.traceGroup(group, startedMs);
       group.written.resolve();
@@ -148,7 +161,11 @@ export class GroupCommit {
     });
   }
 
-  private async writeRun(run: readonly RecordBatchView[], nowMs: number): Promise<void> {
+  private async writeRun(
+    run: readonly RecordBatchView[],
+    abortedTxns: readonly AbortedTxn[],
+    nowMs: number,
+  ): Promise<void> {
     if (run.length === 0) return;
     const state = this.state;
     const segment = state.activeSegment;
@@ -161,6 +178,10 @@ export class GroupCommit {
     );
     for (const view of run) state.epochCache.assign(view.partitionLeaderEpoch, view.baseOffset);
     const end = run.at(-1)!.nextOffset;
+    // Before the log end moves: a reader that sees an abort marker finds its index entry too.
+    for (const txn of abortedTxns) {
+      if (txn.lastOffset >= run[0]!.baseOffset && txn.lastOffset < end) await segment.txnIndex.append(txn);
+    }
     if (end > state.logEnd) state.logEnd = end;
   }
 

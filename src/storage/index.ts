@@ -37,6 +37,7 @@ export { NodeFileSystem, type NodeFileSystemOptions } from './node-file-system.j
 export {
   type AppendOptions,
   type AppendResult,
+  type EndTxnMarkerAppend,
   ListOffsetsTimestamp,
   PartitionLog,
   type PartitionLogOptions,

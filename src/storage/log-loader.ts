@@ -15,6 +15,7 @@ import {
 import { CorruptStorageFileError } from './storage-errors.js';
 import type { StorageLogger } from './storage-logger.js';
 import { TIME_INDEX_ENTRY_BYTES, TimeIndex } from './time-index.js';
+import { TransactionIndex } from './txn-index.js';
 
 export interface LoadLogParams {
   readonly fs: FileSystem;
@@ -36,6 +37,11 @@ export interface LoadedLog {
   readonly logEndOffset: bigint;
   readonly epochCache: LeaderEpochCache;
   readonly truncatedBytes: number;
+  /**
+   * The base offset of the first segment whose `.txnindex` must be rebuilt from the log (it was
+   * recovered, or its `.txnindex` did not parse); undefined when every one can be trusted.
+   */
+  readonly txnIndexRebuildFrom: bigint | undefined;
 }
 
 /** Files left by an interrupted deletion, checkpoint write or cleaning; Kafka removes them on start too. */
@@ -65,10 +71,16 @@ export async function loadLog(params: LoadLogParams): Promise<LoadedLog> {
   const epochCache = await loadEpochCache(fs, dir, logger);
   const segments: LogSegment[] = [];
   const needsRebuild = new Set<LogSegment>();
+  let txnIndexRebuildFrom: bigint | undefined;
+  const rebuildTxnIndexFrom = (segment: LogSegment): void => {
+    if (txnIndexRebuildFrom === undefined || segment.baseOffset < txnIndexRebuildFrom)
+      txnIndexRebuildFrom = segment.baseOffset;
+  };
   for (const baseOffset of baseOffsets) {
     const opened = await openSegment(params, baseOffset);
     segments.push(opened.segment);
     if (opened.needsRebuild) needsRebuild.add(opened.segment);
+    if (opened.needsTxnIndexRebuild) rebuildTxnIndexFrom(opened.segment);
   }
 
   const recoverFrom = params.isCleanShutdown
@@ -80,6 +92,7 @@ export async function loadLog(params: LoadLogParams): Promise<LoadedLog> {
     const mustRecover =
       index >= recoverFrom || needsRebuild.has(segment) || !(await isTailConsistent(segment));
     if (!mustRecover) continue;
+    rebuildTxnIndexFrom(segment);
     epochCache.truncateFromEnd(segment.baseOffset);
     const recovery = await recoverSegment(segment, logger, (view) =>
       epochCache.assign(view.partitionLeaderEpoch, view.baseOffset),
@@ -103,7 +116,7 @@ export async function loadLog(params: LoadLogParams): Promise<LoadedLog> {
   epochCache.truncateFromEnd(logEndOffset);
   epochCache.truncateFromStart(logStartOffset);
   await epochCache.persist();
-  return { segments, logStartOffset, logEndOffset, epochCache, truncatedBytes };
+  return { segments, logStartOffset, logEndOffset, epochCache, truncatedBytes, txnIndexRebuildFrom };
 }
 
 /**
@@ -161,7 +174,7 @@ async function loadEpochCache(fs: FileSystem, dir: string, logger: StorageLogger
 async function openSegment(
   params: LoadLogParams,
   baseOffset: bigint,
-): Promise<{ segment: LogSegment; needsRebuild: boolean }> {
+): Promise<{ segment: LogSegment; needsRebuild: boolean; needsTxnIndexRebuild: boolean }> {
   const { fs, dir, settings } = params;
   const open = (suffix: string): Promise<StorageFile> =>
     fs.open(joinPath(dir, segmentFileName(baseOffset, suffix)), { create: true });
@@ -192,18 +205,33 @@ async function openSegment(
     timeIndex = TimeIndex.empty(timeIndexFile, baseOffset, maxTimeEntries);
     needsRebuild = true;
   }
+  const txnIndexFile = await open(TXN_INDEX_SUFFIX);
+  let txnIndex: TransactionIndex;
+  let needsTxnIndexRebuild = false;
+  try {
+    txnIndex = await TransactionIndex.load(txnIndexFile);
+  } catch (error: unknown) {
+    if (!(error instanceof CorruptStorageFileError)) throw error;
+    params.logger.info(
+      { file: txnIndexFile.path, reason: error.message },
+      `rebuilding ${txnIndexFile.path} from the log`,
+    );
+    await txnIndexFile.truncate(0);
+    txnIndex = TransactionIndex.empty(txnIndexFile);
+    needsTxnIndexRebuild = true;
+  }
   const segment = new LogSegment(
     dir,
     baseOffset,
     log,
     offsetIndex,
     timeIndex,
-    await open(TXN_INDEX_SUFFIX),
+    txnIndex,
     settings,
     params.nowMs,
   );
   segment.size = logSize;
-  return { segment, needsRebuild };
+  return { segment, needsRebuild, needsTxnIndexRebuild };
 }
 
 /** Closes and removes a segment's files at once (load time: nothing reads them yet). */

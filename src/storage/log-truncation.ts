@@ -25,7 +25,7 @@ export class LogTruncation {
     state.nextAssignedOffset = targetOffset;
     this.pipeline.discardPending();
     // At once, like the offsets: appends made after this call record their producers on top.
-    state.producers = new ProducerStateTable(state.producers.entriesBelow(targetOffset));
+    state.producers = state.producers.truncatedTo(targetOffset);
     return state.queue.run(() =>
       targetOffset < state.startOffset ? this.restartAt(targetOffset) : this.truncateInQueue(targetOffset),
     );

@@ -1,4 +1,11 @@
-import { ErrorCode, type RecordBatchView, viewRecordBatches } from '../protocol/index.js';
+import {
+  ControlRecordType,
+  createEndTxnMarkerBatch,
+  ErrorCode,
+  encodeRecordBatchSync,
+  RecordBatchView,
+  viewRecordBatches,
+} from '../protocol/index.js';
 import { swapInCleanedSegment } from './cleaned-segment-swap.js';
 import { type CleanResult, type CompactableLog, cleanLog } from './cleaner.js';
 import { type AppendOptions, type AppendResult, GroupCommit } from './group-commit.js';
@@ -8,6 +15,7 @@ import { loadLog } from './log-loader.js';
 import {
   findMaxTimestamp,
   findOffsetByTimestamp,
+  floorSegment,
   type ReadOptions,
   type ReadResult,
   readBatches,
@@ -21,9 +29,21 @@ import type { LogSegment } from './segment.js';
 import { SegmentRoller } from './segment-roller.js';
 import { InvalidAppendError, LogClosedError } from './storage-errors.js';
 import type { LogConfig } from './topic-config.js';
+import type { AbortedTxn } from './txn-index.js';
 
 export type { AppendOptions, AppendResult } from './group-commit.js';
 export type { PartitionLogOptions } from './partition-log-state.js';
+
+/** A commit or abort marker a transaction coordinator asks a partition leader to append (WriteTxnMarkers). */
+export interface EndTxnMarkerAppend {
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  readonly coordinatorEpoch: number;
+  /** True for COMMIT, false for ABORT. */
+  readonly isCommit: boolean;
+  /** The marker's timestamp (milliseconds since the epoch). */
+  readonly timestampMs: bigint;
+}
 
 /** ListOffsets' special timestamps. */
 export const ListOffsetsTimestamp = { latest: -1n, earliest: -2n, maxTimestamp: -3n } as const;
@@ -84,6 +104,8 @@ export class PartitionLog implements CompactableLog {
       segments: state.segments,
       logStartOffset: state.startOffset,
       logEndOffset: state.logEnd,
+      txnIndexRebuildFrom: loaded.txnIndexRebuildFrom,
+      logger: state.logger,
     });
     log.cleanerCheckpoint = options.cleanerCheckpoint ?? loaded.logStartOffset;
     return log;
@@ -107,11 +129,42 @@ export class PartitionLog implements CompactableLog {
     return this.state.hw;
   }
 
-  /** Stores the high watermark the replication layer computed, clamped to [logStartOffset, logEndOffset]. */
+  /**
+   * Stores the high watermark the replication layer computed, clamped to [logStartOffset,
+   * logEndOffset]; transactions whose marker it passed become stable.
+   */
   setHighWatermark(offset: bigint): bigint {
     const state = this.state;
     state.hw = offset < state.startOffset ? state.startOffset : offset > state.logEnd ? state.logEnd : offset;
+    state.producers.onHighWatermarkUpdated(state.hw);
     return state.hw;
+  }
+
+  /**
+   * Kafka's last stable offset: the first offset of the earliest transaction not yet decided (or
+   * decided by a marker not yet below the high watermark), at most the high watermark. What
+   * read_committed consumers may read up to.
+   */
+  get lastStableOffset(): bigint {
+    const state = this.state;
+    const firstUnstable = state.producers.firstUnstableOffset();
+    return firstUnstable !== undefined && firstUnstable < state.hw ? firstUnstable : state.hw;
+  }
+
+  /**
+   * The aborted transactions a read_committed fetch of [fetchOffset, upperBoundOffset) must return
+   * (Kafka's collectAbortedTransactions): from the `.txnindex` of the segment holding fetchOffset
+   * and the later ones, until an entry's lastStableOffset reaches the bound. In marker order.
+   */
+  collectAbortedTxns(fetchOffset: bigint, upperBoundOffset: bigint): AbortedTxn[] {
+    const segments = this.state.segments;
+    const collected: AbortedTxn[] = [];
+    for (let index = floorSegment(segments, fetchOffset); index < segments.length; index += 1) {
+      const search = segments[index]!.txnIndex.collect(fetchOffset, upperBoundOffset);
+      collected.push(...search.abortedTxns);
+      if (search.isComplete) break;
+    }
+    return collected;
   }
 
   get segmentCount(): number {
@@ -144,13 +197,51 @@ export class PartitionLog implements CompactableLog {
     const state = this.state;
     const views = this.viewsOf(records);
     const firstOffset = state.nextAssignedOffset;
+    const abortedTxns: AbortedTxn[] = [];
     for (const view of views) {
       view.setBaseOffset(state.nextAssignedOffset);
       if (options.leaderEpoch !== undefined) view.setPartitionLeaderEpoch(options.leaderEpoch);
       state.nextAssignedOffset = view.nextOffset;
-      state.producers.record(producerBatchOf(view), view.baseOffset, view.lastOffset);
+      this.recordProducerBatch(view, abortedTxns);
     }
-    return this.pipeline.enqueue(views, firstOffset, options);
+    return this.pipeline.enqueue(views, firstOffset, options, abortedTxns);
+  }
+
+  /** Applies an appended batch to the producer state; an abort marker's transaction joins `abortedTxns`. */
+  private recordProducerBatch(view: RecordBatchView, abortedTxns: AbortedTxn[]): void {
+    const completed = this.state.producers.record(producerBatchOf(view), view.baseOffset, view.lastOffset);
+    if (completed?.isAborted === true) abortedTxns.push(completed);
+  }
+
+  /**
+   * Leader append of a transaction marker (Kafka's appendAsLeader with origin COORDINATOR): checks
+   * it against the producer state (INVALID_PRODUCER_EPOCH for an epoch below the producer's,
+   * TRANSACTION_COORDINATOR_FENCED for an older coordinator epoch; nothing appended then), else
+   * appends one control batch ending the producer's transaction here. An abort is indexed in the
+   * `.txnindex`; the last stable offset moves past the transaction once the marker is below the
+   * high watermark. Durable when `durable` resolves (markers always need acks=all).
+   */
+  appendEndTxnMarker(
+    marker: EndTxnMarkerAppend,
+    options: AppendOptions = {},
+  ): AppendResult | { readonly errorCode: number; readonly message: string } {
+    this.state.checkOpen();
+    const verdict = this.state.producers.checkEndTxnMarker(
+      marker.producerId,
+      marker.producerEpoch,
+      marker.coordinatorEpoch,
+    );
+    if (verdict.kind === 'refused') return { errorCode: verdict.errorCode, message: verdict.message };
+    const bytes = encodeRecordBatchSync(
+      createEndTxnMarkerBatch({
+        type: marker.isCommit ? ControlRecordType.commit : ControlRecordType.abort,
+        producerId: marker.producerId,
+        producerEpoch: marker.producerEpoch,
+        coordinatorEpoch: marker.coordinatorEpoch,
+        timestamp: marker.timestampMs,
+      }),
+    );
+    return this.appendAsLeader([RecordBatchView.at(bytes)], options);
   }
 
   /**
@@ -172,8 +263,9 @@ export class PartitionLog implements CompactableLog {
     }
     const firstOffset = views[0]?.baseOffset ?? state.nextAssignedOffset;
     state.nextAssignedOffset = expected;
-    for (const view of views) state.producers.record(producerBatchOf(view), view.baseOffset, view.lastOffset);
-    return this.pipeline.enqueue(views, firstOffset, options);
+    const abortedTxns: AbortedTxn[] = [];
+    for (const view of views) this.recordProducerBatch(view, abortedTxns);
+    return this.pipeline.enqueue(views, firstOffset, options, abortedTxns);
   }
 
   /**
@@ -185,6 +277,11 @@ export class PartitionLog implements CompactableLog {
   checkProducerBatch(view: RecordBatchView): ProducerCheck {
     this.state.checkOpen();
     return this.state.producers.check(producerBatchOf(view));
+  }
+
+  /** True when the producer has a transaction open in this partition (KIP-890 verification is then skipped). */
+  hasOngoingTxn(producerId: bigint): boolean {
+    return this.state.producers.hasOngoingTxn(producerId);
   }
 
   /** The producers this partition knows, by id (DescribeProducers, tests). */

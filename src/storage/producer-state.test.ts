@@ -86,12 +86,13 @@ describe('ProducerStateTable', () => {
     assert.equal(table.check(batch(9n, 0, 4242)).kind, 'append');
   });
 
-  it('refuses an idempotent batch without a sequence, and transactional batches until a coordinator exists', () => {
+  it('refuses an idempotent batch without a sequence, and a transactional batch without a producer id', () => {
     const table = new ProducerStateTable();
     const noSequence = table.check(batch(3n, 0, -1));
     assert.equal(noSequence.kind === 'refused' && noSequence.errorCode, ErrorCode.INVALID_RECORD);
-    const transactional = table.check({ ...batch(3n, 0, 0), isTransactional: true });
-    assert.equal(transactional.kind === 'refused' && transactional.errorCode, ErrorCode.INVALID_TXN_STATE);
+    const noProducer = table.check({ ...batch(-1n, -1, -1), isTransactional: true });
+    assert.equal(noProducer.kind === 'refused' && noProducer.errorCode, ErrorCode.INVALID_RECORD);
+    assert.equal(table.check({ ...batch(3n, 0, 0), isTransactional: true }).kind, 'append');
     assert.equal(table.check(batch(-1n, -1, -1)).kind, 'append');
   });
 

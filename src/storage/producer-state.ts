@@ -27,8 +27,28 @@ export interface ProducerStateEntry {
   /** Timestamp of the producer's last batch: what `producer.id.expiration.ms` counts from. */
   readonly lastTimestampMs: bigint;
   readonly coordinatorEpoch: number;
-  /** First offset of the producer's open transaction, or -1 (transactions come with the coordinator). */
+  /** First offset of the producer's ongoing transaction in this partition, or -1 when none is open. */
   readonly currentTxnFirstOffset: bigint;
+}
+
+/** A commit or abort marker's content (Kafka's EndTransactionMarker plus the control type). */
+export interface EndTxnMarkerInfo {
+  readonly isCommit: boolean;
+  readonly coordinatorEpoch: number;
+}
+
+/**
+ * A transaction a marker ended (Kafka's CompletedTxn): the producer's first transactional offset
+ * and the marker's offset, with the last stable offset as it was when the marker was appended
+ * (the first offset of the earliest other ongoing transaction, else the marker's offset + 1):
+ * what an aborted transaction's `.txnindex` entry records.
+ */
+export interface CompletedTxn {
+  readonly producerId: bigint;
+  readonly firstOffset: bigint;
+  readonly lastOffset: bigint;
+  readonly isAborted: boolean;
+  readonly lastStableOffset: bigint;
 }
 
 /** The header fields of a batch that producer state reads. */
@@ -40,6 +60,8 @@ export interface ProducerBatch {
   readonly maxTimestamp: bigint;
   readonly isTransactional: boolean;
   readonly isControl: boolean;
+  /** A control batch's commit or abort marker; undefined for data and other control batches. */
+  readonly endTxnMarker?: EndTxnMarkerInfo | undefined;
 }
 
 /** The verdict on a client batch before it is appended. */
@@ -69,17 +91,34 @@ function refused(errorCode: number, message: string): ProducerCheck {
   return { kind: 'refused', errorCode, message };
 }
 
+function compareBigints(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /**
  * One partition's producer state (Kafka's ProducerStateManager without its files): per producer id
- * its epoch and last 5 batches. `check` is the leader's validation of a client batch (Kafka 4's
- * ProducerAppendInfo rules); `record` applies an appended batch (leader, replica or replay alike).
- * Pure: no clock, no I/O; the owner runs both in its append order.
+ * its epoch, last 5 batches and ongoing transaction, plus the transactions that bound the last
+ * stable offset. `check` is the leader's validation of a client batch (Kafka 4's
+ * ProducerAppendInfo rules), `checkEndTxnMarker` a coordinator's marker's; `record` applies an
+ * appended batch (leader, replica or replay alike). Pure: no clock, no I/O; the owner runs them in
+ * its append order.
  */
 export class ProducerStateTable {
   private readonly entries = new Map<bigint, ProducerStateEntry>();
+  /**
+   * Producer id → first offset of its ongoing transaction. Offsets are assigned in increasing order,
+   * so insertion order is first-offset order and the first entry bounds the last stable offset.
+   */
+  private readonly ongoingTxns = new Map<bigint, bigint>();
+  /** Transactions whose marker is at or above the high watermark, in marker order (Kafka's unreplicatedTxns). */
+  private unreplicatedTxns: CompletedTxn[] = [];
 
-  constructor(entries: Iterable<ProducerStateEntry> = []) {
+  constructor(entries: Iterable<ProducerStateEntry> = [], unreplicatedTxns: readonly CompletedTxn[] = []) {
     for (const entry of entries) this.entries.set(entry.producerId, entry);
+    const ongoing = [...this.entries.values()].filter((entry) => entry.currentTxnFirstOffset >= 0n);
+    ongoing.sort((a, b) => compareBigints(a.currentTxnFirstOffset, b.currentTxnFirstOffset));
+    for (const entry of ongoing) this.ongoingTxns.set(entry.producerId, entry.currentTxnFirstOffset);
+    this.unreplicatedTxns = [...unreplicatedTxns];
   }
 
   get size(): number {
@@ -106,13 +145,24 @@ export class ProducerStateTable {
    * longer answers UNKNOWN_PRODUCER_ID to Produce. Batches without a producer id always pass.
    */
   check(batch: ProducerBatch): ProducerCheck {
-    if (batch.producerId < 0n) return APPEND;
-    if (batch.isTransactional) {
+    if (batch.producerId < 0n) {
+      if (!batch.isTransactional) return APPEND;
+      return refused(ErrorCode.INVALID_RECORD, 'a transactional batch without a producer id');
+    }
+    const verdict = this.checkSequence(batch);
+    if (verdict.kind !== 'append') return verdict;
+    // Kafka's ProducerAppendInfo: once a transaction is open here, only transactional writes may follow.
+    const entry = this.entries.get(batch.producerId);
+    if (!batch.isTransactional && entry !== undefined && entry.currentTxnFirstOffset >= 0n) {
       return refused(
         ErrorCode.INVALID_TXN_STATE,
-        'transactional produce is refused: this broker has no transaction coordinator yet',
+        `expected a transactional write from producer ${batch.producerId}: its transaction from offset ${entry.currentTxnFirstOffset} is open`,
       );
     }
+    return APPEND;
+  }
+
+  private checkSequence(batch: ProducerBatch): ProducerCheck {
     if (batch.baseSequence < 0) {
       return refused(
         ErrorCode.INVALID_RECORD,
@@ -154,30 +204,73 @@ export class ProducerStateTable {
   }
 
   /**
-   * Applies an appended batch at [firstOffset, lastOffset]: a newer epoch replaces the producer's
-   * batches, the same epoch adds one (keeping the last 5). A control batch (transaction marker) only
-   * moves the epoch. Batches without a producer id, or at or below the producer's last batch
-   * (a replay over a snapshot), change nothing.
+   * Kafka's appendEndTxnMarker checks for a coordinator's marker: an epoch below the producer's is
+   * INVALID_PRODUCER_EPOCH (a zombie coordinator request), a coordinator epoch below the one of the
+   * producer's last marker TRANSACTION_COORDINATOR_FENCED. A producer without state passes.
    */
-  record(batch: ProducerBatch, firstOffset: bigint, lastOffset: bigint): void {
-    if (batch.producerId < 0n) return;
+  checkEndTxnMarker(producerId: bigint, producerEpoch: number, coordinatorEpoch: number): ProducerCheck {
+    const entry = this.entries.get(producerId);
+    if (entry === undefined) return APPEND;
+    if (producerEpoch < entry.producerEpoch) {
+      return refused(
+        ErrorCode.INVALID_PRODUCER_EPOCH,
+        `marker epoch ${producerEpoch} of producer ${producerId} is below its current epoch ${entry.producerEpoch}`,
+      );
+    }
+    if (coordinatorEpoch < entry.coordinatorEpoch) {
+      return refused(
+        ErrorCode.TRANSACTION_COORDINATOR_FENCED,
+        `coordinator epoch ${coordinatorEpoch} of the marker for producer ${producerId} is below ${entry.coordinatorEpoch}`,
+      );
+    }
+    return APPEND;
+  }
+
+  /** True when the producer has a transaction open in this partition (KIP-890 verification skips it). */
+  hasOngoingTxn(producerId: bigint): boolean {
+    return this.ongoingTxns.has(producerId);
+  }
+
+  /**
+   * Kafka's firstUnstableOffset: the first offset of the earliest ongoing transaction, or of a
+   * completed one whose marker is not yet below the high watermark; undefined when neither exists.
+   * The last stable offset is the smaller of it and the high watermark.
+   */
+  firstUnstableOffset(): bigint | undefined {
+    let first: bigint | undefined = this.ongoingTxns.values().next().value;
+    for (const txn of this.unreplicatedTxns) {
+      if (first === undefined || txn.firstOffset < first) first = txn.firstOffset;
+    }
+    return first;
+  }
+
+  /** The high watermark reached `highWatermark`: completed transactions whose marker is below it are stable. */
+  onHighWatermarkUpdated(highWatermark: bigint): void {
+    if (this.unreplicatedTxns.length === 0) return;
+    this.unreplicatedTxns = this.unreplicatedTxns.filter((txn) => txn.lastOffset >= highWatermark);
+  }
+
+  /**
+   * Applies an appended batch at [firstOffset, lastOffset]: a newer epoch replaces the producer's
+   * batches, the same epoch adds one (keeping the last 5); a transactional batch opens the
+   * producer's transaction when none is. A control batch only moves the epoch, and a commit or abort
+   * marker ends the producer's transaction: returned as a CompletedTxn (undefined when the producer
+   * had none open). Batches without a producer id, or at or below the producer's last batch (a
+   * replay over a snapshot), change nothing.
+   */
+  record(batch: ProducerBatch, firstOffset: bigint, lastOffset: bigint): CompletedTxn | undefined {
+    if (batch.producerId < 0n) return undefined;
     const entry = this.entries.get(batch.producerId);
     // Replaying a log tail over a snapshot may meet a batch the snapshot already holds.
     const last = entry?.batches.at(-1);
-    if (last !== undefined && last.lastOffset >= firstOffset) return;
+    if (last !== undefined && last.lastOffset >= firstOffset) return undefined;
     const isNewEpoch = entry === undefined || batch.producerEpoch !== entry.producerEpoch;
     const kept = isNewEpoch ? [] : entry.batches;
-    if (batch.isControl) {
-      this.entries.set(batch.producerId, {
-        producerId: batch.producerId,
-        producerEpoch: batch.producerEpoch,
-        batches: kept,
-        lastTimestampMs: batch.maxTimestamp,
-        coordinatorEpoch: entry?.coordinatorEpoch ?? -1,
-        currentTxnFirstOffset: -1n,
-      });
-      return;
-    }
+    if (batch.isControl) return this.recordControl(batch, entry, kept, firstOffset);
+    const txnFirstOffset = entry?.currentTxnFirstOffset ?? -1n;
+    const currentTxnFirstOffset = txnFirstOffset < 0n && batch.isTransactional ? firstOffset : txnFirstOffset;
+    if (currentTxnFirstOffset !== txnFirstOffset)
+      this.ongoingTxns.set(batch.producerId, currentTxnFirstOffset);
     const added: ProducerBatchMetadata = {
       firstSeq: batch.baseSequence,
       lastSeq: incrementSequence(batch.baseSequence, batch.lastOffsetDelta),
@@ -191,8 +284,51 @@ export class ProducerStateTable {
       batches: [...kept, added].slice(-PRODUCER_BATCHES_RETAINED),
       lastTimestampMs: batch.maxTimestamp,
       coordinatorEpoch: entry?.coordinatorEpoch ?? -1,
-      currentTxnFirstOffset: entry?.currentTxnFirstOffset ?? -1n,
+      currentTxnFirstOffset,
     });
+    return undefined;
+  }
+
+  private recordControl(
+    batch: ProducerBatch,
+    entry: ProducerStateEntry | undefined,
+    kept: readonly ProducerBatchMetadata[],
+    offset: bigint,
+  ): CompletedTxn | undefined {
+    const marker = batch.endTxnMarker;
+    const txnFirstOffset = entry?.currentTxnFirstOffset ?? -1n;
+    this.entries.set(batch.producerId, {
+      producerId: batch.producerId,
+      producerEpoch: batch.producerEpoch,
+      batches: kept,
+      lastTimestampMs: batch.maxTimestamp,
+      coordinatorEpoch: marker?.coordinatorEpoch ?? entry?.coordinatorEpoch ?? -1,
+      currentTxnFirstOffset: marker === undefined ? txnFirstOffset : -1n,
+    });
+    // As Kafka, a marker of a producer with no transaction open here completes nothing: it moves
+    // neither the last stable offset nor the `.txnindex`.
+    if (marker === undefined || txnFirstOffset < 0n) return undefined;
+    this.ongoingTxns.delete(batch.producerId);
+    let lastStableOffset = offset + 1n;
+    for (const [producerId, firstOffset] of this.ongoingTxns) {
+      if (producerId === batch.producerId) continue;
+      lastStableOffset = firstOffset;
+      break;
+    }
+    const completed: CompletedTxn = {
+      producerId: batch.producerId,
+      firstOffset: txnFirstOffset,
+      lastOffset: offset,
+      isAborted: !marker.isCommit,
+      lastStableOffset,
+    };
+    this.unreplicatedTxns.push(completed);
+    return completed;
+  }
+
+  private remove(producerId: bigint): void {
+    this.entries.delete(producerId);
+    this.ongoingTxns.delete(producerId);
   }
 
   /**
@@ -204,10 +340,11 @@ export class ProducerStateTable {
     for (const [producerId, entry] of this.entries) {
       const last = entry.batches.at(-1);
       if (last === undefined || last.lastOffset < logStartOffset) {
-        this.entries.delete(producerId);
+        this.remove(producerId);
         removed += 1;
       }
     }
+    this.unreplicatedTxns = this.unreplicatedTxns.filter((txn) => txn.lastOffset >= logStartOffset);
     return removed;
   }
 
@@ -221,7 +358,7 @@ export class ProducerStateTable {
     const expiration = BigInt(expirationMs);
     for (const [producerId, entry] of this.entries) {
       if (entry.currentTxnFirstOffset < 0n && now - entry.lastTimestampMs >= expiration) {
-        this.entries.delete(producerId);
+        this.remove(producerId);
         removed += 1;
       }
     }
@@ -232,21 +369,51 @@ export class ProducerStateTable {
    * The entries as they were below `offset`: batches at or after it dropped, and a producer whose
    * every known batch is at or after it left out (its older state is not known any more; leaving it
    * out accepts its next batch at any sequence, which is safe, where a wrong entry would answer a
-   * retried batch lost in a crash as a duplicate). What a snapshot at `offset` may hold.
+   * retried batch lost in a crash as a duplicate). A transaction opened at or after `offset` is
+   * not open there, and one whose marker is at or after it still is (such a marker is above the
+   * high watermark, so its transaction is still in the unreplicated list). What a snapshot at
+   * `offset` may hold.
    */
   entriesBelow(offset: bigint): ProducerStateEntry[] {
+    const openAtOffset = new Map<bigint, bigint>();
+    for (const txn of this.unreplicatedTxns) {
+      if (txn.firstOffset < offset && txn.lastOffset >= offset)
+        openAtOffset.set(txn.producerId, txn.firstOffset);
+    }
     const entries: ProducerStateEntry[] = [];
     for (const entry of this.all()) {
       const batches = entry.batches.filter((batch) => batch.lastOffset < offset);
-      if (batches.length === entry.batches.length) entries.push(entry);
+      const currentTxnFirstOffset =
+        openAtOffset.get(entry.producerId) ??
+        (entry.currentTxnFirstOffset < offset ? entry.currentTxnFirstOffset : -1n);
+      if (batches.length === entry.batches.length) entries.push({ ...entry, currentTxnFirstOffset });
       else if (batches.length > 0) {
-        entries.push({ ...entry, batches, lastTimestampMs: batches.at(-1)!.timestampMs });
+        entries.push({
+          ...entry,
+          batches,
+          lastTimestampMs: batches.at(-1)!.timestampMs,
+          currentTxnFirstOffset,
+        });
       }
     }
     return entries;
   }
 
+  /**
+   * The state as it was below `offset` (follower truncation): see entriesBelow; completed
+   * transactions whose marker is cut go too. Unlike Kafka, which reloads from an older snapshot, a
+   * transaction whose marker was cut is not reopened.
+   */
+  truncatedTo(offset: bigint): ProducerStateTable {
+    return new ProducerStateTable(
+      this.entriesBelow(offset),
+      this.unreplicatedTxns.filter((txn) => txn.lastOffset < offset),
+    );
+  }
+
   clear(): void {
     this.entries.clear();
+    this.ongoingTxns.clear();
+    this.unreplicatedTxns = [];
   }
 }

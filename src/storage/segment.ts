@@ -4,6 +4,7 @@ import { type FileSystem, joinPath, type StorageFile } from './file-system.js';
 import { INDEX_WRITE_BATCH_BYTES } from './index-file.js';
 import { OFFSET_INDEX_ENTRY_BYTES, OffsetIndex } from './offset-index.js';
 import { TIME_INDEX_ENTRY_BYTES, TimeIndex } from './time-index.js';
+import { TransactionIndex } from './txn-index.js';
 
 /** Kafka's file name of a segment: its base offset in 20 digits, zero-padded. */
 export function segmentFileName(baseOffset: bigint, suffix: string): string {
@@ -39,7 +40,7 @@ export interface BatchLocation {
 
 /**
  * One segment of a partition log: a `.log` of batches back to back exactly as on the wire, its sparse
- * `.index` and `.timeindex`, and an empty `.txnindex`. `size` and `nextOffset` cover bytes already
+ * `.index` and `.timeindex`, and the `.txnindex` of the transactions aborted by markers in it. `size` and `nextOffset` cover bytes already
  * written (readers never see more); the owner (PartitionLog) serialises appends and truncations.
  */
 export class LogSegment {
@@ -68,7 +69,7 @@ export class LogSegment {
     readonly log: StorageFile,
     readonly offsetIndex: OffsetIndex,
     readonly timeIndex: TimeIndex,
-    readonly txnIndex: StorageFile,
+    readonly txnIndex: TransactionIndex,
     private readonly settings: SegmentSettings,
     createdMs: number,
   ) {
@@ -109,7 +110,10 @@ export class LogSegment {
     return segment;
   }
 
-  /** Opens (creating) the four files and empties both indexes, and also `.log` and `.txnindex` when `emptyAll`. */
+  /**
+   * Opens (creating) the four files and empties the three indexes, and also `.log` when `emptyAll`
+   * (a cleaned segment gets its aborted transactions back from the segment it replaces).
+   */
   private static async openWithEmptyIndexes(
     fs: FileSystem,
     dir: string,
@@ -121,7 +125,7 @@ export class LogSegment {
     const open = (suffix: string) =>
       fs.open(joinPath(dir, segmentFileName(baseOffset, suffix)), { create: true });
     const [log, index, timeIndex, txnIndex] = await Promise.all(SEGMENT_SUFFIXES.map(open));
-    const emptied = emptyAll ? [log!, index!, timeIndex!, txnIndex!] : [index!, timeIndex!];
+    const emptied = emptyAll ? [log!, index!, timeIndex!, txnIndex!] : [index!, timeIndex!, txnIndex!];
     await Promise.all(emptied.map((file) => file.truncate(0)));
     return new LogSegment(
       dir,
@@ -129,7 +133,7 @@ export class LogSegment {
       log!,
       OffsetIndex.empty(index!, baseOffset, LogSegment.maxIndexEntries(settings, OFFSET_INDEX_ENTRY_BYTES)),
       TimeIndex.empty(timeIndex!, baseOffset, LogSegment.maxIndexEntries(settings, TIME_INDEX_ENTRY_BYTES)),
-      txnIndex!,
+      TransactionIndex.empty(txnIndex!),
       settings,
       nowMs,
     );
@@ -237,6 +241,7 @@ export class LogSegment {
     await this.log.truncate(position);
     this.size = position;
     await this.reloadTail();
+    await this.txnIndex.truncateTo(this.nextOffset);
     return removed;
   }
 

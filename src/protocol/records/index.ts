@@ -68,10 +68,12 @@ export {
   viewRecordBatches,
 } from './record-batch-iterator.js';
 export {
+  ATTRIBUTES_OFFSET,
   BATCH_LENGTH_OFFSET,
   CURRENT_MAGIC,
   LAST_OFFSET_DELTA_OFFSET,
   LOG_OVERHEAD,
+  MAGIC_OFFSET,
   NO_PARTITION_LEADER_EPOCH,
   NO_PRODUCER_EPOCH,
   NO_PRODUCER_ID,
@@ -79,6 +81,7 @@ export {
   NO_TIMESTAMP,
   RECORD_BATCH_HEADER_BYTES,
   TimestampType,
+  TRANSACTIONAL_BIT,
 } from './record-batch-layout.js';
 export { MIN_RECORD_BYTES, type RecordBatchValidation, RecordBatchView } from './record-batch-view.js';
 export {
