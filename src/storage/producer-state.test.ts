@@ -122,6 +122,70 @@ describe('ProducerStateTable', () => {
     table.record(batch(5n, 0, 0), 0n, 0n);
     assert.equal(table.get(5n)?.batches.length, 1);
   });
+
+  it('opens a transaction at its first transactional batch and refuses non-transactional writes inside it', () => {
+    const table = new ProducerStateTable();
+    const txn = { ...batch(4n, 0, 0, 2), isTransactional: true };
+    assert.equal(table.check(txn).kind, 'append');
+    table.record(txn, 10n, 11n);
+    table.record({ ...batch(4n, 0, 2), isTransactional: true }, 12n, 12n);
+    assert.equal(table.get(4n)?.currentTxnFirstOffset, 10n);
+    assert.equal(table.firstUnstableOffset(), 10n);
+    const plain = table.check(batch(4n, 0, 3));
+    assert.equal(plain.kind === 'refused' && plain.errorCode, ErrorCode.INVALID_TXN_STATE);
+  });
+
+  it('ends a transaction at its marker, stable once the high watermark passes the marker', () => {
+    const table = new ProducerStateTable();
+    table.record({ ...batch(4n, 0, 0), isTransactional: true }, 10n, 10n);
+    table.record({ ...batch(5n, 0, 0), isTransactional: true }, 11n, 11n);
+    const abort = { ...batch(5n, 0, -1), isControl: true, isTransactional: true };
+    const completed = table.record(
+      { ...abort, endTxnMarker: { isCommit: false, coordinatorEpoch: 2 } },
+      12n,
+      12n,
+    );
+    assert.deepEqual(completed, {
+      producerId: 5n,
+      firstOffset: 11n,
+      lastOffset: 12n,
+      isAborted: true,
+      lastStableOffset: 10n,
+    });
+    assert.equal(table.get(5n)?.coordinatorEpoch, 2);
+    const commit = { ...batch(4n, 0, -1), isControl: true, isTransactional: true };
+    table.record({ ...commit, endTxnMarker: { isCommit: true, coordinatorEpoch: 2 } }, 13n, 13n);
+    assert.equal(table.firstUnstableOffset(), 10n);
+    table.onHighWatermarkUpdated(13n);
+    assert.equal(table.firstUnstableOffset(), 10n);
+    table.onHighWatermarkUpdated(14n);
+    assert.equal(table.firstUnstableOffset(), undefined);
+    // A marker for a producer with nothing open here completes nothing.
+    assert.equal(
+      table.record({ ...commit, endTxnMarker: { isCommit: true, coordinatorEpoch: 2 } }, 14n, 14n),
+      undefined,
+    );
+  });
+
+  it('snapshots a transaction open at the snapshot offset, also one whose marker came later', () => {
+    const table = new ProducerStateTable();
+    table.record({ ...batch(6n, 0, 0), isTransactional: true }, 0n, 0n);
+    table.record({ ...batch(7n, 0, 0), isTransactional: true }, 1n, 1n);
+    const commit = { ...batch(6n, 0, -1), isControl: true, isTransactional: true };
+    table.record({ ...commit, endTxnMarker: { isCommit: true, coordinatorEpoch: 0 } }, 5n, 5n);
+    table.record({ ...batch(8n, 0, 0), isTransactional: true }, 6n, 6n);
+    const below = table.entriesBelow(3n);
+    assert.deepEqual(
+      below.map((entry) => [entry.producerId, entry.currentTxnFirstOffset]),
+      [
+        [6n, 0n],
+        [7n, 1n],
+      ],
+    );
+    const restored = new ProducerStateTable(decodeProducerSnapshot(encodeProducerSnapshot(below), 'x'));
+    assert.ok(restored.hasOngoingTxn(6n) && restored.hasOngoingTxn(7n));
+    assert.equal(restored.firstUnstableOffset(), 0n);
+  });
 });
 
 type Command =
