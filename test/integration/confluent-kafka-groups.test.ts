@@ -10,7 +10,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ConfluentGroupMember, type MemberConfig, untilAll } from './confluent-group-member.js';
+import {
+  confluentMember,
+  type GroupMemberProcess,
+  type MemberConfig,
+  untilAll,
+} from './group-member-process.js';
 import { kafkaClient, withAdmin } from './kafkajs-client.js';
 import { killPyralog, type PyralogProcess, startPyralog } from './pyralog-process.js';
 
@@ -25,7 +30,7 @@ const BROKER_ARGS = [
 ];
 
 /** Whether the members' partitions are disjoint, each member has some, and together they are all of them. */
-function sharedOnce(members: readonly ConfluentGroupMember[]): boolean {
+function sharedOnce(members: readonly GroupMemberProcess[]): boolean {
   const seen = new Set<number>();
   for (const member of members) {
     if (member.owned.length === 0) return false;
@@ -40,11 +45,11 @@ function sharedOnce(members: readonly ConfluentGroupMember[]): boolean {
 describe('confluent-kafka-python consumer groups against pyralog start', () => {
   let dir: string;
   let broker: PyralogProcess;
-  const started: ConfluentGroupMember[] = [];
+  const started: GroupMemberProcess[] = [];
   let sequence = 0;
 
   const member = (config: Omit<MemberConfig, 'bootstrap'>) => {
-    const m = new ConfluentGroupMember({ bootstrap: broker.bootstrap, ...config });
+    const m = confluentMember({ bootstrap: broker.bootstrap, ...config });
     started.push(m);
     return m;
   };
@@ -68,7 +73,7 @@ describe('confluent-kafka-python consumer groups against pyralog start', () => {
   }
 
   /** Every value consumed exactly once, and each partition's records by one member only. */
-  async function consumedOnce(members: readonly ConfluentGroupMember[], values: Set<string>): Promise<void> {
+  async function consumedOnce(members: readonly GroupMemberProcess[], values: Set<string>): Promise<void> {
     const seen = () => members.flatMap((m) => m.records.filter((r) => values.has(r.value ?? '')));
     await untilAll(
       members,
@@ -143,7 +148,7 @@ describe('confluent-kafka-python consumer groups against pyralog start', () => {
     assert.deepEqual(again.owned, aOwned, 'the same partitions as before the restart');
     // Records on every partition: both consume theirs, so b has heartbeated through a's return.
     const values = await produce('static', 12);
-    const fresh = (m: ConfluentGroupMember) => m.records.filter((r) => values.has(r.value ?? ''));
+    const fresh = (m: GroupMemberProcess) => m.records.filter((r) => values.has(r.value ?? ''));
     await untilAll([again, b], 'both consumed', () => fresh(again).length + fresh(b).length === values.size);
     assert.equal(
       b.rebalanceEvents.length,

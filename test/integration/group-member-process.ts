@@ -1,10 +1,13 @@
-// Integration-test helper: one confluent-kafka-python consumer-group member (python/confluent_group_member.py)
-// as a child process; its JSON-line events are kept in order, and tests await conditions on them.
+// Integration-test helper: one consumer-group member of a real client as a child process, either
+// confluent-kafka-python (python/confluent_group_member.py) or node-rdkafka with the KIP-848 protocol
+// (rdkafka-group-member.ts); its JSON-line events are kept in order, and tests await conditions on them.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-const SCRIPT = fileURLToPath(new URL('./python/confluent_group_member.py', import.meta.url));
+const PYTHON_SCRIPT = fileURLToPath(new URL('./python/confluent_group_member.py', import.meta.url));
+const RDKAFKA_SCRIPT = fileURLToPath(new URL('./rdkafka-group-member.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface MemberEvent {
   readonly event: 'assigned' | 'revoked' | 'record' | 'error' | 'closed';
@@ -13,36 +16,62 @@ export interface MemberEvent {
   readonly partition?: number;
   readonly offset?: number;
   readonly value?: string;
+  /** node-rdkafka: the rebalance protocol librdkafka reports (COOPERATIVE under KIP-848). */
+  readonly protocol?: string;
 }
 
 export interface MemberConfig {
   readonly bootstrap: string;
   readonly group: string;
   readonly topic: string;
-  readonly assignor: 'range' | 'roundrobin' | 'cooperative-sticky';
+  /** confluent-kafka-python: the client-side assignor; node-rdkafka: group.remote.assignor (uniform, range) or none. */
+  readonly assignor?: 'range' | 'roundrobin' | 'cooperative-sticky' | 'uniform';
   readonly name: string;
   readonly instance?: string;
+  /** confluent-kafka-python's session.timeout.ms (KIP-848 members get theirs from the broker). */
   readonly sessionMs?: number;
 }
 
-export class ConfluentGroupMember {
+/** A confluent-kafka-python 1.7.0 member (classic protocol). */
+export function confluentMember(config: MemberConfig): GroupMemberProcess {
+  const argument = JSON.stringify({
+    bootstrap: config.bootstrap,
+    group: config.group,
+    topic: config.topic,
+    assignor: config.assignor ?? 'range',
+    name: config.name,
+    instance: config.instance ?? null,
+    session_ms: config.sessionMs ?? 6_000,
+  });
+  return new GroupMemberProcess(config, '/usr/bin/python3', [PYTHON_SCRIPT, argument]);
+}
+
+/** A node-rdkafka 3.6.1 member speaking the KIP-848 protocol (group.protocol=consumer). */
+export function rdkafkaMember(config: MemberConfig): GroupMemberProcess {
+  const argument = JSON.stringify({
+    bootstrap: config.bootstrap,
+    group: config.group,
+    topic: config.topic,
+    name: config.name,
+    instance: config.instance ?? null,
+    assignor: config.assignor ?? null,
+  });
+  return new GroupMemberProcess(config, process.execPath, ['--import', 'tsx', RDKAFKA_SCRIPT, argument]);
+}
+
+export class GroupMemberProcess {
   readonly events: MemberEvent[] = [];
   readonly exited: Promise<number | null>;
   readonly #child: ChildProcess;
   #stderr = '';
   #waiters = new Set<() => void>();
 
-  constructor(readonly config: MemberConfig) {
-    const argument = JSON.stringify({
-      bootstrap: config.bootstrap,
-      group: config.group,
-      topic: config.topic,
-      assignor: config.assignor,
-      name: config.name,
-      instance: config.instance ?? null,
-      session_ms: config.sessionMs ?? 6_000,
-    });
-    this.#child = spawn('/usr/bin/python3', [SCRIPT, argument], { stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(
+    readonly config: MemberConfig,
+    command: string,
+    args: readonly string[],
+  ) {
+    this.#child = spawn(command, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     this.exited = new Promise((resolve) => this.#child.once('exit', (code) => resolve(code)));
     this.#child.stderr?.on('data', (chunk: Buffer) => {
       this.#stderr = (this.#stderr + chunk.toString()).slice(-4_000);
@@ -101,8 +130,17 @@ export class ConfluentGroupMember {
 
   /** SIGKILL: the member vanishes without leaving. */
   async kill(): Promise<void> {
-    this.#child.kill('SIGKILL');
+    if (!this.hasExited) this.#child.kill('SIGKILL');
     await this.exited;
+  }
+
+  /** SIGSTOP / SIGCONT: the member stops heartbeating, then carries on as if nothing happened. */
+  pause(): void {
+    this.#child.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.#child.kill('SIGCONT');
   }
 }
 
@@ -111,7 +149,7 @@ export class ConfluentGroupMember {
  * or when one of them exits meanwhile (with its stderr and rebalance events in the message).
  */
 export function untilAll(
-  members: readonly ConfluentGroupMember[],
+  members: readonly GroupMemberProcess[],
   what: string,
   condition: () => boolean,
   timeoutMs = 60_000,
