@@ -9,8 +9,9 @@ import { SeededRandom } from '../../testing/index.js';
 import type { LogEntry, NodeId } from '../core/log-entry.js';
 import type { RaftMessage } from '../core/raft-message.js';
 import { RaftNode } from '../core/raft-node.js';
+import type { RaftOptions } from '../core/raft-options.js';
 import type { RaftReady } from '../core/raft-ready.js';
-import { DriverStoppedError, NotLeaderError } from './driver-errors.js';
+import { DriverStoppedError, NotLeaderError, ProposalLostError } from './driver-errors.js';
 import type { HostClock, StateMachine, TimerHandle } from './driver-ports.js';
 import { RaftDriver } from './raft-driver.js';
 
@@ -66,14 +67,21 @@ interface TestNode {
   fatal: unknown;
 }
 
-function cluster(size = 3): { clock: ManualClock; nodes: TestNode[] } {
+/** Messages for which this returns true are lost (a partition). */
+let isCut: (message: RaftMessage) => boolean = () => false;
+
+function cluster(
+  size = 3,
+  raftOptions: Partial<RaftOptions> = {},
+): { clock: ManualClock; nodes: TestNode[] } {
+  isCut = () => false;
   const clock = new ManualClock();
   const ids = Array.from({ length: size }, (_, i) => i + 1);
   const nodes: TestNode[] = [];
   for (const id of ids) {
     const machine = new ListMachine();
     const raft = new RaftNode(
-      { id, bootstrapConfig: { voters: ids, learners: [] }, electionTimeoutMs: 300 },
+      { id, bootstrapConfig: { voters: ids, learners: [] }, electionTimeoutMs: 300, ...raftOptions },
       { hardState: { term: 0, votedFor: undefined }, snapshot: undefined, entries: [] },
       new SeededRandom(id),
       clock.nowMs(),
@@ -104,6 +112,7 @@ function cluster(size = 3): { clock: ManualClock; nodes: TestNode[] } {
           send: (messages) => {
             for (const message of messages) {
               node.sent.push({ message, durableReadies: node.durableReadies });
+              if (isCut(message)) continue;
               queueMicrotask(() => nodes.find((n) => n.id === message.to)?.driver.receive(message));
             }
           },
@@ -222,6 +231,48 @@ describe('RaftDriver', () => {
     await runUntil(clock, () => readAt !== undefined, 'the read');
     await read;
     assert.ok(readAt! >= 3, 'index covers noop, warm-up and w1');
+    await Promise.all(nodes.map((n) => n.driver.stop()));
+  });
+
+  it('compacts by size and brings a cut-off follower back with a snapshot', async () => {
+    const { clock, nodes } = cluster(3, { snapshotThresholdBytes: 2_000, snapshotChunkBytes: 700 });
+    const leader = await electLeader(clock, nodes);
+    const lagging = nodes.find((n) => n !== leader)!;
+    isCut = (message) => message.to === lagging.id || message.from === lagging.id;
+    const proposals = Array.from({ length: 300 }, (_, i) => leader.driver.propose(Buffer.from(`entry-${i}`)));
+    await Promise.all(proposals);
+    await runUntil(clock, () => leader.driver.status().snapshotIndex > 0, 'the leader compacted');
+    assert.equal(lagging.machine.items.length, 0);
+    isCut = () => false;
+    await runUntil(clock, () => lagging.machine.items.length === 300, 'the follower caught up');
+    assert.ok(lagging.driver.status().snapshotIndex > 0, 'it was brought up by a snapshot');
+    assert.deepEqual(lagging.machine.items, leader.machine.items);
+    const more = leader.driver.propose(Buffer.from('after'));
+    await runUntil(clock, () => lagging.machine.items.at(-1) === 'after', 'replication after the snapshot');
+    await more;
+    await Promise.all(nodes.map((n) => n.driver.stop()));
+  });
+
+  it('rejects a proposal whose entry a newer leader overwrote', async () => {
+    const { clock, nodes } = cluster();
+    const old = await electLeader(clock, nodes);
+    await runUntil(
+      clock,
+      () => nodes.every((n) => n.machine.items.length === 0 && n.driver.status().commitIndex >= 1),
+      'noop committed',
+    );
+    isCut = (message) => message.from === old.id || message.to === old.id;
+    const doomed = assert.rejects(old.driver.propose(Buffer.from('doomed')), ProposalLostError);
+    const others = nodes.filter((n) => n !== old);
+    await runUntil(clock, () => others.some((n) => n.driver.status().role === 'leader'), 'a new leader');
+    const next = others.find((n) => n.driver.status().role === 'leader')!;
+    const winner = next.driver.propose(Buffer.from('winner'));
+    await runUntil(clock, () => next.machine.items.includes('winner'), 'the new leader committed');
+    await winner;
+    isCut = () => false;
+    await runUntil(clock, () => old.machine.items.includes('winner'), 'the old leader caught up');
+    await doomed;
+    assert.ok(!old.machine.items.includes('doomed'));
     await Promise.all(nodes.map((n) => n.driver.stop()));
   });
 
