@@ -133,7 +133,12 @@ function summary() {
   lines.push(
     `stalled ${f(gapSum)} ms in all: main thread running ${f(runSum)}, waiting for a CPU ${f(waitSum)}, neither (blocked or idle timer slack) ${f(gapSum - runSum - waitSum)}`,
   );
-  for (const stall of [...stalls].sort((a, b) => b.gapMs - a.gapMs).slice(0, 15)) {
+  const own = stalls.filter((stall) => stall.runMs > STALL_MS);
+  lines.push(
+    `longest stalls (waiting for a CPU included), then the ${own.length} with over ${STALL_MS} ms of own running time:`,
+  );
+  const longest = [...stalls].sort((a, b) => b.gapMs - a.gapMs).slice(0, 10);
+  for (const stall of [...longest, ...own.sort((a, b) => b.runMs - a.runMs).slice(0, 10)]) {
     const gc = overlapping(stall.atMs, stall.atMs + stall.gapMs).map(
       (g) => `${f(g.durationMs)} (kind ${g.kind})`,
     );
