@@ -59,6 +59,21 @@ export { type BrokerAddress, type ClientOptions, parseBrokerAddress } from './cl
 export { Cluster, CoordinatorType, isStaleCoordinatorError, isStaleMetadataError } from './cluster.js';
 export type { BrokerNode, ClusterView, PartitionMetadata, TopicMetadata } from './cluster-view.js';
 export {
+  type AssignorMemberInput,
+  CLIENT_ASSIGNORS,
+  type ClientAssignor,
+  cooperativeStickyClientAssignor,
+  rangeClientAssignor,
+  roundRobinClientAssignor,
+} from './consumer/assignors.js';
+export {
+  type AutoOffsetReset,
+  Consumer,
+  type ConsumerOptions,
+  type ConsumerRecord,
+} from './consumer/consumer.js';
+export { FetchSession, type FetchSessionRequest, type FetchTarget } from './consumer/fetch-session.js';
+export {
   type Assignment,
   decodeAssignment,
   decodeSubscription,
