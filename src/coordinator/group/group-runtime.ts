@@ -81,6 +81,10 @@ function commitRefusal(request: OffsetCommitRequest, errorCode: number): OffsetC
   };
 }
 
+/** Bounds of one coalesced __consumer_offsets batch: well under the topic's 1 MiB max.message.bytes. */
+const MAX_BATCH_RECORDS = 1_000;
+const MAX_BATCH_BYTES = 512 * 1024;
+
 /** Node's setTimeout cannot wait longer than this. */
 const MAX_TIMER_DELAY_MS = 2_147_483_647;
 
@@ -103,6 +107,11 @@ export class GroupCoordinatorClosedError extends PyralogError {
  */
 export class GroupRuntime {
   readonly #held = new Map<number, Held>();
+  /** Per __consumer_offsets partition, the records collected for its next append (see #coalesce). */
+  readonly #batches = new Map<
+    number,
+    { records: EncodedGroupRecord[]; bytes: number; done: Promise<number>; flush: () => void }
+  >();
   /** Per KIP-848 group, the outcome of its latest write still in flight (NONE once durable). */
   readonly #consumerWrites = new Map<string, Promise<number>>();
   #nextRequestId = 1;
@@ -363,7 +372,38 @@ export class GroupRuntime {
     this.#consumerWrites.set(write.groupId, done);
   }
 
-  /** Appends each record to its group's partition (synchronously: offsets are taken in call order). */
+  /**
+   * Joins `records` to the batch collecting for `partition` in this turn of the event loop; the batch is
+   * appended once I/O of this turn is done (setImmediate), or at once when it reaches its bound. Kafka's
+   * coordinator runtime batches its writes the same way: pipelined commits then cost one append and one
+   * fsync per batch instead of one each. Order per partition is the order of the calls.
+   */
+  #coalesce(partition: number, records: readonly EncodedGroupRecord[]): Promise<number> {
+    let batch = this.#batches.get(partition);
+    if (batch === undefined) {
+      const pending: EncodedGroupRecord[] = [];
+      let flush: () => void = () => {};
+      const done = new Promise<number>((resolve) => {
+        let flushed = false;
+        flush = () => {
+          if (flushed) return;
+          flushed = true;
+          if (this.#batches.get(partition)?.records === pending) this.#batches.delete(partition);
+          resolve(this.options.log.append(partition, pending));
+        };
+      });
+      batch = { records: pending, bytes: 0, done, flush };
+      this.#batches.set(partition, batch);
+      setImmediate(flush);
+    }
+    batch.records.push(...records);
+    for (const r of records) batch.bytes += r.key.length + (r.value?.length ?? 0);
+    const joined = batch;
+    if (joined.records.length >= MAX_BATCH_RECORDS || joined.bytes >= MAX_BATCH_BYTES) joined.flush();
+    return joined.done;
+  }
+
+  /** Appends each record to its group's partition, in call order per partition. */
   #append(records: readonly StoredGroupRecord[]): Promise<number> {
     const byPartition = new Map<number, EncodedGroupRecord[]>();
     for (const record of records) {
@@ -372,7 +412,7 @@ export class GroupRuntime {
       list.push(encodeGroupRecord(record));
       byPartition.set(partition, list);
     }
-    const appends = [...byPartition].map(([partition, list]) => this.options.log.append(partition, list));
+    const appends = [...byPartition].map(([partition, list]) => this.#coalesce(partition, list));
     return Promise.all(appends).then(
       (codes) => codes.find((c) => c !== ErrorCode.NONE) ?? ErrorCode.NONE,
       (error: unknown) => {
