@@ -1,6 +1,7 @@
 // Proves compaction: per key only the last record survives in the cleaned (inactive) segments, the
 // active segment and offsets stay as they were, tombstones go only after delete.retention.ms,
-// transaction markers and transactional batches are kept, the dirty ratio and the key bound decide
+// transaction markers and committed transactional batches are kept, aborted transactional data goes,
+// the dirty ratio and the key bound decide
 // whether to clean, and an interrupted swap is completed (or dropped) when the log is reopened.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -135,6 +136,61 @@ describe('cleaner', () => {
     assert.ok(
       after.some((record) => record.key === 'control'),
       'the commit marker stays',
+    );
+    await log.close();
+  });
+
+  it('removes the data of aborted transactions and keeps committed ones and both markers', async () => {
+    const clock = new ManualClock(10 * DAY);
+    const log = await openTestLog({ fs: new MemoryFileSystem(), clock, config: CONFIG });
+    const old = BigInt(clock.nowMs() - 2 * DAY);
+    const txn = (producerId: bigint, baseSequence: number, key: string) =>
+      encodeRecordBatchSync(
+        createRecordBatch({
+          producerId,
+          producerEpoch: 0,
+          baseSequence,
+          isTransactional: true,
+          timestamp: old,
+          records: [{ key: Buffer.from(key), value: Buffer.from(`${producerId}`) }],
+        }),
+      );
+    log.appendAsLeader(txn(20n, 0, 'a'));
+    log.appendAsLeader(txn(21n, 0, 'b'));
+    log.appendAsLeader(txn(20n, 1, 'c'));
+    const abort = log.appendEndTxnMarker({
+      producerId: 20n,
+      producerEpoch: 0,
+      coordinatorEpoch: 0,
+      isCommit: false,
+      timestampMs: old,
+    });
+    const commit = log.appendEndTxnMarker({
+      producerId: 21n,
+      producerEpoch: 0,
+      coordinatorEpoch: 0,
+      isCommit: true,
+      timestampMs: old,
+    });
+    assert.ok(!('errorCode' in abort) && !('errorCode' in commit));
+    for (let index = 0; index < 8; index += 1)
+      log.appendAsLeader(keyed([[`pad${index}`, 'x'.repeat(100)]], old));
+    await log.flush();
+    const result = await log.compact(clock.nowMs());
+    assert.ok(result !== undefined && result.segmentsCleaned > 0);
+    const after = await contents(log);
+    assert.deepEqual(
+      after.filter((record) => ['a', 'b', 'c', 'control'].includes(record.key)).map((r) => [r.offset, r.key]),
+      [
+        [1n, 'b'],
+        [3n, 'control'],
+        [4n, 'control'],
+      ],
+    );
+    // The index entry survives the swap: read_committed consumers still learn of the abort.
+    assert.deepEqual(
+      log.collectAbortedTxns(0n, 5n).map((aborted) => aborted.producerId),
+      [20n],
     );
     await log.close();
   });

@@ -10,6 +10,7 @@ import { type FileSystem, joinPath } from './file-system.js';
 import { type LogSegment, segmentFileName } from './segment.js';
 import type { StorageLogger } from './storage-logger.js';
 import type { LogConfig } from './topic-config.js';
+import type { AbortedTxn } from './txn-index.js';
 
 /** Kafka's cleaner suffixes: a segment being written, and one ready to replace the original. */
 export const CLEANED_SUFFIX = '.cleaned';
@@ -30,6 +31,8 @@ export interface CompactableLog {
   inactiveSegments(): readonly LogSegment[];
   /** In the log's queue: replaces `old` by the `.swap` file at `swapPath`; false when `old` is gone. */
   swapInCleanedSegment(old: LogSegment, swapPath: string): Promise<boolean>;
+  /** The aborted transactions overlapping [fetchOffset, upperBoundOffset) (from the `.txnindex` files). */
+  collectAbortedTxns(fetchOffset: bigint, upperBoundOffset: bigint): AbortedTxn[];
 }
 
 export interface CleanResult {
@@ -46,8 +49,10 @@ export interface CleanResult {
  * cleaner checkpoint make at least `min.cleanable.dirty.ratio` of it. A map of key → last offset is
  * built from the dirty part (at most `maxKeys` keys: a range that does not fit is cut at a segment
  * boundary), then every segment of the range is rewritten keeping, per key, only the last record;
- * tombstones go once their batch is older than `delete.retention.ms`. Transactional and control
- * batches are kept whole (markers and their data are respected, aborted data is not removed yet).
+ * tombstones go once their batch is older than `delete.retention.ms`. The data batches of aborted
+ * transactions are removed (as Kafka's cleaner does, from the `.txnindex` entries); committed
+ * transactional batches and control batches are kept whole (markers are not removed yet: Kafka's
+ * KIP-534 delete horizon for markers is not implemented).
  * Appends and reads go on meanwhile: each rewritten segment is swapped in through the log's queue.
  */
 export async function cleanLog(
@@ -93,7 +98,8 @@ export async function cleanLog(
   let cleaned = 0;
   for (const segment of toClean) {
     bytesBefore += segment.size;
-    const swapPath = await writeCleanedSegment(fs, log.dir, segment, map, deleteHorizonMs);
+    const aborted = log.collectAbortedTxns(segment.baseOffset, segment.nextOffset);
+    const swapPath = await writeCleanedSegment(fs, log.dir, segment, map, deleteHorizonMs, aborted);
     if (!(await log.swapInCleanedSegment(segment, swapPath.path))) {
       await fs.unlink(swapPath.path);
       return undefined;
@@ -157,6 +163,7 @@ async function writeCleanedSegment(
   segment: LogSegment,
   map: ReadonlyMap<string, bigint>,
   deleteHorizonMs: number,
+  abortedTxns: readonly AbortedTxn[],
 ): Promise<{ path: string; bytes: number }> {
   const cleanedPath = joinPath(dir, segmentFileName(segment.baseOffset, `.log${CLEANED_SUFFIX}`));
   const swapPath = joinPath(dir, segmentFileName(segment.baseOffset, `.log${SWAP_SUFFIX}`));
@@ -166,6 +173,7 @@ async function writeCleanedSegment(
   try {
     for await (const { view } of scanBatches(segment.log, 0, segment.size)) {
       let bytes: Buffer;
+      if (isAbortedData(view, abortedTxns)) continue;
       if (isKeptWhole(view)) {
         bytes = Buffer.from(view.bytes);
       } else {
@@ -187,6 +195,20 @@ async function writeCleanedSegment(
   await fs.rename(cleanedPath, swapPath);
   await fs.fsyncDir(dir);
   return { path: swapPath, bytes: position };
+}
+
+/** A transactional data batch inside an aborted transaction of its producer (first offset to abort marker). */
+function isAbortedData(
+  batch: Pick<RecordBatch, 'isControl' | 'isTransactional' | 'producerId' | 'baseOffset'>,
+  abortedTxns: readonly AbortedTxn[],
+): boolean {
+  if (!batch.isTransactional || batch.isControl) return false;
+  return abortedTxns.some(
+    (txn) =>
+      txn.producerId === batch.producerId &&
+      txn.firstOffset <= batch.baseOffset &&
+      batch.baseOffset < txn.lastOffset,
+  );
 }
 
 function isKept(
