@@ -1,4 +1,4 @@
-import type { GroupRuntime } from '../coordinator/index.js';
+import type { GroupRuntime, TxnRuntime } from '../coordinator/index.js';
 import type { MetadataImage } from '../metadata/index.js';
 import type { Uuid } from '../protocol/index.js';
 import type { ReplicaManager } from '../replication/index.js';
@@ -165,6 +165,8 @@ export interface BrokerContext {
   readonly configs: ConfigAdmin;
   /** This node's group coordinator (classic and KIP-848 groups, committed offsets). */
   readonly groups: GroupRuntime;
+  /** This node's transaction coordinator (transactional ids, their transactions and markers). */
+  readonly transactions: TxnRuntime;
   readonly config: BrokerHandlerConfig;
   readonly logger: BrokerLogger;
   /** Request-level debug logging (switchable at runtime); absent means none. */

@@ -3,8 +3,10 @@
 import { LocalController } from '../controller/index.js';
 import {
   DEFAULT_GROUP_COORDINATOR_CONFIG,
+  DEFAULT_TXN_COORDINATOR_CONFIG,
   type GroupClock,
   ProducerIdManager,
+  type TxnMarkerWriter,
 } from '../coordinator/index.js';
 import {
   computeLocalReplicaChanges,
@@ -41,6 +43,9 @@ import { BrokerStats } from './broker-stats.js';
 import { FetchSessionCache } from './fetch-session-cache.js';
 import { type GroupSettings, startGroupCoordinator } from './groups/start-group-coordinator.js';
 import { createRequestDispatcher } from './request-dispatcher.js';
+import { startTxnCoordinator, type TxnSettings } from './transactions/start-txn-coordinator.js';
+import { partitionMarkerWriter } from './transactions/txn-marker-writer.js';
+import { coordinatorVerifier } from './transactions/txn-verifier.js';
 
 export interface TestBroker {
   readonly context: BrokerContext;
@@ -83,10 +88,23 @@ export const TEST_GROUP_SETTINGS: GroupSettings = Object.freeze({
   retentionCheckIntervalMs: 600_000,
 });
 
+/** Transaction settings for tests: Kafka's defaults but 3 __transaction_state partitions. */
+export const TEST_TXN_SETTINGS: TxnSettings = Object.freeze({
+  coordinator: { ...DEFAULT_TXN_COORDINATOR_CONFIG, numPartitions: 3 },
+  replicationFactor: 1,
+  segmentBytes: 1024 * 1024,
+  minInsyncReplicas: 1,
+});
+
 export interface TestBrokerGroupOptions {
   readonly groupSettings?: GroupSettings;
-  /** Defaults to real time. */
+  /** Defaults to real time (both coordinators). */
   readonly clock?: GroupClock;
+  readonly txnSettings?: TxnSettings;
+  /** How transaction markers are written; defaults to the partitions' own marker append. */
+  readonly markers?: (replicas: ReplicaManager) => TxnMarkerWriter;
+  /** KIP-890: Produce verifies transactional batches with the transaction coordinator (off unless set). */
+  readonly verifyTransactions?: boolean;
 }
 
 /**
@@ -190,15 +208,39 @@ export async function createTestBroker(
     },
     groupOptions.groupSettings ?? TEST_GROUP_SETTINGS,
   );
+  const producerIds =
+    contextOverrides.producerIds ??
+    new ProducerIdManager(() => controller.allocateProducerIds({ brokerId: 1, brokerEpoch: 0n }));
+  const transactions = await startTxnCoordinator(
+    {
+      replicas,
+      controller: effectiveController,
+      logger,
+      producerIds,
+      markers: (
+        groupOptions.markers ??
+        ((r) =>
+          partitionMarkerWriter(
+            r,
+            () => Date.now(),
+            async (done) => groups.completeTransaction(done.producerId, done.isCommit, done.partitions),
+          ))
+      )(replicas),
+      ...(groupOptions.clock === undefined ? {} : { clock: groupOptions.clock }),
+    },
+    groupOptions.txnSettings ?? TEST_TXN_SETTINGS,
+  );
   const context: BrokerContext = {
     nodeId: 1,
     clusterId: 'test-cluster',
     metadata: () => image,
     replicas,
     controller,
-    producerIds: new ProducerIdManager(() =>
-      controller.allocateProducerIds({ brokerId: 1, brokerEpoch: 0n }),
-    ),
+    producerIds,
+    transactions,
+    ...(groupOptions.verifyTransactions === true
+      ? { transactionVerifier: coordinatorVerifier(transactions) }
+      : {}),
     configs: createConfigAdmin(() => image, controller, {
       nodeId: 1,
       config: brokerConfig,
@@ -264,6 +306,7 @@ export async function createTestBroker(
     fs,
     commitMetadata: commit,
     async close() {
+      transactions.close();
       groups.close();
       replicas.close();
       await logs.close();

@@ -46,6 +46,13 @@ export { createRequestDispatcher, handledApiKeys, UnanswerableRequestError } fro
 export { SUPPORTED_APIS } from './supported-apis.js';
 export { isInternalTopic, MAX_TOPIC_NAME_LENGTH, topicNameProblem } from './topic-name.js';
 export {
+  startTxnCoordinator,
+  type TxnCoordinatorParts,
+  type TxnSettings,
+} from './transactions/start-txn-coordinator.js';
+export { partitionMarkerWriter } from './transactions/txn-marker-writer.js';
+export { coordinatorVerifier } from './transactions/txn-verifier.js';
+export {
   type ConsumerOffsetsTxnCompletion,
   type TxnMarkerDeps,
   writeTransactionMarkers,

@@ -1,6 +1,6 @@
 // InitProducerId through the dispatcher over in-memory logs and the local controller: idempotent
 // producers get distinct ids at epoch 0 from blocks committed as ProducerIdsRecord, transactional
-// ids are refused until the transaction coordinator exists, and allocation failures are retriable.
+// ids go to the transaction coordinator, and allocation failures are retriable.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PRODUCER_ID_BLOCK_SIZE } from '../controller/index.js';
@@ -38,19 +38,19 @@ describe('InitProducerId', () => {
     await broker.close();
   });
 
-  it('refuses transactional ids with INVALID_REQUEST until transactions exist', async () => {
-    const warnings: string[] = [];
-    const broker = await createTestBroker(
-      {},
-      { logger: { error: () => {}, warn: (_o, message) => warnings.push(message), debug: () => {} } },
+  it('serves transactional ids through the transaction coordinator: each call bumps the epoch, an empty id is INVALID_REQUEST', async () => {
+    const broker = await createTestBroker();
+    const first = await broker.call(ApiKey.InitProducerId, 4, body('txn-1'));
+    const second = await broker.call(ApiKey.InitProducerId, 1, body('txn-1'));
+    assert.deepEqual([first?.errorCode, first?.producerEpoch], [ErrorCode.NONE, 0]);
+    assert.deepEqual(
+      [second?.errorCode, second?.producerId, second?.producerEpoch],
+      [0, first?.producerId, 1],
     );
-    for (const transactionalId of ['txn-1', '']) {
-      const response = await broker.call(ApiKey.InitProducerId, 4, body(transactionalId));
-      assert.equal(response?.errorCode, ErrorCode.INVALID_REQUEST);
-      assert.equal(response?.producerId, -1n);
-    }
-    assert.equal(warnings.length, 1);
-    assert.match(warnings[0]!, /transactions are not supported yet/);
+    const empty = await broker.call(ApiKey.InitProducerId, 4, body(''));
+    assert.deepEqual([empty?.errorCode, empty?.producerId], [ErrorCode.INVALID_REQUEST, -1n]);
+    const halfKip360 = await broker.call(ApiKey.InitProducerId, 4, { ...body('txn-1'), producerId: 5n });
+    assert.equal(halfKip360?.errorCode, ErrorCode.INVALID_REQUEST, 'a producer id without an epoch');
     await broker.close();
   });
 

@@ -29,6 +29,7 @@ import { initProducerIdHandler } from './init-producer-id.js';
 import { listOffsetsHandler } from './list-offsets.js';
 import { metadataHandler } from './metadata.js';
 import { produceHandler } from './produce.js';
+import { TXN_HANDLERS } from './transactions/index.js';
 import { writeTxnMarkersHandler } from './write-txn-markers.js';
 
 /**
@@ -62,6 +63,7 @@ const HANDLERS: ReadonlyMap<ApiKey, AnyHandler> = new Map<ApiKey, AnyHandler>(
     incrementalAlterConfigsHandler,
     writeTxnMarkersHandler,
     ...GROUP_HANDLERS,
+    ...TXN_HANDLERS,
   ].map((handler): [ApiKey, AnyHandler] => [handler.apiKey, handler]),
 );
 

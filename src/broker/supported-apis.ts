@@ -49,6 +49,15 @@ export const SUPPORTED_APIS: ReadonlyMap<ApiKey, VersionRange> = new Map<ApiKey,
   // v1 is marked latestVersionUnstable in the spec.
   [ApiKey.ConsumerGroupHeartbeat, { min: 0, max: 1 }],
   [ApiKey.ConsumerGroupDescribe, { min: 0, max: 0 }],
+  // Every version of the transaction APIs: v0-3 of AddPartitionsToTxn come from clients, v4+ (batched,
+  // verifyOnly) from brokers; EndTxn v5 is Transactions V2 (KIP-890 part 2).
+  [ApiKey.AddPartitionsToTxn, { min: 0, max: 5 }],
+  [ApiKey.AddOffsetsToTxn, { min: 0, max: 4 }],
+  [ApiKey.TxnOffsetCommit, { min: 0, max: 4 }],
+  [ApiKey.EndTxn, { min: 0, max: 5 }],
+  [ApiKey.DescribeTransactions, { min: 0, max: 0 }],
+  [ApiKey.ListTransactions, { min: 0, max: 1 }],
+  [ApiKey.DescribeProducers, { min: 0, max: 0 }],
 ]);
 
 export function supportedVersions(apiKey: ApiKey): VersionRange {

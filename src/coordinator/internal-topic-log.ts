@@ -8,6 +8,31 @@ import {
 } from '../protocol/index.js';
 import type { ReplicaManager } from '../replication/index.js';
 
+type Producer = { readonly producerId: bigint; readonly producerEpoch: number };
+
+/** A control record's type (0 ABORT, 1 COMMIT), or null for a key that is not a transaction marker's. */
+function controlType(key: Buffer | null): number | null {
+  if (key === null || key.length < 4) return null;
+  const type = key.readInt16BE(2);
+  return type === 0 || type === 1 ? type : null;
+}
+
+/**
+ * The producer fields of a coordinator's transactional batch. Kafka appends these with the coordinator
+ * origin, which skips the sequence check; appending as leader here, the batch continues the producer's
+ * sequence in this partition (0 in a new epoch), so the check passes and a retry is never taken for a
+ * duplicate of an earlier commit.
+ */
+function transactionalFields(
+  states: readonly { producerId: bigint; producerEpoch: number; batches: readonly { lastSeq: number }[] }[],
+  producer: Producer,
+): { producerId: bigint; producerEpoch: number; baseSequence: number; isTransactional: true } {
+  const entry = states.find((s) => s.producerId === producer.producerId);
+  const lastSeq = entry?.producerEpoch === producer.producerEpoch ? entry.batches.at(-1)?.lastSeq : undefined;
+  const baseSequence = lastSeq === undefined ? 0 : (lastSeq + 1) % 2_147_483_648;
+  return { ...producer, baseSequence, isTransactional: true };
+}
+
 /** Bytes read per step while replaying a partition at start-up. */
 const REPLAY_READ_BYTES = 1024 * 1024;
 
@@ -29,7 +54,32 @@ export interface CoordinatorLog {
    * with NONE once they are durable, else the append's error code. Never rejects.
    */
   append(partition: number, records: readonly EncodedRecord[]): Promise<number>;
+  /**
+   * As `append`, as one transactional batch of the producer (TxnOffsetCommit's offsets): the records
+   * count only once the transaction's COMMIT marker follows them in the partition.
+   */
+  appendTransactional(
+    partition: number,
+    records: readonly EncodedRecord[],
+    producer: { readonly producerId: bigint; readonly producerEpoch: number },
+  ): Promise<number>;
 }
+
+/** A replayed entry: a record (with the producer of a transactional batch), or a transaction marker. */
+export type ReplayedEntry =
+  | {
+      readonly kind: 'record';
+      readonly partition: number;
+      readonly key: Buffer;
+      readonly value: Buffer | null;
+      readonly producerId: bigint | null;
+    }
+  | {
+      readonly kind: 'marker';
+      readonly partition: number;
+      readonly producerId: bigint;
+      readonly committed: boolean;
+    };
 
 /**
  * Appends records to the partitions of `topic` this node leads. The first append (or `ensureTopic`, which
@@ -58,14 +108,32 @@ export class InternalTopicLog implements CoordinatorLog {
   }
 
   append(partition: number, records: readonly EncodedRecord[]): Promise<number> {
-    const target = this.replicas.getPartition(this.topic, partition);
-    // Before the topic exists, appends wait for the one creation in call order (then-callbacks run FIFO).
-    if (target === undefined)
-      return this.ensureTopic().then((code) => this.#appendNow(partition, records, code));
-    return this.#appendNow(partition, records, ErrorCode.NONE);
+    return this.#append(partition, records, null);
   }
 
-  async #appendNow(partition: number, records: readonly EncodedRecord[], creation: number): Promise<number> {
+  appendTransactional(
+    partition: number,
+    records: readonly EncodedRecord[],
+    producer: { readonly producerId: bigint; readonly producerEpoch: number },
+  ): Promise<number> {
+    return this.#append(partition, records, producer);
+  }
+
+  #append(partition: number, records: readonly EncodedRecord[], producer: Producer | null): Promise<number> {
+    const target = this.replicas.getPartition(this.topic, partition);
+    // Before the topic exists, appends wait for the one creation in call order (then-callbacks run FIFO).
+    if (target === undefined) {
+      return this.ensureTopic().then((code) => this.#appendNow(partition, records, producer, code));
+    }
+    return this.#appendNow(partition, records, producer, ErrorCode.NONE);
+  }
+
+  async #appendNow(
+    partition: number,
+    records: readonly EncodedRecord[],
+    producer: Producer | null,
+    creation: number,
+  ): Promise<number> {
     if (creation !== ErrorCode.NONE) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     const target = this.replicas.getPartition(this.topic, partition);
     if (target === undefined) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
@@ -73,11 +141,12 @@ export class InternalTopicLog implements CoordinatorLog {
       createRecordBatch({
         records: records.map((r) => ({ key: r.key, value: r.value })),
         timestamp: BigInt(this.nowMs()),
+        ...(producer === null ? {} : transactionalFields(target.producerStates(), producer)),
       }),
     );
     try {
       const append = target.appendAsLeader(viewRecordBatches(batch), -1);
-      // Our batches carry no producer id, so the producer-state check never refuses them; if it ever does, say why.
+      // A refusal: a transactional batch of a fenced producer epoch (INVALID_PRODUCER_EPOCH), or a log problem.
       if (!('acknowledged' in append)) return append.errorCode;
       await append.acknowledged;
       return ErrorCode.NONE;
@@ -89,6 +158,19 @@ export class InternalTopicLog implements CoordinatorLog {
   /** Every record of every partition this node holds, partition by partition in offset order (start-up replay). */
   async readAll(numPartitions: number): Promise<EncodedRecord[]> {
     const all: EncodedRecord[] = [];
+    for (const entry of await this.replay(numPartitions)) {
+      if (entry.kind === 'record' && entry.producerId === null)
+        all.push({ key: entry.key, value: entry.value });
+    }
+    return all;
+  }
+
+  /**
+   * Every record and transaction marker of every partition this node holds, partition by partition in
+   * offset order (start-up replay of a coordinator that writes transactional batches).
+   */
+  async replay(numPartitions: number): Promise<ReplayedEntry[]> {
+    const all: ReplayedEntry[] = [];
     for (let index = 0; index < numPartitions; index++) {
       const partition = this.replicas.getPartition(this.topic, index);
       if (partition === undefined) continue;
@@ -100,9 +182,27 @@ export class InternalTopicLog implements CoordinatorLog {
         if (batches.length === 0) break;
         for (const batch of batches) {
           offset = batch.baseOffset + BigInt(batch.lastOffsetDelta) + 1n;
-          if (batch.isControl) continue;
+          if (batch.isControl) {
+            const type = controlType(batch.records[0]?.key ?? null);
+            if (type !== null)
+              all.push({
+                kind: 'marker',
+                partition: index,
+                producerId: batch.producerId,
+                committed: type === 1,
+              });
+            continue;
+          }
+          const producerId = batch.isTransactional ? batch.producerId : null;
           for (const record of batch.records) {
-            if (record.key !== null) all.push({ key: record.key, value: record.value });
+            if (record.key !== null)
+              all.push({
+                kind: 'record',
+                partition: index,
+                key: record.key,
+                value: record.value,
+                producerId,
+              });
           }
         }
       }

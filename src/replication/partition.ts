@@ -7,6 +7,7 @@ import {
   type PartitionLog,
   type ProducerBatchMetadata,
   type ProducerCheck,
+  type ProducerStateEntry,
   type ReadResult,
   type TimestampAndOffset,
 } from '../storage/index.js';
@@ -312,6 +313,11 @@ export class Partition {
   }
 
   /** Calls `listener` after every high watermark advance until the returned function is called. */
+  /** Every producer this partition knows, in producer id order (DescribeProducers). */
+  producerStates(): ProducerStateEntry[] {
+    return this.log.producerStates();
+  }
+
   onHighWatermark(listener: () => void): () => void {
     this.hwListeners.add(listener);
     return () => this.hwListeners.delete(listener);

@@ -267,6 +267,16 @@ export const BROKER_CONFIG_DEFINITIONS = {
     min: 1,
     doc: 'Segment size of __transaction_state.',
   }),
+  'transactional.id.expiration.ms': intConfig({
+    default: 604800000,
+    min: 1,
+    doc: 'A transactional id without a transaction for this long is removed from __transaction_state.',
+  }),
+  'transaction.max.timeout.ms': intConfig({
+    default: 900000,
+    min: 1,
+    doc: 'Largest transaction timeout a producer may ask for (InitProducerId): longer gets INVALID_TRANSACTION_TIMEOUT.',
+  }),
   'group.initial.rebalance.delay.ms': intConfig({
     default: 3000,
     doc: 'Wait for more members before the first rebalance of a group.',

@@ -21,6 +21,7 @@ export const LOG_COMPONENTS = [
   'storage',
   'metadata',
   'group-coordinator',
+  'transaction-coordinator',
   'admin',
   'config',
 ] as const;

@@ -3,9 +3,12 @@ import { type Logger, pino } from 'pino';
 import { type AdminListenerAddress, AdminServer } from '../admin/index.js';
 import {
   BrokerStats,
+  coordinatorVerifier,
   createRequestDispatcher,
   FetchSessionCache,
+  partitionMarkerWriter,
   startGroupCoordinator,
+  startTxnCoordinator,
 } from '../broker/index.js';
 import { CLUSTER_METADATA_TOPIC, LocalController } from '../controller/index.js';
 import { ProducerIdManager } from '../coordinator/index.js';
@@ -39,6 +42,7 @@ import { loadOrFormatClusterId } from './meta-properties.js';
 import { PartitionPublisher } from './partition-publisher.js';
 import { applyStaticReload, type StaticConfigReload } from './static-config-reload.js';
 import { topicOverrides } from './topic-overrides.js';
+import { txnSettings } from './txn-settings.js';
 
 export interface StartBrokerOptions {
   /** Port of the PLAINTEXT listener; 0 (the default) lets the OS pick. Ignored with `brokerConfig`. */
@@ -116,7 +120,8 @@ function configOf(options: StartBrokerOptions): BrokerConfig {
  * Starts a single-node broker. Order: resolve the config; lock and open the log dirs (recovering
  * after a crash); read or write the cluster id; load the newest metadata snapshot and replay the
  * local metadata log after it into the image, which opens every partition log through the
- * PartitionPublisher; replay __consumer_offsets into the group coordinator; bind the listeners;
+ * PartitionPublisher; replay __consumer_offsets into the group coordinator and __transaction_state into the transaction
+ * coordinator (which writes the markers of transactions it finds ending); bind the listeners;
  * record this broker's registration (with the bound ports) in the metadata log unless the image
  * already holds it; ready. `stop` reverses it: release held long polls and held group requests,
  * stop accepting and finish in-flight requests, write a metadata snapshot when the log grew since
@@ -234,6 +239,26 @@ async function startBrokerParts(
       { replicas, controller, metadata: image, logger: loggers.get('group-coordinator') },
       groupSettings(config),
     );
+    const producerIds = new ProducerIdManager(() =>
+      controller.allocateProducerIds({
+        brokerId: nodeId,
+        brokerEpoch: loader!.image.brokers.get(nodeId)?.epoch ?? -1n,
+      }),
+    );
+    const transactions = await startTxnCoordinator(
+      {
+        replicas,
+        controller,
+        logger: loggers.get('transaction-coordinator'),
+        producerIds,
+        markers: partitionMarkerWriter(
+          replicas,
+          () => Date.now(),
+          async (done) => groups.completeTransaction(done.producerId, done.isCommit, done.partitions),
+        ),
+      },
+      txnSettings(config),
+    );
     const stats = new BrokerStats();
     let server: SocketServer | undefined;
     admin?.attach({
@@ -253,12 +278,9 @@ async function startBrokerParts(
         metadata: image,
         replicas,
         controller,
-        producerIds: new ProducerIdManager(() =>
-          controller.allocateProducerIds({
-            brokerId: nodeId,
-            brokerEpoch: loader!.image.brokers.get(nodeId)?.epoch ?? -1n,
-          }),
-        ),
+        producerIds,
+        transactions,
+        transactionVerifier: coordinatorVerifier(transactions),
         logDirs: () => describeLogDirs(logs, replicas),
         configs: createConfigAdmin(image, controller, describerContext),
         groups,
@@ -325,6 +347,7 @@ async function startBrokerParts(
         stopping ??= (async () => {
           admin?.markStopping();
           replicas.close();
+          transactions.close();
           groups.close();
           await socketServer.shutdown();
           await apiLedger?.flush();

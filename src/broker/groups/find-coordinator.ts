@@ -52,10 +52,10 @@ function keysOf(body: FindCoordinatorRequest, version: number): string[] {
 }
 
 /**
- * FindCoordinator: every group's coordinator is this node (single node), once __consumer_offsets exists
- * (created here on first use). v4+ answers each of the batched keys (KIP-699). TRANSACTION keys get
- * COORDINATOR_NOT_AVAILABLE until the transaction coordinator exists; an empty group id and unknown
- * key types get INVALID_REQUEST.
+ * FindCoordinator: every group's and transactional id's coordinator is this node (single node), once
+ * __consumer_offsets (GROUP keys) or __transaction_state (TRANSACTION keys) exists (created here on
+ * first use). v4+ answers each of the batched keys (KIP-699). An empty key and unknown key types get
+ * INVALID_REQUEST.
  */
 export const findCoordinatorHandler: ApiHandler<typeof ApiKey.FindCoordinator> = {
   apiKey: ApiKey.FindCoordinator,
@@ -75,9 +75,14 @@ export const findCoordinatorHandler: ApiHandler<typeof ApiKey.FindCoordinator> =
         return node;
       });
     } else if (keyType === KeyType.transaction) {
-      answers = keys.map(() =>
-        failed(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'transactions are not supported yet'),
-      );
+      const ready = keys.some((k) => k !== '') ? await context.transactions.ensureLog() : ErrorCode.NONE;
+      const node = thisNode(context.metadata(), context.nodeId, request.connection.listenerName);
+      answers = keys.map((key) => {
+        if (key === '') return failed(ErrorCode.INVALID_REQUEST, 'the transactional id is empty');
+        if (ready !== ErrorCode.NONE)
+          return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE, '__transaction_state cannot be created');
+        return node;
+      });
     } else {
       answers = keys.map(() => failed(ErrorCode.INVALID_REQUEST, `unknown key type ${keyType}`));
     }

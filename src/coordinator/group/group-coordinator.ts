@@ -19,6 +19,8 @@ import {
   type OffsetFetchRequest,
   type OffsetFetchResponse,
   type SyncGroupRequest,
+  type TxnOffsetCommitRequest,
+  type TxnOffsetCommitResponse,
 } from '../../protocol/index.js';
 import {
   describeClassicGroup,
@@ -55,6 +57,7 @@ import { fetchOffsets } from './offset-fetch.js';
 import { OffsetStore } from './offset-store.js';
 import { joinErrorResponse, joinReply } from './rebalance.js';
 import { failGeneration, syncGroup } from './sync-group.js';
+import { planTxnCommit, TxnOffsetStore, txnCommitError } from './txn-offset-store.js';
 
 /** A response for the driver to encode at `request.version` and send on the request's connection. */
 export type GroupReply =
@@ -73,12 +76,19 @@ export type GroupReply =
       readonly api: 'deleteGroups';
       readonly request: PendingRequest;
       readonly response: DeleteGroupsResponse;
+    }
+  | {
+      readonly api: 'txnOffsetCommit';
+      readonly request: PendingRequest;
+      readonly response: TxnOffsetCommitResponse;
     };
 
 /** Records to append to `__consumer_offsets` (each to its group's partition); confirm with `writeCompleted`. */
 export interface GroupWrite {
   readonly writeId: number;
   readonly records: readonly GroupRecord[];
+  /** TxnOffsetCommit: append as a transactional batch of this producer (visible once its COMMIT marker lands). */
+  readonly transactional?: { readonly producerId: bigint; readonly producerEpoch: number };
 }
 
 /** Work for the driver, in this order: start the writes, send the replies. */
@@ -110,6 +120,8 @@ interface InFlightWrite {
 export class GroupCoordinator {
   readonly groups = new Map<string, ClassicGroup>();
   readonly offsets = new OffsetStore();
+  /** Offsets of open transactions (TxnOffsetCommit), applied or dropped by `completeTransaction`. */
+  readonly txnOffsets = new TxnOffsetStore();
   readonly #writes = new Map<number, InFlightWrite>();
   #newWrites: GroupWrite[] = [];
   #replies: GroupReply[] = [];
@@ -191,8 +203,60 @@ export class GroupCoordinator {
     });
   }
 
+  /**
+   * TxnOffsetCommit: the offsets are appended to the group's partition as a transactional batch of the
+   * producer and held as pending (OffsetFetch with requireStable answers UNSTABLE_OFFSET_COMMIT for them)
+   * until the transaction's marker: `completeTransaction`. Answered once the batch is durable.
+   */
+  txnOffsetCommit(request: TxnOffsetCommitRequest, pending: PendingRequest, nowMs: number): void {
+    const group = this.groups.get(request.groupId);
+    let groupError = txnCommitError(group, request);
+    if (group === undefined && groupError === ErrorCode.NONE && this.groups.size >= this.config.maxGroups) {
+      groupError = ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
+    const plan = planTxnCommit(request, groupError, nowMs, this.config);
+    const reply: GroupReply = { api: 'txnOffsetCommit', request: pending, response: plan.response };
+    if (plan.offsets.length === 0) {
+      this.#replies.push(reply);
+      return;
+    }
+    if (group === undefined) this.groups.set(request.groupId, newEmptyGroup(request.groupId, nowMs));
+    const records = plan.offsets.map((o) => offsetCommitRecord(request.groupId, o));
+    const { producerId, producerEpoch } = request;
+    this.#write(
+      records,
+      [reply],
+      {
+        onSuccess: () => {
+          for (const offset of plan.offsets) this.txnOffsets.put(producerId, request.groupId, offset);
+        },
+      },
+      { producerId, producerEpoch },
+    );
+  }
+
+  /**
+   * A transaction's marker is durable on the __consumer_offsets partitions `inPartition` accepts (Kafka's
+   * onTransactionCompleted): COMMIT makes the producer's pending offsets of those groups committed
+   * (their records are already in the log), ABORT drops them.
+   */
+  completeTransaction(
+    producerId: bigint,
+    committed: boolean,
+    inPartition: (groupId: string) => boolean,
+    nowMs: number,
+  ): void {
+    for (const [groupId, offsets] of this.txnOffsets.take(producerId, inPartition)) {
+      if (!committed) continue;
+      if (!this.groups.has(groupId)) this.groups.set(groupId, newEmptyGroup(groupId, nowMs));
+      for (const offset of offsets) this.offsets.put(groupId, offset);
+    }
+  }
+
   offsetFetch(request: OffsetFetchRequest, version: number): OffsetFetchResponse {
-    const pendingTxn = this.ports.pendingTransactionalOffsets ?? (() => false);
+    const pendingTxn =
+      this.ports.pendingTransactionalOffsets ??
+      ((groupId: string, topic: string, partition: number) => this.txnOffsets.has(groupId, topic, partition));
     if (version >= 8) {
       const groups = request.groups.map((g) => ({
         groupId: g.groupId,
@@ -344,13 +408,20 @@ export class GroupCoordinator {
     });
   }
 
-  #write(records: GroupRecord[], held: readonly GroupReply[], handlers: Partial<InFlightWrite>): void {
+  #write(
+    records: GroupRecord[],
+    held: readonly GroupReply[],
+    handlers: Partial<InFlightWrite>,
+    transactional?: GroupWrite['transactional'],
+  ): void {
     const writeId = this.#nextWriteId++;
     this.#writes.set(writeId, {
       held,
       onSuccess: handlers.onSuccess ?? (() => {}),
       onFailure: handlers.onFailure ?? (() => {}),
     });
-    this.#newWrites.push({ writeId, records });
+    this.#newWrites.push(
+      transactional === undefined ? { writeId, records } : { writeId, records, transactional },
+    );
   }
 }

@@ -25,6 +25,8 @@ import {
   PyralogError,
   type SyncGroupRequest,
   type SyncGroupResponse,
+  type TxnOffsetCommitRequest,
+  type TxnOffsetCommitResponse,
 } from '../../protocol/index.js';
 import type { CoordinatorLog } from '../internal-topic-log.js';
 import type {
@@ -180,6 +182,29 @@ export class GroupRuntime {
     }
     return this.#hold<OffsetCommitResponse>(version, (pending, nowMs) =>
       this.classic.offsetCommit(checked, pending, nowMs),
+    );
+  }
+
+  /** TxnOffsetCommit: held until the offsets are durable as a transactional batch of the producer. */
+  txnOffsetCommit(request: TxnOffsetCommitRequest, version: number): Promise<TxnOffsetCommitResponse> {
+    return this.#hold<TxnOffsetCommitResponse>(version, (pending, nowMs) =>
+      this.classic.txnOffsetCommit(request, pending, nowMs),
+    );
+  }
+
+  /**
+   * A transaction's COMMIT or ABORT marker is durable on these __consumer_offsets partitions: the
+   * producer's pending offsets of the groups there become committed, or are dropped.
+   */
+  completeTransaction(producerId: bigint, committed: boolean, partitions: readonly number[]): void {
+    const marked = new Set(partitions);
+    this.#step(() =>
+      this.classic.completeTransaction(
+        producerId,
+        committed,
+        (groupId) => marked.has(this.partitionFor(groupId)),
+        this.options.clock.nowMs(),
+      ),
     );
   }
 
@@ -359,7 +384,9 @@ export class GroupRuntime {
 
   /** Appends synchronously (offsets are taken now, in the coordinator's order); confirms once all are durable. */
   #startWrite(write: GroupWrite): void {
-    void this.#append(write.records).then((errorCode) => this.#completeWrite(write.writeId, errorCode));
+    void this.#append(write.records, write.transactional).then((errorCode) =>
+      this.#completeWrite(write.writeId, errorCode),
+    );
   }
 
   /** Like #startWrite for a KIP-848 group: heartbeats of that group wait for it; a failure undoes the change. */
@@ -404,7 +431,10 @@ export class GroupRuntime {
   }
 
   /** Appends each record to its group's partition, in call order per partition. */
-  #append(records: readonly StoredGroupRecord[]): Promise<number> {
+  #append(
+    records: readonly StoredGroupRecord[],
+    transactional?: GroupWrite['transactional'],
+  ): Promise<number> {
     const byPartition = new Map<number, EncodedGroupRecord[]>();
     for (const record of records) {
       const partition = this.partitionFor(storedRecordGroupId(record));
@@ -412,7 +442,12 @@ export class GroupRuntime {
       list.push(encodeGroupRecord(record));
       byPartition.set(partition, list);
     }
-    const appends = [...byPartition].map(([partition, list]) => this.#coalesce(partition, list));
+    // A transactional batch (TxnOffsetCommit) is its producer's own batch: never coalesced with others.
+    const appends = [...byPartition].map(([partition, list]) =>
+      transactional === undefined
+        ? this.#coalesce(partition, list)
+        : this.options.log.appendTransactional(partition, list, transactional),
+    );
     return Promise.all(appends).then(
       (codes) => codes.find((c) => c !== ErrorCode.NONE) ?? ErrorCode.NONE,
       (error: unknown) => {

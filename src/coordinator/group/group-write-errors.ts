@@ -40,6 +40,20 @@ export function withWriteError(reply: GroupReply, errorCode: number): GroupReply
           })),
         },
       };
+    case 'txnOffsetCommit':
+      return {
+        ...reply,
+        response: {
+          ...reply.response,
+          topics: reply.response.topics.map((t) => ({
+            name: t.name,
+            partitions: t.partitions.map((p) => ({
+              ...p,
+              errorCode: p.errorCode === ErrorCode.NONE ? errorCode : p.errorCode,
+            })),
+          })),
+        },
+      };
     case 'offsetDelete':
       return { ...reply, response: { ...reply.response, errorCode, topics: [] } };
     case 'deleteGroups':

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode } from '../../protocol/index.js';
-import { TxnHarness } from './txn-harness.test-support.js';
+import { TEST_CONFIG, TxnHarness } from './txn-harness.test-support.js';
 import { decodeTxnRecord, encodeTxnRecord } from './txn-log-records.js';
 import { MAX_PRODUCER_EPOCH, type TxnMetadata, type TxnState } from './txn-metadata.js';
 
@@ -159,26 +159,56 @@ describe('transaction coordinator: V1 transactions', () => {
     assert.deepEqual(states(h), ['Empty', 'Ongoing', 'PrepareCommit', 'CompleteCommit']);
   });
 
-  it('EndTxn retries: NONE after the end, CONCURRENT_TRANSACTIONS while markers are written, INVALID_TXN_STATE for the other outcome', () => {
+  it('EndTxn retries: NONE after the end, INVALID_TXN_STATE for the other outcome; requests on a busy id are held until it is free', () => {
     const h = new TxnHarness();
     const p = h.producer('t1');
     h.addPartitions('t1', p, [P0]);
     h.completeWrites();
     h.endTxn('t1', p, false);
     h.completeWrites();
-    assert.equal(h.reply(h.endTxn('t1', p, false)).errorCode, ErrorCode.CONCURRENT_TRANSACTIONS);
+    // While the markers are written: same-outcome retry and the next AddPartitionsToTxn wait (Kafka would
+    // answer CONCURRENT_TRANSACTIONS at once); the other outcome is an error at once.
+    const retry = h.endTxn('t1', p, false);
+    const next = h.addPartitions('t1', p, [P1]);
     assert.equal(h.reply(h.endTxn('t1', p, true)).errorCode, ErrorCode.INVALID_TXN_STATE);
-    assert.equal(h.reply(h.addPartitions('t1', p, [P1])).errorCode, ErrorCode.CONCURRENT_TRANSACTIONS);
+    assert.equal(h.replies.has(retry), false);
+    assert.equal(h.replies.has(next), false);
+    h.completeMarkers();
+    assert.equal(
+      h.coordinator.get('t1')?.state,
+      'CompleteAbort',
+      'complete as soon as the markers are durable',
+    );
+    assert.equal(h.reply(retry).errorCode, ErrorCode.NONE);
+    h.completeWrites();
+    assert.equal(h.reply(next).errorCode, ErrorCode.NONE);
+    assert.equal(h.coordinator.get('t1')?.state, 'Ongoing');
+    assert.deepEqual(states(h), ['Empty', 'Ongoing', 'PrepareAbort', 'CompleteAbort', 'Ongoing']);
+    h.endTxn('t1', p, false);
     h.settle();
-    assert.equal(h.coordinator.get('t1')?.state, 'CompleteAbort');
     assert.equal(h.reply(h.endTxn('t1', p, false)).errorCode, ErrorCode.NONE);
-    assert.equal(h.reply(h.endTxn('t1', p, true)).errorCode, ErrorCode.INVALID_TXN_STATE);
     const fresh = h.producer('t2');
     assert.equal(
       h.reply(h.endTxn('t2', fresh, true)).errorCode,
       ErrorCode.INVALID_TXN_STATE,
       'Empty cannot end',
     );
+  });
+
+  it('a held request gets CONCURRENT_TRANSACTIONS once busyHoldMs passes (markers that keep failing)', () => {
+    const h = new TxnHarness();
+    const p = h.producer('t1');
+    h.addPartitions('t1', p, [P0]);
+    h.completeWrites();
+    h.endTxn('t1', p, true);
+    h.completeWrites();
+    const next = h.addPartitions('t1', p, [P0]);
+    for (let waited = 0; waited < h.config.busyHoldMs; waited += h.config.retryBackoffMs) {
+      h.completeMarkers(() => ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      assert.equal(h.replies.has(next), false);
+      h.advance(h.config.retryBackoffMs);
+    }
+    assert.equal(h.reply(next).errorCode, ErrorCode.CONCURRENT_TRANSACTIONS);
   });
 
   it('an unknown id or producer id is INVALID_PRODUCER_ID_MAPPING', () => {
@@ -193,17 +223,29 @@ describe('transaction coordinator: V1 transactions', () => {
     assert.equal(h.reply(h.endTxn('nope', p, true)).errorCode, ErrorCode.INVALID_PRODUCER_ID_MAPPING);
   });
 
-  it('a request during a write in flight gets CONCURRENT_TRANSACTIONS; a failed write changes nothing and maps to NOT_COORDINATOR', () => {
+  it('a request during a write in flight waits for it; a failed write changes nothing and maps to NOT_COORDINATOR', () => {
     const h = new TxnHarness();
     const p = h.producer('t1');
     const add = h.addPartitions('t1', p, [P0]);
-    assert.equal(h.reply(h.addPartitions('t1', p, [P1])).errorCode, ErrorCode.CONCURRENT_TRANSACTIONS);
+    const second = h.addPartitions('t1', p, [P1]);
     h.completeWrites(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     assert.equal(h.reply(add).errorCode, ErrorCode.NOT_COORDINATOR);
     assert.equal(h.coordinator.get('t1')?.state, 'Empty');
-    const again = h.addPartitions('t1', p, [P0]);
+    assert.equal(
+      h.replies.has(second),
+      false,
+      'the held request runs after the failed write, and writes itself',
+    );
     h.completeWrites();
-    assert.equal(h.reply(again).errorCode, ErrorCode.NONE);
+    assert.equal(h.reply(second).errorCode, ErrorCode.NONE);
+    assert.deepEqual(h.coordinator.get('t1')?.partitions, [P1]);
+  });
+
+  it('with busyHoldMs 0 a busy id answers CONCURRENT_TRANSACTIONS at once, as Kafka does', () => {
+    const h = new TxnHarness({ ...TEST_CONFIG, busyHoldMs: 0 });
+    const p = h.producer('t1');
+    h.addPartitions('t1', p, [P0]);
+    assert.equal(h.reply(h.addPartitions('t1', p, [P1])).errorCode, ErrorCode.CONCURRENT_TRANSACTIONS);
   });
 
   it('markers that fail are retried after the backoff; settled errors (deleted topic) need no retry', () => {
@@ -228,6 +270,24 @@ describe('transaction coordinator: V1 transactions', () => {
     h.completeMarkers();
     h.completeWrites();
     assert.equal(h.coordinator.get('t1')?.state, 'CompleteCommit');
+  });
+
+  it('a failed completion write is written again after the backoff; the id waits for it', () => {
+    const h = new TxnHarness();
+    const p = h.producer('t1');
+    h.addPartitions('t1', p, [P0]);
+    h.completeWrites();
+    h.endTxn('t1', p, true);
+    h.completeWrites();
+    h.completeMarkers();
+    h.completeWrites(ErrorCode.KAFKA_STORAGE_ERROR);
+    assert.deepEqual(states(h), ['Empty', 'Ongoing', 'PrepareCommit']);
+    const next = h.addPartitions('t1', p, [P0]);
+    assert.equal(h.replies.has(next), false);
+    h.advance(h.config.retryBackoffMs);
+    h.completeWrites();
+    assert.deepEqual(states(h), ['Empty', 'Ongoing', 'PrepareCommit', 'CompleteCommit', 'Ongoing']);
+    assert.equal(h.reply(next).errorCode, ErrorCode.NONE);
   });
 
   it('a transaction past its timeout is aborted at a bumped epoch; the producer is then fenced', () => {

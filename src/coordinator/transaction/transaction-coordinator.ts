@@ -38,6 +38,13 @@ export interface TxnCoordinatorConfig {
   readonly retryBackoffMs: number;
   /** Upper bound on transactional ids held; a new id beyond it gets COORDINATOR_NOT_AVAILABLE. */
   readonly maxTransactionalIds: number;
+  /**
+   * How long a request that would get CONCURRENT_TRANSACTIONS only because its transactional id is busy
+   * (typically: the next transaction's AddPartitionsToTxn while the previous one's markers are written)
+   * is held and then run again, instead of answered at once. Clients back off 100 ms (librdkafka's
+   * retry.backoff.ms) on that error; markers take a few fsyncs. 0 answers at once, as Kafka does.
+   */
+  readonly busyHoldMs: number;
 }
 
 export const DEFAULT_TXN_COORDINATOR_CONFIG: TxnCoordinatorConfig = Object.freeze({
@@ -46,6 +53,7 @@ export const DEFAULT_TXN_COORDINATOR_CONFIG: TxnCoordinatorConfig = Object.freez
   numPartitions: 50,
   retryBackoffMs: 100,
   maxTransactionalIds: 1_000_000,
+  busyHoldMs: 2_000,
 });
 
 /** A record to append to `partition` of __transaction_state; confirm with `writeCompleted`. */
@@ -88,7 +96,7 @@ export interface MarkerResult {
   readonly errorCode: number;
 }
 
-type WritePurpose = 'init' | 'add' | 'end' | 'fence' | 'complete' | 'expire';
+type WritePurpose = 'init' | 'add' | 'end' | 'fence' | 'expire';
 
 /** What a transactional id waits for; while present, other requests on it get CONCURRENT_TRANSACTIONS. */
 type Pending =
@@ -108,6 +116,15 @@ type Pending =
       readonly retryAtMs: number | null;
     }
   | { readonly phase: 'completeRetry'; readonly complete: TxnMetadata; readonly retryAtMs: number };
+
+interface HeldCall {
+  readonly requestId: number;
+  readonly deadlineMs: number;
+  readonly rerun: (nowMs: number) => typeof NEEDS_PRODUCER_ID | undefined;
+}
+
+/** Requests held per busy transactional id at most; more get CONCURRENT_TRANSACTIONS at once. */
+const MAX_HELD_PER_ID = 16;
 
 /** Kafka's mapping of a failed __transaction_state append to what the client can act on. */
 export function mapTxnWriteError(errorCode: number): number {
@@ -161,6 +178,10 @@ export class TransactionCoordinator {
   readonly #writeOwners = new Map<number, string>();
   readonly #jobOwners = new Map<number, string>();
   readonly #failedEpochFence = new Set<string>();
+  /** Requests held while their id is busy (see busyHoldMs), run again in arrival order once it is free. */
+  readonly #held = new Map<string, HeldCall[]>();
+  /** Writes of a completion already applied (optimistically), by write id → transactional id. */
+  readonly #completions = new Map<number, string>();
   #writes: TxnWrite[] = [];
   #markers: TxnMarkerJob[] = [];
   #replies: TxnReply[] = [];
@@ -236,7 +257,9 @@ export class TransactionCoordinator {
       this.#txns.set(transactionalId, m);
     }
     const t = initProducerIdTransit(m, transactionTimeoutMs, input.expected, freshProducerId, nowMs);
-    return this.#run(m, t, 'init', requestId, nowMs);
+    return this.#run(m, t, 'init', requestId, nowMs, (later) =>
+      this.initProducerId(input, null, requestId, later),
+    );
   }
 
   /** AddPartitionsToTxn (v0-3, and v4+ entries without verifyOnly) and AddOffsetsToTxn. */
@@ -253,7 +276,18 @@ export class TransactionCoordinator {
     const m = this.#txns.get(transactionalId);
     if (m === undefined) return void this.#reply(requestId, ErrorCode.INVALID_PRODUCER_ID_MAPPING);
     const t = addPartitionsTransit(m, producerId, producerEpoch, partitions, clientTransactionVersion, nowMs);
-    this.#run(m, t, 'add', requestId, nowMs);
+    this.#run(m, t, 'add', requestId, nowMs, (later) => {
+      this.addPartitions(
+        transactionalId,
+        producerId,
+        producerEpoch,
+        partitions,
+        clientTransactionVersion,
+        requestId,
+        later,
+      );
+      return undefined;
+    });
   }
 
   /** KIP-890 verification: one error code per partition, in order (no write, no state change). */
@@ -294,16 +328,27 @@ export class TransactionCoordinator {
       });
       return undefined;
     }
-    return this.#run(m, t, 'end', requestId, nowMs);
+    return this.#run(m, t, 'end', requestId, nowMs, (later) =>
+      this.endTxn(transactionalId, input, null, requestId, later),
+    );
   }
 
   /** Aborts timed-out transactions, retries failed markers and completions, expires idle ids. */
   tick(nowMs: number): void {
+    for (const [transactionalId, queue] of [...this.#held]) {
+      const expired = queue.filter((call) => call.deadlineMs <= nowMs);
+      if (expired.length === 0) continue;
+      const rest = queue.filter((call) => call.deadlineMs > nowMs);
+      if (rest.length === 0) this.#held.delete(transactionalId);
+      else this.#held.set(transactionalId, rest);
+      for (const call of expired) this.#reply(call.requestId, ErrorCode.CONCURRENT_TRANSACTIONS);
+    }
     for (const [transactionalId, pending] of [...this.#pending]) {
       if (pending.phase === 'markers' && pending.retryAtMs !== null && pending.retryAtMs <= nowMs) {
         this.#emitMarkers(transactionalId, pending);
       } else if (pending.phase === 'completeRetry' && pending.retryAtMs <= nowMs) {
-        this.#write(transactionalId, 'complete', pending.complete, null);
+        this.#pending.delete(transactionalId);
+        this.#completeNow(transactionalId, pending.complete);
       }
     }
     for (const m of [...this.#txns.values()]) {
@@ -313,6 +358,7 @@ export class TransactionCoordinator {
         this.#write(m.transactionalId, 'expire', null, null);
       }
     }
+    this.#runHeld(nowMs);
   }
 
   /** When `tick` next has work, or null. */
@@ -324,6 +370,7 @@ export class TransactionCoordinator {
     for (const pending of this.#pending.values()) {
       if (pending.phase !== 'write' && pending.retryAtMs !== null) consider(pending.retryAtMs);
     }
+    for (const queue of this.#held.values()) for (const call of queue) consider(call.deadlineMs);
     for (const m of this.#txns.values()) {
       if (this.#pending.has(m.transactionalId)) continue;
       if (m.state === 'Ongoing') consider(m.txnStartTimestampMs + m.txnTimeoutMs);
@@ -345,6 +392,26 @@ export class TransactionCoordinator {
 
   /** The driver's answer for a write: NONE once durable, else the append's error code. */
   writeCompleted(writeId: number, errorCode: number, nowMs: number): void {
+    this.#writeCompleted(writeId, errorCode, nowMs);
+    this.#runHeld(nowMs);
+  }
+
+  #writeCompleted(writeId: number, errorCode: number, nowMs: number): void {
+    const completed = this.#completions.get(writeId);
+    if (completed !== undefined) {
+      this.#completions.delete(writeId);
+      // The completion was applied when its write started; until a record of the current state is
+      // durable, the id waits (a newer write in flight, if any, persists a newer state itself).
+      const current = this.#txns.get(completed);
+      if (errorCode !== ErrorCode.NONE && current !== undefined && !this.#pending.has(completed)) {
+        this.#pending.set(completed, {
+          phase: 'completeRetry',
+          complete: current,
+          retryAtMs: nowMs + this.config.retryBackoffMs,
+        });
+      }
+      return;
+    }
     const transactionalId = this.#writeOwners.get(writeId);
     if (transactionalId === undefined) return;
     this.#writeOwners.delete(writeId);
@@ -355,17 +422,6 @@ export class TransactionCoordinator {
     const { purpose, next, requestId } = pending;
     if (purpose === 'expire') {
       if (ok) this.#txns.delete(transactionalId);
-      return;
-    }
-    if (purpose === 'complete') {
-      if (ok) this.#txns.set(transactionalId, next!);
-      else {
-        this.#pending.set(transactionalId, {
-          phase: 'completeRetry',
-          complete: next!,
-          retryAtMs: nowMs + this.config.retryBackoffMs,
-        });
-      }
       return;
     }
     if (!ok) {
@@ -419,7 +475,8 @@ export class TransactionCoordinator {
     });
     if (remaining.length === 0) {
       this.#pending.delete(transactionalId);
-      this.#write(transactionalId, 'complete', pending.complete, null);
+      this.#completeNow(transactionalId, pending.complete);
+      this.#runHeld(nowMs);
       return;
     }
     this.#pending.set(transactionalId, {
@@ -430,16 +487,38 @@ export class TransactionCoordinator {
     });
   }
 
+  /**
+   * Every marker is durable: CompleteCommit/CompleteAbort takes effect now and its record is written.
+   * It need not be durable before the id serves its next request: a later record of the id goes to the
+   * same __transaction_state partition after it, so whatever survives a crash includes it; and if it is
+   * lost, the reload finds PrepareCommit/PrepareAbort and writes the (idempotent) markers again.
+   */
+  #completeNow(transactionalId: string, complete: TxnMetadata): void {
+    this.#txns.set(transactionalId, complete);
+    const writeId = this.#nextId++;
+    this.#completions.set(writeId, transactionalId);
+    this.#writes.push({
+      writeId,
+      partition: this.partitionFor(transactionalId),
+      record: encodeTxnRecord(complete),
+    });
+  }
+
   #run(
     m: TxnMetadata,
     t: Transit,
     purpose: 'init' | 'add' | 'end',
     requestId: number,
     nowMs: number,
+    rerun: HeldCall['rerun'],
   ): typeof NEEDS_PRODUCER_ID | undefined {
+    const busy = this.#pending.has(m.transactionalId);
+    const concurrent =
+      (t.kind === 'answer' && t.errorCode === ErrorCode.CONCURRENT_TRANSACTIONS) ||
+      (busy && t.kind !== 'answer');
+    if (concurrent && busy && this.#hold(m.transactionalId, requestId, nowMs, rerun)) return undefined;
     if (t.kind === 'answer' && t.errorCode !== ErrorCode.NONE) return this.#reply(requestId, t.errorCode);
-    if (this.#pending.has(m.transactionalId))
-      return this.#reply(requestId, ErrorCode.CONCURRENT_TRANSACTIONS);
+    if (busy) return this.#reply(requestId, ErrorCode.CONCURRENT_TRANSACTIONS);
     switch (t.kind) {
       case 'answer':
         return this.#reply(requestId, ErrorCode.NONE);
@@ -451,6 +530,34 @@ export class TransactionCoordinator {
       case 'write':
         this.#write(m.transactionalId, purpose, t.next, requestId);
         return undefined;
+    }
+  }
+
+  /** Holds a request while its id is busy; false when the hold is off or full (answer at once). */
+  #hold(transactionalId: string, requestId: number, nowMs: number, rerun: HeldCall['rerun']): boolean {
+    if (this.config.busyHoldMs <= 0) return false;
+    const queue = this.#held.get(transactionalId) ?? [];
+    if (queue.length >= MAX_HELD_PER_ID) return false;
+    queue.push({ requestId, deadlineMs: nowMs + this.config.busyHoldMs, rerun });
+    this.#held.set(transactionalId, queue);
+    return true;
+  }
+
+  /** Runs the held requests of ids that are no longer busy, in arrival order (a rerun may hold again). */
+  #runHeld(nowMs: number): void {
+    for (const [transactionalId, queue] of [...this.#held]) {
+      if (this.#pending.has(transactionalId)) continue;
+      this.#held.delete(transactionalId);
+      for (const call of queue) {
+        if (this.#pending.has(transactionalId)) {
+          const rest = this.#held.get(transactionalId) ?? [];
+          rest.push(call);
+          this.#held.set(transactionalId, rest);
+          continue;
+        }
+        if (call.rerun(nowMs) === NEEDS_PRODUCER_ID)
+          this.#reply(call.requestId, ErrorCode.CONCURRENT_TRANSACTIONS);
+      }
     }
   }
 
@@ -476,7 +583,7 @@ export class TransactionCoordinator {
   #startMarkers(prepared: TxnMetadata, nowMs: number): TxnMetadata {
     const complete = completeTransit(prepared, nowMs);
     if (prepared.partitions.length === 0) {
-      this.#write(prepared.transactionalId, 'complete', complete, null);
+      this.#completeNow(prepared.transactionalId, complete);
       return complete;
     }
     const pending: Pending = {
