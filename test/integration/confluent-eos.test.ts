@@ -169,12 +169,13 @@ describe('confluent-kafka-python exactly-once loop across broker SIGKILLs', () =
           if (count >= TOTAL) done();
         },
       });
+      let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         finished,
-        new Promise((_, reject) =>
-          setTimeout(() => reject(new Error(`read only ${count} of ${TOTAL}`)), 120_000),
-        ),
-      ]);
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`read only ${count} of ${TOTAL}`)), 120_000);
+        }),
+      ]).finally(() => clearTimeout(timer));
     } finally {
       await consumer.disconnect();
     }

@@ -79,12 +79,16 @@ async function readAll(
         if (waiting.size === 0) done();
       },
     });
+    let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       finished,
-      new Promise((_, reject) =>
-        setTimeout(() => reject(new Error(`${[...waiting].join(', ')} not read within 30 s`)), 30_000),
-      ),
-    ]);
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`${[...waiting].join(', ')} not read within 30 s`)),
+          30_000,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
   } finally {
     await consumer.disconnect();
   }
