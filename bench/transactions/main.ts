@@ -3,7 +3,7 @@
 // transactions of --txn-records records (AddPartitionsToTxn, the batches, EndTxn commit) — and prints
 // both throughputs, their ratio, and the EndTxn (commit) round trip p50/p99/max. 1 KiB records, one
 // batch per partition per Produce request, one request in flight (as transactional clients send).
-// Usage: npm run bench:transactions [-- --records 100000 --txn-records 1000 --batch 100 --partitions 4]
+// Usage: npm run bench:transactions [-- --records 100000 --txn-records 1000 --batch 125 --partitions 4]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ function option(name: string, fallback: number): number {
 }
 const RECORDS = option('records', 100_000);
 const TXN_RECORDS = option('txn-records', 1_000);
-const BATCH = option('batch', 100);
+const BATCH = option('batch', 125);
 const PARTITIONS = option('partitions', 4);
 const RECORD_BYTES = 1024;
 const TOPIC = 'bench-txn';
