@@ -91,6 +91,17 @@ describe('KIP-848 consumer groups', () => {
       commitBody('cg', aEpoch - 1, aId, [['t', 0, 6n]]),
     );
     assert.equal(stale?.topics[0]?.partitions[0]?.errorCode, ErrorCode.STALE_MEMBER_EPOCH);
+    const fetchAs = (memberId: string | null, memberEpoch: number) =>
+      broker.call(ApiKey.OffsetFetch, 9, {
+        groupId: '',
+        topics: [],
+        groups: [{ groupId: 'cg', memberId, memberEpoch, topics: null }],
+        requireStable: false,
+      });
+    assert.equal((await fetchAs(aId, aEpoch))?.groups[0]?.topics[0]?.partitions[0]?.committedOffset, 5n);
+    assert.equal((await fetchAs(aId, aEpoch + 1))?.groups[0]?.errorCode, ErrorCode.STALE_MEMBER_EPOCH);
+    assert.equal((await fetchAs('nobody', 1))?.groups[0]?.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+    assert.equal((await fetchAs(null, -1))?.groups[0]?.errorCode, ErrorCode.NONE, 'admin fetch');
     const classicJoin = await broker.call(ApiKey.JoinGroup, 9, joinBody('cg', ''));
     assert.equal(classicJoin?.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
 

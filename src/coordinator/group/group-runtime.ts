@@ -263,8 +263,22 @@ export class GroupRuntime {
     return this.#step(() => this.classic.heartbeat(request, this.options.clock.nowMs()));
   }
 
+  /**
+   * OffsetFetch v9+ (KIP-848): a member of a consumer group names itself with its member id and epoch;
+   * an unknown member gets UNKNOWN_MEMBER_ID and another epoch STALE_MEMBER_EPOCH, for that group. An
+   * admin fetch (no member id, epoch -1) is not checked.
+   */
   offsetFetch(request: OffsetFetchRequest, version: number): OffsetFetchResponse {
-    return this.classic.offsetFetch(request, version);
+    const answer = this.classic.offsetFetch(request, version);
+    if (version < 9) return answer;
+    const groups = answer.groups.map((group, index) => {
+      const asked = request.groups[index];
+      if (asked === undefined || asked.memberId === null || asked.memberEpoch < 0) return group;
+      if (!this.consumer.groups.has(asked.groupId)) return group;
+      const errorCode = this.consumer.commitError(asked.groupId, asked.memberId, asked.memberEpoch);
+      return errorCode === ErrorCode.NONE ? group : { ...group, topics: [], errorCode };
+    });
+    return { ...answer, groups };
   }
 
   describeGroups(request: DescribeGroupsRequest, version: number): DescribeGroupsResponse {
