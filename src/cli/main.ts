@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The `pyralog` command. Subcommands arrive with their issues; `start` runs a single-node broker (issue #4).
-import { Command } from 'commander';
+// The `pyralog` command: `start` runs a single-node broker (issue #4); topic, config and cluster administer any Kafka-compatible cluster through src/client (issue #8).
+import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
-import { runStart } from './start-command.js';
+import { addConfigCommands } from './config-commands.js';
+import { addTopicCommands } from './topic-commands.js';
 
 const program = new Command()
   .name('pyralog')
@@ -24,6 +25,22 @@ program
   .option('--flush-mode <mode>', 'pyralog.flush.mode: durable or kafka')
   .option('--log-format <format>', 'auto (readable on a terminal, else JSON lines), json or pretty', 'auto')
   .option('--log-level <level>', 'root log level: fatal, error, warn, info, debug, trace or silent', 'info')
-  .action(runStart);
+  // Loaded on use: the admin commands then never load the broker's modules.
+  .action(async (options) => (await import('./start-command.js')).runStart(options));
 
-await program.parseAsync(process.argv);
+addTopicCommands(program);
+addConfigCommands(program);
+
+// Bad arguments exit 2, as Kafka's tools and most Unix commands do (commander's default is 1).
+program.exitOverride();
+for (const command of program.commands) exitOverrideAll(command);
+function exitOverrideAll(command: Command): void {
+  command.exitOverride();
+  for (const sub of command.commands) exitOverrideAll(sub);
+}
+try {
+  await program.parseAsync(process.argv);
+} catch (error: unknown) {
+  if (!(error instanceof CommanderError)) throw error;
+  process.exitCode = error.exitCode === 0 ? 0 : 2;
+}
