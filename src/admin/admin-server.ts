@@ -41,7 +41,8 @@ type Readiness = { metadataLoaded: boolean; listenersUp: boolean };
 export class AdminServer {
   private readonly server: Server;
   private sources: AdminSources | undefined;
-  private registry: Registry | undefined;
+  /** Created at the first scrape: prom-client takes ~0.1 s to load, which `pyralog start` need not wait for. */
+  private registry: Promise<Registry> | undefined;
   private readonly readiness: Readiness = { metadataLoaded: false, listenersUp: false };
   private closing = false;
 
@@ -73,7 +74,6 @@ export class AdminServer {
   /** The broker's metadata is loaded: /metrics and /v1/* answer from now on. */
   attach(sources: AdminSources): void {
     this.sources = sources;
-    this.registry = createBrokerRegistry(sources);
     this.readiness.metadataLoaded = true;
   }
 
@@ -137,11 +137,12 @@ export class AdminServer {
           stopping: this.closing,
         }),
       '/metrics': async (response) => {
-        if (this.sources === undefined || this.registry === undefined)
-          return sendJson(response, 503, { error: 'metadata not loaded yet' });
+        if (this.sources === undefined) return sendJson(response, 503, { error: 'metadata not loaded yet' });
+        this.registry ??= createBrokerRegistry(this.sources);
+        const registry = await this.registry;
         pruneDeletedTopics(this.sources);
-        const text = await this.registry.metrics();
-        response.writeHead(200, { 'Content-Type': this.registry.contentType });
+        const text = await registry.metrics();
+        response.writeHead(200, { 'Content-Type': registry.contentType });
         response.end(text);
       },
       '/v1/cluster': needsSources(clusterView),

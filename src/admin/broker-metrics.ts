@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { TopicStats } from '../broker/index.js';
 import { groupLag } from '../coordinator/index.js';
 import { apis } from '../protocol/index.js';
@@ -204,9 +204,11 @@ export function pruneDeletedTopics(sources: AdminSources): void {
  * (kafka_server_brokertopicmetrics_bytes_in_total{topic}, kafka_network_requestmetrics_*{request},
  * kafka_log_log_*{topic,partition}, kafka_consumergroup_lag{group,topic,partition} as
  * kafka_exporter names it), pyralog_build_info, and prom-client's process and Node.js metrics
- * (event-loop lag, heap, GC). Every value is read when scraped.
+ * (event-loop lag, heap, GC; measured from the first scrape, which creates the registry and loads
+ * prom-client). Every value is read when scraped.
  */
-export function createBrokerRegistry(sources: AdminSources): Registry {
+export async function createBrokerRegistry(sources: AdminSources): Promise<Registry> {
+  const { Registry, collectDefaultMetrics } = await import('prom-client');
   const registry = new Registry();
   const define: Define = (name, help, type, samples) =>
     registerScrapeMetric(registry, new ScrapeMetric(name, help, type, samples));
