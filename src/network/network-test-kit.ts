@@ -14,17 +14,14 @@ import {
   encodeResponse,
   type RequestBodies,
 } from '../protocol/index.js';
+import { eventually } from '../testing/index.js';
 import { FrameDecoder } from './frame-decoder.js';
 import type { NetworkRequest, RequestHandler } from './request-handler.js';
 import { SocketServer, type SocketServerOptions } from './socket-server.js';
 
 /** Polls `condition` every few milliseconds until it holds; throws after `timeoutMs`. */
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
+  await eventually(what, () => (condition() ? true : undefined), { timeoutMs, intervalMs: 2 });
 }
 
 /** Resolves when `promise` does; rejects if that takes longer than `timeoutMs`. */

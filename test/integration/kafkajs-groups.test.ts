@@ -15,6 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import kafkajs, { type Admin, type Consumer } from 'kafkajs';
 import { KafkaConnection } from '../../src/network/index.js';
 import { ApiKey, ErrorCode } from '../../src/protocol/index.js';
+import { eventually } from '../../src/testing/index.js';
 import { kafkaClient } from './kafkajs-client.js';
 import { killPyralog, type PyralogProcess, startPyralog } from './pyralog-process.js';
 
@@ -41,20 +42,8 @@ function record(member: string, value: string): void {
   processed.set(value, [...(processed.get(value) ?? []), member]);
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error: unknown) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> =>
+  eventually(what, probe, { timeoutMs: 30_000, intervalMs: 100 });
 
 async function startMember(bootstrap: string, name: string): Promise<Consumer> {
   const consumer = kafkaClient(bootstrap, name, 10).consumer({

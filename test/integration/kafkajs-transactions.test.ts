@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import type kafkajs from 'kafkajs';
 import { KafkaConnection } from '../../src/network/index.js';
 import { ApiKey, ErrorCode } from '../../src/protocol/index.js';
+import { eventually } from '../../src/testing/index.js';
 import { kafkaClient, withAdmin } from './kafkajs-client.js';
 import { killPyralog, type PyralogProcess, startPyralog, stopPyralog } from './pyralog-process.js';
 
@@ -27,20 +28,8 @@ const BROKER_ARGS = [
   'transaction.state.log.num.partitions=3',
 ];
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error: unknown) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> =>
+  eventually(what, probe, { timeoutMs: 30_000, intervalMs: 100 });
 
 function transactionalProducer(bootstrap: string, transactionalId: string): kafkajs.Producer {
   return kafkaClient(bootstrap, transactionalId, 5).producer({

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import kafkajs from 'kafkajs';
+import { eventually } from '../../src/testing/index.js';
 import { kafkaClient, withAdmin } from './kafkajs-client.js';
 import { type PyralogProcess, startPyralog, stopPyralog } from './pyralog-process.js';
 
@@ -35,12 +36,10 @@ function lines(): LogLine[] {
 
 /** Polls the process's log until `match` finds a line after the first `skip` lines (10 s deadline). */
 async function waitForLine(skip: number, match: (line: LogLine) => boolean): Promise<LogLine> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const found = lines().slice(skip).find(match);
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`no matching log line; output:\n${broker.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+  try {
+    return await eventually('a matching log line', () => lines().slice(skip).find(match), { intervalMs: 20 });
+  } catch (error: unknown) {
+    throw new Error(`${String(error)}; output:\n${broker.output()}`);
   }
 }
 

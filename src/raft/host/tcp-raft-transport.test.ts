@@ -5,17 +5,14 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { describe, it } from 'node:test';
+import { eventually } from '../../testing/index.js';
 import type { NodeId } from '../core/log-entry.js';
 import type { RaftMessage } from '../core/raft-message.js';
 import { encodeRaftFrame } from './raft-wire-codec.js';
 import { TcpRaftTransport } from './tcp-raft-transport.js';
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  await eventually(what, () => (condition() ? true : undefined), { intervalMs: 5 });
 }
 
 class Endpoint {

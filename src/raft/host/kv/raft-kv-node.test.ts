@@ -5,20 +5,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode } from '../../../protocol/index.js';
+import { eventually } from '../../../testing/index.js';
 import type { NodeId } from '../../core/log-entry.js';
 import { MemoryRaftStorage } from '../memory-raft-storage.js';
 import { KvClient } from './kv-client.js';
 import { type RaftKvNode, startRaftKvNode } from './raft-kv-node.js';
 
-async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const waitFor = <T>(probe: () => T | undefined, what: string): Promise<T> =>
+  eventually(what, probe, { timeoutMs: 15_000 });
 
 describe('raft key-value node', () => {
   it('replicates puts, reads them back, redirects and survives losing its leader', async () => {
