@@ -10,6 +10,7 @@ import {
 import type { MetadataImage } from '../../metadata/index.js';
 import type { ReplicaManager } from '../../replication/index.js';
 import type { BrokerLogger, TopicController } from '../broker-context.js';
+import { internalTopicCreator } from '../internal-topic-creator.js';
 import { topicCatalog } from './topic-catalog.js';
 
 /** The group coordinator's settings, by Kafka name. */
@@ -43,32 +44,16 @@ export function startGroupCoordinator(
   parts: GroupCoordinatorParts,
   settings: GroupSettings,
 ): Promise<GroupRuntime> {
-  const createTopic = async (): Promise<number> => {
-    const [created] = await parts.controller.createTopics(
-      [
-        {
-          name: CONSUMER_OFFSETS_TOPIC,
-          numPartitions: settings.numPartitions,
-          replicationFactor: settings.replicationFactor,
-          assignments: new Map(),
-          configs: {
-            'cleanup.policy': 'compact',
-            'compression.type': 'producer',
-            'segment.bytes': String(settings.segmentBytes),
-          },
-        },
-      ],
-      { validateOnly: false },
-    );
-    if (created === undefined) return -1;
-    if (created.errorCode !== 0) {
-      parts.logger.warn(
-        { errorCode: created.errorCode, message: created.errorMessage },
-        '__consumer_offsets not created',
-      );
-    }
-    return created.errorCode;
-  };
+  const createTopic = internalTopicCreator(parts.controller, parts.logger, {
+    name: CONSUMER_OFFSETS_TOPIC,
+    numPartitions: settings.numPartitions,
+    replicationFactor: settings.replicationFactor,
+    configs: {
+      'cleanup.policy': 'compact',
+      'compression.type': 'producer',
+      'segment.bytes': String(settings.segmentBytes),
+    },
+  });
   return startGroupRuntime({
     replicas: parts.replicas,
     createTopic,

@@ -10,6 +10,7 @@ import {
 } from '../../coordinator/index.js';
 import type { ReplicaManager } from '../../replication/index.js';
 import type { BrokerLogger, TopicController } from '../broker-context.js';
+import { internalTopicCreator } from '../internal-topic-creator.js';
 
 /** The transaction coordinator's settings, by Kafka name. */
 export interface TxnSettings {
@@ -39,34 +40,18 @@ export interface TxnCoordinatorParts {
  * configures it) on the first FindCoordinator or write, not at start.
  */
 export function startTxnCoordinator(parts: TxnCoordinatorParts, settings: TxnSettings): Promise<TxnRuntime> {
-  const createTopic = async (): Promise<number> => {
-    const [created] = await parts.controller.createTopics(
-      [
-        {
-          name: TRANSACTION_STATE_TOPIC,
-          numPartitions: settings.coordinator.numPartitions,
-          replicationFactor: settings.replicationFactor,
-          assignments: new Map(),
-          configs: {
-            'cleanup.policy': 'compact',
-            'compression.type': 'uncompressed',
-            'min.insync.replicas': String(settings.minInsyncReplicas),
-            'segment.bytes': String(settings.segmentBytes),
-            'unclean.leader.election.enable': 'false',
-          },
-        },
-      ],
-      { validateOnly: false },
-    );
-    if (created === undefined) return -1;
-    if (created.errorCode !== 0) {
-      parts.logger.warn(
-        { errorCode: created.errorCode, message: created.errorMessage },
-        '__transaction_state not created',
-      );
-    }
-    return created.errorCode;
-  };
+  const createTopic = internalTopicCreator(parts.controller, parts.logger, {
+    name: TRANSACTION_STATE_TOPIC,
+    numPartitions: settings.coordinator.numPartitions,
+    replicationFactor: settings.replicationFactor,
+    configs: {
+      'cleanup.policy': 'compact',
+      'compression.type': 'uncompressed',
+      'min.insync.replicas': String(settings.minInsyncReplicas),
+      'segment.bytes': String(settings.segmentBytes),
+      'unclean.leader.election.enable': 'false',
+    },
+  });
   return startTxnRuntime({
     replicas: parts.replicas,
     createTopic,
