@@ -14,6 +14,8 @@ import {
   confluentMember,
   type GroupMemberProcess,
   type MemberConfig,
+  produceAcross,
+  sharedOnce,
   untilAll,
 } from './group-member-process.js';
 import { kafkaClient, withAdmin } from './kafkajs-client.js';
@@ -29,19 +31,6 @@ const BROKER_ARGS = [
   'offsets.topic.num.partitions=3',
 ];
 
-/** Whether the members' partitions are disjoint, each member has some, and together they are all of them. */
-function sharedOnce(members: readonly GroupMemberProcess[]): boolean {
-  const seen = new Set<number>();
-  for (const member of members) {
-    if (member.owned.length === 0) return false;
-    for (const p of member.owned) {
-      if (seen.has(p)) return false;
-      seen.add(p);
-    }
-  }
-  return seen.size === PARTITIONS;
-}
-
 describe('confluent-kafka-python consumer groups against pyralog start', () => {
   let dir: string;
   let broker: PyralogProcess;
@@ -54,23 +43,13 @@ describe('confluent-kafka-python consumer groups against pyralog start', () => {
     return m;
   };
 
-  async function produce(topic: string, count: number): Promise<Set<string>> {
-    const producer = kafkaClient(broker.bootstrap, 'producer', 10).producer();
-    await producer.connect();
-    const values = new Set<string>();
-    try {
-      const messages = [];
-      for (let i = 0; i < count; i++) {
-        const value = `${topic}-${sequence++}`;
-        values.add(value);
-        messages.push({ partition: i % PARTITIONS, value });
-      }
-      await producer.send({ topic, acks: -1, messages });
-    } finally {
-      await producer.disconnect();
-    }
-    return values;
-  }
+  const produce = (topic: string, count: number): Promise<Set<string>> =>
+    produceAcross(
+      broker.bootstrap,
+      topic,
+      Array.from({ length: count }, () => `${topic}-${sequence++}`),
+      PARTITIONS,
+    );
 
   /** Every value consumed exactly once, and each partition's records by one member only. */
   async function consumedOnce(members: readonly GroupMemberProcess[], values: Set<string>): Promise<void> {
@@ -118,7 +97,7 @@ describe('confluent-kafka-python consumer groups against pyralog start', () => {
       const a = member({ group, topic: assignor, assignor, name: `${assignor}-a` });
       await a.until('a owns all', () => a.owned.length === PARTITIONS);
       const b = member({ group, topic: assignor, assignor, name: `${assignor}-b` });
-      await untilAll([a, b], 'a and b share the partitions', () => sharedOnce([a, b]));
+      await untilAll([a, b], 'a and b share the partitions', () => sharedOnce([a, b], PARTITIONS));
       if (assignor === 'cooperative-sticky') {
         // Incremental rebalancing: a never gave up everything, only what b got.
         const revoked = a.rebalanceEvents
@@ -138,7 +117,7 @@ describe('confluent-kafka-python consumer groups against pyralog start', () => {
     const common = { group: 'group-static', topic: 'static', assignor: 'range', sessionMs: 20_000 } as const;
     const a = member({ ...common, name: 'static-a', instance: 'instance-a' });
     const b = member({ ...common, name: 'static-b', instance: 'instance-b' });
-    await untilAll([a, b], 'a and b share the partitions', () => sharedOnce([a, b]));
+    await untilAll([a, b], 'a and b share the partitions', () => sharedOnce([a, b], PARTITIONS));
     await consumedOnce([a, b], await produce('static', 12));
     const aOwned = a.owned;
     const bCallbacks = b.rebalanceEvents.length;

@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { kafkaClient } from './kafkajs-client.js';
 
 const PYTHON_SCRIPT = fileURLToPath(new URL('./python/confluent_group_member.py', import.meta.url));
 const RDKAFKA_SCRIPT = fileURLToPath(new URL('./rdkafka-group-member.ts', import.meta.url));
@@ -177,4 +178,35 @@ export function untilAll(
     for (const member of members) unsubscribe.push(member.subscribe(check));
     check();
   });
+}
+
+/** Whether the members' partitions are disjoint, each member has some, and together they are all `partitions`. */
+export function sharedOnce(members: readonly GroupMemberProcess[], partitions: number): boolean {
+  const seen = new Set<number>();
+  for (const member of members) {
+    if (member.owned.length === 0) return false;
+    for (const p of member.owned) {
+      if (seen.has(p)) return false;
+      seen.add(p);
+    }
+  }
+  return seen.size === partitions;
+}
+
+/** Produces `values` to `topic` with KafkaJS (acks=all), value i to partition i % `partitions`. */
+export async function produceAcross(
+  bootstrap: string,
+  topic: string,
+  values: readonly string[],
+  partitions: number,
+): Promise<Set<string>> {
+  const producer = kafkaClient(bootstrap, 'producer', 10).producer();
+  await producer.connect();
+  try {
+    const messages = values.map((value, i) => ({ partition: i % partitions, value }));
+    await producer.send({ topic, acks: -1, messages });
+  } finally {
+    await producer.disconnect();
+  }
+  return new Set(values);
 }

@@ -13,7 +13,9 @@ import { after, before, describe, it } from 'node:test';
 import {
   type GroupMemberProcess,
   type MemberConfig,
+  produceAcross,
   rdkafkaMember,
+  sharedOnce,
   untilAll,
 } from './group-member-process.js';
 import { kafkaClient, withAdmin } from './kafkajs-client.js';
@@ -30,18 +32,6 @@ const BROKER_ARGS = [
   'offsets.topic.num.partitions=3',
 ];
 
-function sharedOnce(members: readonly GroupMemberProcess[]): boolean {
-  const seen = new Set<number>();
-  for (const member of members) {
-    if (member.owned.length === 0) return false;
-    for (const p of member.owned) {
-      if (seen.has(p)) return false;
-      seen.add(p);
-    }
-  }
-  return seen.size === PARTITIONS;
-}
-
 describe('KIP-848 consumer groups through node-rdkafka (librdkafka 2.12)', () => {
   let dir: string;
   let broker: PyralogProcess;
@@ -54,23 +44,13 @@ describe('KIP-848 consumer groups through node-rdkafka (librdkafka 2.12)', () =>
     return m;
   };
 
-  async function produce(topic: string, count: number): Promise<Set<string>> {
-    const producer = kafkaClient(broker.bootstrap, 'producer', 10).producer();
-    await producer.connect();
-    const values = new Set<string>();
-    try {
-      const messages = [];
-      for (let i = 0; i < count; i++) {
-        const value = `${topic}-${sequence++}`;
-        values.add(value);
-        messages.push({ partition: i % PARTITIONS, value });
-      }
-      await producer.send({ topic, acks: -1, messages });
-    } finally {
-      await producer.disconnect();
-    }
-    return values;
-  }
+  const produce = (topic: string, count: number): Promise<Set<string>> =>
+    produceAcross(
+      broker.bootstrap,
+      topic,
+      Array.from({ length: count }, () => `${topic}-${sequence++}`),
+      PARTITIONS,
+    );
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pyralog-kip848-'));
@@ -93,7 +73,7 @@ describe('KIP-848 consumer groups through node-rdkafka (librdkafka 2.12)', () =>
     await a.until('a owns all', () => a.owned.length === PARTITIONS);
     assert.equal(a.rebalanceEvents[0]?.protocol, 'COOPERATIVE', 'librdkafka runs the consumer protocol');
     const b = member({ group: 'kip848-joins', topic: 'joins', name: 'b', assignor: 'range' });
-    await untilAll([a, b], 'a and b share', () => sharedOnce([a, b]));
+    await untilAll([a, b], 'a and b share', () => sharedOnce([a, b], PARTITIONS));
     // KIP-848 reconciliation is incremental: a gave up only what b got.
     const aRevoked = a.rebalanceEvents
       .filter((e) => e.event === 'revoked')
@@ -102,7 +82,7 @@ describe('KIP-848 consumer groups through node-rdkafka (librdkafka 2.12)', () =>
     for (const p of aRevoked) assert.ok(b.owned.includes(p));
 
     const c = member({ group: 'kip848-joins', topic: 'joins', name: 'c' });
-    await untilAll([a, b, c], 'three share', () => sharedOnce([a, b, c]));
+    await untilAll([a, b, c], 'three share', () => sharedOnce([a, b, c], PARTITIONS));
     const values = await produce('joins', 60);
     const seen = () => [a, b, c].flatMap((m) => m.records.filter((r) => values.has(r.value ?? '')));
     await untilAll([a, b, c], 'every record', () => new Set(seen().map((r) => r.value)).size === values.size);
@@ -114,7 +94,7 @@ describe('KIP-848 consumer groups through node-rdkafka (librdkafka 2.12)', () =>
 
     const bHad = b.owned;
     await b.close();
-    await untilAll([a, c], 'a and c share after b left', () => sharedOnce([a, c]));
+    await untilAll([a, c], 'a and c share after b left', () => sharedOnce([a, c], PARTITIONS));
     const aNew = a.rebalanceEvents.at(-1)?.owned ?? [];
     const cNew = c.rebalanceEvents.at(-1)?.owned ?? [];
     assert.deepEqual([...aNew, ...cNew].sort(), [0, 1, 2, 3, 4, 5]);
@@ -125,7 +105,7 @@ describe('KIP-848 consumer groups through node-rdkafka (librdkafka 2.12)', () =>
   it('a member silent past the session timeout is fenced, loses its partitions and rejoins', async () => {
     const a = member({ group: 'kip848-fencing', topic: 'fencing', name: 'fa' });
     const b = member({ group: 'kip848-fencing', topic: 'fencing', name: 'fb' });
-    await untilAll([a, b], 'a and b share', () => sharedOnce([a, b]));
+    await untilAll([a, b], 'a and b share', () => sharedOnce([a, b], PARTITIONS));
     const bHeld = b.owned;
     b.pause();
     try {
@@ -140,7 +120,7 @@ describe('KIP-848 consumer groups through node-rdkafka (librdkafka 2.12)', () =>
         .slice(before)
         .some((e) => e.event === 'revoked' && bHeld.every((p) => e.partitions?.includes(p))),
     );
-    await untilAll([a, b], 'b rejoined and they share again', () => sharedOnce([a, b]));
+    await untilAll([a, b], 'b rejoined and they share again', () => sharedOnce([a, b], PARTITIONS));
     await Promise.all([a.close(), b.close()]);
   });
 });
