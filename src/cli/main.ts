@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The `pyralog` command: `start` runs a single-node broker (issue #4); topic, config and cluster administer any Kafka-compatible cluster through src/client (issue #8).
+// The `pyralog` command: `start` runs a single-node broker (issue #4); topic, config, cluster and group administer any Kafka-compatible cluster through src/client (issue #8).
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { addConfigCommands } from './config-commands.js';
+import { addGroupCommands } from './group-commands.js';
 import { addTopicCommands } from './topic-commands.js';
 
 const program = new Command()
@@ -30,6 +31,7 @@ program
 
 addTopicCommands(program);
 addConfigCommands(program);
+addGroupCommands(program);
 
 // Bad arguments exit 2, as Kafka's tools and most Unix commands do (commander's default is 1).
 program.exitOverride();

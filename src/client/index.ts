@@ -18,6 +18,7 @@ export {
   type ConfigTypeName,
   type DescribeConfigsResult,
 } from './admin/config-admin.js';
+export type { ConsumerGroupDescription, ConsumerGroupMember } from './admin/consumer-group-admin.js';
 export type {
   CommittedOffset,
   DeleteGroupResult,

@@ -2,43 +2,19 @@
 // `pyralog start` process: every command in table and JSON output, checked against what KafkaJS
 // sees; bad arguments exit 2 with a message, broker errors print the Kafka error name and exit 1.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { build } from 'esbuild';
+import { bundleCli, type CliBundle, ok, type CliRun as Run } from './cli-bundle.js';
 import { kafkaClient, withAdmin } from './kafkajs-client.js';
 import { type PyralogProcess, startPyralog, stopPyralog } from './pyralog-process.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
-// The command bundled once as `npm run build` bundles it (tsx would compile every module again for
-// each of the ~35 runs); it sits one level below the root (tmp/, git-ignored) so that it finds package.json.
-const BUNDLE = join(ROOT, 'tmp', `pyralog-cli-test-${process.pid}.js`);
 let dir: string;
 let broker: PyralogProcess;
+let cli: CliBundle;
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function pyralog(...args: string[]): Promise<Run> {
-  const child = spawn(process.execPath, [BUNDLE, ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
+const pyralog = (...args: string[]): Promise<Run> => cli.run(...args);
 
 /** Runs an admin command against the test broker in both output modes; returns [table, json]. */
 async function both(...args: string[]): Promise<[Run, Run]> {
@@ -47,31 +23,16 @@ async function both(...args: string[]): Promise<[Run, Run]> {
   return [table, json];
 }
 
-function ok(run: Run): Run {
-  assert.equal(run.code, 0, `exit ${run.code}: ${run.stderr}`);
-  return run;
-}
-
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pyralog-cli-admin-'));
-  await build({
-    absWorkingDir: ROOT,
-    entryPoints: ['src/cli/main.ts'],
-    outfile: BUNDLE,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  cli = await bundleCli('cli-admin-test');
   broker = await startPyralog(join(dir, 'data'));
 });
 
 after(async () => {
   if (broker !== undefined) await stopPyralog(broker);
   await rm(dir, { recursive: true, force: true });
-  await rm(BUNDLE, { force: true });
+  await cli?.remove();
 });
 
 test('topic create, list, describe, add-partitions, alter-config and delete in table and JSON output', async () => {

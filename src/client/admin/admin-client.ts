@@ -12,6 +12,7 @@ import {
   describeConfigs,
   incrementalAlterConfigs,
 } from './config-admin.js';
+import { type ConsumerGroupDescription, describeConsumerGroups } from './consumer-group-admin.js';
 import {
   alterGroupOffsets,
   type CommittedOffset,
@@ -112,6 +113,14 @@ export class AdminClient {
 
   describeGroups(groupIds: readonly string[], options?: AdminCallOptions): Promise<GroupDescription[]> {
     return describeGroups(this.cluster, groupIds, options);
+  }
+
+  /** Classic and KIP-848 groups alike (ConsumerGroupDescribe, then DescribeGroups), as Kafka's Admin does. */
+  describeConsumerGroups(
+    groupIds: readonly string[],
+    options?: AdminCallOptions,
+  ): Promise<ConsumerGroupDescription[]> {
+    return describeConsumerGroups(this.cluster, groupIds, options);
   }
 
   deleteGroups(groupIds: readonly string[], options?: AdminCallOptions): Promise<DeleteGroupResult[]> {

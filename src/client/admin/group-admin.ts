@@ -2,6 +2,7 @@
 import { ApiKey, ErrorCode, KafkaError, kafkaErrorFromCode } from '../../protocol/index.js';
 import type { Cluster } from '../cluster.js';
 import { decodeAssignment, decodeSubscription, type TopicPartitionMap } from '../consumer-protocol.js';
+import type { NodeConnection } from '../node-connection.js';
 import { withRetries } from '../retry.js';
 import { type AdminCallOptions, errorOf, requestOptions } from './admin-call.js';
 import { callCoordinator, throwIfRetriableGroupError } from './group-call.js';
@@ -136,29 +137,38 @@ export function describeGroups(
 ): Promise<GroupDescription[]> {
   return Promise.all(
     groupIds.map((groupId) =>
-      callCoordinator(cluster, groupId, options, async (connection): Promise<GroupDescription> => {
-        const version = connection.version(ApiKey.DescribeGroups, { max: 5 });
-        const response = await connection.request(
-          ApiKey.DescribeGroups,
-          version,
-          { groups: [groupId], includeAuthorizedOperations: false },
-          requestOptions(options),
-        );
-        const group = response.groups.find((g) => g.groupId === groupId) ?? response.groups[0];
-        if (group === undefined) throw new KafkaError('UNKNOWN_SERVER_ERROR', 'empty DescribeGroups answer');
-        throwIfRetriableGroupError(group.errorCode);
-        return {
-          groupId,
-          state: group.groupState,
-          protocolType: group.protocolType,
-          protocol: group.protocolData,
-          members: group.members.map((member) => describeMember(group.protocolType, member)),
-          coordinatorId: connection.nodeId,
-          error: errorOf(group.errorCode),
-        };
-      }),
+      callCoordinator(cluster, groupId, options, (connection) =>
+        describeGroupOn(connection, groupId, options),
+      ),
     ),
   );
+}
+
+/** DescribeGroups of one group on `connection` (its coordinator); a retriable group error throws. */
+export async function describeGroupOn(
+  connection: NodeConnection,
+  groupId: string,
+  options: AdminCallOptions,
+): Promise<GroupDescription> {
+  const version = connection.version(ApiKey.DescribeGroups, { max: 5 });
+  const response = await connection.request(
+    ApiKey.DescribeGroups,
+    version,
+    { groups: [groupId], includeAuthorizedOperations: false },
+    requestOptions(options),
+  );
+  const group = response.groups.find((g) => g.groupId === groupId) ?? response.groups[0];
+  if (group === undefined) throw new KafkaError('UNKNOWN_SERVER_ERROR', 'empty DescribeGroups answer');
+  throwIfRetriableGroupError(group.errorCode);
+  return {
+    groupId,
+    state: group.groupState,
+    protocolType: group.protocolType,
+    protocol: group.protocolData,
+    members: group.members.map((member) => describeMember(group.protocolType, member)),
+    coordinatorId: connection.nodeId,
+    error: errorOf(group.errorCode),
+  };
 }
 
 export interface DeleteGroupResult {
