@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// The `pyralog` command: `start` runs a single-node broker (issue #4); topic, config, cluster and group administer any Kafka-compatible cluster through src/client (issue #8).
+// The `pyralog` command: `start` runs a single-node broker (issue #4); topic, config, cluster and group administer any Kafka-compatible cluster, and produce, consume and bench read, write and measure it, through src/client (issue #8).
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
+import { addBenchCommands } from './bench-commands.js';
 import { addConfigCommands } from './config-commands.js';
+import { addConsumeCommand } from './consume-command.js';
 import { addGroupCommands } from './group-commands.js';
+import { addProduceCommand } from './produce-command.js';
 import { addTopicCommands } from './topic-commands.js';
 
 const program = new Command()
@@ -32,6 +35,9 @@ program
 addTopicCommands(program);
 addConfigCommands(program);
 addGroupCommands(program);
+addProduceCommand(program);
+addConsumeCommand(program);
+addBenchCommands(program);
 
 // Bad arguments exit 2, as Kafka's tools and most Unix commands do (commander's default is 1).
 program.exitOverride();

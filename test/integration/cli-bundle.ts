@@ -1,7 +1,7 @@
 // Integration-test helper: the `pyralog` command bundled once as `npm run build` bundles it (tsx would
 // compile every module again for each of a test's dozens of runs), and a runner that captures its output.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -17,6 +17,10 @@ export interface CliRun {
 export interface CliBundle {
   /** Runs `pyralog <args>` to its end. */
   run(...args: string[]): Promise<CliRun>;
+  /** Runs `pyralog <args>` with `stdin` written to its standard input (then closed), to its end. */
+  runWithInput(stdin: string, ...args: string[]): Promise<CliRun>;
+  /** Starts `pyralog <args>` (for a command that runs until signalled): its output so far and its end. */
+  start(...args: string[]): { child: ChildProcess; output: () => CliRun; exited: Promise<CliRun> };
   /** Deletes the bundle. */
   remove(): Promise<void>;
 }
@@ -38,22 +42,29 @@ export async function bundleCli(name: string): Promise<CliBundle> {
     packages: 'external',
     logLevel: 'warning',
   });
+  const start = (args: readonly string[], stdin: 'pipe' | 'ignore') => {
+    const child = spawn(process.execPath, [bundle, ...args], { cwd: ROOT, stdio: [stdin, 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<CliRun>((resolve) =>
+      child.once('close', (code) => resolve({ code, stdout, stderr })),
+    );
+    return { child, output: () => ({ code: child.exitCode, stdout, stderr }), exited };
+  };
   return {
-    run: (...args) => {
-      const child = spawn(process.execPath, [bundle, ...args], {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+    run: (...args) => start(args, 'ignore').exited,
+    runWithInput: (stdin, ...args) => {
+      const started = start(args, 'pipe');
+      started.child.stdin!.end(stdin);
+      return started.exited;
     },
+    start: (...args) => start(args, 'ignore'),
     remove: () => rm(bundle, { force: true }),
   };
 }
