@@ -1,22 +1,51 @@
 // Storage benchmark: append throughput of PartitionLog (1 KiB records in ~16 KiB and ~1 MiB batches)
 // with durable acks (fsync per group commit) and in page-cache mode, and read throughput from the page
-// cache, each beside a raw node:fs baseline measured in the same run on the same disk (sequential
-// writes of the same sizes, with one fdatasync per group of `--window` batches for the durable case;
-// sequential 1 MiB reads). One line per figure, with the ratio to raw.
-// Usage: node --import tsx bench/storage/main.ts [--seconds 3] [--window 64] [--dir /tmp]
+// cache, each beside a raw node:fs baseline measured in the same run on the same disk. One line per
+// figure, with the ratio to raw.
+//
+// How the log is driven, and what raw does to compare fairly:
+// - `--in-flight` appends are outstanding at any time (default 2 x window), as a broker sees them with
+//   many producers and several requests in flight each: appends keep arriving while a group commit
+//   writes (half the lanes start a turn later, so they are not in lockstep). Group commit coalesces
+//   them; the line says how many batches one writev held on average.
+// - Raw writes `--window` batches (the same buffers) with one writev at a time, sequentially; in the
+//   durable case at most one writev and one fdatasync in flight at once, as the log's group commit
+//   (which writes group N+1 while group N is being fsynced).
+// - Every phase ends with an untimed fdatasync of what it wrote (the log's close does that too), so the
+//   next phase does not pay for the previous one's dirty pages.
+// - Reads: the log's read of 1 MiB fetches into a reused buffer against raw sequential 1 MiB reads
+//   into one reused buffer.
+// - Raw and log phases alternate `--rounds` times (seconds / rounds each) and each figure sums its
+//   phases, so that a swing in the machine's load hits both sides.
+// Usage: node --import tsx bench/storage/main.ts [--seconds 3] [--rounds 3] [--window 64]
+//   [--in-flight 128] [--only <part of a line's label>] [--dir /tmp]
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRecordBatch, encodeRecordBatchSync, RecordBatchIterator } from '../../src/protocol/index.js';
-import { NodeFileSystem, PartitionLog, resolveLogConfig, systemClock } from '../../src/storage/index.js';
+import {
+  GROUP_COMMIT_CHANNEL,
+  type GroupCommitTrace,
+  NodeFileSystem,
+  PartitionLog,
+  resolveLogConfig,
+  systemClock,
+} from '../../src/storage/index.js';
 
 const argument = (name: string, fallback: string): string => {
   const at = process.argv.indexOf(`--${name}`);
   return at === -1 ? fallback : (process.argv[at + 1] ?? fallback);
 };
 const seconds = Number(argument('seconds', '3'));
+/** Raw and log phases alternate this many times (seconds / rounds each), so load swings hit both. */
+const rounds = Number(argument('rounds', '3'));
+const phaseSeconds = seconds / rounds;
 const window = Number(argument('window', '64'));
+const inFlight = Number(argument('in-flight', String(2 * window)));
 const parent = argument('dir', tmpdir());
+/** Runs only the lines whose label contains this (to profile one line with --cpu-prof). */
+const only = argument('only', '');
 const MB = 1e6;
 
 function makeBatches(recordsPerBatch: number, count: number): Buffer[] {
@@ -34,18 +63,24 @@ function makeBatches(recordsPerBatch: number, count: number): Buffer[] {
   );
 }
 
-interface Rate {
-  readonly mbPerSecond: number;
-  readonly messagesPerSecond: number;
+interface Phase {
+  readonly bytes: number;
+  readonly seconds: number;
 }
 
-/** Appends for `seconds` with `window` appends outstanding; each buffer is reused only after its append finished. */
+interface AppendPhase extends Phase {
+  readonly messages: number;
+  readonly groups: number;
+  readonly groupedBatches: number;
+}
+
+/** Appends for `seconds` with `inFlight` appends outstanding; each buffer is reused only after its append finished. */
 async function appendRate(
   dir: string,
   batches: Buffer[],
   recordsPerBatch: number,
   durable: boolean,
-): Promise<Rate> {
+): Promise<AppendPhase> {
   const log = await PartitionLog.open({
     fs: new NodeFileSystem(),
     dir,
@@ -53,31 +88,50 @@ async function appendRate(
     partition: 0,
     config: resolveLogConfig({ 'pyralog.flush.policy': durable ? 'durable' : 'page-cache' }),
     clock: systemClock,
+    // Each round reopens the log the previous round closed cleanly.
+    isCleanShutdown: true,
   });
+  let groups = 0;
+  let groupedBatches = 0;
+  const onGroup = (message: unknown): void => {
+    groups += 1;
+    groupedBatches += (message as GroupCommitTrace).batches;
+  };
+  subscribe(GROUP_COMMIT_CHANNEL, onGroup);
   let bytes = 0;
   let appended = 0;
-  const deadline = performance.now() + seconds * 1000;
+  const lanes = Math.min(inFlight, batches.length);
+  const deadline = performance.now() + phaseSeconds * 1000;
   const start = performance.now();
   const lane = async (laneIndex: number): Promise<void> => {
+    // Half the lanes start one event-loop turn later: a broker's producers are not in lockstep, so
+    // group N+1 gathers while group N is written (started together, every lane would join one group
+    // and wait for it forever after).
+    if (laneIndex % 2 === 1) await new Promise((resolve) => setImmediate(resolve));
     for (let turn = 0; performance.now() < deadline; turn += 1) {
-      const batch = batches[(laneIndex + turn * window) % batches.length]!;
+      const batch = batches[(laneIndex + turn * lanes) % batches.length]!;
       const result = log.appendAsLeader(batch);
       await (durable ? result.durable : result.written);
       bytes += batch.length;
       appended += 1;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(window, batches.length) }, (_, index) => lane(index)));
+  await Promise.all(Array.from({ length: lanes }, (_, index) => lane(index)));
   const elapsed = (performance.now() - start) / 1000;
+  unsubscribe(GROUP_COMMIT_CHANNEL, onGroup);
   await log.close();
-  return { mbPerSecond: bytes / MB / elapsed, messagesPerSecond: (appended * recordsPerBatch) / elapsed };
+  return { bytes, seconds: elapsed, messages: appended * recordsPerBatch, groups, groupedBatches };
 }
 
-/** Raw sequential writes of `window` batches per writev, with one fdatasync per group when `durable`. */
-async function rawWriteRate(path: string, batches: Buffer[], durable: boolean): Promise<number> {
+/**
+ * Raw sequential writes of `window` batches per writev; when `durable`, each write is followed by an
+ * fdatasync that runs while the next writev does (at most one of each in flight).
+ */
+async function rawWriteRate(path: string, batches: Buffer[], durable: boolean): Promise<Phase> {
   const handle = await open(path, 'w');
   let position = 0;
-  const deadline = performance.now() + seconds * 1000;
+  let syncing: Promise<void> | undefined;
+  const deadline = performance.now() + phaseSeconds * 1000;
   const start = performance.now();
   for (let turn = 0; performance.now() < deadline; turn += 1) {
     const group = Array.from(
@@ -86,14 +140,20 @@ async function rawWriteRate(path: string, batches: Buffer[], durable: boolean): 
     );
     const { bytesWritten } = await handle.writev(group, position);
     position += bytesWritten;
-    if (durable) await handle.datasync();
+    if (durable) {
+      await syncing;
+      syncing = handle.datasync();
+    }
   }
+  await syncing;
   const elapsed = (performance.now() - start) / 1000;
+  // Untimed, as the log's close: the next phase must not pay for this one's dirty pages.
+  await handle.datasync();
   await handle.close();
-  return position / MB / elapsed;
+  return { bytes: position, seconds: elapsed };
 }
 
-async function readRate(dir: string): Promise<number> {
+async function readRate(dir: string): Promise<Phase> {
   const log = await PartitionLog.open({
     fs: new NodeFileSystem(),
     dir,
@@ -103,10 +163,12 @@ async function readRate(dir: string): Promise<number> {
     clock: systemClock,
     isCleanShutdown: true,
   });
+  // Reused for every fetch, as a fetch path may once its socket write completed (see ReadOptions.buffer).
+  const buffer = Buffer.allocUnsafe(2 << 20);
   let bytes = 0;
   const start = performance.now();
   for (let offset = log.logStartOffset; offset < log.logEndOffset; ) {
-    const result = await log.read(offset, { maxBytes: 1 << 20, minOneBatch: true });
+    const result = await log.read(offset, { maxBytes: 1 << 20, minOneBatch: true, buffer });
     if (result.kind !== 'records' || result.records.length === 0) break;
     bytes += result.records.length;
     let next = offset;
@@ -115,10 +177,10 @@ async function readRate(dir: string): Promise<number> {
   }
   const elapsed = (performance.now() - start) / 1000;
   await log.close();
-  return bytes / MB / elapsed;
+  return { bytes, seconds: elapsed };
 }
 
-async function rawReadRate(path: string): Promise<number> {
+async function rawReadRate(path: string): Promise<Phase> {
   const handle = await open(path, 'r');
   const buffer = Buffer.allocUnsafe(1 << 20);
   let bytes = 0;
@@ -130,7 +192,7 @@ async function rawReadRate(path: string): Promise<number> {
   }
   const elapsed = (performance.now() - start) / 1000;
   await handle.close();
-  return bytes / MB / elapsed;
+  return { bytes, seconds: elapsed };
 }
 
 const root = await mkdtemp(join(parent, 'pyralog-bench-storage-'));
@@ -138,27 +200,45 @@ const line = (label: string, value: number, unit: string, baseline?: number) =>
   console.log(
     `${label}: ${value.toFixed(1)} ${unit}${baseline === undefined ? '' : ` (raw ${baseline.toFixed(1)} ${unit}, ratio ${(value / baseline).toFixed(2)})`}`,
   );
+const selected = (label: string): boolean => only === '' || label.includes(only);
+const rate = (phases: readonly Phase[]): number =>
+  phases.reduce((sum, phase) => sum + phase.bytes, 0) /
+  MB /
+  phases.reduce((sum, phase) => sum + phase.seconds, 0);
 try {
   for (const [label, recordsPerBatch, poolSize] of [
     ['16 KiB batches', 16, 256],
     ['1 MiB batches', 1024, 80],
   ] as const) {
     const batches = makeBatches(recordsPerBatch, poolSize);
-    const effectiveWindow = Math.min(window, poolSize);
     for (const durable of [true, false]) {
       const mode = durable ? 'durable acks (fsync per group commit)' : 'page-cache mode';
-      const raw = await rawWriteRate(join(root, 'raw.bin'), batches, durable);
+      const row = `append ${label}, ${mode}`;
+      const readRow = 'read from page cache (1 MiB fetches)';
+      const wantsRead = !durable && recordsPerBatch === 16 && selected(readRow);
+      if (!selected(row) && !wantsRead) continue;
+      const raws: Phase[] = [];
+      const logs: AppendPhase[] = [];
       const dir = join(root, `log-${recordsPerBatch}-${durable}`);
-      const rate = await appendRate(dir, batches, recordsPerBatch, durable);
-      line(`append ${label}, ${mode}, window ${effectiveWindow}`, rate.mbPerSecond, 'MB/s', raw);
-      line(`append ${label}, ${mode}, 1 KiB records`, rate.messagesPerSecond, 'msg/s');
-      if (!durable && recordsPerBatch === 16) {
-        line(
-          'read from page cache (1 MiB fetches)',
-          await readRate(dir),
-          'MB/s',
-          await rawReadRate(join(root, 'raw.bin')),
-        );
+      for (let round = 0; round < rounds; round += 1) {
+        raws.push(await rawWriteRate(join(root, 'raw.bin'), batches, durable));
+        logs.push(await appendRate(dir, batches, recordsPerBatch, durable));
+      }
+      const groups = logs.reduce((sum, phase) => sum + phase.groups, 0);
+      const grouped = logs.reduce((sum, phase) => sum + phase.groupedBatches, 0);
+      const messages = logs.reduce((sum, phase) => sum + phase.messages, 0);
+      const shape = `${Math.min(inFlight, poolSize)} in flight, ${(grouped / Math.max(groups, 1)).toFixed(1)} batches per write (raw ${window})`;
+      line(`${row}, ${shape}`, rate(logs), 'MB/s', rate(raws));
+      line(`${row}, 1 KiB records`, messages / logs.reduce((sum, phase) => sum + phase.seconds, 0), 'msg/s');
+      if (wantsRead) {
+        // The log holds every round's appends; raw.bin the last round's writes (the same order of size).
+        const reads: Phase[] = [];
+        const rawReads: Phase[] = [];
+        for (let round = 0; round < rounds; round += 1) {
+          rawReads.push(await rawReadRate(join(root, 'raw.bin')));
+          reads.push(await readRate(dir));
+        }
+        line(readRow, rate(reads), 'MB/s', rate(rawReads));
       }
       await rm(dir, { recursive: true, force: true });
     }

@@ -84,15 +84,27 @@ export function dirName(path: string): string {
 }
 
 /** Reads exactly `length` bytes at `position` or fewer only at the end of the file. */
-export async function readFully(file: StorageFile, position: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafe(length);
+export function readFully(file: StorageFile, position: number, length: number): Promise<Buffer> {
+  return readFullyInto(file, Buffer.allocUnsafe(length), position, length);
+}
+
+/**
+ * readFully into the start of `buffer` (at least `length` bytes long); returns the view of `buffer`
+ * holding what was read.
+ */
+export async function readFullyInto(
+  file: StorageFile,
+  buffer: Buffer,
+  position: number,
+  length: number,
+): Promise<Buffer> {
   let filled = 0;
   while (filled < length) {
     const count = await file.read(buffer, filled, length - filled, position + filled);
     if (count === 0) break;
     filled += count;
   }
-  return filled === length ? buffer : buffer.subarray(0, filled);
+  return filled === buffer.length ? buffer : buffer.subarray(0, filled);
 }
 
 /** Writes `bytes` to `path` atomically: a temp file, fsync, rename over `path`, fsync of the directory. */

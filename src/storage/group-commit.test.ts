@@ -52,6 +52,42 @@ class GatedSyncFileSystem extends MemoryFileSystem {
   }
 }
 
+/** A MemoryFileSystem whose `.log` writevs wait until the test releases them, noting each in `events`. */
+class GatedWriteFileSystem extends MemoryFileSystem {
+  readonly heldWrites: Deferred[] = [];
+  readonly events: string[] = [];
+  private writeCalled = new Deferred();
+
+  override async open(path: string, options?: { readonly create?: boolean }): Promise<StorageFile> {
+    const file = await super.open(path, options);
+    if (!path.endsWith('.log')) return file;
+    const gate = this;
+    return {
+      path: file.path,
+      read: (buffer, offset, length, position) => file.read(buffer, offset, length, position),
+      async writev(buffers, position) {
+        const held = new Deferred();
+        gate.heldWrites.push(held);
+        gate.events.push(`writev ${gate.heldWrites.length}`);
+        gate.writeCalled.resolve();
+        await held.promise;
+        await file.writev(buffers, position);
+      },
+      sync: () => file.sync(),
+      truncate: (length) => file.truncate(length),
+      size: () => file.size(),
+      close: () => file.close(),
+    };
+  }
+
+  async writesAsked(count: number): Promise<void> {
+    while (this.heldWrites.length < count) {
+      this.writeCalled = new Deferred();
+      await this.writeCalled.promise;
+    }
+  }
+}
+
 /** Whether `promise` has settled after the pending microtasks and I/O callbacks ran. */
 async function isSettled(promise: Promise<void>): Promise<boolean> {
   let settled = false;
@@ -68,6 +104,43 @@ async function isSettled(promise: Promise<void>): Promise<boolean> {
 }
 
 describe('GroupCommit', () => {
+  it("submits the next group's writev before resuming the waiters of the group just written", async () => {
+    const fs = new GatedWriteFileSystem();
+    const log = await openTestLog({ fs, config: { flushPolicy: 'page-cache' } });
+    const first = log.appendAsLeader(testBatch(2));
+    void first.written.then(() => fs.events.push('first written'));
+    await fs.writesAsked(1);
+    const second = log.appendAsLeader(testBatch(3));
+    void second.written.then(() => fs.events.push('second written'));
+    fs.heldWrites[0]!.resolve();
+    await fs.writesAsked(2);
+    assert.equal(await isSettled(first.written), true);
+    assert.deepEqual(fs.events, ['writev 1', 'writev 2', 'first written']);
+    assert.equal(await isSettled(second.written), false, 'not written before its writev returned');
+    assert.equal(log.logEndOffset, 2n);
+    fs.heldWrites[1]!.resolve();
+    await second.written;
+    assert.equal(log.logEndOffset, 5n);
+    await log.close();
+  });
+
+  it('does not chain a group queued after another task: that task runs between the two writes', async () => {
+    const fs = new GatedWriteFileSystem();
+    const log = await openTestLog({ fs, config: { flushPolicy: 'page-cache' } });
+    const first = log.appendAsLeader(testBatch(2));
+    void first.written.then(() => fs.events.push('first written'));
+    await fs.writesAsked(1);
+    const flushed = log.flush().then(() => fs.events.push('flushed'));
+    const second = log.appendAsLeader(testBatch(1));
+    fs.heldWrites[0]!.resolve();
+    await flushed;
+    await fs.writesAsked(2);
+    assert.deepEqual(fs.events, ['writev 1', 'first written', 'flushed', 'writev 2']);
+    fs.heldWrites[1]!.resolve();
+    await second.written;
+    await log.close();
+  });
+
   it('writes the next group while the previous fsync runs; one later fsync makes it durable', async () => {
     const fs = new GatedSyncFileSystem();
     const log = await openTestLog({ fs });

@@ -28,9 +28,40 @@ export interface AppendResult {
   readonly durable: Promise<void>;
 }
 
+/**
+ * The AppendResult of one enqueue: a class, so that the lazy `durable` getter lives on the prototype
+ * instead of being defined per append (an object literal with a getter costs microseconds each).
+ */
+class PendingAppend implements AppendResult {
+  private durablePromise: Promise<void> | undefined;
+
+  constructor(
+    private readonly state: PartitionLogState,
+    readonly firstOffset: bigint,
+    readonly lastOffset: bigint,
+    readonly written: Promise<void>,
+  ) {}
+
+  get durable(): Promise<void> {
+    const state = this.state;
+    this.durablePromise ??= state.durableWaiters.wait(
+      this.lastOffset + 1n,
+      state.durableOffset,
+      state.failure,
+    );
+    return this.durablePromise;
+  }
+}
+
 /** The appends of one group commit; they are written together, so they share one promise. */
 interface PendingGroup {
   readonly views: RecordBatchView[];
+  /** The SerialQueue ticket of this group's commit task. */
+  readonly ticket: number;
+  /** Its write has started (a commit task chained it, or its own task ran). */
+  isTaken: boolean;
+  /** Records in `views`, counted when written (flush.messages). */
+  records: number;
   /** Transactions aborted by markers among `views`: written to the `.txnindex` of the marker's segment. */
   readonly abortedTxns: AbortedTxn[];
   needsSync: boolean;
@@ -83,6 +114,9 @@ export class GroupCommit {
     if (group === undefined) {
       const created: PendingGroup = {
         views: [],
+        ticket: state.queue.queuedCount + 1,
+        isTaken: false,
+        records: 0,
         abortedTxns: [],
         needsSync: false,
         written: new Deferred(),
@@ -95,16 +129,7 @@ export class GroupCommit {
     for (const view of views) group.views.push(view);
     for (const txn of abortedTxns) group.abortedTxns.push(txn);
     if (options.sync ?? state.config.flushPolicy === 'durable') group.needsSync = true;
-    let durable: Promise<void> | undefined;
-    return {
-      firstOffset,
-      lastOffset,
-      written: group.written.promise,
-      get durable(): Promise<void> {
-        durable ??= state.durableWaiters.wait(lastOffset + 1n, state.durableOffset, state.failure);
-        return durable;
-      },
-    };
+    return new PendingAppend(state, firstOffset, lastOffset, group.written.promise);
   }
 
   /** Truncation: appends not yet written are dropped (their offsets are reassigned). */
@@ -112,40 +137,75 @@ export class GroupCommit {
     this.pendingGroup = undefined;
   }
 
-  /** One group commit: every append queued since the previous one, written and maybe fsynced. */
-  private async commitGroup(group: PendingGroup): Promise<void> {
-    const state = this.state;
-    if (this.pendingGroup === group) this.pendingGroup = undefined;
-    const startedMs = group.queuedMs < 0 ? -1 : performance.now();
+  /**
+   * Group commits, starting with `first`: every append queued since the previous group, written and
+   * maybe fsynced. When the next group's task comes right after this one in the queue (nothing else
+   * was queued between), it is chained here: its writev is submitted before the waiters of the group
+   * just written are resumed, so their next appends are prepared (offsets, producer state, the
+   * producers' own work) while the disk writes, instead of the disk idling through that work. A
+   * chained group's own task then finds it taken and returns.
+   */
+  private async commitGroup(first: PendingGroup): Promise<void> {
+    if (first.isTaken) return;
+    let current = first;
+    let previous: PendingGroup | undefined;
     try {
-      state.checkNotFailed();
-      const nowMs = state.clock.nowMs();
-      let run: RecordBatchView[] = [];
-      let runBytes = 0;
-      let records = 0;
-      for (const view of group.views) {
-        if (this.roller.shouldRoll(view, runBytes, run.length, nowMs)) {
-          await this.writeRun(run, group.abortedTxns, nowMs);
-          run = [];
-          runBytes = 0;
-          await this.roller.roll(view.baseOffset, nowMs);
-        }
-        run.push(view);
-        runBytes += view.sizeInBytes;
-        records += view.recordsCount;
+      for (;;) {
+        current.isTaken = true;
+        if (this.pendingGroup === current) this.pendingGroup = undefined;
+        const startedMs = current.queuedMs < 0 ? -1 : performance.now();
+        const writing = this.writeGroup(current);
+        if (previous !== undefined) this.finishGroup(previous);
+        await writing;
+        if (startedMs >= 0) this.traceGroup(current, startedMs);
+        previous = current;
+        const next = this.pendingGroup;
+        if (next === undefined || next.ticket !== current.ticket + 1) break;
+        current = next;
       }
-      await this.writeRun(run, group.abortedTxns, nowMs);
-      await state.epochCache.persist();
-      if (startedMs >= 0) this.traceGroup(group, startedMs);
-      group.written.resolve();
-      state.options.onAppend?.(state.logEnd);
-      this.unflushedMessages += records;
-      if (group.needsSync || this.unflushedMessages >= state.config.flushMessages) this.requestSync();
+      this.finishGroup(current);
     } catch (error: unknown) {
-      const failure = state.fail(error);
-      group.written.reject(failure);
+      const failure = this.state.fail(error);
+      if (previous !== undefined && previous !== current) previous.written.reject(failure);
+      current.written.reject(failure);
       throw failure;
     }
+  }
+
+  /**
+   * Writes `group`'s batches, rolling where needed; the first writev is submitted before this
+   * returns its promise (unless a roll comes first). Moves the log end, not the waiters.
+   */
+  private async writeGroup(group: PendingGroup): Promise<void> {
+    const state = this.state;
+    state.checkNotFailed();
+    const nowMs = state.clock.nowMs();
+    let run: RecordBatchView[] = [];
+    let runBytes = 0;
+    let records = 0;
+    for (const view of group.views) {
+      if (this.roller.shouldRoll(view, runBytes, run.length, nowMs)) {
+        await this.writeRun(run, group.abortedTxns, nowMs);
+        run = [];
+        runBytes = 0;
+        await this.roller.roll(view.baseOffset, nowMs);
+      }
+      run.push(view);
+      runBytes += view.sizeInBytes;
+      records += view.recordsCount;
+    }
+    group.records = records;
+    await this.writeRun(run, group.abortedTxns, nowMs);
+    await state.epochCache.persist();
+  }
+
+  /** `group` is in the file: resolves its waiters, wakes long polls, asks for its fsync. */
+  private finishGroup(group: PendingGroup): void {
+    const state = this.state;
+    group.written.resolve();
+    state.options.onAppend?.(state.logEnd);
+    this.unflushedMessages += group.records;
+    if (group.needsSync || this.unflushedMessages >= state.config.flushMessages) this.requestSync();
   }
 
   private traceGroup(group: PendingGroup, startedMs: number): void {
@@ -170,13 +230,15 @@ export class GroupCommit {
     const state = this.state;
     const segment = state.activeSegment;
     const position = segment.size;
-    await segment.append(run, nowMs);
-    state.readTail.add(
-      segment,
-      position,
-      run.map((view) => view.bytes),
-    );
-    for (const view of run) state.epochCache.assign(view.partitionLeaderEpoch, view.baseOffset);
+    const chunks = run.map((view) => view.bytes);
+    await segment.append(run, nowMs, chunks);
+    state.readTail.add(segment, position, chunks);
+    const epochs = state.epochCache;
+    for (const view of run) {
+      // Reading baseOffset (a BigInt) only when the epoch is new: nearly every batch repeats the latest.
+      const epoch = view.partitionLeaderEpoch;
+      if (epoch >= 0 && epoch > (epochs.latest()?.epoch ?? -1)) epochs.assign(epoch, view.baseOffset);
+    }
     const end = run.at(-1)!.nextOffset;
     // Before the log end moves: a reader that sees an abort marker finds its index entry too.
     for (const txn of abortedTxns) {

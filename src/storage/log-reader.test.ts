@@ -36,6 +36,28 @@ class CountingFileSystem extends MemoryFileSystem {
 }
 
 describe('log reads', () => {
+  it("read into the caller's buffer when it is given and large enough, else into a new one", async () => {
+    const fs = new MemoryFileSystem();
+    const log = await openTestLog({ fs, readTailBytes: 0 });
+    // Larger than the header window, so that the data is read apart from it.
+    const bytes = Buffer.concat([testBatch(3, { valueBytes: 3000 }), testBatch(2, { valueBytes: 3000 })]);
+    await log.appendAsLeader(Buffer.from(bytes)).written;
+    const expected = await log.read(0n, { maxBytes: 32768 });
+    assert.equal(expected.kind, 'records');
+    const buffer = Buffer.alloc(32768 + 64 * 1024, 0xee);
+    const into = await log.read(0n, { maxBytes: 32768, buffer });
+    assert.equal(into.kind, 'records');
+    if (into.kind !== 'records' || expected.kind !== 'records') return;
+    assert.equal(into.records.length, bytes.length);
+    assert.ok(into.records.equals(expected.records));
+    assert.ok(into.records.buffer === buffer.buffer, 'a view of the given buffer');
+    const small = Buffer.alloc(16);
+    const fresh = await log.read(0n, { maxBytes: 32768, buffer: small });
+    assert.ok(fresh.kind === 'records' && fresh.records.equals(expected.records));
+    assert.ok(fresh.kind === 'records' && fresh.records.buffer !== small.buffer, 'too small: a new buffer');
+    await log.close();
+  });
+
   it('skip a large batch before the target by its header, not by reading it', async () => {
     const fs = new CountingFileSystem();
     const log = await openTestLog({ fs, readTailBytes: 0 });

@@ -11,7 +11,7 @@ import {
   recordTimestamp,
 } from '../protocol/index.js';
 import { scanBatches } from './batch-scanner.js';
-import { readFully } from './file-system.js';
+import { readFully, readFullyInto } from './file-system.js';
 import type { ReadTail } from './read-tail.js';
 import type { LogSegment } from './segment.js';
 
@@ -22,6 +22,13 @@ export interface ReadOptions {
   readonly minOneBatch?: boolean;
   /** Exclusive upper bound: only batches whose lastOffset is below it (the high watermark, or LSO). */
   readonly maxOffset?: bigint;
+  /**
+   * Read from the file into this Buffer (when it is large enough: `maxBytes` plus FETCH_SLACK_BYTES
+   * covers every read) instead of a new one, saving the allocation and its page faults. The result
+   * is then a view of it: the caller owns it and must not reuse it before it is done with the result
+   * (a fetch: after the socket write completed). Reads served from the in-memory tail do not use it.
+   */
+  readonly buffer?: Buffer;
 }
 
 /**
@@ -97,8 +104,13 @@ function readRange(
   tail: ReadTail | undefined,
   position: number,
   length: number,
+  into?: Buffer,
 ): Promise<Buffer> | Buffer {
-  return tail?.read(segment, position, length) ?? readFully(segment.log, position, length);
+  const kept = tail?.read(segment, position, length);
+  if (kept !== undefined) return kept;
+  return into !== undefined && into.length >= length
+    ? readFullyInto(segment.log, into, position, length)
+    : readFully(segment.log, position, length);
 }
 
 /** Bytes read at once while walking batch headers towards a fetch's target. */
@@ -160,7 +172,7 @@ async function readSegment(
   const bytes =
     found.window.length >= length
       ? found.window.subarray(0, length)
-      : await readRange(segment, tail, start, length);
+      : await readRange(segment, tail, start, length, options.buffer);
   const maxOffset = options.maxOffset;
   const iterator = new RecordBatchIterator(bytes);
   let first = -1;
@@ -210,7 +222,7 @@ async function readSegmentSlowly(
   let length = Math.min(options.maxBytes, end - location.position);
   if (options.minOneBatch === true && location.sizeInBytes > length) length = location.sizeInBytes;
   if (length < location.sizeInBytes) return Buffer.alloc(0);
-  const bytes = await readRange(segment, tail, location.position, length);
+  const bytes = await readRange(segment, tail, location.position, length, options.buffer);
   return cutAtBatchBoundary(bytes, maxOffset);
 }
 

@@ -199,17 +199,26 @@ export class PartitionLog implements CompactableLog {
     const firstOffset = state.nextAssignedOffset;
     const abortedTxns: AbortedTxn[] = [];
     for (const view of views) {
-      view.setBaseOffset(state.nextAssignedOffset);
+      const baseOffset = state.nextAssignedOffset;
+      view.setBaseOffset(baseOffset);
       if (options.leaderEpoch !== undefined) view.setPartitionLeaderEpoch(options.leaderEpoch);
-      state.nextAssignedOffset = view.nextOffset;
-      this.recordProducerBatch(view, abortedTxns);
+      const lastOffset = baseOffset + BigInt(view.lastOffsetDelta);
+      state.nextAssignedOffset = lastOffset + 1n;
+      this.recordProducerBatch(view, baseOffset, lastOffset, abortedTxns);
     }
     return this.pipeline.enqueue(views, firstOffset, options, abortedTxns);
   }
 
   /** Applies an appended batch to the producer state; an abort marker's transaction joins `abortedTxns`. */
-  private recordProducerBatch(view: RecordBatchView, abortedTxns: AbortedTxn[]): void {
-    const completed = this.state.producers.record(producerBatchOf(view), view.baseOffset, view.lastOffset);
+  private recordProducerBatch(
+    view: RecordBatchView,
+    baseOffset: bigint,
+    lastOffset: bigint,
+    abortedTxns: AbortedTxn[],
+  ): void {
+    // Most batches carry no producer id (-1): no producer state, and no per-batch object for it.
+    if (view.producerId < 0n) return;
+    const completed = this.state.producers.record(producerBatchOf(view), baseOffset, lastOffset);
     if (completed?.isAborted === true) abortedTxns.push(completed);
   }
 
@@ -264,7 +273,7 @@ export class PartitionLog implements CompactableLog {
     const firstOffset = views[0]?.baseOffset ?? state.nextAssignedOffset;
     state.nextAssignedOffset = expected;
     const abortedTxns: AbortedTxn[] = [];
-    for (const view of views) this.recordProducerBatch(view, abortedTxns);
+    for (const view of views) this.recordProducerBatch(view, view.baseOffset, view.lastOffset, abortedTxns);
     return this.pipeline.enqueue(views, firstOffset, options, abortedTxns);
   }
 

@@ -153,20 +153,23 @@ export class LogSegment {
 
   /**
    * Writes validated batches (offsets already assigned, each above the previous) with one writev
-   * at the end of the `.log`, then records them in memory and in the indexes.
+   * at the end of the `.log`, then records them in memory and in the indexes. `chunks`: the views'
+   * bytes, when the caller has them already.
    */
-  async append(views: readonly RecordBatchView[], nowMs: number): Promise<void> {
+  async append(
+    views: readonly RecordBatchView[],
+    nowMs: number,
+    chunks: readonly Buffer[] = views.map((view) => view.bytes),
+  ): Promise<void> {
     if (views.length === 0) return;
     const position = this.size;
-    await this.log.writev(
-      views.map((view) => view.bytes),
-      position,
-    );
+    await this.log.writev(chunks, position);
     if (this.isEmpty) this.rollingBaseMs = nowMs;
     let at = position;
-    for (const view of views) {
-      this.recordBatch(view.lastOffset, view.maxTimestamp, at, view.sizeInBytes);
-      at += view.sizeInBytes;
+    for (const [index, view] of views.entries()) {
+      const size = chunks[index]!.length;
+      this.recordBatch(view.lastOffset, view.maxTimestamp, at, size);
+      at += size;
     }
     this.size = at;
     if (this.offsetIndex.pendingBytes >= INDEX_WRITE_BATCH_BYTES) await this.offsetIndex.writePending();

@@ -19,8 +19,12 @@ export class Deferred<T = void> {
  */
 export class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve();
+  /** How many tasks were ever queued: the last queued task's ticket (see `run`). */
+  queuedCount = 0;
 
+  /** Queues `task`; its ticket is `queuedCount` right after this call (tickets count up from 1). */
   run<T>(task: () => Promise<T>): Promise<T> {
+    this.queuedCount += 1;
     const result = this.tail.then(task);
     this.tail = result.catch(() => {});
     return result;
