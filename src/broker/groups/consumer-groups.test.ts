@@ -1,6 +1,7 @@
 // KIP-848 through the dispatcher: members join with ConsumerGroupHeartbeat and get server-side
 // assignments, a newcomer waits until the owner revoked, ConsumerGroupDescribe and ListGroups show the
-// group, commits are checked against member epochs, and DeleteGroups refuses the group until it is empty.
+// group (DescribeGroups answers it as Dead, as Kafka does), commits are checked against member epochs,
+// and DeleteGroups refuses the group until it is empty.
 // A coordinator replaying __consumer_offsets gets the group back as it was (epochs, assignments, members),
 // and the members go on heartbeating at their epochs; a regex subscription follows topics as they appear.
 import assert from 'node:assert/strict';
@@ -76,6 +77,15 @@ describe('KIP-848 consumer groups', () => {
       [2, 2],
     );
     assert.equal(group?.members[0]?.assignment.topicPartitions[0]?.topicName, 't');
+    // DescribeGroups is the classic groups' API: Kafka answers a KIP-848 group as Dead (v0-v5).
+    const classic = await broker.call(ApiKey.DescribeGroups, 5, {
+      groups: ['cg'],
+      includeAuthorizedOperations: false,
+    });
+    assert.deepEqual(
+      classic?.groups.map((g) => [g.errorCode, g.groupState, g.protocolType, g.members.length]),
+      [[ErrorCode.NONE, 'Dead', '', 0]],
+    );
 
     const listed = await broker.call(ApiKey.ListGroups, 5, { statesFilter: [], typesFilter: ['consumer'] });
     assert.deepEqual(

@@ -33,7 +33,7 @@ import type {
   MemberIdGenerator,
   PendingTransactionalOffsets,
 } from './group-config.js';
-import { deleteGroups, expireOffsets } from './group-retention.js';
+import { type ConsumerGroupTopics, deleteGroups, expireOffsets } from './group-retention.js';
 import {
   type ClassicGroup,
   type ClassicReply,
@@ -324,10 +324,20 @@ export class GroupCoordinator {
     });
   }
 
-  /** offsets.retention.minutes: tombstones expired offsets (and then-empty groups); call every offsets.retention.check.interval.ms. */
-  expireOffsets(nowMs: number): void {
-    const plan = expireOffsets(this.groups, this.offsets, nowMs, this.config.offsetsRetentionMs);
-    if (plan.records.length === 0) return;
+  /**
+   * offsets.retention.minutes: tombstones expired offsets (and then-empty groups); call every
+   * offsets.retention.check.interval.ms. `consumerGroupTopics` says which groups are KIP-848 groups and
+   * what their members subscribe to. Returns the groups left without offsets once the tombstones are written.
+   */
+  expireOffsets(nowMs: number, consumerGroupTopics?: ConsumerGroupTopics): ReadonlySet<string> {
+    const plan = expireOffsets(
+      this.groups,
+      this.offsets,
+      nowMs,
+      this.config.offsetsRetentionMs,
+      consumerGroupTopics,
+    );
+    if (plan.records.length === 0) return plan.emptied;
     for (const [groupId, group] of plan.dead) this.groups.set(groupId, group);
     this.#write(plan.records, [], {
       onSuccess: () => {
@@ -343,6 +353,7 @@ export class GroupCoordinator {
         for (const [groupId, previous] of plan.previous) this.groups.set(groupId, previous);
       },
     });
+    return plan.emptied;
   }
 
   tick(nowMs: number): void {

@@ -48,36 +48,57 @@ export function deleteGroups(
 }
 
 /**
+ * The topics a KIP-848 (consumer protocol) group's members subscribe to, or undefined when `groupId`
+ * is not such a group (its offsets are then a classic group's).
+ */
+export type ConsumerGroupTopics = (groupId: string) => ReadonlySet<string> | undefined;
+
+/**
  * offsets.retention.minutes: in an Empty group, an offset expires once the group has been empty (or,
  * if it never had members, the offset has been committed) for the retention; in a group with members
  * using the consumer protocol, only offsets of topics nobody subscribes to expire, counted from their
- * commit (KIP-211, KIP-496). An explicit expire timestamp (OffsetCommit v2-v4) always wins. An Empty
- * group left without offsets is removed.
+ * commit (KIP-211, KIP-496). A KIP-848 group is judged by its own members (its classic side has none):
+ * offsets of topics they subscribe to stay, the others expire counted from their commit, as Kafka's
+ * ConsumerGroup does. An explicit expire timestamp (OffsetCommit v2-v4) always wins. An Empty classic
+ * group left without offsets is removed; `emptied` names every group left without offsets.
  */
 export function expireOffsets(
   groups: ReadonlyMap<string, ClassicGroup>,
   store: OffsetStore,
   nowMs: number,
   retentionMs: number,
-): RemovalPlan & { expired: Array<{ groupId: string; offset: CommittedOffset }> } {
-  const plan: RemovalPlan & { expired: Array<{ groupId: string; offset: CommittedOffset }> } = {
+  consumerGroupTopics: ConsumerGroupTopics = () => undefined,
+): RemovalPlan & { expired: Array<{ groupId: string; offset: CommittedOffset }>; emptied: Set<string> } {
+  const plan: RemovalPlan & {
+    expired: Array<{ groupId: string; offset: CommittedOffset }>;
+    emptied: Set<string>;
+  } = {
     records: [],
     dead: new Map(),
     previous: new Map(),
     expired: [],
+    emptied: new Set(),
   };
   for (const groupId of store.groupIds()) {
     const group = groups.get(groupId);
-    if (group !== undefined && group.kind !== 'empty' && group.kind !== 'stable') continue;
+    const consumerTopics = consumerGroupTopics(groupId);
+    if (
+      consumerTopics === undefined &&
+      group !== undefined &&
+      group.kind !== 'empty' &&
+      group.kind !== 'stable'
+    )
+      continue;
     const inUse =
-      group !== undefined && group.kind === 'stable' ? subscribedTopics(group) : new Set<string>();
+      consumerTopics ??
+      (group !== undefined && group.kind === 'stable' ? subscribedTopics(group) : new Set<string>());
     if (inUse === null) continue;
     const offsets = store.list(groupId);
     let remaining = offsets.length;
     for (const offset of offsets) {
       if (inUse.has(offset.topic)) continue;
       const base =
-        group?.kind === 'empty'
+        consumerTopics === undefined && group?.kind === 'empty'
           ? Math.max(group.currentStateTimestampMs, offset.commitTimestampMs)
           : offset.commitTimestampMs;
       const expired =
@@ -87,7 +108,10 @@ export function expireOffsets(
       plan.records.push(offsetTombstone(groupId, offset.topic, offset.partition));
       remaining -= 1;
     }
-    if (remaining === 0 && (group === undefined || group.kind === 'empty')) {
+    if (remaining > 0) continue;
+    plan.emptied.add(groupId);
+    // A KIP-848 group without a classic entry has no classic metadata to tombstone: the caller removes it.
+    if (group === undefined ? consumerTopics === undefined : group.kind === 'empty') {
       if (group !== undefined) plan.previous.set(groupId, group);
       plan.dead.set(groupId, markDead(group, groupId, nowMs));
       plan.records.push(groupTombstone(groupId));

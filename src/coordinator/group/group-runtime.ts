@@ -281,8 +281,25 @@ export class GroupRuntime {
     return { ...answer, groups };
   }
 
+  /**
+   * A KIP-848 group is not a classic group: Kafka answers it as Dead without members before
+   * DescribeGroups v6 (and GROUP_ID_NOT_FOUND from v6); ConsumerGroupDescribe describes it.
+   */
   describeGroups(request: DescribeGroupsRequest, version: number): DescribeGroupsResponse {
-    return this.classic.describeGroups(request, version);
+    const answer = this.classic.describeGroups(request, version);
+    const groups = answer.groups.map((group) =>
+      this.consumer.groups.has(group.groupId)
+        ? {
+            ...group,
+            errorCode: version >= 6 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.NONE,
+            groupState: 'Dead',
+            protocolType: '',
+            protocolData: '',
+            members: [],
+          }
+        : group,
+    );
+    return { ...answer, groups };
   }
 
   /** Classic and KIP-848 groups (a KIP-848 group id hides the offsets-only classic entry of the same id). */
@@ -511,11 +528,26 @@ export class GroupRuntime {
     this.#drain();
   }
 
+  /**
+   * Expires offsets; a KIP-848 group keeps those of topics its members subscribe to. As Kafka's
+   * GroupMetadataManager does, an empty KIP-848 group is removed once it has no offsets left.
+   */
+  #expireOffsets(): void {
+    const topics = this.options.topics();
+    const emptied = this.classic.expireOffsets(this.options.clock.nowMs(), (groupId) =>
+      this.consumer.subscribedTopics(groupId, topics),
+    );
+    for (const group of [...this.consumer.groups.values()]) {
+      const hasOffsets = this.classic.offsets.hasGroup(group.groupId) && !emptied.has(group.groupId);
+      if (group.members.size === 0 && !hasOffsets) this.consumer.deleteGroup(group.groupId, topics);
+    }
+  }
+
   #scheduleRetention(): void {
     const intervalMs = Math.min(this.options.retentionCheckIntervalMs, MAX_TIMER_DELAY_MS);
     this.#cancelRetention = this.options.clock.schedule(intervalMs, () => {
       try {
-        this.classic.expireOffsets(this.options.clock.nowMs());
+        this.#expireOffsets();
       } catch (error: unknown) {
         this.options.onError(error, 'offset expiry');
       }

@@ -15,7 +15,7 @@ import {
   newConsumerGroup,
   type PartitionSet,
 } from './consumer-group-state.js';
-import { removeConsumerMember } from './target-assignment.js';
+import { memberTopicNames, removeConsumerMember } from './target-assignment.js';
 
 /** Records that describe one group's change; `revert` undoes the change if they cannot be made durable. */
 export interface ConsumerGroupWrite {
@@ -133,6 +133,13 @@ export class ConsumerGroupCoordinator {
     const member = group.members.get(memberId);
     if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
     return memberEpoch === member.memberEpoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH;
+  }
+
+  /** The topics the group's members subscribe to now (names and regex matches); undefined for no such group. */
+  subscribedTopics(groupId: string, topics: TopicCatalog): Set<string> | undefined {
+    const group = this.groups.get(groupId);
+    if (group === undefined) return undefined;
+    return new Set([...group.members.values()].flatMap((m) => memberTopicNames(m, topics)));
   }
 
   hasMembers(groupId: string): boolean {
