@@ -223,6 +223,41 @@ describe('RaftNode', () => {
     exchange(nodes, [...batched, ...pipelined]);
   });
 
+  it("sends a leader's appends before its own write (takeEarlyMessages), counting itself only once durable", () => {
+    const { leader, followers } = electLeader();
+    const nodes = new Map<number, RaftNode>([[1, leader], ...followers]);
+    exchange(nodes, drain(leader)); // the no-op commits; followers pipeline
+    const result = leader.propose(new Uint8Array(4));
+    assert.ok(result.ok);
+    const early = leader.takeEarlyMessages();
+    assert.deepEqual(
+      early.map((m) => (m.kind === 'append' ? [m.to, m.entries.at(-1)?.index] : m.kind)),
+      [
+        [2, result.index],
+        [3, result.index],
+      ],
+    );
+    assert.deepEqual(leader.takeEarlyMessages(), [], 'taken once');
+    assert.equal(leader.status().stableIndex, result.index - 1);
+    const two = followers.get(2)!;
+    two.receive(early[0]!);
+    assert.deepEqual(two.takeEarlyMessages(), [], "a follower's acknowledgement waits for its write");
+    for (const reply of drain(two)) leader.receive(reply);
+    // Node 2's durable copy and the leader's unsynced one are not a majority of durable copies.
+    assert.equal(leader.status().commitIndex, result.index - 1);
+    const work = leader.ready();
+    assert.equal(work.entries.at(-1)?.index, result.index, 'the entries still go to the leader disk');
+    assert.ok(!work.messages.some((m) => m.kind === 'append'), 'and are not sent twice');
+    diskOf(leader).write(work);
+    leader.advance(work);
+    assert.equal(leader.status().commitIndex, result.index);
+
+    const candidate = node(1);
+    candidate.tick(1000);
+    assert.deepEqual(candidate.takeEarlyMessages(), [], 'pre-votes and votes leave through ready()');
+    assert.equal(only([...candidate.ready().messages], 'preVote').length, 2);
+  });
+
   it('commits only by counting entries of its own term, and never counts learners', () => {
     const config: ClusterConfig = { voters: [1, 2, 3], learners: [4] };
     const { leader, followers } = electLeader({}, config);

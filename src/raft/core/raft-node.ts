@@ -247,6 +247,35 @@ export class RaftNode {
     return true;
   }
 
+  /**
+   * Messages that may leave now, before the write in flight (or the next one) is durable: a leader's
+   * appends, heartbeats, snapshot chunks and TimeoutNow, in a term already durable here. They depend
+   * on nothing else this node still has to write: the entries an append carries may still be on their
+   * way to the leader's own disk (thesis §10.2.1), because the leader counts itself towards commit only
+   * up to its stable index. Entries proposed since the last `ready()` are broadcast now, so followers
+   * write them while the leader does. Callable at any time, also while a `ready()` is outstanding;
+   * every other message stays for `ready()`. See PERSISTENCE.md.
+   */
+  takeEarlyMessages(): RaftMessage[] {
+    const state = this.#state;
+    const durableTerm = state.persistedHardState.term;
+    if (state.role.kind === 'leader' && state.term === durableTerm) {
+      if (state.needsBroadcast) broadcastAppend(state, state.role);
+      if (state.needsReadRound) broadcastHeartbeat(state, state.role);
+      state.needsBroadcast = false;
+      state.needsReadRound = false;
+    }
+    const outbox = state.outbox;
+    const early: RaftMessage[] = [];
+    let kept = 0;
+    for (const message of outbox) {
+      if (isEarlyKind(message) && message.term <= durableTerm) early.push(message);
+      else outbox[kept++] = message;
+    }
+    outbox.length = kept;
+    return early;
+  }
+
   hasReady(): boolean {
     if (this.#outstanding !== undefined) return false;
     const state = this.#state;
@@ -337,5 +366,18 @@ export class RaftNode {
     if (this.#snapshotAsked || state.pendingSnapshot !== undefined) return false;
     if (state.appliedIndex <= state.log.snapshotMeta.index) return false;
     return state.snapshotRequested || state.log.bytesAfterSnapshot >= state.options.snapshotThresholdBytes;
+  }
+}
+
+/** Messages whose content needs only their term durable on the sender (PERSISTENCE.md). */
+function isEarlyKind(message: RaftMessage): boolean {
+  switch (message.kind) {
+    case 'append':
+    case 'heartbeat':
+    case 'installSnapshot':
+    case 'timeoutNow':
+      return true;
+    default:
+      return false;
   }
 }

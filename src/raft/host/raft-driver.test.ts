@@ -1,7 +1,8 @@
 // Drives three RaftDrivers over fakes (a manual clock with timers, an in-memory network, an in-memory
 // "disk" whose writes can be held) and proves the driver's contract: a leader is elected from timer
 // ticks alone, proposals from many callers commit and resolve with the state machine's result, no
-// message leaves before the ready() that produced it is durable, followers refuse with the leader's id,
+// acknowledgement leaves before the entries are durable (the leader's appends leave before its own
+// write), followers refuse with the leader's id,
 // read-index waits for the applied index, and stopping or a failed disk rejects what is pending.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -159,24 +160,30 @@ describe('RaftDriver', () => {
     await Promise.all(nodes.map((n) => n.driver.stop()));
   });
 
-  it('sends no message before the ready() that produced it is durable', async () => {
+  it("sends the leader's entries while its own write is held, but acknowledges and applies only durable ones", async () => {
     const { clock, nodes } = cluster();
     const leader = await electLeader(clock, nodes);
+    await runUntil(clock, () => leader.driver.status().commitIndex >= 1, 'the no-op committed');
     let release = (): void => {};
     leader.gate = new Promise((resolve) => {
       release = resolve;
     });
     const sentBefore = leader.sent.length;
-    const proposal = leader.driver.propose(Buffer.from('held'));
+    let resolved = false;
+    const proposal = leader.driver.propose(Buffer.from('held')).then((outcome) => {
+      resolved = true;
+      return outcome;
+    });
     await settle();
-    clock.advance(20);
-    await settle();
-    assert.equal(
-      leader.sent.slice(sentBefore).filter((s) => s.message.kind === 'append' && s.message.entries.length > 0)
-        .length,
-      0,
-      'no append carrying the entry while its write is held',
-    );
+    const appends = leader.sent
+      .slice(sentBefore)
+      .filter((s) => s.message.kind === 'append' && s.message.entries.length > 0);
+    assert.equal(appends.length, 2, 'one append per follower while the leader write is held');
+    // The followers' durable copies commit it; the leader applies (and answers) only once its copy is durable.
+    await runUntil(clock, () => leader.driver.status().commitIndex >= 2, 'committed by the followers');
+    assert.equal(leader.driver.status().stableIndex, 1);
+    assert.equal(resolved, false);
+    assert.deepEqual(leader.machine.items, []);
     leader.gate = undefined;
     release();
     await runUntil(clock, () => nodes.every((n) => n.machine.items.includes('held')), 'the entry applied');

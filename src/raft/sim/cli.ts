@@ -48,6 +48,7 @@ function main(): number {
   const healToCommit: number[] = [];
   let virtualMs = 0;
   let steps = 0;
+  let unsyncedLeaderCrashes = 0;
   let threeNodeSeeds = 0;
   let lastProgress = started;
   for (let seed = firstSeed; seed < firstSeed + count; seed++) {
@@ -56,6 +57,7 @@ function main(): number {
     const result = runSimulation({ seed, nodes, faultMs, maxSteps });
     virtualMs += result.virtualMs;
     steps += result.stats.steps;
+    unsyncedLeaderCrashes += result.stats.leaderCrashesWithUnsyncedSent;
     if (result.healToCommitMs !== undefined) healToCommit.push(result.healToCommitMs);
     if (!result.ok) {
       failures.push(result);
@@ -94,7 +96,8 @@ function main(): number {
     healToCommit[Math.min(healToCommit.length - 1, Math.floor(q * healToCommit.length))];
   console.log(
     `raft sim: ${count} seeds (${threeNodeSeeds} with 3 nodes, ${count - threeNodeSeeds} with 5) in ${elapsedS.toFixed(1)} s; ` +
-      `${(virtualMs / 1000).toFixed(0)} s of virtual time, ${steps} steps`,
+      `${(virtualMs / 1000).toFixed(0)} s of virtual time, ${steps} steps; ` +
+      `${unsyncedLeaderCrashes} leader crashes with sent but unsynced entries`,
   );
   console.log(
     `liveness: heal -> first new commit p50 ${quantile(0.5)} ms, p99 ${quantile(0.99)} ms, max ${healToCommit.at(-1)} ms ` +

@@ -8,6 +8,7 @@ type FaultKind =
   | 'oneWay'
   | 'healNetwork'
   | 'crash'
+  | 'crashLeaderMidWrite'
   | 'restart'
   | 'slowDisk'
   | 'networkQuality'
@@ -22,6 +23,7 @@ const WEIGHTS: readonly [FaultKind, number][] = [
   ['oneWay', 2],
   ['healNetwork', 3],
   ['crash', 3],
+  ['crashLeaderMidWrite', 2],
   ['restart', 1],
   ['slowDisk', 2],
   ['networkQuality', 2],
@@ -34,7 +36,7 @@ const TOTAL_WEIGHT = WEIGHTS.reduce((sum, [, weight]) => sum + weight, 0);
 
 /**
  * Injects one random fault per call: partitions (symmetric, isolating, one-way), crashes and restarts
- * (a crash tears the write in progress), slow disks, lossy/duplicating/reordering links, clock drift,
+ * (a crash tears the write in progress; some hit a leader on a slow disk mid-write), slow disks, lossy/duplicating/reordering links, clock drift,
  * and operator actions that must stay safe under faults (membership changes, leadership transfer,
  * forced snapshots). Membership keeps between minVoters and maxVoters voters.
  */
@@ -87,6 +89,27 @@ export class Nemesis {
         // Quick restarts come back within the same term, where a forgotten vote would show.
         const downMs = random.chance(0.5) ? random.between(1, 30) : random.between(30, 800);
         cluster.schedule(downMs, () => cluster.restart(victim));
+        break;
+      }
+      case 'crashLeaderMidWrite': {
+        // The leader sends entries before its own write of them completes (PERSISTENCE.md): crash it
+        // while such a write is in flight, so its followers may hold entries its own disk lost.
+        const leader = cluster.leader();
+        if (leader === undefined) break;
+        if (leader.disk.delayMs === 0) leader.disk.delayMs = random.between(5, 60);
+        cluster.schedule(random.between(1, 30), () => {
+          if (!leader.isAlive) return;
+          cluster.crash(leader.id);
+          cluster.schedule(random.between(1, 300), () => cluster.restart(leader.id));
+          // Sometimes a follower goes down with it (one power cut): the entries that follower stored
+          // are then out of reach, and an election among the rest shows whether anything was counted
+          // as committed on the strength of the leader's unsynced copy.
+          const others = ids.filter((id) => id !== leader.id && cluster.node(id).isAlive);
+          if (others.length === 0 || !random.chance(0.5)) return;
+          const follower = random.pick(others);
+          cluster.crash(follower);
+          cluster.schedule(random.between(100, 800), () => cluster.restart(follower));
+        });
         break;
       }
       case 'restart': {

@@ -62,6 +62,8 @@ export interface SimStats {
   snapshotsInstalled: number;
   configChanges: number;
   readsServed: number;
+  /** Crashes of a leader that had sent entries beyond its durable log (thesis §10.2.1, PERSISTENCE.md). */
+  leaderCrashesWithUnsyncedSent: number;
 }
 
 const MAX_QUEUED_EVENTS = 200_000;
@@ -89,6 +91,7 @@ export class SimCluster {
     snapshotsInstalled: 0,
     configChanges: 0,
     readsServed: 0,
+    leaderCrashesWithUnsyncedSent: 0,
   };
   /** Proposal id → virtual time it was accepted by a leader. */
   readonly proposedAtMs = new Map<number, number>();
@@ -200,12 +203,19 @@ export class SimCluster {
 
   // ---- faults ----
 
-  crash(id: NodeId): void {
+  /** Crashes node `id`; the write in flight keeps `keptSteps` of its steps (default: a random prefix). */
+  crash(id: NodeId, keptSteps?: number): void {
     const node = this.node(id);
     if (node.raft === undefined) return;
     if (node.writing !== undefined) {
       // The crash tears the write in progress: only a prefix of its steps reached the disk.
-      node.disk.writeTorn(node.writing, node.random.nextInt(SimDisk.stepsOf(node.writing) + 1));
+      const steps = SimDisk.stepsOf(node.writing);
+      node.disk.writeTorn(node.writing, Math.min(keptSteps ?? node.random.nextInt(steps + 1), steps));
+    }
+    const status = node.raft.status();
+    const sent = node.highestSentEntry;
+    if (status.role === 'leader' && sent?.term === status.term && sent.index > node.disk.lastIndex) {
+      this.stats.leaderCrashesWithUnsyncedSent++;
     }
     node.writing = undefined;
     node.raft = undefined;
@@ -293,6 +303,7 @@ export class SimCluster {
 
   #start(node: SimNode): void {
     const options = this.options;
+    node.highestSentEntry = undefined;
     const persisted = node.disk.recover();
     const voters = Array.from({ length: options.voters }, (_, i) => i + 1);
     node.raft = new RaftNode(
@@ -348,7 +359,9 @@ export class SimCluster {
   #pump(node: SimNode): void {
     for (let round = 0; round < MAX_READY_ROUNDS_PER_STEP; round++) {
       const raft = node.raft;
-      if (raft === undefined || node.writing !== undefined || !raft.hasReady()) return;
+      if (raft === undefined) return;
+      this.#sendEarly(node, raft);
+      if (node.writing !== undefined || !raft.hasReady()) return;
       const work = raft.ready();
       this.checker.onReady(raft, work);
       if (node.disk.delayMs > 0) {
@@ -407,6 +420,19 @@ export class SimCluster {
     assert(status.appliedIndex === node.machine.appliedIndex, 'raft and the state machine agree on applied');
     if (work.shouldSnapshot && node.machine.appliedIndex > status.snapshotIndex) {
       if (raft.compact(node.machine.appliedIndex, node.machine.snapshotData())) this.stats.snapshotsTaken++;
+    }
+  }
+
+  /** What a leader may send before its write completes (also while one is in flight), as the driver does. */
+  #sendEarly(node: SimNode, raft: RaftNode): void {
+    for (const message of raft.takeEarlyMessages()) {
+      this.checker.onSend(node.disk, message);
+      const last = message.kind === 'append' ? message.entries.at(-1) : undefined;
+      const known = node.highestSentEntry;
+      if (last !== undefined && (known?.term !== message.term || known.index < last.index)) {
+        node.highestSentEntry = { index: last.index, term: message.term };
+      }
+      this.#send(message);
     }
   }
 

@@ -41,6 +41,11 @@ export class SimDisk {
     return this.#snapshot;
   }
 
+  /** The last durable log index (the snapshot's when no entry follows it). */
+  get lastIndex(): number {
+    return (this.#snapshot?.index ?? 0) + this.#entries.length;
+  }
+
   /** The durable log: does it hold `index` with `term` (in an entry or as the snapshot's end)? */
   holds(index: number, term: number): boolean {
     const snapshotIndex = this.#snapshot?.index ?? 0;

@@ -13,6 +13,8 @@ export class SimNode {
   raft: RaftNode | undefined;
   machine = new SimStateMachine();
   writing: RaftReady | undefined;
+  /** The last entry this incarnation sent in an append, and the term of that append. */
+  highestSentEntry: { readonly index: number; readonly term: number } | undefined;
   incarnation = 0;
   clockOffsetMs: number;
   clockRate: number;
