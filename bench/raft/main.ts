@@ -6,7 +6,9 @@
 //   - leader SIGKILL → first new commit p50/p99 over --kills kills (election timeout 300 ms);
 // beside a raw baseline from the same run: fdatasync latency of a 4 KiB append in the same temp dir.
 // Usage: node --import tsx bench/raft/main.ts [--seconds 5] [--inflight 1024] [--kills 10] [--rate 1000]
-//        [--profile <dir>]
+//        [--profile <dir>] [--phases throughput,rate,kills] (a subset, e.g. to compare one figure A/B)
+//        [--log-dir <dir>] (node logs at info: role changes; plus kills.json, each kill's timeline)
+import { writeFileSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +27,13 @@ const DEADLINE_MS = 20_000;
 const profileAt = process.argv.indexOf('--profile');
 /** --profile <dir>: every node writes a V8 CPU profile there on exit (skips the kill phase). */
 const profileDir = profileAt === -1 ? undefined : process.argv[profileAt + 1];
+
+const logDirAt = process.argv.indexOf('--log-dir');
+const logDir = logDirAt === -1 ? undefined : process.argv[logDirAt + 1];
+const phasesAt = process.argv.indexOf('--phases');
+const phases = new Set(
+  (phasesAt === -1 ? 'throughput,rate,kills' : (process.argv[phasesAt + 1] ?? '')).split(','),
+);
 
 const load = (): string => `load ${loadavg()[0]!.toFixed(1)}`;
 
@@ -125,13 +134,17 @@ async function leaderKills(cluster: LocalRaftCluster, client: KvClusterClient): 
       await new Promise((resolve) => setTimeout(resolve, 1));
     return lastAck;
   };
+  const timeline: { victim: number; killedAt: number; ackAt: number; ackNode: number }[] = [];
   for (let k = 0; k < kills; k++) {
     const leader = (await waitAck(Date.now(), -1)).nodeId;
     const killedAt = Date.now();
     await cluster.kill(leader);
-    recoveries.push((await waitAck(killedAt, leader)).atMs - killedAt);
+    const ack = await waitAck(killedAt, leader);
+    recoveries.push(ack.atMs - killedAt);
+    timeline.push({ victim: leader, killedAt, ackAt: ack.atMs, ackNode: ack.nodeId });
     await cluster.startNode(leader);
   }
+  if (logDir !== undefined) writeFileSync(join(logDir, 'kills.json'), JSON.stringify(timeline, null, 1));
   stopping = true;
   await Promise.all(writers);
   return recoveries;
@@ -143,14 +156,16 @@ const cluster = await LocalRaftCluster.start({
   size: 3,
   electionTimeoutMs: 300,
   ...(profileDir === undefined ? {} : { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] }),
+  ...(logDir === undefined ? {} : { logDir, logLevel: 'info' }),
 });
 const client = cluster.client();
 try {
   await client.put(Buffer.from('warm-up'), Buffer.from('x'), Date.now() + DEADLINE_MS);
-  for (const [label, bytes, window] of [
+  const throughputRuns = [
     ['100 B', 100, inflight],
     ['16 KiB', 16 * 1024, Math.min(inflight, 64)],
-  ] as const) {
+  ] as const;
+  for (const [label, bytes, window] of phases.has('throughput') ? throughputRuns : []) {
     const result = await closedLoop(client, bytes, window);
     console.log(
       `committed puts, ${label}, ${window} in flight: ${Math.round(result.rate)} puts/s, ` +
@@ -158,8 +173,10 @@ try {
     );
     console.log(latencyLine(`  commit latency at that load, ${label}`, result.latencies));
   }
-  console.log(latencyLine(`commit latency at ${rate} puts/s, 100 B`, await openLoop(client, rate)));
-  if (profileDir === undefined) {
+  if (phases.has('rate')) {
+    console.log(latencyLine(`commit latency at ${rate} puts/s, 100 B`, await openLoop(client, rate)));
+  }
+  if (profileDir === undefined && phases.has('kills')) {
     const recoveries = await leaderKills(cluster, client);
     console.log(latencyLine(`leader SIGKILL → first new commit, ${kills} kills`, recoveries));
   }

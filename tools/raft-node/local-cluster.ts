@@ -5,7 +5,7 @@
  * nodes dozens of times. Every process and directory it creates is removed by `close()`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { NodeId } from '../../src/raft/core/log-entry.js';
@@ -21,6 +21,9 @@ export interface LocalClusterOptions {
   readonly baseDir?: string;
   /** Extra node flags for every process, e.g. ['--cpu-prof', '--cpu-prof-dir', dir]. */
   readonly nodeArgs?: readonly string[];
+  /** Every node's log (pino JSON, stderr) is appended to <logDir>/node-<id>.log; level default warn. */
+  readonly logDir?: string;
+  readonly logLevel?: string;
 }
 
 export class LocalRaftCluster {
@@ -85,11 +88,15 @@ export class LocalRaftCluster {
         ...['--id', String(id), '--voters', this.ids.join(',')],
         ...['--data-dir', join(this.#workDir, `node-${id}`), '--address-dir', this.addressDir],
         ...['--election-timeout-ms', String(this.#options.electionTimeoutMs)],
+        ...(this.#options.logLevel === undefined ? [] : ['--log-level', this.#options.logLevel]),
       ],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.#processes.set(id, child);
     let stderr = '';
+    const logDir = this.#options.logDir;
+    if (logDir !== undefined)
+      child.stderr?.pipe(createWriteStream(join(logDir, `node-${id}.log`), { flags: 'a' }));
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
     });

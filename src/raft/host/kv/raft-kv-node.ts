@@ -61,6 +61,11 @@ export async function startRaftKvNode(options: RaftKvNodeOptions): Promise<RaftK
     transport,
     stateMachine: machine,
     persist: (work) => persistReady(options.storage, work),
+    onRoleChange: (status) =>
+      logger.info(
+        { role: status.role, term: status.term, leaderId: status.leaderId, lastIndex: status.lastIndex },
+        'raft role changed',
+      ),
     onFatal: (error) => {
       logger.error({ err: error instanceof Error ? error.message : String(error) }, 'raft storage failed');
       options.onFatal?.(error);
