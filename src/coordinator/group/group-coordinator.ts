@@ -22,6 +22,7 @@ import {
   type TxnOffsetCommitRequest,
   type TxnOffsetCommitResponse,
 } from '../../protocol/index.js';
+import { DeadlineMap } from './deadline-map.js';
 import {
   describeClassicGroup,
   listedClassicGroup,
@@ -118,7 +119,8 @@ interface InFlightWrite {
  * driver calls one method at a time (one queue), then drains `ready()`. Never throws for a Kafka error.
  */
 export class GroupCoordinator {
-  readonly groups = new Map<string, ClassicGroup>();
+  /** Every classic group by id, indexed by its next deadline (`groupDeadlineMs`). */
+  readonly groups = new DeadlineMap<ClassicGroup>(groupDeadlineMs);
   readonly offsets = new OffsetStore();
   /** Offsets of open transactions (TxnOffsetCommit), applied or dropped by `completeTransaction`. */
   readonly txnOffsets = new TxnOffsetStore();
@@ -357,20 +359,15 @@ export class GroupCoordinator {
   }
 
   tick(nowMs: number): void {
-    for (const group of [...this.groups.values()]) {
-      const deadline = groupDeadlineMs(group);
-      if (deadline !== null && deadline <= nowMs) this.#apply(tickGroup(group, nowMs, this.config), nowMs);
+    for (const groupId of this.groups.dueKeys(nowMs)) {
+      const group = this.groups.get(groupId);
+      if (group !== undefined) this.#apply(tickGroup(group, nowMs, this.config), nowMs);
     }
   }
 
   /** When `tick` next has work, or null; the driver also wakes on any request. */
   nextDeadlineMs(): number | null {
-    let next: number | null = null;
-    for (const group of this.groups.values()) {
-      const deadline = groupDeadlineMs(group);
-      if (deadline !== null && (next === null || deadline < next)) next = deadline;
-    }
-    return next;
+    return this.groups.nextDeadlineMs();
   }
 
   /** Drains the work produced since the last call. */

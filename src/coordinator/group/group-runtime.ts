@@ -45,6 +45,7 @@ import {
   type StoredGroupRecord,
   storedRecordGroupId,
 } from './group-record-codec.js';
+import { GroupWriteBatcher, type PartitionedRecord } from './group-write-batcher.js';
 import { mapWriteError } from './group-write-errors.js';
 import { joinErrorResponse } from './rebalance.js';
 
@@ -83,10 +84,6 @@ function commitRefusal(request: OffsetCommitRequest, errorCode: number): OffsetC
   };
 }
 
-/** Bounds of one coalesced __consumer_offsets batch: well under the topic's 1 MiB max.message.bytes. */
-const MAX_BATCH_RECORDS = 1_000;
-const MAX_BATCH_BYTES = 512 * 1024;
-
 /** Node's setTimeout cannot wait longer than this. */
 const MAX_TIMER_DELAY_MS = 2_147_483_647;
 
@@ -109,11 +106,8 @@ export class GroupCoordinatorClosedError extends PyralogError {
  */
 export class GroupRuntime {
   readonly #held = new Map<number, Held>();
-  /** Per __consumer_offsets partition, the records collected for its next append (see #coalesce). */
-  readonly #batches = new Map<
-    number,
-    { records: EncodedGroupRecord[]; bytes: number; done: Promise<number>; flush: () => void }
-  >();
+  /** Non-transactional writes, coalesced per partition within one event-loop turn. */
+  readonly #batcher: GroupWriteBatcher;
   /** Per KIP-848 group, the outcome of its latest write still in flight (NONE once durable). */
   readonly #consumerWrites = new Map<string, Promise<number>>();
   #nextRequestId = 1;
@@ -123,6 +117,11 @@ export class GroupRuntime {
   #closed = false;
 
   constructor(private readonly options: GroupRuntimeOptions) {
+    this.#batcher = new GroupWriteBatcher({
+      log: options.log,
+      afterBatch: () => this.#drain(),
+      onError: options.onError,
+    });
     this.#scheduleRetention();
     this.#schedule();
   }
@@ -413,16 +412,30 @@ export class GroupRuntime {
     held.resolve(reply);
   }
 
-  /** Appends synchronously (offsets are taken now, in the coordinator's order); confirms once all are durable. */
+  /**
+   * Appends synchronously (offsets are taken now, in the coordinator's order); confirms once all are
+   * durable. The batch that confirms a coalesced write drains the coordinator once for all its writes.
+   */
   #startWrite(write: GroupWrite): void {
-    void this.#append(write.records, write.transactional).then((errorCode) =>
-      this.#completeWrite(write.writeId, errorCode),
-    );
+    if (write.transactional === undefined) {
+      this.#batcher.write(this.#partitioned(write.records), (errorCode) =>
+        this.classic.writeCompleted(write.writeId, errorCode),
+      );
+      return;
+    }
+    // A transactional batch (TxnOffsetCommit) is its producer's own batch: never coalesced with others.
+    void this.#appendTransactional(write.records, write.transactional).then((errorCode) => {
+      this.classic.writeCompleted(write.writeId, errorCode);
+      this.#drain();
+    });
   }
 
   /** Like #startWrite for a KIP-848 group: heartbeats of that group wait for it; a failure undoes the change. */
   #startConsumerWrite(write: ConsumerGroupWrite): void {
-    const done = this.#append(write.records).then((errorCode) => {
+    const appended = new Promise<number>((resolve) =>
+      this.#batcher.write(this.#partitioned(write.records), resolve),
+    );
+    const done = appended.then((errorCode) => {
       if (errorCode !== ErrorCode.NONE) this.consumer.revert(write);
       if (this.#consumerWrites.get(write.groupId) === done) this.#consumerWrites.delete(write.groupId);
       return errorCode;
@@ -430,54 +443,26 @@ export class GroupRuntime {
     this.#consumerWrites.set(write.groupId, done);
   }
 
-  /**
-   * Joins `records` to the batch collecting for `partition` in this turn of the event loop; the batch is
-   * appended once I/O of this turn is done (setImmediate), or at once when it reaches its bound. Kafka's
-   * coordinator runtime batches its writes the same way: pipelined commits then cost one append and one
-   * fsync per batch instead of one each. Order per partition is the order of the calls.
-   */
-  #coalesce(partition: number, records: readonly EncodedGroupRecord[]): Promise<number> {
-    let batch = this.#batches.get(partition);
-    if (batch === undefined) {
-      const pending: EncodedGroupRecord[] = [];
-      let flush: () => void = () => {};
-      const done = new Promise<number>((resolve) => {
-        let flushed = false;
-        flush = () => {
-          if (flushed) return;
-          flushed = true;
-          if (this.#batches.get(partition)?.records === pending) this.#batches.delete(partition);
-          resolve(this.options.log.append(partition, pending));
-        };
-      });
-      batch = { records: pending, bytes: 0, done, flush };
-      this.#batches.set(partition, batch);
-      setImmediate(flush);
-    }
-    batch.records.push(...records);
-    for (const r of records) batch.bytes += r.key.length + (r.value?.length ?? 0);
-    const joined = batch;
-    if (joined.records.length >= MAX_BATCH_RECORDS || joined.bytes >= MAX_BATCH_BYTES) joined.flush();
-    return joined.done;
+  #partitioned(records: readonly StoredGroupRecord[]): PartitionedRecord[] {
+    return records.map((record) => ({
+      partition: this.partitionFor(storedRecordGroupId(record)),
+      record: encodeGroupRecord(record),
+    }));
   }
 
-  /** Appends each record to its group's partition, in call order per partition. */
-  #append(
+  /** Appends each record to its group's partition as a transactional batch of the producer. */
+  #appendTransactional(
     records: readonly StoredGroupRecord[],
-    transactional?: GroupWrite['transactional'],
+    producer: NonNullable<GroupWrite['transactional']>,
   ): Promise<number> {
     const byPartition = new Map<number, EncodedGroupRecord[]>();
-    for (const record of records) {
-      const partition = this.partitionFor(storedRecordGroupId(record));
+    for (const { partition, record } of this.#partitioned(records)) {
       const list = byPartition.get(partition) ?? [];
-      list.push(encodeGroupRecord(record));
+      list.push(record);
       byPartition.set(partition, list);
     }
-    // A transactional batch (TxnOffsetCommit) is its producer's own batch: never coalesced with others.
     const appends = [...byPartition].map(([partition, list]) =>
-      transactional === undefined
-        ? this.#coalesce(partition, list)
-        : this.options.log.appendTransactional(partition, list, transactional),
+      this.options.log.appendTransactional(partition, list, producer),
     );
     return Promise.all(appends).then(
       (codes) => codes.find((c) => c !== ErrorCode.NONE) ?? ErrorCode.NONE,
@@ -486,11 +471,6 @@ export class GroupRuntime {
         return ErrorCode.KAFKA_STORAGE_ERROR;
       },
     );
-  }
-
-  #completeWrite(writeId: number, errorCode: number): void {
-    this.classic.writeCompleted(writeId, errorCode);
-    this.#drain();
   }
 
   /** One timer at the earliest deadline of either coordinator; re-armed after every step. */

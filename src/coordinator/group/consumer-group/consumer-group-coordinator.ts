@@ -5,6 +5,7 @@ import {
   type ConsumerGroupHeartbeatResponse,
   ErrorCode,
 } from '../../../protocol/index.js';
+import { DeadlineMap } from '../deadline-map.js';
 import type { GroupCoordinatorConfig, MemberIdGenerator, TopicCatalog } from '../group-config.js';
 import { consumerGroupHeartbeat, heartbeatResponse } from './consumer-group-heartbeat.js';
 import { type ConsumerGroupRecord, consumerGroupChangeRecords } from './consumer-group-records.js';
@@ -25,6 +26,15 @@ export interface ConsumerGroupWrite {
   readonly next: ConsumerGroup | undefined;
 }
 
+/** The earliest session or revocation deadline of `group`'s members, or null. */
+export function consumerGroupDeadlineMs(group: ConsumerGroup): number | null {
+  let next = Number.POSITIVE_INFINITY;
+  for (const m of group.members.values()) {
+    next = Math.min(next, m.sessionDeadlineMs, m.revocationDeadlineMs ?? Number.POSITIVE_INFINITY);
+  }
+  return Number.isFinite(next) ? next : null;
+}
+
 /**
  * Every change of a group (heartbeat, expiry, deletion) becomes its KIP-848 records (ConsumerGroupMetadata,
  * member metadata, target and current assignments: see consumer-group-records.ts), which the driver takes
@@ -32,7 +42,8 @@ export interface ConsumerGroupWrite {
  * is read-only for callers: changes go through the methods, which record them.
  */
 export class ConsumerGroupCoordinator {
-  readonly groups = new Map<string, ConsumerGroup>();
+  /** Every KIP-848 group by id, indexed by its members' earliest session or revocation deadline. */
+  readonly groups = new DeadlineMap<ConsumerGroup>(consumerGroupDeadlineMs);
   #writes: ConsumerGroupWrite[] = [];
 
   constructor(
@@ -62,7 +73,9 @@ export class ConsumerGroupCoordinator {
 
   /** Expires silent members and fences members that did not revoke within their rebalance timeout. */
   tick(nowMs: number, topics: TopicCatalog): void {
-    for (const group of [...this.groups.values()]) {
+    for (const groupId of this.groups.dueKeys(nowMs)) {
+      const group = this.groups.get(groupId);
+      if (group === undefined) continue;
       let next = group;
       for (const member of group.members.values()) {
         const expired = member.sessionDeadlineMs <= nowMs;
@@ -117,13 +130,7 @@ export class ConsumerGroupCoordinator {
   }
 
   nextDeadlineMs(): number | null {
-    let next = Number.POSITIVE_INFINITY;
-    for (const group of this.groups.values()) {
-      for (const m of group.members.values()) {
-        next = Math.min(next, m.sessionDeadlineMs, m.revocationDeadlineMs ?? Number.POSITIVE_INFINITY);
-      }
-    }
-    return Number.isFinite(next) ? next : null;
+    return this.groups.nextDeadlineMs();
   }
 
   /** OffsetCommit/OffsetFetch member check for a consumer group (KIP-848 uses the member epoch as generation). */
