@@ -6,9 +6,14 @@
 //   minus group.initial.rebalance.delay.ms (the protocol's own wait), median and max over the runs;
 // - OffsetCommit round trips/s on one connection with `--window` requests outstanding (each commit is
 //   one durable __consumer_offsets append, acks=all under the default flush policy), beside a pipelined
-//   ApiVersions baseline on the same connection.
+//   ApiVersions baseline on the same connection, and the CPU time this process spent per round trip
+//   (steadier than the rate when other work shares the machine).
 // Prints the 1-minute load average beside the figures (the machine may be shared).
-// Usage: node --import tsx bench/groups/main.ts [--runs 5] [--delay 0] [--seconds 3] [--window 128] [--memory]
+// --broker host:port measures a broker running in another process instead (e.g. `pyralog start
+// --override group.initial.rebalance.delay.ms=0`), so that client and broker cost can be profiled apart;
+// --only commits|rebalance runs one part.
+// Usage: node --import tsx bench/groups/main.ts [--runs 5] [--delay 0] [--seconds 3] [--warmup 1] [--window 128] [--memory]
+//   [--broker host:port] [--only commits|rebalance]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,19 +29,38 @@ const runs = argument('runs', 5);
 const delayMs = argument('delay', 0);
 const seconds = argument('seconds', 3);
 const window = argument('window', 128);
-const storage = process.argv.includes('--memory') ? 'memory' : 'disk';
+const warmupSeconds = argument('warmup', 1);
+const textArgument = (name: string): string | undefined => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? undefined : process.argv[at + 1];
+};
+const external = textArgument('broker');
+const only = textArgument('only');
+const storage =
+  external !== undefined ? `broker ${external}` : process.argv.includes('--memory') ? 'memory' : 'disk';
 const PARTITIONS = 12;
 
 const dir = await mkdtemp(join(tmpdir(), 'pyralog-bench-groups-'));
-const broker = await startBroker({
-  logDirs: storage === 'memory' ? 'memory' : [dir],
-  config: {
-    'group.initial.rebalance.delay.ms': String(delayMs),
-    'offsets.topic.num.partitions': '10',
-  },
-});
-const connect = () => KafkaConnection.connect({ host: broker.host, port: broker.port });
-const load = () => `${storage} storage, load average ${loadavg()[0]?.toFixed(2)}`;
+const broker =
+  external === undefined
+    ? await startBroker({
+        logDirs: storage === 'memory' ? 'memory' : [dir],
+        config: {
+          'group.initial.rebalance.delay.ms': String(delayMs),
+          'offsets.topic.num.partitions': '10',
+        },
+      })
+    : null;
+const [host, port] =
+  broker === null
+    ? [
+        external?.slice(0, external.lastIndexOf(':')) ?? '',
+        Number(external?.slice(external.lastIndexOf(':') + 1)),
+      ]
+    : [broker.host, broker.port];
+const connect = () => KafkaConnection.connect({ host, port });
+const load = () =>
+  `${external !== undefined ? storage : `${storage} storage, in-process broker`}, load average ${loadavg()[0]?.toFixed(2)}`;
 
 function joinBody(groupId: string, memberId: string) {
   return {
@@ -111,11 +135,24 @@ async function rebalanceFigures(members: number): Promise<void> {
   );
 }
 
-/** Keeps `window` requests outstanding for `seconds`; returns completed requests per second. */
-async function pipelined(operation: (n: number) => Promise<unknown>): Promise<number> {
+/**
+ * Keeps `window` requests outstanding for `warmup` seconds, then for `seconds`; returns completed requests per second and this
+ * process's CPU time (user + system) per request in µs, which a loaded machine distorts far less.
+ */
+async function pipelined(
+  operation: (n: number) => Promise<unknown>,
+): Promise<{ rate: number; cpuUs: number }> {
+  // Unmeasured first: the JIT's optimising compiles (CPU time of this process too) settle meanwhile.
+  const warmUntil = performance.now() + warmupSeconds * 1000;
+  let warmed = 0;
+  const warmLane = async (): Promise<void> => {
+    while (performance.now() < warmUntil) await operation(warmed++);
+  };
+  await Promise.all(Array.from({ length: window }, warmLane));
   let completed = 0;
   const deadline = performance.now() + seconds * 1000;
   const start = performance.now();
+  const cpuBefore = process.cpuUsage();
   const lane = async (): Promise<void> => {
     while (performance.now() < deadline) {
       await operation(completed);
@@ -123,7 +160,11 @@ async function pipelined(operation: (n: number) => Promise<unknown>): Promise<nu
     }
   };
   await Promise.all(Array.from({ length: window }, lane));
-  return completed / ((performance.now() - start) / 1000);
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    rate: completed / ((performance.now() - start) / 1000),
+    cpuUs: (cpu.user + cpu.system) / completed,
+  };
 }
 
 async function commitFigures(): Promise<void> {
@@ -167,8 +208,12 @@ async function commitFigures(): Promise<void> {
       connection.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 'bench', clientSoftwareVersion: '1' }),
     );
     const commits = await pipelined(commit);
+    const where = external === undefined ? 'client and broker' : 'client only';
     console.log(
-      `OffsetCommit v8 round trips/s, 1 connection, window ${window}: ${commits.toFixed(0)} (ApiVersions baseline ${baseline.toFixed(0)}; ${seconds} s each, ${load()})`,
+      `OffsetCommit v8 round trips/s, 1 connection, window ${window}: ${commits.rate.toFixed(0)} (ApiVersions baseline ${baseline.rate.toFixed(0)}; ${seconds} s each, ${load()})`,
+    );
+    console.log(
+      `CPU per round trip (this process: ${where}): OffsetCommit ${commits.cpuUs.toFixed(1)} µs, ApiVersions ${baseline.cpuUs.toFixed(1)} µs`,
     );
   } finally {
     await connection.close();
@@ -176,10 +221,12 @@ async function commitFigures(): Promise<void> {
 }
 
 try {
-  await rebalanceFigures(3);
-  await rebalanceFigures(50);
-  await commitFigures();
+  if (only !== 'commits') {
+    await rebalanceFigures(3);
+    await rebalanceFigures(50);
+  }
+  if (only !== 'rebalance') await commitFigures();
 } finally {
-  await broker.stop();
+  await broker?.stop();
   await rm(dir, { recursive: true, force: true });
 }
