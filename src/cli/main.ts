@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // The `pyralog` command: `start` runs a single-node broker (issue #4); topic, config, cluster and group administer any Kafka-compatible cluster, and produce, consume and bench read, write and measure it, through src/client (issue #8).
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
@@ -46,9 +45,9 @@ function exitOverrideAll(command: Command): void {
   command.exitOverride();
   for (const sub of command.commands) exitOverrideAll(sub);
 }
-try {
-  await program.parseAsync(process.argv);
-} catch (error: unknown) {
+// No top-level await: the bundle is CommonJS so that the launcher can run it from V8's code cache
+// (tools/build/bundle-cli.mjs). Any other error stays an unhandled rejection: its stack, exit code 1.
+void program.parseAsync(process.argv).catch((error: unknown) => {
   if (!(error instanceof CommanderError)) throw error;
   process.exitCode = error.exitCode === 0 ? 0 : 2;
-}
+});
