@@ -11,8 +11,10 @@
 //   node bench/broker/main.mjs [--msgs 1000000] [--rate 10000] [--secs 20] [--runs 1]
 //                              [--startup-runs 5] [--disk-mib 1024] [--modes durable,kafka]
 //                              [--skip-startup] [--skip-disk] [--skip-workload] [--cpu-prof DIR]
-//                              [--trace]
-// --cpu-prof starts each measured broker under `node --cpu-prof` and leaves the .cpuprofile there.
+//                              [--alloc-prof DIR] [--trace]
+// --cpu-prof starts each measured broker under `node --cpu-prof` and leaves the .cpuprofile there;
+// --alloc-prof leaves a .heapprofile of every allocation, freed ones included (alloc-hook.mjs), and
+// prints its summary (alloc-summary.mjs): what feeds the garbage collector.
 // --trace loads bench/broker/trace-hook.mjs into each measured broker and prints, after its
 // workload, where each request's time went (per-stage marks of the broker's request-trace channel),
 // group commits and fsyncs, GC pauses, event-loop delay and main-thread stalls (own work or waiting
@@ -44,6 +46,7 @@ const startupRuns = Number(option('startup-runs', '5'));
 const diskMiB = Number(option('disk-mib', '1024'));
 const modes = option('modes', 'durable,kafka').split(',');
 const cpuProfDir = option('cpu-prof', undefined);
+const allocProfDir = option('alloc-prof', undefined);
 const trace = flag('trace');
 
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -249,7 +252,14 @@ async function workload(mode) {
     const nodeArgs = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
     const traceOut = join(OUT, `trace-${mode}-${Date.now()}.txt`);
     if (trace) nodeArgs.push('--import', join(ROOT, 'bench/broker/trace-hook.mjs'));
-    const env = trace ? { ...process.env, BENCH_TRACE_OUT: traceOut } : process.env;
+    const allocOut =
+      allocProfDir === undefined ? undefined : join(allocProfDir, `alloc-${mode}-${Date.now()}.heapprofile`);
+    if (allocOut !== undefined) nodeArgs.push('--import', join(ROOT, 'bench/broker/alloc-hook.mjs'));
+    const env = {
+      ...process.env,
+      ...(trace ? { BENCH_TRACE_OUT: traceOut } : {}),
+      ...(allocOut === undefined ? {} : { BENCH_ALLOC_OUT: allocOut }),
+    };
     const broker = await startCli(dir, ['--flush-mode', mode], nodeArgs, env);
     let peakRss = 0;
     const sampler = setInterval(() => {
@@ -279,6 +289,10 @@ async function workload(mode) {
       await broker.stop();
     }
     if (trace) console.log(`\n${await readFile(traceOut, 'utf8')}(${traceOut})`);
+    if (allocOut !== undefined) {
+      const summary = await run(process.execPath, [join(ROOT, 'bench/broker/alloc-summary.mjs'), allocOut]);
+      console.log(`\n${summary.stdout}(${allocOut})`);
+    }
   });
 }
 
