@@ -210,9 +210,11 @@ describe('SocketServer connection lifecycle', () => {
     });
     const client = await raw(port);
     client.socket.write(apiVersionsFrame(1));
-    await waitFor(() => client.frames.length === 1, 'the response');
+    // No wait for the response: on a loaded machine the 40 ms may pass before the server reads the
+    // request, and then the connection is closed as idle without one. Either way it must close idle.
     await within(client.closed, 'the idle connection to close', 3_000);
     assert.equal(socketServer.metrics.idleConnectionsClosed, 1);
+    assert.ok(client.frames.length <= 1);
   });
 
   it('does not close a connection whose request is still in flight', async () => {
