@@ -11,10 +11,11 @@
 //   node bench/broker/main.mjs [--msgs 1000000] [--rate 10000] [--secs 20] [--runs 1]
 //                              [--startup-runs 5] [--disk-mib 1024] [--modes durable,kafka]
 //                              [--skip-startup] [--skip-disk] [--skip-workload] [--cpu-prof DIR]
-//                              [--alloc-prof DIR] [--trace]
+//                              [--alloc-prof DIR] [--trace] [--node-args "--flag ..."]
 // --cpu-prof starts each measured broker under `node --cpu-prof` and leaves the .cpuprofile there;
 // --alloc-prof leaves a .heapprofile of every allocation, freed ones included (alloc-hook.mjs), and
 // prints its summary (alloc-summary.mjs): what feeds the garbage collector.
+// --node-args passes Node/V8 flags to each measured broker (e.g. "--max-semi-space-size=64").
 // --trace loads bench/broker/trace-hook.mjs into each measured broker and prints, after its
 // workload, where each request's time went (per-stage marks of the broker's request-trace channel),
 // group commits and fsyncs, GC pauses, event-loop delay and main-thread stalls (own work or waiting
@@ -47,6 +48,9 @@ const diskMiB = Number(option('disk-mib', '1024'));
 const modes = option('modes', 'durable,kafka').split(',');
 const cpuProfDir = option('cpu-prof', undefined);
 const allocProfDir = option('alloc-prof', undefined);
+const extraNodeArgs = option('node-args', '')
+  .split(' ')
+  .filter((arg) => arg !== '');
 const trace = flag('trace');
 
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -249,7 +253,8 @@ async function sharedBenchCopy() {
 async function workload(mode) {
   const copy = await sharedBenchCopy();
   await withTempDir(async (dir) => {
-    const nodeArgs = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
+    const nodeArgs = [...extraNodeArgs];
+    if (cpuProfDir !== undefined) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
     const traceOut = join(OUT, `trace-${mode}-${Date.now()}.txt`);
     if (trace) nodeArgs.push('--import', join(ROOT, 'bench/broker/trace-hook.mjs'));
     const allocOut =
