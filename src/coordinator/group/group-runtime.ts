@@ -92,6 +92,11 @@ interface Held {
   readonly reject: (error: GroupCoordinatorClosedError) => void;
 }
 
+/** A write that repairs __consumer_offsets after a lost one failed too (reported through onError). */
+export class GroupWriteError extends PyralogError {
+  readonly code = 'GROUP_WRITE_FAILED';
+}
+
 /** The coordinator stopped (broker shutdown) before it answered: handlers answer COORDINATOR_NOT_AVAILABLE. */
 export class GroupCoordinatorClosedError extends PyralogError {
   readonly code = 'GROUP_COORDINATOR_CLOSED';
@@ -108,8 +113,13 @@ export class GroupRuntime {
   readonly #held = new Map<number, Held>();
   /** Non-transactional writes, coalesced per partition within one event-loop turn. */
   readonly #batcher: GroupWriteBatcher;
-  /** Per KIP-848 group, the outcome of its latest write still in flight (NONE once durable). */
+  /**
+   * Per KIP-848 group, the outcome of its latest write still in flight together with those before it
+   * (NONE once all are durable, else the first failure).
+   */
   readonly #consumerWrites = new Map<string, Promise<number>>();
+  /** Per KIP-848 group, its writes still in flight, oldest first. */
+  readonly #consumerInFlight = new Map<string, ConsumerGroupWrite[]>();
   #nextRequestId = 1;
   #timerAtMs: number | null = null;
   #cancelTimer: (() => void) | null = null;
@@ -430,17 +440,54 @@ export class GroupRuntime {
     });
   }
 
-  /** Like #startWrite for a KIP-848 group: heartbeats of that group wait for it; a failure undoes the change. */
+  /**
+   * Like #startWrite for a KIP-848 group: heartbeats of that group wait for it. A failure undoes the
+   * change and every later one of the group still in flight (they were built on it); those later
+   * writes then count as failed too, so no member is answered with a state that was undone.
+   */
   #startConsumerWrite(write: ConsumerGroupWrite): void {
+    const { groupId } = write;
+    const inFlight = this.#consumerInFlight.get(groupId) ?? [];
+    inFlight.push(write);
+    this.#consumerInFlight.set(groupId, inFlight);
     const appended = new Promise<number>((resolve) =>
       this.#batcher.write(this.#partitioned(write.records), resolve),
     );
-    const done = appended.then((errorCode) => {
-      if (errorCode !== ErrorCode.NONE) this.consumer.revert(write);
-      if (this.#consumerWrites.get(write.groupId) === done) this.#consumerWrites.delete(write.groupId);
+    const own = appended.then((errorCode) => {
+      const pending = this.#consumerInFlight.get(groupId) ?? [];
+      const at = pending.indexOf(write);
+      // Not in the list: an earlier failure already undid this change. A lost change takes the later
+      // ones with it (a lost repair undoes nothing).
+      const undoesLater = errorCode !== ErrorCode.NONE && !write.isRepair;
+      if (at >= 0) pending.splice(at, undoesLater ? pending.length - at : 1);
+      if (pending.length === 0) this.#consumerInFlight.delete(groupId);
+      if (at >= 0 && errorCode !== ErrorCode.NONE) this.#undoConsumerWrite(write, errorCode);
       return errorCode;
     });
-    this.#consumerWrites.set(write.groupId, done);
+    const before = this.#consumerWrites.get(groupId);
+    const done =
+      before === undefined
+        ? own
+        : Promise.all([before, own]).then(([earlier, mine]) => (earlier !== ErrorCode.NONE ? earlier : mine));
+    this.#consumerWrites.set(groupId, done);
+    void done.then(() => {
+      if (this.#consumerWrites.get(groupId) === done) this.#consumerWrites.delete(groupId);
+    });
+  }
+
+  #undoConsumerWrite(write: ConsumerGroupWrite, errorCode: number): void {
+    if (write.isRepair) {
+      this.options.onError(
+        new GroupWriteError(
+          `the repair of KIP-848 group ${write.groupId} failed with error code ${errorCode}`,
+        ),
+        '__consumer_offsets append',
+      );
+      return;
+    }
+    // The repair starts a new chain: heartbeats after the undo wait for it, not for the lost write.
+    this.#consumerWrites.delete(write.groupId);
+    this.#step(() => this.consumer.revert(write, this.options.topics()));
   }
 
   #partitioned(records: readonly StoredGroupRecord[]): PartitionedRecord[] {

@@ -24,6 +24,8 @@ export interface ConsumerGroupWrite {
   readonly records: readonly ConsumerGroupRecord[];
   readonly previous: ConsumerGroup | undefined;
   readonly next: ConsumerGroup | undefined;
+  /** Written by `revert` to undo a lost change in the log; not itself undone if it fails. */
+  readonly isRepair: boolean;
 }
 
 /** The earliest session or revocation deadline of `group`'s members, or null. */
@@ -107,11 +109,17 @@ export class ConsumerGroupCoordinator {
     return writes;
   }
 
-  /** `write` could not be made durable: the group goes back to what it was, unless it changed again since. */
-  revert(write: ConsumerGroupWrite): void {
-    if (this.groups.get(write.groupId) !== write.next) return;
+  /**
+   * `write` could not be made durable: the group goes back to what it was before it. Changes made
+   * since were built on the lost one, so they are undone with it (their writes count as failed), and
+   * records that bring the log back to that state are written (a `repair`): the log may hold later
+   * changes' records without this one's.
+   */
+  revert(write: ConsumerGroupWrite, topics: TopicCatalog): void {
+    const current = this.groups.get(write.groupId);
     if (write.previous === undefined) this.groups.delete(write.groupId);
     else this.groups.set(write.groupId, write.previous);
+    if (current !== write.next) this.#record(write.groupId, current, write.previous, topics, true);
   }
 
   #set(previous: ConsumerGroup | undefined, next: ConsumerGroup, topics: TopicCatalog): void {
@@ -124,9 +132,10 @@ export class ConsumerGroupCoordinator {
     previous: ConsumerGroup | undefined,
     next: ConsumerGroup | undefined,
     topics: TopicCatalog,
+    isRepair = false,
   ): void {
     const records = consumerGroupChangeRecords(previous, next, topics);
-    if (records.length > 0) this.#writes.push({ groupId, records, previous, next });
+    if (records.length > 0) this.#writes.push({ groupId, records, previous, next, isRepair });
   }
 
   nextDeadlineMs(): number | null {

@@ -81,13 +81,14 @@ export function consumerGroupHeartbeat(
   const member = group.members.get(request.memberId);
   if (member === undefined) return fail(ErrorCode.UNKNOWN_MEMBER_ID, 'unknown member id');
   if (epoch === -1 || epoch === -2) {
+    // A static member that left keeps its epoch for the instance that replaces it; its previous epoch
+    // goes: only the process that left could have retried with it. Kafka's record of a leaving member
+    // (epoch -2) has room for one epoch besides the marker, so memory and log then hold the same.
+    const leaving = { ...member, isLeavingStatic: true, previousMemberEpoch: member.memberEpoch };
     const next =
       epoch === -1 || member.instanceId === null
         ? removeConsumerMember(group, member.memberId, ctx)
-        : {
-            ...group,
-            members: new Map(group.members).set(member.memberId, { ...member, isLeavingStatic: true }),
-          };
+        : { ...group, members: new Map(group.members).set(member.memberId, leaving) };
     return answer(next, { memberId: member.memberId, memberEpoch: epoch }, ctx);
   }
   const owned = ownedSet(request);

@@ -1,13 +1,15 @@
-// Persistence of KIP-848 groups: a seeded random run of heartbeats, leaves, expiries and deletions writes
-// its records through the real codec; replaying everything written so far must rebuild every group as the
-// coordinator holds it (epochs, target, assignments, revocations, subscriptions), after every step.
+// Persistence of KIP-848 groups: a seeded random run of heartbeats, leaves (static ones too), expiries and
+// deletions writes its records through the real codec, the writes completing later and some failing (the
+// change and those built on it undone, a repair written); replaying everything that landed must rebuild
+// every group as the coordinator holds it (epochs, previous epochs, target, assignments, revocations,
+// subscriptions) whenever no write is outstanding.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type ConsumerGroupHeartbeatRequest, ErrorCode, uuidFromBytes } from '../../../protocol/index.js';
 import { SeededRandom } from '../../../testing/index.js';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, type TopicCatalog, type TopicInfo } from '../group-config.js';
 import { decodeGroupRecord, encodeGroupRecord } from '../group-record-codec.js';
-import { ConsumerGroupCoordinator } from './consumer-group-coordinator.js';
+import { ConsumerGroupCoordinator, type ConsumerGroupWrite } from './consumer-group-coordinator.js';
 import { type ConsumerGroupRecord, loadConsumerGroups } from './consumer-group-records.js';
 import type { ConsumerGroup } from './consumer-group-state.js';
 
@@ -42,7 +44,7 @@ function durable(group: ConsumerGroup): unknown {
         serverAssignor: m.serverAssignor,
         rebalanceTimeoutMs: m.rebalanceTimeoutMs,
         memberEpoch: m.memberEpoch,
-        previousMemberEpoch: m.isLeavingStatic ? m.memberEpoch : m.previousMemberEpoch,
+        previousMemberEpoch: m.previousMemberEpoch,
         isLeavingStatic: m.isLeavingStatic,
         assigned: sorted(m.assigned),
         pendingRevocation: sorted(m.pendingRevocation),
@@ -58,6 +60,15 @@ describe('KIP-848 group records', () => {
       let n = 0;
       const cg = new ConsumerGroupCoordinator(DEFAULT_GROUP_COORDINATOR_CONFIG, () => `m${++n}`, 100);
       const log: ConsumerGroupRecord[] = [];
+      const pending: ConsumerGroupWrite[] = [];
+      const land = (write: ConsumerGroupWrite) => {
+        for (const record of write.records) {
+          const encoded = encodeGroupRecord(record);
+          const decoded = decodeGroupRecord(encoded.key, encoded.value);
+          assert.ok(decoded !== null && decoded.kind !== 'groupMetadata' && decoded.kind !== 'offsetCommit');
+          log.push(decoded);
+        }
+      };
       const clients = new Map<
         string,
         { groupId: string; epoch: number; owned: ConsumerGroupHeartbeatRequest['topicPartitions'] }
@@ -138,15 +149,22 @@ describe('KIP-848 group records', () => {
           else
             clients.set(id, { ...c, epoch: r.memberEpoch, owned: r.assignment?.topicPartitions ?? c.owned });
         }
-        for (const write of cg.takeWrites()) {
-          for (const record of write.records) {
-            const encoded = encodeGroupRecord(record);
-            const decoded = decodeGroupRecord(encoded.key, encoded.value);
-            assert.ok(
-              decoded !== null && decoded.kind !== 'groupMetadata' && decoded.kind !== 'offsetCommit',
-            );
-            log.push(decoded);
+        // Writes complete later, in order; some fail. A failure undoes its change and every later one
+        // of the group (whose records may still land or not), and the repair it writes lands after them.
+        pending.push(...cg.takeWrites());
+        if (random.chance(0.6)) continue;
+        const superseded = new Set<ConsumerGroupWrite>();
+        while (pending.length > 0) {
+          const write = pending.shift()!;
+          const fails = superseded.has(write) ? random.chance(0.5) : !write.isRepair && random.chance(0.15);
+          if (!fails) {
+            land(write);
+            continue;
           }
+          if (superseded.has(write)) continue;
+          for (const later of pending) if (later.groupId === write.groupId) superseded.add(later);
+          cg.revert(write, catalog);
+          pending.push(...cg.takeWrites());
         }
         const loaded = loadConsumerGroups(log, {
           nowMs: now,
@@ -167,7 +185,7 @@ describe('KIP-848 group records', () => {
     }
   });
 
-  it('a failed write is undone unless the group changed again', () => {
+  it('a failed write that nothing was built on is undone in memory only', () => {
     const cg = new ConsumerGroupCoordinator(DEFAULT_GROUP_COORDINATOR_CONFIG, () => 'm1', 100);
     const join = {
       groupId: 'g',
@@ -184,7 +202,8 @@ describe('KIP-848 group records', () => {
     cg.heartbeat(join, { clientId: 'c', clientHost: '/h' }, catalog, 0);
     const [write] = cg.takeWrites();
     assert.ok(write !== undefined);
-    cg.revert(write);
+    cg.revert(write, catalog);
     assert.equal(cg.groups.has('g'), false);
+    assert.deepEqual(cg.takeWrites(), [], 'nothing was built on it: the log needs no repair');
   });
 });

@@ -154,9 +154,9 @@ function memberMetadata(member: ConsumerMember): ConsumerGroupMemberMetadataValu
 }
 
 /**
- * A static member that left (-2) is stored with member epoch -2 as Kafka does; its real epoch goes into
- * PreviousMemberEpoch so a restart still hands it back on rejoin (its previous epoch is lost then,
- * which only narrows what a retried heartbeat of that member may say).
+ * A static member that left (-2) is stored with member epoch -2 as Kafka does; its epoch goes into
+ * PreviousMemberEpoch so a restart still hands it to the instance that replaces it (the heartbeat that
+ * left already set its previous epoch to it, so nothing is lost).
  */
 function currentAssignment(
   member: ConsumerMember,
