@@ -100,6 +100,16 @@ export const BROKER_CONFIG_DEFINITIONS = {
     doc: 'Roll a segment after this many ms; overrides log.roll.hours.',
   }),
   'log.roll.hours': intConfig({ default: 168, min: 1, doc: 'Roll a segment after this many hours.' }),
+  'log.roll.jitter.ms': longConfig({
+    default: null,
+    dynamic: 'cluster-wide',
+    doc: 'Largest random jitter subtracted from a segment roll time; overrides log.roll.jitter.hours.',
+  }),
+  'log.roll.jitter.hours': intConfig({
+    default: 0,
+    min: 0,
+    doc: 'Largest random jitter subtracted from a segment roll time, in hours.',
+  }),
   'log.retention.ms': longConfig({
     default: null,
     dynamic: 'cluster-wide',
@@ -186,7 +196,7 @@ export const BROKER_CONFIG_DEFINITIONS = {
   'log.preallocate': booleanConfig({
     default: false,
     dynamic: 'cluster-wide',
-    doc: 'Preallocate segment files when they are created.',
+    doc: 'Accepted for compatibility and ignored: segment files are not preallocated (see topic config preallocate).',
   }),
   'log.flush.offset.checkpoint.interval.ms': intConfig({
     default: 60000,
@@ -415,6 +425,10 @@ export const BROKER_CONFIG_SYNONYMS = {
   'log.roll.ms': [
     { name: 'log.roll.ms', factor: 1 },
     { name: 'log.roll.hours', factor: 3_600_000 },
+  ],
+  'log.roll.jitter.ms': [
+    { name: 'log.roll.jitter.ms', factor: 1 },
+    { name: 'log.roll.jitter.hours', factor: 3_600_000 },
   ],
   'log.dirs': [
     { name: 'log.dirs', factor: 1 },

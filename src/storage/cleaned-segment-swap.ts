@@ -2,9 +2,10 @@ import { recoverSegment } from './log-recovery.js';
 import type { PartitionLogState } from './partition-log-state.js';
 import { DELETED_SUFFIX, LogSegment } from './segment.js';
 import type { SegmentRoller } from './segment-roller.js';
+import type { AbortedTxn } from './txn-index.js';
 
 /**
- * Replaces `old` by the cleaned `.swap` file: renamed over the `.log` (atomic: a crash leaves the
+ * Replaces `old` by the cleaned `.swap` file, whose `.txnindex` gets `abortedTxns`: renamed over the `.log` (atomic: a crash leaves the
  * old or the new content), indexes rebuilt and checked by a full validation of the new file. The
  * old segment's handles stay open for in-flight reads until file.delete.delay.ms has passed.
  * False when `old` is no longer an inactive segment of the log.
@@ -14,6 +15,7 @@ export function swapInCleanedSegment(
   roller: SegmentRoller,
   old: LogSegment,
   swapPath: string,
+  abortedTxns: readonly AbortedTxn[],
 ): Promise<boolean> {
   return state.queue.run(async () => {
     state.checkNotFailed();
@@ -27,8 +29,8 @@ export function swapInCleanedSegment(
     await state.fs.fsyncDir(state.dir);
     const fresh = await LogSegment.openForRebuild(state.fs, state.dir, old.baseOffset, state.config, nowMs);
     await recoverSegment(fresh, state.logger, () => {});
-    // The cleaner keeps transactional and control batches whole, so the aborted transactions stay.
-    for (const txn of old.txnIndex.abortedTxns) await fresh.txnIndex.append(txn);
+    // The cleaner decided which aborts still have data to filter (Kafka's cleaned transaction index).
+    for (const txn of abortedTxns) await fresh.txnIndex.append(txn);
     await fresh.syncAll();
     state.segments = [...state.segments.slice(0, index), fresh, ...state.segments.slice(index + 1)];
     state.deleter.scheduleReplaced(old, nowMs, state.config.fileDeleteDelayMs);

@@ -1,12 +1,14 @@
 // Model test: random sequences of leader and replica appends (with gaps), reads, truncations,
-// DeleteRecords, retention, clean reopen, process crash and power loss run against PartitionLog on
-// the in-memory file system and against an array of batches; after every step the whole log read
-// back equals the model, and after a power loss the log is a prefix of the model that keeps at
-// least every batch whose `durable` promise had resolved.
+// DeleteRecords, retention, explicit rolls, compaction, clean reopen, process crash and power loss
+// run against PartitionLog on the in-memory file system and against an array of batches; after every
+// step the whole log read back equals the model, and after a power loss the log is a prefix of the
+// model that keeps at least every batch whose `durable` promise had resolved. Compaction is checked
+// by its invariants (records only removed, never changed or moved; each key's latest record and the
+// active segment kept; batches keep their offsets), then the model takes the compacted batches.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { RecordBatchView } from '../protocol/index.js';
+import { decodeRecordBatchSync, RecordBatchView, recordOffset } from '../protocol/index.js';
 import { MemoryFileSystem } from './memory-file-system.js';
 import type { PartitionLog } from './partition-log.js';
 import { openTestLog, testBatch } from './test-support.js';
@@ -31,7 +33,13 @@ interface Real {
   log: PartitionLog;
 }
 
-const CONFIG: Partial<LogConfig> = { segmentBytes: 1500, indexIntervalBytes: 200, retentionMs: -1 };
+const CONFIG: Partial<LogConfig> = {
+  segmentBytes: 1500,
+  indexIntervalBytes: 200,
+  retentionMs: -1,
+  cleanupPolicy: ['compact', 'delete'],
+  minCleanableDirtyRatio: 0,
+};
 
 async function readAll(log: PartitionLog): Promise<ModelBatch[]> {
   const batches: ModelBatch[] = [];
@@ -182,6 +190,66 @@ class RetentionCommand implements fc.AsyncCommand<Model, Real> {
   toString = () => `retention(${this.retentionBytes})`;
 }
 
+class RollCommand implements fc.AsyncCommand<Model, Real> {
+  check = () => true;
+  async run(model: Model, real: Real): Promise<void> {
+    const before = real.log.segmentBaseOffsets();
+    await real.log.roll();
+    const after = real.log.segmentBaseOffsets();
+    const isActiveEmpty = before.at(-1) === model.logEndOffset && after.length === before.length;
+    if (!isActiveEmpty) {
+      assert.equal(after.length, before.length + 1, 'a new segment');
+      assert.equal(after.at(-1), model.logEndOffset, 'based at the log end');
+    }
+    await checkAgainstModel(model, real);
+  }
+  toString = () => 'roll()';
+}
+
+/** (offset → [key, value]) of every record of `batches`. */
+function recordsOf(batches: readonly ModelBatch[]): Map<bigint, [string, string]> {
+  const records = new Map<bigint, [string, string]>();
+  for (const batch of batches) {
+    const decoded = decodeRecordBatchSync(RecordBatchView.at(batch.bytes), { verifyCrc: true });
+    for (const record of decoded.records) {
+      records.set(recordOffset(decoded, record), [record.key!.toString(), record.value!.toString()]);
+    }
+  }
+  return records;
+}
+
+class CompactCommand implements fc.AsyncCommand<Model, Real> {
+  check = () => true;
+  async run(model: Model, real: Real): Promise<void> {
+    real.log.setHighWatermark(model.logEndOffset);
+    const activeBase = real.log.segmentBaseOffsets().at(-1)!;
+    await real.log.compact(Date.now());
+    const expected = visible(model);
+    const survivors = await readAll(real.log);
+    assert.equal(real.log.logStartOffset, model.logStartOffset);
+    assert.equal(real.log.logEndOffset, model.logEndOffset);
+    const before = recordsOf(expected);
+    const after = recordsOf(survivors);
+    for (const [offset, record] of after)
+      assert.deepEqual(record, before.get(offset), `record ${offset} unchanged`);
+    const latest = new Map<string, bigint>();
+    for (const [offset, [key]] of before) if ((latest.get(key) ?? -1n) < offset) latest.set(key, offset);
+    for (const [key, offset] of latest) assert.ok(after.has(offset), `latest ${key} at ${offset} kept`);
+    for (const [offset] of before)
+      if (offset >= activeBase) assert.ok(after.has(offset), `active ${offset} kept`);
+    const spans = new Map(expected.map((batch) => [batch.baseOffset, batch.lastOffset]));
+    for (const batch of survivors)
+      assert.equal(spans.get(batch.baseOffset), batch.lastOffset, 'offsets kept');
+    const durableEnd = model.batches[model.durableCount - 1]?.lastOffset ?? -1n;
+    model.batches = model.batches
+      .filter((batch) => batch.lastOffset < model.logStartOffset)
+      .concat(survivors);
+    model.durableCount = model.batches.filter((batch) => batch.lastOffset <= durableEnd).length;
+    await checkAgainstModel(model, real);
+  }
+  toString = () => 'compact()';
+}
+
 class ReopenCommand implements fc.AsyncCommand<Model, Real> {
   constructor(readonly kind: 'clean' | 'crash' | 'powerLoss') {}
   check = () => true;
@@ -239,10 +307,12 @@ const commands = [
   fc
     .constantFrom('clean' as const, 'crash' as const, 'powerLoss' as const)
     .map((kind) => new ReopenCommand(kind)),
+  fc.constant(new RollCommand()),
+  fc.constant(new CompactCommand()),
 ];
 
 describe('PartitionLog model', () => {
-  it('behaves as an array of batches through appends, reads, truncation, retention and reopens', async () => {
+  it('behaves as an array of batches through appends, reads, truncation, retention, rolls, compaction and reopens', async () => {
     await fc.assert(
       fc.asyncProperty(fc.commands(commands, { maxCommands: 40, size: 'max' }), async (cmds) => {
         const fs = new MemoryFileSystem({ trackDurability: true });

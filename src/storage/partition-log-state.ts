@@ -28,6 +28,8 @@ export interface PartitionLogOptions {
   readonly onAppend?: (logEndOffset: bigint) => void;
   /** Bytes of the latest appends kept in memory for reads at the log end (see ReadTail; 0: none). */
   readonly readTailBytes?: number;
+  /** Uniform in [0, 1): draws `segment.jitter.ms` (Math.random when absent; seeded in tests). */
+  readonly random?: () => number;
 }
 
 /**
@@ -41,6 +43,7 @@ export class PartitionLogState {
   readonly dir: string;
   readonly fs: FileSystem;
   readonly clock: Clock;
+  readonly random: () => number;
   readonly logger: StorageLogger;
   config: LogConfig;
   segments: LogSegment[] = [];
@@ -70,6 +73,7 @@ export class PartitionLogState {
     this.dir = options.dir;
     this.fs = options.fs;
     this.clock = options.clock;
+    this.random = options.random ?? Math.random;
     this.logger = options.logger ?? silentLogger;
     this.config = options.config;
     this.readTail = new ReadTail(options.readTailBytes);

@@ -125,6 +125,28 @@ describe('PartitionLog', () => {
     await log.close();
   });
 
+  it("rolls on segment.ms less the segment's segment.jitter.ms draw", async () => {
+    const clock = new ManualClock();
+    const draws = [0.5, 0.9];
+    const log = await openTestLog({
+      fs: new MemoryFileSystem(),
+      clock,
+      config: { segmentMs: 1000, segmentJitterMs: 400 },
+      random: () => draws.shift() ?? 0,
+    });
+    await log.appendAsLeader(testBatch(1)).written;
+    clock.advance(800); // jitter 200: the segment may live 800 ms
+    await log.appendAsLeader(testBatch(1)).written;
+    assert.deepEqual(log.segmentBaseOffsets(), [0n]);
+    clock.advance(1);
+    await log.appendAsLeader(testBatch(1)).written;
+    assert.deepEqual(log.segmentBaseOffsets(), [0n, 2n]);
+    clock.advance(641); // the new segment drew 360: it may live 640 ms
+    await log.appendAsLeader(testBatch(1)).written;
+    assert.deepEqual(log.segmentBaseOffsets(), [0n, 2n, 3n]);
+    await log.close();
+  });
+
   it('keeps replica offsets, accepts gaps and refuses batches below the log end', async () => {
     const log = await openTestLog({ fs: new MemoryFileSystem() });
     await log.appendWithOffsets(testBatch(2, { baseOffset: 0n })).written;

@@ -8,6 +8,7 @@ import {
 } from '../protocol/index.js';
 import { swapInCleanedSegment } from './cleaned-segment-swap.js';
 import { type CleanResult, type CompactableLog, cleanLog } from './cleaner.js';
+import type { ProducerLastRecord } from './cleaner-batch-filter.js';
 import { type AppendOptions, type AppendResult, GroupCommit } from './group-commit.js';
 import type { EpochEndOffset } from './leader-epoch-cache.js';
 import { LogDeletion } from './log-deletion.js';
@@ -66,6 +67,8 @@ export class PartitionLog implements CompactableLog {
   private readonly deletion: LogDeletion;
   /** First offset the cleaner has not cleaned (Kafka's cleaner checkpoint). */
   cleanerCheckpoint = 0n;
+  /** See CompactableLog.latestDeleteHorizonMs. */
+  latestDeleteHorizonMs = -1n;
 
   private constructor(options: PartitionLogOptions) {
     this.topic = options.topic;
@@ -391,12 +394,36 @@ export class PartitionLog implements CompactableLog {
    * logStartOffset empties the log and restarts it there.
    */
   truncateTo(targetOffset: bigint): Promise<void> {
-    return this.truncation.truncateTo(targetOffset);
+    const truncating = this.truncation.truncateTo(targetOffset);
+    // Kafka's maybeTruncateCheckpoint: what is appended after the cut is dirty again.
+    if (this.cleanerCheckpoint > targetOffset) this.cleanerCheckpoint = targetOffset;
+    return truncating;
   }
 
   /** Kafka's truncateFullyAndStartAt: a follower whose leader's log starts past this log's end. */
   truncateFullyAndStartAt(offset: bigint): Promise<void> {
-    return this.truncation.truncateFullyAndStartAt(offset);
+    const truncating = this.truncation.truncateFullyAndStartAt(offset);
+    this.cleanerCheckpoint = offset;
+    return truncating;
+  }
+
+  /**
+   * Kafka's UnifiedLog.roll: after the appends queued so far are written, starts a new active
+   * segment at the log end (nothing when the active one is empty), so that what came before can be
+   * cleaned or deleted.
+   */
+  roll(): Promise<void> {
+    const state = this.state;
+    state.checkOpen();
+    return state.queue.run(async () => {
+      state.checkNotFailed();
+      if (state.activeSegment.isEmpty) return;
+      try {
+        await this.roller.roll(state.logEnd, state.clock.nowMs());
+      } catch (error: unknown) {
+        throw state.fail(error);
+      }
+    });
   }
 
   /**
@@ -428,8 +455,24 @@ export class PartitionLog implements CompactableLog {
   }
 
   /** See swapInCleanedSegment. */
-  swapInCleanedSegment(old: LogSegment, swapPath: string): Promise<boolean> {
-    return swapInCleanedSegment(this.state, this.roller, old, swapPath);
+  swapInCleanedSegment(
+    old: LogSegment,
+    swapPath: string,
+    abortedTxns: readonly AbortedTxn[],
+  ): Promise<boolean> {
+    return swapInCleanedSegment(this.state, this.roller, old, swapPath, abortedTxns);
+  }
+
+  /** Kafka's lastRecordsOfActiveProducers: each remembered producer's last data offset (if any) and epoch. */
+  lastRecordsOfActiveProducers(): Map<bigint, ProducerLastRecord> {
+    const lastRecords = new Map<bigint, ProducerLastRecord>();
+    for (const entry of this.state.producers.all()) {
+      lastRecords.set(entry.producerId, {
+        lastDataOffset: entry.batches.at(-1)?.lastOffset,
+        producerEpoch: entry.producerEpoch,
+      });
+    }
+    return lastRecords;
   }
 
   /**

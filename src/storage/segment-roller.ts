@@ -14,7 +14,8 @@ export class SegmentRoller {
 
   /**
    * Kafka's roll conditions for appending `view` after `runBytes`/`runCount` not yet written to the
-   * active segment: size, age, a full index, or an offset the relative index cannot hold.
+   * active segment: size, age (segment.ms less the segment's jitter), a full index, or an offset the
+   * relative index cannot hold.
    */
   shouldRoll(view: RecordBatchView, runBytes: number, runCount: number, nowMs: number): boolean {
     const active = this.state.activeSegment;
@@ -22,14 +23,25 @@ export class SegmentRoller {
     if (view.lastOffset - active.baseOffset > MAX_RELATIVE_OFFSET) return true;
     const size = active.size + runBytes;
     if (size === 0) return false;
+    active.rollJitterMs ??= this.drawRollJitterMs();
     const maxOffsetEntries = active.offsetIndex.maxEntries;
     const maxTimeEntries = active.timeIndex.maxEntries;
     return (
       size + view.sizeInBytes > config.segmentBytes ||
-      (!active.isEmpty && nowMs - active.rollingBaseMs > config.segmentMs) ||
+      (!active.isEmpty && nowMs - active.rollingBaseMs > config.segmentMs - active.rollJitterMs) ||
       active.offsetIndex.entryCount + runCount + 1 >= maxOffsetEntries ||
       active.timeIndex.entryCount + runCount + 1 >= maxTimeEntries
     );
+  }
+
+  /**
+   * Kafka's randomSegmentJitter: uniform in [0, min(segment.jitter.ms, segment.ms)), drawn once per
+   * segment from the injected random, so that partitions created together do not all roll together.
+   */
+  private drawRollJitterMs(): number {
+    const config = this.state.config;
+    const bound = Math.min(config.segmentJitterMs, config.segmentMs);
+    return bound <= 0 ? 0 : Math.floor(this.state.random() * bound);
   }
 
   /**

@@ -53,6 +53,8 @@ export class LogSegment {
   offsetOfMaxTimestamp = -1n;
   /** Clock time of the first append, for `segment.ms` (the creation time while empty). */
   rollingBaseMs: number;
+  /** This segment's `segment.jitter.ms` draw (Kafka's rollJitterMs), made when first needed. */
+  rollJitterMs: number | undefined;
   private bytesSinceLastIndexEntry = 0;
   /**
    * Where earlier reads ended: offset K → the position of the first batch whose last offset is

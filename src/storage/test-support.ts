@@ -55,6 +55,7 @@ export interface OpenTestLogOptions {
   readonly logStartOffset?: bigint;
   /** See PartitionLogOptions.readTailBytes (0: every read goes to the file). */
   readonly readTailBytes?: number;
+  readonly random?: () => number;
 }
 
 export function openTestLog(options: OpenTestLogOptions): Promise<PartitionLog> {
@@ -69,6 +70,7 @@ export function openTestLog(options: OpenTestLogOptions): Promise<PartitionLog> 
     ...(options.recoveryPoint === undefined ? {} : { recoveryPoint: options.recoveryPoint }),
     ...(options.logStartOffset === undefined ? {} : { logStartOffset: options.logStartOffset }),
     ...(options.readTailBytes === undefined ? {} : { readTailBytes: options.readTailBytes }),
+    ...(options.random === undefined ? {} : { random: options.random }),
   });
 }
 

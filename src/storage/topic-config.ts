@@ -49,6 +49,15 @@ export const TOPIC_CONFIGS = [
     min: 1,
   },
   {
+    name: 'segment.jitter.ms',
+    doc: 'Largest random jitter subtracted from segment.ms per segment, so that partitions do not all roll at once.',
+    key: 'segmentJitterMs',
+    type: 'long',
+    defaultValue: 0,
+    brokerSynonym: 'log.roll.jitter.ms',
+    min: 0,
+  },
+  {
     name: 'segment.index.bytes',
     doc: 'Largest offset index (and time index) of a segment, in bytes.',
     key: 'segmentIndexBytes',
@@ -192,9 +201,14 @@ export const TOPIC_CONFIGS = [
     brokerSynonym: 'log.message.timestamp.after.max.ms',
     min: 0,
   },
+  // Accepted (a Kafka client or tool may set it) and without effect. Node's fs has no fallocate, and
+  // Kafka's own preallocation is RandomAccessFile.setLength, a sparse file on Linux file systems that
+  // allocates nothing; emulating it with ftruncate would make every segment file segment.bytes long
+  // with a zero tail, so a clean reopen could no longer take a file's size as its data's end and
+  // power-loss tests could no longer model lost writes as a shorter file.
   {
     name: 'preallocate',
-    doc: 'Preallocate segment files when they are created.',
+    doc: 'Accepted for compatibility and ignored: Pyralog does not preallocate segment files (Node has no fallocate).',
     key: 'preallocate',
     type: 'boolean',
     defaultValue: false,
@@ -350,7 +364,7 @@ export function resolveLogConfig(
   return resolved as LogConfig;
 }
 
-/** Kafka's `log.roll.hours` and `log.retention.hours`/`minutes` when the ms property is absent. */
+/** Kafka's `log.roll.hours`, `log.roll.jitter.hours` and `log.retention.hours`/`minutes` when the ms property is absent. */
 function brokerHoursFallback(
   definition: ConfigDefinition,
   properties: Readonly<Record<string, string>>,
@@ -358,6 +372,7 @@ function brokerHoursFallback(
   const scaled = (raw: string | undefined, factor: number): string | undefined =>
     raw === undefined || !/^-?\d+$/.test(raw.trim()) ? raw : String(Number(raw) * factor);
   if (definition.key === 'segmentMs') return scaled(properties['log.roll.hours'], 3_600_000);
+  if (definition.key === 'segmentJitterMs') return scaled(properties['log.roll.jitter.hours'], 3_600_000);
   if (definition.key === 'retentionMs') {
     return (
       scaled(properties['log.retention.minutes'], 60_000) ??
