@@ -40,6 +40,7 @@ export class RaftDriver {
   #stoppedError: Error | undefined;
   #flushQueued = false;
   #lastRole = '';
+  #tickedAtMs = Number.NaN;
 
   constructor(options: RaftDriverOptions) {
     this.#options = options;
@@ -66,6 +67,7 @@ export class RaftDriver {
 
   receive(message: RaftMessage): void {
     if (!this.#running) return;
+    this.#catchUpClock();
     this.#node.receive(message);
     this.#schedule();
     this.#inputArrived();
@@ -78,6 +80,7 @@ export class RaftDriver {
    */
   propose(data: Uint8Array): Promise<ProposalOutcome> {
     if (this.#stoppedError !== undefined) return Promise.reject(this.#stoppedError);
+    this.#catchUpClock();
     const result = this.#node.propose(data);
     if (!result.ok) {
       return Promise.reject(
@@ -175,11 +178,27 @@ export class RaftDriver {
     this.#timer = clock.setTimer(() => this.#onTimer(), dueMs - clock.nowMs());
   }
 
+  /**
+   * The core reads time only from tick(): without this, a message would be stamped with the time of
+   * the last timer (a follower's timer fires only at its election deadline, hundreds of ms apart), so
+   * leader contact, election deadlines and the vote lease would all be computed from a stale clock: a
+   * follower hearing the leader every millisecond still campaigned at the old deadline, and a voter
+   * kept a dead leader's lease until its own timer fired. Ticking when the clock moved (at most once
+   * per ms) keeps the core's time current.
+   */
+  #catchUpClock(): void {
+    const nowMs = this.#options.clock.nowMs();
+    if (nowMs === this.#tickedAtMs) return;
+    this.#tickedAtMs = nowMs;
+    this.#node.tick(nowMs);
+  }
+
   #onTimer(): void {
     this.#timer = undefined;
     this.#timerDueMs = Number.POSITIVE_INFINITY;
     if (!this.#running) return;
-    this.#node.tick(this.#options.clock.nowMs());
+    this.#tickedAtMs = this.#options.clock.nowMs();
+    this.#node.tick(this.#tickedAtMs);
     this.#schedule();
     this.#inputArrived();
   }
