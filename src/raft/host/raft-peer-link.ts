@@ -53,6 +53,19 @@ export class RaftPeerLink {
     for (const chunk of chunks) socket.write(chunk);
   }
 
+  /**
+   * The peer just spoke to us (on a connection it dialled): it is up, so a backoff running since it was
+   * last unreachable ends now and the link reconnects at once. A restarted peer is thus reachable as
+   * soon as it says anything, not after a backoff that grew while it was down.
+   */
+  peerSeen(): void {
+    if (this.#closed || this.#retryTimer === undefined) return;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#failedAttempts = 0;
+    if (this.#socket === undefined) this.#connect();
+  }
+
   close(): void {
     this.#closed = true;
     clearTimeout(this.#retryTimer);

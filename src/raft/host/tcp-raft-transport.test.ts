@@ -1,5 +1,6 @@
 // Runs TcpRaftTransports on loopback (port 0) and proves: messages arrive in order both ways, a peer
-// that restarts on another port is found again (address asked per attempt, reconnect with backoff),
+// that restarts on another port is found again (address asked per attempt, reconnect with backoff, at
+// once when the peer speaks first),
 // frames are dropped (not queued without bound) while a peer is down, and a bad frame, another
 // cluster's frame or a frame for another node closes only the connection that carried it.
 import assert from 'node:assert/strict';
@@ -24,6 +25,7 @@ class Endpoint {
     readonly id: NodeId,
     readonly ports: Map<NodeId, number>,
     readonly clusterId = 'test-cluster',
+    readonly backoffMs = { initial: 10, max: 50 },
   ) {
     this.transport = this.#create();
   }
@@ -37,8 +39,8 @@ class Endpoint {
         return port === undefined ? undefined : { host: '127.0.0.1', port };
       },
       onMessage: (message) => this.received.push(message),
-      reconnectBackoffMs: 10,
-      reconnectBackoffMaxMs: 50,
+      reconnectBackoffMs: this.backoffMs.initial,
+      reconnectBackoffMaxMs: this.backoffMs.max,
       maxQueuedBytes: 1024 * 1024,
     });
   }
@@ -104,6 +106,32 @@ describe('TcpRaftTransport', () => {
         a.transport.send([heartbeat(1, 2, 7)]);
         return b.received.some((m) => m.kind === 'heartbeat' && m.readSeq === 7);
       }, 'a message on the new connection');
+    } finally {
+      await Promise.all([a.transport.close(), b.transport.close()]);
+    }
+  });
+
+  it('reconnects at once to a peer that speaks again, whatever its backoff', async () => {
+    const ports = new Map<NodeId, number>();
+    const a = new Endpoint(1, ports, 'test-cluster', { initial: 600_000, max: 600_000 });
+    const b = new Endpoint(2, ports);
+    await Promise.all([a.start(), b.start()]);
+    try {
+      a.transport.send([heartbeat(1, 2, 0)]);
+      await waitFor(() => b.received.length === 1, 'first message');
+      await b.transport.close();
+      ports.delete(2);
+      await waitFor(() => {
+        a.transport.send([heartbeat(1, 2, 100)]);
+        return (a.transport.droppedFrames().get(2) ?? 0) > 0;
+      }, 'a ten-minute backoff');
+      await b.restart();
+      b.transport.send([heartbeat(2, 1, 1)]);
+      await waitFor(() => a.received.some((m) => m.from === 2), 'b speaks');
+      await waitFor(() => {
+        a.transport.send([heartbeat(1, 2, 7)]);
+        return b.received.some((m) => m.kind === 'heartbeat' && m.readSeq === 7);
+      }, 'a reaches b long before its backoff ends');
     } finally {
       await Promise.all([a.transport.close(), b.transport.close()]);
     }

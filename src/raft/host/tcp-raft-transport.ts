@@ -18,7 +18,11 @@ export interface TcpRaftTransportOptions {
   readonly maxQueuedBytes?: number;
   /** Largest frame accepted; default 100 MiB, Kafka's socket.request.max.bytes. */
   readonly maxFrameBytes?: number;
-  /** Kafka's reconnect.backoff.ms / reconnect.backoff.max.ms defaults: 50 ms / 1 s. */
+  /**
+   * Default 50 ms (Kafka's reconnect.backoff.ms) doubling up to 250 ms: not Kafka's 1 s client maximum,
+   * because a peer that restarted must become reachable well within one election timeout (default
+   * 300 ms), or an election that needs its vote waits for the backoff (seen in the leader-kill runs).
+   */
   readonly reconnectBackoffMs?: number;
   readonly reconnectBackoffMaxMs?: number;
   readonly logger?: Logger;
@@ -90,7 +94,7 @@ export class TcpRaftTransport implements RaftTransport {
         address: () => this.#options.peerAddress(peerId),
         maxQueuedBytes: this.#options.maxQueuedBytes ?? 64 * 1024 * 1024,
         reconnectBackoffMs: this.#options.reconnectBackoffMs ?? 50,
-        reconnectBackoffMaxMs: this.#options.reconnectBackoffMaxMs ?? 1000,
+        reconnectBackoffMaxMs: this.#options.reconnectBackoffMaxMs ?? 250,
         logger: this.#logger,
       });
       this.#links.set(peerId, link);
@@ -134,7 +138,10 @@ export class TcpRaftTransport implements RaftTransport {
         socket.destroy();
       }
       // Frames before a bad one were fine: deliver them (outside the try: a failure there is not the peer's).
-      for (const message of messages) this.#options.onMessage(message);
+      for (const message of messages) {
+        this.#links.get(message.from)?.peerSeen();
+        this.#options.onMessage(message);
+      }
     });
     socket.on('error', () => {});
     socket.on('close', () => this.#inbound.delete(socket));
