@@ -65,12 +65,16 @@ export function campaign(state: NodeState, kind: 'preVote' | 'vote', isTransfer:
   }
 }
 
-/** Grants a pre-vote when a real vote would be granted and no live leader is known. */
+/**
+ * Grants a pre-vote when a real vote would be granted and no live leader is known, unless this node
+ * is itself pre-campaigning for the same term with a stronger claim (see outranks).
+ */
 export function handlePreVote(state: NodeState, message: RaftMessageOf<'preVote'>): void {
   const granted =
     message.term > state.term &&
     !isInLeaderLease(state) &&
-    state.log.isUpToDate(message.lastLogIndex, message.lastLogTerm);
+    state.log.isUpToDate(message.lastLogIndex, message.lastLogTerm) &&
+    !outranks(state, message);
   send(state, {
     kind: 'preVoteResponse',
     from: state.id,
@@ -78,6 +82,42 @@ export function handlePreVote(state: NodeState, message: RaftMessageOf<'preVote'
     term: granted ? message.term : state.term,
     granted,
   });
+  if (
+    !granted &&
+    state.role.kind === 'follower' &&
+    message.term > state.term &&
+    !isInLeaderLease(state) &&
+    !state.log.isUpToDate(message.lastLogIndex, message.lastLogTerm) &&
+    isSelfVoter(state)
+  ) {
+    // Someone whose log is behind ours wants a new leader, and we have not heard one for a whole
+    // election timeout either: we are the better candidate, and our own timer would fire within one
+    // more timeout anyway. Pre-vote now instead of leaving the cluster leaderless until then (a node
+    // restarted just before the leader died is behind, and usually the first to time out).
+    campaign(state, 'preVote', false);
+  }
+}
+
+/**
+ * Two nodes whose election timers fire within a message delay of each other (both heard the dead
+ * leader last at the same moment) would grant each other's pre-vote, both become candidates, each vote
+ * for itself and split the vote: in a 3-node cluster with one node down that costs a whole extra
+ * election timeout. So a pre-candidate for the same term grants only a candidacy that ranks above its
+ * own (a more up-to-date log, or an equally up-to-date one from a lower id), unless that node already
+ * refused its own pre-vote. The top-ranked of the simultaneous pre-candidates is never refused for
+ * this reason, and pre-votes change no state, so neither safety nor liveness depends on it; only the
+ * split becomes unlikely.
+ */
+function outranks(state: NodeState, message: RaftMessageOf<'preVote'>): boolean {
+  const role = state.role;
+  if (role.kind !== 'preCandidate' || message.term !== state.term + 1) return false;
+  // It already refused us (it still heard the leader, say): holding out against it would only stall
+  // both until our next timeout.
+  if (role.rejections.has(message.from)) return false;
+  const log = state.log;
+  if (message.lastLogTerm !== log.lastTerm) return log.lastTerm > message.lastLogTerm;
+  if (message.lastLogIndex !== log.lastIndex) return log.lastIndex > message.lastLogIndex;
+  return state.id < message.from;
 }
 
 export function handlePreVoteResponse(state: NodeState, message: RaftMessageOf<'preVoteResponse'>): void {

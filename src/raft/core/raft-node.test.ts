@@ -153,6 +153,66 @@ describe('RaftNode', () => {
     assert.equal(response?.kind === 'voteResponse' && response.granted, false);
   });
 
+  it("of two simultaneous pre-candidates with equal logs only the lower id gets the other one's pre-vote", () => {
+    const one = node(1);
+    const two = node(2);
+    one.tick(1000);
+    two.tick(1000);
+    const fromOne = only(drain(one), 'preVote').find((m) => m.to === 2)!;
+    const fromTwo = only(drain(two), 'preVote').find((m) => m.to === 1)!;
+    one.receive(fromTwo);
+    two.receive(fromOne);
+    const toTwo = only(drain(one), 'preVoteResponse');
+    const toOne = only(drain(two), 'preVoteResponse');
+    assert.deepEqual(
+      toTwo.map((m) => m.granted),
+      [false],
+      'node 1 ranks above node 2: it does not help it split the vote',
+    );
+    assert.deepEqual(
+      toOne.map((m) => m.granted),
+      [true],
+    );
+    one.receive(toOne[0]!);
+    assert.equal(one.status().role, 'candidate');
+    two.receive(toTwo[0]!);
+    assert.equal(two.status().role, 'preCandidate', 'one refusal of three is no decision');
+    // Node 1's vote request (term 1) reaches node 2, which votes for it.
+    const vote = only(drain(one), 'vote').find((m) => m.to === 2)!;
+    two.receive(vote);
+    assert.deepEqual(
+      only(drain(two), 'voteResponse').map((m) => m.granted),
+      [true],
+    );
+  });
+
+  it('a follower without a leader that refuses a pre-vote for a shorter log pre-campaigns itself at once', () => {
+    const ahead = followerHolding(3); // node 2, following node 1 in term 1
+    ahead.tick(100); // node 1 silent for the election timeout (100 ms): no lease, its own timer not due
+    assert.equal(ahead.status().role, 'follower');
+    const behind: RaftMessage = { kind: 'preVote', from: 3, to: 2, term: 2, lastLogIndex: 1, lastLogTerm: 1 };
+    ahead.receive(behind);
+    const sent = drain(ahead);
+    assert.deepEqual(
+      only(sent, 'preVoteResponse').map((m) => m.granted),
+      [false],
+    );
+    assert.equal(ahead.status().role, 'preCandidate');
+    assert.deepEqual(
+      only(sent, 'preVote').map((m) => m.to),
+      [1, 3],
+    );
+    // While it still hears its leader, it just refuses.
+    const loyal = followerHolding(3);
+    loyal.tick(50);
+    loyal.receive(behind);
+    assert.deepEqual(
+      drain(loyal).map((m) => m.kind),
+      ['preVoteResponse'],
+    );
+    assert.equal(loyal.status().role, 'follower');
+  });
+
   it('refuses a vote to a candidate whose log is behind (§5.4.1)', () => {
     const { leader } = electLeader();
     leader.propose(new Uint8Array(4));
