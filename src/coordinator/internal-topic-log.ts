@@ -51,9 +51,16 @@ export interface CoordinatorLog {
   ensureTopic(): Promise<number>;
   /**
    * Appends `records` as one batch to partition `partition`, in call order per partition, and resolves
-   * with NONE once they are durable, else the append's error code. Never rejects.
+   * with NONE once they are durable, else the append's error code. Never rejects. With
+   * `{ durable: false }` it resolves once the batch is written and asks for no fsync of its own: the
+   * batch becomes durable with the partition's next fsync (whatever is appended after it and waited
+   * for covers it), for a record whose loss in a crash is harmless until then.
    */
-  append(partition: number, records: readonly EncodedRecord[]): Promise<number>;
+  append(
+    partition: number,
+    records: readonly EncodedRecord[],
+    options?: { readonly durable?: boolean },
+  ): Promise<number>;
   /**
    * As `append`, as one transactional batch of the producer (TxnOffsetCommit's offsets): the records
    * count only once the transaction's COMMIT marker follows them in the partition.
@@ -107,8 +114,12 @@ export class InternalTopicLog implements CoordinatorLog {
     return this.#creating;
   }
 
-  append(partition: number, records: readonly EncodedRecord[]): Promise<number> {
-    return this.#append(partition, records, null);
+  append(
+    partition: number,
+    records: readonly EncodedRecord[],
+    options: { readonly durable?: boolean } = {},
+  ): Promise<number> {
+    return this.#append(partition, records, null, options.durable ?? true);
   }
 
   appendTransactional(
@@ -116,22 +127,28 @@ export class InternalTopicLog implements CoordinatorLog {
     records: readonly EncodedRecord[],
     producer: { readonly producerId: bigint; readonly producerEpoch: number },
   ): Promise<number> {
-    return this.#append(partition, records, producer);
+    return this.#append(partition, records, producer, true);
   }
 
-  #append(partition: number, records: readonly EncodedRecord[], producer: Producer | null): Promise<number> {
+  #append(
+    partition: number,
+    records: readonly EncodedRecord[],
+    producer: Producer | null,
+    durable: boolean,
+  ): Promise<number> {
     const target = this.replicas.getPartition(this.topic, partition);
     // Before the topic exists, appends wait for the one creation in call order (then-callbacks run FIFO).
     if (target === undefined) {
-      return this.ensureTopic().then((code) => this.#appendNow(partition, records, producer, code));
+      return this.ensureTopic().then((code) => this.#appendNow(partition, records, producer, durable, code));
     }
-    return this.#appendNow(partition, records, producer, ErrorCode.NONE);
+    return this.#appendNow(partition, records, producer, durable, ErrorCode.NONE);
   }
 
   async #appendNow(
     partition: number,
     records: readonly EncodedRecord[],
     producer: Producer | null,
+    durable: boolean,
     creation: number,
   ): Promise<number> {
     if (creation !== ErrorCode.NONE) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
@@ -145,7 +162,10 @@ export class InternalTopicLog implements CoordinatorLog {
       }),
     );
     try {
-      const append = target.appendAsLeader(viewRecordBatches(batch), -1);
+      const views = viewRecordBatches(batch);
+      const append = durable
+        ? target.appendAsLeader(views, -1)
+        : target.appendAsLeader(views, 1, { requestSync: false });
       // A refusal: a transactional batch of a fenced producer epoch (INVALID_PRODUCER_EPOCH), or a log problem.
       if (!('acknowledged' in append)) return append.errorCode;
       await append.acknowledged;

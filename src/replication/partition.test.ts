@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createRecordBatch, ErrorCode, encodeRecordBatchSync, viewRecordBatches } from '../protocol/index.js';
 import { MemoryFileSystem, PartitionLog, resolveLogConfig, systemClock } from '../storage/index.js';
+import { eventually } from '../testing/index.js';
 import { DelayedFetches } from './delayed-fetch.js';
 import { type LeaderAppend, Partition, type RefusedAppend } from './partition.js';
 
@@ -55,6 +56,31 @@ describe('Partition', () => {
       await partition.log.close();
     });
   }
+
+  it('an acks=1 append with requestSync false asks for no fsync; the next acks=all append makes it durable', async () => {
+    const partition = await openPartition('durable');
+    const unsynced = accepted(partition.appendAsLeader(views('complete'), 1, { requestSync: false }));
+    await unsynced.acknowledged;
+    assert.equal(partition.log.logEndOffset, 1n, 'written');
+    assert.equal(partition.log.recoveryPoint, 0n, 'not fsynced: no fsync was asked for');
+    assert.equal(partition.highWatermark, 0n, 'the durable policy commits only what is fsynced');
+    const next = accepted(partition.appendAsLeader(views('ongoing'), -1));
+    await next.acknowledged;
+    assert.equal(partition.log.recoveryPoint, 2n, 'one fsync covered both');
+    assert.equal(partition.highWatermark, 2n);
+    await partition.log.close();
+  });
+
+  it('an acks=1 append without requestSync false is fsynced under the durable policy', async () => {
+    const partition = await openPartition('durable');
+    const append = accepted(partition.appendAsLeader(views('a'), 1));
+    await append.acknowledged;
+    await eventually('the fsync of the acks=1 append', () =>
+      partition.log.recoveryPoint === 1n ? true : undefined,
+    );
+    assert.equal(partition.highWatermark, 1n);
+    await partition.log.close();
+  });
 
   it('reads only below the high watermark and stamps the leader epoch', async () => {
     const partition = await openPartition('durable');

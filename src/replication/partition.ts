@@ -151,12 +151,23 @@ export class Partition {
    * checked against the producer state first, in the same synchronous step: a retry of one of a
    * producer's last 5 batches answers with its original offsets (acks=-1 once the high watermark
    * covers it) and appends nothing; a sequence or epoch error refuses the append (RefusedAppend).
+   * `requestSync: false` (acks 0 or 1 only) writes without asking for an fsync of its own even under
+   * the durable flush policy: the append becomes durable with the partition's next fsync (a
+   * coordinator's record that nothing waits on, which the next record's fsync covers).
    */
-  appendAsLeader(views: readonly RecordBatchView[], acks: Acks): LeaderAppend | RefusedAppend {
+  appendAsLeader(
+    views: readonly RecordBatchView[],
+    acks: Acks,
+    options: { readonly requestSync?: boolean } = {},
+  ): LeaderAppend | RefusedAppend {
     const verdict = this.checkProducerState(views);
     if (verdict.kind === 'refused') return { errorCode: verdict.errorCode, message: verdict.message };
     if (verdict.kind === 'duplicate') return this.duplicateAppend(verdict.batch, acks);
-    const result = this.log.appendAsLeader(views, { leaderEpoch: this.leaderEpoch });
+    const noSync = options.requestSync === false && acks !== -1;
+    const result = this.log.appendAsLeader(
+      views,
+      noSync ? { leaderEpoch: this.leaderEpoch, sync: false } : { leaderEpoch: this.leaderEpoch },
+    );
     const committed = this.commitWhenDone(result);
     const acknowledged = acks === -1 ? committed : result.written;
     acknowledged.catch(() => {});

@@ -144,6 +144,11 @@ describe('transaction coordinator: V1 transactions', () => {
     assert.equal(h.writes.length, 0);
     const end = h.endTxn('t1', p, true);
     assert.equal(h.replies.has(end), false);
+    assert.deepEqual(
+      h.writes.map((w) => w.durable),
+      [true],
+      'PrepareCommit is durable before EndTxn is answered',
+    );
     h.completeWrites();
     assert.equal(h.reply(end).errorCode, ErrorCode.NONE);
     assert.equal(h.coordinator.get('t1')?.state, 'PrepareCommit');
@@ -152,6 +157,11 @@ describe('transaction coordinator: V1 transactions', () => {
     assert.deepEqual(
       { producerId: job?.producerId, producerEpoch: job?.producerEpoch, committed: job?.committed },
       { producerId: p.producerId, producerEpoch: 0, committed: true },
+    );
+    assert.deepEqual(
+      h.writes.map((w) => w.durable),
+      [false],
+      'CompleteCommit asks for no fsync of its own: the next record of the id makes it durable',
     );
     h.completeWrites();
     assert.equal(h.coordinator.get('t1')?.state, 'CompleteCommit');

@@ -61,6 +61,11 @@ export interface TxnWrite {
   readonly writeId: number;
   readonly partition: number;
   readonly record: EncodedRecord;
+  /**
+   * False for a CompleteCommit/CompleteAbort: confirm it once written, without an fsync of its own
+   * (see #completeNow); the next record of the partition, which is waited for, makes it durable.
+   */
+  readonly durable: boolean;
 }
 
 /** Markers to write (WriteTxnMarkers' content); confirm with `markersCompleted`. */
@@ -491,7 +496,9 @@ export class TransactionCoordinator {
    * Every marker is durable: CompleteCommit/CompleteAbort takes effect now and its record is written.
    * It need not be durable before the id serves its next request: a later record of the id goes to the
    * same __transaction_state partition after it, so whatever survives a crash includes it; and if it is
-   * lost, the reload finds PrepareCommit/PrepareAbort and writes the (idempotent) markers again.
+   * lost, the reload finds PrepareCommit/PrepareAbort and writes the (idempotent) markers again. So it
+   * asks for no fsync of its own: with one, the next transaction's AddPartitionsToTxn, arriving while
+   * that fsync runs, waited for it and then for its own (two sequential fsyncs per transaction).
    */
   #completeNow(transactionalId: string, complete: TxnMetadata): void {
     this.#txns.set(transactionalId, complete);
@@ -501,6 +508,7 @@ export class TransactionCoordinator {
       writeId,
       partition: this.partitionFor(transactionalId),
       record: encodeTxnRecord(complete),
+      durable: false,
     });
   }
 
@@ -576,7 +584,7 @@ export class TransactionCoordinator {
     const record = next === null ? txnTombstone(transactionalId) : encodeTxnRecord(next);
     this.#pending.set(transactionalId, { phase: 'write', writeId, purpose, next, requestId });
     this.#writeOwners.set(writeId, transactionalId);
-    this.#writes.push({ writeId, partition: this.partitionFor(transactionalId), record });
+    this.#writes.push({ writeId, partition: this.partitionFor(transactionalId), record, durable: true });
   }
 
   /** Starts the markers of a durable PrepareCommit/PrepareAbort; returns the metadata it will complete to. */

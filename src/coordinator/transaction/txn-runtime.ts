@@ -217,7 +217,8 @@ export class TxnRuntime {
   #drain(): void {
     const work = this.coordinator.ready();
     for (const write of work.writes) {
-      void this.options.log.append(write.partition, [write.record]).then(
+      const options = write.durable ? undefined : { durable: false };
+      void this.options.log.append(write.partition, [write.record], options).then(
         (code) => this.#step(() => this.coordinator.writeCompleted(write.writeId, code, this.nowMs())),
         (error: unknown) => {
           this.options.onError(error, '__transaction_state append');
