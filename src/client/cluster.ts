@@ -80,6 +80,16 @@ export class Cluster {
   }
 
   /** Current metadata covering `topics`, refreshed first when stale, too old, or missing one of them. */
+  /**
+   * The current view when it is fresh enough for `topic` (what `metadata([topic])` would answer without
+   * a request), else undefined; synchronous, for per-record paths such as the producer's append.
+   */
+  freshView(topic: string): ClusterView | undefined {
+    if (this.isStale || this.options.now() - this.view.updatedAtMs >= this.options.metadataMaxAgeMs)
+      return undefined;
+    return this.view.topics.has(topic) ? this.view : undefined;
+  }
+
   async metadata(topics: readonly string[] = [], signal?: AbortSignal): Promise<ClusterView> {
     this.addInterest(topics);
     const age = this.options.now() - this.view.updatedAtMs;

@@ -11,6 +11,7 @@ import {
 } from '../../protocol/index.js';
 import { BufferExhaustedError } from '../client-errors.js';
 import { FakeTransport, metadataAnswer } from '../fake-transport.test-support.js';
+import { partitionForKey } from './murmur2.js';
 import { Producer } from './producer.js';
 
 const BROKERS = new Map([[1, 'b1:9092']]);
@@ -136,6 +137,31 @@ describe('Producer (fake broker)', () => {
     );
     await producer.close({ timeoutMs: 0 });
     await assert.rejects(first.delivery);
+  });
+
+  it('partitions from fresh metadata without a Metadata request per record, and follows a refresh', async () => {
+    const transport = new FakeTransport();
+    const offsets = new Map<number, bigint>();
+    let leaders = [1];
+    transport.addBroker('b1:9092', (apiKey, _version, body) => {
+      if (apiKey === ApiKey.Metadata) return metadataAnswer(BROKERS, { t: leaders }) as never;
+      if (apiKey === ApiKey.Produce) return produceAnswer(body as ProduceRequest, () => 0, offsets) as never;
+      return undefined as never;
+    });
+    const producer = new Producer({ bootstrapServers: 'b1:9092', transport, acks: 1, lingerMs: 0 });
+    const keys = Array.from({ length: 50 }, (_, i) => `key-${i}`);
+    const first = await producer.sendAll(keys.map((key) => ({ topic: 't', key, value: 'v' })));
+    assert.ok(first.every((m) => m.partition === 0));
+    assert.equal(transport.requestsOf(ApiKey.Metadata).length, 1);
+    leaders = [1, 1, 1];
+    producer.cluster.invalidate('t');
+    const second = await producer.sendAll(keys.map((key) => ({ topic: 't', key, value: 'v' })));
+    await producer.close();
+    assert.deepEqual(
+      second.map((m) => m.partition),
+      keys.map((key) => partitionForKey(Buffer.from(key), 3)),
+    );
+    assert.ok(new Set(second.map((m) => m.partition)).size > 1);
   });
 
   it('fails a record after a non-retriable error without retrying it', async () => {

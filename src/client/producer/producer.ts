@@ -9,6 +9,7 @@ import {
 import { ClientClosedError, InvalidArgumentError } from '../client-errors.js';
 import { type ClientOptions, resolveClientOptions } from '../client-options.js';
 import { Cluster } from '../cluster.js';
+import type { ClusterView, TopicMetadata } from '../cluster-view.js';
 import { sleep, throwIfAborted } from '../retry.js';
 import { DefaultPartitioner, type TopicPartitioning } from './partitioner.js';
 import { estimateRecordBytes, type RecordMetadata } from './producer-batch.js';
@@ -70,13 +71,22 @@ function toBuffer(value: Buffer | string | null | undefined): Buffer | null {
   return typeof value === 'string' ? Buffer.from(value) : value;
 }
 
-function toHeaders(headers: ProducerRecord['headers']): RecordHeader[] {
-  if (headers === undefined) return [];
+const NO_HEADERS: readonly RecordHeader[] = Object.freeze([]);
+
+function toHeaders(headers: ProducerRecord['headers']): readonly RecordHeader[] {
+  if (headers === undefined) return NO_HEADERS;
   if (Array.isArray(headers)) return headers as RecordHeader[];
   return Object.entries(headers as Record<string, HeaderValue>).map(([key, value]) => ({
     key,
     value: toBuffer(value),
   }));
+}
+
+function partitioningOf(metadata: TopicMetadata): TopicPartitioning {
+  return {
+    partitionCount: metadata.partitions.length,
+    availablePartitions: metadata.partitions.filter((p) => p.leaderId >= 0).map((p) => p.partition),
+  };
 }
 
 /**
@@ -95,6 +105,11 @@ export class Producer {
   private readonly maxRequestSize: number;
   private readonly batchSize: number;
   private readonly allowAutoTopicCreation: boolean;
+  /** Each topic's partitioning, derived once per metadata view (append runs per record). */
+  private readonly partitionings = new Map<string, { view: ClusterView; partitioning: TopicPartitioning }>();
+  /** The last timestamp handed out, as a number and a bigint: most records of a burst share a millisecond. */
+  private lastNowMs = Number.NaN;
+  private lastNow = 0n;
   private isClosed = false;
 
   constructor(options: ProducerOptions) {
@@ -179,7 +194,10 @@ export class Producer {
     if (sizeBytes + 61 > this.maxRequestSize) {
       throw new KafkaError('MESSAGE_TOO_LARGE', `a record of ${sizeBytes} bytes exceeds maxRequestSize`);
     }
-    const partitioning = await this.partitioning(record.topic, options.signal);
+    // The fast path (metadata known, buffer space free) awaits nothing: an append costs no extra
+    // turns of the microtask queue.
+    const partitioning =
+      this.cachedPartitioning(record.topic) ?? (await this.partitioning(record.topic, options.signal));
     let partition: number;
     if (record.partition !== undefined) {
       if (
@@ -202,13 +220,14 @@ export class Producer {
         partition = this.partitioner.partition(record.topic, key, partitioning);
       }
     }
-    await this.accumulator.reserve(sizeBytes, options.signal);
-    if (this.isClosed) {
-      this.accumulator.release(sizeBytes);
-      throw new ClientClosedError('the producer is closed');
+    if (!this.accumulator.tryReserve(sizeBytes)) {
+      await this.accumulator.reserve(sizeBytes, options.signal);
+      if (this.isClosed) {
+        this.accumulator.release(sizeBytes);
+        throw new ClientClosedError('the producer is closed');
+      }
     }
-    const timestamp =
-      record.timestamp === undefined ? BigInt(this.cluster.options.now()) : BigInt(record.timestamp);
+    const timestamp = record.timestamp === undefined ? this.now() : BigInt(record.timestamp);
     const delivery = new Promise<RecordMetadata>((resolve, reject) => {
       this.accumulator.append(record.topic, partition, {
         input: { key, value, headers, timestamp },
@@ -221,18 +240,35 @@ export class Producer {
     return { delivery };
   }
 
+  private now(): bigint {
+    const nowMs = this.cluster.options.now();
+    if (nowMs !== this.lastNowMs) {
+      this.lastNowMs = nowMs;
+      this.lastNow = BigInt(nowMs);
+    }
+    return this.lastNow;
+  }
+
+  /** The topic's partitioning when the cluster's metadata is fresh for it, without waiting. */
+  private cachedPartitioning(topic: string): TopicPartitioning | undefined {
+    const view = this.cluster.freshView(topic);
+    if (view === undefined) return undefined;
+    const cached = this.partitionings.get(topic);
+    if (cached?.view === view) return cached.partitioning;
+    const metadata = view.topics.get(topic);
+    if (metadata === undefined || metadata.partitions.length === 0) return undefined;
+    const partitioning = partitioningOf(metadata);
+    this.partitionings.set(topic, { view, partitioning });
+    return partitioning;
+  }
+
   /** Partition count and available partitions, waiting up to maxBlockMs for the topic to appear. */
   private async partitioning(topic: string, signal?: AbortSignal): Promise<TopicPartitioning> {
     const deadline = this.cluster.options.now() + this.maxBlockMs;
     for (let attempt = 0; ; attempt++) {
       const view = await this.cluster.metadata([topic], signal);
       const metadata = view.topics.get(topic);
-      if (metadata !== undefined && metadata.partitions.length > 0) {
-        return {
-          partitionCount: metadata.partitions.length,
-          availablePartitions: metadata.partitions.filter((p) => p.leaderId >= 0).map((p) => p.partition),
-        };
-      }
+      if (metadata !== undefined && metadata.partitions.length > 0) return partitioningOf(metadata);
       const errorCode = view.topicErrors.get(topic)?.errorCode;
       const error =
         (errorCode === undefined ? undefined : kafkaErrorFromCode(errorCode)) ??

@@ -47,6 +47,7 @@ export class RecordAccumulator {
   private usedBytes = 0;
   private readonly waiters: MemoryWaiter[] = [];
   private flushes = 0;
+  private lastQueue: PartitionQueue | undefined;
 
   constructor(
     private readonly config: AccumulatorConfig,
@@ -55,6 +56,13 @@ export class RecordAccumulator {
 
   get bufferedBytes(): number {
     return this.usedBytes;
+  }
+
+  /** Takes `bytes` of the buffer budget if it is free now and nobody waits for it; false otherwise. */
+  tryReserve(bytes: number): boolean {
+    if (this.waiters.length > 0 || this.usedBytes + bytes > this.config.bufferMemory) return false;
+    this.usedBytes += bytes;
+    return true;
   }
 
   /** Takes `bytes` of the buffer budget, waiting while it is used up. */
@@ -119,12 +127,16 @@ export class RecordAccumulator {
   }
 
   queue(topic: string, partition: number): PartitionQueue {
+    // Consecutive appends mostly go to one partition: skip building the map key for them.
+    const last = this.lastQueue;
+    if (last !== undefined && last.partition === partition && last.topic === topic) return last;
     const key = `${partition}:${topic}`;
     let queue = this.queues.get(key);
     if (queue === undefined) {
       queue = new PartitionQueue(topic, partition);
       this.queues.set(key, queue);
     }
+    this.lastQueue = queue;
     return queue;
   }
 

@@ -9,8 +9,8 @@ import {
   decompressSync,
   isCompressionCodec,
 } from '../compression/index.js';
-import { ByteReader, ByteWriter, EncodeError } from '../primitives/index.js';
-import type { RecordBatch } from './kafka-record.js';
+import { ByteReader, ByteWriter, EncodeError, ZERO_COPY_THRESHOLD } from '../primitives/index.js';
+import type { KafkaRecord, RecordBatch } from './kafka-record.js';
 import { RecordBatchIterator, type RecordBatchIteratorOptions } from './record-batch-iterator.js';
 import {
   ATTRIBUTES_OFFSET,
@@ -20,6 +20,7 @@ import {
   CURRENT_MAGIC,
   DELETE_HORIZON_BIT,
   LOG_OVERHEAD,
+  RECORD_BATCH_HEADER_BYTES,
   TIMESTAMP_TYPE_BIT,
   TimestampType,
   TRANSACTIONAL_BIT,
@@ -76,8 +77,27 @@ function sealBatch(bytes: Buffer): Buffer {
   return bytes;
 }
 
+/** A record's fields besides its bytes, each varint at its widest: length, attributes, deltas, counts. */
+const RECORD_FIELDS_MAX_BYTES = 5 + 1 + 10 + 5 + 5 + 5 + 5;
+
+/**
+ * An upper bound of what writeRecords copies into a writer's scratch buffer (byte views of at least
+ * ZERO_COPY_THRESHOLD are referenced, not copied), so that the writer is allocated once instead of
+ * doubling and copying its way up to a producer's megabyte batch.
+ */
+function scratchBytesBound(records: readonly KafkaRecord[]): number {
+  const copied = (bytes: Buffer | null) =>
+    bytes === null || bytes.length >= ZERO_COPY_THRESHOLD ? 0 : bytes.length;
+  let size = 0;
+  for (const record of records) {
+    size += RECORD_FIELDS_MAX_BYTES + copied(record.key) + copied(record.value);
+    for (const header of record.headers) size += 10 + 3 * header.key.length + copied(header.value);
+  }
+  return size;
+}
+
 function encodeRecordsOnly(batch: RecordBatch): Buffer {
-  const writer = new ByteWriter(1024);
+  const writer = new ByteWriter(Math.max(1024, scratchBytesBound(batch.records)));
   writeRecords(writer, batch.records);
   return writer.toBuffer();
 }
@@ -94,7 +114,10 @@ function withPayload(batch: RecordBatch, payload: Buffer): Buffer {
  */
 export function encodeRecordBatchSync(batch: RecordBatch, options?: CompressOptions): Buffer {
   if (batch.compression === CompressionCodec.none) {
-    const writer = writeHeader(new ByteWriter(1024), batch);
+    const writer = writeHeader(
+      new ByteWriter(RECORD_BATCH_HEADER_BYTES + scratchBytesBound(batch.records)),
+      batch,
+    );
     writeRecords(writer, batch.records);
     return sealBatch(writer.toBuffer());
   }
