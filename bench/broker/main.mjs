@@ -21,15 +21,15 @@
 // group commits and fsyncs, GC pauses, event-loop delay and main-thread stalls (own work or waiting
 // for a CPU). It costs the broker some CPU: compare latency figures without it.
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
+import { sharedBenchCopy } from './shared-bench.mjs';
 
 const run = promisify(execFile);
 const ROOT = new URL('../..', import.meta.url).pathname;
-const SHARED = join(ROOT, '../shared/bench');
 const OUT = join(ROOT, 'bench/.out');
 const CLI = join(ROOT, 'dist/pyralog.js');
 const LIBRARY = join(ROOT, 'dist/index.js');
@@ -232,22 +232,6 @@ async function disk() {
       `p50 ${ms('50.000000')} p99 ${ms('99.000000')} p99.9 ${ms('99.900000')} mean ${(sync.mean / 1e6).toFixed(2)}`,
     );
   });
-}
-
-/** A writable copy of ../shared/bench (read-only) whose bin/ holds rdkafka_performance. */
-async function sharedBenchCopy() {
-  const copy = join(OUT, 'shared-bench');
-  if (!existsSync(join(copy, 'broker-kafka.sh'))) {
-    mkdirSync(copy, { recursive: true });
-    for (const entry of ['broker-kafka.sh', 'build-rdkafka-perf.sh', 'node', 'rdkafka-shim']) {
-      cpSync(join(SHARED, entry), join(copy, entry), { recursive: true });
-    }
-    await run('chmod', ['-R', 'u+w', copy]);
-  }
-  if (!existsSync(join(copy, 'bin/rdkafka_performance'))) {
-    await run('bash', [join(copy, 'build-rdkafka-perf.sh')]);
-  }
-  return copy;
 }
 
 async function workload(mode) {

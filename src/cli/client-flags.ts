@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import type { ProducerOptions } from '../client/index.js';
 import { CompressionCodec, type CompressionCodecName } from '../protocol/index.js';
-import { UsageError } from './cli-io.js';
+import { positiveInt, UsageError } from './cli-io.js';
 
 export type Acks = NonNullable<ProducerOptions['acks']>;
 
@@ -46,15 +46,29 @@ export interface ProducerFlags {
   readonly lingerMs?: string;
   readonly batchSize?: string;
   readonly maxBlockMs?: string;
+  readonly maxInFlight?: string;
+  /** false with --no-idempotence. */
+  readonly idempotence: boolean;
 }
 
 /** Adds the producer tuning flags, with the names of Kafka's producer configs. */
-export function withProducerFlags(command: Command, defaults: { lingerMs: number }): Command {
+export interface ProducerDefaults {
+  readonly lingerMs: number;
+  /** batch.size when --batch-size is not given (the producer's 16384 when undefined). */
+  readonly batchSize?: number;
+}
+
+export function withProducerFlags(command: Command, defaults: ProducerDefaults): Command {
   return command
     .option('--acks <acks>', 'acks: 0, 1, all or -1', 'all')
     .option('--compression <codec>', 'compression.type: none, gzip, snappy, lz4 or zstd', 'none')
     .option('--linger-ms <ms>', `linger.ms (default ${defaults.lingerMs})`)
-    .option('--batch-size <bytes>', 'batch.size in bytes (default 16384)')
+    .option('--batch-size <bytes>', `batch.size in bytes (default ${defaults.batchSize ?? 16384})`)
+    .option(
+      '--max-in-flight <n>',
+      'max.in.flight.requests.per.connection (default 5; at most 5 with idempotence)',
+    )
+    .option('--no-idempotence', 'enable.idempotence=false (on by default with acks=all, as Kafka 3.0+)')
     .option(
       '--max-block-ms <ms>',
       'max.block.ms: how long to wait for the topic’s metadata or buffer space (default 60000)',
@@ -62,17 +76,22 @@ export function withProducerFlags(command: Command, defaults: { lingerMs: number
 }
 
 /** The Producer options the flags ask for (without bootstrapServers). */
-export function producerOptions(flags: ProducerFlags, defaults: { lingerMs: number }) {
+export function producerOptions(flags: ProducerFlags, defaults: ProducerDefaults) {
   const acks = parseAcks(flags.acks);
   const maxBlockMs = nonNegativeInt(flags.maxBlockMs, '--max-block-ms');
-  const batchSize = nonNegativeInt(flags.batchSize, '--batch-size');
+  const batchSize = nonNegativeInt(flags.batchSize, '--batch-size') ?? defaults.batchSize;
+  const maxInFlight = positiveInt(flags.maxInFlight, '--max-in-flight');
+  // Kafka 3.0+ turns idempotence on with acks=all; it needs acks=all, so off for 0 and 1.
+  const idempotent = acks === 'all' && flags.idempotence;
+  if (idempotent && maxInFlight !== undefined && maxInFlight > 5)
+    throw new UsageError('--max-in-flight above 5 needs --no-idempotence');
   return {
     acks,
     compression: parseCompression(flags.compression),
     lingerMs: nonNegativeInt(flags.lingerMs, '--linger-ms') ?? defaults.lingerMs,
     ...(batchSize === undefined ? {} : { batchSize }),
     ...(maxBlockMs === undefined ? {} : { maxBlockMs }),
-    // Kafka 3.0+ turns idempotence on with acks=all; it needs acks=all, so off for 0 and 1.
-    idempotent: acks === 'all',
+    ...(maxInFlight === undefined ? {} : { maxInFlightRequestsPerConnection: maxInFlight }),
+    idempotent,
   } satisfies Partial<ProducerOptions>;
 }

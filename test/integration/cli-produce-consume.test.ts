@@ -330,6 +330,7 @@ test('bad arguments exit 2 with a message', async () => {
     [['consume', '-t', 'args', '--max-messages', '0'], /--max-messages must be a positive integer/],
     [['consume', '-t', 'args', '-n', '2', '--num', '3'], /--max-messages and --num are one option/],
     [['bench', 'produce', '--record-size', 'big'], /--record-size must be a positive integer/],
+    [['bench', 'produce', '--max-in-flight', '6'], /--max-in-flight above 5 needs --no-idempotence/],
     [['bench', 'consume', '-o', 'yaml'], /--output must be table or json/],
   ];
   for (const [args, message, stdin] of cases) {

@@ -1,0 +1,167 @@
+#!/usr/bin/env node
+// `pyralog bench produce` against the fastest real client of the broker benchmark, in one run on one
+// broker: librdkafka's rdkafka_performance (../shared/bench, as bench/broker drives it: 1 KiB records,
+// acks=all, linger.ms=5, batch.num.messages=10000, one partition) and `pyralog bench produce` with the
+// same workload (1 KiB records, acks=all, one partition), alternating the order in each run, on fresh
+// topics; librdkafka also with enable.idempotence=true, which `pyralog bench produce` has by default
+// (pass --pyralog-args "--no-idempotence --max-in-flight 30" for the other comparison). Prints msg/s and MB/s of each with the load average next to it, and the ratio of the
+// medians (issue #8 asks for >= 0.8).
+//
+// Usage (after `npm run build`; rdkafka_performance is built from Debian's librdkafka-dev on first use):
+//   node bench/cli/main.mjs [--msgs 1000000] [--runs 3] [--flush-mode durable|kafka]
+//                           [--pyralog-args "--batch-size 65536"] [--cpu-prof DIR]
+// --cpu-prof runs `pyralog bench produce` under `node --cpu-prof` and leaves its profiles in DIR.
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { sharedBenchCopy } from '../broker/shared-bench.mjs';
+
+const run = promisify(execFile);
+const ROOT = new URL('../..', import.meta.url).pathname;
+const OUT = join(ROOT, 'bench/.out');
+const CLI = join(ROOT, 'dist/pyralog.js');
+
+function option(name, fallback) {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? fallback : process.argv[at + 1];
+}
+const msgs = Number(option('msgs', '1000000'));
+const runs = Number(option('runs', '3'));
+const flushMode = option('flush-mode', 'durable');
+const pyralogArgs = option('pyralog-args', '')
+  .split(' ')
+  .filter((arg) => arg !== '');
+const cpuProfDir = option('cpu-prof', undefined);
+
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function startBroker(dataDir) {
+  const child = spawn(
+    process.execPath,
+    [
+      CLI,
+      'start',
+      '--listeners',
+      'PLAINTEXT://127.0.0.1:0',
+      '--override',
+      'admin.listener=127.0.0.1:0',
+      '--log-dirs',
+      dataDir,
+      '--flush-mode',
+      flushMode,
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no ready line within 30 s')), 30_000);
+    void exited.then((code) => reject(new Error(`pyralog start exited with ${code}`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const entry = JSON.parse(line);
+      if (entry.bootstrap !== undefined && entry.readyMs !== undefined) {
+        clearTimeout(timer);
+        resolve(entry.bootstrap);
+      }
+    });
+  });
+  const bootstrap = await ready.catch((error) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
+  return {
+    bootstrap,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/**
+ * librdkafka: the produce step of ../shared/bench/broker-kafka.sh (not idempotent, so no in-flight
+ * limit), and the same with enable.idempotence=true (at most 5 requests in flight, as our default).
+ */
+async function rdkafka(perf, bootstrap, topic, idempotent) {
+  const args = ['-P', '-t', topic, '-p', '0', '-b', bootstrap, '-s', '1024', '-c', String(msgs), '-a', '-1'];
+  args.push('-X', 'linger.ms=5', '-X', 'batch.num.messages=10000', '-q');
+  if (idempotent) args.push('-X', 'enable.idempotence=true');
+  const { stdout, stderr } = await run(perf, args, { maxBuffer: 16 << 20, timeout: 600_000 });
+  const line = `${stdout}${stderr}`.split('\n').find((l) => / messages produced \(/.test(l)) ?? '';
+  const match = /(\d+) messages produced \((\d+) bytes\), (\d+) delivered .* in (\d+)ms/.exec(line);
+  if (match === null) throw new Error(`no summary from rdkafka_performance: ${stdout}${stderr}`);
+  const [, , bytes, delivered, ms] = match.map(Number);
+  if (delivered !== msgs) throw new Error(`rdkafka_performance delivered ${delivered} of ${msgs}`);
+  return { msgPerSec: (delivered / ms) * 1000, mbPerSec: bytes / 1e3 / ms };
+}
+
+/** `pyralog bench produce` with the same workload. */
+async function pyralog(bootstrap, topic) {
+  const nodeArgs = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
+  const args = [...nodeArgs, CLI, 'bench', 'produce', '-b', bootstrap, '-t', topic];
+  args.push(
+    '--num-records',
+    String(msgs),
+    '--record-size',
+    '1024',
+    '--acks',
+    'all',
+    '-o',
+    'json',
+    ...pyralogArgs,
+  );
+  const { stdout } = await run(process.execPath, args, { cwd: ROOT, maxBuffer: 16 << 20, timeout: 600_000 });
+  const result = JSON.parse(stdout);
+  return { msgPerSec: result.recordsPerSec, mbPerSec: result.mbPerSec, latencyMs: result.latencyMs };
+}
+
+mkdirSync(OUT, { recursive: true });
+if (!existsSync(CLI)) {
+  console.error('dist/pyralog.js is missing: run `npm run build` first');
+  process.exit(1);
+}
+const perf = join(await sharedBenchCopy(), 'bin/rdkafka_performance');
+console.log(
+  `# pyralog bench produce vs librdkafka, ${new Date().toISOString()}, node ${process.version}: ` +
+    `${runs} run(s) of ${msgs} records of 1 KiB, acks=all, one partition, flush mode ${flushMode}` +
+    (pyralogArgs.length > 0 ? `, pyralog bench produce ${pyralogArgs.join(' ')}` : ''),
+);
+const dir = await mkdtemp(join(OUT, 'cli-bench-'));
+const broker = await startBroker(join(dir, 'data'));
+const figures = { librdkafka: [], 'librdkafka-idempotent': [], pyralog: [] };
+try {
+  for (let i = 0; i < runs; i += 1) {
+    const order = Object.keys(figures);
+    if (i % 2 === 1) order.reverse();
+    for (const client of order) {
+      const topic = `${client}-${i}-${process.pid}`;
+      const result =
+        client === 'pyralog'
+          ? await pyralog(broker.bootstrap, topic)
+          : await rdkafka(perf, broker.bootstrap, topic, client === 'librdkafka-idempotent');
+      figures[client].push(result);
+      const latency =
+        result.latencyMs === undefined
+          ? ''
+          : `, ack latency p50 ${result.latencyMs.p50Ms.toFixed(0)} p99 ${result.latencyMs.p99Ms.toFixed(0)} ms`;
+      console.log(
+        `run ${i + 1} ${client.padEnd(21)}: ${result.msgPerSec.toFixed(0)} msg/s, ${result.mbPerSec.toFixed(1)} MB/s${latency}   [loadavg ${loadavg()}]`,
+      );
+    }
+  }
+} finally {
+  await broker.stop();
+  await rm(dir, { recursive: true, force: true });
+}
+const ours = median(figures.pyralog.map((f) => f.msgPerSec));
+for (const client of ['librdkafka', 'librdkafka-idempotent']) {
+  const theirs = median(figures[client].map((f) => f.msgPerSec));
+  const perRun = figures.pyralog.map((f, i) => (f.msgPerSec / figures[client][i].msgPerSec).toFixed(2));
+  console.log(
+    `median: ${client} ${theirs.toFixed(0)} msg/s, pyralog bench produce ${ours.toFixed(0)} msg/s; ` +
+      `ratio ${(ours / theirs).toFixed(2)} (per run ${perRun.join(', ')})   [loadavg ${loadavg()}]`,
+  );
+}
