@@ -23,11 +23,20 @@ function knownApi(apiKey: number, fail: (message: string) => Error): (typeof api
   return apis[apiKey as ApiKey];
 }
 
-/** Prepends the int32 size prefix of a Kafka frame to the chunks of `writer`. */
+/** A writer for one Kafka frame: its first 4 bytes are the int32 size prefix, which `frame` fills in. */
+function frameWriter(): ByteWriter {
+  return new ByteWriter().int32(0);
+}
+
+/**
+ * The chunks of a `frameWriter` with the size prefix set. The prefix shares the first chunk with the
+ * header, so a small message is one chunk (one Buffer, not a separate 4-byte one and a copied array).
+ */
 function frame(writer: ByteWriter): Buffer[] {
-  const size = Buffer.allocUnsafe(4);
-  size.writeInt32BE(writer.length);
-  return [size, ...writer.toChunks()];
+  const size = writer.length - 4;
+  const chunks = writer.toChunks();
+  chunks[0]!.writeInt32BE(size, 0);
+  return chunks;
 }
 
 /**
@@ -43,7 +52,7 @@ export function encodeRequest<K extends ApiKey>(
 ): Buffer[] {
   const api = knownApi(header.requestApiKey, (message) => new EncodeError(message));
   const version = header.requestApiVersion;
-  const writer = new ByteWriter();
+  const writer = frameWriter();
   requestHeader.encode(writer, api.requestHeaderVersion(version), header);
   apis[header.requestApiKey].request.encode(writer, version, body);
   return frame(writer);
@@ -97,7 +106,7 @@ export function encodeResponse<K extends ApiKey>(
   body: ResponseBodies[K],
 ): Buffer[] {
   const api = knownApi(apiKey, (message) => new EncodeError(message));
-  const writer = new ByteWriter();
+  const writer = frameWriter();
   responseHeader.encode(writer, api.responseHeaderVersion(apiVersion), { correlationId });
   apis[apiKey].response.encode(writer, apiVersion, body);
   return frame(writer);

@@ -87,8 +87,9 @@ function commitRefusal(request: OffsetCommitRequest, errorCode: number): OffsetC
 /** Node's setTimeout cannot wait longer than this. */
 const MAX_TIMER_DELAY_MS = 2_147_483_647;
 
+/** A request's promise, settled with its reply's `response` (the promise's own functions: no closure per request). */
 interface Held {
-  readonly resolve: (reply: GroupReply) => void;
+  readonly resolve: (response: GroupReply['response']) => void;
   readonly reject: (error: GroupCoordinatorClosedError) => void;
 }
 
@@ -394,7 +395,7 @@ export class GroupRuntime {
     if (this.#closed) return Promise.reject(new GroupCoordinatorClosedError('the group coordinator stopped'));
     const requestId = this.#nextRequestId++;
     const answered = new Promise<R>((resolve, reject) => {
-      this.#held.set(requestId, { resolve: (reply) => resolve(reply.response as R), reject });
+      this.#held.set(requestId, { resolve: resolve as Held['resolve'], reject });
     });
     this.#step(() => call({ requestId, version }, this.options.clock.nowMs()));
     return answered;
@@ -419,7 +420,7 @@ export class GroupRuntime {
     const held = this.#held.get(reply.request.requestId);
     if (held === undefined) return;
     this.#held.delete(reply.request.requestId);
-    held.resolve(reply);
+    held.resolve(reply.response);
   }
 
   /**

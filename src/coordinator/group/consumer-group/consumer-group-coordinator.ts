@@ -28,6 +28,8 @@ export interface ConsumerGroupWrite {
   readonly isRepair: boolean;
 }
 
+const NO_WRITES: readonly ConsumerGroupWrite[] = Object.freeze([]);
+
 /** The earliest session or revocation deadline of `group`'s members, or null. */
 export function consumerGroupDeadlineMs(group: ConsumerGroup): number | null {
   let next = Number.POSITIVE_INFINITY;
@@ -103,7 +105,9 @@ export class ConsumerGroupCoordinator {
   }
 
   /** The writes produced since the last call, in order. */
-  takeWrites(): ConsumerGroupWrite[] {
+  takeWrites(): readonly ConsumerGroupWrite[] {
+    // The runtime asks after every request: no new array while there is nothing to take.
+    if (this.#writes.length === 0) return NO_WRITES;
     const writes = this.#writes;
     this.#writes = [];
     return writes;
