@@ -8,7 +8,7 @@
 // Usage: node --import tsx bench/raft/main.ts [--seconds 5] [--inflight 1024] [--kills 10] [--rate 1000]
 //        [--profile <dir>] [--phases throughput,rate,kills] (a subset, e.g. to compare one figure A/B)
 //        [--log-dir <dir>] (node logs at info: role changes; plus kills.json, each kill's timeline)
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +30,7 @@ const profileDir = profileAt === -1 ? undefined : process.argv[profileAt + 1];
 
 const logDirAt = process.argv.indexOf('--log-dir');
 const logDir = logDirAt === -1 ? undefined : process.argv[logDirAt + 1];
+if (logDir !== undefined) mkdirSync(logDir, { recursive: true });
 const phasesAt = process.argv.indexOf('--phases');
 const phases = new Set(
   (phasesAt === -1 ? 'throughput,rate,kills' : (process.argv[phasesAt + 1] ?? '')).split(','),

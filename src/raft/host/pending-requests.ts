@@ -27,6 +27,15 @@ export class PendingProposals {
   }
 
   add(index: number, term: number): Promise<ProposalOutcome> {
+    // A proposal of an earlier term still waiting at this index lost it: this node's log now holds a
+    // newer leader's entry there (this node led again after its entry was overwritten). Without this,
+    // the old promise was replaced and never settled, leaving its client waiting forever.
+    const earlier = this.#byIndex.get(index);
+    if (earlier !== undefined && earlier.term !== term) {
+      earlier.reject(
+        new ProposalLostError(`entry ${index} of term ${earlier.term} was overwritten in term ${term}`),
+      );
+    }
     return new Promise((resolve, reject) => this.#byIndex.set(index, { term, resolve, reject }));
   }
 
