@@ -44,6 +44,8 @@ await writeCodeCache();
 
 /** Starts `pyralog start` with WRITE_PYRALOG_CODE_CACHE=1, stops it after ready: it writes the cache at exit. */
 async function writeCodeCache() {
+  const cache = join(root, 'dist/pyralog.cjs.cache');
+  await rm(cache, { force: true });
   const dataDir = await mkdtemp(join(tmpdir(), 'pyralog-code-cache-'));
   const args = ['dist/pyralog.js', 'start', '--log-dirs', dataDir, '--log-format', 'json'];
   for (const override of ['listeners=PLAINTEXT://127.0.0.1:0', 'admin.listener=127.0.0.1:0']) {
@@ -71,7 +73,7 @@ async function writeCodeCache() {
     status = await exited;
     await rm(dataDir, { recursive: true, force: true });
   }
-  if (!existsSync(join(root, 'dist/pyralog.cjs.cache'))) {
+  if (!existsSync(cache)) {
     throw new Error(`the broker wrote no code cache (it exited with ${status})`);
   }
 }
