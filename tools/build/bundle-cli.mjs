@@ -37,12 +37,18 @@ await build({
   sourcemap: true,
   // import.meta does not exist in CommonJS: the bundle's own file URL stands in for it.
   define: { 'import.meta.url': '__pyralogFileUrl' },
+  // import() becomes require(): a vm.Script (the launcher) has no module loader for import() without
+  // an experimental flag, and every dependency is CommonJS (prom-client loads on the first scrape).
+  supported: { 'dynamic-import': false },
   banner: { js: 'const __pyralogFileUrl = require("node:url").pathToFileURL(__filename).href;' },
 });
 await build({ ...common, entryPoints: ['src/cli/launcher.ts'], outfile: 'dist/pyralog.js', format: 'esm' });
 await writeCodeCache();
 
-/** Starts `pyralog start` with WRITE_PYRALOG_CODE_CACHE=1, stops it after ready: it writes the cache at exit. */
+/**
+ * Starts `pyralog start` with WRITE_PYRALOG_CODE_CACHE=1, scrapes its /metrics once and stops it: it
+ * writes the cache at exit.
+ */
 async function writeCodeCache() {
   const cache = join(root, 'dist/pyralog.cjs.cache');
   await rm(cache, { force: true });
@@ -59,15 +65,18 @@ async function writeCodeCache() {
   let status;
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
   try {
-    await new Promise((resolve, reject) => {
+    const admin = await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no ready line within 30 s')), 30_000);
       void exited.then((code) => reject(new Error(`pyralog start exited with ${code} before ready`)));
       createInterface({ input: child.stdout }).on('line', (line) => {
         if (!line.includes('"readyMs"')) return;
         clearTimeout(timer);
-        resolve(undefined);
+        resolve(JSON.parse(line).admin);
       });
     });
+    // One scrape: it proves the bundle's lazy import() of prom-client works, and puts that path in the cache.
+    const scrape = await fetch(`${admin}/metrics`);
+    if (scrape.status !== 200) throw new Error(`GET ${admin}/metrics answered ${scrape.status}`);
   } finally {
     child.kill('SIGTERM');
     status = await exited;
