@@ -22,7 +22,8 @@ export interface RetentionDecision {
  * segments: wholly below the log start offset (always, also for compacted topics, as DeleteRecords
  * needs); older than `retention.ms` by their largest timestamp; beyond `retention.bytes` in total
  * size. The last two apply only with `cleanup.policy` containing `delete`. An empty active segment
- * never counts. The caller rolls first when the active segment itself is to go.
+ * never counts, but an empty older one (compaction can empty a segment) is deleted like any other
+ * instead of stopping the prefix. The caller rolls first when the active segment itself is to go.
  */
 export function selectSegmentsToDelete(
   segments: readonly SegmentFacts[],
@@ -36,11 +37,13 @@ export function selectSegmentsToDelete(
   });
   if (belowStart > 0) return { count: belowStart, reason: 'logStartOffset' };
   if (!config.cleanupPolicy.includes('delete')) return { count: 0, reason: undefined };
+  const isEmptyActive = (segment: SegmentFacts, index: number): boolean =>
+    segment.sizeInBytes === 0 && index === segments.length - 1;
   if (config.retentionMs >= 0) {
     const expired = countWhile(
       segments,
-      (segment) =>
-        segment.sizeInBytes > 0 &&
+      (segment, index) =>
+        !isEmptyActive(segment, index) &&
         nowMs - Number(segment.maxTimestamp >= 0n ? segment.maxTimestamp : BigInt(segment.rollingBaseMs)) >
           config.retentionMs,
     );
@@ -48,8 +51,8 @@ export function selectSegmentsToDelete(
   }
   if (config.retentionBytes >= 0) {
     let excess = segments.reduce((total, segment) => total + segment.sizeInBytes, 0) - config.retentionBytes;
-    const overSize = countWhile(segments, (segment) => {
-      if (segment.sizeInBytes === 0 || excess - segment.sizeInBytes < 0) return false;
+    const overSize = countWhile(segments, (segment, index) => {
+      if (isEmptyActive(segment, index) || excess - segment.sizeInBytes < 0) return false;
       excess -= segment.sizeInBytes;
       return true;
     });
