@@ -24,8 +24,8 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
+import { startPyralog } from './pyralog-process.mjs';
 import { sharedBenchCopy } from './shared-bench.mjs';
 
 const run = promisify(execFile);
@@ -69,51 +69,6 @@ const rssMiB = (pid) => {
 };
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Spawns `pyralog start`; resolves on its ready line with the spawn-to-ready time and the bootstrap. */
-async function startCli(dataDir, extraArgs = [], nodeArgs = [], env = process.env) {
-  const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [
-      ...nodeArgs,
-      CLI,
-      'start',
-      '--listeners',
-      'PLAINTEXT://127.0.0.1:0',
-      '--override',
-      'admin.listener=127.0.0.1:0',
-      '--log-dirs',
-      dataDir,
-      ...extraArgs,
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env },
-  );
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const ready = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no ready line within 30 s')), 30_000);
-    void exited.then((code) => reject(new Error(`pyralog start exited with ${code} before ready`)));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const entry = JSON.parse(line);
-      if (entry.readyMs !== undefined && entry.bootstrap !== undefined) {
-        clearTimeout(timer);
-        resolve({
-          spawnToReadyMs: performance.now() - started,
-          readyMs: entry.readyMs,
-          bootstrap: entry.bootstrap,
-        });
-      }
-    });
-  });
-  return {
-    ...ready,
-    pid: child.pid,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 async function withTempDir(body) {
   const dir = await mkdtemp(join(ROOT, 'bench/.out/data-'));
   try {
@@ -129,7 +84,7 @@ async function startup() {
   const idleRss = [];
   for (let i = 0; i < startupRuns; i += 1) {
     await withTempDir(async (dir) => {
-      const broker = await startCli(dir);
+      const broker = await startPyralog(dir);
       try {
         spawnToReady.push(broker.spawnToReadyMs);
         logged.push(broker.readyMs);
@@ -249,7 +204,7 @@ async function workload(mode) {
       ...(trace ? { BENCH_TRACE_OUT: traceOut } : {}),
       ...(allocOut === undefined ? {} : { BENCH_ALLOC_OUT: allocOut }),
     };
-    const broker = await startCli(dir, ['--flush-mode', mode], nodeArgs, env);
+    const broker = await startPyralog(dir, { extraArgs: ['--flush-mode', mode], nodeArgs, env });
     let peakRss = 0;
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, rssMiB(broker.pid));

@@ -11,12 +11,12 @@
 //   node bench/cli/main.mjs [--msgs 1000000] [--runs 3] [--flush-mode durable|kafka]
 //                           [--pyralog-args "--batch-size 65536"] [--cpu-prof DIR]
 // --cpu-prof runs `pyralog bench produce` under `node --cpu-prof` and leaves its profiles in DIR.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
+import { startPyralog } from '../broker/pyralog-process.mjs';
 import { sharedBenchCopy } from '../broker/shared-bench.mjs';
 
 const run = promisify(execFile);
@@ -38,48 +38,6 @@ const cpuProfDir = option('cpu-prof', undefined);
 
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-async function startBroker(dataDir) {
-  const child = spawn(
-    process.execPath,
-    [
-      CLI,
-      'start',
-      '--listeners',
-      'PLAINTEXT://127.0.0.1:0',
-      '--override',
-      'admin.listener=127.0.0.1:0',
-      '--log-dirs',
-      dataDir,
-      '--flush-mode',
-      flushMode,
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const ready = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no ready line within 30 s')), 30_000);
-    void exited.then((code) => reject(new Error(`pyralog start exited with ${code}`)));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const entry = JSON.parse(line);
-      if (entry.bootstrap !== undefined && entry.readyMs !== undefined) {
-        clearTimeout(timer);
-        resolve(entry.bootstrap);
-      }
-    });
-  });
-  const bootstrap = await ready.catch((error) => {
-    child.kill('SIGKILL');
-    throw error;
-  });
-  return {
-    bootstrap,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 /**
  * librdkafka: the produce step of ../shared/bench/broker-kafka.sh (not idempotent, so no in-flight
@@ -130,7 +88,7 @@ console.log(
     (pyralogArgs.length > 0 ? `, pyralog bench produce ${pyralogArgs.join(' ')}` : ''),
 );
 const dir = await mkdtemp(join(OUT, 'cli-bench-'));
-const broker = await startBroker(join(dir, 'data'));
+const broker = await startPyralog(join(dir, 'data'), { extraArgs: ['--flush-mode', flushMode] });
 const figures = { librdkafka: [], 'librdkafka-idempotent': [], pyralog: [] };
 try {
   for (let i = 0; i < runs; i += 1) {
