@@ -46,7 +46,7 @@ function exitOverrideAll(command: Command): void {
   for (const sub of command.commands) exitOverrideAll(sub);
 }
 // No top-level await: the bundle is CommonJS so that the launcher can run it from V8's code cache
-// (tools/build/bundle-cli.mjs). Any other error stays an unhandled rejection: its stack, exit code 1.
+// (tools/build/bundle-cli.ts). Any other error stays an unhandled rejection: its stack, exit code 1.
 void program.parseAsync(process.argv).catch((error: unknown) => {
   if (!(error instanceof CommanderError)) throw error;
   process.exitCode = error.exitCode === 0 ? 0 : 2;

@@ -1,12 +1,12 @@
-// Integration-test helper: the `pyralog` command bundled once as `npm run build` bundles it (tsx would
-// compile every module again for each of a test's dozens of runs), and a runner that captures its output.
+// Integration-test helper: the `pyralog` command bundled once exactly as `npm run build` ships it (the
+// CommonJS bundle and the launcher that runs it through a vm.Script: tools/build/bundles.ts), so that
+// the tests run what users run (tsx would also compile every module again for each of a test's dozens
+// of runs), and a runner that captures its output. No code cache is written: the launcher compiles.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-
-const ROOT = new URL('../..', import.meta.url).pathname;
+import { bundleCommand, ROOT } from '../../tools/build/bundles.js';
 
 export interface CliRun {
   readonly code: number | null;
@@ -15,6 +15,8 @@ export interface CliRun {
 }
 
 export interface CliBundle {
+  /** The launcher's path (what `node <path> <args>` runs, as the `pyralog` bin does). */
+  readonly path: string;
   /** Runs `pyralog <args>` to its end. */
   run(...args: string[]): Promise<CliRun>;
   /** Runs `pyralog <args>` with `stdin` written to its standard input (then closed), to its end. */
@@ -26,22 +28,13 @@ export interface CliBundle {
 }
 
 /**
- * Bundles src/cli/main.ts into tmp/ (git-ignored; one level below the root so that it finds
- * package.json), named after `name` and this process so that parallel test files never share one.
+ * Bundles the command into tmp/ (git-ignored; one level below the root, as dist/ is), named after
+ * `name` and this process so that parallel test files never share one.
  */
 export async function bundleCli(name: string): Promise<CliBundle> {
-  const bundle = join(ROOT, 'tmp', `pyralog-${name}-${process.pid}.js`);
-  await build({
-    absWorkingDir: ROOT,
-    entryPoints: ['src/cli/main.ts'],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  const base = join('tmp', `pyralog-${name}-${process.pid}`);
+  await bundleCommand(base);
+  const bundle = join(ROOT, `${base}.js`);
   const start = (args: readonly string[], stdin: 'pipe' | 'ignore') => {
     const child = spawn(process.execPath, [bundle, ...args], { cwd: ROOT, stdio: [stdin, 'pipe', 'pipe'] });
     let stdout = '';
@@ -58,6 +51,7 @@ export async function bundleCli(name: string): Promise<CliBundle> {
     return { child, output: () => ({ code: child.exitCode, stdout, stderr }), exited };
   };
   return {
+    path: bundle,
     run: (...args) => start(args, 'ignore').exited,
     runWithInput: (stdin, ...args) => {
       const started = start(args, 'pipe');
@@ -65,7 +59,10 @@ export async function bundleCli(name: string): Promise<CliBundle> {
       return started.exited;
     },
     start: (...args) => start(args, 'ignore'),
-    remove: () => rm(bundle, { force: true }),
+    remove: async () => {
+      for (const suffix of ['.js', '.cjs', '.cjs.map'])
+        await rm(join(ROOT, `${base}${suffix}`), { force: true });
+    },
   };
 }
 

@@ -1,6 +1,8 @@
-// The real `pyralog start` process with a port-0 listener, a temp log dir, a --config file and a
-// PYRALOG_* override; the test waits for its ready log line, drives it with KafkaJS and kcat, stops
-// it with SIGTERM (clean exit) and starts it again on the same dir to find topics and records there.
+// The real `pyralog start` process, bundled as `npm run build` ships it (the CommonJS bundle run by
+// the launcher through a vm.Script), with a port-0 listener, a temp log dir, a --config file and a
+// PYRALOG_* override; the test waits for its ready log line, scrapes its admin listener, drives it
+// with KafkaJS and kcat, stops it with SIGTERM (clean exit) and starts it again on the same dir to
+// find topics and records there.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -9,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import kafkajs from 'kafkajs';
+import { bundleCli, type CliBundle } from './cli-bundle.js';
 import { type PyralogProcess, startPyralog, stopPyralog } from './pyralog-process.js';
 
 const run = promisify(execFile);
@@ -17,7 +20,9 @@ describe('pyralog start (real process)', () => {
   let dir: string;
   let properties: string;
   let broker: PyralogProcess | undefined;
+  let cli: CliBundle;
   before(async () => {
+    cli = await bundleCli('cli-process');
     dir = await mkdtemp(join(tmpdir(), 'pyralog-cli-'));
     properties = join(dir, 'server.properties');
     await writeFile(properties, 'num.partitions=5\nauto.create.topics.enable=true\n');
@@ -25,12 +30,26 @@ describe('pyralog start (real process)', () => {
   after(async () => {
     if (broker !== undefined && broker.child.exitCode === null) broker.child.kill('SIGKILL');
     await rm(dir, { recursive: true, force: true });
+    await cli.remove();
   });
 
   it('serves KafkaJS and kcat, stops cleanly on SIGTERM and keeps data across a restart', async () => {
     // PYRALOG_NUM_PARTITIONS (env) beats num.partitions=5 from --config.
-    broker = await startPyralog(join(dir, 'data'), ['--config', properties], { PYRALOG_NUM_PARTITIONS: '2' });
+    broker = await startPyralog(
+      join(dir, 'data'),
+      ['--config', properties],
+      { PYRALOG_NUM_PARTITIONS: '2' },
+      [cli.path],
+    );
     assert.ok(broker.readyMs >= 0);
+    // The admin listener answers from the bundle too: /metrics loads prom-client lazily (require()
+    // in the bundle, since a vm.Script has no loader for import()).
+    const ready = await fetch(`${broker.adminUrl}/ready`);
+    assert.equal(ready.status, 200, await ready.text());
+    const metrics = await fetch(`${broker.adminUrl}/metrics`);
+    const exposition = await metrics.text();
+    assert.equal(metrics.status, 200, exposition);
+    assert.match(exposition, /^# HELP /m);
     const kafka = new kafkajs.Kafka({ brokers: [broker.bootstrap], logLevel: kafkajs.logLevel.NOTHING });
     // The producer's Metadata request auto-creates the topic with num.partitions from PYRALOG_NUM_PARTITIONS.
     const producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
@@ -51,7 +70,7 @@ describe('pyralog start (real process)', () => {
     await admin.disconnect();
     assert.equal(await stopPyralog(broker), 0);
 
-    broker = await startPyralog(join(dir, 'data'), ['--config', properties], {});
+    broker = await startPyralog(join(dir, 'data'), ['--config', properties], {}, [cli.path]);
     const { stdout } = await run(
       'kcat',
       [

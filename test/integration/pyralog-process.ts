@@ -1,9 +1,13 @@
-// Integration-test helper: runs the real `pyralog start` process (through tsx, so no build is
-// needed) with port-0 Kafka and admin listeners on a given log dir, and learns its address from the ready log line.
+// Integration-test helper: runs the real `pyralog start` process (through tsx by default, so no build
+// is needed; or the shipped bundle from cli-bundle.ts) with port-0 Kafka and admin listeners on a
+// given log dir, and learns its address from the ready log line.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
+
+/** Node's arguments before `start`: the TypeScript sources through tsx. */
+export const SOURCE_COMMAND: readonly string[] = ['--import', 'tsx', 'src/cli/main.ts'];
 
 export interface PyralogProcess {
   readonly child: ChildProcess;
@@ -25,13 +29,12 @@ export async function startPyralog(
   dataDir: string,
   extraArgs: readonly string[] = [],
   env: Readonly<Record<string, string>> = {},
+  command: readonly string[] = SOURCE_COMMAND,
 ): Promise<PyralogProcess> {
   const child = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      'src/cli/main.ts',
+      ...command,
       'start',
       '--override',
       'listeners=PLAINTEXT://127.0.0.1:0',
