@@ -7,10 +7,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import type { NodeId } from '../../src/raft/core/log-entry.js';
 import { clientAddressIn, readNodeAddress } from '../../src/raft/host/kv/address-directory.js';
 import { KvClusterClient } from '../../src/raft/host/kv/kv-cluster-client.js';
+import { bundleModule } from '../build/bundles.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -48,17 +48,7 @@ export class LocalRaftCluster {
     const workDir = mkdtempSync(join(options.baseDir ?? process.env['TMPDIR'] ?? '/tmp', 'pyralog-raft-'));
     mkdirSync(join(root, 'tmp'), { recursive: true });
     const bundle = join(root, 'tmp', `raft-node-${process.pid}-${Date.now()}.mjs`);
-    await build({
-      absWorkingDir: root,
-      entryPoints: ['tools/raft-node/main.ts'],
-      outfile: bundle,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      packages: 'external',
-      logLevel: 'warning',
-    });
+    await bundleModule('tools/raft-node/main.ts', bundle);
     const cluster = new LocalRaftCluster(options, workDir, bundle);
     try {
       await Promise.all(cluster.ids.map((id) => cluster.startNode(id)));
