@@ -338,6 +338,7 @@ export class GroupCoordinator {
       nowMs,
       this.config.offsetsRetentionMs,
       consumerGroupTopics,
+      this.txnOffsets,
     );
     if (plan.records.length === 0) return plan.emptied;
     for (const [groupId, group] of plan.dead) this.groups.set(groupId, group);

@@ -53,14 +53,25 @@ export function deleteGroups(
  */
 export type ConsumerGroupTopics = (groupId: string) => ReadonlySet<string> | undefined;
 
+/** Offsets of open transactions (TxnOffsetCommit) not yet committed or aborted by their marker. */
+export interface PendingTxnOffsets {
+  has(groupId: string, topic: string, partition: number): boolean;
+  hasGroup(groupId: string): boolean;
+}
+
+const NO_PENDING_TXN_OFFSETS: PendingTxnOffsets = { has: () => false, hasGroup: () => false };
+
 /**
  * offsets.retention.minutes: in an Empty group, an offset expires once the group has been empty (or,
  * if it never had members, the offset has been committed) for the retention; in a group with members
  * using the consumer protocol, only offsets of topics nobody subscribes to expire, counted from their
  * commit (KIP-211, KIP-496). A KIP-848 group is judged by its own members (its classic side has none):
  * offsets of topics they subscribe to stay, the others expire counted from their commit, as Kafka's
- * ConsumerGroup does. An explicit expire timestamp (OffsetCommit v2-v4) always wins. An Empty classic
- * group left without offsets is removed; `emptied` names every group left without offsets.
+ * ConsumerGroup does. An explicit expire timestamp (OffsetCommit v2-v4) always wins. As in Kafka's
+ * OffsetMetadataManager, an offset with a pending transactional offset for its partition does not
+ * expire (the transaction's COMMIT would otherwise bring back an offset the group lost meanwhile), and a
+ * group with pending transactional offsets is never removed. An Empty classic group left without
+ * offsets is removed; `emptied` names every group left without offsets.
  */
 export function expireOffsets(
   groups: ReadonlyMap<string, ClassicGroup>,
@@ -68,6 +79,7 @@ export function expireOffsets(
   nowMs: number,
   retentionMs: number,
   consumerGroupTopics: ConsumerGroupTopics = () => undefined,
+  pendingTxn: PendingTxnOffsets = NO_PENDING_TXN_OFFSETS,
 ): RemovalPlan & { expired: Array<{ groupId: string; offset: CommittedOffset }>; emptied: Set<string> } {
   const plan: RemovalPlan & {
     expired: Array<{ groupId: string; offset: CommittedOffset }>;
@@ -79,7 +91,10 @@ export function expireOffsets(
     expired: [],
     emptied: new Set(),
   };
-  for (const groupId of store.groupIds()) {
+  // Kafka's cleanup visits every group: an Empty one that never had (or no longer has) offsets goes too.
+  const groupIds = new Set(store.groupIds());
+  for (const [groupId, group] of groups) if (group.kind === 'empty') groupIds.add(groupId);
+  for (const groupId of groupIds) {
     const group = groups.get(groupId);
     const consumerTopics = consumerGroupTopics(groupId);
     if (
@@ -97,6 +112,7 @@ export function expireOffsets(
     let remaining = offsets.length;
     for (const offset of offsets) {
       if (inUse.has(offset.topic)) continue;
+      if (pendingTxn.has(groupId, offset.topic, offset.partition)) continue;
       const base =
         consumerTopics === undefined && group?.kind === 'empty'
           ? Math.max(group.currentStateTimestampMs, offset.commitTimestampMs)
@@ -108,7 +124,7 @@ export function expireOffsets(
       plan.records.push(offsetTombstone(groupId, offset.topic, offset.partition));
       remaining -= 1;
     }
-    if (remaining > 0) continue;
+    if (remaining > 0 || pendingTxn.hasGroup(groupId)) continue;
     plan.emptied.add(groupId);
     // A KIP-848 group without a classic entry has no classic metadata to tombstone: the caller removes it.
     if (group === undefined ? consumerTopics === undefined : group.kind === 'empty') {

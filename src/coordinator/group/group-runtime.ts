@@ -566,7 +566,9 @@ export class GroupRuntime {
       this.consumer.subscribedTopics(groupId, topics),
     );
     for (const group of [...this.consumer.groups.values()]) {
-      const hasOffsets = this.classic.offsets.hasGroup(group.groupId) && !emptied.has(group.groupId);
+      const hasOffsets =
+        (this.classic.offsets.hasGroup(group.groupId) && !emptied.has(group.groupId)) ||
+        this.classic.txnOffsets.hasGroup(group.groupId);
       if (group.members.size === 0 && !hasOffsets) this.consumer.deleteGroup(group.groupId, topics);
     }
   }

@@ -34,6 +34,12 @@ export class TxnOffsetStore {
     return false;
   }
 
+  /** True when some open transaction holds an offset of this group. */
+  hasGroup(groupId: string): boolean {
+    for (const groups of this.#byProducer.values()) if (groups.has(groupId)) return true;
+    return false;
+  }
+
   /** Takes the producer's offsets of the groups `inPartition` accepts (those on the marked partitions). */
   take(producerId: bigint, inPartition: (groupId: string) => boolean): Array<[string, CommittedOffset[]]> {
     const groups = this.#byProducer.get(producerId);
