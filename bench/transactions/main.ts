@@ -1,11 +1,14 @@
-// Transactions benchmark (issue 6): the same producer workload twice against one broker with on-disk
-// logs (default durable flush: acks=all answered after fsync) — idempotent, then transactional in
-// transactions of --txn-records records (AddPartitionsToTxn, the batches, EndTxn commit) — and prints
-// both throughputs, their ratio, and the EndTxn (commit) round trip p50/p99/max. 1 KiB records, one
-// batch per partition per Produce request, one request in flight (as transactional clients send).
-// Usage: npm run bench:transactions [-- --records 100000 --txn-records 1000 --batch 125 --partitions 4]
+// Transactions benchmark (issue 6): the same producer workload against one broker with on-disk logs
+// (default durable flush: acks=all answered after fsync), idempotent and transactional in transactions
+// of --txn-records records (AddPartitionsToTxn, the batches, EndTxn commit). Both run unmeasured first
+// (--warmup-records each), then in --rounds alternating rounds (ABBA order) of --records / --rounds
+// records each; prints each round, both throughputs over all rounds, their ratio, and the EndTxn
+// (commit) round trip p50/p99/max. 1 KiB records, one batch per partition per Produce request, one
+// request in flight (as transactional clients send).
+// Usage: npm run bench:transactions [-- --records 100000 --txn-records 1000 --batch 125 --partitions 4
+//   --rounds 4 --warmup-records 20000]
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KafkaConnection } from '../../src/network/index.js';
 import { ApiKey, createRecordBatch, ErrorCode, encodeRecordBatchSync } from '../../src/protocol/index.js';
@@ -19,6 +22,9 @@ const RECORDS = option('records', 100_000);
 const TXN_RECORDS = option('txn-records', 1_000);
 const BATCH = option('batch', 125);
 const PARTITIONS = option('partitions', 4);
+/** Measured rounds; each runs both phases on RECORDS / PHASES records. */
+const PHASES = option('rounds', 4);
+const WARMUP_RECORDS = option('warmup-records', 20_000);
 const RECORD_BYTES = 1024;
 const TOPIC = 'bench-txn';
 
@@ -99,6 +105,22 @@ async function addPartitions(connection: KafkaConnection, txn: Producer): Promis
   }
 }
 
+/** EndTxn commit, retried while the previous transaction's markers are written; returns its round trip in ms. */
+async function commit(connection: KafkaConnection, txn: Producer): Promise<number> {
+  for (;;) {
+    const t0 = performance.now();
+    const end = await connection.request(ApiKey.EndTxn, 3, {
+      transactionalId: txn.transactionalId ?? '',
+      producerId: txn.producerId,
+      producerEpoch: txn.producerEpoch,
+      committed: true,
+    });
+    if (end.errorCode === ErrorCode.NONE) return performance.now() - t0;
+    if (end.errorCode !== ErrorCode.CONCURRENT_TRANSACTIONS)
+      throw new Error(`EndTxn failed: ${end.errorCode}`);
+  }
+}
+
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'pyralog-bench-txn-'));
   const broker = await startBroker({
@@ -118,14 +140,8 @@ async function main(): Promise<void> {
     const payload = Buffer.alloc(RECORD_BYTES, 0x61);
     const perRound = BATCH * PARTITIONS;
     const rounds = Math.max(1, Math.floor(RECORDS / perRound));
-    const total = rounds * perRound;
-    const mb = (total * RECORD_BYTES) / 1e6;
 
     const idempotent = await initProducer(connection, null);
-    let started = performance.now();
-    for (let i = 0; i < rounds; i++) await produceRound(connection, idempotent, payload);
-    const idempotentSecs = (performance.now() - started) / 1000;
-
     const find = await connection.request(ApiKey.FindCoordinator, 3, {
       key: 'bench-tx',
       keyType: 1,
@@ -134,36 +150,60 @@ async function main(): Promise<void> {
     if (find.errorCode !== ErrorCode.NONE) throw new Error(`FindCoordinator failed: ${find.errorCode}`);
     const txn = await initProducer(connection, 'bench-tx');
     const roundsPerTxn = Math.max(1, Math.floor(TXN_RECORDS / perRound));
-    const endTxnMs: number[] = [];
-    started = performance.now();
-    for (let i = 0; i < rounds; i += roundsPerTxn) {
-      await addPartitions(connection, txn);
-      for (let j = i; j < Math.min(rounds, i + roundsPerTxn); j++)
-        await produceRound(connection, txn, payload);
-      for (;;) {
-        const t0 = performance.now();
-        const end = await connection.request(ApiKey.EndTxn, 3, {
-          transactionalId: 'bench-tx',
-          producerId: txn.producerId,
-          producerEpoch: txn.producerEpoch,
-          committed: true,
-        });
-        // The next AddPartitionsToTxn waits (CONCURRENT_TRANSACTIONS) while the markers are written.
-        if (end.errorCode === ErrorCode.NONE) {
-          endTxnMs.push(performance.now() - t0);
-          break;
-        }
-        if (end.errorCode !== ErrorCode.CONCURRENT_TRANSACTIONS)
-          throw new Error(`EndTxn failed: ${end.errorCode}`);
+    const phaseRounds = Math.max(roundsPerTxn, Math.floor(rounds / PHASES / roundsPerTxn) * roundsPerTxn);
+    const phaseRecords = phaseRounds * perRound;
+    const idempotentPhase = async (n: number): Promise<number> => {
+      const started = performance.now();
+      for (let i = 0; i < n; i++) await produceRound(connection, idempotent, payload);
+      return (performance.now() - started) / 1000;
+    };
+    const transactionalPhase = async (n: number, endTxnMs: number[]): Promise<number> => {
+      const started = performance.now();
+      for (let i = 0; i < n; i += roundsPerTxn) {
+        await addPartitions(connection, txn);
+        for (let j = i; j < Math.min(n, i + roundsPerTxn); j++) await produceRound(connection, txn, payload);
+        endTxnMs.push(await commit(connection, txn));
       }
+      return (performance.now() - started) / 1000;
+    };
+    // Unmeasured warm-up of both paths first: the JIT's compiles and the first segment files would
+    // otherwise land on whichever phase runs first.
+    const warmRounds = Math.max(
+      roundsPerTxn,
+      Math.floor(WARMUP_RECORDS / perRound / roundsPerTxn) * roundsPerTxn,
+    );
+    await idempotentPhase(warmRounds);
+    await transactionalPhase(warmRounds, []);
+    // Then the phases alternate, ABBA: each kind runs first as often as second, so a drift of the
+    // machine's load or of the logs' size biases neither.
+    const endTxnMs: number[] = [];
+    let idempotentSecs = 0;
+    let txnSecs = 0;
+    const mbPhase = (phaseRecords * RECORD_BYTES) / 1e6;
+    const rate = (secs: number) => `${(mbPhase / secs).toFixed(1)} MB/s`;
+    for (let round = 0; round < PHASES; round++) {
+      const idempotentFirst = round % 2 === 0;
+      let i = 0;
+      let t = 0;
+      if (idempotentFirst) i = await idempotentPhase(phaseRounds);
+      t = await transactionalPhase(phaseRounds, endTxnMs);
+      if (!idempotentFirst) i = await idempotentPhase(phaseRounds);
+      idempotentSecs += i;
+      txnSecs += t;
+      console.log(
+        `round ${round + 1} (${idempotentFirst ? 'idempotent first' : 'transactional first'}, ${phaseRecords} records each): idempotent ${rate(i)}, transactional ${rate(t)}, ratio ${(i / t).toFixed(2)}x`,
+      );
     }
-    const txnSecs = (performance.now() - started) / 1000;
+    const total = phaseRecords * PHASES;
+    const mb = (total * RECORD_BYTES) / 1e6;
     const sorted = [...endTxnMs].sort((a, b) => a - b);
     const line = (what: string, secs: number) =>
       `${what}: ${(mb / secs).toFixed(1)} MB/s, ${Math.round(total / secs)} msg/s (${total} records of ${RECORD_BYTES} B in ${secs.toFixed(2)} s)`;
     console.log(line('idempotent produce (acks=all)', idempotentSecs));
     console.log(line(`transactional produce (${roundsPerTxn * perRound} records per transaction)`, txnSecs));
-    console.log(`transactional / idempotent throughput: ${(idempotentSecs / txnSecs).toFixed(2)}x`);
+    console.log(
+      `transactional / idempotent throughput: ${(idempotentSecs / txnSecs).toFixed(2)}x (${PHASES} alternating rounds after ${warmRounds * perRound} warm-up records each; load average ${loadavg()[0]?.toFixed(2)})`,
+    );
     console.log(
       `EndTxn commit round trip: p50 ${percentile(sorted, 50).toFixed(2)} ms, p99 ${percentile(sorted, 99).toFixed(2)} ms, max ${(sorted.at(-1) ?? Number.NaN).toFixed(2)} ms (n=${sorted.length})`,
     );
