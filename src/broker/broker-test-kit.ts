@@ -42,6 +42,7 @@ import type { BrokerContext } from './broker-context.js';
 import { BrokerStats } from './broker-stats.js';
 import { FetchSessionCache } from './fetch-session-cache.js';
 import { type GroupSettings, startGroupCoordinator } from './groups/start-group-coordinator.js';
+import { ReadBufferPool } from './read-buffer-pool.js';
 import { createRequestDispatcher } from './request-dispatcher.js';
 import { startTxnCoordinator, type TxnSettings } from './transactions/start-txn-coordinator.js';
 import { partitionMarkerWriter } from './transactions/txn-marker-writer.js';
@@ -270,6 +271,7 @@ export async function createTestBroker(
     logger,
     nowMs: () => Date.now(),
     fetchSessions: new FetchSessionCache({ randomInt: () => (Math.random() * 2 ** 31) | 0 }),
+    readBuffers: new ReadBufferPool(),
     stats: new BrokerStats(),
     ...contextOverrides,
   };
@@ -295,10 +297,15 @@ export async function createTestBroker(
         frame,
         bodyOffset: reader.offset,
         connection: testConnection(),
+        afterResponseWritten: (release) => releases.push(release),
       };
+      const releases: (() => void)[] = [];
       const chunks = await dispatch(request);
-      if (chunks === null) return null;
-      const response = Buffer.concat(chunks).subarray(4);
+      // What the socket would do: the response's bytes leave (here: copied), then the loans return.
+      const written = chunks === null ? null : Buffer.concat(chunks);
+      for (const release of releases) release();
+      if (written === null) return null;
+      const response = written.subarray(4);
       const responseVersion = apiKey === 18 && wireVersion > 4 ? 0 : wireVersion;
       return decodeResponse(apiKey, responseVersion, new ByteReader(response, 0)).body;
     },

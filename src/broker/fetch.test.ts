@@ -6,6 +6,7 @@ import {
   CompressionCodec,
   createRecordBatch,
   decodeMessageSetSync,
+  decodeRecordBatchSync,
   ErrorCode,
   encodeRecordBatchSync,
   viewRecordBatches,
@@ -130,6 +131,27 @@ describe('Fetch', () => {
     const current = await broker.call(ApiKey.Fetch, 10, fetchBody('zstd', 0, 0n));
     const records = current?.responses[0]?.partitions[0]?.records ?? Buffer.alloc(0);
     assert.equal(viewRecordBatches(records)[0]?.compression, CompressionCodec.zstd);
+  });
+
+  it('reads files into pooled buffers that go back to the pool once the response was written', async () => {
+    await broker.call(ApiKey.CreateTopics, 7, createTopicsBody([{ name: 'large' }]));
+    const values = ['a', 'b', 'c', 'd'].map((letter) => letter.repeat(100 * 1024));
+    for (const value of values) await broker.call(ApiKey.Produce, 9, produceBody('large', 0, batch(value)));
+    const pool = broker.context.readBuffers;
+    const readValues = async (offset: bigint): Promise<string[]> => {
+      const response = await broker.call(ApiKey.Fetch, 12, fetchBody('large', 0, offset));
+      const records = response?.responses[0]?.partitions[0]?.records ?? Buffer.alloc(0);
+      return viewRecordBatches(records).flatMap((view) =>
+        decodeRecordBatchSync(view).records.map((record) => record.value?.toString() ?? ''),
+      );
+    };
+    const before = pool.pooledBytes;
+    // The latest appends are kept in memory (the log's read tail): offset 0 needs a file read.
+    assert.deepEqual(await readValues(0n), values);
+    const pooled = pool.pooledBytes;
+    assert.ok(pooled > before, 'the read buffer went back to the pool after the response');
+    assert.deepEqual(await readValues(1n), values.slice(1), 'a reused buffer reads the right bytes');
+    assert.equal(pool.pooledBytes, pooled, 'the same buffer taken and given back again');
   });
 
   describe('fetch sessions (KIP-227)', () => {

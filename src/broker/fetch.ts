@@ -20,6 +20,7 @@ import {
   newFetchContext,
   type PartitionOutcome,
 } from './fetch-session-context.js';
+import { BufferLoan } from './read-buffer-pool.js';
 import { supportedVersions } from './supported-apis.js';
 
 const READ_COMMITTED = 1;
@@ -123,11 +124,13 @@ async function readAll(
   targets: readonly FetchTarget[],
   maxBytes: number,
   isolationLevel: IsolationLevel,
+  loan: BufferLoan,
 ): Promise<{ bytes: number; hasError: boolean }> {
   let remaining = maxBytes;
   let bytes = 0;
   let hasError = false;
-  for (const { partition, response, cached } of targets) {
+  for (let index = 0; index < targets.length; index += 1) {
+    const { partition, response, cached } = targets[index]!;
     if (partition === undefined) {
       hasError = true;
       continue;
@@ -141,7 +144,13 @@ async function readAll(
     }
     const minOneBatch = bytes === 0;
     const limit = Math.max(0, Math.min(cached.partitionMaxBytes, remaining));
-    const read = await partition.read(cached.fetchOffset, limit, minOneBatch, isolationLevel);
+    const read = await partition.read(
+      cached.fetchOffset,
+      limit,
+      minOneBatch,
+      isolationLevel,
+      loan.allocator(index),
+    );
     response.highWatermark = read.highWatermark;
     response.lastStableOffset = read.lastStableOffset;
     response.logStartOffset = read.logStartOffset;
@@ -246,8 +255,12 @@ async function fetchWithWait(
   const maxBytes = version >= 3 ? body.maxBytes : MAX_INT32;
   const partitions = targets.flatMap((t) => (t.partition === undefined ? [] : [t.partition]));
   const deadline = performance.now() + Math.max(0, body.maxWaitMs);
+  // File reads go into pooled buffers the response's records are views of; they go back to the pool
+  // once the response was written (never earlier: the socket reads them until then).
+  const loan = new BufferLoan(context.readBuffers);
+  request.afterResponseWritten(() => loan.giveBack());
   for (;;) {
-    const { bytes, hasError } = await readAll(targets, maxBytes, isolationLevel);
+    const { bytes, hasError } = await readAll(targets, maxBytes, isolationLevel, loan);
     trace?.mark('read');
     const waitMs = deadline - performance.now();
     if (hasError || bytes >= body.minBytes || waitMs <= 0 || partitions.length === 0) break;
@@ -255,7 +268,7 @@ async function fetchWithWait(
     trace?.mark(outcome === 'advanced' ? 'woken' : outcome);
     if (outcome !== 'advanced') {
       if (outcome === 'expired') continue;
-      await readAll(targets, maxBytes, isolationLevel);
+      await readAll(targets, maxBytes, isolationLevel, loan);
       break;
     }
   }

@@ -42,6 +42,7 @@ export {
   type GroupSettings,
   startGroupCoordinator,
 } from './groups/start-group-coordinator.js';
+export { BufferLoan, ReadBufferPool, type ReadBufferPoolOptions } from './read-buffer-pool.js';
 export { createRequestDispatcher, handledApiKeys, UnanswerableRequestError } from './request-dispatcher.js';
 export { SUPPORTED_APIS } from './supported-apis.js';
 export { isInternalTopic, MAX_TOPIC_NAME_LENGTH, topicNameProblem } from './topic-name.js';

@@ -40,6 +40,13 @@ export interface NetworkRequest {
    * their stages with `request.trace?.mark('appended')`. Undefined in production.
    */
   readonly trace?: RequestTrace | undefined;
+  /**
+   * Registers `release` to run once this request's response was handed to the kernel in full (or
+   * at once when there is no response to write): from then on nothing reads the buffers the response
+   * was built from, so a handler may lend pooled buffers to it (fetch reads) and take them back here.
+   * Never runs when the connection closes first: such buffers are left to the garbage collector.
+   */
+  afterResponseWritten(release: () => void): void;
 }
 
 /**

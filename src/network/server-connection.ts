@@ -38,6 +38,12 @@ interface Slot {
   response: Buffer[] | null;
   /** Only while request tracing is on (see request-trace.ts). */
   trace: RequestTrace | undefined;
+  /** What the handler registered through afterResponseWritten, run once the response was written. */
+  releases: (() => void)[] | undefined;
+}
+
+function runAll(callbacks: readonly (() => void)[]): void {
+  for (const callback of callbacks) callback();
 }
 
 /**
@@ -186,7 +192,7 @@ export class ServerConnection implements IdleCandidate {
         )
       : undefined;
     trace?.mark('dispatched');
-    const slot: Slot = { settled: false, response: null, trace };
+    const slot: Slot = { settled: false, response: null, trace, releases: undefined };
     this.slots.push(slot);
     let result: Promise<Buffer[] | null>;
     try {
@@ -198,6 +204,10 @@ export class ServerConnection implements IdleCandidate {
         bodyOffset: reader.offset,
         connection: this.info,
         trace,
+        afterResponseWritten: (release) => {
+          slot.releases ??= [];
+          slot.releases.push(release);
+        },
       });
     } catch (error: unknown) {
       this.failHandler(error, header);
@@ -219,12 +229,13 @@ export class ServerConnection implements IdleCandidate {
     if (this.isClosed) return;
     let wrote = false;
     while (this.slots[0]?.settled === true) {
-      const { response, trace } = this.slots.shift()!;
+      const { response, trace, releases } = this.slots.shift()!;
       if (response === null) {
         trace?.finish('unanswered');
+        if (releases !== undefined) runAll(releases);
         continue;
       }
-      this.writer.write(response);
+      this.writer.write(response, releases === undefined ? undefined : () => runAll(releases));
       trace?.finish('written');
       wrote = true;
     }

@@ -203,6 +203,78 @@ describe('SocketServer write back-pressure', () => {
   });
 });
 
+describe('SocketServer afterResponseWritten', () => {
+  it('gives lent buffers back only once their response was written, so reuse never changes sent bytes', async () => {
+    // The handler lends 1 MiB buffers from a free list, as fetch does with its read buffers; a buffer
+    // given back is poisoned and then reused for the next response. A release before the kernel took
+    // the bytes would let the client see poison or another response's bytes.
+    const size = 1024 * 1024;
+    const free: Buffer[] = [];
+    let allocated = 0;
+    let released = 0;
+    const { port } = await server(
+      async (request) => {
+        const id = request.header.correlationId;
+        let lent = free.pop();
+        if (lent === undefined) {
+          lent = Buffer.allocUnsafe(size);
+          allocated += 1;
+        }
+        lent.fill(id & 0xff);
+        const held = lent;
+        request.afterResponseWritten(() => {
+          held.fill(0xee);
+          free.push(held);
+          released += 1;
+        });
+        const header = Buffer.allocUnsafe(8);
+        header.writeInt32BE(4 + size, 0);
+        header.writeInt32BE(id, 4);
+        return [header, held];
+      },
+      { maxInFlightRequestsPerConnection: 1000, writeHighWaterMarkBytes: 256 * 1024 * 1024 },
+    );
+    const client = await raw(port);
+    client.socket.pause();
+    const count = 40;
+    const frames = Array.from({ length: count }, (_, i) => apiVersionsFrame(i));
+    // The first half waits unread (more than the kernel buffers hold), nothing can be given back yet.
+    client.socket.write(Buffer.concat(frames.slice(0, count / 2)));
+    await waitFor(() => allocated === count / 2, 'the first half handled');
+    assert.equal(released, 0);
+    client.socket.resume();
+    // The second half reuses buffers given back while later responses of the first still wait.
+    await waitFor(() => released > 0, 'a first buffer given back');
+    client.socket.write(Buffer.concat(frames.slice(count / 2)));
+    await waitFor(() => client.frames.length === count, 'all responses');
+    await waitFor(() => released === count, 'every buffer given back');
+    assert.ok(allocated < count, `buffers were reused (${allocated} allocated for ${count} responses)`);
+    for (const [index, frame] of client.frames.entries()) {
+      assert.equal(frame.readInt32BE(0), index);
+      const body = frame.subarray(4);
+      assert.equal(body.length, size);
+      assert.ok(
+        body.every((byte) => byte === (index & 0xff)),
+        `response ${index} kept its own bytes`,
+      );
+    }
+  });
+
+  it('runs the release of a request answered with null (no response) at once', async () => {
+    let released = 0;
+    const { port } = await server(async (request) => {
+      request.afterResponseWritten(() => {
+        released += 1;
+      });
+      return request.header.correlationId === 0 ? null : answerApiVersions(request);
+    });
+    const client = await raw(port);
+    client.socket.write(Buffer.concat([apiVersionsFrame(0), apiVersionsFrame(1)]));
+    await waitFor(() => client.frames.length === 1 && released === 2, 'one response, both released');
+    assert.deepEqual(correlationIds(client.frames), [1]);
+  });
+});
+
 describe('SocketServer connection lifecycle', () => {
   it('closes a connection idle for connections.max.idle.ms', async () => {
     const { server: socketServer, port } = await server(async (request) => answerApiVersions(request), {

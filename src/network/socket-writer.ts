@@ -11,8 +11,12 @@ export class SocketWriter {
 
   constructor(private readonly socket: Socket) {}
 
-  /** Queues the chunks of one frame; back-pressure is the caller's (e.g. `socket.writableLength`). */
-  write(chunks: readonly Buffer[]): void {
+  /**
+   * Queues the chunks of one frame; back-pressure is the caller's (e.g. `socket.writableLength`).
+   * `onWritten` runs once the kernel took all of them (not when the write fails: the socket is then
+   * being destroyed and the chunks may still be referenced by the failed request).
+   */
+  write(chunks: readonly Buffer[], onWritten?: () => void): void {
     if (!this.isCorked) {
       this.isCorked = true;
       this.socket.cork();
@@ -21,6 +25,16 @@ export class SocketWriter {
         this.socket.uncork();
       });
     }
-    for (const chunk of chunks) this.socket.write(chunk);
+    const last = chunks.length - 1;
+    for (let index = 0; index < last; index += 1) this.socket.write(chunks[index]!);
+    if (last < 0) {
+      onWritten?.();
+      return;
+    }
+    if (onWritten === undefined) this.socket.write(chunks[last]!);
+    else
+      this.socket.write(chunks[last]!, (error) => {
+        if (error === undefined || error === null) onWritten();
+      });
   }
 }

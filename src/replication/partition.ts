@@ -264,17 +264,24 @@ export class Partition {
    * Reads from `fetchOffset` below the high watermark (read_uncommitted) or the last stable offset
    * (read_committed); see PartitionLog.read. read_committed also returns the aborted transactions
    * overlapping the records returned (Kafka's upper bound: the offset after the last batch read).
+   * `allocate` lends the buffer a file read fills (ReadOptions.allocate): the records may be a view of it.
    */
   async read(
     fetchOffset: bigint,
     maxBytes: number,
     minOneBatch: boolean,
     isolationLevel: IsolationLevel = 'readUncommitted',
+    allocate?: (length: number) => Buffer,
   ): Promise<PartitionRead> {
     const lastStableOffset = this.log.lastStableOffset;
     const isReadCommitted = isolationLevel === 'readCommitted';
     const maxOffset = isReadCommitted ? lastStableOffset : this.log.highWatermark;
-    const read = await this.log.read(fetchOffset, { maxBytes, minOneBatch, maxOffset });
+    const read = await this.log.read(fetchOffset, {
+      maxBytes,
+      minOneBatch,
+      maxOffset,
+      ...(allocate === undefined ? {} : { allocate }),
+    });
     if (!isReadCommitted || read.kind !== 'records') return { ...read, lastStableOffset };
     const upperBound = read.records.length === 0 ? fetchOffset : lastOffsetOf(read.records) + 1n;
     const abortedTxns = upperBound > fetchOffset ? this.log.collectAbortedTxns(fetchOffset, upperBound) : [];

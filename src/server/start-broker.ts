@@ -7,6 +7,7 @@ import {
   createRequestDispatcher,
   FetchSessionCache,
   partitionMarkerWriter,
+  ReadBufferPool,
   startGroupCoordinator,
   startTxnCoordinator,
 } from '../broker/index.js';
@@ -298,6 +299,7 @@ async function startBrokerParts(
           maxEntries: config.values['max.incremental.fetch.session.cache.slots'],
           randomInt: () => randomBytes(4).readInt32BE(0),
         }),
+        readBuffers: new ReadBufferPool(),
         stats,
       }),
       logger: loggers.get('network'),

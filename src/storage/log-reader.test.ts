@@ -58,6 +58,37 @@ describe('log reads', () => {
     await log.close();
   });
 
+  it('asks `allocate` for the buffer of a file read, and never for a read served by the tail', async () => {
+    const fs = new MemoryFileSystem();
+    const log = await openTestLog({ fs, readTailBytes: 1024 * 1024 });
+    // Larger than the header window, so that the file read of the data is apart from it.
+    const bytes = Buffer.concat([testBatch(3, { valueBytes: 6000 }), testBatch(2, { valueBytes: 6000 })]);
+    await log.appendAsLeader(Buffer.from(bytes)).written;
+    const asked: number[] = [];
+    const lent = Buffer.alloc(256 * 1024, 0xee);
+    const allocate = (length: number): Buffer => {
+      asked.push(length);
+      return lent;
+    };
+    const fromTail = await log.read(0n, { maxBytes: 32768, allocate });
+    assert.ok(fromTail.kind === 'records' && fromTail.records.length === bytes.length);
+    const stored = Buffer.from(fromTail.records);
+    assert.deepEqual(asked, [], 'the tail holds the appends: no buffer taken');
+    await log.roll();
+    await log.appendAsLeader(testBatch(1, { baseOffset: 5n })).written;
+    const fromFile = await log.read(0n, { maxBytes: 32768, allocate });
+    assert.ok(fromFile.kind === 'records' && fromFile.records.equals(stored));
+    assert.ok(fromFile.records.buffer === lent.buffer, 'a view of the lent buffer');
+    assert.equal(asked.length, 1);
+    assert.ok(asked[0]! >= stored.length);
+    const tooSmall = await log.read(0n, { maxBytes: 32768, allocate: () => Buffer.alloc(16) });
+    assert.ok(
+      tooSmall.kind === 'records' && tooSmall.records.equals(stored),
+      'too small: read into a new one',
+    );
+    await log.close();
+  });
+
   it('skip a large batch before the target by its header, not by reading it', async () => {
     const fs = new CountingFileSystem();
     const log = await openTestLog({ fs, readTailBytes: 0 });

@@ -29,6 +29,14 @@ export interface ReadOptions {
    * (a fetch: after the socket write completed). Reads served from the in-memory tail do not use it.
    */
   readonly buffer?: Buffer;
+  /**
+   * Where a file read of `length` bytes goes when `buffer` is absent or too small: called just
+   * before each such read (possibly more than once per read, e.g. once per segment tried), and used
+   * when what it returns is at least `length` long. The same ownership rule as for `buffer` applies to
+   * what it returns. Reads served from memory do not call it, so a pool's buffer is only taken when
+   * a file read needs one.
+   */
+  readonly allocate?: (length: number) => Buffer;
 }
 
 /**
@@ -104,12 +112,16 @@ function readRange(
   tail: ReadTail | undefined,
   position: number,
   length: number,
-  into?: Buffer,
+  options?: ReadOptions,
 ): Promise<Buffer> | Buffer {
   const kept = tail?.read(segment, position, length);
   if (kept !== undefined) return kept;
-  return into !== undefined && into.length >= length
-    ? readFullyInto(segment.log, into, position, length)
+  const given = options?.buffer;
+  if (given !== undefined && given.length >= length)
+    return readFullyInto(segment.log, given, position, length);
+  const allocated = options?.allocate?.(length);
+  return allocated !== undefined && allocated.length >= length
+    ? readFullyInto(segment.log, allocated, position, length)
     : readFully(segment.log, position, length);
 }
 
@@ -172,7 +184,7 @@ async function readSegment(
   const bytes =
     found.window.length >= length
       ? found.window.subarray(0, length)
-      : await readRange(segment, tail, start, length, options.buffer);
+      : await readRange(segment, tail, start, length, options);
   const maxOffset = options.maxOffset;
   const iterator = new RecordBatchIterator(bytes);
   let first = -1;
@@ -222,7 +234,7 @@ async function readSegmentSlowly(
   let length = Math.min(options.maxBytes, end - location.position);
   if (options.minOneBatch === true && location.sizeInBytes > length) length = location.sizeInBytes;
   if (length < location.sizeInBytes) return Buffer.alloc(0);
-  const bytes = await readRange(segment, tail, location.position, length, options.buffer);
+  const bytes = await readRange(segment, tail, location.position, length, options);
   return cutAtBatchBoundary(bytes, maxOffset);
 }
 
