@@ -9,8 +9,11 @@
 //
 // Usage (after `npm run build`; rdkafka_performance is built from Debian's librdkafka-dev on first use):
 //   node bench/cli/main.mjs [--msgs 1000000] [--runs 3] [--flush-mode durable|kafka]
-//                           [--pyralog-args "--batch-size 65536"] [--cpu-prof DIR]
-// --cpu-prof runs `pyralog bench produce` under `node --cpu-prof` and leaves its profiles in DIR.
+//                           [--pyralog-args "--batch-size 65536"] [--cpu-prof DIR] [--broker-cpu-prof DIR]
+// --cpu-prof runs `pyralog bench produce` under `node --cpu-prof` and leaves its profiles in DIR;
+// --broker-cpu-prof does the same for the broker (one profile of the whole run, every client).
+// Each run also prints the CPU time (user+sys, from /proc) per record of the client process and of the
+// broker during that client's run, so that a loaded machine still shows where the time goes.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -35,8 +38,23 @@ const pyralogArgs = option('pyralog-args', '')
   .split(' ')
   .filter((arg) => arg !== '');
 const cpuProfDir = option('cpu-prof', undefined);
+const brokerCpuProfDir = option('broker-cpu-prof', undefined);
 
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const TICKS_PER_SEC = 100;
+/** CPU milliseconds (user+sys) of `pid`, and of its children already waited for, from /proc/<pid>/stat. */
+function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
+  const [utime, stime, cutime, cstime] = fields.slice(11, 15);
+  return {
+    self: ((utime + stime) * 1000) / TICKS_PER_SEC,
+    children: ((cutime + cstime) * 1000) / TICKS_PER_SEC,
+  };
+}
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**
@@ -73,7 +91,12 @@ async function pyralog(bootstrap, topic) {
   );
   const { stdout } = await run(process.execPath, args, { cwd: ROOT, maxBuffer: 16 << 20, timeout: 600_000 });
   const result = JSON.parse(stdout);
-  return { msgPerSec: result.recordsPerSec, mbPerSec: result.mbPerSec, latencyMs: result.latencyMs };
+  return {
+    msgPerSec: result.recordsPerSec,
+    mbPerSec: result.mbPerSec,
+    latencyMs: result.latencyMs,
+    sendCpuUs: result.cpuUsPerRecord,
+  };
 }
 
 mkdirSync(OUT, { recursive: true });
@@ -88,7 +111,10 @@ console.log(
     (pyralogArgs.length > 0 ? `, pyralog bench produce ${pyralogArgs.join(' ')}` : ''),
 );
 const dir = await mkdtemp(join(OUT, 'cli-bench-'));
-const broker = await startPyralog(join(dir, 'data'), { extraArgs: ['--flush-mode', flushMode] });
+const broker = await startPyralog(join(dir, 'data'), {
+  extraArgs: ['--flush-mode', flushMode],
+  nodeArgs: brokerCpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${brokerCpuProfDir}`],
+});
 const figures = { librdkafka: [], 'librdkafka-idempotent': [], pyralog: [] };
 try {
   for (let i = 0; i < runs; i += 1) {
@@ -96,17 +122,22 @@ try {
     if (i % 2 === 1) order.reverse();
     for (const client of order) {
       const topic = `${client}-${i}-${process.pid}`;
-      const result =
+      const before = { broker: cpuMs(broker.pid).self, client: cpuMs(process.pid).children };
+      const figure =
         client === 'pyralog'
           ? await pyralog(broker.bootstrap, topic)
           : await rdkafka(perf, broker.bootstrap, topic, client === 'librdkafka-idempotent');
+      const clientCpuUs = ((cpuMs(process.pid).children - before.client) * 1000) / msgs;
+      const brokerCpuUs = ((cpuMs(broker.pid).self - before.broker) * 1000) / msgs;
+      const result = { ...figure, clientCpuUs, brokerCpuUs };
       figures[client].push(result);
       const latency =
         result.latencyMs === undefined
           ? ''
-          : `, ack latency p50 ${result.latencyMs.p50Ms.toFixed(0)} p99 ${result.latencyMs.p99Ms.toFixed(0)} ms`;
+          : `, ack latency p50 ${result.latencyMs.p50Ms.toFixed(0)} p99 ${result.latencyMs.p99Ms.toFixed(0)} ms` +
+            `, CPU us/record while sending ${result.sendCpuUs.toFixed(1)}`;
       console.log(
-        `run ${i + 1} ${client.padEnd(21)}: ${result.msgPerSec.toFixed(0)} msg/s, ${result.mbPerSec.toFixed(1)} MB/s${latency}   [loadavg ${loadavg()}]`,
+        `run ${i + 1} ${client.padEnd(21)}: ${result.msgPerSec.toFixed(0)} msg/s, ${result.mbPerSec.toFixed(1)} MB/s${latency}, CPU us/record client ${clientCpuUs.toFixed(1)} broker ${brokerCpuUs.toFixed(1)}   [loadavg ${loadavg()}]`,
       );
     }
   }
@@ -121,5 +152,11 @@ for (const client of ['librdkafka', 'librdkafka-idempotent']) {
   console.log(
     `median: ${client} ${theirs.toFixed(0)} msg/s, pyralog bench produce ${ours.toFixed(0)} msg/s; ` +
       `ratio ${(ours / theirs).toFixed(2)} (per run ${perRun.join(', ')})   [loadavg ${loadavg()}]`,
+  );
+}
+for (const [client, list] of Object.entries(figures)) {
+  console.log(
+    `median CPU per record, ${client}: client ${median(list.map((f) => f.clientCpuUs)).toFixed(1)} us, ` +
+      `broker ${median(list.map((f) => f.brokerCpuUs)).toFixed(1)} us`,
   );
 }

@@ -84,6 +84,7 @@ export {
   type TopicPartitionMap,
 } from './consumer-protocol.js';
 export { NodeConnection, type VersionBounds } from './node-connection.js';
+export type { OffsetRange } from './producer/delivery.js';
 export { murmur2, partitionForKey, toPositive } from './producer/murmur2.js';
 export { DefaultPartitioner, type TopicPartitioning } from './producer/partitioner.js';
 export {

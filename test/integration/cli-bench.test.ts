@@ -40,7 +40,8 @@ test('bench produce creates the topic, writes N records of S bytes and reports t
     new RegExp(
       `^produced 2000 records of 100 bytes to perf \\(acks=all, compression=none\\) in ${NUMBER} s\\n` +
         `throughput: \\d+ msg/s, ${NUMBER} MB/s\\n` +
-        `latency ms: p50 ${NUMBER}, p95 ${NUMBER}, p99 ${NUMBER}, max ${NUMBER} \\(mean ${NUMBER}\\)\\n$`,
+        `latency ms: p50 ${NUMBER}, p95 ${NUMBER}, p99 ${NUMBER}, max ${NUMBER} \\(mean ${NUMBER}\\)\\n` +
+        `client CPU: ${NUMBER} us per record\\n$`,
     ),
   );
   const json = ok(
@@ -74,6 +75,7 @@ test('bench produce creates the topic, writes N records of S bytes and reports t
     recordsPerSec: number;
     mbPerSec: number;
     latencyMs: { count: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number };
+    cpuUsPerRecord: number;
   };
   assert.deepEqual(
     [result.records, result.bytes, result.recordSize, result.acks, result.compression],
@@ -82,7 +84,7 @@ test('bench produce creates the topic, writes N records of S bytes and reports t
   assert.equal(result.latencyMs.count, 1000);
   const l = result.latencyMs;
   assert.ok(l.p50Ms <= l.p95Ms && l.p95Ms <= l.p99Ms && l.p99Ms <= l.maxMs, JSON.stringify(l));
-  assert.ok(result.recordsPerSec > 0 && result.mbPerSec > 0);
+  assert.ok(result.recordsPerSec > 0 && result.mbPerSec > 0 && result.cpuUsPerRecord > 0);
 
   const offsets = await withAdmin(kafkaClient(broker.bootstrap, 'cli-bench-test'), (admin) =>
     admin.fetchTopicOffsets('perf'),

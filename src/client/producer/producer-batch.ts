@@ -1,5 +1,16 @@
 // One batch of records for one partition, from the first append until the broker's answer settles every record.
-import { NO_SEQUENCE, type RecordHeader, type RecordInput } from '../../protocol/index.js';
+import {
+  type CompressionCodec,
+  EncodeError,
+  type KafkaRecord,
+  NO_PARTITION_LEADER_EPOCH,
+  NO_PRODUCER_EPOCH,
+  NO_PRODUCER_ID,
+  NO_SEQUENCE,
+  type RecordBatch,
+  type RecordHeader,
+  TimestampType,
+} from '../../protocol/index.js';
 
 /** Where a record landed. */
 export interface RecordMetadata {
@@ -11,11 +22,25 @@ export interface RecordMetadata {
   readonly timestamp: bigint;
 }
 
-export interface PendingRecord {
-  readonly input: RecordInput & { readonly timestamp: bigint };
-  readonly sizeBytes: number;
-  readonly resolve: (metadata: RecordMetadata) => void;
-  readonly reject: (error: Error) => void;
+/**
+ * Who waits for records of a batch. A batch holds runs of consecutive records with one listener each:
+ * a `send` is a run of one record, a `sendBatch` call one run per batch it reached, so that a bulk
+ * send costs no object per record.
+ */
+export interface DeliveryListener {
+  /**
+   * Records [start, end) of `batch` were appended at `baseOffset + index` (`baseOffset` -1n for acks=0);
+   * `logAppendTimeMs` is the broker's append time on LogAppendTime topics, else -1n.
+   */
+  delivered(
+    batch: ProducerBatch,
+    start: number,
+    end: number,
+    baseOffset: bigint,
+    logAppendTimeMs: bigint,
+  ): void;
+  /** The records of this listener in the batch failed; may be called once per run. */
+  failed(error: Error): void;
 }
 
 /** The 61-byte v2 batch header plus the 12-byte log overhead, as Kafka's size estimate counts them. */
@@ -28,16 +53,34 @@ export function estimateRecordBytes(
   headers: readonly RecordHeader[],
 ): number {
   let size = 21 + (key?.length ?? 0) + (value?.length ?? 0);
-  for (const header of headers) size += 10 + Buffer.byteLength(header.key) + (header.value?.length ?? 0);
+  for (let i = 0; i < headers.length; i += 1) {
+    const header = headers[i]!;
+    size += 10 + Buffer.byteLength(header.key) + (header.value?.length ?? 0);
+  }
   return size;
 }
 
+/** What the encoder needs besides the records: compression and, with idempotence, the producer's identity. */
+export interface BatchEncoding {
+  readonly compression: CompressionCodec;
+  readonly producerId?: bigint;
+  readonly producerEpoch?: number;
+}
+
 /**
- * Records of one partition sent together. It is open for appends until drained; after that its bytes
- * and its sequence number stay fixed, so that a retry is byte-identical (what idempotence needs).
+ * Records of one partition sent together, kept as columns (key, value, headers, timestamp) rather than
+ * one object per record. It is open for appends until drained; after that its bytes and its sequence
+ * number stay fixed, so that a retry is byte-identical (what idempotence needs).
  */
 export class ProducerBatch {
-  readonly records: PendingRecord[] = [];
+  private readonly keys: (Buffer | null)[] = [];
+  private readonly values: (Buffer | null)[] = [];
+  private readonly headers: (readonly RecordHeader[])[] = [];
+  /** Milliseconds since the epoch. */
+  private readonly timestamps: number[] = [];
+  /** Runs of records with one listener: listeners[i] waits for records [runEnds[i - 1] ?? 0, runEnds[i]). */
+  private readonly listeners: DeliveryListener[] = [];
+  private readonly runEnds: number[] = [];
   sizeBytes = BATCH_OVERHEAD_BYTES;
   /** Sends so far (0 before the first). */
   attempts = 0;
@@ -64,6 +107,10 @@ export class ProducerBatch {
     });
   }
 
+  get recordCount(): number {
+    return this.values.length;
+  }
+
   /** Bytes of the buffer budget its records hold. */
   get recordBytes(): number {
     return this.sizeBytes - BATCH_OVERHEAD_BYTES;
@@ -75,33 +122,88 @@ export class ProducerBatch {
 
   /** True when an open batch can take `bytes` more without passing `batchSize` (an empty batch takes any record). */
   hasRoomFor(bytes: number, batchSize: number): boolean {
-    return !this.isClosed && (this.records.length === 0 || this.sizeBytes + bytes <= batchSize);
+    return !this.isClosed && (this.values.length === 0 || this.sizeBytes + bytes <= batchSize);
   }
 
-  add(record: PendingRecord): void {
-    this.records.push(record);
-    this.sizeBytes += record.sizeBytes;
+  /** Appends a record whose delivery `listener` waits for; consecutive records of one listener share a run. */
+  add(
+    key: Buffer | null,
+    value: Buffer | null,
+    headers: readonly RecordHeader[],
+    timestampMs: number,
+    sizeBytes: number,
+    listener: DeliveryListener,
+  ): void {
+    this.keys.push(key);
+    this.values.push(value);
+    this.headers.push(headers);
+    this.timestamps.push(timestampMs);
+    this.sizeBytes += sizeBytes;
+    const last = this.listeners.length - 1;
+    if (last >= 0 && this.listeners[last] === listener) this.runEnds[last] = this.values.length;
+    else {
+      this.listeners.push(listener);
+      this.runEnds.push(this.values.length);
+    }
   }
 
-  /** Resolves every record: offsets from `baseOffset` (-1n stays -1n), LogAppendTime when the broker gives one. */
+  /**
+   * The batch as Kafka's producer builds it: offset deltas 0..n-1, baseTimestamp the first record's,
+   * maxTimestamp the largest. Throws EncodeError for an empty batch.
+   */
+  toRecordBatch(encoding: BatchEncoding): RecordBatch {
+    const count = this.values.length;
+    const baseTimestamp = this.timestamps[0];
+    if (baseTimestamp === undefined) throw new EncodeError('a record batch needs at least one record');
+    let maxTimestamp = baseTimestamp;
+    const records: KafkaRecord[] = new Array(count);
+    for (let i = 0; i < count; i += 1) {
+      const timestamp = this.timestamps[i]!;
+      if (timestamp > maxTimestamp) maxTimestamp = timestamp;
+      records[i] = {
+        attributes: 0,
+        timestampDelta: timestamp - baseTimestamp,
+        offsetDelta: i,
+        key: this.keys[i]!,
+        value: this.values[i]!,
+        headers: this.headers[i]!,
+      };
+    }
+    return {
+      baseOffset: 0n,
+      partitionLeaderEpoch: NO_PARTITION_LEADER_EPOCH,
+      compression: encoding.compression,
+      timestampType: TimestampType.createTime,
+      isTransactional: false,
+      isControl: false,
+      hasDeleteHorizonMs: false,
+      lastOffsetDelta: count - 1,
+      baseTimestamp: BigInt(baseTimestamp),
+      maxTimestamp: BigInt(maxTimestamp),
+      producerId: encoding.producerId ?? NO_PRODUCER_ID,
+      producerEpoch: encoding.producerEpoch ?? NO_PRODUCER_EPOCH,
+      baseSequence: this.baseSequence,
+      records,
+    };
+  }
+
+  /** Settles every run: offsets from `baseOffset` (-1n stays -1n), LogAppendTime when the broker gives one. */
   complete(baseOffset: bigint, logAppendTimeMs: bigint): void {
     if (this.isSettled) return;
     this.isSettled = true;
-    this.records.forEach((record, index) => {
-      record.resolve({
-        topic: this.topic,
-        partition: this.partition,
-        offset: baseOffset < 0n ? -1n : baseOffset + BigInt(index),
-        timestamp: logAppendTimeMs >= 0n ? logAppendTimeMs : record.input.timestamp,
-      });
-    });
+    let start = 0;
+    for (let i = 0; i < this.listeners.length; i += 1) {
+      const end = this.runEnds[i]!;
+      this.listeners[i]!.delivered(this, start, end, baseOffset, logAppendTimeMs);
+      start = end;
+    }
     this.settle();
   }
 
   fail(error: Error): void {
     if (this.isSettled) return;
     this.isSettled = true;
-    for (const record of this.records) record.reject(error);
+    for (const listener of this.listeners) listener.failed(error);
     this.settle();
   }
 }

@@ -11,8 +11,14 @@ import { type ClientOptions, resolveClientOptions } from '../client-options.js';
 import { Cluster } from '../cluster.js';
 import type { ClusterView, TopicMetadata } from '../cluster-view.js';
 import { sleep, throwIfAborted } from '../retry.js';
+import { BulkDelivery, type OffsetRange, RecordDelivery } from './delivery.js';
 import { DefaultPartitioner, type TopicPartitioning } from './partitioner.js';
-import { estimateRecordBytes, type RecordMetadata } from './producer-batch.js';
+import {
+  BATCH_OVERHEAD_BYTES,
+  type DeliveryListener,
+  estimateRecordBytes,
+  type RecordMetadata,
+} from './producer-batch.js';
 import { ProducerIdentity } from './producer-identity.js';
 import { RecordAccumulator } from './record-accumulator.js';
 import { Sender } from './sender.js';
@@ -71,6 +77,9 @@ function toBuffer(value: Buffer | string | null | undefined): Buffer | null {
   return typeof value === 'string' ? Buffer.from(value) : value;
 }
 
+/** Resolves on the event loop's next check phase, after pending I/O callbacks and setImmediate work. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 const NO_HEADERS: readonly RecordHeader[] = Object.freeze([]);
 
 function toHeaders(headers: ProducerRecord['headers']): readonly RecordHeader[] {
@@ -80,6 +89,14 @@ function toHeaders(headers: ProducerRecord['headers']): readonly RecordHeader[] 
     key,
     value: toBuffer(value),
   }));
+}
+
+/** A record timestamp as milliseconds; InvalidArgumentError unless it is a safe integer. */
+function timestampMsOf(timestamp: bigint | number): number {
+  const ms = Number(timestamp);
+  if (!Number.isSafeInteger(ms))
+    throw new InvalidArgumentError(`timestamp ${timestamp} is not a safe integer of milliseconds`);
+  return ms;
 }
 
 function partitioningOf(metadata: TopicMetadata): TopicPartitioning {
@@ -185,20 +202,166 @@ export class Producer {
     record: ProducerRecord,
     options: SendOptions = {},
   ): Promise<{ delivery: Promise<RecordMetadata> }> {
+    this.checkOpen(options.signal);
+    const timestamp = record.timestamp === undefined ? this.now() : BigInt(record.timestamp);
+    let listener!: RecordDelivery;
+    const delivery = new Promise<RecordMetadata>((resolve, reject) => {
+      listener = new RecordDelivery(timestamp, resolve, reject);
+    });
+    // The fast path (metadata known, buffer space free) awaits nothing: an append costs no extra
+    // turns of the microtask queue.
+    const buffered = this.bufferRecord(record, timestampMsOf(timestamp), listener, options.signal);
+    const isBehindFullBatch = typeof buffered === 'boolean' ? buffered : await buffered;
+    this.sender.wakeup();
+    // A loop of appends that never waits runs as one chain of microtasks, during which the sender
+    // (a macrotask), socket writes and answers cannot run until bufferMemory is used up: a batch would
+    // then wait for the whole buffer to fill before going out. Once a batch is full, the append that
+    // opens the next one lets the event loop turn (once per batch, not per record).
+    if (isBehindFullBatch) await yieldToEventLoop();
+    return { delivery };
+  }
+
+  /**
+   * Sends many records (each partitioned on its own, as by `send`) and resolves once all are
+   * acknowledged, with one offset range per run of consecutive offsets they got (sorted by topic,
+   * partition and offset). Costs no promise or object per record: the way to produce in bulk.
+   * Rejects with the first failure among them; records of other batches may have been written.
+   */
+  async sendBatch(records: readonly ProducerRecord[], options: SendOptions = {}): Promise<OffsetRange[]> {
+    const { delivery } = await this.appendBatch(records, options);
+    return delivery;
+  }
+
+  /**
+   * Buffers records as `append` does, one after the other in order, and resolves once all are
+   * buffered with the promise of their delivery (see sendBatch), which must be awaited or caught. When
+   * buffering stops part-way (BufferExhaustedError, abort, close, a record too large), it rejects and
+   * the records buffered before are still sent (flush() waits for them).
+   */
+  async appendBatch(
+    records: readonly ProducerRecord[],
+    options: SendOptions = {},
+  ): Promise<{ delivery: Promise<OffsetRange[]> }> {
+    this.checkOpen(options.signal);
+    const bulk = new BulkDelivery();
+    try {
+      for (let i = 0; i < records.length; i += 1) {
+        const record = records[i]!;
+        const timestampMs =
+          record.timestamp === undefined ? this.cluster.options.now() : timestampMsOf(record.timestamp);
+        const buffered = this.bufferRecord(record, timestampMs, bulk, options.signal);
+        const isBehindFullBatch = typeof buffered === 'boolean' ? buffered : await buffered;
+        bulk.added();
+        this.sender.wakeup();
+        if (isBehindFullBatch) await yieldToEventLoop();
+      }
+    } catch (error: unknown) {
+      bulk.seal();
+      bulk.promise.catch(() => undefined);
+      throw error;
+    }
+    bulk.seal();
+    return { delivery: bulk.promise };
+  }
+
+  private checkOpen(signal: AbortSignal | undefined): void {
     if (this.isClosed) throw new ClientClosedError('the producer is closed');
-    throwIfAborted(options.signal);
+    throwIfAborted(signal);
+  }
+
+  /**
+   * Puts one record into its partition's open batch for `listener`: synchronous when the topic's
+   * metadata is fresh and buffer space is free, else a promise that waits for them (up to maxBlockMs).
+   * The result says whether the record opened a batch behind a full one.
+   */
+  private bufferRecord(
+    record: ProducerRecord,
+    timestampMs: number,
+    listener: DeliveryListener,
+    signal: AbortSignal | undefined,
+  ): boolean | Promise<boolean> {
     const key = toBuffer(record.key);
     const value = toBuffer(record.value);
     const headers = toHeaders(record.headers);
     const sizeBytes = estimateRecordBytes(key, value, headers);
-    if (sizeBytes + 61 > this.maxRequestSize) {
+    if (sizeBytes + BATCH_OVERHEAD_BYTES > this.maxRequestSize) {
       throw new KafkaError('MESSAGE_TOO_LARGE', `a record of ${sizeBytes} bytes exceeds maxRequestSize`);
     }
-    // The fast path (metadata known, buffer space free) awaits nothing: an append costs no extra
-    // turns of the microtask queue.
-    const partitioning =
-      this.cachedPartitioning(record.topic) ?? (await this.partitioning(record.topic, options.signal));
-    let partition: number;
+    const partitioning = this.cachedPartitioning(record.topic);
+    if (partitioning === undefined) {
+      return this.partitioning(record.topic, signal).then((fetched) =>
+        this.reserveAndAppend(record, key, value, headers, sizeBytes, timestampMs, fetched, listener, signal),
+      );
+    }
+    const partition = this.choosePartition(record, key, sizeBytes, partitioning);
+    if (!this.accumulator.tryReserve(sizeBytes)) {
+      return this.reserveAndAppend(
+        record,
+        key,
+        value,
+        headers,
+        sizeBytes,
+        timestampMs,
+        partitioning,
+        listener,
+        signal,
+      );
+    }
+    return this.accumulator.append(
+      record.topic,
+      partition,
+      key,
+      value,
+      headers,
+      timestampMs,
+      sizeBytes,
+      listener,
+    );
+  }
+
+  /** The slow part of bufferRecord: waits for buffer space, then appends. */
+  private async reserveAndAppend(
+    record: ProducerRecord,
+    key: Buffer | null,
+    value: Buffer | null,
+    headers: readonly RecordHeader[],
+    sizeBytes: number,
+    timestampMs: number,
+    partitioning: TopicPartitioning,
+    listener: DeliveryListener,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
+    let partition = this.choosePartition(record, key, sizeBytes, partitioning);
+    if (!this.accumulator.tryReserve(sizeBytes)) {
+      await this.accumulator.reserve(sizeBytes, signal);
+      if (this.isClosed) {
+        this.accumulator.release(sizeBytes);
+        throw new ClientClosedError('the producer is closed');
+      }
+      // The sticky partition may have moved on while this record waited.
+      if (record.partition === undefined && key === null) {
+        partition = this.choosePartition(record, key, sizeBytes, partitioning);
+      }
+    }
+    return this.accumulator.append(
+      record.topic,
+      partition,
+      key,
+      value,
+      headers,
+      timestampMs,
+      sizeBytes,
+      listener,
+    );
+  }
+
+  /** The record's partition: explicit (checked), by key (murmur2), or sticky with KIP-480's switch. */
+  private choosePartition(
+    record: ProducerRecord,
+    key: Buffer | null,
+    sizeBytes: number,
+    partitioning: TopicPartitioning,
+  ): number {
     if (record.partition !== undefined) {
       if (
         !Number.isInteger(record.partition) ||
@@ -210,34 +373,16 @@ export class Producer {
           `topic ${record.topic} has ${partitioning.partitionCount} partitions, not ${record.partition}`,
         );
       }
-      partition = record.partition;
-    } else {
-      partition = this.partitioner.partition(record.topic, key, partitioning);
-      // KIP-480: a keyless record that would open a new batch on the sticky partition moves the sticky
-      // partition instead, so that each batch fills before the next partition gets records.
-      if (key === null && this.accumulator.wouldOpenBatch(record.topic, partition, sizeBytes)) {
-        this.partitioner.onNewBatch(record.topic, partition, partitioning);
-        partition = this.partitioner.partition(record.topic, key, partitioning);
-      }
+      return record.partition;
     }
-    if (!this.accumulator.tryReserve(sizeBytes)) {
-      await this.accumulator.reserve(sizeBytes, options.signal);
-      if (this.isClosed) {
-        this.accumulator.release(sizeBytes);
-        throw new ClientClosedError('the producer is closed');
-      }
+    const partition = this.partitioner.partition(record.topic, key, partitioning);
+    // KIP-480: a keyless record that would open a new batch on the sticky partition moves the sticky
+    // partition instead, so that each batch fills before the next partition gets records.
+    if (key === null && this.accumulator.wouldOpenBatch(record.topic, partition, sizeBytes)) {
+      this.partitioner.onNewBatch(record.topic, partition, partitioning);
+      return this.partitioner.partition(record.topic, key, partitioning);
     }
-    const timestamp = record.timestamp === undefined ? this.now() : BigInt(record.timestamp);
-    const delivery = new Promise<RecordMetadata>((resolve, reject) => {
-      this.accumulator.append(record.topic, partition, {
-        input: { key, value, headers, timestamp },
-        sizeBytes,
-        resolve,
-        reject,
-      });
-    });
-    this.sender.wakeup();
-    return { delivery };
+    return partition;
   }
 
   private now(): bigint {

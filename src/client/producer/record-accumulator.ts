@@ -1,6 +1,8 @@
 // Per-partition queues of ProducerBatches with linger/batch-size readiness and a bounded memory budget.
+
+import type { RecordHeader } from '../../protocol/index.js';
 import { BufferExhaustedError, OperationAbortedError } from '../client-errors.js';
-import { type PendingRecord, ProducerBatch } from './producer-batch.js';
+import { type DeliveryListener, ProducerBatch } from './producer-batch.js';
 
 export interface AccumulatorConfig {
   /** `batch.size`: a batch is full past this many bytes. */
@@ -146,16 +148,30 @@ export class RecordAccumulator {
     return last === undefined || !last.hasRoomFor(bytes, this.config.batchSize);
   }
 
-  /** Adds a record (its bytes already reserved) to the partition's open batch, opening one when needed. */
-  append(topic: string, partition: number, record: PendingRecord): ProducerBatch {
+  /**
+   * Adds a record (its bytes already reserved) to the partition's open batch, opening one when needed.
+   * Returns true when it opened a batch behind another one of the partition (which is then ready).
+   */
+  append(
+    topic: string,
+    partition: number,
+    key: Buffer | null,
+    value: Buffer | null,
+    headers: readonly RecordHeader[],
+    timestampMs: number,
+    sizeBytes: number,
+    listener: DeliveryListener,
+  ): boolean {
     const queue = this.queue(topic, partition);
     let batch = queue.batches.at(-1);
-    if (batch === undefined || !batch.hasRoomFor(record.sizeBytes, this.config.batchSize)) {
+    let isBehindAnother = false;
+    if (batch === undefined || !batch.hasRoomFor(sizeBytes, this.config.batchSize)) {
+      isBehindAnother = batch !== undefined;
       batch = new ProducerBatch(topic, partition, this.now());
       queue.batches.push(batch);
     }
-    batch.add(record);
-    return batch;
+    batch.add(key, value, headers, timestampMs, sizeBytes, listener);
+    return isBehindAnother;
   }
 
   /** Makes every batch ready now until `endFlush` (flush() and close()). */
@@ -168,27 +184,45 @@ export class RecordAccumulator {
   }
 
   /**
-   * Partitions whose first batch may be sent now (full, lingered long enough, a retry whose backoff
-   * passed, a flush, or appends waiting for memory), and the earliest time another one becomes ready.
+   * Partitions whose first batch may be sent now (see isSendable), and the earliest time another one
+   * becomes ready.
    */
   ready(nowMs: number): { queues: PartitionQueue[]; nextReadyMs: number } {
     const queues: PartitionQueue[] = [];
     let nextReadyMs = Number.POSITIVE_INFINITY;
-    const urgent = this.flushes > 0 || this.waiters.length > 0;
     for (const queue of this.queues.values()) {
-      const first = queue.batches[0];
-      if (first === undefined) continue;
-      if (queue.inFlight >= this.config.maxInFlightPerPartition) continue;
-      if (queue.isRetrying && queue.inFlight > 0) continue;
-      const readyAtMs = first.isClosed
-        ? first.retryAtMs
-        : urgent || queue.batches.length > 1 || first.sizeBytes >= this.config.batchSize
-          ? 0
-          : first.createdAtMs + this.config.lingerMs;
+      if (!this.hasSendSlot(queue)) continue;
+      const readyAtMs = this.readyAtMs(queue);
       if (readyAtMs <= nowMs) queues.push(queue);
       else nextReadyMs = Math.min(nextReadyMs, readyAtMs);
     }
     return { queues, nextReadyMs };
+  }
+
+  /**
+   * True when the partition's first batch may be drained now: it is full, lingered long enough, is a
+   * retry whose backoff passed, a flush runs or appends wait for memory; and the partition has an
+   * in-flight slot (none while a retry of it is in flight, so that retries keep their order).
+   */
+  isSendable(queue: PartitionQueue, nowMs: number): boolean {
+    return this.hasSendSlot(queue) && this.readyAtMs(queue) <= nowMs;
+  }
+
+  private hasSendSlot(queue: PartitionQueue): boolean {
+    if (queue.batches.length === 0) return false;
+    if (queue.inFlight >= this.config.maxInFlightPerPartition) return false;
+    return !(queue.isRetrying && queue.inFlight > 0);
+  }
+
+  /** When the partition's first batch becomes ready (Infinity when it has none). */
+  private readyAtMs(queue: PartitionQueue): number {
+    const first = queue.batches[0];
+    if (first === undefined) return Number.POSITIVE_INFINITY;
+    if (first.isClosed) return first.retryAtMs;
+    const urgent = this.flushes > 0 || this.waiters.length > 0;
+    return urgent || queue.batches.length > 1 || first.sizeBytes >= this.config.batchSize
+      ? 0
+      : first.createdAtMs + this.config.lingerMs;
   }
 
   /** Takes the partition's first batch for sending; it is closed to appends from now on. */

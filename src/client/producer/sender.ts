@@ -1,10 +1,10 @@
 // The producer's I/O loop: drains ready batches into one Produce request per leader and settles them from the answers.
 import {
   ApiKey,
-  type CompressionCodec,
-  createRecordBatch,
+  CompressionCodec,
   ErrorCode,
   encodeRecordBatch,
+  encodeRecordBatchSync,
   KafkaError,
   kafkaErrorFromCode,
   type ProduceResponse,
@@ -127,31 +127,38 @@ export class Sender {
       });
   }
 
-  /** Drains one batch per ready partition into requests of at most maxRequestSize, within the in-flight limit. */
+  /**
+   * Sends requests to the node while it has in-flight slots and partitions have sendable batches: each
+   * request takes at most one batch per partition (as Kafka's) and stays below maxRequestSize; the next
+   * request starts at the partition where the last one stopped, so that every partition gets its turn.
+   * A partition with several ready batches gets one request per batch, up to its in-flight limit, so
+   * that one busy partition keeps the connection's pipeline full.
+   */
   private sendToNode(nodeId: number, queues: PartitionQueue[], nowMs: number): void {
-    let index = 0;
-    while (index < queues.length) {
-      if ((this.inFlightByNode.get(nodeId) ?? 0) >= this.config.maxInFlightPerConnection) return;
+    let start = 0;
+    while ((this.inFlightByNode.get(nodeId) ?? 0) < this.config.maxInFlightPerConnection) {
       const batches: ProducerBatch[] = [];
       let bytes = 0;
-      while (index < queues.length) {
-        const queue = queues[index]!;
-        const first = queue.batches[0];
-        if (first === undefined) {
-          index += 1;
-          continue;
+      let next = start;
+      for (let n = 0; n < queues.length; n += 1) {
+        const position = (start + n) % queues.length;
+        const queue = queues[position]!;
+        next = (position + 1) % queues.length;
+        if (!this.accumulator.isSendable(queue, nowMs)) continue;
+        if (batches.length > 0 && bytes + queue.batches[0]!.sizeBytes > this.config.maxRequestSize) {
+          next = position;
+          break;
         }
-        if (batches.length > 0 && bytes + first.sizeBytes > this.config.maxRequestSize) break;
         const batch = this.accumulator.drain(queue)!;
         if (batch.attempts === 0 && this.identity !== undefined) {
           batch.baseSequence = queue.nextSequence;
-          queue.nextSequence = nextSequence(queue.nextSequence, batch.records.length);
+          queue.nextSequence = nextSequence(queue.nextSequence, batch.recordCount);
         }
         batches.push(batch);
         bytes += batch.sizeBytes;
-        index += 1;
       }
       if (batches.length === 0) return;
+      start = next;
       for (const batch of batches) {
         batch.attempts += 1;
         this.inFlight.add(batch);
@@ -165,20 +172,23 @@ export class Sender {
   }
 
   private async encode(batch: ProducerBatch): Promise<Buffer> {
-    batch.encoded ??= await encodeRecordBatch(
-      createRecordBatch({
-        records: batch.records.map((record) => record.input),
-        compression: this.config.compression,
-        ...(this.identity === undefined
-          ? {}
-          : {
-              producerId: this.identity.producerId,
-              producerEpoch: this.identity.producerEpoch,
-              baseSequence: batch.baseSequence,
-            }),
-      }),
-      this.config.compressionLevel === undefined ? {} : { level: this.config.compressionLevel },
+    if (batch.encoded !== undefined) return batch.encoded;
+    const recordBatch = batch.toRecordBatch(
+      this.identity === undefined
+        ? { compression: this.config.compression }
+        : {
+            compression: this.config.compression,
+            producerId: this.identity.producerId,
+            producerEpoch: this.identity.producerEpoch,
+          },
     );
+    batch.encoded =
+      this.config.compression === CompressionCodec.none
+        ? encodeRecordBatchSync(recordBatch)
+        : await encodeRecordBatch(
+            recordBatch,
+            this.config.compressionLevel === undefined ? {} : { level: this.config.compressionLevel },
+          );
     return batch.encoded;
   }
 
