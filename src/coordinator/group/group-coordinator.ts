@@ -55,7 +55,7 @@ import { joinGroup } from './join-group.js';
 import { leaveGroup } from './leave-group.js';
 import { classicCommitError, planCommit } from './offset-commit.js';
 import { fetchOffsets } from './offset-fetch.js';
-import { OffsetStore } from './offset-store.js';
+import { type CommittedOffset, OffsetStore } from './offset-store.js';
 import { joinErrorResponse, joinReply } from './rebalance.js';
 import { failGeneration, syncGroup } from './sync-group.js';
 import { planTxnCommit, TxnOffsetStore, txnCommitError } from './txn-offset-store.js';
@@ -110,8 +110,10 @@ export interface ClientInfo {
 
 interface InFlightWrite {
   readonly held: readonly GroupReply[];
-  readonly onSuccess: () => void;
-  readonly onFailure: (errorCode: number) => void;
+  /** An OffsetCommit's offsets, stored once durable (data, not a closure: one per pipelined commit). */
+  readonly commits?: { readonly groupId: string; readonly offsets: readonly CommittedOffset[] } | undefined;
+  readonly onSuccess?: (() => void) | undefined;
+  readonly onFailure?: ((errorCode: number) => void) | undefined;
 }
 
 /**
@@ -197,12 +199,9 @@ export class GroupCoordinator {
       this.#replies.push(reply);
       return;
     }
-    const records = plan.offsets.map((o) => offsetCommitRecord(request.groupId, o));
-    this.#write(records, [reply], {
-      onSuccess: () => {
-        for (const offset of plan.offsets) this.offsets.put(request.groupId, offset);
-      },
-    });
+    const records: GroupRecord[] = [];
+    for (const offset of plan.offsets) records.push(offsetCommitRecord(request.groupId, offset));
+    this.#write(records, [reply], { commits: { groupId: request.groupId, offsets: plan.offsets } });
   }
 
   /**
@@ -388,12 +387,15 @@ export class GroupCoordinator {
     if (write === undefined) return;
     this.#writes.delete(writeId);
     if (errorCode === ErrorCode.NONE) {
-      write.onSuccess();
-      this.#replies.push(...write.held);
+      if (write.commits !== undefined) {
+        for (const offset of write.commits.offsets) this.offsets.put(write.commits.groupId, offset);
+      }
+      write.onSuccess?.();
+      for (const reply of write.held) this.#replies.push(reply);
       return;
     }
     const mapped = mapWriteError(errorCode);
-    write.onFailure(mapped);
+    write.onFailure?.(mapped);
     this.#replies.push(...write.held.map((reply) => withWriteError(reply, mapped)));
   }
 
@@ -420,14 +422,16 @@ export class GroupCoordinator {
   #write(
     records: GroupRecord[],
     held: readonly GroupReply[],
-    handlers: Partial<InFlightWrite>,
+    handlers: Omit<InFlightWrite, 'held'>,
     transactional?: GroupWrite['transactional'],
   ): void {
     const writeId = this.#nextWriteId++;
+    // One shape for every write (a spread of differently shaped handlers made them megamorphic).
     this.#writes.set(writeId, {
       held,
-      onSuccess: handlers.onSuccess ?? (() => {}),
-      onFailure: handlers.onFailure ?? (() => {}),
+      commits: handlers.commits,
+      onSuccess: handlers.onSuccess,
+      onFailure: handlers.onFailure,
     });
     this.#newWrites.push(
       transactional === undefined ? { writeId, records } : { writeId, records, transactional },

@@ -34,6 +34,7 @@ import {
   encodeGroupMetadataValue,
   encodeOffsetCommitKey,
   encodeOffsetCommitValue,
+  type OffsetCommitKey,
   PyralogError,
 } from '../../protocol/index.js';
 import type { EncodedRecord } from '../internal-topic-log.js';
@@ -62,25 +63,88 @@ export type EncodedGroupRecord = EncodedRecord;
  * The key starts with its version, which is the record type (0/1 offset commit, 2 group metadata,
  * 3+ KIP-848 records); the value starts with its own schema version.
  */
-export function encodeGroupRecord(record: StoredGroupRecord): EncodedGroupRecord {
+export function encodeGroupRecord(
+  record: StoredGroupRecord,
+  keys?: OffsetCommitKeyCache,
+): EncodedGroupRecord {
   if (record.kind !== 'groupMetadata' && record.kind !== 'offsetCommit')
     return encodeConsumerGroupRecord(record);
-  const key = new ByteWriter(64).int16(record.keyVersion);
-  let value: ByteWriter | null = null;
   if (record.kind === 'offsetCommit') {
-    encodeOffsetCommitKey(key, record.keyVersion, record.key);
+    let value: Buffer | null = null;
     if (record.value !== null) {
-      value = new ByteWriter(64).int16(record.valueVersion);
-      encodeOffsetCommitValue(value, record.valueVersion, record.value);
+      const writer = new ByteWriter(64).int16(record.valueVersion);
+      encodeOffsetCommitValue(writer, record.valueVersion, record.value);
+      value = writer.toBuffer();
     }
-  } else {
-    encodeGroupMetadataKey(key, record.keyVersion, record.key);
-    if (record.value !== null) {
-      value = new ByteWriter(256).int16(record.valueVersion);
-      encodeGroupMetadataValue(value, record.valueVersion, record.value);
-    }
+    const key = keys?.get(record.keyVersion, record.key) ?? encodeOffsetKey(record.keyVersion, record.key);
+    return { key, value };
+  }
+  const key = new ByteWriter(64).int16(record.keyVersion);
+  encodeGroupMetadataKey(key, record.keyVersion, record.key);
+  let value: ByteWriter | null = null;
+  if (record.value !== null) {
+    value = new ByteWriter(256).int16(record.valueVersion);
+    encodeGroupMetadataValue(value, record.valueVersion, record.value);
   }
   return { key: key.toBuffer(), value: value?.toBuffer() ?? null };
+}
+
+function encodeOffsetKey(keyVersion: number, key: OffsetCommitKey): Buffer {
+  const writer = new ByteWriter(64).int16(keyVersion);
+  encodeOffsetCommitKey(writer, keyVersion, key);
+  return writer.toBuffer();
+}
+
+/** Entries an OffsetCommitKeyCache holds before it starts again empty. */
+export const OFFSET_KEY_CACHE_ENTRIES = 100_000;
+
+/**
+ * Encoded offset commit keys by group, topic and partition (key version 1, the one this coordinator
+ * writes): a committer writes the same keys on every commit, and encoding the group and topic strings
+ * each time was a visible share of a pipelined OffsetCommit's CPU. Bounded: past `maxEntries` it is
+ * cleared. The buffers are shared, so nobody may modify an encoded record's key.
+ */
+export class OffsetCommitKeyCache {
+  readonly #groups = new Map<string, Map<string, Buffer[]>>();
+  #size = 0;
+
+  constructor(private readonly maxEntries = OFFSET_KEY_CACHE_ENTRIES) {}
+
+  /** The encoded key (from the cache when it holds it). */
+  get(keyVersion: number, key: OffsetCommitKey): Buffer {
+    if (keyVersion !== 1 || key.partition < 0 || key.partition > 0xffff)
+      return encodeOffsetKey(keyVersion, key);
+    const cached = this.#path(key.group, key.topic)[key.partition];
+    if (cached !== undefined) return cached;
+    const encoded = encodeOffsetKey(keyVersion, key);
+    if (this.#size >= this.maxEntries) this.clear();
+    this.#path(key.group, key.topic)[key.partition] = encoded;
+    this.#size += 1;
+    return encoded;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  clear(): void {
+    this.#groups.clear();
+    this.#size = 0;
+  }
+
+  #path(group: string, topic: string): Buffer[] {
+    let topics = this.#groups.get(group);
+    if (topics === undefined) {
+      topics = new Map();
+      this.#groups.set(group, topics);
+    }
+    let partitions = topics.get(topic);
+    if (partitions === undefined) {
+      partitions = [];
+      topics.set(topic, partitions);
+    }
+    return partitions;
+  }
 }
 
 /**

@@ -42,6 +42,7 @@ import { groupPartition } from './group-partition.js';
 import {
   type EncodedGroupRecord,
   encodeGroupRecord,
+  OffsetCommitKeyCache,
   type StoredGroupRecord,
   storedRecordGroupId,
 } from './group-record-codec.js';
@@ -121,6 +122,11 @@ export class GroupRuntime {
   readonly #consumerWrites = new Map<string, Promise<number>>();
   /** Per KIP-848 group, its writes still in flight, oldest first. */
   readonly #consumerInFlight = new Map<string, ConsumerGroupWrite[]>();
+  /** Encoded offset commit keys: a committer writes the same few keys over and over. */
+  readonly #offsetKeys = new OffsetCommitKeyCache();
+  /** The last group's partition (a pipelined committer asks for the same group every time). */
+  #lastGroupId: string | null = null;
+  #lastPartition = 0;
   #nextRequestId = 1;
   #timerAtMs: number | null = null;
   #cancelTimer: (() => void) | null = null;
@@ -147,7 +153,11 @@ export class GroupRuntime {
 
   /** The __consumer_offsets partition that holds `groupId`. */
   partitionFor(groupId: string): number {
-    return groupPartition(groupId, this.options.numPartitions);
+    if (groupId === this.#lastGroupId) return this.#lastPartition;
+    const partition = groupPartition(groupId, this.options.numPartitions);
+    this.#lastGroupId = groupId;
+    this.#lastPartition = partition;
+    return partition;
   }
 
   /** A group id held by a KIP-848 group with members answers INCONSISTENT_GROUP_PROTOCOL. */
@@ -397,7 +407,8 @@ export class GroupRuntime {
     const answered = new Promise<R>((resolve, reject) => {
       this.#held.set(requestId, { resolve: resolve as Held['resolve'], reject });
     });
-    this.#step(() => call({ requestId, version }, this.options.clock.nowMs()));
+    call({ requestId, version }, this.options.clock.nowMs());
+    this.#drain();
     return answered;
   }
 
@@ -429,9 +440,7 @@ export class GroupRuntime {
    */
   #startWrite(write: GroupWrite): void {
     if (write.transactional === undefined) {
-      this.#batcher.write(this.#partitioned(write.records), (errorCode) =>
-        this.classic.writeCompleted(write.writeId, errorCode),
-      );
+      this.#batcher.write(this.#partitioned(write.records), this.#classicWriteDone, write.writeId);
       return;
     }
     // A transactional batch (TxnOffsetCommit) is its producer's own batch: never coalesced with others.
@@ -491,11 +500,20 @@ export class GroupRuntime {
     this.#step(() => this.consumer.revert(write, this.options.topics()));
   }
 
+  /** The batcher's answer for a classic write (one function for all: the write id is its token). */
+  readonly #classicWriteDone = (errorCode: number, writeId: number): void => {
+    this.classic.writeCompleted(writeId, errorCode);
+  };
+
   #partitioned(records: readonly StoredGroupRecord[]): PartitionedRecord[] {
-    return records.map((record) => ({
-      partition: this.partitionFor(storedRecordGroupId(record)),
-      record: encodeGroupRecord(record),
-    }));
+    const partitioned: PartitionedRecord[] = [];
+    for (const record of records) {
+      partitioned.push({
+        partition: this.partitionFor(storedRecordGroupId(record)),
+        record: encodeGroupRecord(record, this.#offsetKeys),
+      });
+    }
+    return partitioned;
   }
 
   /** Appends each record to its group's partition as a transactional batch of the producer. */

@@ -18,7 +18,8 @@ interface Waiter {
   remaining: number;
   /** The first error among its batches, NONE while all went well. */
   errorCode: number;
-  readonly done: (errorCode: number) => void;
+  readonly done: (errorCode: number, token: number) => void;
+  readonly token: number;
 }
 
 interface Batch {
@@ -51,16 +52,20 @@ export class GroupWriteBatcher {
   constructor(private readonly options: GroupWriteBatcherOptions) {}
 
   /**
-   * Queues `records`; `done` is called once, with NONE when every record is durable, else the first
-   * error code of a failed append (a write with no records is done at once).
+   * Queues `records`; `done` is called once with `token`, with NONE when every record is durable, else
+   * the first error code of a failed append (a write with no records is done at once). A caller with
+   * many writes passes one `done` for all and tells them apart by `token` (no closure per write).
    */
-  write(records: readonly PartitionedRecord[], done: (errorCode: number) => void): void {
+  write(
+    records: readonly PartitionedRecord[],
+    done: (errorCode: number, token: number) => void,
+    token = 0,
+  ): void {
     if (records.length === 0) {
-      done(ErrorCode.NONE);
+      done(ErrorCode.NONE, token);
       return;
     }
-    const waiter: Waiter = { remaining: 0, errorCode: ErrorCode.NONE, done };
-    const touched: Batch[] = [];
+    const waiter: Waiter = { remaining: 0, errorCode: ErrorCode.NONE, done, token };
     for (const { partition, record } of records) {
       const batch = this.#batchFor(partition);
       batch.records.push(record);
@@ -68,11 +73,16 @@ export class GroupWriteBatcher {
       if (batch.waiters.at(-1) !== waiter) {
         batch.waiters.push(waiter);
         waiter.remaining += 1;
-        touched.push(batch);
       }
     }
-    for (const batch of touched) {
-      if (batch.records.length >= MAX_BATCH_RECORDS || batch.bytes >= MAX_BATCH_BYTES) this.#flush(batch);
+    // Every batch this write touched ends with its waiter; one at its bound is appended now.
+    for (const { partition } of records) {
+      const batch = this.#collecting.get(partition);
+      if (
+        batch !== undefined &&
+        (batch.records.length >= MAX_BATCH_RECORDS || batch.bytes >= MAX_BATCH_BYTES)
+      )
+        this.#flush(batch);
     }
   }
 
@@ -104,7 +114,7 @@ export class GroupWriteBatcher {
       waiter.remaining -= 1;
       if (waiter.remaining !== 0) continue;
       try {
-        waiter.done(waiter.errorCode);
+        waiter.done(waiter.errorCode, waiter.token);
       } catch (error: unknown) {
         this.options.onError(error, '__consumer_offsets write completion');
       }

@@ -3,6 +3,7 @@ import {
   ErrorCode,
   type OffsetCommitRequest,
   type OffsetCommitResponse,
+  type OffsetCommitResponsePartition,
   type OffsetCommitResponseTopic,
 } from '../../protocol/index.js';
 import type { GroupCoordinatorConfig } from './group-config.js';
@@ -48,33 +49,39 @@ export function planCommit(
 ): CommitPlan {
   const offsets: CommittedOffset[] = [];
   let newPartitions = 0;
-  const topics: OffsetCommitResponseTopic[] = request.topics.map((topic) => ({
-    name: topic.name,
-    partitions: topic.partitions.map((p) => {
-      if (groupError !== ErrorCode.NONE) return { partitionIndex: p.partitionIndex, errorCode: groupError };
-      const metadata = p.committedMetadata ?? '';
-      if (Buffer.byteLength(metadata, 'utf8') > config.offsetMetadataMaxBytes) {
-        return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE };
+  const retentionMs = version >= 2 && version <= 4 ? Number(request.retentionTimeMs) : -1;
+  // Plain loops: this runs once per commit of a pipelined committer, where per-call closures showed up.
+  const topics: OffsetCommitResponseTopic[] = [];
+  for (const topic of request.topics) {
+    const partitions: OffsetCommitResponsePartition[] = [];
+    for (const p of topic.partitions) {
+      let errorCode: number = groupError;
+      if (errorCode === ErrorCode.NONE) {
+        const metadata = p.committedMetadata ?? '';
+        const isNew = store.get(request.groupId, topic.name, p.partitionIndex) === undefined;
+        if (metadata.length > 0 && Buffer.byteLength(metadata, 'utf8') > config.offsetMetadataMaxBytes) {
+          errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
+        } else if (isNew && store.count(request.groupId) + newPartitions + 1 > config.maxOffsetsPerGroup) {
+          errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
+        } else {
+          if (isNew) newPartitions += 1;
+          const commitTimestampMs =
+            version === 1 && p.commitTimestamp >= 0n ? Number(p.commitTimestamp) : nowMs;
+          offsets.push({
+            topic: topic.name,
+            partition: p.partitionIndex,
+            offset: p.committedOffset,
+            leaderEpoch: p.committedLeaderEpoch,
+            metadata,
+            commitTimestampMs,
+            expireTimestampMs: retentionMs >= 0 ? commitTimestampMs + retentionMs : null,
+          });
+        }
       }
-      const isNew = store.get(request.groupId, topic.name, p.partitionIndex) === undefined;
-      if (isNew && store.count(request.groupId) + newPartitions + 1 > config.maxOffsetsPerGroup) {
-        return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE };
-      }
-      if (isNew) newPartitions += 1;
-      const commitTimestampMs = version === 1 && p.commitTimestamp >= 0n ? Number(p.commitTimestamp) : nowMs;
-      const retentionMs = version >= 2 && version <= 4 ? Number(request.retentionTimeMs) : -1;
-      offsets.push({
-        topic: topic.name,
-        partition: p.partitionIndex,
-        offset: p.committedOffset,
-        leaderEpoch: p.committedLeaderEpoch,
-        metadata,
-        commitTimestampMs,
-        expireTimestampMs: retentionMs >= 0 ? commitTimestampMs + retentionMs : null,
-      });
-      return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE };
-    }),
-  }));
+      partitions.push({ partitionIndex: p.partitionIndex, errorCode });
+    }
+    topics.push({ name: topic.name, partitions });
+  }
   const refreshed =
     group !== undefined && groupError === ErrorCode.NONE
       ? refreshSession(group, request.memberId, nowMs)

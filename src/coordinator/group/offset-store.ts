@@ -16,17 +16,31 @@ export function offsetKey(topic: string, partition: number): string {
   return `${partition}\u0000${topic}`;
 }
 
-/** Map from group id to its committed offsets; tombstones delete. */
+/** One group's offsets: topic → partition → offset, with their count. */
+interface GroupOffsets {
+  readonly byTopic: Map<string, Map<number, CommittedOffset>>;
+  size: number;
+}
+
+/**
+ * Map from group id to its committed offsets; tombstones delete. Nested by topic and partition rather
+ * than keyed by a built string: a pipelined committer looks up and replaces an offset per commit, and
+ * building a key string each time was a visible share of OffsetCommit's CPU and garbage.
+ */
 export class OffsetStore {
-  readonly #groups = new Map<string, Map<string, CommittedOffset>>();
+  readonly #groups = new Map<string, GroupOffsets>();
 
   get(groupId: string, topic: string, partition: number): CommittedOffset | undefined {
-    return this.#groups.get(groupId)?.get(offsetKey(topic, partition));
+    return this.#groups.get(groupId)?.byTopic.get(topic)?.get(partition);
   }
 
   /** The group's offsets in topic, partition order. */
   list(groupId: string): CommittedOffset[] {
-    const offsets = [...(this.#groups.get(groupId)?.values() ?? [])];
+    const group = this.#groups.get(groupId);
+    if (group === undefined) return [];
+    const offsets: CommittedOffset[] = [];
+    for (const partitions of group.byTopic.values())
+      for (const offset of partitions.values()) offsets.push(offset);
     return offsets.sort((a, b) =>
       a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition,
     );
@@ -45,19 +59,28 @@ export class OffsetStore {
   }
 
   put(groupId: string, offset: CommittedOffset): void {
-    let offsets = this.#groups.get(groupId);
-    if (offsets === undefined) {
-      offsets = new Map();
-      this.#groups.set(groupId, offsets);
+    let group = this.#groups.get(groupId);
+    if (group === undefined) {
+      group = { byTopic: new Map(), size: 0 };
+      this.#groups.set(groupId, group);
     }
-    offsets.set(offsetKey(offset.topic, offset.partition), offset);
+    let partitions = group.byTopic.get(offset.topic);
+    if (partitions === undefined) {
+      partitions = new Map();
+      group.byTopic.set(offset.topic, partitions);
+    }
+    const before = partitions.size;
+    partitions.set(offset.partition, offset);
+    group.size += partitions.size - before;
   }
 
   delete(groupId: string, topic: string, partition: number): void {
-    const offsets = this.#groups.get(groupId);
-    if (offsets === undefined) return;
-    offsets.delete(offsetKey(topic, partition));
-    if (offsets.size === 0) this.#groups.delete(groupId);
+    const group = this.#groups.get(groupId);
+    const partitions = group?.byTopic.get(topic);
+    if (group === undefined || partitions === undefined || !partitions.delete(partition)) return;
+    group.size -= 1;
+    if (partitions.size === 0) group.byTopic.delete(topic);
+    if (group.size === 0) this.#groups.delete(groupId);
   }
 
   deleteGroup(groupId: string): void {
