@@ -1,8 +1,13 @@
 // One negotiated connection to a broker: the transport's connection plus the API versions both sides speak.
-import { type NegotiatedVersions, negotiateApiVersions, type RequestOptions } from '../network/index.js';
+import {
+  type NegotiatedVersions,
+  negotiateApiVersions,
+  RequestAbortedError,
+  type RequestOptions,
+} from '../network/index.js';
 import { type ApiKey, apiSpec, type RequestBodies, type ResponseBodies } from '../protocol/index.js';
 import { VERSION } from '../version.js';
-import { UnsupportedApiError } from './client-errors.js';
+import { OperationAbortedError, UnsupportedApiError } from './client-errors.js';
 import type { ClientConnection, ConnectOptions, Transport } from './transport.js';
 
 /** Versions an operation can use: the highest common version is picked within these bounds. */
@@ -80,13 +85,19 @@ export class NodeConnection {
     return version;
   }
 
+  /**
+   * Sends a request and resolves with its response. An abort through `options.signal` rejects with
+   * OperationAbortedError, the client's error for every cancelled operation (the transport's
+   * RequestAbortedError is its cause).
+   */
   request<K extends ApiKey>(
     apiKey: K,
     apiVersion: number,
     body: RequestBodies[K],
     options?: RequestOptions,
   ): Promise<ResponseBodies[K]> {
-    return this.connection.request(apiKey, apiVersion, body, options);
+    const response = this.connection.request(apiKey, apiVersion, body, options);
+    return options?.signal === undefined ? response : response.catch(asOperationAborted);
   }
 
   send<K extends ApiKey>(
@@ -95,10 +106,18 @@ export class NodeConnection {
     body: RequestBodies[K],
     options?: RequestOptions,
   ): Promise<void> {
-    return this.connection.send(apiKey, apiVersion, body, options);
+    const sent = this.connection.send(apiKey, apiVersion, body, options);
+    return options?.signal === undefined ? sent : sent.catch(asOperationAborted);
   }
 
   close(): Promise<void> {
     return this.connection.close();
   }
+}
+
+function asOperationAborted(error: unknown): never {
+  if (error instanceof RequestAbortedError) {
+    throw new OperationAbortedError('operation aborted', { cause: error });
+  }
+  throw error;
 }

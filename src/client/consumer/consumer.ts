@@ -20,6 +20,7 @@ import { isRetriable, throwIfAborted } from '../retry.js';
 import { CLIENT_ASSIGNORS } from './assignors.js';
 import { FetchSession, type FetchTarget } from './fetch-session.js';
 import { GroupMember, type RebalanceListener } from './group-member.js';
+import { RecordBuffer } from './record-buffer.js';
 
 export type AutoOffsetReset = 'earliest' | 'latest' | 'none';
 
@@ -76,7 +77,7 @@ interface PartitionState {
   /** A pending reset (auto.offset.reset, seekToBeginning/End). */
   reset: OffsetQuery | null;
   /** Fetched records not yet returned by poll. */
-  buffer: ConsumerRecord[];
+  readonly buffer: RecordBuffer<ConsumerRecord>;
   leaderEpoch: number;
 }
 
@@ -176,7 +177,7 @@ export class Consumer {
       partition,
       fetchOffset: null,
       reset: null,
-      buffer: [],
+      buffer: new RecordBuffer(),
       leaderEpoch: -1,
     });
   }
@@ -219,7 +220,7 @@ export class Consumer {
   /** The offset of the next record poll returns for the partition, or undefined while unknown. */
   position(tp: TopicPartition): bigint | undefined {
     const state = this.state(tp);
-    return state.buffer[0]?.offset ?? state.fetchOffset ?? undefined;
+    return state.buffer.first()?.offset ?? state.fetchOffset ?? undefined;
   }
 
   /** Continues the partition from `offset`. */
@@ -227,7 +228,7 @@ export class Consumer {
     const state = this.state(tp);
     state.fetchOffset = offset;
     state.reset = null;
-    state.buffer = [];
+    state.buffer.clear();
   }
 
   /** Continues from the log start (resolved at the next poll); default every assigned partition. */
@@ -249,7 +250,7 @@ export class Consumer {
     const state = this.state(tp);
     state.reset = query;
     state.fetchOffset = null;
-    state.buffer = [];
+    state.buffer.clear();
   }
 
   /**
@@ -278,8 +279,7 @@ export class Consumer {
   private drainBuffers(): ConsumerRecord[] {
     const out: ConsumerRecord[] = [];
     for (const state of this.partitions.values()) {
-      while (state.buffer.length > 0 && out.length < this.options.maxPollRecords)
-        out.push(state.buffer.shift()!);
+      state.buffer.drainInto(out, this.options.maxPollRecords - out.length);
       if (out.length >= this.options.maxPollRecords) break;
     }
     return out;
@@ -337,7 +337,7 @@ export class Consumer {
   /** One Fetch per partition leader, in parallel, for partitions with a position and no buffered records. */
   private async fetchOnce(maxWaitMs: number, signal?: AbortSignal): Promise<void> {
     const fetchable = [...this.partitions.values()].filter(
-      (s) => s.fetchOffset !== null && s.buffer.length === 0,
+      (s) => s.fetchOffset !== null && s.buffer.size === 0,
     );
     if (fetchable.length === 0) return;
     const view = await this.cluster.metadata([...new Set(fetchable.map((s) => s.topic))], signal);
@@ -503,7 +503,7 @@ export class Consumer {
       for (const partition of list) {
         const state = this.partitions.get(key(topic, partition));
         const offset =
-          state === undefined ? undefined : (state.buffer[0]?.offset ?? state.fetchOffset ?? undefined);
+          state === undefined ? undefined : (state.buffer.first()?.offset ?? state.fetchOffset ?? undefined);
         if (offset !== undefined) offsets.push({ topic, partition, offset });
       }
     }
