@@ -2,7 +2,8 @@
 // ready() is one appendEntries + sync (fsync), for 100 B and 16 KiB entries and batches of 1, 16 and
 // 256 entries, with the persist latency p50/p99; beside a raw baseline from the same run (one write +
 // fdatasync of the same bytes on a bare file handle). Prints one line per figure.
-// Usage: npm run bench:raft-storage [-- --seconds 2 --dir /path/on/the/disk/to/test]
+// Usage: npm run bench:raft-storage [-- --seconds 2 --dir /path/on/the/disk/to/test --zero-ahead-bytes N]
+// (--zero-ahead-bytes: FileRaftStorage's zeroAheadBytes, 0 = off, to compare the two on one disk)
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,10 @@ import type { LogEntry } from '../../src/raft/index.js';
 import { FileRaftStorage } from '../../src/raft/index.js';
 import { NodeFileSystem } from '../../src/storage/index.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string' }, dir: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string' }, dir: { type: 'string' }, 'zero-ahead-bytes': { type: 'string' } },
+});
+const zeroAhead = values['zero-ahead-bytes'];
 const seconds = Number(values.seconds ?? '2');
 const root = await mkdtemp(join(values.dir ?? tmpdir(), 'pyralog-bench-raft-storage-'));
 
@@ -58,7 +62,11 @@ function report(name: string, result: Result): void {
 
 async function benchStorage(batch: number, bytes: number): Promise<Result> {
   const dir = join(root, `store-${batch}-${bytes}`);
-  const storage = await FileRaftStorage.open(new NodeFileSystem(), dir);
+  const storage = await FileRaftStorage.open(
+    new NodeFileSystem(),
+    dir,
+    zeroAhead === undefined ? {} : { zeroAheadBytes: Number(zeroAhead) },
+  );
   await storage.load();
   const data = new Uint8Array(bytes).fill(0x5a);
   let next = 1;

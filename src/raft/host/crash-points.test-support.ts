@@ -107,14 +107,17 @@ class CrashingFile implements StorageFile {
 }
 
 /**
- * Power loss on `fs`, then, when `random` is given, a torn tail on every file that had grown past its
- * fsynced content: a random part of the unsynced bytes made it to disk, sometimes followed by garbage
- * (a sector written halfway). Returns the file system of the next process.
+ * Power loss on `fs`, then, when `random` is given, torn writes on every file written since its last
+ * fsync: of the bytes it overwrote in place (zeros written ahead, then records over them), each sector
+ * (`sectorBytes`) independently kept new or old, or its changed bytes turned to garbage (a sector
+ * written halfway); of the bytes it grew by, a random part made it to disk, sometimes followed by garbage.
+ * Returns the file system of the next process.
  */
 export async function losePower(
   fs: MemoryFileSystem,
   dir: string,
   random?: SeededRandom,
+  sectorBytes = 8,
 ): Promise<MemoryFileSystem> {
   const before = new Map<string, Buffer>();
   for (const name of await fs.readdir(dir)) {
@@ -126,11 +129,28 @@ export async function losePower(
   for (const name of await after.readdir(dir)) {
     const durable = after.readRaw(`${dir}/${name}`);
     const written = before.get(name);
-    if (durable === undefined || written === undefined || written.length <= durable.length) continue;
-    if (!written.subarray(0, durable.length).equals(durable)) continue;
+    if (durable === undefined || written === undefined || written.equals(durable)) continue;
+    const torn = Buffer.from(durable);
+    for (let at = 0; at < Math.min(durable.length, written.length); at += sectorBytes) {
+      const end = Math.min(at + sectorBytes, durable.length, written.length);
+      if (written.subarray(at, end).equals(durable.subarray(at, end))) continue;
+      const fate = random.nextInt(5);
+      if (fate < 2) written.copy(torn, at, at, end);
+      else if (fate === 2) {
+        // Garbage only where the write changed something: rewriting a byte with itself cannot tear it.
+        for (let i = at; i < end; i++) if (written[i] !== durable[i]) torn[i] = random.nextInt(256);
+      }
+    }
+    if (written.length <= durable.length) {
+      after.writeRaw(`${dir}/${name}`, torn);
+      continue;
+    }
     const kept = random.nextInt(written.length - durable.length + 1);
     const garbage = random.nextInt(3) === 0 ? randomBytes(random, 1 + random.nextInt(40)) : Buffer.alloc(0);
-    after.writeRaw(`${dir}/${name}`, Buffer.concat([written.subarray(0, durable.length + kept), garbage]));
+    after.writeRaw(
+      `${dir}/${name}`,
+      Buffer.concat([torn, written.subarray(durable.length, durable.length + kept), garbage]),
+    );
   }
   return after;
 }

@@ -153,6 +153,42 @@ describe('FileRaftStorage files', () => {
     assert.deepEqual(plain(again.entries), plain([...range(1, last, 1), ...range(last + 1, last + 2, 2)]));
   });
 
+  it('writes zeros ahead of the records and reads a zero tail back as the clean end of the log', async () => {
+    const disk = new MemoryFileSystem({ trackDurability: true });
+    const storage = await FileRaftStorage.open(disk, DIR, { segmentBytes: 4096, zeroAheadBytes: 1000 });
+    await storage.load();
+    await storage.appendEntries(range(1, 3, 1));
+    await storage.sync();
+    const [name] = (await disk.readdir(DIR)).filter((file) => file.endsWith('.log'));
+    const records = 8 + 3 * 27; // a record is 25 bytes plus its data (e1: 2 bytes)
+    assert.equal(disk.readRaw(`${DIR}/${name}`)!.length, records + 1000, 'zeros after the records');
+    // The next appends overwrite those zeros and add none until they reach past them.
+    await storage.appendEntries(range(4, 6, 1));
+    await storage.sync();
+    assert.equal(disk.readRaw(`${DIR}/${name}`)!.length, records + 1000);
+    await storage.appendEntries(range(4, 5, 2)); // a conflicting suffix: cut, then zeros again
+    await storage.sync();
+    await storage.close();
+    const fs = disk.simulatePowerLoss();
+    const reopened = await FileRaftStorage.open(fs, DIR, { segmentBytes: 4096 });
+    const loaded = await reopened.load();
+    assert.deepEqual(plain(loaded.entries), plain([...range(1, 3, 1), ...range(4, 5, 2)]));
+    assert.equal(reopened.recovery.logEndedBecause, undefined, 'zeros are no torn write');
+    assert.equal(reopened.recovery.truncatedBytes, 0);
+    // A sector that survived after one that did not (overwrite in place) is cut, not kept after later writes.
+    await reopened.appendEntries(range(6, 6, 2));
+    await reopened.close();
+    const bytes = fs.readRaw(`${DIR}/${name}`)!;
+    const sixth = 8 + 5 * 27;
+    bytes.fill(0, sixth, sixth + 4); // entry 6's length lost, its body kept
+    fs.writeRaw(`${DIR}/${name}`, bytes);
+    const third = await FileRaftStorage.open(fs, DIR, { segmentBytes: 4096 });
+    assert.equal((await third.load()).entries.length, 5);
+    assert.match(third.recovery.logEndedBecause ?? '', /record length of 0/);
+    assert.equal(fs.readRaw(`${DIR}/${name}`)!.length, sixth, 'cut after the last valid record');
+    await third.close();
+  });
+
   it('an installed snapshot makes every older segment dead even if their removal did not survive', async () => {
     const { fs, storage } = await openMemory();
     await storage.appendEntries(range(1, 20, 1));

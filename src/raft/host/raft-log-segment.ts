@@ -29,11 +29,34 @@ export interface SegmentRecovery {
   readonly truncatedBytes: number;
 }
 
+/** Zeros written ahead of the records are written from this buffer, a slice at a time. */
+const ZEROS = Buffer.alloc(1024 * 1024);
+
+/** True when every byte of `bytes` from `from` on is zero. */
+function isZeroFrom(bytes: Buffer, from: number): boolean {
+  for (let at = from; at < bytes.length; at += ZEROS.length) {
+    const end = Math.min(bytes.length, at + ZEROS.length);
+    if (!bytes.subarray(at, end).equals(ZEROS.subarray(0, end - at))) return false;
+  }
+  return true;
+}
+
 /**
  * One file of the log: an 8-byte header (magic, version), then one record per entry (see
- * raft-record-codec.ts), entries `baseIndex`, `baseIndex + 1`... without a gap. The file is only
- * appended to, or cut back (a conflicting suffix, a torn tail). It keeps each record's position in
- * memory (8 bytes per entry) to cut at any entry without reading the file again.
+ * raft-record-codec.ts), entries `baseIndex`, `baseIndex + 1`... without a gap, then possibly zeros.
+ * Records are appended (written at the end of the valid ones) or cut back (a conflicting suffix, a
+ * torn tail). It keeps each record's position in memory (8 bytes per entry) to cut at any entry
+ * without reading the file again.
+ *
+ * Zero-ahead: an append may also write zeros after its records (`zeroAheadTo`), which the next sync
+ * makes durable with them. Later records then overwrite blocks that are already allocated, zeroed and
+ * fsynced, so their fdatasync flushes only data (p50 ~0.07 ms on the development disk) instead of
+ * also the file's growth (p90 4-8 ms, p99 13-25 ms). Reading back, a record length of 0 ends the
+ * records; a tail of zeros is the clean end of the log, anything else after the last valid record is
+ * a torn write and is cut. Power loss may keep any subset of the sectors overwritten since the last
+ * sync: a lost sector reads as zeros or fails its record's CRC, so what is read back is a prefix of
+ * the records written, and recovery cuts any later sector that survived (it is not all zeros), so it
+ * can never line up after records written later in its place.
  */
 export class RaftLogSegment {
   readonly generation: number;
@@ -44,6 +67,8 @@ export class RaftLogSegment {
   /** Byte position of each entry's record: positions[i] is entry baseIndex + i. */
   #positions: number[];
   #isDirty: boolean;
+  /** Bytes from #size up to here are zeros already written (durable once synced). */
+  #zeroedEnd: number;
 
   private constructor(
     generation: number,
@@ -61,6 +86,7 @@ export class RaftLogSegment {
     this.#size = size;
     this.#positions = positions;
     this.#isDirty = isDirty;
+    this.#zeroedEnd = size;
   }
 
   /** A new empty segment; neither its header nor its directory entry is durable until synced. */
@@ -120,12 +146,18 @@ export class RaftLogSegment {
       }
     }
     const segment = new RaftLogSegment(generation, baseIndex, path, file, position, positions, false);
-    if (position === 0) await segment.#rewriteHeader();
+    const isZeroTail = tornBecause !== undefined && position > 0 && isZeroFrom(bytes, position);
+    if (isZeroTail) {
+      // Zeros written ahead: the clean end of the records, kept for the next appends to overwrite.
+      tornBecause = undefined;
+      segment.#zeroedEnd = bytes.length;
+      await file.sync();
+    } else if (position === 0) await segment.#rewriteHeader();
     else if (position < bytes.length) await segment.#cut(position);
     // What a killed process wrote may still be only in the page cache: this process will report every
     // loaded entry as stable (acknowledge it), so it must be durable first.
     else await file.sync();
-    return { segment, entries, tornBecause, truncatedBytes: bytes.length - position };
+    return { segment, entries, tornBecause, truncatedBytes: isZeroTail ? 0 : bytes.length - position };
   }
 
   get size(): number {
@@ -141,8 +173,17 @@ export class RaftLogSegment {
     return this.#isDirty;
   }
 
-  /** Appends records for `entries` (they continue this segment's last index) in one write. */
-  async append(entries: readonly LogEntry[]): Promise<void> {
+  /** Bytes the file holds: the records, then the zeros written ahead of them. */
+  get fileBytes(): number {
+    return Math.max(this.#size, this.#zeroedEnd);
+  }
+
+  /**
+   * Appends records for `entries` (they continue this segment's last index) in one write; when the
+   * records reach past the zeros already written and `zeroAheadTo` lies beyond them, the same write
+   * adds zeros up to `zeroAheadTo`.
+   */
+  async append(entries: readonly LogEntry[], zeroAheadTo = 0): Promise<void> {
     assert(entries[0]?.index === this.lastIndex + 1, 'a segment is appended to without a gap');
     let total = 0;
     for (const entry of entries) total += recordBytes(entry);
@@ -154,8 +195,15 @@ export class RaftLogSegment {
     }
     assert(at === total, 'records fill the buffer computed for them');
     this.#isDirty = true;
-    await this.#file.writev([buffer], this.#size);
-    this.#size += total;
+    const end = this.#size + total;
+    const buffers = [buffer];
+    if (end > this.#zeroedEnd && zeroAheadTo > end) {
+      for (let at = end; at < zeroAheadTo; at += ZEROS.length)
+        buffers.push(ZEROS.subarray(0, Math.min(ZEROS.length, zeroAheadTo - at)));
+      this.#zeroedEnd = zeroAheadTo;
+    }
+    await this.#file.writev(buffers, this.#size);
+    this.#size = end;
   }
 
   /**
@@ -187,6 +235,7 @@ export class RaftLogSegment {
   async #cut(position: number): Promise<void> {
     await this.#file.truncate(position);
     this.#size = position;
+    this.#zeroedEnd = position;
     await this.#file.sync();
   }
 
@@ -198,5 +247,6 @@ export class RaftLogSegment {
     await this.#file.writev([header], 0);
     await this.#file.sync();
     this.#size = SEGMENT_HEADER_BYTES;
+    this.#zeroedEnd = SEGMENT_HEADER_BYTES;
   }
 }
