@@ -7,8 +7,12 @@
 // beside a raw baseline from the same run: fdatasync latency of a 4 KiB append in the same temp dir.
 // Usage: node --import tsx bench/raft/main.ts [--seconds 5] [--inflight 1024] [--kills 10] [--rate 1000]
 //        [--profile <dir>] [--phases throughput,rate,kills] (a subset, e.g. to compare one figure A/B)
-//        [--log-dir <dir>] (node logs at info: role changes; plus kills.json, each kill's timeline)
-import { mkdirSync, writeFileSync } from 'node:fs';
+//        [--zero-ahead-bytes <n>] (FileRaftStorage zero-ahead, 0 = off, for A/B runs)
+//        [--log-dir <dir>] (keep the node logs: role changes and per-second stats; plus kills.json)
+// After each phase it prints where the time went: the slowest puts (when they started), the client's
+// retries and timeouts, and per node (from its 'raft stats' log lines during the phase) persist
+// (write + fsync) p99/max, event-loop delay, GC pauses and role changes.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,12 +33,16 @@ const profileAt = process.argv.indexOf('--profile');
 const profileDir = profileAt === -1 ? undefined : process.argv[profileAt + 1];
 
 const logDirAt = process.argv.indexOf('--log-dir');
-const logDir = logDirAt === -1 ? undefined : process.argv[logDirAt + 1];
-if (logDir !== undefined) mkdirSync(logDir, { recursive: true });
+const keptLogDir = logDirAt === -1 ? undefined : process.argv[logDirAt + 1];
+if (keptLogDir !== undefined) mkdirSync(keptLogDir, { recursive: true });
+const logDir = keptLogDir ?? mkdtempSync(join(tmpdir(), 'pyralog-raft-bench-logs-'));
 const phasesAt = process.argv.indexOf('--phases');
 const phases = new Set(
   (phasesAt === -1 ? 'throughput,rate,kills' : (process.argv[phasesAt + 1] ?? '')).split(','),
 );
+
+/** --verbose: per-second persist and event-loop figures of every node. */
+const verbose = process.argv.includes('--verbose');
 
 const load = (): string => `load ${loadavg()[0]!.toFixed(1)}`;
 
@@ -98,6 +106,7 @@ async function closedLoop(
 async function openLoop(client: KvClusterClient, perSecond: number): Promise<number[]> {
   const value = Buffer.alloc(100, 0x62);
   const latencies: number[] = [];
+  const slow: { startMs: number; latencyMs: number }[] = [];
   const pending: Promise<void>[] = [];
   const began = performance.now();
   let sent = 0;
@@ -107,18 +116,126 @@ async function openLoop(client: KvClusterClient, perSecond: number): Promise<num
       const start = performance.now();
       pending.push(
         client.put(Buffer.from(`r${sent % 4096}`), value, Date.now() + DEADLINE_MS).then(() => {
-          latencies.push(performance.now() - start);
+          const latencyMs = performance.now() - start;
+          latencies.push(latencyMs);
+          slow.push({ startMs: start - began, latencyMs });
         }),
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   await Promise.all(pending);
+  // When the slow ones started: one burst (a stall, an election) or spread out (queueing, fsyncs)?
+  slow.sort((a, b) => b.latencyMs - a.latencyMs);
+  const worst = slow
+    .slice(0, Math.max(5, Math.ceil(slow.length / 100)))
+    .sort((a, b) => a.startMs - b.startMs);
+  const bursts: string[] = [];
+  for (const put of worst) {
+    const last = bursts.at(-1);
+    const second = (put.startMs / 1000).toFixed(1);
+    if (last?.startsWith(`${second}s`) === true) continue;
+    bursts.push(`${second}s (${put.latencyMs.toFixed(0)} ms)`);
+  }
+  console.log(`  slowest 1% of puts started at: ${bursts.join(', ')}`);
   return latencies;
 }
 
-async function leaderKills(cluster: LocalRaftCluster, client: KvClusterClient): Promise<number[]> {
+interface PhaseMark {
+  readonly fromMs: number;
+  readonly counters: KvClusterClient['counters'];
+}
+
+function markPhase(client: KvClusterClient): PhaseMark {
+  return { fromMs: Date.now(), counters: { ...client.counters } };
+}
+
+/** Prints the client's retries and each node's stats lines (persist, event loop, GC, roles) since `mark`. */
+function diagnose(client: KvClusterClient, mark: PhaseMark): void {
+  const c = client.counters;
+  const was = mark.counters;
+  console.log(
+    `  client: ${c.requests - was.requests} requests, ${c.attempts - was.attempts - (c.requests - was.requests)} retries ` +
+      `(${c.timeouts - was.timeouts} attempt timeouts, ${c.connectionErrors - was.connectionErrors} connection errors, ` +
+      `${c.errorAnswers - was.errorAnswers} error answers)`,
+  );
+  const toMs = Date.now();
+  for (const id of [1, 2, 3]) {
+    let text = '';
+    try {
+      text = readFileSync(join(logDir, `node-${id}.log`), 'utf8');
+    } catch {
+      continue;
+    }
+    let persists = 0;
+    let persistP99 = 0;
+    let persistMax = 0;
+    let loopMax = 0;
+    let gcMs = 0;
+    let gcMax = 0;
+    const roles: string[] = [];
+    const seconds: string[] = [];
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      const record = JSON.parse(line) as Record<string, number | string | undefined>;
+      const at = Number(record['time']);
+      if (at < mark.fromMs || at > toMs + 1000) continue;
+      if (record['msg'] === 'raft role changed') {
+        roles.push(`${((at - mark.fromMs) / 1000).toFixed(1)}s ${record['role']}/${record['term']}`);
+      } else if (record['msg'] === 'raft stats') {
+        persists += Number(record['persists']);
+        persistP99 = Math.max(persistP99, Number(record['persistP99Ms']));
+        persistMax = Math.max(persistMax, Number(record['persistMaxMs']));
+        loopMax = Math.max(loopMax, Number(record['loopDelayMaxMs']));
+        gcMs += Number(record['gcMs']);
+        gcMax = Math.max(gcMax, Number(record['gcMaxMs']));
+        seconds.push(
+          `${Math.round(Number(record['persistMaxMs']))}/${Math.round(Number(record['loopDelayMaxMs']))}`,
+        );
+      }
+    }
+    console.log(
+      `  node ${id}: ${persists} persists, worst per-second p99 ${persistP99} ms, max ${persistMax} ms; ` +
+        `event-loop delay max ${loopMax} ms; GC ${gcMs.toFixed(0)} ms total, max pause ${gcMax} ms; ` +
+        `role changes: ${roles.length === 0 ? 'none' : roles.join(', ')}`,
+    );
+    if (verbose) console.log(`    per second, persist max / event-loop delay max (ms): ${seconds.join(' ')}`);
+  }
+}
+
+/**
+ * Waits until the restarted node `id` holds and applied everything the leader had committed when it
+ * came back, so that the next kill's new leader does not first have to catch it up (that wait would
+ * otherwise be counted as recovery). Returns how long it took.
+ */
+async function waitCaughtUp(cluster: LocalRaftCluster, id: number): Promise<number> {
+  const startMs = Date.now();
+  const statusAfter = async (node: number): Promise<NonNullable<ReturnType<LocalRaftCluster['status']>>> => {
+    for (;;) {
+      const status = cluster.status(node);
+      if (status !== undefined && status.atMs > startMs) return status;
+      if (Date.now() - startMs > DEADLINE_MS) throw new Error(`node ${node} printed no status`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  let target = 0;
+  for (const other of cluster.ids) {
+    if (other !== id) target = Math.max(target, (await statusAfter(other)).commitIndex);
+  }
+  for (;;) {
+    const status = await statusAfter(id);
+    if (status.appliedIndex >= target && status.lastIndex >= target) return Date.now() - startMs;
+    if (Date.now() - startMs > DEADLINE_MS) throw new Error(`node ${id} did not catch up to ${target}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function leaderKills(
+  cluster: LocalRaftCluster,
+  client: KvClusterClient,
+): Promise<{ recoveries: number[]; catchUps: number[] }> {
   const recoveries: number[] = [];
+  const catchUps: number[] = [];
   const value = Buffer.alloc(100, 0x63);
   let stopping = false;
   let lastAck = { atMs: 0, nodeId: 0 };
@@ -144,11 +261,12 @@ async function leaderKills(cluster: LocalRaftCluster, client: KvClusterClient): 
     recoveries.push(ack.atMs - killedAt);
     timeline.push({ victim: leader, killedAt, ackAt: ack.atMs, ackNode: ack.nodeId });
     await cluster.startNode(leader);
+    catchUps.push(await waitCaughtUp(cluster, leader));
   }
-  if (logDir !== undefined) writeFileSync(join(logDir, 'kills.json'), JSON.stringify(timeline, null, 1));
+  writeFileSync(join(logDir, 'kills.json'), JSON.stringify(timeline, null, 1));
   stopping = true;
   await Promise.all(writers);
-  return recoveries;
+  return { recoveries, catchUps };
 }
 
 const baseline = await fdatasyncBaseline();
@@ -157,7 +275,12 @@ const cluster = await LocalRaftCluster.start({
   size: 3,
   electionTimeoutMs: 300,
   ...(profileDir === undefined ? {} : { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] }),
-  ...(logDir === undefined ? {} : { logDir, logLevel: 'info' }),
+  logDir,
+  logLevel: 'info',
+  statusEveryMs: 50,
+  ...(process.argv.includes('--zero-ahead-bytes')
+    ? { nodeOptions: ['--zero-ahead-bytes', String(argument('zero-ahead-bytes', '0'))] }
+    : {}),
 });
 const client = cluster.client();
 try {
@@ -167,21 +290,31 @@ try {
     ['16 KiB', 16 * 1024, Math.min(inflight, 64)],
   ] as const;
   for (const [label, bytes, window] of phases.has('throughput') ? throughputRuns : []) {
+    const mark = markPhase(client);
     const result = await closedLoop(client, bytes, window);
     console.log(
       `committed puts, ${label}, ${window} in flight: ${Math.round(result.rate)} puts/s, ` +
         `${((result.rate * bytes) / 1e6).toFixed(1)} MB/s (${load()})`,
     );
     console.log(latencyLine(`  commit latency at that load, ${label}`, result.latencies));
+    diagnose(client, mark);
   }
   if (phases.has('rate')) {
+    const mark = markPhase(client);
     console.log(latencyLine(`commit latency at ${rate} puts/s, 100 B`, await openLoop(client, rate)));
+    diagnose(client, mark);
   }
   if (profileDir === undefined && phases.has('kills')) {
-    const recoveries = await leaderKills(cluster, client);
+    const mark = markPhase(client);
+    const { recoveries, catchUps } = await leaderKills(cluster, client);
     console.log(latencyLine(`leader SIGKILL → first new commit, ${kills} kills`, recoveries));
+    console.log(
+      latencyLine('  restarted victim catch-up before the next kill (not in the figure above)', catchUps),
+    );
+    diagnose(client, mark);
   }
 } finally {
   client.close();
   await cluster.close(profileDir !== undefined);
+  if (keptLogDir === undefined) rmSync(logDir, { recursive: true, force: true });
 }

@@ -24,6 +24,22 @@ export interface LocalClusterOptions {
   /** Every node's log (pino JSON, stderr) is appended to <logDir>/node-<id>.log; level default warn. */
   readonly logDir?: string;
   readonly logLevel?: string;
+  /** Nodes print their status this often; `status(id)` returns the latest (default off). */
+  readonly statusEveryMs?: number;
+  /** More tools/raft-node/main.ts options for every node, e.g. ['--zero-ahead-bytes', '0']. */
+  readonly nodeOptions?: readonly string[];
+}
+
+/** A node's latest `status` line (tools/raft-node/main.ts --status-every-ms). */
+export interface NodeStatusLine {
+  readonly role: string;
+  readonly term: number;
+  readonly leaderId: NodeId | undefined;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  readonly lastIndex: number;
+  /** Date.now() when it was read. */
+  readonly atMs: number;
 }
 
 export class LocalRaftCluster {
@@ -34,6 +50,7 @@ export class LocalRaftCluster {
   readonly #options: LocalClusterOptions;
   readonly #processes = new Map<NodeId, ChildProcess>();
   readonly #exits = new Map<NodeId, Promise<void>>();
+  readonly #statuses = new Map<NodeId, NodeStatusLine>();
 
   private constructor(options: LocalClusterOptions, workDir: string, bundle: string) {
     this.#options = options;
@@ -79,10 +96,24 @@ export class LocalRaftCluster {
         ...['--data-dir', join(this.#workDir, `node-${id}`), '--address-dir', this.addressDir],
         ...['--election-timeout-ms', String(this.#options.electionTimeoutMs)],
         ...(this.#options.logLevel === undefined ? [] : ['--log-level', this.#options.logLevel]),
+        ...(this.#options.nodeOptions ?? []),
+        ...(this.#options.statusEveryMs === undefined
+          ? []
+          : ['--status-every-ms', String(this.#options.statusEveryMs)]),
       ],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.#processes.set(id, child);
+    this.#statuses.delete(id);
+    let pendingLine = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const lines = (pendingLine + chunk.toString()).split('\n');
+      pendingLine = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.startsWith('status ') || this.#processes.get(id) !== child) continue;
+        this.#statuses.set(id, { ...(JSON.parse(line.slice(7)) as NodeStatusLine), atMs: Date.now() });
+      }
+    });
     let stderr = '';
     const logDir = this.#options.logDir;
     if (logDir !== undefined)
@@ -124,6 +155,11 @@ export class LocalRaftCluster {
     if (child === undefined) return;
     child.kill('SIGKILL');
     await this.#exits.get(id);
+  }
+
+  /** The node's latest status line (statusEveryMs), undefined before its first one or when it is down. */
+  status(id: NodeId): NodeStatusLine | undefined {
+    return this.#processes.has(id) ? this.#statuses.get(id) : undefined;
   }
 
   pid(id: NodeId): number | undefined {

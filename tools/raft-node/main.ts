@@ -14,6 +14,7 @@ import { FileRaftStorage } from '../../src/raft/host/file-raft-storage.js';
 import { publishNodeAddress, raftAddressIn } from '../../src/raft/host/kv/address-directory.js';
 import { startRaftKvNode } from '../../src/raft/host/kv/raft-kv-node.js';
 import { NodeFileSystem } from '../../src/storage/index.js';
+import { NodeStats } from './node-stats.js';
 
 const program = new Command()
   .requiredOption('--id <id>', 'this node id', Number)
@@ -24,6 +25,13 @@ const program = new Command()
   .option('--election-timeout-ms <ms>', 'minimum election timeout', Number, 300)
   .option('--host <host>', 'listen address', '127.0.0.1')
   .option('--log-level <level>', 'pino level', 'warn')
+  .option('--zero-ahead-bytes <n>', 'zeros written ahead of the log (FileRaftStorage zeroAheadBytes)', Number)
+  .option(
+    '--status-every-ms <ms>',
+    'print a status line (role, commit, applied) to stdout this often',
+    Number,
+    0,
+  )
   .parse();
 const options = program.opts<{
   id: number;
@@ -34,10 +42,17 @@ const options = program.opts<{
   electionTimeoutMs: number;
   host: string;
   logLevel: string;
+  statusEveryMs: number;
+  zeroAheadBytes: number | undefined;
 }>();
 
 const logger = pino({ level: options.logLevel, base: { nodeId: options.id } }, pino.destination(2));
-const storage = await FileRaftStorage.open(new NodeFileSystem(), options.dataDir);
+const stats = logger.isLevelEnabled('info') ? new NodeStats(logger) : undefined;
+const storage = await FileRaftStorage.open(
+  new NodeFileSystem(),
+  options.dataDir,
+  options.zeroAheadBytes === undefined ? {} : { zeroAheadBytes: options.zeroAheadBytes },
+);
 const node = await startRaftKvNode({
   raft: {
     id: options.id,
@@ -50,6 +65,12 @@ const node = await startRaftKvNode({
   host: options.host,
   logger,
   onFatal: () => process.exit(70),
+  ...(stats === undefined
+    ? {}
+    : {
+        onPersisted: (ms: number, entries: number) => stats.persisted(ms, entries),
+        onRoleChange: () => stats.roleChanged(),
+      }),
 });
 publishNodeAddress(options.addressDir, options.id, {
   host: options.host,
@@ -61,10 +82,20 @@ console.log(
   `raft-node ${options.id} ready raft=${node.raftPort} client=${node.clientPort} pid=${process.pid}`,
 );
 
+if (options.statusEveryMs > 0) {
+  // `status {json}` lines for tools/raft-node/local-cluster.ts (bench/raft waits for a restarted node's catch-up).
+  setInterval(() => {
+    const { role, term, leaderId, commitIndex, appliedIndex, lastIndex } = node.driver.status();
+    const status = { role, term, leaderId, commitIndex, appliedIndex, lastIndex };
+    process.stdout.write(`status ${JSON.stringify(status)}\n`);
+  }, options.statusEveryMs).unref();
+}
+
 let closing = false;
 const shutdown = (): void => {
   if (closing) return;
   closing = true;
+  stats?.close();
   void node.close().then(
     () => process.exit(0),
     (error: unknown) => {

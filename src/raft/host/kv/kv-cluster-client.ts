@@ -9,6 +9,24 @@ export interface KvClusterClientOptions {
   readonly nodeIds: readonly NodeId[];
   /** Pause before retrying when no leader is known or a node is unreachable; default 10 ms. */
   readonly retryBackoffMs?: number;
+  /**
+   * How long one attempt waits for its answer before trying the next node; default 2,000 ms. Without
+   * it a request sent to a node that stays up but never answers (a deposed leader whose entry nobody
+   * overwrites while every client waits on it) waits for its whole deadline.
+   */
+  readonly attemptTimeoutMs?: number;
+}
+
+/** What the client did so far, for benchmarks: attempts beyond the first per request, and why. */
+export interface KvClusterClientCounters {
+  requests: number;
+  attempts: number;
+  /** Attempts that got no answer within attemptTimeoutMs. */
+  timeouts: number;
+  /** Attempts whose connection failed or closed before the answer. */
+  connectionErrors: number;
+  /** Answers with an error code (NOT_LEADER_OR_FOLLOWER, back-pressure...). */
+  errorAnswers: number;
 }
 
 /** A put or get that succeeded, and which node answered it. */
@@ -36,6 +54,13 @@ export class KvClusterClient {
   readonly #clients = new Map<NodeId, KvClient>();
   readonly #connecting = new Map<NodeId, Promise<KvClient>>();
   #target: NodeId;
+  readonly counters: KvClusterClientCounters = {
+    requests: 0,
+    attempts: 0,
+    timeouts: 0,
+    connectionErrors: 0,
+    errorAnswers: 0,
+  };
 
   constructor(options: KvClusterClientOptions) {
     this.#options = options;
@@ -62,19 +87,31 @@ export class KvClusterClient {
 
   async #retry(call: (client: KvClient) => Promise<KvResponse>, deadlineMs: number): Promise<KvAnswer> {
     let lastProblem = 'no attempt';
+    const counters = this.counters;
+    counters.requests++;
     while (Date.now() < deadlineMs) {
       const nodeId = this.#target;
-      let response: KvResponse;
+      counters.attempts++;
+      let response: KvResponse | undefined;
       try {
-        response = await call(await this.#client(nodeId));
+        response = await this.#attempt(nodeId, call, deadlineMs);
       } catch (error: unknown) {
+        counters.connectionErrors++;
         lastProblem = `node ${nodeId}: ${error instanceof Error ? error.message : String(error)}`;
         this.#drop(nodeId);
         this.#moveOn(nodeId);
         await this.#pause();
         continue;
       }
+      if (response === undefined) {
+        // No answer in time: the node may be alive but unable to finish it; the put is retried elsewhere.
+        counters.timeouts++;
+        lastProblem = `node ${nodeId}: no answer within ${this.#attemptTimeoutMs()} ms`;
+        this.#moveOn(nodeId);
+        continue;
+      }
       if (response.errorCode === ErrorCode.NONE) return { nodeId, response };
+      counters.errorAnswers++;
       lastProblem = `node ${nodeId}: error code ${response.errorCode}`;
       if (response.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER) {
         if (response.leaderId >= 0 && response.leaderId !== nodeId) {
@@ -88,6 +125,28 @@ export class KvClusterClient {
       await this.#pause();
     }
     throw new KvDeadlineError(`request not answered before its deadline (last: ${lastProblem})`);
+  }
+
+  /** One request to `nodeId`; undefined when it got no answer within the attempt timeout. */
+  async #attempt(
+    nodeId: NodeId,
+    call: (client: KvClient) => Promise<KvResponse>,
+    deadlineMs: number,
+  ): Promise<KvResponse | undefined> {
+    const waitMs = Math.max(0, Math.min(this.#attemptTimeoutMs(), deadlineMs - Date.now()));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), waitMs);
+    });
+    try {
+      return await Promise.race([this.#client(nodeId).then(call), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #attemptTimeoutMs(): number {
+    return this.#options.attemptTimeoutMs ?? 2000;
   }
 
   #moveOn(from: NodeId): void {

@@ -25,6 +25,10 @@ export interface RaftKvNodeOptions {
   readonly logger?: Logger;
   /** The driver stopped on a storage failure; a process should exit (its supervisor restarts it). */
   readonly onFatal?: (error: unknown) => void;
+  /** Observes each persisted ready(): its duration (write + fsync) and entry count, for stats. */
+  readonly onPersisted?: (durationMs: number, entries: number) => void;
+  /** Called on every role, term or leader change (besides the info log line). */
+  readonly onRoleChange?: () => void;
 }
 
 export interface RaftKvNode {
@@ -60,12 +64,18 @@ export async function startRaftKvNode(options: RaftKvNodeOptions): Promise<RaftK
     clock,
     transport,
     stateMachine: machine,
-    persist: (work) => persistReady(options.storage, work),
-    onRoleChange: (status) =>
+    persist: async (work) => {
+      const startMs = performance.now();
+      await persistReady(options.storage, work);
+      options.onPersisted?.(performance.now() - startMs, work.entries.length);
+    },
+    onRoleChange: (status) => {
+      options.onRoleChange?.();
       logger.info(
         { role: status.role, term: status.term, leaderId: status.leaderId, lastIndex: status.lastIndex },
         'raft role changed',
-      ),
+      );
+    },
     onFatal: (error) => {
       logger.error({ err: error instanceof Error ? error.message : String(error) }, 'raft storage failed');
       options.onFatal?.(error);
