@@ -249,7 +249,8 @@ export class RaftNode {
 
   /**
    * Messages that may leave now, before the write in flight (or the next one) is durable: a leader's
-   * appends, heartbeats, snapshot chunks and TimeoutNow, in a term already durable here. They depend
+   * appends, heartbeats, snapshot chunks and TimeoutNow, and heartbeat responses, in a term already
+   * durable here. They depend
    * on nothing else this node still has to write: the entries an append carries may still be on their
    * way to the leader's own disk (thesis §10.2.1), because the leader counts itself towards commit only
    * up to its stable index. Entries proposed since the last `ready()` are broadcast now, so followers
@@ -369,11 +370,16 @@ export class RaftNode {
   }
 }
 
-/** Messages whose content needs only their term durable on the sender (PERSISTENCE.md). */
+/**
+ * Messages whose content needs only their term durable on the sender (PERSISTENCE.md). A follower's
+ * heartbeatResponse says only "I am in this term and heard you": held behind a slow fsync, it made
+ * check-quorum depose a healthy leader and delayed read-index rounds, so it leaves at once too.
+ */
 function isEarlyKind(message: RaftMessage): boolean {
   switch (message.kind) {
     case 'append':
     case 'heartbeat':
+    case 'heartbeatResponse':
     case 'installSnapshot':
     case 'timeoutNow':
       return true;

@@ -64,6 +64,8 @@ export interface SimStats {
   readsServed: number;
   /** Crashes of a leader that had sent entries beyond its durable log (thesis §10.2.1, PERSISTENCE.md). */
   leaderCrashesWithUnsyncedSent: number;
+  /** Heartbeat responses a follower sent while its own write was in flight (they need only the term). */
+  heartbeatResponsesDuringWrite: number;
 }
 
 const MAX_QUEUED_EVENTS = 200_000;
@@ -92,6 +94,7 @@ export class SimCluster {
     configChanges: 0,
     readsServed: 0,
     leaderCrashesWithUnsyncedSent: 0,
+    heartbeatResponsesDuringWrite: 0,
   };
   /** Proposal id → virtual time it was accepted by a leader. */
   readonly proposedAtMs = new Map<number, number>();
@@ -427,6 +430,8 @@ export class SimCluster {
   #sendEarly(node: SimNode, raft: RaftNode): void {
     for (const message of raft.takeEarlyMessages()) {
       this.checker.onSend(node.disk, message);
+      if (message.kind === 'heartbeatResponse' && node.writing !== undefined)
+        this.stats.heartbeatResponsesDuringWrite++;
       const last = message.kind === 'append' ? message.entries.at(-1) : undefined;
       const known = node.highestSentEntry;
       if (last !== undefined && (known?.term !== message.term || known.index < last.index)) {
