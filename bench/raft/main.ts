@@ -6,6 +6,7 @@
 //   - leader SIGKILL → first new commit p50/p99 over --kills kills (election timeout 300 ms);
 // beside a raw baseline from the same run: fdatasync latency of a 4 KiB append in the same temp dir.
 // Usage: node --import tsx bench/raft/main.ts [--seconds 5] [--inflight 1024] [--kills 10] [--rate 1000]
+//        [--warmup-seconds 2]
 //        [--profile <dir>] [--phases throughput,rate,kills] (a subset, e.g. to compare one figure A/B)
 //        [--zero-ahead-bytes <n>] (FileRaftStorage zero-ahead, 0 = off, for A/B runs)
 //        [--log-dir <dir>] (keep the node logs: role changes and per-second stats; plus kills.json)
@@ -27,6 +28,8 @@ const seconds = argument('seconds', '5');
 const inflight = argument('inflight', '1024');
 const kills = argument('kills', '10');
 const rate = argument('rate', '1000');
+/** --warmup-seconds: the rate phase first runs this long at the same rate, reported apart. */
+const warmupSeconds = argument('warmup-seconds', '2');
 const DEADLINE_MS = 20_000;
 const profileAt = process.argv.indexOf('--profile');
 /** --profile <dir>: every node writes a V8 CPU profile there on exit (skips the kill phase). */
@@ -103,14 +106,14 @@ async function closedLoop(
 }
 
 /** Starts puts at a fixed rate regardless of answers (open loop); returns their commit latencies. */
-async function openLoop(client: KvClusterClient, perSecond: number): Promise<number[]> {
+async function openLoop(client: KvClusterClient, perSecond: number, forSeconds = seconds): Promise<number[]> {
   const value = Buffer.alloc(100, 0x62);
   const latencies: number[] = [];
   const slow: { startMs: number; latencyMs: number }[] = [];
   const pending: Promise<void>[] = [];
   const began = performance.now();
   let sent = 0;
-  while (performance.now() - began < seconds * 1000) {
+  while (performance.now() - began < forSeconds * 1000) {
     const due = Math.floor(((performance.now() - began) / 1000) * perSecond);
     for (; sent < due; sent++) {
       const start = performance.now();
@@ -300,6 +303,11 @@ try {
     diagnose(client, mark);
   }
   if (phases.has('rate')) {
+    if (warmupSeconds > 0) {
+      // The same load first, not counted: the nodes' JIT and the first zero-ahead writes settle.
+      const warm = await openLoop(client, rate, warmupSeconds);
+      console.log(latencyLine(`  warm-up (not counted), ${warmupSeconds} s at ${rate} puts/s`, warm));
+    }
     const mark = markPhase(client);
     console.log(latencyLine(`commit latency at ${rate} puts/s, 100 B`, await openLoop(client, rate)));
     diagnose(client, mark);
