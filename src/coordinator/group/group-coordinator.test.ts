@@ -127,6 +127,37 @@ describe('classic group coordinator', () => {
     assert.equal(stale.errorCode, ErrorCode.FENCED_INSTANCE_ID);
   });
 
+  it('a returning static member: new metadata under the same selected protocol keeps the generation; a protocol the group would no longer select rebalances (KIP-345)', () => {
+    const h = new GroupHarness();
+    const protocols = (metadata: string, names = ['range']) =>
+      names.map((name) => ({ name, metadata: Buffer.from(metadata) }));
+    const first = h.joinResponse(h.join({ groupId: 'g', groupInstanceId: 'ia', protocols: protocols('v1') }));
+    const generation = first?.generationId ?? -1;
+    const leaderId = first?.memberId ?? '';
+    h.sync('g', generation, leaderId, [[leaderId, 'all']], 'ia');
+    assert.equal(h.coordinator.groups.get('g')?.kind, 'stable');
+    const back = h.joinResponse(h.join({ groupId: 'g', groupInstanceId: 'ia', protocols: protocols('v2') }));
+    assert.equal(back?.errorCode, ErrorCode.NONE);
+    assert.equal(back?.generationId, generation, 'a changed subscription alone does not rebalance');
+    assert.equal(h.coordinator.groups.get('g')?.kind, 'stable');
+    assert.equal(
+      h.coordinator.groups
+        .get('g')
+        ?.members.get(back?.memberId ?? '')
+        ?.protocols[0]?.metadata.toString(),
+      'v2',
+    );
+    const switched = h.join({
+      groupId: 'g',
+      groupInstanceId: 'ia',
+      protocols: protocols('v2', ['roundrobin', 'range']),
+    });
+    const rebalanced = h.joinResponse(switched);
+    assert.equal(rebalanced?.errorCode, ErrorCode.NONE);
+    assert.equal(rebalanced?.generationId, generation + 1, 'the selected protocol changes: a rebalance');
+    assert.equal(rebalanced?.protocolName, 'roundrobin');
+  });
+
   it('batched LeaveGroup answers per member and rebalances once', () => {
     const h = new GroupHarness();
     const { responses } = threeMemberGroup(h);

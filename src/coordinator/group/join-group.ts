@@ -12,6 +12,7 @@ import {
   type PendingRequest,
   repliesFirst,
   sameProtocols,
+  selectProtocol,
   transition,
   withMember,
   withoutKey,
@@ -149,8 +150,10 @@ function rebalanceThenMaybeComplete(group: ClassicGroup, ctx: JoinGroupContext):
 
 /**
  * KIP-345: a static member rejoining without its member id takes over the old id's place. The old id is
- * fenced (its held responses get FENCED_INSTANCE_ID). In a Stable group with unchanged protocols there is
- * no rebalance: the member gets the current generation back once the new id mapping is persisted.
+ * fenced (its held responses get FENCED_INSTANCE_ID). In a Stable group whose selected protocol stays
+ * the same there is no rebalance: the member gets the current generation back once the new id mapping
+ * is persisted. In CompletingRebalance the group rebalances (the leader may have assigned to the old
+ * id); in PreparingRebalance the member simply joins the rebalance under its new id.
  */
 function rejoinStaticMember(
   group: ClassicGroup,
@@ -171,7 +174,6 @@ function rejoinStaticMember(
   if (old.pendingSync !== null)
     fenced.push(syncReply(old.pendingSync, ErrorCode.FENCED_INSTANCE_ID, group, Buffer.alloc(0)));
   const memberId = ctx.newMemberId(input.clientId);
-  const unchanged = sameProtocols(old.protocols, input.request.protocols);
   const replacement: ClassicMember = { ...memberFrom(input, memberId, ctx.nowMs, old), pendingSync: null };
   const members = withMember(withoutKey(group.members, oldId), replacement);
   const replaced: ClassicGroup = {
@@ -180,7 +182,9 @@ function rejoinStaticMember(
     staticMembers: new Map(group.staticMembers).set(instanceId, memberId),
     leaderId: group.leaderId === oldId ? memberId : group.leaderId,
   };
-  if (replaced.kind === 'stable' && unchanged) {
+  // Kafka rebalances only when the replacement changes the protocol the group would select (a changed
+  // subscription alone does not: the leader learns it from the member list, KIP-814).
+  if (replaced.kind === 'stable' && selectProtocol(members.values()) === group.protocolName) {
     const settled: ClassicGroup = {
       ...replaced,
       members: withMember(members, { ...replacement, pendingJoin: null }),

@@ -153,13 +153,16 @@ function join(
     subscribedTopicRegex: request.subscribedTopicRegex,
     serverAssignor: request.serverAssignor,
     rebalanceTimeoutMs: request.rebalanceTimeoutMs >= 0 ? request.rebalanceTimeoutMs : 300_000,
-    // A returning static member (KIP-848, epoch 0 with its instance id) takes over what its predecessor held.
-    memberEpoch: inherited?.memberEpoch ?? 0,
-    previousMemberEpoch: inherited?.previousMemberEpoch ?? 0,
+    // A returning static member (KIP-848, epoch 0 with its instance id) takes over the partitions its
+    // predecessor was assigned, as Kafka's GroupMetadataManager does: as a new member at epoch 0 (no
+    // previous epoch), which reconciliation moves to the assignment epoch. Partitions the predecessor
+    // was still revoking are released: the new process never owned them.
+    memberEpoch: 0,
+    previousMemberEpoch: inherited === undefined ? 0 : -1,
     assigned: inherited?.assigned ?? new Set(),
-    pendingRevocation: inherited?.pendingRevocation ?? new Set(),
+    pendingRevocation: new Set(),
     sessionDeadlineMs: ctx.nowMs + ctx.config.consumerGroupSessionTimeoutMs,
-    revocationDeadlineMs: inherited?.revocationDeadlineMs ?? null,
+    revocationDeadlineMs: null,
     isLeavingStatic: false,
     lastSentAssignment: '\u0000',
   };

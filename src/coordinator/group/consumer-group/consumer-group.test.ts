@@ -99,6 +99,28 @@ describe('KIP-848 consumer group', () => {
     assert.equal(count(back.assignment), 6);
   });
 
+  it('a static member back while revoking: new id at the assignment epoch, its pending revocations released at once (KIP-848)', () => {
+    const { hb, cg } = setup();
+    const a = hb({ subscribedTopicNames: ['orders'], instanceId: 'i1' });
+    hb({ subscribedTopicNames: ['orders'] });
+    const revoking = hb({ memberId: 'm1', memberEpoch: a.memberEpoch });
+    assert.equal(revoking.memberEpoch, 1, 'm1 is asked to revoke and keeps epoch 1');
+    assert.equal(count(revoking.assignment), 3);
+    assert.equal(hb({ memberId: 'm1', memberEpoch: -2 }).memberEpoch, -2);
+    const back = hb({ subscribedTopicNames: ['orders'], instanceId: 'i1' }, 1_000);
+    assert.equal(back.errorCode, ErrorCode.NONE);
+    assert.equal(back.memberId, 'm3');
+    assert.equal(back.memberEpoch, 2, 'the assignment epoch, not its predecessor epoch 1');
+    assert.equal(count(back.assignment), 3, 'the partitions its predecessor kept');
+    const member = cg.groups.get('g')?.members.get('m3');
+    assert.equal(member?.pendingRevocation.size, 0);
+    assert.equal(cg.groups.get('g')?.members.has('m1'), false);
+    assert.equal(hb({ memberId: 'm1', memberEpoch: 1 }, 1_000).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+    const other = hb({ memberId: 'm2', memberEpoch: 2 }, 1_000);
+    assert.equal(count(other.assignment), 3, 'what the predecessor was revoking is free at once');
+    assert.equal(hb({ memberId: 'm3', memberEpoch: 2 }, 1_000).errorCode, ErrorCode.NONE);
+  });
+
   it('a silent member is removed after the session timeout and its partitions go to the others', () => {
     const { hb, cg } = setup();
     hb({ subscribedTopicNames: ['orders'] });
