@@ -1,12 +1,12 @@
 import type { GroupRuntime, TxnRuntime } from '../coordinator/index.js';
 import type { MetadataImage } from '../metadata/index.js';
+import type { BufferPool } from '../network/index.js';
 import type { Uuid } from '../protocol/index.js';
 import type { ReplicaManager } from '../replication/index.js';
 import type { ApiLedger } from './api-ledger.js';
 import type { BrokerStats } from './broker-stats.js';
 import type { ConfigAdmin } from './config-admin.js';
 import type { FetchSessionCache } from './fetch-session-cache.js';
-import type { ReadBufferPool } from './read-buffer-pool.js';
 
 /** A topic to create, as CreateTopics or auto-creation asks for it (defaults already applied). */
 export interface TopicToCreate {
@@ -177,7 +177,7 @@ export interface BrokerContext {
   /** KIP-227 incremental fetch sessions, bounded by max.incremental.fetch.session.cache.slots. */
   readonly fetchSessions: FetchSessionCache;
   /** Buffers fetch reads fill from log files, lent to a response until it was written. */
-  readonly readBuffers: ReadBufferPool;
+  readonly readBuffers: BufferPool;
   /** Counters for the metrics layer (bytes and messages per topic, request times, purgatory). */
   readonly stats: BrokerStats;
   /**

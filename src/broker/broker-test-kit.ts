@@ -15,7 +15,7 @@ import {
   type MetadataImage,
   type MetadataRecord,
 } from '../metadata/index.js';
-import type { ConnectionInfo, NetworkRequest } from '../network/index.js';
+import { BufferPool, type ConnectionInfo, type NetworkRequest } from '../network/index.js';
 import {
   type ApiKey,
   ByteReader,
@@ -42,7 +42,6 @@ import type { BrokerContext } from './broker-context.js';
 import { BrokerStats } from './broker-stats.js';
 import { FetchSessionCache } from './fetch-session-cache.js';
 import { type GroupSettings, startGroupCoordinator } from './groups/start-group-coordinator.js';
-import { ReadBufferPool } from './read-buffer-pool.js';
 import { createRequestDispatcher } from './request-dispatcher.js';
 import { startTxnCoordinator, type TxnSettings } from './transactions/start-txn-coordinator.js';
 import { partitionMarkerWriter } from './transactions/txn-marker-writer.js';
@@ -52,6 +51,8 @@ export interface TestBroker {
   readonly context: BrokerContext;
   /** The client id the next calls send (group member ids start with it). */
   clientId: string;
+  /** Request frames a handler recycled (NetworkRequest.recycleFrame); each is overwritten then. */
+  recycledFrames: number;
   /** `wireVersion` rewrites the version in the header after encoding (versions the codecs lack). */
   call<K extends ApiKey>(
     apiKey: K,
@@ -271,7 +272,7 @@ export async function createTestBroker(
     logger,
     nowMs: () => Date.now(),
     fetchSessions: new FetchSessionCache({ randomInt: () => (Math.random() * 2 ** 31) | 0 }),
-    readBuffers: new ReadBufferPool(),
+    readBuffers: new BufferPool(),
     stats: new BrokerStats(),
     ...contextOverrides,
   };
@@ -279,6 +280,7 @@ export async function createTestBroker(
   const broker: TestBroker = {
     context,
     clientId: 'test',
+    recycledFrames: 0,
     async call<K extends ApiKey>(apiKey: K, version: number, body: RequestBodies[K], wireVersion = version) {
       const header = {
         requestApiKey: apiKey,
@@ -298,6 +300,12 @@ export async function createTestBroker(
         bodyOffset: reader.offset,
         connection: testConnection(),
         afterResponseWritten: (release) => releases.push(release),
+        // As if the memory served the next request: anything still holding a view of the frame
+        // (a log, a pending write) would then read 0xee, which every test here would notice.
+        recycleFrame: () => {
+          frame.fill(0xee);
+          broker.recycledFrames += 1;
+        },
       };
       const releases: (() => void)[] = [];
       const chunks = await dispatch(request);

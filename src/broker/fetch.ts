@@ -11,6 +11,7 @@ import {
 import type { IsolationLevel, Partition } from '../replication/index.js';
 import type { ApiHandler } from './api-handler.js';
 import type { BrokerContext } from './broker-context.js';
+import { BufferLoan } from './buffer-loan.js';
 import { recordsForVersion } from './fetch-records-format.js';
 import type { CachedPartition } from './fetch-session-cache.js';
 import {
@@ -20,7 +21,6 @@ import {
   newFetchContext,
   type PartitionOutcome,
 } from './fetch-session-context.js';
-import { BufferLoan } from './read-buffer-pool.js';
 import { supportedVersions } from './supported-apis.js';
 
 const READ_COMMITTED = 1;

@@ -20,6 +20,7 @@ export type {
   TransactionVerifier,
 } from './broker-context.js';
 export { BrokerStats, BrokerTopicStats, RequestStats, TopicStats } from './broker-stats.js';
+export { BufferLoan } from './buffer-loan.js';
 export {
   type ConfigAdmin,
   type ConfigAlteration,
@@ -42,7 +43,6 @@ export {
   type GroupSettings,
   startGroupCoordinator,
 } from './groups/start-group-coordinator.js';
-export { BufferLoan, ReadBufferPool, type ReadBufferPoolOptions } from './read-buffer-pool.js';
 export { createRequestDispatcher, handledApiKeys, UnanswerableRequestError } from './request-dispatcher.js';
 export { SUPPORTED_APIS } from './supported-apis.js';
 export { isInternalTopic, MAX_TOPIC_NAME_LENGTH, topicNameProblem } from './topic-name.js';

@@ -5,13 +5,15 @@ import {
   ApiKey,
   CompressionCodec,
   createRecordBatch,
+  decodeRecordBatchSync,
   ErrorCode,
   encodeMessageSetSync,
   encodeRecordBatchSync,
   viewRecordBatches,
 } from '../protocol/index.js';
+import { eventually } from '../testing/index.js';
 import { createTestBroker, type TestBroker } from './broker-test-kit.js';
-import { createTopicsBody, produceBody } from './request-builders.test-support.js';
+import { createTopicsBody, fetchBody, produceBody } from './request-builders.test-support.js';
 
 function batch(...values: string[]): Buffer {
   return encodeRecordBatchSync(
@@ -53,6 +55,29 @@ describe('Produce', () => {
     assert.equal(await broker.call(ApiKey.Produce, 9, produceBody('events', 0, batch('x'), 0)), null);
     const next = await broker.call(ApiKey.Produce, 9, produceBody('events', 0, batch('y'), 1));
     assert.equal(next?.responses[0]?.partitionResponses[0]?.baseOffset, 1n);
+  });
+
+  it('recycles the request frame once the appends are written; the log keeps no view of it', async () => {
+    // The test kit overwrites a recycled frame, so a log still reading from it would return garbage.
+    await broker.call(ApiKey.CreateTopics, 7, createTopicsBody([{ name: 'recycled' }]));
+    // Large enough that each frame is a buffer of its own (small ones share Node's pool slab).
+    const values = ['one', 'two', 'three'].map((word) => word.repeat(5000));
+    const recycledBefore = broker.recycledFrames;
+    for (const [index, value] of values.entries()) {
+      const acks = index === 0 ? 0 : -1;
+      await broker.call(ApiKey.Produce, 9, produceBody('recycled', 0, batch(value), acks));
+    }
+    await eventually('every frame recycled', () =>
+      broker.recycledFrames === recycledBefore + values.length ? true : undefined,
+    );
+    const fetched = await broker.call(ApiKey.Fetch, 12, fetchBody('recycled', 0, 0n));
+    const records = fetched?.responses[0]?.partitions[0]?.records ?? Buffer.alloc(0);
+    assert.deepEqual(
+      viewRecordBatches(records).flatMap((view) =>
+        decodeRecordBatchSync(view).records.map((record) => record.value?.toString()),
+      ),
+      values,
+    );
   });
 
   it('refuses acks other than 0, 1, -1 with INVALID_REQUIRED_ACKS', async () => {

@@ -201,6 +201,20 @@ function appendFailure(
   );
 }
 
+/**
+ * Settles once no log holds a view of the request's records any more: every partition's outcome is
+ * known (a transactional batch may wait for verification first) and each append is in its file or
+ * failed (PartitionLog keeps no view of an append once written). Never rejects.
+ */
+async function appendsWritten(outcomes: readonly (readonly (Outcome | Promise<Outcome>)[])[]): Promise<void> {
+  for (const topic of outcomes) {
+    for (const outcome of topic) {
+      const settled = await Promise.resolve(outcome).catch(() => undefined);
+      if (settled !== undefined && 'append' in settled) await settled.append.written;
+    }
+  }
+}
+
 /** Waits for the acknowledgement, up to the request's timeout (REQUEST_TIMED_OUT after it). */
 async function acknowledge(context: BrokerContext, pending: Pending, timeoutMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -271,6 +285,11 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
       }),
     );
     request.trace?.mark('appended');
+    // The frame's memory may serve a later request once the response left (it holds no records, but
+    // an error response is built from the body) and the logs hold no view of the records any more.
+    request.afterResponseWritten(() => {
+      void appendsWritten(outcomes).then(() => request.recycleFrame());
+    });
     // acks=all answers wait in "purgatory" (a verified first transactional batch waits too).
     const isDelayed =
       acks === -1 && outcomes.some((topic) => topic.some((o) => o instanceof Promise || 'append' in o));

@@ -109,4 +109,21 @@ describe('FrameDecoder', () => {
     const frame = Buffer.alloc(1000, 7);
     assert.deepEqual(decodeCut(encodeFrames([frame]), [500]), [frame]);
   });
+
+  it("copies a frame that spans chunks into the start of the allocator's buffer", () => {
+    const given: Buffer[] = [];
+    const decoder = new FrameDecoder(limits, (size) => {
+      const buffer = Buffer.alloc(size + 100, 0xee);
+      given.push(buffer);
+      return buffer;
+    });
+    const frame = Buffer.alloc(300, 3);
+    const stream = encodeFrames([frame]);
+    decoder.push(stream.subarray(0, 100));
+    decoder.push(stream.subarray(100));
+    const decoded = decoder.next()!;
+    assert.deepEqual(decoded, frame);
+    assert.equal(given.length, 1);
+    assert.ok(decoded.buffer === given[0]!.buffer && decoded.byteOffset === given[0]!.byteOffset);
+  });
 });

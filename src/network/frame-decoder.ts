@@ -15,11 +15,18 @@ export interface FrameLimits {
 }
 
 /**
+ * Where a frame that spans chunks is copied: a Buffer of at least `size` bytes (e.g. a pool's); the
+ * frame is its first `size` bytes. Default: a new Buffer of its own.
+ */
+export type FrameAllocator = (size: number) => Buffer;
+
+/**
  * Splits a byte stream into Kafka frames (int32 big-endian size, then that many bytes).
  *
  * Received chunks are kept in a list, never concatenated on arrival, so a large frame arriving in many
  * reads costs one copy, not a copy per read. A frame that lies within one chunk is returned as a view of
- * that chunk (no copy); only a frame that spans chunks is copied, once, into a buffer of its own.
+ * that chunk (no copy); only a frame that spans chunks is copied, once, into a buffer of its own (or
+ * the start of one from the `allocate` given).
  *
  * The size prefix is checked against the limits as soon as its 4 bytes are present, before any of the
  * frame's body is waited for, so a giant or negative prefix never makes the decoder buffer anything.
@@ -38,7 +45,10 @@ export class FrameDecoder {
   private pendingSize = -1;
   private failure: FrameError | undefined;
 
-  constructor(private readonly limits: FrameLimits) {}
+  constructor(
+    private readonly limits: FrameLimits,
+    private readonly allocate: FrameAllocator = Buffer.allocUnsafe,
+  ) {}
 
   /** Unread bytes held (a partial frame plus any whole frames not yet taken with `next`). */
   get bufferedBytes(): number {
@@ -98,7 +108,8 @@ export class FrameDecoder {
       this.advance(size);
       return view;
     }
-    const copy = Buffer.allocUnsafe(size);
+    const target = this.allocate(size);
+    const copy = target.length === size ? target : target.subarray(0, size);
     let copied = 0;
     while (copied < size) {
       const chunk = this.chunks[0]!;

@@ -6,6 +6,7 @@ export {
   type NegotiatedVersions,
   negotiateApiVersions,
 } from './api-versions-negotiation.js';
+export { BufferPool, type BufferPoolOptions } from './buffer-pool.js';
 export {
   ConnectError,
   ConnectionClosedError,

@@ -47,6 +47,14 @@ export interface NetworkRequest {
    * Never runs when the connection closes first: such buffers are left to the garbage collector.
    */
   afterResponseWritten(release: () => void): void;
+  /**
+   * Says that nothing refers to `frame` (nor to any view of it, e.g. records) any more, nor will:
+   * the network layer may reuse its memory for a later request's bytes. Optional: a frame never
+   * recycled is left to the garbage collector (what every handler but Produce does). Call it only
+   * once every holder is done, e.g. a log's write of the records (and the log keeps no view of them
+   * once written); a frame that is a view of a socket read is not reused, so then nothing happens.
+   */
+  recycleFrame(): void;
 }
 
 /**

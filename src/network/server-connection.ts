@@ -7,6 +7,7 @@ import {
   decodeRequestHeader,
   type RequestHeader,
 } from '../protocol/index.js';
+import type { BufferPool } from './buffer-pool.js';
 import { FrameDecoder } from './frame-decoder.js';
 import { FrameError } from './frame-error.js';
 import type { IdleCandidate } from './idle-sweeper.js';
@@ -30,7 +31,12 @@ export interface ServerConnectionOptions {
   /** Unflushed response bytes above which the socket stops being read until it drains. */
   readonly writeHighWaterMarkBytes: number;
   readonly now: () => number;
+  /** Large frames that span socket reads are copied into these buffers (see NetworkRequest.recycleFrame). */
+  readonly framePool?: BufferPool | undefined;
 }
+
+/** Frames at least this large that span socket reads are assembled in pooled buffers. */
+const POOLED_FRAME_BYTES = 64 * 1024;
 
 /** A request read and handed to the handler, waiting for its turn to be answered. */
 interface Slot {
@@ -70,6 +76,9 @@ export class ServerConnection implements IdleCandidate {
   private isWriteBlocked = false;
   /** performance.now() of the latest read, kept only while request tracing is on. */
   private lastReadMs = 0;
+  /** The pooled buffer the decoder copied the latest spanning frame into (taken from the pool). */
+  private pooledFrame: Buffer | undefined;
+  private readonly recycled = new WeakSet<Buffer>();
 
   constructor(
     private readonly socket: Socket,
@@ -77,10 +86,17 @@ export class ServerConnection implements IdleCandidate {
     private readonly options: ServerConnectionOptions,
   ) {
     this.lastActivityMs = options.now();
-    this.decoder = new FrameDecoder({
-      minFrameBytes: MIN_REQUEST_BYTES,
-      maxFrameBytes: options.maxFrameBytes,
-    });
+    const pool = options.framePool;
+    this.decoder = new FrameDecoder(
+      { minFrameBytes: MIN_REQUEST_BYTES, maxFrameBytes: options.maxFrameBytes },
+      pool === undefined
+        ? Buffer.allocUnsafe
+        : (size) => {
+            if (size < POOLED_FRAME_BYTES) return Buffer.allocUnsafe(size);
+            this.pooledFrame = pool.take(size);
+            return this.pooledFrame;
+          },
+    );
     this.writer = new SocketWriter(socket);
     socket.setNoDelay(true);
     this.closed = new Promise((resolve) => {
@@ -170,6 +186,12 @@ export class ServerConnection implements IdleCandidate {
   }
 
   private dispatch(frame: Buffer): void {
+    // The frame was copied into a pooled buffer when it starts one (a view of a socket read does not).
+    const pooled =
+      this.pooledFrame !== undefined && frame.buffer === this.pooledFrame.buffer
+        ? this.pooledFrame
+        : undefined;
+    this.pooledFrame = undefined;
     const reader = new ByteReader(frame);
     let header: RequestHeader;
     try {
@@ -208,6 +230,7 @@ export class ServerConnection implements IdleCandidate {
           slot.releases ??= [];
           slot.releases.push(release);
         },
+        recycleFrame: () => this.recycle(frame, pooled),
       });
     } catch (error: unknown) {
       this.failHandler(error, header);
@@ -246,6 +269,13 @@ export class ServerConnection implements IdleCandidate {
     }
     if (this.isDraining) this.maybeFinishDrain();
     else this.pump();
+  }
+
+  /** Gives a frame's pooled buffer back, once: a second call must not hand it out twice. */
+  private recycle(frame: Buffer, pooled: Buffer | undefined): void {
+    if (pooled === undefined || this.recycled.has(frame)) return;
+    this.recycled.add(frame);
+    this.options.framePool?.give(pooled);
   }
 
   private updateReading(): void {

@@ -275,6 +275,55 @@ describe('SocketServer afterResponseWritten', () => {
   });
 });
 
+describe('SocketServer frame recycling', () => {
+  /** An ApiVersions v3 request header (header v2, null client id) and `bodyBytes` filled with the id. */
+  function largeFrame(correlationId: number, bodyBytes: number): Buffer {
+    const frame = Buffer.alloc(4 + 11 + bodyBytes, correlationId & 0xff);
+    frame.writeInt32BE(11 + bodyBytes, 0);
+    frame.writeInt16BE(ApiKey.ApiVersions, 4);
+    frame.writeInt16BE(3, 6);
+    frame.writeInt32BE(correlationId, 8);
+    frame.writeInt16BE(-1, 12);
+    frame.writeUInt8(0, 14);
+    return frame;
+  }
+
+  async function sendSequentially(
+    recycle: boolean,
+  ): Promise<{ buffers: Set<ArrayBufferLike>; intact: boolean }> {
+    const buffers = new Set<ArrayBufferLike>();
+    let intact = true;
+    const { port } = await server(async (request) => {
+      const id = request.header.correlationId;
+      buffers.add(request.frame.buffer);
+      if (!request.frame.subarray(11).every((byte) => byte === (id & 0xff))) intact = false;
+      if (recycle) request.afterResponseWritten(() => request.recycleFrame());
+      const response = Buffer.allocUnsafe(8);
+      response.writeInt32BE(4, 0);
+      response.writeInt32BE(id, 4);
+      return [response];
+    });
+    const client = await raw(port);
+    for (let id = 0; id < 8; id += 1) {
+      // Written in pieces, so that the frame spans socket reads and is assembled by a copy.
+      const frame = largeFrame(id, 300 * 1024);
+      for (let at = 0; at < frame.length; at += 50 * 1024)
+        client.socket.write(frame.subarray(at, at + 50 * 1024));
+      await waitFor(() => client.frames.length === id + 1, `response ${id}`);
+    }
+    return { buffers, intact };
+  }
+
+  it('assembles large frames in pooled buffers and reuses one once its handler recycled it', async () => {
+    const recycled = await sendSequentially(true);
+    assert.ok(recycled.intact, 'every frame carried its own bytes');
+    assert.ok(recycled.buffers.size < 8, `memory reused (${recycled.buffers.size} buffers for 8 frames)`);
+    const kept = await sendSequentially(false);
+    assert.ok(kept.intact);
+    assert.equal(kept.buffers.size, 8, 'a frame never recycled is never reused');
+  });
+});
+
 describe('SocketServer connection lifecycle', () => {
   it('closes a connection idle for connections.max.idle.ms', async () => {
     const { server: socketServer, port } = await server(async (request) => answerApiVersions(request), {

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { type Logger, pino } from 'pino';
+import { BufferPool } from './buffer-pool.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './frame-decoder.js';
 import { IdleSweeper } from './idle-sweeper.js';
 import { type BoundListener, KafkaListener } from './kafka-listener.js';
@@ -46,6 +47,8 @@ export class SocketServer {
   private readonly connections = new Set<ServerConnection>();
   private readonly logger: Logger;
   private readonly sweeper: IdleSweeper;
+  /** Frames that span socket reads are assembled in these buffers, reused once handlers recycle them. */
+  private readonly framePool = new BufferPool();
   private readonly now: () => number;
   private nextConnectionId = 0;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -157,6 +160,7 @@ export class SocketServer {
           socket.writableHighWaterMark,
         ),
         now: this.now,
+        framePool: this.framePool,
       },
     );
     this.connections.add(connection);

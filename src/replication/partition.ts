@@ -22,6 +22,11 @@ export interface LeaderAppend {
   readonly logStartOffset: bigint;
   /** Rejects with the I/O error that failed the log. Never needs awaiting (rejections are handled). */
   readonly acknowledged: Promise<void>;
+  /**
+   * Settles once the batches are in the log file (or the write failed): from then on the log holds no
+   * view of the appended buffers, so their owner may reuse them. Never rejects.
+   */
+  readonly written: Promise<void>;
   /** Set when the batch was a producer's retry of one already appended: nothing new was written. */
   readonly duplicateOf?: ProducerBatchMetadata;
 }
@@ -176,6 +181,7 @@ export class Partition {
       lastOffset: result.lastOffset,
       logStartOffset: this.log.logStartOffset,
       acknowledged,
+      written: result.written.catch(() => {}),
     };
   }
 
@@ -238,6 +244,7 @@ export class Partition {
       lastOffset: batch.lastOffset,
       logStartOffset: this.log.logStartOffset,
       acknowledged,
+      written: Promise.resolve(),
       duplicateOf: batch,
     };
   }

@@ -7,14 +7,13 @@ import {
   createRequestDispatcher,
   FetchSessionCache,
   partitionMarkerWriter,
-  ReadBufferPool,
   startGroupCoordinator,
   startTxnCoordinator,
 } from '../broker/index.js';
 import { CLUSTER_METADATA_TOPIC, LocalController } from '../controller/index.js';
 import { ProducerIdManager } from '../coordinator/index.js';
 import { MetadataLoader } from '../metadata/index.js';
-import { type ListenerEndpoint, SocketServer } from '../network/index.js';
+import { BufferPool, type ListenerEndpoint, SocketServer } from '../network/index.js';
 import { randomUuid } from '../protocol/index.js';
 import { ReplicaManager } from '../replication/index.js';
 import {
@@ -299,7 +298,7 @@ async function startBrokerParts(
           maxEntries: config.values['max.incremental.fetch.session.cache.slots'],
           randomInt: () => randomBytes(4).readInt32BE(0),
         }),
-        readBuffers: new ReadBufferPool(),
+        readBuffers: new BufferPool(),
         stats,
       }),
       logger: loggers.get('network'),

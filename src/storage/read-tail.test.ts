@@ -51,6 +51,21 @@ describe('ReadTail', () => {
     assert.ok(read.buffer !== large.buffer);
   });
 
+  it('keeps copies, so the written buffers may be reused at once, and of a large write only its end', () => {
+    const tail = new ReadTail(100);
+    const written = bytes(0, 60);
+    tail.add(segmentA, 0, [written.subarray(0, 30), written.subarray(30)]);
+    written.fill(0xee);
+    assert.deepEqual(tail.read(segmentA, 0, 60), bytes(0, 60), 'not views of what was written');
+    const large = bytes(60, 1000);
+    tail.add(segmentA, 60, [large.subarray(0, 400), large.subarray(400)]);
+    large.fill(0xee);
+    assert.deepEqual(tail.read(segmentA, 960, 100), bytes(960, 100));
+    assert.equal(tail.read(segmentA, 959, 10), undefined, 'only the last maxBytes of a larger write');
+    tail.add(segmentA, 1060, [bytes(1060, 10)]);
+    assert.deepEqual(tail.read(segmentA, 1000, 70), bytes(1000, 70));
+  });
+
   it('keeps nothing with maxBytes 0', () => {
     const tail = new ReadTail(0);
     tail.add(segmentA, 0, [bytes(0, 10)]);

@@ -7,9 +7,11 @@ export const DEFAULT_READ_TAIL_BYTES = 128 * 1024;
  * The last bytes written to the active segment's `.log`, kept in memory (about `maxBytes`), so that
  * reads at the end of the log (a consumer keeping up, woken by each high watermark advance) are
  * served without a file read: one thread-pool round trip and one syscall less on the path from an
- * acknowledged produce to the consumer. The kept chunks are the written batches' own bytes, which
- * nothing modifies once written; a chunk that is a small view of a much larger buffer is copied, so
- * the tail never pins more than a few times its size. Anything not wholly kept is read from the file.
+ * acknowledged produce to the consumer. The kept chunks are copies (one per write, of at most
+ * `maxBytes`: the end of a larger write), never views of the appended buffers: once an append is
+ * written the log holds no view of its bytes, so their owner may reuse them (the network layer
+ * reuses a produce request's frame), and the tail never pins more than its size. The copies are
+ * never modified, so reads may return views of them. Anything not wholly kept is read from the file.
  */
 export class ReadTail {
   private segment: LogSegment | undefined;
@@ -31,12 +33,27 @@ export class ReadTail {
       this.start = position;
       this.end = position;
     }
-    for (const chunk of chunks) {
-      if (chunk.length === 0) continue;
-      this.chunks.push(chunk.length * 4 < chunk.buffer.byteLength ? Buffer.from(chunk) : chunk);
-      this.positions.push(this.end);
-      this.end += chunk.length;
+    let total = 0;
+    for (const chunk of chunks) total += chunk.length;
+    if (total === 0) return;
+    // Only the last maxBytes of a large write can stay: everything kept before it goes.
+    const skip = Math.max(0, total - this.maxBytes);
+    if (skip > 0) {
+      this.chunks.length = 0;
+      this.positions.length = 0;
     }
+    const copy = Buffer.allocUnsafe(total - skip);
+    let offset = 0;
+    let copied = 0;
+    for (const chunk of chunks) {
+      const from = Math.max(0, skip - offset);
+      if (from < chunk.length) copied += chunk.copy(copy, copied, from);
+      offset += chunk.length;
+    }
+    this.chunks.push(copy);
+    this.positions.push(this.end + skip);
+    this.end += total;
+    this.start = this.positions[0]!;
     while (this.chunks.length > 1 && this.end - this.positions[1]! >= this.maxBytes) {
       this.chunks.shift();
       this.positions.shift();

@@ -5,7 +5,7 @@ const SIZE_STEP_BYTES = 64 * 1024;
 export const DEFAULT_POOLED_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_POOLED_BUFFER_BYTES = 16 * 1024 * 1024;
 
-export interface ReadBufferPoolOptions {
+export interface BufferPoolOptions {
   /** Bytes of free buffers kept at most; a buffer given back above it is left to the GC. */
   readonly maxPooledBytes?: number;
   /** A buffer larger than this is allocated for its read and never kept. */
@@ -13,23 +13,25 @@ export interface ReadBufferPoolOptions {
 }
 
 /**
- * Buffers that fetch reads fill from the log files, reused from one response to the next. A fetch
- * of 1 MiB per partition would otherwise allocate a fresh 1 MiB Buffer per partition read: fresh
- * memory costs page faults on first touch, and the external memory it adds makes V8 run its
- * mark-compact collector every few dozen fetches (a third of the broker's CPU in a consume profile).
+ * Large buffers reused instead of allocated per request: fetch reads fill them from the log files
+ * (the broker's pool), and request frames that span socket reads are assembled in them (each
+ * SocketServer's pool). A fetch of 1 MiB per partition, or a produce request of 1 MiB, would
+ * otherwise allocate a fresh 1 MiB Buffer each: fresh memory costs page faults on first touch, and
+ * the external memory it adds makes V8 run its mark-compact collector every few dozen requests (a
+ * third of the broker's CPU in a consume profile).
  *
  * Ownership: `take` hands a buffer over; `give` takes it back, and the caller promises that nothing
  * still to be read (a response not yet written to its socket) holds a view of it. A buffer never
  * given back is simply collected. Bounded: at most `maxPooledBytes` of free buffers are kept.
  */
-export class ReadBufferPool {
+export class BufferPool {
   /** Free buffers, each of a multiple of SIZE_STEP_BYTES; a handful in practice (bounded by bytes). */
   private readonly free: Buffer[] = [];
   private freeBytes = 0;
   private readonly maxPooledBytes: number;
   private readonly maxBufferBytes: number;
 
-  constructor(options: ReadBufferPoolOptions = {}) {
+  constructor(options: BufferPoolOptions = {}) {
     this.maxPooledBytes = options.maxPooledBytes ?? DEFAULT_POOLED_BYTES;
     this.maxBufferBytes = options.maxBufferBytes ?? DEFAULT_MAX_POOLED_BUFFER_BYTES;
   }
@@ -71,40 +73,5 @@ export class ReadBufferPool {
     if (this.free.includes(buffer)) return;
     this.free.push(buffer);
     this.freeBytes += size;
-  }
-}
-
-/**
- * The buffers one fetch response borrows from a pool: one per partition it reads (kept across the
- * re-reads of a long poll, each of which replaces the previous result), all given back together once
- * the response was written.
- */
-export class BufferLoan {
-  private readonly byPartition: (Buffer | undefined)[] = [];
-  private readonly taken: Buffer[] = [];
-  private isReturned = false;
-
-  constructor(private readonly pool: ReadBufferPool) {}
-
-  /** ReadOptions.allocate for the `index`th partition read: its buffer while large enough, else a larger one. */
-  allocator(index: number): (length: number) => Buffer {
-    return (length) => {
-      const held = this.byPartition[index];
-      if (held !== undefined && held.length >= length) return held;
-      if (this.isReturned) return Buffer.allocUnsafe(length);
-      const buffer = this.pool.take(length);
-      this.taken.push(buffer);
-      this.byPartition[index] = buffer;
-      return buffer;
-    };
-  }
-
-  /** Gives every buffer taken back to the pool; later reads through this loan allocate their own. */
-  giveBack(): void {
-    if (this.isReturned) return;
-    this.isReturned = true;
-    for (const buffer of this.taken) this.pool.give(buffer);
-    this.taken.length = 0;
-    this.byPartition.length = 0;
   }
 }

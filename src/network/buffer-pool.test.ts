@@ -1,13 +1,13 @@
-// The read buffer pool's bounds and ownership rules, and a fetch loan's one buffer per partition.
+// The pooled buffers' bounds and ownership rules.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BufferLoan, ReadBufferPool } from './read-buffer-pool.js';
+import { BufferPool } from './buffer-pool.js';
 
 const KiB = 1024;
 
-describe('ReadBufferPool', () => {
+describe('BufferPool', () => {
   it('hands out buffers of the size rounded up to 64 KiB and reuses one given back', () => {
-    const pool = new ReadBufferPool();
+    const pool = new BufferPool();
     const first = pool.take(1024 * KiB + 1);
     assert.equal(first.length, 1024 * KiB + 64 * KiB);
     assert.equal(pool.take(10).length, 64 * KiB);
@@ -19,7 +19,7 @@ describe('ReadBufferPool', () => {
   });
 
   it('hands out the smallest free buffer that is large enough', () => {
-    const pool = new ReadBufferPool();
+    const pool = new BufferPool();
     const small = pool.take(100 * KiB);
     const medium = pool.take(300 * KiB);
     const large = pool.take(900 * KiB);
@@ -31,7 +31,7 @@ describe('ReadBufferPool', () => {
   });
 
   it('keeps at most maxPooledBytes of free buffers and never a buffer above maxBufferBytes', () => {
-    const pool = new ReadBufferPool({ maxPooledBytes: 256 * KiB, maxBufferBytes: 128 * KiB });
+    const pool = new BufferPool({ maxPooledBytes: 256 * KiB, maxBufferBytes: 128 * KiB });
     const buffers = [pool.take(128 * KiB), pool.take(128 * KiB), pool.take(128 * KiB)];
     for (const buffer of buffers) pool.give(buffer);
     assert.equal(pool.pooledBytes, 256 * KiB);
@@ -42,7 +42,7 @@ describe('ReadBufferPool', () => {
   });
 
   it('ignores buffers it did not hand out and a buffer given back twice', () => {
-    const pool = new ReadBufferPool();
+    const pool = new BufferPool();
     pool.give(Buffer.alloc(64 * KiB).subarray(0, 64 * KiB - 1));
     const slab = Buffer.alloc(256 * KiB);
     pool.give(slab.subarray(64 * KiB, 128 * KiB));
@@ -53,28 +53,5 @@ describe('ReadBufferPool', () => {
     assert.equal(pool.pooledBytes, 64 * KiB);
     assert.equal(pool.take(64 * KiB), buffer);
     assert.notEqual(pool.take(64 * KiB), buffer);
-  });
-});
-
-describe('BufferLoan', () => {
-  it('lends each partition one buffer across re-reads and gives them all back together', () => {
-    const pool = new ReadBufferPool();
-    const loan = new BufferLoan(pool);
-    const first = loan.allocator(0);
-    const second = loan.allocator(1);
-    const a = first(100 * KiB);
-    assert.equal(first(90 * KiB), a, 'a re-read that fits: the same buffer');
-    const b = second(100 * KiB);
-    assert.notEqual(a, b);
-    const larger = first(300 * KiB);
-    assert.ok(larger.length >= 300 * KiB);
-    assert.equal(pool.pooledBytes, 0);
-    loan.giveBack();
-    assert.equal(pool.pooledBytes, a.length + b.length + larger.length);
-    loan.giveBack();
-    assert.equal(pool.pooledBytes, a.length + b.length + larger.length, 'twice is once');
-    const after = loan.allocator(0)(64 * KiB);
-    assert.equal(pool.pooledBytes, a.length + b.length + larger.length, 'a returned loan takes nothing');
-    assert.ok(after !== a && after !== b && after !== larger);
   });
 });
