@@ -10,6 +10,8 @@
 // Usage (after `npm run build`; rdkafka_performance is built from Debian's librdkafka-dev on first use):
 //   node bench/cli/main.mjs [--msgs 1000000] [--runs 3] [--flush-mode durable|kafka]
 //                           [--pyralog-args "--batch-size 65536"] [--cpu-prof DIR] [--broker-cpu-prof DIR]
+// --baseline-cli PATH also runs `pyralog bench produce` from another build (e.g. a worktree of an
+// older commit: PATH/dist/pyralog.js) against the same broker in the same rounds, for an A/B of the client.
 // --cpu-prof runs `pyralog bench produce` under `node --cpu-prof` and leaves its profiles in DIR;
 // --broker-cpu-prof does the same for the broker (one profile of the whole run, every client).
 // Each run also prints the CPU time (user+sys, from /proc) per record of the client process and of the
@@ -39,6 +41,7 @@ const pyralogArgs = option('pyralog-args', '')
   .filter((arg) => arg !== '');
 const cpuProfDir = option('cpu-prof', undefined);
 const brokerCpuProfDir = option('broker-cpu-prof', undefined);
+const baselineCli = option('baseline-cli', undefined);
 
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const TICKS_PER_SEC = 100;
@@ -75,9 +78,9 @@ async function rdkafka(perf, bootstrap, topic, idempotent) {
 }
 
 /** `pyralog bench produce` with the same workload. */
-async function pyralog(bootstrap, topic) {
+async function pyralog(bootstrap, topic, cli = CLI) {
   const nodeArgs = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
-  const args = [...nodeArgs, CLI, 'bench', 'produce', '-b', bootstrap, '-t', topic];
+  const args = [...nodeArgs, cli, 'bench', 'produce', '-b', bootstrap, '-t', topic];
   args.push(
     '--num-records',
     String(msgs),
@@ -116,6 +119,7 @@ const broker = await startPyralog(join(dir, 'data'), {
   nodeArgs: brokerCpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${brokerCpuProfDir}`],
 });
 const figures = { librdkafka: [], 'librdkafka-idempotent': [], pyralog: [] };
+if (baselineCli !== undefined) figures['pyralog-baseline'] = [];
 try {
   for (let i = 0; i < runs; i += 1) {
     const order = Object.keys(figures);
@@ -126,7 +130,9 @@ try {
       const figure =
         client === 'pyralog'
           ? await pyralog(broker.bootstrap, topic)
-          : await rdkafka(perf, broker.bootstrap, topic, client === 'librdkafka-idempotent');
+          : client === 'pyralog-baseline'
+            ? await pyralog(broker.bootstrap, topic, baselineCli)
+            : await rdkafka(perf, broker.bootstrap, topic, client === 'librdkafka-idempotent');
       const clientCpuUs = ((cpuMs(process.pid).children - before.client) * 1000) / msgs;
       const brokerCpuUs = ((cpuMs(broker.pid).self - before.broker) * 1000) / msgs;
       const result = { ...figure, clientCpuUs, brokerCpuUs };
@@ -135,7 +141,9 @@ try {
         result.latencyMs === undefined
           ? ''
           : `, ack latency p50 ${result.latencyMs.p50Ms.toFixed(0)} p99 ${result.latencyMs.p99Ms.toFixed(0)} ms` +
-            `, CPU us/record while sending ${result.sendCpuUs.toFixed(1)}`;
+            (result.sendCpuUs === undefined
+              ? ''
+              : `, CPU us/record while sending ${result.sendCpuUs.toFixed(1)}`);
       console.log(
         `run ${i + 1} ${client.padEnd(21)}: ${result.msgPerSec.toFixed(0)} msg/s, ${result.mbPerSec.toFixed(1)} MB/s${latency}, CPU us/record client ${clientCpuUs.toFixed(1)} broker ${brokerCpuUs.toFixed(1)}   [loadavg ${loadavg()}]`,
       );
@@ -145,14 +153,17 @@ try {
   await broker.stop();
   await rm(dir, { recursive: true, force: true });
 }
-const ours = median(figures.pyralog.map((f) => f.msgPerSec));
-for (const client of ['librdkafka', 'librdkafka-idempotent']) {
-  const theirs = median(figures[client].map((f) => f.msgPerSec));
-  const perRun = figures.pyralog.map((f, i) => (f.msgPerSec / figures[client][i].msgPerSec).toFixed(2));
-  console.log(
-    `median: ${client} ${theirs.toFixed(0)} msg/s, pyralog bench produce ${ours.toFixed(0)} msg/s; ` +
-      `ratio ${(ours / theirs).toFixed(2)} (per run ${perRun.join(', ')})   [loadavg ${loadavg()}]`,
-  );
+const pyralogClients = baselineCli === undefined ? ['pyralog'] : ['pyralog', 'pyralog-baseline'];
+for (const ourClient of pyralogClients) {
+  const ours = median(figures[ourClient].map((f) => f.msgPerSec));
+  for (const client of ['librdkafka', 'librdkafka-idempotent']) {
+    const theirs = median(figures[client].map((f) => f.msgPerSec));
+    const perRun = figures[ourClient].map((f, i) => (f.msgPerSec / figures[client][i].msgPerSec).toFixed(2));
+    console.log(
+      `median: ${client} ${theirs.toFixed(0)} msg/s, ${ourClient} ${ours.toFixed(0)} msg/s; ` +
+        `ratio ${(ours / theirs).toFixed(2)} (per run ${perRun.join(', ')})   [loadavg ${loadavg()}]`,
+    );
+  }
 }
 for (const [client, list] of Object.entries(figures)) {
   console.log(
