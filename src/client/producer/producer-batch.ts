@@ -68,16 +68,15 @@ export interface BatchEncoding {
 }
 
 /**
- * Records of one partition sent together, kept as columns (key, value, headers, timestamp) rather than
- * one object per record. It is open for appends until drained; after that its bytes and its sequence
- * number stay fixed, so that a retry is byte-identical (what idempotence needs).
+ * Records of one partition sent together, each kept as the KafkaRecord it is encoded from (deltas fixed
+ * at append: the offset delta is its position, the timestamp delta from the first record's), so that a
+ * record costs one object from append to the wire. It is open for appends until drained; after that its
+ * bytes and its sequence number stay fixed, so that a retry is byte-identical (what idempotence needs).
  */
 export class ProducerBatch {
-  private readonly keys: (Buffer | null)[] = [];
-  private readonly values: (Buffer | null)[] = [];
-  private readonly headers: (readonly RecordHeader[])[] = [];
-  /** Milliseconds since the epoch. */
-  private readonly timestamps: number[] = [];
+  private readonly records: KafkaRecord[] = [];
+  private baseTimestampMs = 0;
+  private maxTimestampMs = 0;
   /** Runs of records with one listener: listeners[i] waits for records [runEnds[i - 1] ?? 0, runEnds[i]). */
   private readonly listeners: DeliveryListener[] = [];
   private readonly runEnds: number[] = [];
@@ -108,7 +107,7 @@ export class ProducerBatch {
   }
 
   get recordCount(): number {
-    return this.values.length;
+    return this.records.length;
   }
 
   /** Bytes of the buffer budget its records hold. */
@@ -122,7 +121,7 @@ export class ProducerBatch {
 
   /** True when an open batch can take `bytes` more without passing `batchSize` (an empty batch takes any record). */
   hasRoomFor(bytes: number, batchSize: number): boolean {
-    return !this.isClosed && (this.values.length === 0 || this.sizeBytes + bytes <= batchSize);
+    return !this.isClosed && (this.records.length === 0 || this.sizeBytes + bytes <= batchSize);
   }
 
   /** Appends a record whose delivery `listener` waits for; consecutive records of one listener share a run. */
@@ -134,41 +133,35 @@ export class ProducerBatch {
     sizeBytes: number,
     listener: DeliveryListener,
   ): void {
-    this.keys.push(key);
-    this.values.push(value);
-    this.headers.push(headers);
-    this.timestamps.push(timestampMs);
+    const offsetDelta = this.records.length;
+    if (offsetDelta === 0) {
+      this.baseTimestampMs = timestampMs;
+      this.maxTimestampMs = timestampMs;
+    } else if (timestampMs > this.maxTimestampMs) this.maxTimestampMs = timestampMs;
+    this.records.push({
+      attributes: 0,
+      timestampDelta: timestampMs - this.baseTimestampMs,
+      offsetDelta,
+      key,
+      value,
+      headers,
+    });
     this.sizeBytes += sizeBytes;
     const last = this.listeners.length - 1;
-    if (last >= 0 && this.listeners[last] === listener) this.runEnds[last] = this.values.length;
+    if (last >= 0 && this.listeners[last] === listener) this.runEnds[last] = this.records.length;
     else {
       this.listeners.push(listener);
-      this.runEnds.push(this.values.length);
+      this.runEnds.push(this.records.length);
     }
   }
 
   /**
    * The batch as Kafka's producer builds it: offset deltas 0..n-1, baseTimestamp the first record's,
-   * maxTimestamp the largest. Throws EncodeError for an empty batch.
+   * maxTimestamp the largest. Throws EncodeError for an empty batch. The records are shared, not copied.
    */
   toRecordBatch(encoding: BatchEncoding): RecordBatch {
-    const count = this.values.length;
-    const baseTimestamp = this.timestamps[0];
-    if (baseTimestamp === undefined) throw new EncodeError('a record batch needs at least one record');
-    let maxTimestamp = baseTimestamp;
-    const records: KafkaRecord[] = new Array(count);
-    for (let i = 0; i < count; i += 1) {
-      const timestamp = this.timestamps[i]!;
-      if (timestamp > maxTimestamp) maxTimestamp = timestamp;
-      records[i] = {
-        attributes: 0,
-        timestampDelta: timestamp - baseTimestamp,
-        offsetDelta: i,
-        key: this.keys[i]!,
-        value: this.values[i]!,
-        headers: this.headers[i]!,
-      };
-    }
+    const count = this.records.length;
+    if (count === 0) throw new EncodeError('a record batch needs at least one record');
     return {
       baseOffset: 0n,
       partitionLeaderEpoch: NO_PARTITION_LEADER_EPOCH,
@@ -178,12 +171,12 @@ export class ProducerBatch {
       isControl: false,
       hasDeleteHorizonMs: false,
       lastOffsetDelta: count - 1,
-      baseTimestamp: BigInt(baseTimestamp),
-      maxTimestamp: BigInt(maxTimestamp),
+      baseTimestamp: BigInt(this.baseTimestampMs),
+      maxTimestamp: BigInt(this.maxTimestampMs),
       producerId: encoding.producerId ?? NO_PRODUCER_ID,
       producerEpoch: encoding.producerEpoch ?? NO_PRODUCER_EPOCH,
       baseSequence: this.baseSequence,
-      records,
+      records: this.records,
     };
   }
 

@@ -245,14 +245,17 @@ export class Producer {
     this.checkOpen(options.signal);
     const bulk = new BulkDelivery();
     try {
-      for (let i = 0; i < records.length; i += 1) {
-        const record = records[i]!;
-        const timestampMs =
-          record.timestamp === undefined ? this.cluster.options.now() : timestampMsOf(record.timestamp);
-        const buffered = this.bufferRecord(record, timestampMs, bulk, options.signal);
-        const isBehindFullBatch = typeof buffered === 'boolean' ? buffered : await buffered;
-        bulk.added();
+      for (let next = 0; next < records.length; ) {
+        const step = this.bufferUntilWait(records, next, bulk, options.signal);
+        next = step.next;
         this.sender.wakeup();
+        let isBehindFullBatch = step.isBehindFullBatch;
+        if (step.pending !== undefined) {
+          isBehindFullBatch = await step.pending;
+          bulk.added();
+          next += 1;
+          this.sender.wakeup();
+        }
         if (isBehindFullBatch) await yieldToEventLoop();
       }
     } catch (error: unknown) {
@@ -262,6 +265,30 @@ export class Producer {
     }
     bulk.seal();
     return { delivery: bulk.promise };
+  }
+
+  /**
+   * Buffers records from `from` on for `bulk` while that needs no waiting, in one synchronous loop (the
+   * per-record path of appendBatch: no await, no promise, one clock reading). Stops after a record that
+   * opened a batch behind a full one, or at a record that must wait (its promise is `pending`; it counts
+   * as buffered once that resolves).
+   */
+  private bufferUntilWait(
+    records: readonly ProducerRecord[],
+    from: number,
+    bulk: BulkDelivery,
+    signal: AbortSignal | undefined,
+  ): { next: number; pending: Promise<boolean> | undefined; isBehindFullBatch: boolean } {
+    const nowMs = this.cluster.options.now();
+    for (let i = from; i < records.length; i += 1) {
+      const record = records[i]!;
+      const timestampMs = record.timestamp === undefined ? nowMs : timestampMsOf(record.timestamp);
+      const buffered = this.bufferRecord(record, timestampMs, bulk, signal);
+      if (typeof buffered !== 'boolean') return { next: i, pending: buffered, isBehindFullBatch: false };
+      bulk.added();
+      if (buffered) return { next: i + 1, pending: undefined, isBehindFullBatch: true };
+    }
+    return { next: records.length, pending: undefined, isBehindFullBatch: false };
   }
 
   private checkOpen(signal: AbortSignal | undefined): void {
