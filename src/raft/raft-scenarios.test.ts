@@ -67,6 +67,36 @@ describe('raft scenarios', () => {
     commit(cluster, 5);
   });
 
+  it("a crashed leader's closed connections get a new leader elected well within one election timeout", () => {
+    const cluster = startCluster(3);
+    commit(cluster, 5);
+    const old = leaderOf(cluster);
+    const crashedAt = cluster.nowMs;
+    cluster.crash(old.id); // every peer gets the peerDisconnected hint 1-5 ms later
+    assert.ok(
+      cluster.runUntil(() => {
+        const leader = cluster.leader();
+        return leader !== undefined && leader.id !== old.id;
+      }, 4 * ELECTION_MS),
+    );
+    // Without the hint a follower waits for its deadline: 1-2 election timeouts after the last heartbeat.
+    assert.ok(cluster.nowMs - crashedAt < ELECTION_MS, `elected after ${cluster.nowMs - crashedAt} ms`);
+    commit(cluster, 5);
+  });
+
+  it('a connection reset while the leader lives deposes nobody: the pre-vote fails', () => {
+    const cluster = startCluster(3);
+    commit(cluster, 5);
+    const old = leaderOf(cluster);
+    const follower = cluster.ids.find((id) => id !== old.id)!;
+    cluster.peerDisconnected(follower, old.id);
+    cluster.runFor(3 * ELECTION_MS);
+    const now = leaderOf(cluster);
+    assert.equal(now.id, old.id);
+    assert.equal(now.status.term, old.status.term, 'no election: the other follower still heard the leader');
+    commit(cluster, 5);
+  });
+
   it('check-quorum makes an isolated leader step down within two election timeouts', () => {
     const cluster = startCluster(5);
     const old = leaderOf(cluster);

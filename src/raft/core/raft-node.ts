@@ -165,6 +165,25 @@ export class RaftNode {
     stepMessage(this.#state, message);
   }
 
+  /**
+   * A hint from the transport: the connection from `peer` closed. When `peer` is the leader this
+   * follower follows, it may be dead (a killed process's sockets close at once, long before an
+   * election timeout passes), so the follower stops honouring its lease (it may grant pre-votes and
+   * votes) and campaigns within a quarter of an election timeout instead of up to a whole one. Only
+   * liveness depends on it: the campaign starts with a pre-vote, which fails while a majority still
+   * hears a live leader, and any message from that leader restores the lease and the timer. Ignored
+   * for any other peer or role.
+   */
+  peerDisconnected(peer: NodeId): void {
+    const state = this.#state;
+    const role = state.role;
+    if (role.kind !== 'follower' || role.leaderId !== peer) return;
+    state.leaderContactMs = Number.NEGATIVE_INFINITY;
+    const soonMs =
+      state.nowMs + state.random.nextInt(Math.max(1, Math.floor(state.options.electionTimeoutMs / 4)));
+    state.electionDeadlineMs = Math.min(state.electionDeadlineMs, soonMs);
+  }
+
   /** Appends `data` as a command if this node leads. The log owns `data` from now on. */
   propose(data: Uint8Array): ProposeResult {
     const state = this.#state;

@@ -1,3 +1,4 @@
+import type { NodeId } from '../core/log-entry.js';
 import type { RaftMessage } from '../core/raft-message.js';
 import type { RaftNode, RaftStatus } from '../core/raft-node.js';
 import type { RaftReady } from '../core/raft-ready.js';
@@ -69,6 +70,15 @@ export class RaftDriver {
     if (!this.#running) return;
     this.#catchUpClock();
     this.#node.receive(message);
+    this.#schedule();
+    this.#inputArrived();
+  }
+
+  /** The transport lost its connection from `peer` (RaftNode.peerDisconnected: a hint the leader died). */
+  peerDisconnected(peer: NodeId): void {
+    if (!this.#running) return;
+    this.#catchUpClock();
+    this.#node.peerDisconnected(peer);
     this.#schedule();
     this.#inputArrived();
   }

@@ -18,6 +18,7 @@ async function waitFor(condition: () => boolean, what: string): Promise<void> {
 
 class Endpoint {
   readonly received: RaftMessage[] = [];
+  readonly disconnected: NodeId[] = [];
   transport: TcpRaftTransport;
   port = 0;
 
@@ -39,6 +40,7 @@ class Endpoint {
         return port === undefined ? undefined : { host: '127.0.0.1', port };
       },
       onMessage: (message) => this.received.push(message),
+      onPeerDisconnected: (peer) => this.disconnected.push(peer),
       reconnectBackoffMs: this.backoffMs.initial,
       reconnectBackoffMaxMs: this.backoffMs.max,
       maxQueuedBytes: 1024 * 1024,
@@ -85,6 +87,24 @@ describe('TcpRaftTransport', () => {
     } finally {
       await Promise.all([a.transport.close(), b.transport.close()]);
     }
+  });
+
+  it('reports a closed connection from a peer that spoke on it, not its own close', async () => {
+    const ports = new Map<NodeId, number>();
+    const a = new Endpoint(1, ports);
+    const b = new Endpoint(2, ports);
+    await Promise.all([a.start(), b.start()]);
+    try {
+      a.transport.send([heartbeat(1, 2, 0)]);
+      await waitFor(() => b.received.length === 1, 'first message');
+      await a.transport.close(); // as a killed process's sockets close
+      await waitFor(() => b.disconnected.length === 1, 'the disconnection');
+      assert.deepEqual(b.disconnected, [1]);
+    } finally {
+      await b.transport.close();
+    }
+    assert.deepEqual(b.disconnected, [1], 'closing its own connections reports nothing');
+    assert.deepEqual(a.disconnected, []);
   });
 
   it('drops while a peer is down and reconnects to it on its new port', async () => {

@@ -14,6 +14,11 @@ export interface TcpRaftTransportOptions {
   /** Where a peer listens, asked at every connection attempt. */
   readonly peerAddress: (peerId: NodeId) => PeerAddress | undefined;
   readonly onMessage: (message: RaftMessage) => void;
+  /**
+   * A connection from `peer` (known from the frames it carried) closed: for RaftNode.peerDisconnected,
+   * since a killed peer's connections close at once. Not called when this transport closes them.
+   */
+  readonly onPeerDisconnected?: (peer: NodeId) => void;
   /** Per peer; default 64 MiB (a few full appends). */
   readonly maxQueuedBytes?: number;
   /** Largest frame accepted; default 100 MiB, Kafka's socket.request.max.bytes. */
@@ -81,7 +86,9 @@ export class TcpRaftTransport implements RaftTransport {
 
   async close(): Promise<void> {
     for (const link of this.#links.values()) link.close();
-    for (const socket of this.#inbound) socket.destroy();
+    const inbound = [...this.#inbound];
+    this.#inbound.clear();
+    for (const socket of inbound) socket.destroy();
     const server = this.#server;
     if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -119,6 +126,7 @@ export class TcpRaftTransport implements RaftTransport {
       minFrameBytes: MIN_FRAME_BYTES,
       maxFrameBytes: this.#options.maxFrameBytes ?? 104_857_600,
     });
+    let peer: NodeId | undefined;
     socket.on('data', (chunk: Buffer) => {
       const messages: RaftMessage[] = [];
       try {
@@ -139,11 +147,16 @@ export class TcpRaftTransport implements RaftTransport {
       }
       // Frames before a bad one were fine: deliver them (outside the try: a failure there is not the peer's).
       for (const message of messages) {
+        peer = message.from;
         this.#links.get(message.from)?.peerSeen();
         this.#options.onMessage(message);
       }
     });
     socket.on('error', () => {});
-    socket.on('close', () => this.#inbound.delete(socket));
+    socket.on('close', () => {
+      // Still in the set unless close() is tearing everything down.
+      if (!this.#inbound.delete(socket) || peer === undefined) return;
+      this.#options.onPeerDisconnected?.(peer);
+    });
   }
 }

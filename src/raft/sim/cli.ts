@@ -50,6 +50,7 @@ function main(): number {
   let steps = 0;
   let unsyncedLeaderCrashes = 0;
   let heartbeatResponsesDuringWrite = 0;
+  let disconnectHints = 0;
   let threeNodeSeeds = 0;
   let lastProgress = started;
   for (let seed = firstSeed; seed < firstSeed + count; seed++) {
@@ -60,6 +61,7 @@ function main(): number {
     steps += result.stats.steps;
     unsyncedLeaderCrashes += result.stats.leaderCrashesWithUnsyncedSent;
     heartbeatResponsesDuringWrite += result.stats.heartbeatResponsesDuringWrite;
+    disconnectHints += result.stats.disconnectHints;
     if (result.healToCommitMs !== undefined) healToCommit.push(result.healToCommitMs);
     if (!result.ok) {
       failures.push(result);
@@ -100,7 +102,8 @@ function main(): number {
     `raft sim: ${count} seeds (${threeNodeSeeds} with 3 nodes, ${count - threeNodeSeeds} with 5) in ${elapsedS.toFixed(1)} s; ` +
       `${(virtualMs / 1000).toFixed(0)} s of virtual time, ${steps} steps; ` +
       `${unsyncedLeaderCrashes} leader crashes with sent but unsynced entries, ` +
-      `${heartbeatResponsesDuringWrite} heartbeat responses sent during a write`,
+      `${heartbeatResponsesDuringWrite} heartbeat responses sent during a write, ` +
+      `${disconnectHints} peer-disconnected hints`,
   );
   console.log(
     `liveness: heal -> first new commit p50 ${quantile(0.5)} ms, p99 ${quantile(0.99)} ms, max ${healToCommit.at(-1)} ms ` +

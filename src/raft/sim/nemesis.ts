@@ -15,7 +15,8 @@ type FaultKind =
   | 'clockDrift'
   | 'membership'
   | 'transfer'
-  | 'snapshot';
+  | 'snapshot'
+  | 'connectionReset';
 
 const WEIGHTS: readonly [FaultKind, number][] = [
   ['isolate', 2],
@@ -31,12 +32,14 @@ const WEIGHTS: readonly [FaultKind, number][] = [
   ['membership', 3],
   ['transfer', 1],
   ['snapshot', 1],
+  ['connectionReset', 2],
 ];
 const TOTAL_WEIGHT = WEIGHTS.reduce((sum, [, weight]) => sum + weight, 0);
 
 /**
  * Injects one random fault per call: partitions (symmetric, isolating, one-way), crashes and restarts
  * (a crash tears the write in progress; some hit a leader on a slow disk mid-write), slow disks, lossy/duplicating/reordering links, clock drift,
+ * connection resets (the transport's peerDisconnected hint while the peer is alive, mostly the leader),
  * and operator actions that must stay safe under faults (membership changes, leadership transfer,
  * forced snapshots). Membership keeps between minVoters and maxVoters voters.
  */
@@ -115,6 +118,16 @@ export class Nemesis {
       case 'restart': {
         const dead = ids.filter((id) => !cluster.node(id).isAlive);
         if (dead.length > 0) cluster.restart(random.pick(dead));
+        break;
+      }
+      case 'connectionReset': {
+        // A connection closes while both ends live: the follower must not depose a healthy leader for it.
+        const alive = ids.filter((id) => cluster.node(id).isAlive);
+        if (alive.length < 2) break;
+        const node = random.pick(alive);
+        const leaderId = cluster.node(node).raft?.status().leaderId;
+        const peer = leaderId !== undefined && random.chance(0.7) ? leaderId : random.pick(ids);
+        if (peer !== node) cluster.peerDisconnected(node, peer);
         break;
       }
       case 'slowDisk':

@@ -66,6 +66,8 @@ export interface SimStats {
   leaderCrashesWithUnsyncedSent: number;
   /** Heartbeat responses a follower sent while its own write was in flight (they need only the term). */
   heartbeatResponsesDuringWrite: number;
+  /** peerDisconnected hints delivered (a crash closes the victim's connections; resets while both live). */
+  disconnectHints: number;
 }
 
 const MAX_QUEUED_EVENTS = 200_000;
@@ -95,6 +97,7 @@ export class SimCluster {
     readsServed: 0,
     leaderCrashesWithUnsyncedSent: 0,
     heartbeatResponsesDuringWrite: 0,
+    disconnectHints: 0,
   };
   /** Proposal id → virtual time it was accepted by a leader. */
   readonly proposedAtMs = new Map<number, number>();
@@ -224,6 +227,22 @@ export class SimCluster {
     node.raft = undefined;
     node.incarnation++;
     this.stats.crashes++;
+    // A dead process's connections close at once: every live peer hears of it a moment later.
+    for (const other of this.ids) {
+      if (other !== id) this.schedule(this.random.between(1, 5), () => this.peerDisconnected(other, id));
+    }
+  }
+
+  /**
+   * The transport's hint to node `id` that its connection from `peer` closed: after `peer` crashed, or
+   * (a connection reset, a fault) while both are alive. Only liveness may depend on it.
+   */
+  peerDisconnected(id: NodeId, peer: NodeId): void {
+    const raft = this.node(id).raft;
+    if (raft === undefined) return;
+    this.stats.disconnectHints++;
+    raft.tick(this.localTimeMs(this.node(id)));
+    raft.peerDisconnected(peer);
   }
 
   restart(id: NodeId): void {

@@ -57,6 +57,7 @@ export async function startRaftKvNode(options: RaftKvNodeOptions): Promise<RaftK
     clusterId: options.clusterId,
     peerAddress: options.peerAddress,
     onMessage: (message) => driver?.receive(message),
+    onPeerDisconnected: (peer) => driver?.peerDisconnected(peer),
     logger,
   });
   driver = new RaftDriver({
