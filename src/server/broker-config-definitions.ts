@@ -196,7 +196,9 @@ export const BROKER_CONFIG_DEFINITIONS = {
   'log.preallocate': booleanConfig({
     default: false,
     dynamic: 'cluster-wide',
-    doc: 'Accepted for compatibility and ignored: segment files are not preallocated (see topic config preallocate).',
+    doc:
+      'Accepted for compatibility and ignored: segment files are not preallocated; see ' +
+      'pyralog.log.zero.ahead.max.bytes for what Pyralog does instead.',
   }),
   'log.flush.offset.checkpoint.interval.ms': intConfig({
     default: 60000,
@@ -390,13 +392,22 @@ export const BROKER_CONFIG_DEFINITIONS = {
       'Pyralog: durable answers acks=all only after an fsync (group-committed); kafka follows ' +
       "Kafka's page-cache policy, fsyncing only as log.flush.* and flush.* say.",
   }),
+  'pyralog.log.zero.ahead.max.bytes': intConfig({
+    default: 8 * 1024 * 1024,
+    min: 0,
+    doc:
+      "Pyralog: most bytes of zeros kept written (and fsynced) ahead of a partition's active segment " +
+      'data once it sees durable appends, growing with its recent write rate, so that an fsync after ' +
+      'an append does not have to commit a file size change; trimmed at roll and clean shutdown. ' +
+      '0 disables it.',
+  }),
   'pyralog.test.fsync.journal': stringConfig({
     default: null,
     doc:
-      'Pyralog, TEST ONLY: a file to which the disk storage appends every fsynced file size (and ' +
-      'renames and unlinks), so that a test can cut files back to their last fsynced sizes after ' +
-      'SIGKILL to simulate power loss (see src/storage/power-loss.ts). Slows every fsync; never set ' +
-      'it in production.',
+      'Pyralog, TEST ONLY: a file to which the disk storage journals every write, truncation and ' +
+      'fsync (and renames and unlinks), so that a test can return files to what was durable after ' +
+      'SIGKILL to simulate power loss (see src/storage/power-loss.ts). Slows every write and fsync; ' +
+      'never set it in production.',
   }),
 } as const satisfies Record<string, ConfigDefinition<unknown>>;
 

@@ -21,6 +21,7 @@ describe('brokerStorageConfig', () => {
           'log.cleaner.backoff.ms=5000',
           'producer.id.expiration.ms=6000',
           'producer.id.expiration.check.interval.ms=7000',
+          'pyralog.log.zero.ahead.max.bytes=0',
         ],
       },
     });
@@ -33,6 +34,7 @@ describe('brokerStorageConfig', () => {
       cleanerMaxKeys: DEFAULT_BROKER_STORAGE_CONFIG.cleanerMaxKeys,
       producerIdExpirationMs: 6000,
       producerIdExpirationCheckIntervalMs: 7000,
+      zeroAheadMaxBytes: 0,
     });
   });
 });

@@ -14,5 +14,6 @@ export function brokerStorageConfig(config: BrokerConfig): BrokerStorageConfig {
     cleanerMaxKeys: DEFAULT_BROKER_STORAGE_CONFIG.cleanerMaxKeys,
     producerIdExpirationMs: values['producer.id.expiration.ms'],
     producerIdExpirationCheckIntervalMs: values['producer.id.expiration.check.interval.ms'],
+    zeroAheadMaxBytes: values['pyralog.log.zero.ahead.max.bytes'],
   };
 }

@@ -1,11 +1,13 @@
 // Proves crash safety with real processes on a real disk: a child appending in a loop is SIGKILLed
 // once it has acknowledged a random number of durable batches; in every other round its files are
-// then cut back to their last fsynced sizes (simulated power loss, from the fsync journal). After
-// reopening, every batch acknowledged as durable in any round is present and intact at its offset,
-// every batch validates and offsets only go up. STORAGE_CRASH_ROUNDS sets the rounds (stress: 50+).
+// then returned to what was durable (simulated power loss from the fsync journal: cut past the
+// fsynced size, unsynced overwrites of the zero-ahead region reverted to zeros per sector, torn).
+// After reopening, every batch acknowledged as durable in any round is present and intact at its
+// offset, every batch validates and offsets only go up. The child's log zeroes ahead (the default on
+// a real disk), and the kills find zero tails. STORAGE_CRASH_ROUNDS sets the rounds (stress: 50+).
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,7 +15,7 @@ import { after, describe, it } from 'node:test';
 import { RecordBatchView } from '../protocol/index.js';
 import { LogManager } from './log-manager.js';
 import { NodeFileSystem } from './node-file-system.js';
-import { cutToFsyncJournal, fileSizes } from './power-loss.js';
+import { fileSizes, simulatePowerLoss } from './power-loss.js';
 import { crashBatch } from './test-support.js';
 
 const ROUNDS = Number(process.env['STORAGE_CRASH_ROUNDS'] ?? 4);
@@ -60,7 +62,7 @@ describe('crash safety with real processes', () => {
     for (const child of children) child.kill('SIGKILL');
   });
 
-  it(`keeps every durable batch across ${ROUNDS} SIGKILLs, half of them with power loss`, async () => {
+  it(`keeps every durable batch across ${ROUNDS} SIGKILLs, half of them with power loss`, async (t) => {
     const root = await mkdtemp(join(tmpdir(), 'pyralog-crash-'));
     let seed = Number(process.env['STORAGE_CRASH_SEED'] ?? 7);
     // A small LCG: the kill points repeat for a given seed.
@@ -70,6 +72,7 @@ describe('crash safety with real processes', () => {
     };
     const logDir = join(root, 'logs');
     const allAcknowledged: Acknowledged[] = [];
+    let roundsWithZeroTail = 0;
     try {
       const initial = await LogManager.open({ fs: new NodeFileSystem(), logDirs: [logDir], schedule: false });
       await initial.close();
@@ -78,14 +81,39 @@ describe('crash safety with real processes', () => {
         const journal = join(root, `journal-${round}`);
         const wanted = 5 + nextInt(60);
         allAcknowledged.push(...(await runChildUntil(logDir, journal, round, wanted, children)));
-        if (round % 2 === 1) await cutToFsyncJournal(logDir, journal, baseline);
+        const zeroTail = await zeroTailBytes(join(logDir, 'crash-0'));
+        if (zeroTail > 0) roundsWithZeroTail += 1;
+        let lost = '';
+        if (round % 2 === 1) {
+          const result = await simulatePowerLoss(logDir, journal, baseline, { seed: round + 1 });
+          lost = `, power loss: ${result.cutBytes} bytes cut, ${result.revertedBytes} reverted to zeros`;
+        }
+        t.diagnostic(`round ${round}: zero tail of ${zeroTail} bytes at the kill${lost}`);
         await checkLog(logDir, allAcknowledged);
       }
+      assert.ok(roundsWithZeroTail > 0, 'the child zeroed ahead');
     } finally {
       await rm(root, { recursive: true, force: true });
     }
   });
 });
+
+/** Bytes of zeros after the last whole batch of the newest `.log` in `dir` (a zero-ahead tail). */
+async function zeroTailBytes(dir: string): Promise<number> {
+  const newest = (await readdir(dir))
+    .filter((name) => name.endsWith('.log'))
+    .sort()
+    .at(-1);
+  if (newest === undefined) return 0;
+  const bytes = await readFile(join(dir, newest));
+  let at = 0;
+  while (at + 12 <= bytes.length) {
+    const size = bytes.readInt32BE(at + 8) + 12;
+    if (size <= 12 || at + size > bytes.length) break;
+    at += size;
+  }
+  return bytes.subarray(at).every((byte) => byte === 0) ? bytes.length - at : 0;
+}
 
 async function checkLog(logDir: string, acknowledged: readonly Acknowledged[]): Promise<void> {
   const manager = await LogManager.open({ fs: new NodeFileSystem(), logDirs: [logDir], schedule: false });

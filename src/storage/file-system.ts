@@ -5,6 +5,12 @@
  */
 export interface FileSystem {
   /**
+   * True when an fsync after overwriting bytes that were already written and fsynced is much cheaper
+   * than after an append that grows the file (real disks: no size or extent change to commit), so
+   * storage keeps active segments zeroed ahead of their data (see ZeroAhead). Absent: false.
+   */
+  readonly benefitsFromZeroAhead?: boolean;
+  /**
    * Opens `path` for positional reads and writes, creating it (empty) when `create` is true.
    * Throws FileNotFoundError when it does not exist and `create` is false.
    */

@@ -62,6 +62,8 @@ interface PendingGroup {
   isTaken: boolean;
   /** Records in `views`, counted when written (flush.messages). */
   records: number;
+  /** Bytes of `views`, counted when written (zero-ahead's write rate). */
+  bytes: number;
   /** Transactions aborted by markers among `views`: written to the `.txnindex` of the marker's segment. */
   readonly abortedTxns: AbortedTxn[];
   needsSync: boolean;
@@ -117,6 +119,7 @@ export class GroupCommit {
         ticket: state.queue.queuedCount + 1,
         isTaken: false,
         records: 0,
+        bytes: 0,
         abortedTxns: [],
         needsSync: false,
         written: new Deferred(),
@@ -183,6 +186,7 @@ export class GroupCommit {
     let run: RecordBatchView[] = [];
     let runBytes = 0;
     let records = 0;
+    let bytes = 0;
     for (const view of group.views) {
       if (this.roller.shouldRoll(view, runBytes, run.length, nowMs)) {
         await this.writeRun(run, group.abortedTxns, nowMs);
@@ -192,9 +196,11 @@ export class GroupCommit {
       }
       run.push(view);
       runBytes += view.sizeInBytes;
+      bytes += view.sizeInBytes;
       records += view.recordsCount;
     }
     group.records = records;
+    group.bytes = bytes;
     await this.writeRun(run, group.abortedTxns, nowMs);
     await state.epochCache.persist();
   }
@@ -206,6 +212,8 @@ export class GroupCommit {
     state.options.onAppend?.(state.logEnd);
     this.unflushedMessages += group.records;
     if (group.needsSync || this.unflushedMessages >= state.config.flushMessages) this.requestSync();
+    // After the fsync was requested: a zero run starting now does not delay it.
+    if (group.needsSync) state.zeroAhead.afterDurableWrite(group.bytes);
   }
 
   private traceGroup(group: PendingGroup, startedMs: number): void {

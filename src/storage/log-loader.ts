@@ -99,7 +99,9 @@ export async function loadLog(params: LoadLogParams): Promise<LoadedLog> {
     );
     await segment.syncAll();
     truncatedBytes += recovery.truncatedBytes;
-    if (recovery.truncatedBytes > 0) {
+    // A cut zero-ahead tail (a roll's trim that a crash undid) ends the segment where its data
+    // ends, so the segments after it still follow on; any other cut ends the log there.
+    if (recovery.truncatedBytes > recovery.zeroTailBytes) {
       for (const later of segments.splice(index + 1)) await deleteSegmentFiles(fs, later, logger);
     }
   }
@@ -230,7 +232,7 @@ async function openSegment(
     settings,
     params.nowMs,
   );
-  segment.size = logSize;
+  segment.setLoadedSize(logSize);
   return { segment, needsRebuild, needsTxnIndexRebuild };
 }
 

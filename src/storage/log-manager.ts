@@ -218,6 +218,7 @@ export class LogManager {
       ...(logStartOffset === undefined ? {} : { logStartOffset }),
       ...(cleanerCheckpoint === undefined ? {} : { cleanerCheckpoint }),
       ...(onAppend === undefined ? {} : { onAppend: (end: bigint) => onAppend(log, end) }),
+      zeroAheadMaxBytes: this.options.fs.benefitsFromZeroAhead === true ? this.broker.zeroAheadMaxBytes : 0,
     });
     this.logs.set(key, log);
     this.dirOfLog.set(key, dir.path);

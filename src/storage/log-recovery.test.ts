@@ -189,38 +189,41 @@ describe('log recovery', () => {
     await log.close();
   });
 
-  it('keeps every durable batch and only written batches after a power loss during appends', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.boolean()), { minLength: 1, maxLength: 40 }),
-        fc.nat({ max: 60 }),
-        async (appends, crashAfterTurns) => {
-          const fs = new MemoryFileSystem({ trackDurability: true });
-          const log = await openTestLog({ fs, config: CONFIG });
-          const originals: Buffer[] = [];
-          const durable = new Set<number>();
-          appends.forEach(([count, sync], index) => {
-            const bytes = testBatch(count, { tag: `p${index}`, valueBytes: index * 7 });
-            const result = log.appendAsLeader(bytes, { sync });
-            originals.push(Buffer.from(bytes));
-            result.durable.then(
-              () => durable.add(index),
-              () => {},
-            );
-          });
-          for (let turn = 0; turn < crashAfterTurns; turn += 1) await Promise.resolve();
-          const durableAtCrash = new Set(durable);
-          const next = fs.simulatePowerLoss();
-          const reopened = await openTestLog({ fs: next, config: CONFIG });
-          const kept = await readEverything(reopened);
-          for (const [index, bytes] of kept.entries())
-            assert.ok(bytes.equals(originals[index]!), `batch ${index}`);
-          for (const index of durableAtCrash)
-            assert.ok(index < kept.length, `durable batch ${index} survived`);
-          await reopened.close();
-        },
-      ),
-      { numRuns: 150 },
-    );
-  });
+  for (const zeroAheadMaxBytes of [0, 64 * 1024]) {
+    const variant = zeroAheadMaxBytes === 0 ? '' : ' (zero-ahead: unsynced bytes over zeros revert to zeros)';
+    it(`keeps every durable batch and only written batches after a power loss during appends${variant}`, async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.boolean()), { minLength: 1, maxLength: 40 }),
+          fc.nat({ max: 60 }),
+          async (appends, crashAfterTurns) => {
+            const fs = new MemoryFileSystem({ trackDurability: true });
+            const log = await openTestLog({ fs, config: CONFIG, zeroAheadMaxBytes });
+            const originals: Buffer[] = [];
+            const durable = new Set<number>();
+            appends.forEach(([count, sync], index) => {
+              const bytes = testBatch(count, { tag: `p${index}`, valueBytes: index * 7 });
+              const result = log.appendAsLeader(bytes, { sync });
+              originals.push(Buffer.from(bytes));
+              result.durable.then(
+                () => durable.add(index),
+                () => {},
+              );
+            });
+            for (let turn = 0; turn < crashAfterTurns; turn += 1) await Promise.resolve();
+            const durableAtCrash = new Set(durable);
+            const next = fs.simulatePowerLoss();
+            const reopened = await openTestLog({ fs: next, config: CONFIG });
+            const kept = await readEverything(reopened);
+            for (const [index, bytes] of kept.entries())
+              assert.ok(bytes.equals(originals[index]!), `batch ${index}`);
+            for (const index of durableAtCrash)
+              assert.ok(index < kept.length, `durable batch ${index} survived`);
+            await reopened.close();
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
+  }
 });

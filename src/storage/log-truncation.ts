@@ -47,6 +47,8 @@ export class LogTruncation {
     const nowMs = state.clock.nowMs();
     try {
       await this.pipeline.awaitSync();
+      // No zero write may race the cut (it would re-extend the file past it).
+      await state.zeroAhead.quiesce();
       await this.roller.awaitRolledSegments();
       let keep = state.segments.length;
       while (keep > 1 && state.segments[keep - 1]!.baseOffset >= targetOffset) keep -= 1;
@@ -78,6 +80,7 @@ export class LogTruncation {
     const nowMs = state.clock.nowMs();
     try {
       await this.pipeline.awaitSync();
+      await state.zeroAhead.quiesce();
       await this.roller.awaitRolledSegments();
       const removed = state.segments;
       state.segments = [];

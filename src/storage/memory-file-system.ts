@@ -27,6 +27,7 @@ export interface MemoryDisk {
   readonly locks: Set<string>;
   generation: number;
   readonly trackDurability: boolean;
+  readonly benefitsFromZeroAhead: boolean;
 }
 
 export interface MemoryFileSystemOptions {
@@ -35,6 +36,11 @@ export interface MemoryFileSystemOptions {
    * what was durable. Costs a copy per fsync; off for embedded brokers.
    */
   readonly trackDurability?: boolean;
+  /**
+   * Have logs zero ahead as on a real disk (see ZeroAhead), for tests of that path; off by default
+   * since memory gains nothing from it.
+   */
+  readonly benefitsFromZeroAhead?: boolean;
 }
 
 /**
@@ -46,6 +52,7 @@ export interface MemoryFileSystemOptions {
  * and its handles fail from then on, so code of the "dead" process still in flight cannot write.
  */
 export class MemoryFileSystem implements FileSystem {
+  readonly benefitsFromZeroAhead: boolean;
   private readonly disk: MemoryDisk;
   /** The disk's generation when this process view was made; a simulated crash ends the view. */
   private readonly processGeneration: number;
@@ -60,8 +67,10 @@ export class MemoryFileSystem implements FileSystem {
             locks: new Set(),
             generation: 0,
             trackDurability: options.trackDurability === true,
+            benefitsFromZeroAhead: options.benefitsFromZeroAhead === true,
           };
     this.processGeneration = this.disk.generation;
+    this.benefitsFromZeroAhead = this.disk.benefitsFromZeroAhead;
   }
 
   /** Every operation of a crashed process fails, as nothing of it runs after the crash in reality. */

@@ -16,9 +16,10 @@ import { FileNotFoundError, LogDirLockedError } from './storage-errors.js';
 
 export interface NodeFileSystemOptions {
   /**
-   * Test mode: after every fsync append `sync\t<size>\t<path>` to this file (and `rename` and
-   * `unlink` lines), so a test can simulate power loss after SIGKILL by cutting every file back to its last
-   * fsynced size (see power-loss.ts). Each line is written after the fsync returned.
+   * Test mode: journal to this file every write and truncation (before it is issued) and every
+   * fsync (after it returned, naming the operations it covers), with `rename` and `unlink` lines, so
+   * that a test can simulate power loss after SIGKILL by returning every file to what was durable
+   * (see power-loss.ts for the line formats and the model). Slows every write and fsync.
    */
   readonly fsyncJournalPath?: string;
 }
@@ -43,7 +44,12 @@ function isErrno(error: unknown, code: string): boolean {
  * operator starting a second broker on the same dirs, which is what it is for.
  */
 export class NodeFileSystem implements FileSystem {
+  readonly benefitsFromZeroAhead = true;
   private journal: Promise<FileHandle> | undefined;
+  /** Journal lines are appended one after the other, in the order they were recorded. */
+  private journalTail: Promise<void> = Promise.resolve();
+  /** Sequence number of the next journaled write or truncation. */
+  private nextSequence = 0;
 
   constructor(private readonly options: NodeFileSystemOptions = {}) {}
 
@@ -153,12 +159,32 @@ export class NodeFileSystem implements FileSystem {
     return this.options.fsyncJournalPath !== undefined;
   }
 
-  /** @internal appends one line to the fsync journal when there is one */
-  async record(line: string): Promise<void> {
+  /**
+   * @internal appends one line to the fsync journal when there is one; resolves once it is in the
+   * journal file (lines land in call order)
+   */
+  record(line: string): Promise<void> {
     const path = this.options.fsyncJournalPath;
-    if (path === undefined) return;
+    if (path === undefined) return Promise.resolve();
     this.journal ??= open(path, 'a');
-    await (await this.journal).write(`${line}\n`);
+    const journal = this.journal;
+    const written = this.journalTail.then(async () => {
+      await (await journal).write(`${line}\n`);
+    });
+    this.journalTail = written.catch(() => {});
+    return written;
+  }
+
+  /** @internal the sequence number of the next journaled write or truncation */
+  takeSequence(): number {
+    const sequence = this.nextSequence;
+    this.nextSequence += 1;
+    return sequence;
+  }
+
+  /** @internal the sequence number the next write or truncation will get */
+  get peekSequence(): number {
+    return this.nextSequence;
   }
 
   async closeJournal(): Promise<void> {
@@ -177,6 +203,9 @@ function isAlive(pid: number): boolean {
 }
 
 class NodeStorageFile implements StorageFile {
+  /** Test mode: sequence numbers of this file's journaled writes and truncations still running. */
+  private readonly inFlight = new Set<number>();
+
   constructor(
     readonly path: string,
     private readonly handle: FileHandle,
@@ -188,6 +217,28 @@ class NodeStorageFile implements StorageFile {
   }
 
   async writev(buffers: readonly Buffer[], position: number): Promise<void> {
+    if (!this.fs.hasJournal) return this.writeAll(buffers, position);
+    let length = 0;
+    for (const buffer of buffers) length += buffer.length;
+    await this.journaled(`write\t${position}\t${length}`, () => this.writeAll(buffers, position));
+  }
+
+  /**
+   * Test mode: journals `<op>` with its sequence number before running it, and keeps it in flight
+   * until it settled, so that an fsync starting meanwhile does not claim to cover it.
+   */
+  private async journaled(op: string, run: () => Promise<void>): Promise<void> {
+    const sequence = this.fs.takeSequence();
+    this.inFlight.add(sequence);
+    try {
+      await this.fs.record(`${op.replace('\t', `\t${sequence}\t`)}\t${this.path}`);
+      await run();
+    } finally {
+      this.inFlight.delete(sequence);
+    }
+  }
+
+  private async writeAll(buffers: readonly Buffer[], position: number): Promise<void> {
     let pending = buffers.filter((buffer) => buffer.length > 0);
     let at = position;
     while (pending.length > 0) {
@@ -203,12 +254,24 @@ class NodeStorageFile implements StorageFile {
   }
 
   async sync(): Promise<void> {
+    if (!this.fs.hasJournal) {
+      await this.handle.datasync();
+      return;
+    }
+    // Covered: this file's operations below the first one still running when the fsync starts
+    // (an operation still running may or may not reach the disk with it).
+    let coveredBelow = this.fs.peekSequence;
+    for (const sequence of this.inFlight) if (sequence < coveredBelow) coveredBelow = sequence;
     await this.handle.datasync();
-    if (this.fs.hasJournal) await this.fs.record(`sync\t${(await this.handle.stat()).size}\t${this.path}`);
+    await this.fs.record(`sync\t${coveredBelow}\t${this.path}`);
   }
 
   async truncate(length: number): Promise<void> {
-    await this.handle.truncate(length);
+    if (!this.fs.hasJournal) {
+      await this.handle.truncate(length);
+      return;
+    }
+    await this.journaled(`truncate\t${length}`, () => this.handle.truncate(length));
   }
 
   async size(): Promise<number> {

@@ -5,6 +5,8 @@
 // model that keeps at least every batch whose `durable` promise had resolved. Compaction is checked
 // by its invariants (records only removed, never changed or moved; each key's latest record and the
 // active segment kept; batches keep their offsets), then the model takes the compacted batches.
+// A second run keeps active segments zeroed ahead (ZeroAhead): the same invariants hold, and after
+// every clean close each `.log` ends exactly at its last batch.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -31,6 +33,8 @@ interface Model {
 interface Real {
   fs: MemoryFileSystem;
   log: PartitionLog;
+  /** See PartitionLogOptions.zeroAheadMaxBytes: the zero-ahead run keeps its active segments zeroed. */
+  zeroAheadMaxBytes: number;
 }
 
 const CONFIG: Partial<LogConfig> = {
@@ -253,19 +257,33 @@ class CompactCommand implements fc.AsyncCommand<Model, Real> {
   toString = () => 'compact()';
 }
 
+/** After a clean close every `.log` holds whole batches up to its very end: no zero-ahead tail is left. */
+function assertExactLogFiles(fs: MemoryFileSystem): void {
+  const dir = '/data/topic-0';
+  for (const key of fs.fsyncJournal().keys()) {
+    if (!key.startsWith(`${dir}/`) || !key.endsWith('.log')) continue;
+    const bytes = fs.readRaw(key);
+    if (bytes === undefined) continue;
+    for (let at = 0; at < bytes.length; ) at += RecordBatchView.at(bytes, at).sizeInBytes;
+  }
+}
+
 class ReopenCommand implements fc.AsyncCommand<Model, Real> {
   constructor(readonly kind: 'clean' | 'crash' | 'powerLoss') {}
   check = () => true;
   async run(model: Model, real: Real): Promise<void> {
     const recoveryPoint = real.log.recoveryPoint;
-    if (this.kind === 'clean') await real.log.close();
-    else if (this.kind === 'crash') real.fs = real.fs.simulateProcessCrash();
+    if (this.kind === 'clean') {
+      await real.log.close();
+      assertExactLogFiles(real.fs);
+    } else if (this.kind === 'crash') real.fs = real.fs.simulateProcessCrash();
     else real.fs = real.fs.simulatePowerLoss();
     real.log = await openTestLog({
       fs: real.fs,
       config: CONFIG,
       isCleanShutdown: this.kind === 'clean',
       logStartOffset: model.logStartOffset,
+      zeroAheadMaxBytes: real.zeroAheadMaxBytes,
       ...(this.kind === 'crash' ? { recoveryPoint } : {}),
     });
     if (this.kind === 'powerLoss') {
@@ -315,16 +333,23 @@ const commands = [
 ];
 
 describe('PartitionLog model', () => {
-  it('behaves as an array of batches through appends, reads, truncation, retention, rolls, compaction and reopens', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.commands(commands, { maxCommands: 40, size: 'max' }), async (cmds) => {
-        const fs = new MemoryFileSystem({ trackDurability: true });
-        const real: Real = { fs, log: await openTestLog({ fs, config: CONFIG }) };
-        const model: Model = { batches: [], logStartOffset: 0n, logEndOffset: 0n, durableCount: 0 };
-        await fc.asyncModelRun(() => ({ model, real }), cmds);
-        await real.log.close().catch(() => {});
-      }),
-      { numRuns: 150 },
-    );
-  });
+  for (const [zeroAheadMaxBytes, numRuns] of [
+    [0, 150],
+    [64 * 1024, 100],
+  ] as const) {
+    const variant = zeroAheadMaxBytes === 0 ? '' : ', with zero-ahead';
+    it(`behaves as an array of batches through appends, reads, truncation, retention, rolls, compaction and reopens${variant}`, async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.commands(commands, { maxCommands: 40, size: 'max' }), async (cmds) => {
+          const fs = new MemoryFileSystem({ trackDurability: true });
+          const log = await openTestLog({ fs, config: CONFIG, zeroAheadMaxBytes });
+          const real: Real = { fs, log, zeroAheadMaxBytes };
+          const model: Model = { batches: [], logStartOffset: 0n, logEndOffset: 0n, durableCount: 0 };
+          await fc.asyncModelRun(() => ({ model, real }), cmds);
+          await real.log.close().catch(() => {});
+        }),
+        { numRuns },
+      );
+    });
+  }
 });

@@ -9,6 +9,7 @@ import { OffsetWaiters, SerialQueue } from './serial-queue.js';
 import { LogClosedError, LogFailedError } from './storage-errors.js';
 import { type StorageLogger, silentLogger } from './storage-logger.js';
 import type { LogConfig } from './topic-config.js';
+import { ZeroAhead, type ZeroAheadHost } from './zero-ahead.js';
 
 export interface PartitionLogOptions {
   readonly fs: FileSystem;
@@ -30,6 +31,11 @@ export interface PartitionLogOptions {
   readonly readTailBytes?: number;
   /** Uniform in [0, 1): draws `segment.jitter.ms` (Math.random when absent; seeded in tests). */
   readonly random?: () => number;
+  /**
+   * Most bytes of zeros kept written ahead of the active segment's data for durable appends (see
+   * ZeroAhead; `pyralog.log.zero.ahead.max.bytes`). 0 or absent: none.
+   */
+  readonly zeroAheadMaxBytes?: number;
 }
 
 /**
@@ -37,7 +43,7 @@ export interface PartitionLogOptions {
  * change runs in `queue`, except offset assignment (`nextAssignedOffset`), which happens at the
  * call so that offsets are final when an append returns.
  */
-export class PartitionLogState {
+export class PartitionLogState implements ZeroAheadHost {
   readonly topic: string;
   readonly partition: number;
   readonly dir: string;
@@ -66,6 +72,7 @@ export class PartitionLogState {
   readonly snapshots: ProducerSnapshotStore;
   failure: Error | undefined;
   isClosed = false;
+  readonly zeroAhead: ZeroAhead;
 
   constructor(readonly options: PartitionLogOptions) {
     this.topic = options.topic;
@@ -79,6 +86,15 @@ export class PartitionLogState {
     this.readTail = new ReadTail(options.readTailBytes);
     this.deleter = new SegmentDeleter(options.fs, options.dir);
     this.snapshots = new ProducerSnapshotStore(options.fs, options.dir, this.logger);
+    this.zeroAhead = new ZeroAhead(this, options.zeroAheadMaxBytes ?? 0);
+  }
+
+  get segmentBytes(): number {
+    return this.config.segmentBytes;
+  }
+
+  get canWrite(): boolean {
+    return !this.isClosed && this.failure === undefined;
   }
 
   get name(): string {

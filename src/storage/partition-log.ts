@@ -311,6 +311,11 @@ export class PartitionLog implements CompactableLog {
     return Buffer.isBuffer(records) ? viewRecordBatches(records, { verifyCrc: false }) : records;
   }
 
+  /** Resolves once the background zero-ahead of the active segment (if any runs) has finished (tests). */
+  awaitZeroAhead(): Promise<void> {
+    return this.state.zeroAhead.settled();
+  }
+
   /** fsyncs everything written so far (the active segment, and rolled ones whose fsync still runs). */
   flush(): Promise<void> {
     return this.pipeline.flush();
@@ -486,8 +491,12 @@ export class PartitionLog implements CompactableLog {
     await state.queue.run(async () => {
       await this.pipeline.awaitSync();
       await this.roller.awaitRolledSegments();
+      // Quiesced even after a failure: no zero write may still run when the files close.
+      await state.zeroAhead.quiesce();
       if (state.failure === undefined) {
         const target = state.logEnd;
+        // A clean close leaves the file holding its data exactly: the next start trusts its size.
+        await state.activeSegment.trimZeroTail();
         await state.activeSegment.syncAll();
         this.pipeline.markDurable(target);
         await state.snapshots.write(target, state.producers.entriesBelow(target));

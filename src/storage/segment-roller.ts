@@ -45,7 +45,8 @@ export class SegmentRoller {
   }
 
   /**
-   * Starts a new active segment at `baseOffset`. The old one is fsynced whole in the background, as
+   * Starts a new active segment at `baseOffset`. The old one is trimmed to its data (its zero-ahead
+   * tail cut) and fsynced whole in the background, as
    * Kafka flushes a rolled segment asynchronously: in page-cache mode that fsync may cover a whole
    * segment, and appends must not wait for it; whatever marks offsets durable awaits it first. An
    * empty old segment stays (reads skip it, retention removes it): it marks where the log starts.
@@ -55,8 +56,10 @@ export class SegmentRoller {
   async roll(baseOffset: bigint, nowMs: number): Promise<void> {
     const state = this.state;
     const old = state.activeSegment;
-    const sync: Promise<void> = old
-      .syncAll()
+    // Its zero-ahead tail goes before the fsync, which makes the trimmed size durable with the data.
+    const sync: Promise<void> = state.zeroAhead
+      .release(old)
+      .then(() => old.syncAll())
       .then(
         () => {},
         (error: unknown) => void state.fail(error),

@@ -38,14 +38,35 @@ export interface BatchLocation {
   readonly lastOffset: bigint;
 }
 
+/** A zero-ahead write in flight (see ZeroAhead): an append reaching into [start, …) waits for `done`. */
+export interface ZeroWrite {
+  readonly start: number;
+  readonly done: Promise<void>;
+}
+
 /**
  * One segment of a partition log: a `.log` of batches back to back exactly as on the wire, its sparse
  * `.index` and `.timeindex`, and the `.txnindex` of the transactions aborted by markers in it. `size` and `nextOffset` cover bytes already
  * written (readers never see more); the owner (PartitionLog) serialises appends and truncations.
+ *
+ * `size` is the segment's logical size, tracked in memory: the active segment's file may be longer,
+ * with a tail of zeros written ahead of the data (see ZeroAhead), so nothing may take the file's size
+ * for the data's end while the segment is open. The tail is trimmed (`trimZeroTail`) when the
+ * segment rolls and when the log closes, so a cleanly closed segment's file holds its data exactly
+ * (Kafka's layout); after a crash, recovery cuts a zero tail as the normal end of the log.
  */
 export class LogSegment {
-  /** Bytes of the `.log` written so far. */
+  /** Bytes of the `.log` written so far (the logical size: readers never go past it). */
   size = 0;
+  /**
+   * How long the `.log` file may be: `size`, or more while appends or a zero-ahead write are in
+   * flight or a zero tail is there. Never less than what the file holds.
+   */
+  fileEnd = 0;
+  /** End of the data including an append in flight (ZeroAhead starts its zeros past it). */
+  dataEnd = 0;
+  /** The zero-ahead write in flight, if any. */
+  zeroWrite: ZeroWrite | undefined;
   /** The offset after the last batch (the base offset while empty). */
   nextOffset: bigint;
   /** Largest batch maxTimestamp and the last offset of the batch that carried it (-1 while none). */
@@ -108,7 +129,7 @@ export class LogSegment {
     nowMs: number,
   ): Promise<LogSegment> {
     const segment = await LogSegment.openWithEmptyIndexes(fs, dir, baseOffset, settings, nowMs, false);
-    segment.size = await segment.log.size();
+    segment.setLoadedSize(await segment.log.size());
     return segment;
   }
 
@@ -141,6 +162,13 @@ export class LogSegment {
     );
   }
 
+  /** An opened file's size (which recovery may then cut to its last valid batch). */
+  setLoadedSize(fileSize: number): void {
+    this.size = fileSize;
+    this.dataEnd = fileSize;
+    this.fileEnd = fileSize;
+  }
+
   get sizeInBytes(): number {
     return this.size;
   }
@@ -165,6 +193,15 @@ export class LogSegment {
   ): Promise<void> {
     if (views.length === 0) return;
     const position = this.size;
+    let end = position;
+    for (const chunk of chunks) end += chunk.length;
+    // Set before any await: a zero-ahead write that starts meanwhile begins past these bytes.
+    this.dataEnd = end;
+    if (end > this.fileEnd) this.fileEnd = end;
+    const zeroing = this.zeroWrite;
+    // The writer caught up with a zero-ahead write still in flight: that write must land first, or
+    // its zeros could overwrite these bytes (rare: zeroing starts half a runway ahead).
+    if (zeroing !== undefined && end > zeroing.start) await zeroing.done;
     await this.log.writev(chunks, position);
     if (this.isEmpty) this.rollingBaseMs = nowMs;
     let at = position;
@@ -245,6 +282,8 @@ export class LogSegment {
     );
     await this.log.truncate(position);
     this.size = position;
+    this.dataEnd = position;
+    this.fileEnd = position;
     await this.reloadTail();
     await this.txnIndex.truncateTo(this.nextOffset);
     return removed;
@@ -287,6 +326,16 @@ export class LogSegment {
     this.maxTimestamp = -1n;
     this.offsetOfMaxTimestamp = -1n;
     this.bytesSinceLastIndexEntry = 0;
+  }
+
+  /**
+   * Cuts the `.log` file back to the data (`size`), removing a zero-ahead tail: at a roll and at
+   * close, after the zeroing stopped (ZeroAhead.release). The next fsync makes the new size durable.
+   */
+  async trimZeroTail(): Promise<void> {
+    if (this.fileEnd <= this.size) return;
+    await this.log.truncate(this.size);
+    this.fileEnd = this.size;
   }
 
   /** fsync of the `.log` only: what an acknowledgement needs (indexes are rebuilt if lost). */

@@ -56,6 +56,8 @@ export interface OpenTestLogOptions {
   /** See PartitionLogOptions.readTailBytes (0: every read goes to the file). */
   readonly readTailBytes?: number;
   readonly random?: () => number;
+  /** See PartitionLogOptions.zeroAheadMaxBytes (default: none). */
+  readonly zeroAheadMaxBytes?: number;
 }
 
 export function openTestLog(options: OpenTestLogOptions): Promise<PartitionLog> {
@@ -71,6 +73,7 @@ export function openTestLog(options: OpenTestLogOptions): Promise<PartitionLog> 
     ...(options.logStartOffset === undefined ? {} : { logStartOffset: options.logStartOffset }),
     ...(options.readTailBytes === undefined ? {} : { readTailBytes: options.readTailBytes }),
     ...(options.random === undefined ? {} : { random: options.random }),
+    ...(options.zeroAheadMaxBytes === undefined ? {} : { zeroAheadMaxBytes: options.zeroAheadMaxBytes }),
   });
 }
 

@@ -201,14 +201,16 @@ export const TOPIC_CONFIGS = [
     brokerSynonym: 'log.message.timestamp.after.max.ms',
     min: 0,
   },
-  // Accepted (a Kafka client or tool may set it) and without effect. Node's fs has no fallocate, and
-  // Kafka's own preallocation is RandomAccessFile.setLength, a sparse file on Linux file systems that
-  // allocates nothing; emulating it with ftruncate would make every segment file segment.bytes long
-  // with a zero tail, so a clean reopen could no longer take a file's size as its data's end and
-  // power-loss tests could no longer model lost writes as a shorter file.
+  // Accepted (a Kafka client or tool may set it) and without effect. Kafka's preallocation is
+  // RandomAccessFile.setLength(segment.bytes): a sparse file on Linux file systems, which allocates
+  // nothing and so does not spare an fsync its metadata commit, and a 1 GiB file per segment.
+  // Pyralog's answer to the same cost is the broker-level zero-ahead (ZeroAhead,
+  // `pyralog.log.zero.ahead.max.bytes`): real zeros, fsynced, a bounded and rate-adaptive distance
+  // ahead of the data, only for partitions with durable appends; mapping `preallocate=true` onto it
+  // would add nothing the adaptive distance does not already do, so the topic config stays inert.
   {
     name: 'preallocate',
-    doc: 'Accepted for compatibility and ignored: Pyralog does not preallocate segment files (Node has no fallocate).',
+    doc: 'Accepted for compatibility and ignored: Pyralog zeroes segment files ahead of the data instead (broker config pyralog.log.zero.ahead.max.bytes).',
     key: 'preallocate',
     type: 'boolean',
     defaultValue: false,
@@ -283,6 +285,12 @@ export interface BrokerStorageConfig {
   readonly producerIdExpirationMs: number;
   /** `producer.id.expiration.check.interval.ms`. */
   readonly producerIdExpirationCheckIntervalMs: number;
+  /**
+   * `pyralog.log.zero.ahead.max.bytes`: most bytes of zeros a partition's active segment is kept
+   * written ahead of its data for durable appends (see ZeroAhead; 0 disables). Only on file
+   * systems that benefit (FileSystem.benefitsFromZeroAhead).
+   */
+  readonly zeroAheadMaxBytes: number;
 }
 
 export const DEFAULT_BROKER_STORAGE_CONFIG: BrokerStorageConfig = {
@@ -294,6 +302,7 @@ export const DEFAULT_BROKER_STORAGE_CONFIG: BrokerStorageConfig = {
   cleanerMaxKeys: 1_000_000,
   producerIdExpirationMs: 86_400_000,
   producerIdExpirationCheckIntervalMs: 600_000,
+  zeroAheadMaxBytes: 8 * 1024 * 1024,
 };
 
 const byName = new Map<string, ConfigDefinition>(
