@@ -100,8 +100,14 @@ export async function loadLog(params: LoadLogParams): Promise<LoadedLog> {
     await segment.syncAll();
     truncatedBytes += recovery.truncatedBytes;
     // A cut zero-ahead tail (a roll's trim that a crash undid) ends the segment where its data
-    // ends, so the segments after it still follow on; any other cut ends the log there.
-    if (recovery.truncatedBytes > recovery.zeroTailBytes) {
+    // ends, and the next segment starts at that offset: the segments after it still follow on.
+    // Any other cut (zeros that are in fact the start of a torn batch leave a gap before the next
+    // segment) ends the log there, as Kafka's recovery does.
+    const next = segments[index + 1];
+    const isWholeZeroTail =
+      recovery.truncatedBytes === recovery.zeroTailBytes &&
+      (next === undefined || segment.nextOffset === next.baseOffset);
+    if (recovery.truncatedBytes > 0 && !isWholeZeroTail) {
       for (const later of segments.splice(index + 1)) await deleteSegmentFiles(fs, later, logger);
     }
   }

@@ -248,6 +248,28 @@ describe('zero-ahead of the active segment', () => {
     assert.ok((await readAllBytes(reopened)).equals(data));
     await reopened.close();
   });
+
+  it('zeros where a rolled segment lost its last batch end the log there (no gap before the next segment)', async () => {
+    const fs = new MemoryFileSystem();
+    const config = { segmentBytes: 2000 };
+    const log = await openTestLog({ fs, config });
+    for (let index = 0; index < 12; index += 1)
+      await log.appendAsLeader(testBatch(2, { valueBytes: 300 })).written;
+    await log.close();
+    const next = fs.simulateProcessCrash();
+    const first = next.readRaw(SEGMENT)!;
+    const lastBatch = batchesIn(first).length - 1;
+    let lastStart = 0;
+    for (let index = 0; index < lastBatch; index += 1) lastStart += first.readInt32BE(lastStart + 8) + 12;
+    next.writeRaw(
+      SEGMENT,
+      Buffer.concat([first.subarray(0, lastStart), Buffer.alloc(first.length - lastStart)]),
+    );
+    const reopened = await reopen(next, capturingLogger().logger, config);
+    assert.equal(reopened.segmentCount, 1, 'the later segments went');
+    assert.ok((await readAllBytes(reopened)).equals(first.subarray(0, lastStart)));
+    await reopened.close();
+  });
 });
 
 /**
