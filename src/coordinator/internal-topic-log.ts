@@ -192,38 +192,45 @@ export class InternalTopicLog implements CoordinatorLog {
   async replay(numPartitions: number): Promise<ReplayedEntry[]> {
     const all: ReplayedEntry[] = [];
     for (let index = 0; index < numPartitions; index++) {
-      const partition = this.replicas.getPartition(this.topic, index);
-      if (partition === undefined) continue;
-      let offset = partition.logStartOffset;
-      while (offset < partition.highWatermark) {
-        const read = await partition.read(offset, REPLAY_READ_BYTES, true);
-        if (read.kind !== 'records' || read.records.length === 0) break;
-        const { batches } = await decodeRecordBatches(read.records);
-        if (batches.length === 0) break;
-        for (const batch of batches) {
-          offset = batch.baseOffset + BigInt(batch.lastOffsetDelta) + 1n;
-          if (batch.isControl) {
-            const type = controlType(batch.records[0]?.key ?? null);
-            if (type !== null)
-              all.push({
-                kind: 'marker',
-                partition: index,
-                producerId: batch.producerId,
-                committed: type === 1,
-              });
-            continue;
-          }
-          const producerId = batch.isTransactional ? batch.producerId : null;
-          for (const record of batch.records) {
-            if (record.key !== null)
-              all.push({
-                kind: 'record',
-                partition: index,
-                key: record.key,
-                value: record.value,
-                producerId,
-              });
-          }
+      for (const entry of await this.replayPartition(index)) all.push(entry);
+    }
+    return all;
+  }
+
+  /** Every record and transaction marker of one partition this node holds, in offset order (none if it holds none). */
+  async replayPartition(index: number): Promise<ReplayedEntry[]> {
+    const all: ReplayedEntry[] = [];
+    const partition = this.replicas.getPartition(this.topic, index);
+    if (partition === undefined) return all;
+    let offset = partition.logStartOffset;
+    while (offset < partition.highWatermark) {
+      const read = await partition.read(offset, REPLAY_READ_BYTES, true);
+      if (read.kind !== 'records' || read.records.length === 0) break;
+      const { batches } = await decodeRecordBatches(read.records);
+      if (batches.length === 0) break;
+      for (const batch of batches) {
+        offset = batch.baseOffset + BigInt(batch.lastOffsetDelta) + 1n;
+        if (batch.isControl) {
+          const type = controlType(batch.records[0]?.key ?? null);
+          if (type !== null)
+            all.push({
+              kind: 'marker',
+              partition: index,
+              producerId: batch.producerId,
+              committed: type === 1,
+            });
+          continue;
+        }
+        const producerId = batch.isTransactional ? batch.producerId : null;
+        for (const record of batch.records) {
+          if (record.key !== null)
+            all.push({
+              kind: 'record',
+              partition: index,
+              key: record.key,
+              value: record.value,
+              producerId,
+            });
         }
       }
     }

@@ -34,7 +34,7 @@ import type {
   ConsumerGroupWrite,
 } from './consumer-group/consumer-group-coordinator.js';
 import { heartbeatResponse } from './consumer-group/consumer-group-heartbeat.js';
-import { consumerGroupStateName } from './consumer-group/consumer-group-state.js';
+import { type ConsumerGroup, consumerGroupStateName } from './consumer-group/consumer-group-state.js';
 import { matchesListFilters } from './group-admin.js';
 import type { TopicCatalog } from './group-config.js';
 import type { ClientInfo, GroupCoordinator, GroupReply, GroupWrite } from './group-coordinator.js';
@@ -73,7 +73,15 @@ export interface GroupRuntimeOptions {
   readonly topics: () => TopicCatalog;
   /** Called when a write fails or a timer step throws; the runtime keeps serving. */
   readonly onError: (error: unknown, what: string) => void;
+  /**
+   * One KIP-848 group as __consumer_offsets holds it now (undefined: the log holds none), read after a
+   * repair write failed and memory and log may differ. Rejects when the log cannot be read.
+   */
+  readonly reloadConsumerGroup: (groupId: string) => Promise<ConsumerGroup | undefined>;
 }
+
+/** Wait before reading a group from the log again after a reload failed. */
+export const RELOAD_RETRY_MS = 1_000;
 
 function commitRefusal(request: OffsetCommitRequest, errorCode: number): OffsetCommitResponse {
   return {
@@ -127,6 +135,11 @@ export class GroupRuntime {
   /** The last group's partition (a pipelined committer asks for the same group every time). */
   #lastGroupId: string | null = null;
   #lastPartition = 0;
+  /**
+   * KIP-848 groups unloaded after a lost repair write, until reloaded from the log; their requests get
+   * COORDINATOR_LOAD_IN_PROGRESS (Kafka unloads a coordinator whose write failed and loads it again).
+   */
+  readonly #reloading = new Set<string>();
   #nextRequestId = 1;
   #timerAtMs: number | null = null;
   #cancelTimer: (() => void) | null = null;
@@ -162,6 +175,9 @@ export class GroupRuntime {
 
   /** A group id held by a KIP-848 group with members answers INCONSISTENT_GROUP_PROTOCOL. */
   joinGroup(request: JoinGroupRequest, version: number, client: ClientInfo): Promise<JoinGroupResponse> {
+    if (this.#reloading.has(request.groupId)) {
+      return Promise.resolve(joinErrorResponse(request.memberId, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS));
+    }
     if (this.consumer.hasMembers(request.groupId)) {
       return Promise.resolve(joinErrorResponse(request.memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
     }
@@ -189,6 +205,9 @@ export class GroupRuntime {
    */
   offsetCommit(request: OffsetCommitRequest, version: number): Promise<OffsetCommitResponse> {
     let checked = request;
+    if (this.#reloading.has(request.groupId)) {
+      return Promise.resolve(commitRefusal(request, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS));
+    }
     const consumerGroup = this.consumer.groups.get(request.groupId);
     if (consumerGroup !== undefined) {
       const isAdmin = request.generationIdOrMemberEpoch < 0 && request.memberId === '';
@@ -348,6 +367,12 @@ export class GroupRuntime {
     client: ClientInfo,
   ): Promise<ConsumerGroupHeartbeatResponse> {
     if (this.#closed) return Promise.reject(new GroupCoordinatorClosedError('the group coordinator stopped'));
+    if (this.#reloading.has(request.groupId)) {
+      return heartbeatResponse({
+        errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+        errorMessage: `${request.groupId} is being loaded from __consumer_offsets again`,
+      });
+    }
     if ((this.classic.groups.get(request.groupId)?.members.size ?? 0) > 0) {
       return heartbeatResponse({
         errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
@@ -486,13 +511,16 @@ export class GroupRuntime {
   }
 
   #undoConsumerWrite(write: ConsumerGroupWrite, errorCode: number): void {
+    // An unloaded group is rebuilt from the log: nothing in memory to undo.
+    if (this.#reloading.has(write.groupId)) return;
     if (write.isRepair) {
       this.options.onError(
         new GroupWriteError(
-          `the repair of KIP-848 group ${write.groupId} failed with error code ${errorCode}`,
+          `the repair of KIP-848 group ${write.groupId} failed with error code ${errorCode}; reloading it from the log`,
         ),
         '__consumer_offsets append',
       );
+      this.#unloadConsumerGroup(write.groupId);
       return;
     }
     // The repair starts a new chain: heartbeats after the undo wait for it, not for the lost write.
@@ -504,6 +532,36 @@ export class GroupRuntime {
   readonly #classicWriteDone = (errorCode: number, writeId: number): void => {
     this.classic.writeCompleted(writeId, errorCode);
   };
+
+  /**
+   * A lost repair left memory and log apart: the group leaves memory (no timer or request changes it)
+   * and, once its writes still in flight have settled, is read back from the log, which then holds
+   * everything it will; until then its requests get COORDINATOR_LOAD_IN_PROGRESS. A failed read is
+   * retried after RELOAD_RETRY_MS.
+   */
+  #unloadConsumerGroup(groupId: string): void {
+    this.#reloading.add(groupId);
+    this.consumer.unload(groupId);
+    const settled = this.#consumerWrites.get(groupId) ?? Promise.resolve(ErrorCode.NONE);
+    void settled.then(() => this.#reloadConsumerGroup(groupId));
+  }
+
+  #reloadConsumerGroup(groupId: string): void {
+    if (this.#closed) return;
+    this.options.reloadConsumerGroup(groupId).then(
+      (group) => {
+        if (this.#closed) return;
+        this.#reloading.delete(groupId);
+        if (group !== undefined) this.consumer.restore(new Map([[groupId, group]]));
+        this.#drain();
+      },
+      (error: unknown) => {
+        this.options.onError(error, `reloading KIP-848 group ${groupId}`);
+        if (!this.#closed)
+          this.options.clock.schedule(RELOAD_RETRY_MS, () => this.#reloadConsumerGroup(groupId));
+      },
+    );
+  }
 
   #partitioned(records: readonly StoredGroupRecord[]): PartitionedRecord[] {
     const partitioned: PartitionedRecord[] = [];

@@ -6,6 +6,7 @@ import { type ConsumerGroupRecord, loadConsumerGroups } from './consumer-group/c
 import { ConsumerOffsetsLog, type CreateOffsetsTopic } from './consumer-offsets-log.js';
 import type { GroupCoordinatorConfig, MemberIdGenerator, TopicCatalog } from './group-config.js';
 import { loadGroupCoordinator } from './group-loader.js';
+import { groupPartition } from './group-partition.js';
 import { decodeGroupRecord, type StoredGroupRecord } from './group-record-codec.js';
 import { type GroupClock, GroupRuntime } from './group-runtime.js';
 import type { GroupRecord } from './group-store-records.js';
@@ -53,13 +54,22 @@ export async function startGroupRuntime(setup: GroupRuntimeSetup): Promise<Group
     }
   }
   const consumer = new ConsumerGroupCoordinator(setup.config, setup.newMemberId, setup.config.maxGroups);
-  consumer.restore(
-    loadConsumerGroups(consumerRecords, {
-      nowMs: setup.clock.nowMs(),
-      sessionTimeoutMs: setup.config.consumerGroupSessionTimeoutMs,
-      defaultAssignor: setup.config.consumerGroupDefaultAssignor,
-    }),
-  );
+  const loadContext = () => ({
+    nowMs: setup.clock.nowMs(),
+    sessionTimeoutMs: setup.config.consumerGroupSessionTimeoutMs,
+    defaultAssignor: setup.config.consumerGroupDefaultAssignor,
+  });
+  consumer.restore(loadConsumerGroups(consumerRecords, loadContext()));
+  // After a lost repair write: the group as its partition holds it now.
+  const reloadConsumerGroup = async (groupId: string) => {
+    const entries = await log.replayPartition(groupPartition(groupId, setup.numPartitions));
+    const own: ConsumerGroupRecord[] = [];
+    for (const record of replayOffsets(entries).records) {
+      if (record.kind !== 'groupMetadata' && record.kind !== 'offsetCommit' && record.groupId === groupId)
+        own.push(record);
+    }
+    return loadConsumerGroups(own, loadContext()).get(groupId);
+  };
   return new GroupRuntime({
     classic,
     consumer,
@@ -69,6 +79,7 @@ export async function startGroupRuntime(setup: GroupRuntimeSetup): Promise<Group
     retentionCheckIntervalMs: setup.retentionCheckIntervalMs,
     topics: setup.topics,
     onError: setup.onError,
+    reloadConsumerGroup,
   });
 }
 

@@ -104,6 +104,11 @@ export class ConsumerGroupCoordinator {
     for (const [groupId, group] of groups) this.groups.set(groupId, group);
   }
 
+  /** Drops a group from memory without writing anything (the runtime reloads it from the log). */
+  unload(groupId: string): void {
+    this.groups.delete(groupId);
+  }
+
   /** The writes produced since the last call, in order. */
   takeWrites(): readonly ConsumerGroupWrite[] {
     // The runtime asks after every request: no new array while there is nothing to take.
