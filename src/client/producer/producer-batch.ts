@@ -90,6 +90,8 @@ export class ProducerBatch {
   isClosed = false;
   /** The encoded batch, kept for retries. */
   encoded: Buffer | undefined;
+  /** The pooled buffer `encoded` lives in, if any (see EncodeBufferPool). */
+  pooledBuffer: Buffer | undefined;
   /** Not sent again before this time (retry backoff). */
   retryAtMs = 0;
   readonly done: Promise<void>;

@@ -175,6 +175,7 @@ export class Producer {
         retryPolicy: resolved.retryPolicy,
         maxInFlightPerConnection: maxInFlight,
         maxRequestSize: this.maxRequestSize,
+        batchSize: this.batchSize,
       },
       idempotent ? new ProducerIdentity(this.cluster, 60_000) : undefined,
       resolved.now,

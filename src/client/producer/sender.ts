@@ -12,6 +12,7 @@ import {
 import { type Cluster, isStaleMetadataError } from '../cluster.js';
 import type { NodeConnection } from '../node-connection.js';
 import { backoffMs, isRetriable, type RetryPolicy } from '../retry.js';
+import { EncodeBufferPool } from './encode-buffer-pool.js';
 import type { ProducerBatch } from './producer-batch.js';
 import { nextSequence, type ProducerIdentity } from './producer-identity.js';
 import type { PartitionQueue, RecordAccumulator } from './record-accumulator.js';
@@ -29,6 +30,8 @@ export interface SenderConfig {
   readonly maxInFlightPerConnection: number;
   /** `max.request.size`: the records of one Produce request stay below this. */
   readonly maxRequestSize: number;
+  /** `batch.size`: sizes the buffers that batches are encoded into. */
+  readonly batchSize: number;
 }
 
 /**
@@ -40,6 +43,7 @@ export interface SenderConfig {
 export class Sender {
   private readonly inFlightByNode = new Map<number, number>();
   private readonly inFlight = new Set<ProducerBatch>();
+  private readonly buffers: EncodeBufferPool;
   private isScheduled = false;
   private timer: NodeJS.Timeout | undefined;
   private timerDueMs = Number.POSITIVE_INFINITY;
@@ -52,7 +56,12 @@ export class Sender {
     private readonly config: SenderConfig,
     private readonly identity: ProducerIdentity | undefined,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.buffers = new EncodeBufferPool(
+      config.maxInFlightPerConnection + 1,
+      config.batchSize + Math.ceil(config.batchSize / 4),
+    );
+  }
 
   /** Batches drained and not yet settled. */
   inFlightBatches(): ProducerBatch[] {
@@ -182,13 +191,21 @@ export class Sender {
             producerEpoch: this.identity.producerEpoch,
           },
     );
-    batch.encoded =
-      this.config.compression === CompressionCodec.none
-        ? encodeRecordBatchSync(recordBatch)
-        : await encodeRecordBatch(
-            recordBatch,
-            this.config.compressionLevel === undefined ? {} : { level: this.config.compressionLevel },
-          );
+    if (this.config.compression === CompressionCodec.none) {
+      let pooled: Buffer | undefined;
+      batch.encoded = encodeRecordBatchSync(recordBatch, {
+        allocate: (bytes) => {
+          pooled = this.buffers.take(bytes);
+          return pooled;
+        },
+      });
+      batch.pooledBuffer = pooled;
+      return batch.encoded;
+    }
+    batch.encoded = await encodeRecordBatch(
+      recordBatch,
+      this.config.compressionLevel === undefined ? {} : { level: this.config.compressionLevel },
+    );
     return batch.encoded;
   }
 
@@ -286,6 +303,14 @@ export class Sender {
     this.accumulator.sent(batch);
     this.accumulator.release(batch.recordBytes);
     settle();
+    // The broker answered the one request that carried the batch, so it has read every byte of it: the
+    // buffer can take the next batch. After several attempts an earlier request may still sit unwritten
+    // on another connection, and with acks=0 nothing says the bytes left, so those buffers are not reused.
+    if (batch.pooledBuffer !== undefined && batch.attempts === 1 && this.config.acks !== 0) {
+      this.buffers.give(batch.pooledBuffer);
+    }
+    batch.pooledBuffer = undefined;
+    batch.encoded = undefined;
   }
 
   private failAll(error: Error): void {

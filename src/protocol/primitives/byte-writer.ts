@@ -17,8 +17,12 @@ export class ByteWriter {
   private position = 0;
   private chunkedLength = 0;
 
-  constructor(initialSize = INITIAL_SIZE) {
-    this.scratch = Buffer.allocUnsafe(initialSize);
+  /**
+   * `allocate` gives the first scratch buffer (at least `initialSize` bytes; e.g. from a pool whose
+   * owner knows when the output is no longer used); later growth allocates fresh buffers.
+   */
+  constructor(initialSize = INITIAL_SIZE, allocate?: (bytes: number) => Buffer) {
+    this.scratch = allocate === undefined ? Buffer.allocUnsafe(initialSize) : allocate(initialSize);
   }
 
   /** Bytes written so far. */

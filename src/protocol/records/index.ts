@@ -58,6 +58,7 @@ export {
   decodeRecordBatches,
   decodeRecordBatchesSync,
   decodeRecordBatchSync,
+  type EncodeRecordBatchOptions,
   encodeRecordBatch,
   encodeRecordBatchSync,
 } from './record-batch-codec.js';

@@ -114,16 +114,25 @@ function withPayload(batch: RecordBatch, payload: Buffer): Buffer {
   return sealBatch(writeHeader(new ByteWriter(), batch).bytes(payload).toBuffer());
 }
 
+export interface EncodeRecordBatchOptions extends CompressOptions {
+  /**
+   * Uncompressed batches only: where the encoder's buffer comes from (at least the given bytes, which
+   * bound the encoded batch unless it references records of ZERO_COPY_THRESHOLD bytes or more). The
+   * result may then be a view into that buffer.
+   */
+  readonly allocate?: (bytes: number) => Buffer;
+}
+
 /**
  * Encodes `batch` exactly as given (header fields are not recomputed from the records: see
  * createRecordBatch), compressing the records with `batch.compression` on the calling thread. The
- * result is a new Buffer owned by the caller. Throws EncodeError for a field out of range and
- * CompressionError from the codec.
+ * result is a new Buffer owned by the caller (or a view into `options.allocate`'s). Throws EncodeError
+ * for a field out of range and CompressionError from the codec.
  */
-export function encodeRecordBatchSync(batch: RecordBatch, options?: CompressOptions): Buffer {
+export function encodeRecordBatchSync(batch: RecordBatch, options?: EncodeRecordBatchOptions): Buffer {
   if (batch.compression === CompressionCodec.none) {
     const writer = writeHeader(
-      new ByteWriter(RECORD_BATCH_HEADER_BYTES + scratchBytesBound(batch.records)),
+      new ByteWriter(RECORD_BATCH_HEADER_BYTES + scratchBytesBound(batch.records), options?.allocate),
       batch,
     );
     writeRecords(writer, batch.records);
