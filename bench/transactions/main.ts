@@ -6,7 +6,7 @@
 // (commit) round trip p50/p99/max. 1 KiB records, one batch per partition per Produce request, one
 // request in flight (as transactional clients send).
 // Usage: npm run bench:transactions [-- --records 100000 --txn-records 1000 --batch 125 --partitions 4
-//   --rounds 4 --warmup-records 20000]
+//   --rounds 4 --warmup-records 20000 --override key=value ...]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,14 @@ const PARTITIONS = option('partitions', 4);
 /** Measured rounds; each runs both phases on RECORDS / PHASES records. */
 const PHASES = option('rounds', 4);
 const WARMUP_RECORDS = option('warmup-records', 20_000);
+/** Broker configs from repeated `--override key=value` (e.g. pyralog.log.zero.ahead.max.bytes=0 for an A/B). */
+const OVERRIDES = Object.fromEntries(
+  process.argv.flatMap((arg, i) => {
+    const next = process.argv[i + 1];
+    if (arg !== '--override' || next === undefined || !next.includes('=')) return [];
+    return [[next.slice(0, next.indexOf('=')), next.slice(next.indexOf('=') + 1)]];
+  }),
+);
 const RECORD_BYTES = 1024;
 const TOPIC = 'bench-txn';
 
@@ -125,7 +133,7 @@ async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'pyralog-bench-txn-'));
   const broker = await startBroker({
     logDirs: [dataDir],
-    config: { 'transaction.state.log.num.partitions': '5' },
+    config: { 'transaction.state.log.num.partitions': '5', ...OVERRIDES },
   });
   const connection = await KafkaConnection.connect({ host: broker.host, port: broker.port });
   try {
@@ -202,7 +210,7 @@ async function main(): Promise<void> {
     console.log(line('idempotent produce (acks=all)', idempotentSecs));
     console.log(line(`transactional produce (${roundsPerTxn * perRound} records per transaction)`, txnSecs));
     console.log(
-      `transactional / idempotent throughput: ${(idempotentSecs / txnSecs).toFixed(2)}x (${PHASES} alternating rounds after ${warmRounds * perRound} warm-up records each; load average ${loadavg()[0]?.toFixed(2)})`,
+      `transactional / idempotent throughput: ${(idempotentSecs / txnSecs).toFixed(2)}x (${PHASES} alternating rounds after ${warmRounds * perRound} warm-up records each; load average ${loadavg()[0]?.toFixed(2)}${Object.keys(OVERRIDES).length > 0 ? `; ${JSON.stringify(OVERRIDES)}` : ''})`,
     );
     console.log(
       `EndTxn commit round trip: p50 ${percentile(sorted, 50).toFixed(2)} ms, p99 ${percentile(sorted, 99).toFixed(2)} ms, max ${(sorted.at(-1) ?? Number.NaN).toFixed(2)} ms (n=${sorted.length})`,
