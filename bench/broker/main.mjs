@@ -12,10 +12,13 @@
 //                              [--startup-runs 5] [--disk-mib 1024] [--modes durable,kafka]
 //                              [--skip-startup] [--skip-disk] [--skip-workload] [--cpu-prof DIR]
 //                              [--alloc-prof DIR] [--trace] [--node-args "--flag ..."]
+//                              [--broker-overrides "key=value,key=value"]
 // --cpu-prof starts each measured broker under `node --cpu-prof` and leaves the .cpuprofile there;
 // --alloc-prof leaves a .heapprofile of every allocation, freed ones included (alloc-hook.mjs), and
 // prints its summary (alloc-summary.mjs): what feeds the garbage collector.
 // --node-args passes Node/V8 flags to each measured broker (e.g. "--max-semi-space-size=64").
+// --broker-overrides passes broker configs to each measured broker as `--override key=value` (an A/B
+// of one setting, e.g. "pyralog.log.zero.ahead.max.bytes=0").
 // --trace loads bench/broker/trace-hook.mjs into each measured broker and prints, after its
 // workload, where each request's time went (per-stage marks of the broker's request-trace channel),
 // group commits and fsyncs, GC pauses, event-loop delay and main-thread stalls (own work or waiting
@@ -52,6 +55,9 @@ const extraNodeArgs = option('node-args', '')
   .split(' ')
   .filter((arg) => arg !== '');
 const trace = flag('trace');
+const brokerOverrides = option('broker-overrides', '')
+  .split(',')
+  .filter((override) => override !== '');
 
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 function report(what, value) {
@@ -204,7 +210,12 @@ async function workload(mode) {
       ...(trace ? { BENCH_TRACE_OUT: traceOut } : {}),
       ...(allocOut === undefined ? {} : { BENCH_ALLOC_OUT: allocOut }),
     };
-    const broker = await startPyralog(dir, { extraArgs: ['--flush-mode', mode], nodeArgs, env });
+    const overrides = brokerOverrides.flatMap((override) => ['--override', override]);
+    const broker = await startPyralog(dir, {
+      extraArgs: ['--flush-mode', mode, ...overrides],
+      nodeArgs,
+      env,
+    });
     let peakRss = 0;
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, rssMiB(broker.pid));

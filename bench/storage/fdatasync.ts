@@ -4,10 +4,22 @@
 // extents), so each fdatasync must commit the journal; an overwrite of allocated, already durable
 // blocks changes no metadata, so fdatasync only writes the data pages.
 // The two cases alternate in `--rounds` rounds so a swing in the machine's load hits both.
-// Usage: node --import tsx bench/storage/fdatasync.ts [--appends 2000] [--bytes 1024] [--rounds 4] [--dir /tmp]
+// Then the same through PartitionLog: durable appends of one batch of `--bytes` at `--rate` per
+// second for `--seconds` (split over the rounds), append-to-durable latency with zero-ahead off and
+// on (the broker's acks=all path at a moderate rate, without the network).
+// Usage: node --import tsx bench/storage/fdatasync.ts [--appends 2000] [--bytes 1024] [--rounds 4]
+//   [--rate 2000] [--seconds 8] [--dir /tmp]
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRecordBatch, encodeRecordBatchSync } from '../../src/protocol/index.js';
+import {
+  DEFAULT_BROKER_STORAGE_CONFIG,
+  NodeFileSystem,
+  PartitionLog,
+  resolveLogConfig,
+  systemClock,
+} from '../../src/storage/index.js';
 
 const argument = (name: string, fallback: string): string => {
   const at = process.argv.indexOf(`--${name}`);
@@ -17,6 +29,8 @@ const appends = Number(argument('appends', '2000'));
 const bytes = Number(argument('bytes', '1024'));
 const rounds = Number(argument('rounds', '4'));
 const parent = argument('dir', tmpdir());
+const appendRate = Number(argument('rate', '2000'));
+const seconds = Number(argument('seconds', '8'));
 const ZERO_CHUNK = 1 << 20;
 
 /** `count` appends of `bytes` each followed by its fdatasync; returns each fdatasync's ms. */
@@ -53,6 +67,39 @@ function line(label: string, samples: number[]): string {
   return `${label} ${figures.join(', ')}, max ${sorted.at(-1)!.toFixed(3)} ms, mean ${mean.toFixed(3)} ms (${sorted.length} fdatasyncs)`;
 }
 
+/** Paced durable appends of one small batch each; returns each append's ms from call to durable. */
+async function logLatencies(dir: string, zeroAheadMaxBytes: number, durationMs: number): Promise<number[]> {
+  const log = await PartitionLog.open({
+    fs: new NodeFileSystem(),
+    dir,
+    topic: 'bench',
+    partition: 0,
+    config: resolveLogConfig(),
+    clock: systemClock,
+    isCleanShutdown: true,
+    zeroAheadMaxBytes,
+  });
+  const value = Buffer.alloc(Math.max(0, bytes - 80), 0x61);
+  const latencies: number[] = [];
+  const pending: Promise<void>[] = [];
+  const start = performance.now();
+  for (let index = 0; performance.now() - start < durationMs; index += 1) {
+    const dueMs = start + (index * 1000) / appendRate;
+    const waitMs = dueMs - performance.now();
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    const batch = encodeRecordBatchSync(createRecordBatch({ records: [{ key: null, value }] }));
+    const began = performance.now();
+    pending.push(
+      log
+        .appendAsLeader(batch, { sync: true })
+        .durable.then(() => void latencies.push(performance.now() - began)),
+    );
+  }
+  await Promise.all(pending);
+  await log.close();
+  return latencies;
+}
+
 const dir = await mkdtemp(join(parent, 'pyralog-fdatasync-'));
 try {
   const growing: number[] = [];
@@ -64,6 +111,18 @@ try {
   }
   console.log(`fdatasync after a ${bytes} B append, growing file: ${line('', growing)}`);
   console.log(`fdatasync after a ${bytes} B append, zeroed region:${line('', zeroed)}`);
+  const zeroAhead = DEFAULT_BROKER_STORAGE_CONFIG.zeroAheadMaxBytes;
+  const off: number[] = [];
+  const on: number[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    off.push(...(await logLatencies(join(dir, 'log-off'), 0, (seconds * 1000) / rounds / 2)));
+    on.push(...(await logLatencies(join(dir, 'log-on'), zeroAhead, (seconds * 1000) / rounds / 2)));
+  }
+  const paced = `PartitionLog durable append of ${bytes} B at ${appendRate}/s, call to durable`;
+  console.log(`${paced}, zero-ahead off:${line('', off).replace('fdatasyncs', 'appends')}`);
+  console.log(
+    `${paced}, zero-ahead ${zeroAhead / 2 ** 20} MiB:${line('', on).replace('fdatasyncs', 'appends')}`,
+  );
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -17,16 +17,23 @@
 //   into one reused buffer.
 // - Raw and log phases alternate `--rounds` times (seconds / rounds each) and each figure sums its
 //   phases, so that a swing in the machine's load hits both sides.
+// - Durable appends run twice per round, with zero-ahead off and on (src/storage/zero-ahead.ts,
+//   `--zero-ahead-max-bytes`, the broker default unless given), each continuing its own log; raw
+//   appends to a growing file as before zero-ahead. `bench/storage/fdatasync.ts` isolates the
+//   fdatasync cost zero-ahead removes.
 // Usage: node --import tsx bench/storage/main.ts [--seconds 3] [--rounds 3] [--window 64]
-//   [--in-flight 128] [--only <part of a line's label>] [--dir /tmp]
+//   [--in-flight 128] [--only <part of a line's label>] [--dir /tmp] [--zero-ahead-max-bytes N]
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRecordBatch, encodeRecordBatchSync, RecordBatchIterator } from '../../src/protocol/index.js';
 import {
+  DEFAULT_BROKER_STORAGE_CONFIG,
   GROUP_COMMIT_CHANNEL,
   type GroupCommitTrace,
+  LOG_SYNC_CHANNEL,
+  type LogSyncTrace,
   NodeFileSystem,
   PartitionLog,
   resolveLogConfig,
@@ -46,6 +53,9 @@ const inFlight = Number(argument('in-flight', String(2 * window)));
 const parent = argument('dir', tmpdir());
 /** Runs only the lines whose label contains this (to profile one line with --cpu-prof). */
 const only = argument('only', '');
+const zeroAheadMaxBytes = Number(
+  argument('zero-ahead-max-bytes', String(DEFAULT_BROKER_STORAGE_CONFIG.zeroAheadMaxBytes)),
+);
 const MB = 1e6;
 
 function makeBatches(recordsPerBatch: number, count: number): Buffer[] {
@@ -72,6 +82,8 @@ interface AppendPhase extends Phase {
   readonly messages: number;
   readonly groups: number;
   readonly groupedBatches: number;
+  /** ms of each fsync of the log's sync loop. */
+  readonly syncMs: number[];
 }
 
 /** Appends for `seconds` with `inFlight` appends outstanding; each buffer is reused only after its append finished. */
@@ -80,6 +92,7 @@ async function appendRate(
   batches: Buffer[],
   recordsPerBatch: number,
   durable: boolean,
+  zeroAhead: number,
 ): Promise<AppendPhase> {
   const log = await PartitionLog.open({
     fs: new NodeFileSystem(),
@@ -90,6 +103,7 @@ async function appendRate(
     clock: systemClock,
     // Each round reopens the log the previous round closed cleanly.
     isCleanShutdown: true,
+    zeroAheadMaxBytes: zeroAhead,
   });
   let groups = 0;
   let groupedBatches = 0;
@@ -97,7 +111,13 @@ async function appendRate(
     groups += 1;
     groupedBatches += (message as GroupCommitTrace).batches;
   };
+  const syncMs: number[] = [];
+  const onSync = (message: unknown): void => {
+    const trace = message as LogSyncTrace;
+    syncMs.push(trace.endedMs - trace.startedMs);
+  };
   subscribe(GROUP_COMMIT_CHANNEL, onGroup);
+  subscribe(LOG_SYNC_CHANNEL, onSync);
   let bytes = 0;
   let appended = 0;
   const lanes = Math.min(inFlight, batches.length);
@@ -119,8 +139,9 @@ async function appendRate(
   await Promise.all(Array.from({ length: lanes }, (_, index) => lane(index)));
   const elapsed = (performance.now() - start) / 1000;
   unsubscribe(GROUP_COMMIT_CHANNEL, onGroup);
+  unsubscribe(LOG_SYNC_CHANNEL, onSync);
   await log.close();
-  return { bytes, seconds: elapsed, messages: appended * recordsPerBatch, groups, groupedBatches };
+  return { bytes, seconds: elapsed, messages: appended * recordsPerBatch, groups, groupedBatches, syncMs };
 }
 
 /**
@@ -218,18 +239,40 @@ try {
       const wantsRead = !durable && recordsPerBatch === 16 && selected(readRow);
       if (!selected(row) && !wantsRead) continue;
       const raws: Phase[] = [];
-      const logs: AppendPhase[] = [];
+      // Zero-ahead only matters with fsyncs: page-cache mode runs once (it never zeroes).
+      const variants = durable ? [0, zeroAheadMaxBytes] : [0];
+      const logs = variants.map((): AppendPhase[] => []);
       const dir = join(root, `log-${recordsPerBatch}-${durable}`);
+      const dirOf = (variant: number) => (variant === 0 ? dir : `${dir}-zero-ahead`);
       for (let round = 0; round < rounds; round += 1) {
         raws.push(await rawWriteRate(join(root, 'raw.bin'), batches, durable));
-        logs.push(await appendRate(dir, batches, recordsPerBatch, durable));
+        for (const [index, variant] of variants.entries()) {
+          logs[index]!.push(await appendRate(dirOf(variant), batches, recordsPerBatch, durable, variant));
+        }
       }
-      const groups = logs.reduce((sum, phase) => sum + phase.groups, 0);
-      const grouped = logs.reduce((sum, phase) => sum + phase.groupedBatches, 0);
-      const messages = logs.reduce((sum, phase) => sum + phase.messages, 0);
-      const shape = `${Math.min(inFlight, poolSize)} in flight, ${(grouped / Math.max(groups, 1)).toFixed(1)} batches per write (raw ${window})`;
-      line(`${row}, ${shape}`, rate(logs), 'MB/s', rate(raws));
-      line(`${row}, 1 KiB records`, messages / logs.reduce((sum, phase) => sum + phase.seconds, 0), 'msg/s');
+      for (const [index, variant] of variants.entries()) {
+        const phases = logs[index]!;
+        const groups = phases.reduce((sum, phase) => sum + phase.groups, 0);
+        const grouped = phases.reduce((sum, phase) => sum + phase.groupedBatches, 0);
+        const messages = phases.reduce((sum, phase) => sum + phase.messages, 0);
+        const shape = `${Math.min(inFlight, poolSize)} in flight, ${(grouped / Math.max(groups, 1)).toFixed(1)} batches per write (raw ${window})`;
+        const zeroing = durable ? `, zero-ahead ${variant === 0 ? 'off' : `${variant / 2 ** 20} MiB`}` : '';
+        line(`${row}${zeroing}, ${shape}`, rate(phases), 'MB/s', rate(raws));
+        line(
+          `${row}${zeroing}, 1 KiB records`,
+          messages / phases.reduce((sum, phase) => sum + phase.seconds, 0),
+          'msg/s',
+        );
+        const syncs = phases.flatMap((phase) => phase.syncMs).sort((a, b) => a - b);
+        if (syncs.length > 0) {
+          const at = (p: number) =>
+            syncs[Math.min(syncs.length - 1, Math.floor(p * syncs.length))]!.toFixed(2);
+          console.log(
+            `${row}${zeroing}, group-commit fsync: p50 ${at(0.5)} ms, p90 ${at(0.9)} ms, p99 ${at(0.99)} ms (${syncs.length} fsyncs)`,
+          );
+        }
+        if (variant !== 0) await rm(dirOf(variant), { recursive: true, force: true });
+      }
       if (wantsRead) {
         // The log holds every round's appends; raw.bin the last round's writes (the same order of size).
         const reads: Phase[] = [];

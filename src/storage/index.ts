@@ -9,7 +9,12 @@ export {
   writeOffsetCheckpoint,
 } from './checkpoint-file.js';
 export { type CleanResult, DEFAULT_MAX_CLEANER_KEYS } from './cleaner.js';
-export { GROUP_COMMIT_CHANNEL, type GroupCommitTrace } from './commit-trace.js';
+export {
+  GROUP_COMMIT_CHANNEL,
+  type GroupCommitTrace,
+  LOG_SYNC_CHANNEL,
+  type LogSyncTrace,
+} from './commit-trace.js';
 export {
   type Clock,
   type FileLock,

@@ -14,6 +14,7 @@ import { logConfigWith } from './topic-config.js';
 import {
   MIN_ZERO_AHEAD_BYTES,
   ZERO_AHEAD_LEAD_BYTES,
+  ZERO_AHEAD_MAX_GROUP_BYTES,
   ZERO_AHEAD_RATE_WINDOW_MS,
   ZeroAheadPolicy,
 } from './zero-ahead-policy.js';
@@ -92,9 +93,9 @@ describe('ZeroAheadPolicy', () => {
 
   it('grows with the recent rate of durable bytes, up to its cap, and forgets an idle stretch', () => {
     const policy = new ZeroAheadPolicy(8 * MIB);
-    policy.recordDurableWrite(3 * MIB, 0);
+    for (let group = 0; group < 3; group += 1) policy.recordDurableWrite(MIB, group);
     assert.equal(policy.targetBytes(10), 6 * MIB);
-    policy.recordDurableWrite(3 * MIB, 20);
+    for (let group = 0; group < 3; group += 1) policy.recordDurableWrite(MIB, 20);
     assert.equal(policy.targetBytes(30), 8 * MIB, 'capped');
     assert.equal(policy.targetBytes(ZERO_AHEAD_RATE_WINDOW_MS + 40), 8 * MIB, 'the previous window counts');
     assert.equal(
@@ -102,6 +103,15 @@ describe('ZeroAheadPolicy', () => {
       MIN_ZERO_AHEAD_BYTES,
       'idle: the minimum',
     );
+  });
+
+  it('zeroes nothing while durable group commits are large (their fsync commit is amortized)', () => {
+    const policy = new ZeroAheadPolicy(8 * MIB);
+    policy.recordDurableWrite(ZERO_AHEAD_MAX_GROUP_BYTES + 1, 0);
+    assert.equal(policy.targetBytes(0), 0);
+    assert.equal(policy.nextRange(0, 0, 1 << 30, 0), undefined);
+    policy.recordDurableWrite(1000, 10);
+    assert.equal(policy.targetBytes(10), 8 * MIB, 'two groups: 2 MiB on average');
   });
 
   it('starts a run only below half the target, and never past the segment size', () => {
