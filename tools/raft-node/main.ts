@@ -25,6 +25,7 @@ const program = new Command()
   .option('--election-timeout-ms <ms>', 'minimum election timeout', Number, 300)
   .option('--host <host>', 'listen address', '127.0.0.1')
   .option('--log-level <level>', 'pino level', 'warn')
+  .option('--no-stats', "no per-second 'raft stats' lines at info (node-stats.ts)")
   .option('--zero-ahead-bytes <n>', 'zeros written ahead of the log (FileRaftStorage zeroAheadBytes)', Number)
   .option(
     '--status-every-ms <ms>',
@@ -44,10 +45,11 @@ const options = program.opts<{
   logLevel: string;
   statusEveryMs: number;
   zeroAheadBytes: number | undefined;
+  stats: boolean;
 }>();
 
 const logger = pino({ level: options.logLevel, base: { nodeId: options.id } }, pino.destination(2));
-const stats = logger.isLevelEnabled('info') ? new NodeStats(logger) : undefined;
+const stats = options.stats && logger.isLevelEnabled('info') ? new NodeStats(logger) : undefined;
 const storage = await FileRaftStorage.open(
   new NodeFileSystem(),
   options.dataDir,

@@ -1,7 +1,8 @@
 /**
  * Where a raft-node process spends its latency, logged once per interval at info ('raft stats') for
  * bench/raft's breakdown: persist (write + fsync of one ready()) durations, event-loop delay, GC
- * pauses and role changes. Cheap enough to stay on: one histogram insert per persist and per GC.
+ * pauses and role changes. Off with --no-stats; bench/raft turns it on only with --diagnose (an
+ * A/B of its cost drowned in the shared machine's noise: 1,000-3,600 puts/s either way).
  */
 import { type IntervalHistogram, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type { Logger } from 'pino';
@@ -19,7 +20,7 @@ export class NodeStats {
 
   constructor(logger: Logger, intervalMs = 1000) {
     this.#logger = logger;
-    this.#loop = monitorEventLoopDelay({ resolution: 5 });
+    this.#loop = monitorEventLoopDelay({ resolution: 20 });
     this.#loop.enable();
     this.#gc = new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
