@@ -33,12 +33,13 @@ export const ZERO_AHEAD_LEAD_BYTES = 64 * 1024;
 /**
  * Above this many bytes per durable group commit (on average over the rate window) no new zeros
  * are written. Zeroing writes every byte twice; what it saves is one journal commit per fsync
- * (a few ms), worth about a megabyte of disk bandwidth. Small groups (acks=all at a moderate rate,
- * transaction markers, offset commits) gain latency and throughput; groups of tens of MiB (large
- * batches at full speed) would lose a third of their throughput (bench/storage: 1 MiB batches, 40
- * per group, 0.77 -> 0.54 of raw), while their fsync's commit is already amortized.
+ * (a few ms at worst). Small groups (acks=all at a moderate rate, transaction markers, offset
+ * commits) gain latency; from about a megabyte per group the fsync's commit is already amortized
+ * and the second write costs throughput: `node --import tsx bench/storage/main.ts --only "16 KiB
+ * batches, durable"` (groups of 64 x 16 KiB) gave 0.44 and 0.50 of raw with zeros against 0.64 and
+ * 0.68 without, on an idle machine with a 4 MiB bound (1 MiB batches, 40 per group: 0.77 -> 0.54).
  */
-export const ZERO_AHEAD_MAX_GROUP_BYTES = 4 * 1024 * 1024;
+export const ZERO_AHEAD_MAX_GROUP_BYTES = 256 * 1024;
 
 /** A byte range of the `.log` to write with zeros: [start, end). */
 export interface ZeroRange {

@@ -16,6 +16,7 @@ import {
   ZERO_AHEAD_LEAD_BYTES,
   ZERO_AHEAD_MAX_GROUP_BYTES,
   ZERO_AHEAD_RATE_WINDOW_MS,
+  ZERO_AHEAD_UNIT_BYTES,
   ZeroAheadPolicy,
 } from './zero-ahead-policy.js';
 
@@ -93,9 +94,10 @@ describe('ZeroAheadPolicy', () => {
 
   it('grows with the recent rate of durable bytes, up to its cap, and forgets an idle stretch', () => {
     const policy = new ZeroAheadPolicy(8 * MIB);
-    for (let group = 0; group < 3; group += 1) policy.recordDurableWrite(MIB, group);
+    // Groups of 64 KiB, well below ZERO_AHEAD_MAX_GROUP_BYTES: 3 MiB in the window.
+    for (let group = 0; group < 48; group += 1) policy.recordDurableWrite(64 * KIB, group % 10);
     assert.equal(policy.targetBytes(10), 6 * MIB);
-    for (let group = 0; group < 3; group += 1) policy.recordDurableWrite(MIB, 20);
+    for (let group = 0; group < 48; group += 1) policy.recordDurableWrite(64 * KIB, 20);
     assert.equal(policy.targetBytes(30), 8 * MIB, 'capped');
     assert.equal(policy.targetBytes(ZERO_AHEAD_RATE_WINDOW_MS + 40), 8 * MIB, 'the previous window counts');
     assert.equal(
@@ -111,12 +113,14 @@ describe('ZeroAheadPolicy', () => {
     assert.equal(policy.targetBytes(0), 0);
     assert.equal(policy.nextRange(0, 0, 1 << 30, 0), undefined);
     policy.recordDurableWrite(1000, 10);
-    assert.equal(policy.targetBytes(10), 8 * MIB, 'two groups: 2 MiB on average');
+    // Two groups, half the bound on average: twice the window's bytes, in whole units.
+    const wanted = 2 * (ZERO_AHEAD_MAX_GROUP_BYTES + 1 + 1000);
+    assert.equal(policy.targetBytes(10), Math.ceil(wanted / ZERO_AHEAD_UNIT_BYTES) * ZERO_AHEAD_UNIT_BYTES);
   });
 
   it('starts a run only below half the target, and never past the segment size', () => {
     const policy = new ZeroAheadPolicy(MIB);
-    policy.recordDurableWrite(MIB, 0);
+    for (let group = 0; group < 16; group += 1) policy.recordDurableWrite(64 * KIB, 0);
     assert.equal(policy.targetBytes(0), MIB);
     assert.equal(policy.nextRange(0, MIB / 2, 1 << 30, 0), undefined, 'half a target left');
     assert.deepEqual(policy.nextRange(1, MIB / 2, 1 << 30, 0), { start: MIB / 2, end: MIB + MIB / 2 });
