@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import type { LogEntry } from '../../src/raft/index.js';
 import { FileRaftStorage } from '../../src/raft/index.js';
 import { NodeFileSystem } from '../../src/storage/index.js';
+import { percentile } from '../bench-support.js';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string' }, dir: { type: 'string' }, 'zero-ahead-bytes': { type: 'string' } },
@@ -18,10 +19,6 @@ const { values } = parseArgs({
 const zeroAhead = values['zero-ahead-bytes'];
 const seconds = Number(values.seconds ?? '2');
 const root = await mkdtemp(join(values.dir ?? tmpdir(), 'pyralog-bench-raft-storage-'));
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 interface Result {
   readonly entriesPerSecond: number;

@@ -20,11 +20,8 @@ import {
   resolveLogConfig,
   systemClock,
 } from '../../src/storage/index.js';
+import { argument, percentile } from '../bench-support.js';
 
-const argument = (name: string, fallback: string): string => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at === -1 ? fallback : (process.argv[at + 1] ?? fallback);
-};
 const appends = Number(argument('appends', '2000'));
 const bytes = Number(argument('bytes', '1024'));
 const rounds = Number(argument('rounds', '4'));
@@ -54,10 +51,6 @@ async function appendAndSync(path: string, count: number, zeroFirst: boolean): P
   } finally {
     await handle.close();
   }
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 function line(label: string, samples: number[]): string {

@@ -39,11 +39,8 @@ import {
   resolveLogConfig,
   systemClock,
 } from '../../src/storage/index.js';
+import { argument, percentile } from '../bench-support.js';
 
-const argument = (name: string, fallback: string): string => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at === -1 ? fallback : (process.argv[at + 1] ?? fallback);
-};
 const seconds = Number(argument('seconds', '3'));
 /** Raw and log phases alternate this many times (seconds / rounds each), so load swings hit both. */
 const rounds = Number(argument('rounds', '3'));
@@ -265,10 +262,9 @@ try {
         );
         const syncs = phases.flatMap((phase) => phase.syncMs).sort((a, b) => a - b);
         if (syncs.length > 0) {
-          const at = (p: number) =>
-            syncs[Math.min(syncs.length - 1, Math.floor(p * syncs.length))]!.toFixed(2);
+          const at = (p: number) => percentile(syncs, p).toFixed(2);
           console.log(
-            `${row}${zeroing}, group-commit fsync: p50 ${at(0.5)} ms, p90 ${at(0.9)} ms, p99 ${at(0.99)} ms (${syncs.length} fsyncs)`,
+            `${row}${zeroing}, group-commit fsync: p50 ${at(50)} ms, p90 ${at(90)} ms, p99 ${at(99)} ms (${syncs.length} fsyncs)`,
           );
         }
         if (variant !== 0) await rm(dirOf(variant), { recursive: true, force: true });

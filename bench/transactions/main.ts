@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { KafkaConnection } from '../../src/network/index.js';
 import { ApiKey, createRecordBatch, ErrorCode, encodeRecordBatchSync } from '../../src/protocol/index.js';
 import { startBroker } from '../../src/server/index.js';
+import { percentile } from '../bench-support.js';
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -41,10 +42,6 @@ interface Producer {
   readonly producerEpoch: number;
   readonly transactionalId: string | null;
   readonly sequences: number[];
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 async function initProducer(connection: KafkaConnection, transactionalId: string | null): Promise<Producer> {
