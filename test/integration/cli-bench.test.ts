@@ -7,10 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { type PyralogProcess, startPyralog, stopPyralog } from '../../tools/pyralog-process.js';
 import { bundleCli, type CliBundle, ok } from './cli-bundle.js';
 import { fetchAll } from './fetch-records.js';
 import { kafkaClient, withAdmin } from './kafkajs-client.js';
-import { type PyralogProcess, startPyralog, stopPyralog } from './pyralog-process.js';
 
 let dir: string;
 let broker: PyralogProcess;

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type kafkajs from 'kafkajs';
 import { eventually } from '../../src/testing/index.js';
+import { type PyralogProcess, startPyralog, stopPyralog } from '../../tools/pyralog-process.js';
 import { bundleCli, type CliBundle, type CliRun, ok } from './cli-bundle.js';
 import { type GroupMemberProcess, rdkafkaMember } from './group-member-process.js';
 import { kafkaClient, withAdmin } from './kafkajs-client.js';
-import { type PyralogProcess, startPyralog, stopPyralog } from './pyralog-process.js';
 
 const BROKER_ARGS = [
   '--override',

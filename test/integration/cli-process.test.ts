@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import kafkajs from 'kafkajs';
+import { type PyralogProcess, startPyralog, stopPyralog } from '../../tools/pyralog-process.js';
 import { bundleCli, type CliBundle } from './cli-bundle.js';
-import { type PyralogProcess, startPyralog, stopPyralog } from './pyralog-process.js';
 
 const run = promisify(execFile);
 

@@ -13,10 +13,10 @@ import { fetchBody } from '../../src/broker/request-builders.test-support.js';
 import { KafkaConnection } from '../../src/network/index.js';
 import { ApiKey, CompressionCodec, decodeRecordBatches } from '../../src/protocol/index.js';
 import { eventually } from '../../src/testing/index.js';
+import { type PyralogProcess, startPyralog, stopPyralog } from '../../tools/pyralog-process.js';
 import { bundleCli, type CliBundle, ok } from './cli-bundle.js';
 import { fetchAll } from './fetch-records.js';
 import { kafkaClient, withAdmin } from './kafkajs-client.js';
-import { type PyralogProcess, startPyralog, stopPyralog } from './pyralog-process.js';
 
 let dir: string;
 let broker: PyralogProcess;

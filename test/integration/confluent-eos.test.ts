@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { killPyralog, type PyralogProcess, startPyralog } from '../../tools/pyralog-process.js';
 import { kafkaClient, withAdmin } from './kafkajs-client.js';
-import { killPyralog, type PyralogProcess, startPyralog } from './pyralog-process.js';
 import { ResponseDroppingProxy } from './response-dropping-proxy.js';
 
 const TOTAL = Number(process.env['PYRALOG_EOS_RECORDS'] ?? 100_000);

@@ -14,7 +14,7 @@ import { after, describe, it } from 'node:test';
 import kafkajs from 'kafkajs';
 import { KafkaConnection } from '../../src/network/index.js';
 import { ApiKey, ErrorCode } from '../../src/protocol/index.js';
-import { killPyralog, type PyralogProcess, startPyralog, stopPyralog } from './pyralog-process.js';
+import { killPyralog, type PyralogProcess, startPyralog, stopPyralog } from '../../tools/pyralog-process.js';
 import { ResponseDroppingProxy } from './response-dropping-proxy.js';
 import { consumeWithKcat } from './restart-records.js';
 

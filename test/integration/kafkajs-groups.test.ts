@@ -16,8 +16,8 @@ import kafkajs, { type Admin, type Consumer } from 'kafkajs';
 import { KafkaConnection } from '../../src/network/index.js';
 import { ApiKey, ErrorCode } from '../../src/protocol/index.js';
 import { eventually } from '../../src/testing/index.js';
+import { killPyralog, type PyralogProcess, startPyralog } from '../../tools/pyralog-process.js';
 import { kafkaClient } from './kafkajs-client.js';
-import { killPyralog, type PyralogProcess, startPyralog } from './pyralog-process.js';
 
 const { AssignerProtocol } = kafkajs;
 

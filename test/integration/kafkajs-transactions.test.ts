@@ -15,8 +15,8 @@ import type kafkajs from 'kafkajs';
 import { KafkaConnection } from '../../src/network/index.js';
 import { ApiKey, ErrorCode } from '../../src/protocol/index.js';
 import { eventually } from '../../src/testing/index.js';
+import { killPyralog, type PyralogProcess, startPyralog, stopPyralog } from '../../tools/pyralog-process.js';
 import { kafkaClient, withAdmin } from './kafkajs-client.js';
-import { killPyralog, type PyralogProcess, startPyralog, stopPyralog } from './pyralog-process.js';
 
 const TOPIC = 'txn-out';
 const BROKER_ARGS = [

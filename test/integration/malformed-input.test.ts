@@ -20,7 +20,7 @@ import {
   type RequestHeaderFor,
 } from '../../src/protocol/index.js';
 import { SeededRandom } from '../../src/testing/index.js';
-import { type PyralogProcess, startPyralog } from './pyralog-process.js';
+import { type PyralogProcess, startPyralog } from '../../tools/pyralog-process.js';
 
 const SEED = Number(process.env.MALFORMED_SEED ?? 0x5eed);
 const CLOSE_DEADLINE_MS = 5_000;

@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { killPyralog, type PyralogProcess, startPyralog } from '../../tools/pyralog-process.js';
 import {
   type GroupMemberProcess,
   type MemberConfig,
@@ -19,7 +20,6 @@ import {
   untilAll,
 } from './group-member-process.js';
 import { kafkaClient, withAdmin } from './kafkajs-client.js';
-import { killPyralog, type PyralogProcess, startPyralog } from './pyralog-process.js';
 
 const PARTITIONS = 6;
 const SESSION_TIMEOUT_MS = 4_000;

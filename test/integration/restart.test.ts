@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import kafkajs from 'kafkajs';
 import { cutToFsyncJournal, fileSizes } from '../../src/storage/power-loss.js';
-import { killPyralog, type PyralogProcess, startPyralog, stopPyralog } from './pyralog-process.js';
+import { killPyralog, type PyralogProcess, startPyralog, stopPyralog } from '../../tools/pyralog-process.js';
 import { type ConsumedRecord, consumeWithKcat, expectedRecord } from './restart-records.js';
 
 const ROUNDS = Number(process.env['PYRALOG_RESTART_ROUNDS'] ?? 3);

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import kafkajs from 'kafkajs';
 import { eventually } from '../../src/testing/index.js';
+import { type PyralogProcess, startPyralog, stopPyralog } from '../../tools/pyralog-process.js';
 import { kafkaClient, withAdmin } from './kafkajs-client.js';
-import { type PyralogProcess, startPyralog, stopPyralog } from './pyralog-process.js';
 
 let dir: string;
 let properties: string;

@@ -6,12 +6,11 @@
 // that cache: `pyralog start` then deserialises the functions it runs instead of parsing and
 // compiling them (see bench/startup).
 // Usage: node --import tsx tools/build/bundle-cli.ts   (run by `npm run build`, after tsc)
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { startPyralog, stopPyralog } from '../pyralog-process.js';
 import { bundleCommand, ROOT as root } from './bundles.js';
 
 await bundleCommand('dist/pyralog');
@@ -25,35 +24,17 @@ async function writeCodeCache(): Promise<void> {
   const cache = join(root, 'dist/pyralog.cjs.cache');
   await rm(cache, { force: true });
   const dataDir = await mkdtemp(join(tmpdir(), 'pyralog-code-cache-'));
-  const args = ['dist/pyralog.js', 'start', '--log-dirs', dataDir, '--log-format', 'json'];
-  for (const override of ['listeners=PLAINTEXT://127.0.0.1:0', 'admin.listener=127.0.0.1:0']) {
-    args.push('--override', override);
-  }
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { ...process.env, WRITE_PYRALOG_CODE_CACHE: '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let status: unknown;
-  const exited = new Promise<string | number | null>((resolve) =>
-    child.once('exit', (code, signal) => resolve(signal ?? code)),
-  );
+  let status: number | null = null;
   try {
-    const admin = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no ready line within 30 s')), 30_000);
-      void exited.then((code) => reject(new Error(`pyralog start exited with ${code} before ready`)));
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        if (!line.includes('"readyMs"')) return;
-        clearTimeout(timer);
-        resolve((JSON.parse(line) as { admin: string }).admin);
-      });
-    });
-    // One scrape: it proves the bundle's lazy import() of prom-client works, and puts that path in the cache.
-    const scrape = await fetch(`${admin}/metrics`);
-    if (scrape.status !== 200) throw new Error(`GET ${admin}/metrics answered ${scrape.status}`);
+    const broker = await startPyralog(dataDir, [], { WRITE_PYRALOG_CODE_CACHE: '1' }, ['dist/pyralog.js']);
+    try {
+      // One scrape: it proves the bundle's lazy import() of prom-client works, and puts that path in the cache.
+      const scrape = await fetch(`${broker.adminUrl}/metrics`);
+      if (scrape.status !== 200) throw new Error(`GET ${broker.adminUrl}/metrics answered ${scrape.status}`);
+    } finally {
+      status = await stopPyralog(broker);
+    }
   } finally {
-    child.kill('SIGTERM');
-    status = await exited;
     await rm(dataDir, { recursive: true, force: true });
   }
   if (!existsSync(cache)) {

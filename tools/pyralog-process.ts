@@ -1,10 +1,11 @@
-// Integration-test helper: runs the real `pyralog start` process (through tsx by default, so no build
-// is needed; or the shipped bundle from cli-bundle.ts) with port-0 Kafka and admin listeners on a
-// given log dir, and learns its address from the ready log line.
+// Runs the real `pyralog start` process (through tsx by default, so no build is needed; or a bundle
+// such as dist/pyralog.js) with port-0 Kafka and admin listeners on a given log dir, and learns its
+// addresses from the ready log line. Used by the integration tests and by the build (which starts
+// the built broker once to write its code cache).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
+const ROOT = new URL('..', import.meta.url).pathname;
 
 /** Node's arguments before `start`: the TypeScript sources through tsx. */
 export const SOURCE_COMMAND: readonly string[] = ['--import', 'tsx', 'src/cli/main.ts'];
