@@ -85,20 +85,17 @@ function replay(log: ManualLog) {
   );
 }
 
-const members = (group: ConsumerGroup | undefined) =>
-  [...(group?.members.values() ?? [])].map((m) => [m.memberId, m.memberEpoch, [...m.assigned].sort()]);
+const client = { clientId: 'c', clientHost: '/h' };
 
-it('a lost repair write unloads the group: COORDINATOR_LOAD_IN_PROGRESS until it is read back from the log, then memory is the log', async () => {
-  const log = new ManualLog();
+/** A runtime over `log` with one __consumer_offsets partition and a clock that stands still. */
+function newRuntime(
+  log: ManualLog,
+  reloadConsumerGroup: (groupId: string) => Promise<ConsumerGroup | undefined>,
+) {
   let n = 0;
   const config = { ...DEFAULT_GROUP_COORDINATOR_CONFIG, groupInitialRebalanceDelayMs: 0 };
   const consumer = new ConsumerGroupCoordinator(config, () => `m${++n}`, 100);
   const errors: unknown[] = [];
-  let reloads = 0;
-  let release = (): void => {};
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
   const runtime = new GroupRuntime({
     classic: new GroupCoordinator(config, { newMemberId: (clientId) => `${clientId}-${++n}` }),
     consumer,
@@ -108,32 +105,67 @@ it('a lost repair write unloads the group: COORDINATOR_LOAD_IN_PROGRESS until it
     retentionCheckIntervalMs: 600_000,
     topics: () => catalog,
     onError: (error) => errors.push(error),
-    reloadConsumerGroup: async (groupId) => {
-      reloads += 1;
-      await released;
-      return replay(log).get(groupId);
-    },
+    reloadConsumerGroup,
   });
-  const client = { clientId: 'c', clientHost: '/h' };
+  return { runtime, consumer, errors };
+}
+
+/** Sends `request` and lands the write it makes. */
+async function heartbeatSettled(
+  runtime: GroupRuntime,
+  log: ManualLog,
+  request: ConsumerGroupHeartbeatRequest,
+) {
+  const answer = runtime.consumerGroupHeartbeat(request, client);
+  (await log.next()).settle(ErrorCode.NONE);
+  return answer;
+}
+
+/**
+ * m2 joins (write A, held) and `first`'s heartbeat is asked to revoke for it (write B, built on A); A is
+ * lost and B lands. Returns both answers.
+ */
+async function loseJoinUnderRevoke(
+  runtime: GroupRuntime,
+  log: ManualLog,
+  first: Awaited<ReturnType<GroupRuntime['consumerGroupHeartbeat']>>,
+) {
+  const second = runtime.consumerGroupHeartbeat(heartbeat('', 0), client);
+  const writeA = await log.next();
+  const revoke = runtime.consumerGroupHeartbeat(
+    heartbeat(first.memberId ?? '', first.memberEpoch, first.assignment?.topicPartitions ?? []),
+    client,
+  );
+  const writeB = await log.next();
+  writeA.settle(ErrorCode.KAFKA_STORAGE_ERROR);
+  writeB.settle(ErrorCode.NONE);
+  return { second: await second, revoke: await revoke };
+}
+
+const members = (group: ConsumerGroup | undefined) =>
+  [...(group?.members.values() ?? [])].map((m) => [m.memberId, m.memberEpoch, [...m.assigned].sort()]);
+
+it('a lost repair write unloads the group: COORDINATOR_LOAD_IN_PROGRESS until it is read back from the log, then memory is the log', async () => {
+  const log = new ManualLog();
+  let reloads = 0;
+  let release = (): void => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const { runtime, consumer, errors } = newRuntime(log, async (groupId) => {
+    reloads += 1;
+    await released;
+    return replay(log).get(groupId);
+  });
   try {
-    const joining = runtime.consumerGroupHeartbeat(heartbeat('', 0), client);
-    (await log.next()).settle(ErrorCode.NONE);
-    const first = await joining;
+    const first = await heartbeatSettled(runtime, log, heartbeat('', 0));
     assert.equal(first.errorCode, ErrorCode.NONE);
 
     // m2 joins (write A) and m1 is asked to revoke for it (write B, built on A). A is lost, B lands,
     // and the repair that would bring the log back is lost as well.
-    const second = runtime.consumerGroupHeartbeat(heartbeat('', 0), client);
-    const writeA = await log.next();
-    const revoke = runtime.consumerGroupHeartbeat(
-      heartbeat(first.memberId ?? '', first.memberEpoch, first.assignment?.topicPartitions ?? []),
-      client,
-    );
-    const writeB = await log.next();
-    writeA.settle(ErrorCode.KAFKA_STORAGE_ERROR);
-    writeB.settle(ErrorCode.NONE);
-    assert.equal((await second).errorCode, ErrorCode.NOT_COORDINATOR);
-    assert.equal((await revoke).errorCode, ErrorCode.NOT_COORDINATOR);
+    const { second, revoke } = await loseJoinUnderRevoke(runtime, log, first);
+    assert.equal(second.errorCode, ErrorCode.NOT_COORDINATOR);
+    assert.equal(revoke.errorCode, ErrorCode.NOT_COORDINATOR);
     const repair = await log.next();
     assert.ok(repair.records.length > 0);
     repair.settle(ErrorCode.KAFKA_STORAGE_ERROR);
@@ -199,41 +231,18 @@ it('a lost repair write unloads the group: COORDINATOR_LOAD_IN_PROGRESS until it
 
 it('a failed write followed by a successful one built on it: both undone, both told to retry, the log repaired', async () => {
   const log = new ManualLog();
-  let n = 0;
-  const config = { ...DEFAULT_GROUP_COORDINATOR_CONFIG, groupInitialRebalanceDelayMs: 0 };
-  const consumer = new ConsumerGroupCoordinator(config, () => `m${++n}`, 100);
-  const errors: unknown[] = [];
-  const runtime = new GroupRuntime({
-    classic: new GroupCoordinator(config, { newMemberId: (clientId) => `${clientId}-${++n}` }),
-    consumer,
-    log,
-    clock: { nowMs: () => 1_000, schedule: () => () => {} },
-    numPartitions: 1,
-    retentionCheckIntervalMs: 600_000,
-    topics: () => catalog,
-    onError: (error) => errors.push(error),
-    reloadConsumerGroup: (groupId) => Promise.resolve(replay(log).get(groupId)),
-  });
-  const client = { clientId: 'c', clientHost: '/h' };
+  const { runtime, consumer, errors } = newRuntime(log, (groupId) =>
+    Promise.resolve(replay(log).get(groupId)),
+  );
   try {
-    const joining = runtime.consumerGroupHeartbeat(heartbeat('', 0), client);
-    (await log.next()).settle(ErrorCode.NONE);
-    const first = await joining;
+    const first = await heartbeatSettled(runtime, log, heartbeat('', 0));
     assert.equal(first.errorCode, ErrorCode.NONE);
     const settled = consumer.groups.get('g');
 
     // m2 joins (write A, then held), and m1's heartbeat is asked to revoke for it (write B, built on A).
-    const second = runtime.consumerGroupHeartbeat(heartbeat('', 0), client);
-    const writeA = await log.next();
-    const revoke = runtime.consumerGroupHeartbeat(
-      heartbeat(first.memberId ?? '', first.memberEpoch, first.assignment?.topicPartitions ?? []),
-      client,
-    );
-    const writeB = await log.next();
-    writeA.settle(ErrorCode.KAFKA_STORAGE_ERROR);
-    writeB.settle(ErrorCode.NONE);
-    assert.equal((await second).errorCode, ErrorCode.NOT_COORDINATOR);
-    assert.equal((await revoke).errorCode, ErrorCode.NOT_COORDINATOR, 'built on the lost write');
+    const { second, revoke } = await loseJoinUnderRevoke(runtime, log, first);
+    assert.equal(second.errorCode, ErrorCode.NOT_COORDINATOR);
+    assert.equal(revoke.errorCode, ErrorCode.NOT_COORDINATOR, 'built on the lost write');
     assert.equal(consumer.groups.get('g'), settled, 'memory is back where the log was before A');
 
     const repair = await log.next();
