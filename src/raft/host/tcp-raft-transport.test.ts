@@ -69,12 +69,30 @@ const heartbeat = (from: NodeId, to: NodeId, readSeq: number): RaftMessage => ({
   readSeq,
 });
 
+/** Endpoints 1 (`a`, reconnecting with `aBackoffMs`) and 2 (`b`), both listening. */
+async function startedPair(aBackoffMs?: { initial: number; max: number }) {
+  const ports = new Map<NodeId, number>();
+  const a = new Endpoint(1, ports, 'test-cluster', aBackoffMs);
+  const b = new Endpoint(2, ports);
+  await Promise.all([a.start(), b.start()]);
+  return { ports, a, b };
+}
+
+/** `a` reaches `b`, then `b` goes down (its port forgotten) until `a` drops a frame for it. */
+async function connectThenLosePeer(a: Endpoint, b: Endpoint, ports: Map<NodeId, number>, what: string) {
+  a.transport.send([heartbeat(1, 2, 0)]);
+  await waitFor(() => b.received.length === 1, 'first message');
+  await b.transport.close();
+  ports.delete(2);
+  await waitFor(() => {
+    a.transport.send([heartbeat(1, 2, 100)]);
+    return (a.transport.droppedFrames().get(2) ?? 0) > 0;
+  }, what);
+}
+
 describe('TcpRaftTransport', () => {
   it('delivers messages in order both ways', async () => {
-    const ports = new Map<NodeId, number>();
-    const a = new Endpoint(1, ports);
-    const b = new Endpoint(2, ports);
-    await Promise.all([a.start(), b.start()]);
+    const { a, b } = await startedPair();
     try {
       for (let i = 0; i < 1000; i++) a.transport.send([heartbeat(1, 2, i)]);
       b.transport.send([{ kind: 'appendResponse', from: 2, to: 1, term: 3, success: true, matchIndex: 9 }]);
@@ -90,10 +108,7 @@ describe('TcpRaftTransport', () => {
   });
 
   it('reports a closed connection from a peer that spoke on it, not its own close', async () => {
-    const ports = new Map<NodeId, number>();
-    const a = new Endpoint(1, ports);
-    const b = new Endpoint(2, ports);
-    await Promise.all([a.start(), b.start()]);
+    const { a, b } = await startedPair();
     try {
       a.transport.send([heartbeat(1, 2, 0)]);
       await waitFor(() => b.received.length === 1, 'first message');
@@ -108,19 +123,9 @@ describe('TcpRaftTransport', () => {
   });
 
   it('drops while a peer is down and reconnects to it on its new port', async () => {
-    const ports = new Map<NodeId, number>();
-    const a = new Endpoint(1, ports);
-    const b = new Endpoint(2, ports);
-    await Promise.all([a.start(), b.start()]);
+    const { ports, a, b } = await startedPair();
     try {
-      a.transport.send([heartbeat(1, 2, 0)]);
-      await waitFor(() => b.received.length === 1, 'first message');
-      await b.transport.close();
-      ports.delete(2);
-      await waitFor(() => {
-        a.transport.send([heartbeat(1, 2, 100)]);
-        return (a.transport.droppedFrames().get(2) ?? 0) > 0;
-      }, 'drops while down');
+      await connectThenLosePeer(a, b, ports, 'drops while down');
       await b.restart();
       await waitFor(() => {
         a.transport.send([heartbeat(1, 2, 7)]);
@@ -132,19 +137,9 @@ describe('TcpRaftTransport', () => {
   });
 
   it('reconnects at once to a peer that speaks again, whatever its backoff', async () => {
-    const ports = new Map<NodeId, number>();
-    const a = new Endpoint(1, ports, 'test-cluster', { initial: 600_000, max: 600_000 });
-    const b = new Endpoint(2, ports);
-    await Promise.all([a.start(), b.start()]);
+    const { ports, a, b } = await startedPair({ initial: 600_000, max: 600_000 });
     try {
-      a.transport.send([heartbeat(1, 2, 0)]);
-      await waitFor(() => b.received.length === 1, 'first message');
-      await b.transport.close();
-      ports.delete(2);
-      await waitFor(() => {
-        a.transport.send([heartbeat(1, 2, 100)]);
-        return (a.transport.droppedFrames().get(2) ?? 0) > 0;
-      }, 'a ten-minute backoff');
+      await connectThenLosePeer(a, b, ports, 'a ten-minute backoff');
       await b.restart();
       b.transport.send([heartbeat(2, 1, 1)]);
       await waitFor(() => a.received.some((m) => m.from === 2), 'b speaks');
