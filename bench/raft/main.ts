@@ -21,10 +21,12 @@ import { join } from 'node:path';
 import type { KvClusterClient } from '../../src/raft/host/kv/kv-cluster-client.js';
 import { LocalRaftCluster } from '../../tools/raft-node/local-cluster.js';
 
-const argument = (name: string, fallback: string): number => {
+/** The value after `--name`, if the flag is given. */
+const stringArgument = (name: string): string | undefined => {
   const at = process.argv.indexOf(`--${name}`);
-  return Number(at === -1 ? fallback : (process.argv[at + 1] ?? fallback));
+  return at === -1 ? undefined : process.argv[at + 1];
 };
+const argument = (name: string, fallback: string): number => Number(stringArgument(name) ?? fallback);
 const seconds = argument('seconds', '5');
 const inflight = argument('inflight', '1024');
 const kills = argument('kills', '10');
@@ -32,12 +34,10 @@ const rate = argument('rate', '1000');
 /** --warmup-seconds: the rate phase first runs this long at the same rate, reported apart. */
 const warmupSeconds = argument('warmup-seconds', '2');
 const DEADLINE_MS = 20_000;
-const profileAt = process.argv.indexOf('--profile');
 /** --profile <dir>: every node writes a V8 CPU profile there on exit (skips the kill phase). */
-const profileDir = profileAt === -1 ? undefined : process.argv[profileAt + 1];
+const profileDir = stringArgument('profile');
 
-const logDirAt = process.argv.indexOf('--log-dir');
-const keptLogDir = logDirAt === -1 ? undefined : process.argv[logDirAt + 1];
+const keptLogDir = stringArgument('log-dir');
 if (keptLogDir !== undefined) mkdirSync(keptLogDir, { recursive: true });
 const logDir = keptLogDir ?? mkdtempSync(join(tmpdir(), 'pyralog-raft-bench-logs-'));
 const phasesAt = process.argv.indexOf('--phases');
