@@ -318,9 +318,27 @@ export class Producer {
     const partitioning = this.cachedPartitioning(record.topic);
     if (partitioning === undefined) {
       return this.partitioning(record.topic, signal).then((fetched) =>
-        this.reserveAndAppend(record, key, value, headers, sizeBytes, timestampMs, fetched, listener, signal),
+        this.place(record, key, value, headers, sizeBytes, timestampMs, fetched, listener, signal),
       );
     }
+    return this.place(record, key, value, headers, sizeBytes, timestampMs, partitioning, listener, signal);
+  }
+
+  /**
+   * The rest of bufferRecord once the topic's partitioning is known: picks the partition once, then
+   * appends at once when buffer space is free, else waits for it.
+   */
+  private place(
+    record: ProducerRecord,
+    key: Buffer | null,
+    value: Buffer | null,
+    headers: readonly RecordHeader[],
+    sizeBytes: number,
+    timestampMs: number,
+    partitioning: TopicPartitioning,
+    listener: DeliveryListener,
+    signal: AbortSignal | undefined,
+  ): boolean | Promise<boolean> {
     const partition = this.choosePartition(record, key, sizeBytes, partitioning);
     if (!this.accumulator.tryReserve(sizeBytes)) {
       return this.reserveAndAppend(
@@ -331,6 +349,7 @@ export class Producer {
         sizeBytes,
         timestampMs,
         partitioning,
+        partition,
         listener,
         signal,
       );
@@ -347,7 +366,7 @@ export class Producer {
     );
   }
 
-  /** The slow part of bufferRecord: waits for buffer space, then appends. */
+  /** The slow part of place: waits for buffer space, then appends (to `partition` unless it is sticky). */
   private async reserveAndAppend(
     record: ProducerRecord,
     key: Buffer | null,
@@ -356,21 +375,20 @@ export class Producer {
     sizeBytes: number,
     timestampMs: number,
     partitioning: TopicPartitioning,
+    chosen: number,
     listener: DeliveryListener,
     signal: AbortSignal | undefined,
   ): Promise<boolean> {
-    let partition = this.choosePartition(record, key, sizeBytes, partitioning);
-    if (!this.accumulator.tryReserve(sizeBytes)) {
-      await this.accumulator.reserve(sizeBytes, signal);
-      if (this.isClosed) {
-        this.accumulator.release(sizeBytes);
-        throw new ClientClosedError('the producer is closed');
-      }
-      // The sticky partition may have moved on while this record waited.
-      if (record.partition === undefined && key === null) {
-        partition = this.choosePartition(record, key, sizeBytes, partitioning);
-      }
+    await this.accumulator.reserve(sizeBytes, signal);
+    if (this.isClosed) {
+      this.accumulator.release(sizeBytes);
+      throw new ClientClosedError('the producer is closed');
     }
+    // The sticky partition may have moved on while this record waited.
+    const partition =
+      record.partition === undefined && key === null
+        ? this.choosePartition(record, key, sizeBytes, partitioning)
+        : chosen;
     return this.accumulator.append(
       record.topic,
       partition,

@@ -76,10 +76,7 @@ export class RecordAccumulator {
         ),
       );
     }
-    if (this.waiters.length === 0 && this.usedBytes + bytes <= this.config.bufferMemory) {
-      this.usedBytes += bytes;
-      return Promise.resolve();
-    }
+    if (this.tryReserve(bytes)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const finish = (): void => {
         clearTimeout(timer);
