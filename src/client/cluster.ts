@@ -79,22 +79,19 @@ export class Cluster {
     if (topic !== undefined) this.view = this.view.forget(topic);
   }
 
-  /** Current metadata covering `topics`, refreshed first when stale, too old, or missing one of them. */
   /**
    * The current view when it is fresh enough for `topic` (what `metadata([topic])` would answer without
    * a request), else undefined; synchronous, for per-record paths such as the producer's append.
    */
   freshView(topic: string): ClusterView | undefined {
-    if (this.isStale || this.options.now() - this.view.updatedAtMs >= this.options.metadataMaxAgeMs)
-      return undefined;
-    return this.view.topics.has(topic) ? this.view : undefined;
+    return this.isFresh() && this.view.topics.has(topic) ? this.view : undefined;
   }
 
+  /** Current metadata covering `topics`, refreshed first when stale, too old, or missing one of them. */
   async metadata(topics: readonly string[] = [], signal?: AbortSignal): Promise<ClusterView> {
     this.addInterest(topics);
-    const age = this.options.now() - this.view.updatedAtMs;
     const missing = topics.some((topic) => !this.view.topics.has(topic) && !this.view.topicErrors.has(topic));
-    if (!this.isStale && !missing && age < this.options.metadataMaxAgeMs) return this.view;
+    if (!missing && this.isFresh()) return this.view;
     return this.refresh({ signal });
   }
 
@@ -115,6 +112,11 @@ export class Cluster {
       options.signal,
       false,
     );
+  }
+
+  /** Whether the view is neither marked stale nor older than metadataMaxAgeMs. */
+  private isFresh(): boolean {
+    return !this.isStale && this.options.now() - this.view.updatedAtMs < this.options.metadataMaxAgeMs;
   }
 
   private async fetchMetadata(
