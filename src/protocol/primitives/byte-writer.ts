@@ -172,25 +172,25 @@ export class ByteWriter {
 
   private flushScratch(): void {
     if (this.position === 0) return;
+    const used = this.pushWritten();
+    // Keep writing into the unused tail of the same allocation; the flushed part is now read-only.
+    const tail = this.scratch.length - used;
+    this.scratch = tail >= INITIAL_SIZE ? this.scratch.subarray(used) : Buffer.allocUnsafe(INITIAL_SIZE);
+  }
+
+  /** Moves the written part of the scratch buffer to the chunks; returns its length. */
+  private pushWritten(): number {
     const done = this.scratch.subarray(0, this.position);
     this.chunks.push(done);
     this.chunkedLength += done.length;
-    // Keep writing into the unused tail of the same allocation; the flushed part is now read-only.
-    const tail = this.scratch.length - this.position;
-    this.scratch =
-      tail >= INITIAL_SIZE ? this.scratch.subarray(this.position) : Buffer.allocUnsafe(INITIAL_SIZE);
     this.position = 0;
+    return done.length;
   }
 
   /** The output as chunks (for writev); the writer must not be used afterwards. */
   toChunks(): Buffer[] {
     // Unlike flushScratch, no fresh scratch: nothing is written after this (one allocation less per message).
-    if (this.position > 0) {
-      const done = this.scratch.subarray(0, this.position);
-      this.chunks.push(done);
-      this.chunkedLength += done.length;
-      this.position = 0;
-    }
+    if (this.position > 0) this.pushWritten();
     return this.chunks;
   }
 
