@@ -51,13 +51,14 @@ export interface ProducerFlags {
   readonly idempotence: boolean;
 }
 
-/** Adds the producer tuning flags, with the names of Kafka's producer configs. */
+/** Defaults of the producer flags that differ between commands. */
 export interface ProducerDefaults {
   readonly lingerMs: number;
   /** batch.size when --batch-size is not given (the producer's 16384 when undefined). */
   readonly batchSize?: number;
 }
 
+/** Adds the producer tuning flags, with the names of Kafka's producer configs. */
 export function withProducerFlags(command: Command, defaults: ProducerDefaults): Command {
   return command
     .option('--acks <acks>', 'acks: 0, 1, all or -1', 'all')
