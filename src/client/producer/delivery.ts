@@ -102,20 +102,13 @@ export class BulkDelivery implements DeliveryListener {
   private maybeResolve(): void {
     if (this.isSettled || !this.isSealed || this.delivered_ < this.appended) return;
     this.isSettled = true;
-    this.resolve(
-      this.ranges.sort((a, b) =>
-        a.topic !== b.topic
-          ? a.topic < b.topic
-            ? -1
-            : 1
-          : a.partition !== b.partition
-            ? a.partition - b.partition
-            : a.baseOffset < b.baseOffset
-              ? -1
-              : a.baseOffset > b.baseOffset
-                ? 1
-                : 0,
-      ),
-    );
+    this.resolve(this.ranges.sort(byPosition));
   }
+}
+
+/** Orders ranges by topic, partition and offset. */
+function byPosition(a: OffsetRange, b: OffsetRange): number {
+  if (a.topic !== b.topic) return a.topic < b.topic ? -1 : 1;
+  if (a.partition !== b.partition) return a.partition - b.partition;
+  return a.baseOffset < b.baseOffset ? -1 : a.baseOffset > b.baseOffset ? 1 : 0;
 }
