@@ -56,29 +56,27 @@ export async function recoverSegment(
     failure = error.message;
   }
   let truncatedBytes = 0;
+  let zeroTailBytes = 0;
   if (failure !== undefined) {
     truncatedBytes = segment.size - position;
     // Zeros from the first invalid batch on are the unused part of a zero-ahead tail (see
     // ZeroAhead): the normal end of a log that was not closed cleanly, cut without a warning.
-    if (await isZeroFrom(segment.log, position, segment.size)) {
-      await segment.truncateToPosition(position);
-      await Promise.all([segment.offsetIndex.writePending(), segment.timeIndex.writePending()]);
-      return { truncatedBytes, zeroTailBytes: truncatedBytes };
-    }
-    logger.warn(
-      {
-        file: segment.log.path,
-        position,
-        offset: expectedOffset.toString(),
-        truncatedBytes,
-        reason: failure,
-      },
-      `truncating ${segment.log.path} at position ${position} (offset ${expectedOffset}): ${failure}`,
-    );
+    if (await isZeroFrom(segment.log, position, segment.size)) zeroTailBytes = truncatedBytes;
+    else
+      logger.warn(
+        {
+          file: segment.log.path,
+          position,
+          offset: expectedOffset.toString(),
+          truncatedBytes,
+          reason: failure,
+        },
+        `truncating ${segment.log.path} at position ${position} (offset ${expectedOffset}): ${failure}`,
+      );
     await segment.truncateToPosition(position);
   }
   await Promise.all([segment.offsetIndex.writePending(), segment.timeIndex.writePending()]);
-  return { truncatedBytes, zeroTailBytes: 0 };
+  return { truncatedBytes, zeroTailBytes };
 }
 
 /** True when every byte of `file` in [from, to) is zero (read in SCAN_WINDOW_BYTES pieces). */
