@@ -78,7 +78,6 @@ export class ServerConnection implements IdleCandidate {
   private lastReadMs = 0;
   /** The pooled buffer the decoder copied the latest spanning frame into (taken from the pool). */
   private pooledFrame: Buffer | undefined;
-  private readonly recycled = new WeakSet<Buffer>();
 
   constructor(
     private readonly socket: Socket,
@@ -187,7 +186,7 @@ export class ServerConnection implements IdleCandidate {
 
   private dispatch(frame: Buffer): void {
     // The frame was copied into a pooled buffer when it starts one (a view of a socket read does not).
-    const pooled =
+    let pooled =
       this.pooledFrame !== undefined && frame.buffer === this.pooledFrame.buffer
         ? this.pooledFrame
         : undefined;
@@ -230,7 +229,12 @@ export class ServerConnection implements IdleCandidate {
           slot.releases ??= [];
           slot.releases.push(release);
         },
-        recycleFrame: () => this.recycle(frame, pooled),
+        // Gives the pooled buffer back once: a second call must not hand it out twice.
+        recycleFrame: () => {
+          if (pooled === undefined) return;
+          this.options.framePool?.give(pooled);
+          pooled = undefined;
+        },
       });
     } catch (error: unknown) {
       this.failHandler(error, header);
@@ -269,13 +273,6 @@ export class ServerConnection implements IdleCandidate {
     }
     if (this.isDraining) this.maybeFinishDrain();
     else this.pump();
-  }
-
-  /** Gives a frame's pooled buffer back, once: a second call must not hand it out twice. */
-  private recycle(frame: Buffer, pooled: Buffer | undefined): void {
-    if (pooled === undefined || this.recycled.has(frame)) return;
-    this.recycled.add(frame);
-    this.options.framePool?.give(pooled);
   }
 
   private updateReading(): void {
