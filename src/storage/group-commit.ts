@@ -62,7 +62,7 @@ interface PendingGroup {
   isTaken: boolean;
   /** Records in `views`, counted when written (flush.messages). */
   records: number;
-  /** Bytes of `views`, counted when written (zero-ahead's write rate). */
+  /** Bytes of `views`, counted when written (zero-ahead's write rate, the group-commit trace). */
   bytes: number;
   /** Transactions aborted by markers among `views`: written to the `.txnindex` of the marker's segment. */
   readonly abortedTxns: AbortedTxn[];
@@ -216,16 +216,15 @@ export class GroupCommit {
     if (group.needsSync) state.zeroAhead.afterDurableWrite(group.bytes);
   }
 
+  /** After writeGroup (which counted `group.bytes`). */
   private traceGroup(group: PendingGroup, startedMs: number): void {
-    let bytes = 0;
-    for (const view of group.views) bytes += view.sizeInBytes;
     publishGroupCommit({
       dir: this.state.dir,
       queuedMs: group.queuedMs,
       startedMs,
       writtenMs: performance.now(),
       batches: group.views.length,
-      bytes,
+      bytes: group.bytes,
     });
   }
 
