@@ -117,6 +117,19 @@ function exchange(nodes: Map<number, RaftNode>, first: RaftMessage[]): RaftMessa
   return all;
 }
 
+/** Delivers a leader's appends to its followers, which persist and answer; the leader only receives. */
+function acknowledgeWithoutDraining(
+  leader: RaftNode,
+  followers: Map<number, RaftNode>,
+  appends: readonly RaftMessage[],
+): void {
+  for (const append of appends) {
+    const follower = followers.get(append.to)!;
+    follower.receive(append);
+    for (const reply of drain(follower)) leader.receive(reply);
+  }
+}
+
 describe('RaftNode', () => {
   it('votes at most once per term, even after a restart from its persisted state', () => {
     const disk = new SimDisk();
@@ -316,6 +329,75 @@ describe('RaftNode', () => {
     candidate.tick(1000);
     assert.deepEqual(candidate.takeEarlyMessages(), [], 'pre-votes and votes leave through ready()');
     assert.equal(only([...candidate.ready().messages], 'preVote').length, 2);
+  });
+
+  it('hands out entries committed by the followers to apply before its own write (takeCommitted)', () => {
+    const { leader, followers } = electLeader();
+    exchange(new Map<number, RaftNode>([[1, leader], ...followers]), drain(leader));
+    const result = leader.propose(new Uint8Array(4));
+    assert.ok(result.ok);
+    const early = leader.takeEarlyMessages();
+    const work = leader.ready(); // the leader's own write of the entry is now in flight
+    assert.deepEqual(leader.takeCommitted(), [], 'nothing committed yet');
+    acknowledgeWithoutDraining(leader, followers, early);
+    assert.equal(leader.status().commitIndex, result.index, 'two followers hold it durably');
+    assert.equal(leader.status().stableIndex, result.index - 1);
+    assert.deepEqual(
+      leader.takeCommitted().map((entry) => entry.index),
+      [result.index],
+    );
+    assert.equal(leader.status().appliedIndex, result.index);
+    assert.deepEqual(leader.takeCommitted(), [], 'taken once');
+    // No snapshot may cover an entry not durable here.
+    assert.throws(() => leader.compact(result.index, new Uint8Array()), RaftUsageError);
+    diskOf(leader).write(work);
+    leader.advance(work);
+    assert.equal(leader.status().appliedIndex, result.index);
+  });
+
+  it('asks for a snapshot only once the applied entries are durable here', () => {
+    const { leader, followers } = electLeader();
+    exchange(new Map<number, RaftNode>([[1, leader], ...followers]), drain(leader));
+    const result = leader.propose(new Uint8Array(4));
+    assert.ok(result.ok);
+    acknowledgeWithoutDraining(leader, followers, leader.takeEarlyMessages());
+    assert.equal(leader.takeCommitted().at(-1)?.index, result.index, 'applied before any write of it');
+    leader.requestSnapshot();
+    const work = leader.ready();
+    assert.equal(work.entries.at(-1)?.index, result.index);
+    assert.equal(work.shouldSnapshot, false, 'applied beyond the durable log: not yet');
+    diskOf(leader).write(work);
+    leader.advance(work);
+    const next = leader.ready();
+    assert.equal(next.shouldSnapshot, true, 'durable now');
+    assert.deepEqual(next.committed, [], 'already applied');
+    leader.advance(next);
+    assert.equal(leader.compact(result.index, new Uint8Array([1])), true);
+  });
+
+  it('takeCommitted waits while the ready() in flight carries committed entries, so apply stays in order', () => {
+    const { leader, followers } = electLeader();
+    exchange(new Map<number, RaftNode>([[1, leader], ...followers]), drain(leader));
+    const first = leader.propose(new Uint8Array(4));
+    assert.ok(first.ok);
+    acknowledgeWithoutDraining(leader, followers, leader.takeEarlyMessages());
+    assert.equal(leader.status().commitIndex, first.index);
+    const work = leader.ready(); // carries the entry as committed, applied after this write
+    assert.deepEqual(
+      work.committed.map((entry) => entry.index),
+      [first.index],
+    );
+    const second = leader.propose(new Uint8Array(4));
+    assert.ok(second.ok);
+    acknowledgeWithoutDraining(leader, followers, leader.takeEarlyMessages());
+    assert.equal(leader.status().commitIndex, second.index);
+    assert.deepEqual(leader.takeCommitted(), [], 'the earlier committed entries are applied first');
+    diskOf(leader).write(work);
+    leader.advance(work);
+    assert.deepEqual(
+      leader.takeCommitted().map((entry) => entry.index),
+      [second.index],
+    );
   });
 
   it('commits only by counting entries of its own term, and never counts learners', () => {

@@ -239,9 +239,13 @@ export class RaftNode {
     requestReadIndex(this.#state, requestId);
   }
 
-  /** Asks for a snapshot at the next ready() (shouldSnapshot), whatever the log size. */
+  /**
+   * Asks for a snapshot at a coming ready() (shouldSnapshot), whatever the log size; also after a
+   * ready() that asked could not be followed (the applied index was beyond the stable one).
+   */
   requestSnapshot(): void {
     this.#state.snapshotRequested = true;
+    this.#snapshotAsked = false;
   }
 
   /**
@@ -253,6 +257,10 @@ export class RaftNode {
     const state = this.#state;
     if (index > state.appliedIndex)
       throw new RaftUsageError(`snapshot at ${index} beyond applied ${state.appliedIndex}`);
+    // Entries may be applied before they are durable here (takeCommitted): a snapshot covering entries
+    // still on their way to this disk would let storage drop a log it has not finished writing.
+    if (index > state.log.stableIndex)
+      throw new RaftUsageError(`snapshot at ${index} beyond stable ${state.log.stableIndex}`);
     const pendingIndex = state.pendingSnapshot?.snapshot.index ?? 0;
     if (index <= state.log.snapshotMeta.index || index <= pendingIndex) return false;
     const term = state.log.term(index);
@@ -294,6 +302,29 @@ export class RaftNode {
     }
     outbox.length = kept;
     return early;
+  }
+
+  /**
+   * Committed entries the caller may apply now, before the ready() in flight (if any) completes: the
+   * caller applies them at once, in order, before calling anything else on this node, and they count
+   * as applied from now on. An entry is committed once a majority holds it durably, whether or not
+   * this node is part of that majority, so it may be applied before it is durable here: a crash loses
+   * only the volatile state machine, rebuilt from the durable snapshot and log (where a committed
+   * entry is never overwritten). This takes the leader's own fsync, and the write of the next batch,
+   * off the proposer's path (thesis §10.2.1). Empty while the outstanding ready() carries committed
+   * entries or a snapshot to restore (they come first), or while a leader's snapshot awaits its ready().
+   */
+  takeCommitted(): LogEntry[] {
+    const state = this.#state;
+    const work = this.#outstanding;
+    if (work !== undefined && (work.committed.length > 0 || work.snapshot?.restore === true)) return [];
+    if (state.pendingSnapshot?.restore === true) return [];
+    const from = state.appliedIndex + 1;
+    const to = Math.min(state.commitIndex, from + state.options.maxApplyEntries - 1);
+    if (to < from) return [];
+    const entries = state.log.slice(from, to, Number.POSITIVE_INFINITY, to - from + 1);
+    state.appliedIndex = to;
+    return entries;
   }
 
   hasReady(): boolean {
@@ -368,10 +399,9 @@ export class RaftNode {
     if (state.role.kind === 'leader') maybeCommit(state, state.role);
   }
 
-  /** Committed entries are applied only once durable here too, so a restart never un-applies one. */
+  /** Committed entries may be applied before they are durable here (see takeCommitted). */
   #applyTo(): number {
-    const state = this.#state;
-    return Math.min(state.commitIndex, state.log.stableIndex);
+    return this.#state.commitIndex;
   }
 
   #hardStateChanged(): boolean {
@@ -385,6 +415,8 @@ export class RaftNode {
     const state = this.#state;
     if (this.#snapshotAsked || state.pendingSnapshot !== undefined) return false;
     if (state.appliedIndex <= state.log.snapshotMeta.index) return false;
+    // Only a snapshot of durable entries (compact()); asked again once the log caught up.
+    if (state.appliedIndex > state.log.stableIndex) return false;
     return state.snapshotRequested || state.log.bytesAfterSnapshot >= state.options.snapshotThresholdBytes;
   }
 }

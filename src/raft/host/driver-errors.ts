@@ -9,6 +9,19 @@ export class NotLeaderError extends PyralogError {
   }
 }
 
+/**
+ * This node stopped leading (a newer term began) before the proposal's entry was known to commit: it
+ * may still commit through the new leader, or be overwritten; this node cannot tell. Kafka answers an
+ * acks=all produce waiting on a deposed leader the same way (NOT_LEADER_OR_FOLLOWER): retry at
+ * `leaderId`, knowing the first attempt may have taken effect.
+ */
+export class LeadershipLostError extends NotLeaderError {
+  constructor(leaderId: NodeId | undefined, index: number, term: number) {
+    super(leaderId);
+    this.message = `leadership of term ${term} lost before entry ${index} committed (it may still commit); ${this.message}`;
+  }
+}
+
 /** The leader refused the proposal for now (back-pressure, a transfer or a pending config change). */
 export class ProposalRefusedError extends PyralogError {
   readonly code = 'PROPOSAL_REFUSED';

@@ -1,6 +1,6 @@
-import type { LogEntry } from '../core/log-entry.js';
+import type { LogEntry, NodeId } from '../core/log-entry.js';
 import type { ReadState } from '../core/read-index.js';
-import { ProposalLostError, ReadIndexFailedError } from './driver-errors.js';
+import { LeadershipLostError, ProposalLostError, ReadIndexFailedError } from './driver-errors.js';
 
 interface Deferred<T> {
   resolve(value: T): void;
@@ -51,6 +51,35 @@ export class PendingProposals {
       waiter.reject(
         new ProposalLostError(`entry ${entry.index} committed in term ${entry.term}, not ${waiter.term}`),
       );
+    }
+  }
+
+  /**
+   * Leadership changed here: this node now leads `leadingTerm`, or nobody's proposals (undefined).
+   * Every proposal of another term still above `commitIndex` is settled now, instead of when, much
+   * later, some entry commits at its index. One whose entry is gone from the log (`termAt` differs: a
+   * newer leader overwrote or truncated it) was lost; one still in the log may yet commit through the
+   * new leader, which this node cannot know: it fails with LeadershipLostError (retry at `leaderId`).
+   * Proposals at or below `commitIndex` settle when applied, as usual.
+   */
+  leadershipChanged(
+    leadingTerm: number | undefined,
+    commitIndex: number,
+    termAt: (index: number) => number | undefined,
+    leaderId: NodeId | undefined,
+  ): void {
+    for (const [index, waiter] of this.#byIndex) {
+      if (index <= commitIndex || waiter.term === leadingTerm) continue;
+      this.#byIndex.delete(index);
+      if (termAt(index) === waiter.term) {
+        waiter.reject(new LeadershipLostError(leaderId, index, waiter.term));
+      } else {
+        waiter.reject(
+          new ProposalLostError(
+            `entry ${index} of term ${waiter.term} was overwritten after a leader change`,
+          ),
+        );
+      }
     }
   }
 

@@ -12,7 +12,7 @@ import type { RaftMessage } from '../core/raft-message.js';
 import { RaftNode } from '../core/raft-node.js';
 import type { RaftOptions } from '../core/raft-options.js';
 import type { RaftReady } from '../core/raft-ready.js';
-import { DriverStoppedError, NotLeaderError, ProposalLostError } from './driver-errors.js';
+import { DriverStoppedError, LeadershipLostError, NotLeaderError } from './driver-errors.js';
 import type { HostClock, StateMachine, TimerHandle } from './driver-ports.js';
 import { RaftDriver } from './raft-driver.js';
 
@@ -160,7 +160,7 @@ describe('RaftDriver', () => {
     await Promise.all(nodes.map((n) => n.driver.stop()));
   });
 
-  it("sends the leader's entries while its own write is held, but acknowledges and applies only durable ones", async () => {
+  it("sends the leader's entries and answers once the followers hold them, while its own write is held", async () => {
     const { clock, nodes } = cluster();
     const leader = await electLeader(clock, nodes);
     await runUntil(clock, () => leader.driver.status().commitIndex >= 1, 'the no-op committed');
@@ -179,11 +179,13 @@ describe('RaftDriver', () => {
       .slice(sentBefore)
       .filter((s) => s.message.kind === 'append' && s.message.entries.length > 0);
     assert.equal(appends.length, 2, 'one append per follower while the leader write is held');
-    // The followers' durable copies commit it; the leader applies (and answers) only once its copy is durable.
-    await runUntil(clock, () => leader.driver.status().commitIndex >= 2, 'committed by the followers');
-    assert.equal(leader.driver.status().stableIndex, 1);
-    assert.equal(resolved, false);
-    assert.deepEqual(leader.machine.items, []);
+    // The followers' durable copies commit it: the leader applies and answers while its own copy is
+    // still on its way to its disk (a majority holds it durably; the leader's state machine is volatile).
+    await runUntil(clock, () => resolved, 'answered once committed by the followers');
+    assert.equal(leader.driver.status().stableIndex, 1, "the leader's write is still held");
+    assert.ok(leader.driver.status().commitIndex >= 2);
+    assert.deepEqual(leader.machine.items, ['held']);
+    assert.ok(!leader.durable.has(2));
     leader.gate = undefined;
     release();
     await runUntil(clock, () => nodes.every((n) => n.machine.items.includes('held')), 'the entry applied');
@@ -260,7 +262,7 @@ describe('RaftDriver', () => {
     await Promise.all(nodes.map((n) => n.driver.stop()));
   });
 
-  it('rejects a proposal whose entry a newer leader overwrote', async () => {
+  it('fails the proposals of a deposed leader as soon as it steps down, not when its index commits', async () => {
     const { clock, nodes } = cluster();
     const old = await electLeader(clock, nodes);
     await runUntil(
@@ -269,7 +271,19 @@ describe('RaftDriver', () => {
       'noop committed',
     );
     isCut = (message) => message.from === old.id || message.to === old.id;
-    const doomed = assert.rejects(old.driver.propose(Buffer.from('doomed')), ProposalLostError);
+    let failure: unknown;
+    old.driver.propose(Buffer.from('doomed')).then(
+      () => assert.fail('a cut-off leader cannot commit'),
+      (error: unknown) => {
+        failure = error;
+      },
+    );
+    // Check-quorum deposes the cut-off leader; its proposal fails then, while the cut still holds and
+    // nothing committed at its index anywhere.
+    await runUntil(clock, () => old.driver.status().role !== 'leader', 'the old leader stepped down');
+    await settle();
+    assert.ok(failure instanceof LeadershipLostError, `got ${String(failure)}`);
+    assert.ok(failure instanceof NotLeaderError, 'clients retry it like NOT_LEADER_OR_FOLLOWER');
     const others = nodes.filter((n) => n !== old);
     await runUntil(clock, () => others.some((n) => n.driver.status().role === 'leader'), 'a new leader');
     const next = others.find((n) => n.driver.status().role === 'leader')!;
@@ -278,7 +292,6 @@ describe('RaftDriver', () => {
     await winner;
     isCut = () => false;
     await runUntil(clock, () => old.machine.items.includes('winner'), 'the old leader caught up');
-    await doomed;
     assert.ok(!old.machine.items.includes('doomed'));
     await Promise.all(nodes.map((n) => n.driver.stop()));
   });

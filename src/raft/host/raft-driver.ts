@@ -1,4 +1,4 @@
-import type { NodeId } from '../core/log-entry.js';
+import type { LogEntry, NodeId } from '../core/log-entry.js';
 import type { RaftMessage } from '../core/raft-message.js';
 import type { RaftNode, RaftStatus } from '../core/raft-node.js';
 import type { RaftReady } from '../core/raft-ready.js';
@@ -41,6 +41,8 @@ export class RaftDriver {
   #stoppedError: Error | undefined;
   #flushQueued = false;
   #lastRole = '';
+  /** The term this node led when last observed (undefined: it did not lead). */
+  #leadingTerm: number | undefined;
   #tickedAtMs = Number.NaN;
 
   constructor(options: RaftDriverOptions) {
@@ -137,37 +139,62 @@ export class RaftDriver {
       }
       if (!this.#running) return;
       this.#options.transport.send(work.messages);
-      const appliedIndex = this.#apply(work);
+      this.#apply(work);
       this.#node.advance(work);
+      this.#applyEarly();
       this.#observeRole();
-      // The core asks once the log grew past its threshold; the state machine is at appliedIndex now.
-      if (work.shouldSnapshot && appliedIndex > this.#node.status().snapshotIndex) {
-        this.#node.compact(appliedIndex, this.#options.stateMachine.snapshot());
-      }
+      if (work.shouldSnapshot) this.#snapshot();
       this.#schedule();
     }
   }
 
-  /** Applies the ready's snapshot and committed entries, answers reads; returns the applied index. */
-  #apply(work: RaftReady): number {
-    const machine = this.#options.stateMachine;
+  /** Applies the ready's snapshot and committed entries, answers reads. */
+  #apply(work: RaftReady): void {
     const snapshot = work.snapshot;
     if (snapshot?.restore === true) {
-      machine.restore(snapshot.snapshot.data);
+      this.#options.stateMachine.restore(snapshot.snapshot.data);
       this.#proposals.snapshotInstalled(snapshot.snapshot.index);
     }
-    let appliedIndex = Math.max(
-      this.#node.status().appliedIndex,
+    const appliedIndex = Math.max(
+      this.#applyEntries(work.committed) ?? this.#node.status().appliedIndex,
       snapshot?.restore === true ? snapshot.snapshot.index : 0,
     );
-    for (const entry of work.committed) {
-      const result = entry.kind === 'command' ? machine.apply(entry) : undefined;
-      this.#proposals.applied(entry, result);
-      appliedIndex = entry.index;
-    }
     for (const state of work.readStates) this.#reads.answered(state, appliedIndex);
     this.#reads.applied(appliedIndex);
-    return appliedIndex;
+  }
+
+  /**
+   * Applies what committed since, without waiting for the write in flight (RaftNode.takeCommitted):
+   * a proposal is answered once a majority holds it durably, even when this node's own fsync, or the
+   * one of the batch after it, has not finished.
+   */
+  #applyEarly(): void {
+    const appliedIndex = this.#applyEntries(this.#node.takeCommitted());
+    if (appliedIndex !== undefined) this.#reads.applied(appliedIndex);
+  }
+
+  /** Applies committed entries in order and settles their proposals; returns the last index, if any. */
+  #applyEntries(entries: readonly LogEntry[]): number | undefined {
+    const machine = this.#options.stateMachine;
+    for (const entry of entries) {
+      const result = entry.kind === 'command' ? machine.apply(entry) : undefined;
+      this.#proposals.applied(entry, result);
+    }
+    return entries.at(-1)?.index;
+  }
+
+  /**
+   * The core asked for a snapshot (its log grew past the threshold). It covers only entries durable
+   * here; when entries were applied before their write completed, it is asked again once they are.
+   */
+  #snapshot(): void {
+    const status = this.#node.status();
+    if (status.appliedIndex <= status.snapshotIndex) return;
+    if (status.appliedIndex > status.stableIndex) {
+      this.#node.requestSnapshot();
+      return;
+    }
+    this.#node.compact(status.appliedIndex, this.#options.stateMachine.snapshot());
   }
 
   #kick(): void {
@@ -232,13 +259,26 @@ export class RaftDriver {
     if (!this.#running) return;
     const early = this.#node.takeEarlyMessages();
     if (early.length > 0) this.#options.transport.send(early);
+    this.#applyEarly();
     this.#observeRole();
   }
 
+  /** Reports role changes, and settles the proposals of a leadership this node no longer holds. */
   #observeRole(): void {
     const onRoleChange = this.#options.onRoleChange;
-    if (onRoleChange === undefined) return;
+    if (onRoleChange === undefined && this.#proposals.size === 0) return;
     const status = this.#node.status();
+    const leadingTerm = status.role === 'leader' ? status.term : undefined;
+    if (leadingTerm !== this.#leadingTerm) {
+      this.#leadingTerm = leadingTerm;
+      this.#proposals.leadershipChanged(
+        leadingTerm,
+        status.commitIndex,
+        (index) => this.#node.term(index),
+        status.leaderId,
+      );
+    }
+    if (onRoleChange === undefined) return;
     const role = `${status.role}/${status.term}/${status.leaderId ?? '-'}`;
     if (role === this.#lastRole) return;
     this.#lastRole = role;

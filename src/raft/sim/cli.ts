@@ -51,6 +51,8 @@ function main(): number {
   let unsyncedLeaderCrashes = 0;
   let heartbeatResponsesDuringWrite = 0;
   let disconnectHints = 0;
+  let appliedBeforeDurable = 0;
+  let snapshotsDeferred = 0;
   let threeNodeSeeds = 0;
   let lastProgress = started;
   for (let seed = firstSeed; seed < firstSeed + count; seed++) {
@@ -62,6 +64,8 @@ function main(): number {
     unsyncedLeaderCrashes += result.stats.leaderCrashesWithUnsyncedSent;
     heartbeatResponsesDuringWrite += result.stats.heartbeatResponsesDuringWrite;
     disconnectHints += result.stats.disconnectHints;
+    appliedBeforeDurable += result.stats.appliedBeforeDurable;
+    snapshotsDeferred += result.stats.snapshotsDeferred;
     if (result.healToCommitMs !== undefined) healToCommit.push(result.healToCommitMs);
     if (!result.ok) {
       failures.push(result);
@@ -103,7 +107,8 @@ function main(): number {
       `${(virtualMs / 1000).toFixed(0)} s of virtual time, ${steps} steps; ` +
       `${unsyncedLeaderCrashes} leader crashes with sent but unsynced entries, ` +
       `${heartbeatResponsesDuringWrite} heartbeat responses sent during a write, ` +
-      `${disconnectHints} peer-disconnected hints`,
+      `${disconnectHints} peer-disconnected hints, ` +
+      `${appliedBeforeDurable} entries applied before durable locally (${snapshotsDeferred} snapshots deferred)`,
   );
   console.log(
     `liveness: heal -> first new commit p50 ${quantile(0.5)} ms, p99 ${quantile(0.99)} ms, max ${healToCommit.at(-1)} ms ` +

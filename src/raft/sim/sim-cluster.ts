@@ -1,6 +1,6 @@
 import { SeededRandom, VirtualClock } from '../../testing/index.js';
 import { assert, assertNever } from '../core/assert.js';
-import type { NodeId } from '../core/log-entry.js';
+import type { LogEntry, NodeId } from '../core/log-entry.js';
 import type { ConfigChange } from '../core/membership.js';
 import type { RaftMessage } from '../core/raft-message.js';
 import { type ProposeResult, RaftNode, type RaftStatus } from '../core/raft-node.js';
@@ -24,6 +24,11 @@ export interface SimClusterOptions {
   readonly raft: Partial<Omit<RaftOptions, 'id' | 'bootstrapConfig'>>;
   /** Give each node a random clock offset and rate in [1 - drift, 1 + drift]. */
   readonly clockDrift: number;
+  /**
+   * Apply committed entries as soon as they commit (RaftNode.takeCommitted, as the driver does), also
+   * while a write is in flight and before they are durable locally; false: only through ready().
+   */
+  readonly applyEarly: boolean;
 }
 
 export const DEFAULT_SIM_OPTIONS: SimClusterOptions = {
@@ -43,6 +48,7 @@ export const DEFAULT_SIM_OPTIONS: SimClusterOptions = {
     maxUncommittedEntries: 2000,
   },
   clockDrift: 0,
+  applyEarly: true,
 };
 
 type SimEvent =
@@ -68,6 +74,10 @@ export interface SimStats {
   heartbeatResponsesDuringWrite: number;
   /** peerDisconnected hints delivered (a crash closes the victim's connections; resets while both live). */
   disconnectHints: number;
+  /** Entries applied before they were durable on the applying node (applyEarly). */
+  appliedBeforeDurable: number;
+  /** Snapshots asked for again because the applied index was beyond the durable log. */
+  snapshotsDeferred: number;
 }
 
 const MAX_QUEUED_EVENTS = 200_000;
@@ -98,6 +108,8 @@ export class SimCluster {
     leaderCrashesWithUnsyncedSent: 0,
     heartbeatResponsesDuringWrite: 0,
     disconnectHints: 0,
+    appliedBeforeDurable: 0,
+    snapshotsDeferred: 0,
   };
   /** Proposal id → virtual time it was accepted by a leader. */
   readonly proposedAtMs = new Map<number, number>();
@@ -383,6 +395,7 @@ export class SimCluster {
       const raft = node.raft;
       if (raft === undefined) return;
       this.#sendEarly(node, raft);
+      if (this.options.applyEarly) this.#applyCommitted(node, raft, raft.takeCommitted());
       if (node.writing !== undefined || !raft.hasReady()) return;
       const work = raft.ready();
       this.checker.onReady(raft, work);
@@ -415,19 +428,7 @@ export class SimCluster {
       this.checker.onRestore(node.id, node.machine.appliedIndex, node.machine.hash);
       this.stats.snapshotsInstalled++;
     }
-    const term = raft.status().term;
-    for (const entry of work.committed) {
-      node.machine.apply(entry);
-      this.checker.onApply(node.id, term, entry, node.machine.hash);
-      if (entry.kind === 'command') {
-        const id = proposalIdOf(entry.data);
-        this.#committedProposals.add(id);
-        const proposedAt = this.proposedAtMs.get(id);
-        if (proposedAt !== undefined) {
-          this.latestCommittedProposalMs = Math.max(this.latestCommittedProposalMs, proposedAt);
-        }
-      }
-    }
+    this.#applyCommitted(node, raft, work.committed);
     for (const read of work.readStates) {
       if (read.kind === 'ready') {
         this.checker.onReadReady(node.id, read.requestId, read.index);
@@ -441,7 +442,31 @@ export class SimCluster {
     const status = raft.status();
     assert(status.appliedIndex === node.machine.appliedIndex, 'raft and the state machine agree on applied');
     if (work.shouldSnapshot && node.machine.appliedIndex > status.snapshotIndex) {
-      if (raft.compact(node.machine.appliedIndex, node.machine.snapshotData())) this.stats.snapshotsTaken++;
+      // As the driver: a snapshot covers only entries durable here, else it is asked again later.
+      if (node.machine.appliedIndex > status.stableIndex) {
+        raft.requestSnapshot();
+        this.stats.snapshotsDeferred++;
+      } else if (raft.compact(node.machine.appliedIndex, node.machine.snapshotData())) {
+        this.stats.snapshotsTaken++;
+      }
+    }
+  }
+
+  #applyCommitted(node: SimNode, raft: RaftNode, entries: readonly LogEntry[]): void {
+    if (entries.length === 0) return;
+    const status = raft.status();
+    for (const entry of entries) {
+      node.machine.apply(entry);
+      this.checker.onApply(node.id, status.term, entry, node.machine.hash);
+      if (entry.index > status.stableIndex) this.stats.appliedBeforeDurable++;
+      if (entry.kind === 'command') {
+        const id = proposalIdOf(entry.data);
+        this.#committedProposals.add(id);
+        const proposedAt = this.proposedAtMs.get(id);
+        if (proposedAt !== undefined) {
+          this.latestCommittedProposalMs = Math.max(this.latestCommittedProposalMs, proposedAt);
+        }
+      }
     }
   }
 
