@@ -1,15 +1,23 @@
 #!/usr/bin/env node
 // `pyralog bench produce` against the fastest real client of the broker benchmark, in one run on one
 // broker: librdkafka's rdkafka_performance (../shared/bench, as bench/broker drives it: 1 KiB records,
-// acks=all, linger.ms=5, batch.num.messages=10000, one partition) and `pyralog bench produce` with the
-// same workload (1 KiB records, acks=all, one partition), alternating the order in each run, on fresh
-// topics; librdkafka also with enable.idempotence=true, which `pyralog bench produce` has by default
-// (pass --pyralog-args "--no-idempotence --max-in-flight 30" for the other comparison). Prints msg/s and MB/s of each with the load average next to it, and the ratio of the
-// medians (issue #8 asks for >= 0.8).
+// acks=all, linger.ms=5, batch.num.messages=10000, batch.size 1000000, no compression, one partition)
+// and `pyralog bench produce` with the same workload (1 KiB records, acks=all, linger.ms 5, batch.size
+// 1000000, no compression, one partition), on fresh topics, alternating the order in each run.
+// Like is compared with like, in two pairs:
+// - non-idempotent: librdkafka with its defaults (enable.idempotence=false, max.in.flight 1000000)
+//   against `pyralog bench produce --no-idempotence --max-in-flight 1000000`;
+// - idempotent: librdkafka with enable.idempotence=true (at most 5 requests in flight) against
+//   `pyralog bench produce` with its defaults (idempotent with acks=all as Kafka 3.0+, 5 in flight).
+// Prints msg/s and MB/s of each with the load average next to it, and the ratios of the medians of
+// each pair; issue #8 asks for >= 0.8 against the fastest client (librdkafka non-idempotent), so the
+// idempotent pyralog against that one is printed too.
 //
 // Usage (after `npm run build`; rdkafka_performance is built from Debian's librdkafka-dev on first use):
 //   node bench/cli/main.mjs [--msgs 1000000] [--runs 3] [--flush-mode durable|kafka]
+//                           [--semantics both|non-idempotent|idempotent]
 //                           [--pyralog-args "--batch-size 65536"] [--cpu-prof DIR] [--broker-cpu-prof DIR]
+// --pyralog-args go to every `pyralog bench produce` after the pair's own flags.
 // --baseline-cli PATH also runs `pyralog bench produce` from another build (e.g. a worktree of an
 // older commit: PATH/dist/pyralog.js) against the same broker in the same rounds, for an A/B of the client.
 // --cpu-prof runs `pyralog bench produce` under `node --cpu-prof` and leaves its profiles in DIR;
@@ -42,6 +50,33 @@ const pyralogArgs = option('pyralog-args', '')
 const cpuProfDir = option('cpu-prof', undefined);
 const brokerCpuProfDir = option('broker-cpu-prof', undefined);
 const baselineCli = option('baseline-cli', undefined);
+const semantics = option('semantics', 'both');
+if (!['both', 'non-idempotent', 'idempotent'].includes(semantics)) {
+  console.error(`--semantics must be both, non-idempotent or idempotent, not ${semantics}`);
+  process.exit(2);
+}
+
+/**
+ * The pairs compared, librdkafka and `pyralog bench produce` with the same delivery semantics each; the
+ * flags given to pyralog spell out librdkafka's in-flight limit (max.in.flight 1000000 by default, at
+ * most 5 with idempotence).
+ */
+const PAIRS = [
+  {
+    semantics: 'non-idempotent',
+    librdkafka: 'librdkafka',
+    idempotent: false,
+    pyralog: 'pyralog',
+    pyralogFlags: ['--no-idempotence', '--max-in-flight', '1000000'],
+  },
+  {
+    semantics: 'idempotent',
+    librdkafka: 'librdkafka-idempotent',
+    idempotent: true,
+    pyralog: 'pyralog-idempotent',
+    pyralogFlags: ['--max-in-flight', '5'],
+  },
+].filter((pair) => semantics === 'both' || pair.semantics === semantics);
 
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const TICKS_PER_SEC = 100;
@@ -61,8 +96,8 @@ function cpuMs(pid) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**
- * librdkafka: the produce step of ../shared/bench/broker-kafka.sh (not idempotent, so no in-flight
- * limit), and the same with enable.idempotence=true (at most 5 requests in flight, as our default).
+ * librdkafka: the produce step of ../shared/bench/broker-kafka.sh (not idempotent: max.in.flight
+ * 1000000), or the same with enable.idempotence=true (at most 5 requests in flight).
  */
 async function rdkafka(perf, bootstrap, topic, idempotent) {
   const args = ['-P', '-t', topic, '-p', '0', '-b', bootstrap, '-s', '1024', '-c', String(msgs), '-a', '-1'];
@@ -77,21 +112,12 @@ async function rdkafka(perf, bootstrap, topic, idempotent) {
   return { msgPerSec: (delivered / ms) * 1000, mbPerSec: bytes / 1e3 / ms };
 }
 
-/** `pyralog bench produce` with the same workload. */
-async function pyralog(bootstrap, topic, cli = CLI) {
+/** `pyralog bench produce` with the same workload and `flags` (its pair's semantics). */
+async function pyralog(bootstrap, topic, flags, cli = CLI) {
   const nodeArgs = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
   const args = [...nodeArgs, cli, 'bench', 'produce', '-b', bootstrap, '-t', topic];
-  args.push(
-    '--num-records',
-    String(msgs),
-    '--record-size',
-    '1024',
-    '--acks',
-    'all',
-    '-o',
-    'json',
-    ...pyralogArgs,
-  );
+  args.push('--num-records', String(msgs), '--record-size', '1024', '--acks', 'all', '-o', 'json');
+  args.push(...flags, ...pyralogArgs);
   const { stdout } = await run(process.execPath, args, { cwd: ROOT, maxBuffer: 16 << 20, timeout: 600_000 });
   const result = JSON.parse(stdout);
   return {
@@ -110,29 +136,38 @@ if (!existsSync(CLI)) {
 const perf = join(await sharedBenchCopy(), 'bin/rdkafka_performance');
 console.log(
   `# pyralog bench produce vs librdkafka, ${new Date().toISOString()}, node ${process.version}: ` +
-    `${runs} run(s) of ${msgs} records of 1 KiB, acks=all, one partition, flush mode ${flushMode}` +
-    (pyralogArgs.length > 0 ? `, pyralog bench produce ${pyralogArgs.join(' ')}` : ''),
+    `${runs} run(s) of ${msgs} records of 1 KiB, acks=all, one partition, flush mode ${flushMode}; ` +
+    PAIRS.map(
+      (pair) =>
+        `${pair.semantics}: librdkafka${pair.idempotent ? ' enable.idempotence=true' : ''} vs ` +
+        `pyralog bench produce ${[...pair.pyralogFlags, ...pyralogArgs].join(' ')}`,
+    ).join('; '),
 );
+/** Each client's runner, in the order of a run. */
+const clients = new Map();
+for (const pair of PAIRS) {
+  clients.set(pair.librdkafka, (bootstrap, topic) => rdkafka(perf, bootstrap, topic, pair.idempotent));
+  clients.set(pair.pyralog, (bootstrap, topic) => pyralog(bootstrap, topic, pair.pyralogFlags));
+  if (baselineCli !== undefined) {
+    clients.set(`${pair.pyralog}-baseline`, (bootstrap, topic) =>
+      pyralog(bootstrap, topic, pair.pyralogFlags, baselineCli),
+    );
+  }
+}
+const figures = Object.fromEntries([...clients.keys()].map((client) => [client, []]));
 const dir = await mkdtemp(join(OUT, 'cli-bench-'));
 const broker = await startPyralog(join(dir, 'data'), {
   extraArgs: ['--flush-mode', flushMode],
   nodeArgs: brokerCpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${brokerCpuProfDir}`],
 });
-const figures = { librdkafka: [], 'librdkafka-idempotent': [], pyralog: [] };
-if (baselineCli !== undefined) figures['pyralog-baseline'] = [];
 try {
   for (let i = 0; i < runs; i += 1) {
-    const order = Object.keys(figures);
+    const order = [...clients.keys()];
     if (i % 2 === 1) order.reverse();
     for (const client of order) {
       const topic = `${client}-${i}-${process.pid}`;
       const before = { broker: cpuMs(broker.pid).self, client: cpuMs(process.pid).children };
-      const figure =
-        client === 'pyralog'
-          ? await pyralog(broker.bootstrap, topic)
-          : client === 'pyralog-baseline'
-            ? await pyralog(broker.bootstrap, topic, baselineCli)
-            : await rdkafka(perf, broker.bootstrap, topic, client === 'librdkafka-idempotent');
+      const figure = await clients.get(client)(broker.bootstrap, topic);
       const clientCpuUs = ((cpuMs(process.pid).children - before.client) * 1000) / msgs;
       const brokerCpuUs = ((cpuMs(broker.pid).self - before.broker) * 1000) / msgs;
       const result = { ...figure, clientCpuUs, brokerCpuUs };
@@ -141,11 +176,9 @@ try {
         result.latencyMs === undefined
           ? ''
           : `, ack latency p50 ${result.latencyMs.p50Ms.toFixed(0)} p99 ${result.latencyMs.p99Ms.toFixed(0)} ms` +
-            (result.sendCpuUs === undefined
-              ? ''
-              : `, CPU us/record while sending ${result.sendCpuUs.toFixed(1)}`);
+            `, CPU us/record while sending ${result.sendCpuUs.toFixed(1)}`;
       console.log(
-        `run ${i + 1} ${client.padEnd(21)}: ${result.msgPerSec.toFixed(0)} msg/s, ${result.mbPerSec.toFixed(1)} MB/s${latency}, CPU us/record client ${clientCpuUs.toFixed(1)} broker ${brokerCpuUs.toFixed(1)}   [loadavg ${loadavg()}]`,
+        `run ${i + 1} ${client.padEnd(27)}: ${result.msgPerSec.toFixed(0)} msg/s, ${result.mbPerSec.toFixed(1)} MB/s${latency}, CPU us/record client ${clientCpuUs.toFixed(1)} broker ${brokerCpuUs.toFixed(1)}   [loadavg ${loadavg()}]`,
       );
     }
   }
@@ -153,17 +186,23 @@ try {
   await broker.stop();
   await rm(dir, { recursive: true, force: true });
 }
-const pyralogClients = baselineCli === undefined ? ['pyralog'] : ['pyralog', 'pyralog-baseline'];
-for (const ourClient of pyralogClients) {
-  const ours = median(figures[ourClient].map((f) => f.msgPerSec));
-  for (const client of ['librdkafka', 'librdkafka-idempotent']) {
-    const theirs = median(figures[client].map((f) => f.msgPerSec));
-    const perRun = figures[ourClient].map((f, i) => (f.msgPerSec / figures[client][i].msgPerSec).toFixed(2));
-    console.log(
-      `median: ${client} ${theirs.toFixed(0)} msg/s, ${ourClient} ${ours.toFixed(0)} msg/s; ` +
-        `ratio ${(ours / theirs).toFixed(2)} (per run ${perRun.join(', ')})   [loadavg ${loadavg()}]`,
-    );
+const medianOf = (client) => median(figures[client].map((f) => f.msgPerSec));
+/** The ratio of the medians of `ours` to `theirs`, with the ratio of each run. */
+function printRatio(label, ours, theirs) {
+  const perRun = figures[ours].map((f, i) => (f.msgPerSec / figures[theirs][i].msgPerSec).toFixed(2));
+  console.log(
+    `${label}: ${ours} ${medianOf(ours).toFixed(0)} msg/s / ${theirs} ${medianOf(theirs).toFixed(0)} msg/s = ` +
+      `${(medianOf(ours) / medianOf(theirs)).toFixed(2)} (per run ${perRun.join(', ')})   [loadavg ${loadavg()}]`,
+  );
+}
+for (const pair of PAIRS) {
+  for (const client of [pair.pyralog, `${pair.pyralog}-baseline`].filter((c) => c in figures)) {
+    printRatio(`ratio, ${pair.semantics}`, client, pair.librdkafka);
   }
+}
+if (PAIRS.length === 2) {
+  // Issue #8's bar is the fastest real client: librdkafka with its defaults (not idempotent).
+  printRatio('ratio, idempotent pyralog to the fastest client', 'pyralog-idempotent', 'librdkafka');
 }
 for (const [client, list] of Object.entries(figures)) {
   console.log(

@@ -81,10 +81,11 @@ export class Cluster {
 
   /**
    * The current view when it is fresh enough for `topic` (what `metadata([topic])` would answer without
-   * a request), else undefined; synchronous, for per-record paths such as the producer's append.
+   * a request), else undefined; synchronous, for per-record paths such as the producer's append, which
+   * pass the clock reading they already hold as `nowMs`.
    */
-  freshView(topic: string): ClusterView | undefined {
-    return this.isFresh() && this.view.topics.has(topic) ? this.view : undefined;
+  freshView(topic: string, nowMs = this.options.now()): ClusterView | undefined {
+    return this.isFresh(nowMs) && this.view.topics.has(topic) ? this.view : undefined;
   }
 
   /** Current metadata covering `topics`, refreshed first when stale, too old, or missing one of them. */
@@ -115,8 +116,8 @@ export class Cluster {
   }
 
   /** Whether the view is neither marked stale nor older than metadataMaxAgeMs. */
-  private isFresh(): boolean {
-    return !this.isStale && this.options.now() - this.view.updatedAtMs < this.options.metadataMaxAgeMs;
+  private isFresh(nowMs = this.options.now()): boolean {
+    return !this.isStale && nowMs - this.view.updatedAtMs < this.options.metadataMaxAgeMs;
   }
 
   private async fetchMetadata(

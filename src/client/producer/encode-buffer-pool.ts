@@ -1,11 +1,13 @@
-// Buffers that uncompressed batches are encoded into, reused once the broker has read them.
+// Buffers that batches write their records into, reused once the broker has read them.
 
 /**
- * A bounded free list of encoding buffers. A batch of about batch.size bytes needs a fresh buffer of that
- * size per request otherwise; V8 counts such buffers as external memory and runs a garbage collection
- * every few tens of megabytes of them, which took most of the producer's GC time. The Sender gives a
- * buffer back only when nothing can still read it: the broker answered the only request that carried it
- * (a batch sent more than once, or with acks=0, keeps its buffer for the garbage collector).
+ * A bounded free list of batch buffers of at least batch.size bytes. A batch needs a buffer of about
+ * batch.size otherwise; V8 counts such buffers as external memory and runs a garbage collection every
+ * few tens of megabytes of them, which took most of the producer's GC time. A batch takes a buffer when
+ * it opens (a smaller one when none is free, grown as records arrive, so that many sparse partitions do
+ * not hold batch.size each); the Sender gives a buffer back only when nothing can still read it: the
+ * broker answered the only request that carried it (a batch sent more than once, or with acks=0, keeps
+ * its buffer for the garbage collector), or its records were compressed into another buffer.
  */
 export class EncodeBufferPool {
   private readonly free: Buffer[] = [];
@@ -13,8 +15,8 @@ export class EncodeBufferPool {
   constructor(
     /** Buffers kept at most (about one per in-flight request). */
     private readonly maxBuffers: number,
-    /** Size of a new buffer unless a batch needs more: batch.size with room for varint overhead. */
-    private readonly preferredBytes: number,
+    /** The smallest buffer worth keeping: batch.size, what a full batch needs. */
+    private readonly fullBytes: number,
   ) {}
 
   /** Buffers waiting for reuse. */
@@ -22,20 +24,18 @@ export class EncodeBufferPool {
     return this.free.length;
   }
 
-  /** A buffer of at least `bytes`, reused when one is free. */
+  /**
+   * A free buffer when one holds `bytes` (it may be larger), else a new buffer of `bytes`, or of the full
+   * size when `bytes` is more than half of it (so that every large buffer can serve any batch later).
+   */
   take(bytes: number): Buffer {
-    for (let i = this.free.length - 1; i >= 0; i -= 1) {
-      const buffer = this.free[i]!;
-      if (buffer.length < bytes) continue;
-      this.free[i] = this.free[this.free.length - 1]!;
-      this.free.pop();
-      return buffer;
-    }
-    return Buffer.allocUnsafeSlow(Math.max(bytes, this.preferredBytes));
+    const last = this.free[this.free.length - 1];
+    if (last !== undefined && last.length >= bytes) return this.free.pop()!;
+    return Buffer.allocUnsafeSlow(bytes > this.fullBytes / 2 ? Math.max(bytes, this.fullBytes) : bytes);
   }
 
-  /** Takes back a buffer nothing reads any more; beyond the bound it is left to the garbage collector. */
+  /** Takes back a buffer nothing reads any more; a small one, or one beyond the bound, is left to the garbage collector. */
   give(buffer: Buffer): void {
-    if (this.free.length < this.maxBuffers) this.free.push(buffer);
+    if (buffer.length >= this.fullBytes && this.free.length < this.maxBuffers) this.free.push(buffer);
   }
 }

@@ -1,15 +1,11 @@
 // One batch of records for one partition, from the first append until the broker's answer settles every record.
 import {
-  type CompressionCodec,
-  EncodeError,
-  type KafkaRecord,
-  NO_PARTITION_LEADER_EPOCH,
+  CompressionCodec,
   NO_PRODUCER_EPOCH,
   NO_PRODUCER_ID,
   NO_SEQUENCE,
-  type RecordBatch,
+  type RecordBatchBuilder,
   type RecordHeader,
-  TimestampType,
 } from '../../protocol/index.js';
 
 /** Where a record landed. */
@@ -63,20 +59,19 @@ export function estimateRecordBytes(
 /** What the encoder needs besides the records: compression and, with idempotence, the producer's identity. */
 export interface BatchEncoding {
   readonly compression: CompressionCodec;
+  readonly compressionLevel?: number;
   readonly producerId?: bigint;
   readonly producerEpoch?: number;
 }
 
 /**
- * Records of one partition sent together, each kept as the KafkaRecord it is encoded from (deltas fixed
- * at append: the offset delta is its position, the timestamp delta from the first record's), so that a
- * record costs one object from append to the wire. It is open for appends until drained; after that its
- * bytes and its sequence number stay fixed, so that a retry is byte-identical (what idempotence needs).
+ * Records of one partition sent together, written into its RecordBatchBuilder's buffer as they are
+ * appended (Kafka's v2 format, offset deltas 0..n-1, timestamp deltas from the first record's), so that
+ * a record costs its bytes and no object from append to the wire. It is open for appends until drained;
+ * its first encode fixes its bytes and sequence number, so that a retry is byte-identical (what
+ * idempotence needs).
  */
 export class ProducerBatch {
-  private readonly records: KafkaRecord[] = [];
-  private baseTimestampMs = 0;
-  private maxTimestampMs = 0;
   /** Runs of records with one listener: listeners[i] waits for records [runEnds[i - 1] ?? 0, runEnds[i]). */
   private readonly listeners: DeliveryListener[] = [];
   private readonly runEnds: number[] = [];
@@ -90,7 +85,10 @@ export class ProducerBatch {
   isClosed = false;
   /** The encoded batch, kept for retries. */
   encoded: Buffer | undefined;
-  /** The pooled buffer `encoded` lives in, if any (see EncodeBufferPool). */
+  /**
+   * The builder's buffer while something may still read it (see EncodeBufferPool): set by an
+   * uncompressed encode (the encoded batch is a view of it), given back once the broker answered.
+   */
   pooledBuffer: Buffer | undefined;
   /** Not sent again before this time (retry backoff). */
   retryAtMs = 0;
@@ -102,6 +100,7 @@ export class ProducerBatch {
     readonly topic: string,
     readonly partition: number,
     readonly createdAtMs: number,
+    private readonly builder: RecordBatchBuilder,
   ) {
     this.done = new Promise((resolve) => {
       this.settle = resolve;
@@ -109,7 +108,7 @@ export class ProducerBatch {
   }
 
   get recordCount(): number {
-    return this.records.length;
+    return this.builder.recordCount;
   }
 
   /** Bytes of the buffer budget its records hold. */
@@ -123,10 +122,13 @@ export class ProducerBatch {
 
   /** True when an open batch can take `bytes` more without passing `batchSize` (an empty batch takes any record). */
   hasRoomFor(bytes: number, batchSize: number): boolean {
-    return !this.isClosed && (this.records.length === 0 || this.sizeBytes + bytes <= batchSize);
+    return !this.isClosed && (this.builder.recordCount === 0 || this.sizeBytes + bytes <= batchSize);
   }
 
-  /** Appends a record whose delivery `listener` waits for; consecutive records of one listener share a run. */
+  /**
+   * Appends a record whose delivery `listener` waits for; consecutive records of one listener share a
+   * run. Throws EncodeError (from the builder, nothing appended) for a timestamp that is not a safe integer.
+   */
   add(
     key: Buffer | null,
     value: Buffer | null,
@@ -135,51 +137,40 @@ export class ProducerBatch {
     sizeBytes: number,
     listener: DeliveryListener,
   ): void {
-    const offsetDelta = this.records.length;
-    if (offsetDelta === 0) {
-      this.baseTimestampMs = timestampMs;
-      this.maxTimestampMs = timestampMs;
-    } else if (timestampMs > this.maxTimestampMs) this.maxTimestampMs = timestampMs;
-    this.records.push({
-      attributes: 0,
-      timestampDelta: timestampMs - this.baseTimestampMs,
-      offsetDelta,
-      key,
-      value,
-      headers,
-    });
+    this.builder.append(timestampMs, key, value, headers);
     this.sizeBytes += sizeBytes;
+    const count = this.builder.recordCount;
     const last = this.listeners.length - 1;
-    if (last >= 0 && this.listeners[last] === listener) this.runEnds[last] = this.records.length;
+    if (last >= 0 && this.listeners[last] === listener) this.runEnds[last] = count;
     else {
       this.listeners.push(listener);
-      this.runEnds.push(this.records.length);
+      this.runEnds.push(count);
     }
   }
 
   /**
-   * The batch as Kafka's producer builds it: offset deltas 0..n-1, baseTimestamp the first record's,
-   * maxTimestamp the largest. Throws EncodeError for an empty batch. The records are shared, not copied.
+   * The batch's bytes, encoded once (later calls give the same bytes): uncompressed, the header and CRC
+   * written in place into the builder's buffer (then `pooledBuffer`); compressed, a new buffer, and
+   * `release` takes the builder's buffer back at once. Rejects with EncodeError for an empty batch or
+   * a header field out of range, CompressionError from the codec.
    */
-  toRecordBatch(encoding: BatchEncoding): RecordBatch {
-    const count = this.records.length;
-    if (count === 0) throw new EncodeError('a record batch needs at least one record');
-    return {
-      baseOffset: 0n,
-      partitionLeaderEpoch: NO_PARTITION_LEADER_EPOCH,
+  async encode(encoding: BatchEncoding, release: (buffer: Buffer) => void): Promise<Buffer> {
+    if (this.encoded !== undefined) return this.encoded;
+    const header = {
       compression: encoding.compression,
-      timestampType: TimestampType.createTime,
-      isTransactional: false,
-      isControl: false,
-      hasDeleteHorizonMs: false,
-      lastOffsetDelta: count - 1,
-      baseTimestamp: BigInt(this.baseTimestampMs),
-      maxTimestamp: BigInt(this.maxTimestampMs),
       producerId: encoding.producerId ?? NO_PRODUCER_ID,
       producerEpoch: encoding.producerEpoch ?? NO_PRODUCER_EPOCH,
       baseSequence: this.baseSequence,
-      records: this.records,
     };
+    if (encoding.compression === CompressionCodec.none) {
+      this.encoded = this.builder.build(header);
+      this.pooledBuffer = this.builder.backingBuffer;
+      return this.encoded;
+    }
+    const level = encoding.compressionLevel;
+    this.encoded = await this.builder.buildCompressed(header, level === undefined ? {} : { level });
+    release(this.builder.backingBuffer);
+    return this.encoded;
   }
 
   /** Settles every run: offsets from `baseOffset` (-1n stays -1n), LogAppendTime when the broker gives one. */

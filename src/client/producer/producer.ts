@@ -12,6 +12,7 @@ import { Cluster } from '../cluster.js';
 import type { ClusterView, TopicMetadata } from '../cluster-view.js';
 import { sleep, throwIfAborted } from '../retry.js';
 import { BulkDelivery, type OffsetRange, RecordDelivery } from './delivery.js';
+import { EncodeBufferPool } from './encode-buffer-pool.js';
 import { DefaultPartitioner, type TopicPartitioning } from './partitioner.js';
 import {
   BATCH_OVERHEAD_BYTES,
@@ -153,15 +154,22 @@ export class Producer {
     this.batchSize = Math.max(1, options.batchSize ?? 16_384);
     this.allowAutoTopicCreation = options.allowAutoTopicCreation ?? true;
     this.partitioner = new DefaultPartitioner(options.random);
+    const bufferMemory = options.bufferMemory ?? 32 * 1024 * 1024;
+    // Free batch buffers hold at most bufferMemory bytes, beside the records the budget counts.
+    const buffers = new EncodeBufferPool(
+      Math.max(1, Math.floor(bufferMemory / this.batchSize)),
+      this.batchSize,
+    );
     this.accumulator = new RecordAccumulator(
       {
         batchSize: this.batchSize,
         lingerMs: options.lingerMs ?? 5,
-        bufferMemory: options.bufferMemory ?? 32 * 1024 * 1024,
+        bufferMemory,
         maxBlockMs: this.maxBlockMs,
         maxInFlightPerPartition: maxInFlight,
       },
       resolved.now,
+      buffers,
     );
     this.sender = new Sender(
       this.cluster,
@@ -175,10 +183,10 @@ export class Producer {
         retryPolicy: resolved.retryPolicy,
         maxInFlightPerConnection: maxInFlight,
         maxRequestSize: this.maxRequestSize,
-        batchSize: this.batchSize,
       },
       idempotent ? new ProducerIdentity(this.cluster, 60_000) : undefined,
       resolved.now,
+      buffers,
     );
   }
 
@@ -204,14 +212,15 @@ export class Producer {
     options: SendOptions = {},
   ): Promise<{ delivery: Promise<RecordMetadata> }> {
     this.checkOpen(options.signal);
-    const timestamp = record.timestamp === undefined ? this.now() : BigInt(record.timestamp);
+    const nowMs = this.cluster.options.now();
+    const timestamp = record.timestamp === undefined ? this.timestampOf(nowMs) : BigInt(record.timestamp);
     let listener!: RecordDelivery;
     const delivery = new Promise<RecordMetadata>((resolve, reject) => {
       listener = new RecordDelivery(timestamp, resolve, reject);
     });
     // The fast path (metadata known, buffer space free) awaits nothing: an append costs no extra
     // turns of the microtask queue.
-    const buffered = this.bufferRecord(record, timestampMsOf(timestamp), listener, options.signal);
+    const buffered = this.bufferRecord(record, timestampMsOf(timestamp), nowMs, listener, options.signal);
     const isBehindFullBatch = typeof buffered === 'boolean' ? buffered : await buffered;
     this.sender.wakeup();
     // A loop of appends that never waits runs as one chain of microtasks, during which the sender
@@ -281,10 +290,18 @@ export class Producer {
     signal: AbortSignal | undefined,
   ): { next: number; pending: Promise<boolean> | undefined; isBehindFullBatch: boolean } {
     const nowMs = this.cluster.options.now();
+    // Nothing changes the metadata during this loop: a topic's partitioning is looked up once per run
+    // of records to it.
+    let topic: string | undefined;
+    let partitioning: TopicPartitioning | undefined;
     for (let i = from; i < records.length; i += 1) {
       const record = records[i]!;
       const timestampMs = record.timestamp === undefined ? nowMs : timestampMsOf(record.timestamp);
-      const buffered = this.bufferRecord(record, timestampMs, bulk, signal);
+      if (record.topic !== topic) {
+        topic = record.topic;
+        partitioning = this.cachedPartitioning(topic, nowMs);
+      }
+      const buffered = this.bufferRecord(record, timestampMs, nowMs, bulk, signal, partitioning);
       if (typeof buffered !== 'boolean') return { next: i, pending: buffered, isBehindFullBatch: false };
       bulk.added();
       if (buffered) return { next: i + 1, pending: undefined, isBehindFullBatch: true };
@@ -305,8 +322,10 @@ export class Producer {
   private bufferRecord(
     record: ProducerRecord,
     timestampMs: number,
+    nowMs: number,
     listener: DeliveryListener,
     signal: AbortSignal | undefined,
+    partitioning = this.cachedPartitioning(record.topic, nowMs),
   ): boolean | Promise<boolean> {
     const key = toBuffer(record.key);
     const value = toBuffer(record.value);
@@ -315,7 +334,6 @@ export class Producer {
     if (sizeBytes + BATCH_OVERHEAD_BYTES > this.maxRequestSize) {
       throw new KafkaError('MESSAGE_TOO_LARGE', `a record of ${sizeBytes} bytes exceeds maxRequestSize`);
     }
-    const partitioning = this.cachedPartitioning(record.topic);
     if (partitioning === undefined) {
       return this.partitioning(record.topic, signal).then((fetched) =>
         this.place(record, key, value, headers, sizeBytes, timestampMs, fetched, listener, signal),
@@ -431,8 +449,8 @@ export class Producer {
     return partition;
   }
 
-  private now(): bigint {
-    const nowMs = this.cluster.options.now();
+  /** `nowMs` as a bigint timestamp, converted once per millisecond. */
+  private timestampOf(nowMs: number): bigint {
     if (nowMs !== this.lastNowMs) {
       this.lastNowMs = nowMs;
       this.lastNow = BigInt(nowMs);
@@ -441,8 +459,8 @@ export class Producer {
   }
 
   /** The topic's partitioning when the cluster's metadata is fresh for it, without waiting. */
-  private cachedPartitioning(topic: string): TopicPartitioning | undefined {
-    const view = this.cluster.freshView(topic);
+  private cachedPartitioning(topic: string, nowMs: number): TopicPartitioning | undefined {
+    const view = this.cluster.freshView(topic, nowMs);
     if (view === undefined) return undefined;
     const cached = this.partitionings.get(topic);
     if (cached?.view === view) return cached.partitioning;

@@ -1,8 +1,15 @@
 // Per-partition queues of ProducerBatches with linger/batch-size readiness and a bounded memory budget.
 
-import type { RecordHeader } from '../../protocol/index.js';
+import { RecordBatchBuilder, type RecordHeader } from '../../protocol/index.js';
 import { BufferExhaustedError, OperationAbortedError } from '../client-errors.js';
-import { type DeliveryListener, ProducerBatch } from './producer-batch.js';
+import type { EncodeBufferPool } from './encode-buffer-pool.js';
+import { BATCH_OVERHEAD_BYTES, type DeliveryListener, ProducerBatch } from './producer-batch.js';
+
+/**
+ * The first buffer of a batch when no full-size one is free: batch.size up to this, so that a batch
+ * that stays small (one of many partitions) does not hold a large batch.size; it grows as records come.
+ */
+const FIRST_BUFFER_MAX_BYTES = 64 * 1024;
 
 export interface AccumulatorConfig {
   /** `batch.size`: a batch is full past this many bytes. */
@@ -26,6 +33,8 @@ export class PartitionQueue {
   isRetrying = false;
   /** Batches drained so far: each batch's drainOrder. */
   drained = 0;
+  /** Bytes the last drained batch reached: the first buffer of the next one (a busy partition's batches fill up). */
+  lastBatchBytes = 0;
 
   constructor(
     readonly topic: string,
@@ -54,6 +63,8 @@ export class RecordAccumulator {
   constructor(
     private readonly config: AccumulatorConfig,
     private readonly now: () => number,
+    /** Where batches get the buffers their records are written into. */
+    private readonly buffers: EncodeBufferPool,
   ) {}
 
   get bufferedBytes(): number {
@@ -160,15 +171,29 @@ export class RecordAccumulator {
     listener: DeliveryListener,
   ): boolean {
     const queue = this.queue(topic, partition);
-    let batch = queue.batches.at(-1);
-    let isBehindAnother = false;
-    if (batch === undefined || !batch.hasRoomFor(sizeBytes, this.config.batchSize)) {
-      isBehindAnother = batch !== undefined;
-      batch = new ProducerBatch(topic, partition, this.now());
-      queue.batches.push(batch);
+    const batch = queue.batches.at(-1);
+    if (batch?.hasRoomFor(sizeBytes, this.config.batchSize)) {
+      batch.add(key, value, headers, timestampMs, sizeBytes, listener);
+      return false;
     }
-    batch.add(key, value, headers, timestampMs, sizeBytes, listener);
-    return isBehindAnother;
+    const opened = new ProducerBatch(topic, partition, this.now(), this.newBuilder(queue, sizeBytes));
+    opened.add(key, value, headers, timestampMs, sizeBytes, listener);
+    queue.batches.push(opened);
+    return batch !== undefined;
+  }
+
+  /**
+   * The builder of a new batch of `queue`: its first buffer holds the first record and batch.size up to
+   * FIRST_BUFFER_MAX_BYTES, or as much as the partition's last batch reached (no growing, and no copying,
+   * for a partition whose batches fill up).
+   */
+  private newBuilder(queue: PartitionQueue, firstRecordBytes: number): RecordBatchBuilder {
+    const expected = Math.max(queue.lastBatchBytes, Math.min(this.config.batchSize, FIRST_BUFFER_MAX_BYTES));
+    return new RecordBatchBuilder({
+      initialBytes: Math.max(BATCH_OVERHEAD_BYTES + firstRecordBytes, expected),
+      allocate: (bytes) => this.buffers.take(bytes),
+      release: (buffer) => this.buffers.give(buffer),
+    });
   }
 
   /** Makes every batch ready now until `endFlush` (flush() and close()). */
@@ -229,6 +254,7 @@ export class RecordAccumulator {
     if (!batch.isClosed) {
       batch.isClosed = true;
       batch.drainOrder = queue.drained++;
+      queue.lastBatchBytes = Math.min(batch.sizeBytes, this.config.batchSize);
     }
     queue.inFlight += 1;
     return batch;

@@ -1,10 +1,8 @@
 // The producer's I/O loop: drains ready batches into one Produce request per leader and settles them from the answers.
 import {
   ApiKey,
-  CompressionCodec,
+  type CompressionCodec,
   ErrorCode,
-  encodeRecordBatch,
-  encodeRecordBatchSync,
   KafkaError,
   kafkaErrorFromCode,
   type ProduceResponse,
@@ -12,8 +10,8 @@ import {
 import { type Cluster, isStaleMetadataError } from '../cluster.js';
 import type { NodeConnection } from '../node-connection.js';
 import { backoffMs, isRetriable, type RetryPolicy } from '../retry.js';
-import { EncodeBufferPool } from './encode-buffer-pool.js';
-import type { ProducerBatch } from './producer-batch.js';
+import type { EncodeBufferPool } from './encode-buffer-pool.js';
+import type { BatchEncoding, ProducerBatch } from './producer-batch.js';
 import { nextSequence, type ProducerIdentity } from './producer-identity.js';
 import type { PartitionQueue, RecordAccumulator } from './record-accumulator.js';
 
@@ -30,8 +28,6 @@ export interface SenderConfig {
   readonly maxInFlightPerConnection: number;
   /** `max.request.size`: the records of one Produce request stay below this. */
   readonly maxRequestSize: number;
-  /** `batch.size`: sizes the buffers that batches are encoded into. */
-  readonly batchSize: number;
 }
 
 /**
@@ -43,7 +39,7 @@ export interface SenderConfig {
 export class Sender {
   private readonly inFlightByNode = new Map<number, number>();
   private readonly inFlight = new Set<ProducerBatch>();
-  private readonly buffers: EncodeBufferPool;
+  private readonly encoding: BatchEncoding;
   private isScheduled = false;
   private timer: NodeJS.Timeout | undefined;
   private timerDueMs = Number.POSITIVE_INFINITY;
@@ -56,11 +52,13 @@ export class Sender {
     private readonly config: SenderConfig,
     private readonly identity: ProducerIdentity | undefined,
     private readonly now: () => number,
+    /** Where batch buffers go back once the broker has read them. */
+    private readonly buffers: EncodeBufferPool,
   ) {
-    this.buffers = new EncodeBufferPool(
-      config.maxInFlightPerConnection + 1,
-      config.batchSize + Math.ceil(config.batchSize / 4),
-    );
+    this.encoding = {
+      compression: config.compression,
+      ...(config.compressionLevel === undefined ? {} : { compressionLevel: config.compressionLevel }),
+    };
   }
 
   /** Batches drained and not yet settled. */
@@ -180,33 +178,16 @@ export class Sender {
     }
   }
 
-  private async encode(batch: ProducerBatch): Promise<Buffer> {
-    if (batch.encoded !== undefined) return batch.encoded;
-    const recordBatch = batch.toRecordBatch(
+  private encode(batch: ProducerBatch): Promise<Buffer> {
+    const encoding =
       this.identity === undefined
-        ? { compression: this.config.compression }
+        ? this.encoding
         : {
-            compression: this.config.compression,
+            ...this.encoding,
             producerId: this.identity.producerId,
             producerEpoch: this.identity.producerEpoch,
-          },
-    );
-    if (this.config.compression === CompressionCodec.none) {
-      let pooled: Buffer | undefined;
-      batch.encoded = encodeRecordBatchSync(recordBatch, {
-        allocate: (bytes) => {
-          pooled = this.buffers.take(bytes);
-          return pooled;
-        },
-      });
-      batch.pooledBuffer = pooled;
-      return batch.encoded;
-    }
-    batch.encoded = await encodeRecordBatch(
-      recordBatch,
-      this.config.compressionLevel === undefined ? {} : { level: this.config.compressionLevel },
-    );
-    return batch.encoded;
+          };
+    return batch.encode(encoding, (buffer) => this.buffers.give(buffer));
   }
 
   private async produce(nodeId: number, batches: ProducerBatch[], nowMs: number): Promise<void> {

@@ -51,6 +51,11 @@ export {
   upConvertMessageSet,
 } from './message-format-conversion.js';
 export {
+  type BuiltBatchHeader,
+  RecordBatchBuilder,
+  type RecordBatchBuilderOptions,
+} from './record-batch-builder.js';
+export {
   batchAttributes,
   type DecodedRecordBatches,
   type DecodeRecordBatchOptions,
