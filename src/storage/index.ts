@@ -77,3 +77,4 @@ export {
   TOPIC_CONFIGS,
 } from './topic-config.js';
 export { type AbortedTxn, decodeAbortedTxns, encodeAbortedTxn } from './txn-index.js';
+export { ZERO_AHEAD_MAX_GROUP_BYTES, ZeroAheadPolicy } from './zero-ahead-policy.js';

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { MemoryFileSystem, NodeFileSystem } from '../../storage/index.js';
+import type { LogEntry } from '../core/log-entry.js';
 import { CrashingFileSystem } from './crash-points.test-support.js';
 import { FileRaftStorage } from './file-raft-storage.js';
 import { HARD_STATE_FILE } from './file-raft-storage-recovery.js';
@@ -187,6 +188,55 @@ describe('FileRaftStorage files', () => {
     assert.match(third.recovery.logEndedBecause ?? '', /record length of 0/);
     assert.equal(fs.readRaw(`${DIR}/${name}`)!.length, sixth, 'cut after the last valid record');
     await third.close();
+  });
+
+  it('zeroes ahead by the rate of appends, and not at all while appends average over 256 KiB', async () => {
+    let nowMs = 0;
+    const clock = { nowMs: () => nowMs };
+    const bigEntries = (from: number, count: number, bytes: number): LogEntry[] =>
+      Array.from({ length: count }, (_, i) => ({
+        kind: 'command' as const,
+        index: from + i,
+        term: 1,
+        data: new Uint8Array(bytes),
+      }));
+    const logBytes = async (disk: MemoryFileSystem): Promise<number> => {
+      const [name] = (await disk.readdir(DIR)).filter((file) => file.endsWith('.log'));
+      return disk.readRaw(`${DIR}/${name}`)!.length;
+    };
+    const records = (entries: readonly LogEntry[]): number =>
+      entries.reduce((sum, entry) => sum + 25 + (entry.kind === 'command' ? entry.data.byteLength : 0), 0);
+
+    // Small groups at a low rate: 64 KiB of zeros (the policy's floor), not the 4 MiB bound.
+    const small = new MemoryFileSystem();
+    const slow = await FileRaftStorage.open(small, DIR, { clock });
+    await slow.load();
+    const first = range(1, 3, 1);
+    await slow.appendEntries(first);
+    await slow.sync();
+    assert.equal(await logBytes(small), 8 + records(first) + 64 * 1024);
+    // 1 MiB a second in 16 KiB groups: the runs of zeros grow with the rate (twice the last second's
+    // bytes when written), far past the floor, never past the 4 MiB bound.
+    let index = 4;
+    for (let group = 0; group < 64; group++) {
+      nowMs += 15;
+      await slow.appendEntries(bigEntries(index, 1, 16 * 1024 - 25));
+      index++;
+    }
+    await slow.sync();
+    const zeros = (await logBytes(small)) - (8 + records(first) + 64 * (16 * 1024));
+    assert.ok(zeros > 1024 * 1024 && zeros <= 4 * 1024 * 1024, `zeros follow the rate: ${zeros}`);
+    await slow.close();
+
+    // Groups of 512 KiB: no zeros at all (each byte would be written twice).
+    const large = new MemoryFileSystem();
+    const bulk = await FileRaftStorage.open(large, DIR, { clock });
+    await bulk.load();
+    const group = bigEntries(1, 4, 128 * 1024);
+    await bulk.appendEntries(group);
+    await bulk.sync();
+    assert.equal(await logBytes(large), 8 + records(group), 'records only');
+    await bulk.close();
   });
 
   it('an installed snapshot makes every older segment dead even if their removal did not survive', async () => {
