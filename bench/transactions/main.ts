@@ -5,9 +5,10 @@
 // clients send). Both paths first run unmeasured (--warmup-records each); then the phases alternate in
 // rounds (ABBA order, so that a drift of the machine's load or of the logs' size biases neither), each
 // phase running whole transactions (or as many idempotent records) for --round-secs. Rounds go on past
-// --rounds until each path has --records records. Prints each round, both throughputs over all rounds,
-// their ratio, and the EndTxn (commit) round trip p50/p99/max. --trace N then traces N more units of
-// each path and prints where a transaction's time goes (trace.ts).
+// --rounds until each path has --records records. Prints each round, both throughputs over all rounds
+// with the process's CPU time per 1000 records (client and broker share this process), their ratio,
+// and the EndTxn (commit) round trip p50/p99/max. --trace N then traces N more units of each path and
+// prints where a transaction's time goes (trace.ts; tracing costs CPU: take figures without it).
 // Usage: npm run bench:transactions [-- --rounds 8 --round-secs 2 --records 0 --txn-records 1000
 //   --batch 125 --partitions 4 --warmup-records 20000 --trace 0 --override key=value ...]
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -55,6 +56,8 @@ const RECORD_BYTES = 1024;
 interface PhaseResult {
   readonly secs: number;
   readonly records: number;
+  /** CPU time of the whole process (all threads, the client's included), ms. */
+  readonly cpuMs: number;
 }
 
 /** Both paths over one connection: a unit is one transaction, or as many records idempotently. */
@@ -91,13 +94,19 @@ class Workload {
   /** Runs units until `secs` passed (or `units` ran, when given). */
   async phase(kind: 'idempotent' | 'transactional', secs: number, endTxnMs: number[], units = Infinity) {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     let done = 0;
     while (done < units && (units !== Infinity || performance.now() - started < secs * 1000)) {
       if (kind === 'idempotent') await this.idempotentUnit();
       else endTxnMs.push(await this.transactionalUnit());
       done++;
     }
-    return { secs: (performance.now() - started) / 1000, records: done * this.recordsPerUnit };
+    const used = process.cpuUsage(cpu);
+    return {
+      secs: (performance.now() - started) / 1000,
+      records: done * this.recordsPerUnit,
+      cpuMs: (used.user + used.system) / 1000,
+    };
   }
 }
 
@@ -105,13 +114,20 @@ async function traceUnits(workload: Workload, units: number): Promise<void> {
   for (const kind of ['idempotent', 'transactional'] as const) {
     const trace = new TxnTrace();
     trace.start();
+    const cpu = process.cpuUsage();
+    const started = performance.now();
     for (let i = 0; i < units; i++) {
       const mark = trace.unit();
       if (kind === 'idempotent') await workload.idempotentUnit(mark);
       else await workload.transactionalUnit(mark);
     }
+    const wallMs = performance.now() - started;
+    const used = process.cpuUsage(cpu);
     trace.stop();
-    console.log(`\ntrace, ${kind}: client steps over ${units} units of ${workload.recordsPerUnit} records`);
+    console.log(
+      `\ntrace, ${kind}: ${units} units of ${workload.recordsPerUnit} records in ${wallMs.toFixed(0)} ms; process CPU per unit ${((used.user + used.system) / 1000 / units).toFixed(2)} ms (user ${(used.user / 1000 / units).toFixed(2)}, system ${(used.system / 1000 / units).toFixed(2)}; all threads, client included)`,
+    );
+    console.log(`trace, ${kind}: client steps`);
     for (const line of trace.steps()) console.log(line);
     if (kind === 'transactional') {
       console.log('trace, transactional: broker steps');
@@ -156,8 +172,8 @@ async function main(): Promise<void> {
     await workload.phase('transactional', 0, [], warmUnits);
 
     const endTxnMs: number[] = [];
-    const idempotentTotal = { secs: 0, records: 0 };
-    const txnTotal = { secs: 0, records: 0 };
+    const idempotentTotal = { secs: 0, records: 0, cpuMs: 0 };
+    const txnTotal = { secs: 0, records: 0, cpuMs: 0 };
     const mbps = (r: PhaseResult) => `${((r.records * RECORD_BYTES) / 1e6 / r.secs).toFixed(1)} MB/s`;
     const rate = (r: PhaseResult) => r.records / r.secs;
     let round = 0;
@@ -179,6 +195,7 @@ async function main(): Promise<void> {
       ] as const) {
         total.secs += r.secs;
         total.records += r.records;
+        total.cpuMs += r.cpuMs;
       }
       round++;
       console.log(
@@ -187,7 +204,7 @@ async function main(): Promise<void> {
     }
     const sorted = [...endTxnMs].sort((a, b) => a - b);
     const line = (what: string, r: PhaseResult) =>
-      `${what}: ${mbps(r)}, ${Math.round(rate(r))} msg/s (${r.records} records of ${RECORD_BYTES} B in ${r.secs.toFixed(2)} s)`;
+      `${what}: ${mbps(r)}, ${Math.round(rate(r))} msg/s (${r.records} records of ${RECORD_BYTES} B in ${r.secs.toFixed(2)} s; process CPU ${((r.cpuMs / r.records) * 1000).toFixed(2)} ms per 1000 records)`;
     console.log(line('idempotent produce (acks=all)', idempotentTotal));
     console.log(line(`transactional produce (${workload.recordsPerUnit} records per transaction)`, txnTotal));
     console.log(

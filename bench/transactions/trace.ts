@@ -3,7 +3,7 @@
 // and the logs' group commits and fsyncs share one clock (performance.now()). Collects them for a
 // traced stretch of work, then prints one transaction's timeline and the mean of each step.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { performance } from 'node:perf_hooks';
+import { type PerformanceEntry, PerformanceObserver, performance } from 'node:perf_hooks';
 import { REQUEST_TRACE_CHANNEL, type RequestTrace } from '../../src/network/index.js';
 import {
   GROUP_COMMIT_CHANNEL,
@@ -31,6 +31,10 @@ export class TxnTrace {
   readonly #requests: { apiKey: number; marks: [string, number][] }[] = [];
   readonly #groups: GroupCommitTrace[] = [];
   readonly #syncs: LogSyncTrace[] = [];
+  readonly #gcs: PerformanceEntry[] = [];
+  readonly #gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) this.#gcs.push(entry);
+  });
   readonly #onRequest = (message: unknown) => {
     const trace = message as RequestTrace;
     this.#requests.push({ apiKey: trace.apiKey, marks: trace.marks });
@@ -42,12 +46,15 @@ export class TxnTrace {
     subscribe(REQUEST_TRACE_CHANNEL, this.#onRequest);
     subscribe(GROUP_COMMIT_CHANNEL, this.#onGroup);
     subscribe(LOG_SYNC_CHANNEL, this.#onSync);
+    this.#gcObserver.observe({ entryTypes: ['gc'] });
   }
 
   stop(): void {
     unsubscribe(REQUEST_TRACE_CHANNEL, this.#onRequest);
     unsubscribe(GROUP_COMMIT_CHANNEL, this.#onGroup);
     unsubscribe(LOG_SYNC_CHANNEL, this.#onSync);
+    for (const entry of this.#gcObserver.takeRecords()) this.#gcs.push(entry);
+    this.#gcObserver.disconnect();
   }
 
   /** Starts a unit; the returned Mark records its client-side stages. */
@@ -96,7 +103,13 @@ export class TxnTrace {
     const ends = this.#requests.filter((r) => r.apiKey === 26).map(stagesOf);
     const isData = (s: LogSyncTrace) => shortDir(s.dir).startsWith(`${dataTopic}-`);
     const isState = (s: LogSyncTrace) => shortDir(s.dir).startsWith('__transaction_state-');
+    const isDataWrite = (g: GroupCommitTrace) => shortDir(g.dir).startsWith(`${dataTopic}-`);
+    const isStateWrite = (g: GroupCommitTrace) => shortDir(g.dir).startsWith('__transaction_state-');
+    const firstWriteAfter = (filter: (g: GroupCommitTrace) => boolean, afterMs: number) =>
+      this.#groups.find((g) => filter(g) && g.startedMs >= afterMs)?.startedMs;
     const waitMarkers: number[] = [];
+    const stateWriteStarts: number[] = [];
+    const markerWriteStarts: number[] = [];
     const stateSync: number[] = [];
     const addAfterSync: number[] = [];
     for (const add of adds) {
@@ -107,6 +120,9 @@ export class TxnTrace {
       );
       const markersDurableMs = Math.max(add.received, ...markerSyncs.map((s) => s.endedMs));
       waitMarkers.push(markersDurableMs - add.received);
+      const stateWrite = firstWriteAfter(isStateWrite, markersDurableMs);
+      if (stateWrite !== undefined && stateWrite < add.settled)
+        stateWriteStarts.push(stateWrite - markersDurableMs);
       const state = this.#syncs.filter(
         (s) => isState(s) && s.endedMs > markersDurableMs && s.endedMs <= add.settled,
       );
@@ -121,7 +137,12 @@ export class TxnTrace {
       const state = this.#syncs.filter(
         (s) => isState(s) && s.endedMs > end.received && s.endedMs <= end.settled,
       );
-      if (state.length > 0) endSync.push(state.at(-1)!.endedMs - end.received);
+      const prepared = state.at(-1)?.endedMs;
+      if (prepared !== undefined) {
+        endSync.push(prepared - end.received);
+        const markerWrite = firstWriteAfter(isDataWrite, prepared);
+        if (markerWrite !== undefined) markerWriteStarts.push(markerWrite - prepared);
+      }
       const nextAdd = adds.find((a) => a.received > end.settled);
       if (nextAdd === undefined) continue;
       const markerSyncs = this.#syncs.filter(
@@ -133,9 +154,11 @@ export class TxnTrace {
       this.#syncs.filter(filter).map((s) => s.endedMs - s.startedMs);
     return [
       `  AddPartitionsToTxn received → previous markers durable: ${stats(waitMarkers)}`,
-      `  … → __transaction_state fsync ended (CompleteCommit + Ongoing): ${stats(stateSync)}`,
+      `  … → its __transaction_state write started (CompleteCommit + Ongoing): ${stats(stateWriteStarts)}`,
+      `  previous markers durable → __transaction_state fsync ended: ${stats(stateSync)}`,
       `  … → answer settled: ${stats(addAfterSync)}`,
       `  EndTxn received → __transaction_state fsync ended (PrepareCommit): ${stats(endSync)}`,
+      `  PrepareCommit durable → first marker write started: ${stats(markerWriteStarts)}`,
       `  EndTxn settled → last marker fsync ended: ${stats(markers)}`,
       `  fsync of a ${dataTopic} partition: ${stats(durations(isData))}`,
       `  fsync of a __transaction_state partition: ${stats(durations(isState))}`,
@@ -163,6 +186,9 @@ export class TxnTrace {
         atMs: s.endedMs,
         what: `fsync ${shortDir(s.dir)} done (${(s.endedMs - s.startedMs).toFixed(2)} ms)`,
       });
+    }
+    for (const gc of this.#gcs) {
+      events.push({ atMs: gc.startTime, what: `GC for ${gc.duration.toFixed(2)} ms` });
     }
     return events
       .filter((e) => e.atMs >= from && e.atMs < to)
