@@ -113,6 +113,9 @@ export class SimCluster {
   };
   /** Proposal id → virtual time it was accepted by a leader. */
   readonly proposedAtMs = new Map<number, number>();
+  /** Proposal id → virtual time the node that accepted it applied it (where a client gets its answer). */
+  readonly answeredAtMs = new Map<number, number>();
+  readonly #proposerOf = new Map<number, NodeId>();
   traceHash = 0x12345678;
   readonly #clock = new VirtualClock();
   #nextProposalId = 1;
@@ -300,6 +303,7 @@ export class SimCluster {
     const result = leader.raft.propose(data);
     if (!result.ok) return undefined;
     this.proposedAtMs.set(id, this.nowMs);
+    this.#proposerOf.set(id, leader.id);
     this.stats.proposals++;
     return id;
   }
@@ -462,6 +466,9 @@ export class SimCluster {
       if (entry.kind === 'command') {
         const id = proposalIdOf(entry.data);
         this.#committedProposals.add(id);
+        if (this.#proposerOf.get(id) === node.id && !this.answeredAtMs.has(id)) {
+          this.answeredAtMs.set(id, this.nowMs);
+        }
         const proposedAt = this.proposedAtMs.get(id);
         if (proposedAt !== undefined) {
           this.latestCommittedProposalMs = Math.max(this.latestCommittedProposalMs, proposedAt);
