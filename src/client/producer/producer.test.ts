@@ -126,6 +126,14 @@ describe('Producer (fake broker)', () => {
     }
     assert.equal(expectedSequence, 30);
     assert.ok(accepted.length > 1, 'records were split into several batches by batchSize');
+    // A resent batch is the same bytes (its buffer was not reused while it waited for the retry).
+    const firstBatchSends = transport
+      .requestsOf(ApiKey.Produce)
+      .flatMap((r) => (r.body as ProduceRequest).topicData.flatMap((t) => t.partitionData))
+      .map((p) => p.records!)
+      .filter((records) => decodeRecordBatchesSync(records).batches[0]!.baseSequence === 0);
+    assert.equal(firstBatchSends.length, 2);
+    assert.deepEqual(firstBatchSends[1], firstBatchSends[0]);
   });
 
   it('keeps up to maxInFlightRequestsPerConnection batches of one partition in flight, one request each', async () => {
