@@ -77,8 +77,10 @@ async function benchProduce(options: BenchProduceOptions): Promise<ProduceResult
   const chunkSize = Math.min(records, Math.max(1, Math.floor(batchSize / (recordSize + 21))));
   const value = payload(recordSize);
   const chunk = Array.from({ length: chunkSize }, () => ({ topic: options.topic, value }));
-  const latencies = new Float64Array(records);
-  let acked = 0;
+  // One latency per chunk, standing for its records.
+  const latencies = new Float64Array(Math.ceil(records / chunkSize));
+  const weights = new Uint32Array(latencies.length);
+  let ackedChunks = 0;
   let failure: unknown;
   const bar = progressBar(records, 'records');
   const started = performance.now();
@@ -91,8 +93,9 @@ async function benchProduce(options: BenchProduceOptions): Promise<ProduceResult
       // Every record of a chunk counts the chunk's latency: from the call until its last acknowledgement.
       delivery.then(
         () => {
-          latencies.fill(performance.now() - sentAt, acked, acked + count);
-          acked += count;
+          latencies[ackedChunks] = performance.now() - sentAt;
+          weights[ackedChunks] = count;
+          ackedChunks += 1;
         },
         (error: unknown) => {
           failure ??= error;
@@ -113,7 +116,7 @@ async function benchProduce(options: BenchProduceOptions): Promise<ProduceResult
     topic: options.topic,
     recordSize,
     ...throughput(records, records * recordSize, elapsedMs),
-    latencyMs: summarizeLatencies(latencies, acked),
+    latencyMs: summarizeLatencies(latencies, ackedChunks, weights),
     cpuUsPerRecord: (cpu.user + cpu.system) / records,
   };
 }

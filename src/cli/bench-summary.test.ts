@@ -40,6 +40,16 @@ test('a small sample rounds the rank up', () => {
   assert.deepEqual([summary.p50Ms, summary.p95Ms, summary.p99Ms], [2, 4, 4]);
 });
 
+test('a weighted latency counts as that many samples', () => {
+  const latencies = new Float64Array([30, 10, 20, 99]);
+  const weights = new Uint32Array([5, 90, 5, 7]);
+  const expanded = Float64Array.from(
+    [...latencies.subarray(0, 3)].flatMap((latency, i) => Array<number>(weights[i]!).fill(latency)),
+  );
+  assert.deepEqual(summarizeLatencies(latencies, 3, weights), summarizeLatencies(expanded));
+  assert.deepEqual(summarizeLatencies(latencies, 0, weights).count, 0);
+});
+
 test('throughput is records and 10^6 bytes per second', () => {
   assert.deepEqual(throughput(1000, 2_000_000, 500), {
     records: 1000,
