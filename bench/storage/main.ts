@@ -21,8 +21,11 @@
 //   `--zero-ahead-max-bytes`, the broker default unless given), each continuing its own log; raw
 //   appends to a growing file as before zero-ahead. `bench/storage/fdatasync.ts` isolates the
 //   fdatasync cost zero-ahead removes.
+// - `--writes-in-flight 1,2` runs every log line once per value (the group writes the log keeps in
+//   flight, PartitionLogOptions.writesInFlight; default: the broker's), as an A/B in the same rounds.
 // Usage: node --import tsx bench/storage/main.ts [--seconds 3] [--rounds 3] [--window 64]
 //   [--in-flight 128] [--only <part of a line's label>] [--dir /tmp] [--zero-ahead-max-bytes N]
+//   [--writes-in-flight N[,N...]]
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,6 +33,7 @@ import { join } from 'node:path';
 import { createRecordBatch, encodeRecordBatchSync, RecordBatchIterator } from '../../src/protocol/index.js';
 import {
   DEFAULT_BROKER_STORAGE_CONFIG,
+  DEFAULT_WRITES_IN_FLIGHT,
   GROUP_COMMIT_CHANNEL,
   type GroupCommitTrace,
   LOG_SYNC_CHANNEL,
@@ -53,6 +57,9 @@ const only = argument('only', '');
 const zeroAheadMaxBytes = Number(
   argument('zero-ahead-max-bytes', String(DEFAULT_BROKER_STORAGE_CONFIG.zeroAheadMaxBytes)),
 );
+const writesInFlightValues = argument('writes-in-flight', String(DEFAULT_WRITES_IN_FLIGHT))
+  .split(',')
+  .map(Number);
 const MB = 1e6;
 
 function makeBatches(recordsPerBatch: number, count: number): Buffer[] {
@@ -68,6 +75,12 @@ function makeBatches(recordsPerBatch: number, count: number): Buffer[] {
       }),
     ),
   );
+}
+
+/** How the log is run in one line: zero-ahead bytes (0: off) and group writes in flight. */
+interface Variant {
+  readonly zeroAhead: number;
+  readonly writesInFlight: number;
 }
 
 interface Phase {
@@ -89,7 +102,7 @@ async function appendRate(
   batches: Buffer[],
   recordsPerBatch: number,
   durable: boolean,
-  zeroAhead: number,
+  variant: Variant,
 ): Promise<AppendPhase> {
   const log = await PartitionLog.open({
     fs: new NodeFileSystem(),
@@ -100,7 +113,8 @@ async function appendRate(
     clock: systemClock,
     // Each round reopens the log the previous round closed cleanly.
     isCleanShutdown: true,
-    zeroAheadMaxBytes: zeroAhead,
+    zeroAheadMaxBytes: variant.zeroAhead,
+    writesInFlight: variant.writesInFlight,
   });
   let groups = 0;
   let groupedBatches = 0;
@@ -236,15 +250,18 @@ try {
       const wantsRead = !durable && recordsPerBatch === 16 && selected(readRow);
       if (!selected(row) && !wantsRead) continue;
       const raws: Phase[] = [];
-      // Zero-ahead only matters with fsyncs: page-cache mode runs once (it never zeroes).
-      const variants = durable ? [0, zeroAheadMaxBytes] : [0];
+      // Zero-ahead only matters with fsyncs: page-cache mode runs without (it never zeroes).
+      const variants: Variant[] = (durable ? [0, zeroAheadMaxBytes] : [0]).flatMap((zeroAhead) =>
+        writesInFlightValues.map((writesInFlight) => ({ zeroAhead, writesInFlight })),
+      );
       const logs = variants.map((): AppendPhase[] => []);
       const dir = join(root, `log-${recordsPerBatch}-${durable}`);
-      const dirOf = (variant: number) => (variant === 0 ? dir : `${dir}-zero-ahead`);
+      // The first variant's log is the one the read line reads.
+      const dirOf = (index: number) => (index === 0 ? dir : `${dir}-${index}`);
       for (let round = 0; round < rounds; round += 1) {
         raws.push(await rawWriteRate(join(root, 'raw.bin'), batches, durable));
         for (const [index, variant] of variants.entries()) {
-          logs[index]!.push(await appendRate(dirOf(variant), batches, recordsPerBatch, durable, variant));
+          logs[index]!.push(await appendRate(dirOf(index), batches, recordsPerBatch, durable, variant));
         }
       }
       for (const [index, variant] of variants.entries()) {
@@ -253,10 +270,15 @@ try {
         const grouped = phases.reduce((sum, phase) => sum + phase.groupedBatches, 0);
         const messages = phases.reduce((sum, phase) => sum + phase.messages, 0);
         const shape = `${Math.min(inFlight, poolSize)} in flight, ${(grouped / Math.max(groups, 1)).toFixed(1)} batches per write (raw ${window})`;
-        const zeroing = durable ? `, zero-ahead ${variant === 0 ? 'off' : `${variant / 2 ** 20} MiB`}` : '';
-        line(`${row}${zeroing}, ${shape}`, rate(phases), 'MB/s', rate(raws));
+        const zeroing = durable
+          ? `, zero-ahead ${variant.zeroAhead === 0 ? 'off' : `${variant.zeroAhead / 2 ** 20} MiB`}`
+          : '';
+        const pipelining =
+          writesInFlightValues.length > 1 ? `, ${variant.writesInFlight} write(s) in flight` : '';
+        const label = `${row}${zeroing}${pipelining}`;
+        line(`${label}, ${shape}`, rate(phases), 'MB/s', rate(raws));
         line(
-          `${row}${zeroing}, 1 KiB records`,
+          `${label}, 1 KiB records`,
           messages / phases.reduce((sum, phase) => sum + phase.seconds, 0),
           'msg/s',
         );
@@ -264,10 +286,10 @@ try {
         if (syncs.length > 0) {
           const at = (p: number) => percentile(syncs, p).toFixed(2);
           console.log(
-            `${row}${zeroing}, group-commit fsync: p50 ${at(50)} ms, p90 ${at(90)} ms, p99 ${at(99)} ms (${syncs.length} fsyncs)`,
+            `${label}, group-commit fsync: p50 ${at(50)} ms, p90 ${at(90)} ms, p99 ${at(99)} ms (${syncs.length} fsyncs)`,
           );
         }
-        if (variant !== 0) await rm(dirOf(variant), { recursive: true, force: true });
+        if (index !== 0) await rm(dirOf(index), { recursive: true, force: true });
       }
       if (wantsRead) {
         // The log holds every round's appends; raw.bin the last round's writes (the same order of size).

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { RecordBatchView } from '../protocol/index.js';
 import { publishGroupCommit, publishLogSync, traceClock } from './commit-trace.js';
 import type { PartitionLogState } from './partition-log-state.js';
+import type { LogSegment } from './segment.js';
 import type { SegmentRoller } from './segment-roller.js';
 import { Deferred } from './serial-queue.js';
 import type { AbortedTxn } from './txn-index.js';
@@ -72,6 +73,22 @@ interface PendingGroup {
   readonly queuedMs: number;
 }
 
+/** Group writes a partition keeps in flight at most, unless PartitionLogOptions.writesInFlight says otherwise. */
+export const DEFAULT_WRITES_IN_FLIGHT = 2;
+
+/** A group whose writev was submitted: `landed` settles once its bytes are in the file, then `complete` makes them visible. */
+interface GroupWrite {
+  readonly group: PendingGroup;
+  /** Rejects with the write's error; a no-op handler is attached, so it is awaited in order only. */
+  readonly landed: Promise<unknown>;
+  /** After `landed`, in submission order: records the bytes in the segment, the read tail and the log end. */
+  readonly complete: () => Promise<void>;
+  /** Batches of the group still to be completed (roll and index bounds count them). */
+  readonly batches: number;
+  /** performance.now() of the submission (-1 unless the write path is traced). */
+  readonly startedMs: number;
+}
+
 /**
  * The write pipeline and flush policy: appends that arrive while a group commit is in flight join
  * the next one, which writes them with one writev (per segment) and, when any asked for it or
@@ -80,6 +97,15 @@ interface PendingGroup {
  * The fsync runs beside the queue, not in it: while group N is being fsynced, group N+1 is already
  * written, and one fsync after N's covers every group written meanwhile. So the disk always has a
  * write and an fsync to do (one of each in flight), instead of idling through each fsync's wait.
+ *
+ * Writes are pipelined: up to `writesInFlight` groups' writevs run at once (each at its own reserved
+ * position, see LogSegment.writeAppend), so the next write is already queued in the thread pool when
+ * one returns, instead of waiting for the main thread to submit it. They complete strictly in
+ * submission order: a group becomes readable, moves the log end and resolves `written` only after
+ * every group before it did, and a failed write fails the log, so no group after it is ever
+ * completed or acknowledged (their bytes, if they landed, lie past the log end and recovery cuts
+ * them at the failed group's torn or missing bytes). A group that needs a roll waits until the
+ * writes in flight completed and is then written alone.
  */
 export class GroupCommit {
   private pendingGroup: PendingGroup | undefined;
@@ -89,12 +115,20 @@ export class GroupCommit {
   private syncing: Promise<void> | undefined;
   /** A group was written since the running fsync started: fsync again after it. */
   private isSyncWanted = false;
+  private readonly writesInFlight: number;
+  /**
+   * Set while the running commit chain has a free write slot and waits: the next group queued
+   * resolves it (a turn of the event loop later, so that the group gathers that turn's appends).
+   */
+  private groupQueued: Deferred | undefined;
+  private isGroupSignalScheduled = false;
 
   constructor(
     private readonly state: PartitionLogState,
     private readonly roller: SegmentRoller,
   ) {
     this.lastFlushMs = state.clock.nowMs();
+    this.writesInFlight = Math.max(1, state.options.writesInFlight ?? DEFAULT_WRITES_IN_FLIGHT);
   }
 
   /**
@@ -128,6 +162,7 @@ export class GroupCommit {
       group = created;
       this.pendingGroup = created;
       state.queue.run(() => this.commitGroup(created)).catch(() => {});
+      if (this.groupQueued !== undefined) this.signalGroupQueued();
     }
     for (const view of views) group.views.push(view);
     for (const txn of abortedTxns) group.abortedTxns.push(txn);
@@ -142,47 +177,149 @@ export class GroupCommit {
 
   /**
    * Group commits, starting with `first`: every append queued since the previous group, written and
-   * maybe fsynced. When the next group's task comes right after this one in the queue (nothing else
-   * was queued between), it is chained here: its writev is submitted before the waiters of the group
-   * just written are resumed, so their next appends are prepared (offsets, producer state, the
-   * producers' own work) while the disk writes, instead of the disk idling through that work. A
-   * chained group's own task then finds it taken and returns.
+   * maybe fsynced. A group whose task comes right after the previous group's in the queue (nothing
+   * else was queued between) is chained here: it is submitted while up to `writesInFlight` writes
+   * run, and always before the waiters of the group just written are resumed, so their next appends
+   * are prepared (offsets, producer state, the producers' own work) while the disk writes, instead
+   * of the disk idling through that work. A chained group's own task then finds it taken and
+   * returns. The task ends once every write it submitted completed, so a task queued after it
+   * (truncation, roll by deletion, close) never runs beside a write.
    */
   private async commitGroup(first: PendingGroup): Promise<void> {
     if (first.isTaken) return;
-    let current = first;
-    let previous: PendingGroup | undefined;
+    const writes: GroupWrite[] = [];
+    let lastTicket = first.ticket - 1;
+    let next: PendingGroup | undefined = first;
+    /** Submits `next` and the groups chained after it while slots are free (a roll waits for none in flight). */
+    const submitReady = (): void => {
+      while (next !== undefined && writes.length < this.writesInFlight) {
+        const write = this.submitGroup(next, writes);
+        if (write === undefined) return;
+        writes.push(write);
+        lastTicket = next.ticket;
+        next = this.chainable(lastTicket);
+      }
+    };
     try {
       for (;;) {
-        current.isTaken = true;
-        if (this.pendingGroup === current) this.pendingGroup = undefined;
-        const startedMs = current.queuedMs < 0 ? -1 : performance.now();
-        const writing = this.writeGroup(current);
-        if (previous !== undefined) this.finishGroup(previous);
-        await writing;
-        if (startedMs >= 0) this.traceGroup(current, startedMs);
-        previous = current;
-        const next = this.pendingGroup;
-        if (next === undefined || next.ticket !== current.ticket + 1) break;
-        current = next;
+        next ??= this.chainable(lastTicket);
+        submitReady();
+        const head = writes[0];
+        if (head === undefined) break;
+        if (next === undefined && writes.length < this.writesInFlight) {
+          // A free slot: the next group may be written before the head lands.
+          if (await this.awaitLandedOrQueued(head)) {
+            next = this.chainable(lastTicket);
+            if (next !== undefined) continue;
+          }
+        }
+        await head.landed;
+        await head.complete();
+        writes.shift();
+        if (head.startedMs >= 0) this.traceGroup(head.group, head.startedMs);
+        next ??= this.chainable(lastTicket);
+        submitReady();
+        this.finishGroup(head.group);
       }
-      this.finishGroup(current);
     } catch (error: unknown) {
       const failure = this.state.fail(error);
-      if (previous !== undefined && previous !== current) previous.written.reject(failure);
-      current.written.reject(failure);
+      for (const write of writes) write.group.written.reject(failure);
+      next?.written.reject(failure);
+      // No write of this task may still run once the queue moves on (close closes the files).
+      await Promise.allSettled(writes.map((write) => write.landed));
       throw failure;
+    } finally {
+      this.groupQueued = undefined;
+    }
+  }
+
+  /** The pending group, when its commit task is the one queued right after ticket `lastTicket`. */
+  private chainable(lastTicket: number): PendingGroup | undefined {
+    const pending = this.pendingGroup;
+    return pending !== undefined && pending.ticket === lastTicket + 1 ? pending : undefined;
+  }
+
+  /**
+   * Waits until `head` landed (false) or a group was queued (true), whichever comes first. Rejects
+   * with the head's write error.
+   */
+  private async awaitLandedOrQueued(head: GroupWrite): Promise<boolean> {
+    const queued = new Deferred();
+    this.groupQueued = queued;
+    try {
+      const landed = head.landed.then(() => false);
+      return await Promise.race([landed, queued.promise.then(() => true)]);
+    } finally {
+      this.groupQueued = undefined;
     }
   }
 
   /**
-   * Writes `group`'s batches, rolling where needed; the first writev is submitted before this
-   * returns its promise (unless a roll comes first). Moves the log end, not the waiters.
+   * A group was queued while the chain waits with a free slot: wakes the chain after the appends of
+   * this event-loop turn (the producers' requests read in the same turn) joined the group, not at
+   * the first one, which would write groups of one batch.
    */
-  private async writeGroup(group: PendingGroup): Promise<void> {
+  private signalGroupQueued(): void {
+    if (this.isGroupSignalScheduled) return;
+    this.isGroupSignalScheduled = true;
+    setImmediate(() => {
+      this.isGroupSignalScheduled = false;
+      this.groupQueued?.resolve();
+    });
+  }
+
+  /**
+   * Starts writing `group` after the writes in flight (`writes`): its writev is submitted before
+   * this returns, unless it needs a roll, which waits for an empty pipeline (undefined while writes
+   * are in flight) and is then written whole before its GroupWrite lands.
+   */
+  private submitGroup(group: PendingGroup, writes: readonly GroupWrite[]): GroupWrite | undefined {
     const state = this.state;
     state.checkNotFailed();
     const nowMs = state.clock.nowMs();
+    let batchesInFlight = 0;
+    for (const write of writes) batchesInFlight += write.batches;
+    let bytes = 0;
+    let records = 0;
+    let needsRoll = false;
+    for (const [index, view] of group.views.entries()) {
+      if (this.roller.shouldRoll(view, bytes, batchesInFlight + index, nowMs)) {
+        needsRoll = true;
+        break;
+      }
+      bytes += view.sizeInBytes;
+      records += view.recordsCount;
+    }
+    if (needsRoll && writes.length > 0) return undefined;
+    group.isTaken = true;
+    if (this.pendingGroup === group) this.pendingGroup = undefined;
+    const startedMs = group.queuedMs < 0 ? -1 : performance.now();
+    const batches = group.views.length;
+    if (needsRoll) {
+      const landed = this.writeGroup(group, nowMs);
+      landed.catch(() => {});
+      return { group, landed, complete: () => Promise.resolve(), batches, startedMs };
+    }
+    group.records = records;
+    group.bytes = bytes;
+    const segment = state.activeSegment;
+    const views = group.views;
+    const chunks = views.map((view) => view.bytes);
+    const landed = segment.writeAppend(chunks);
+    landed.catch(() => {});
+    const complete = async (): Promise<void> => {
+      await this.completeRun(segment, await landed, views, chunks, group.abortedTxns, nowMs);
+      await state.epochCache.persist();
+    };
+    return { group, landed, complete, batches, startedMs };
+  }
+
+  /**
+   * Writes `group`'s batches with nothing else in flight, rolling where needed, and completes them
+   * (a group that needs a roll). Moves the log end, not the waiters.
+   */
+  private async writeGroup(group: PendingGroup, nowMs: number): Promise<void> {
+    const state = this.state;
     let run: RecordBatchView[] = [];
     let runBytes = 0;
     let records = 0;
@@ -216,7 +353,7 @@ export class GroupCommit {
     if (group.needsSync) state.zeroAhead.afterDurableWrite(group.bytes);
   }
 
-  /** After writeGroup (which counted `group.bytes`). */
+  /** After the group completed (its submission counted `group.bytes`). */
   private traceGroup(group: PendingGroup, startedMs: number): void {
     publishGroupCommit({
       dir: this.state.dir,
@@ -234,11 +371,26 @@ export class GroupCommit {
     nowMs: number,
   ): Promise<void> {
     if (run.length === 0) return;
-    const state = this.state;
-    const segment = state.activeSegment;
-    const position = segment.size;
+    const segment = this.state.activeSegment;
     const chunks = run.map((view) => view.bytes);
-    await segment.append(run, nowMs, chunks);
+    const position = await segment.writeAppend(chunks);
+    await this.completeRun(segment, position, run, chunks, abortedTxns, nowMs);
+  }
+
+  /**
+   * `run` landed at `position` of `segment`: makes it readable (segment size and indexes, the read
+   * tail, the transaction index, the leader epochs) and moves the log end past it.
+   */
+  private async completeRun(
+    segment: LogSegment,
+    position: number,
+    run: readonly RecordBatchView[],
+    chunks: readonly Buffer[],
+    abortedTxns: readonly AbortedTxn[],
+    nowMs: number,
+  ): Promise<void> {
+    const state = this.state;
+    await segment.completeAppend(run, chunks, position, nowMs);
     state.readTail.add(segment, position, chunks);
     const epochs = state.epochCache;
     for (const view of run) {

@@ -36,6 +36,11 @@ export interface PartitionLogOptions {
    * ZeroAhead; `pyralog.log.zero.ahead.max.bytes`). 0 or absent: none.
    */
   readonly zeroAheadMaxBytes?: number;
+  /**
+   * Group writes kept in flight at once (see GroupCommit; default DEFAULT_WRITES_IN_FLIGHT, at
+   * least 1). They still complete and are acknowledged in order.
+   */
+  readonly writesInFlight?: number;
 }
 
 /**

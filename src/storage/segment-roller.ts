@@ -13,15 +13,16 @@ export class SegmentRoller {
   constructor(private readonly state: PartitionLogState) {}
 
   /**
-   * Kafka's roll conditions for appending `view` after `runBytes`/`runCount` not yet written to the
-   * active segment: size, age (segment.ms less the segment's jitter), a full index, or an offset the
-   * relative index cannot hold.
+   * Kafka's roll conditions for appending `view` after `runBytes`/`runCount` not yet in the active
+   * segment: size, age (segment.ms less the segment's jitter), a full index, or an offset the
+   * relative index cannot hold. The size counts appends in flight (`dataEnd`); `runCount` must count
+   * their batches too (their index entries are added when they complete).
    */
   shouldRoll(view: RecordBatchView, runBytes: number, runCount: number, nowMs: number): boolean {
     const active = this.state.activeSegment;
     const config = this.state.config;
     if (view.lastOffset - active.baseOffset > MAX_RELATIVE_OFFSET) return true;
-    const size = active.size + runBytes;
+    const size = active.dataEnd + runBytes;
     if (size === 0) return false;
     active.rollJitterMs ??= this.drawRollJitterMs();
     const maxOffsetEntries = active.offsetIndex.maxEntries;

@@ -192,10 +192,23 @@ export class LogSegment {
     chunks: readonly Buffer[] = views.map((view) => view.bytes),
   ): Promise<void> {
     if (views.length === 0) return;
-    const position = this.size;
+    const position = await this.writeAppend(chunks);
+    await this.completeAppend(views, chunks, position, nowMs);
+  }
+
+  /**
+   * The first half of an append: reserves the bytes after the data and the appends already in
+   * flight (`dataEnd`, moved past `chunks` before any await) and writes `chunks` there with one
+   * writev; resolves with their position once they are in the file. Several may be in flight; each
+   * must then be completed (`completeAppend`) in the order they began, and none of its bytes is
+   * visible to readers (`size`) before that. Rejects with the write's error: the caller fails the
+   * log, so the reserved range is never completed.
+   */
+  async writeAppend(chunks: readonly Buffer[]): Promise<number> {
+    const position = this.dataEnd;
     let end = position;
     for (const chunk of chunks) end += chunk.length;
-    // Set before any await: a zero-ahead write that starts meanwhile begins past these bytes.
+    // Set before any await: a zero-ahead write or an append that starts meanwhile begins past these bytes.
     this.dataEnd = end;
     if (end > this.fileEnd) this.fileEnd = end;
     const zeroing = this.zeroWrite;
@@ -203,6 +216,22 @@ export class LogSegment {
     // its zeros could overwrite these bytes (rare: zeroing starts half a runway ahead).
     if (zeroing !== undefined && end > zeroing.start) await zeroing.done;
     await this.log.writev(chunks, position);
+    return position;
+  }
+
+  /**
+   * The second half of an append whose bytes are in the file at `position` (from writeAppend):
+   * records `views` in memory and in the indexes and moves `size` past them.
+   */
+  async completeAppend(
+    views: readonly RecordBatchView[],
+    chunks: readonly Buffer[],
+    position: number,
+    nowMs: number,
+  ): Promise<void> {
+    if (position !== this.size) {
+      throw new Error(`append at ${position} completed out of order: ${this.log.path} ends at ${this.size}`);
+    }
     if (this.isEmpty) this.rollingBaseMs = nowMs;
     let at = position;
     for (const [index, view] of views.entries()) {

@@ -58,6 +58,8 @@ export interface OpenTestLogOptions {
   readonly random?: () => number;
   /** See PartitionLogOptions.zeroAheadMaxBytes (default: none). */
   readonly zeroAheadMaxBytes?: number;
+  /** See PartitionLogOptions.writesInFlight. */
+  readonly writesInFlight?: number;
 }
 
 export function openTestLog(options: OpenTestLogOptions): Promise<PartitionLog> {
@@ -74,6 +76,7 @@ export function openTestLog(options: OpenTestLogOptions): Promise<PartitionLog> 
     ...(options.readTailBytes === undefined ? {} : { readTailBytes: options.readTailBytes }),
     ...(options.random === undefined ? {} : { random: options.random }),
     ...(options.zeroAheadMaxBytes === undefined ? {} : { zeroAheadMaxBytes: options.zeroAheadMaxBytes }),
+    ...(options.writesInFlight === undefined ? {} : { writesInFlight: options.writesInFlight }),
   });
 }
 
