@@ -78,6 +78,10 @@ function summary() {
     if (list.length < 20) continue;
     const pairs = new Map();
     const totals = [];
+    // With one request in flight per connection (a consumer's fetches), this is the client's part
+    // of each round trip: from our response written to its next request read.
+    const gaps = [];
+    for (let i = 1; i < list.length; i += 1) gaps.push(list[i][0][1] - list[i - 1].at(-1)[1]);
     for (const marks of list) {
       const perRequest = new Map();
       for (let i = 1; i < marks.length; i += 1) {
@@ -92,6 +96,7 @@ function summary() {
       totals.push(marks.at(-1)[1] - marks[0][1]);
     }
     lines.push(`${key}: total ${dist(totals)}`);
+    lines.push(`    ${'previous written→received'.padEnd(28)} ${dist(gaps)}`);
     for (const [label, values] of pairs) lines.push(`    ${label.padEnd(28)} ${dist(values)}`);
     const slowest = list
       .map((marks) => ({ marks, total: marks.at(-1)[1] - marks[0][1] }))

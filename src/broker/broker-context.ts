@@ -6,6 +6,7 @@ import type { ReplicaManager } from '../replication/index.js';
 import type { ApiLedger } from './api-ledger.js';
 import type { BrokerStats } from './broker-stats.js';
 import type { ConfigAdmin } from './config-admin.js';
+import type { FetchReadAhead } from './fetch-read-ahead.js';
 import type { FetchSessionCache } from './fetch-session-cache.js';
 
 /** A topic to create, as CreateTopics or auto-creation asks for it (defaults already applied). */
@@ -178,6 +179,8 @@ export interface BrokerContext {
   readonly fetchSessions: FetchSessionCache;
   /** Buffers fetch reads fill from log files, lent to a response until it was written. */
   readonly readBuffers: BufferPool;
+  /** Partition reads started ahead of the consumers' next fetches (into `readBuffers`). */
+  readonly readAhead: FetchReadAhead;
   /** Counters for the metrics layer (bytes and messages per topic, request times, purgatory). */
   readonly stats: BrokerStats;
   /**

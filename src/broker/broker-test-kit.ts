@@ -40,6 +40,7 @@ import {
 import { LogManager, MemoryFileSystem, resolveLogConfig } from '../storage/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { BrokerStats } from './broker-stats.js';
+import { FetchReadAhead } from './fetch-read-ahead.js';
 import { FetchSessionCache } from './fetch-session-cache.js';
 import { type GroupSettings, startGroupCoordinator } from './groups/start-group-coordinator.js';
 import { createRequestDispatcher } from './request-dispatcher.js';
@@ -118,7 +119,14 @@ export async function createTestBroker(
   contextOverrides: Partial<
     Pick<
       BrokerContext,
-      'controller' | 'logger' | 'nowMs' | 'fetchSessions' | 'producerIds' | 'transactionVerifier'
+      | 'controller'
+      | 'logger'
+      | 'nowMs'
+      | 'fetchSessions'
+      | 'producerIds'
+      | 'transactionVerifier'
+      | 'readBuffers'
+      | 'readAhead'
     >
   > = {},
   properties: Readonly<Record<string, string>> = {},
@@ -232,6 +240,7 @@ export async function createTestBroker(
     },
     groupOptions.txnSettings ?? TEST_TXN_SETTINGS,
   );
+  const readBuffers = new BufferPool();
   const context: BrokerContext = {
     nodeId: 1,
     clusterId: 'test-cluster',
@@ -272,7 +281,8 @@ export async function createTestBroker(
     logger,
     nowMs: () => Date.now(),
     fetchSessions: new FetchSessionCache({ randomInt: () => (Math.random() * 2 ** 31) | 0 }),
-    readBuffers: new BufferPool(),
+    readBuffers,
+    readAhead: new FetchReadAhead(readBuffers, { maxBytes: 16 * 1024 * 1024 }),
     stats: new BrokerStats(),
     ...contextOverrides,
   };

@@ -25,6 +25,22 @@ export class BufferLoan {
     };
   }
 
+  /**
+   * Lends `buffers` (read ahead by FetchReadAhead for the `index`th partition, its result a view of
+   * the last one) with this loan from now on: they go back to the pool with the others.
+   */
+  adopt(index: number, buffers: readonly Buffer[]): void {
+    const last = buffers.at(-1);
+    if (last === undefined || this.isReturned) return; // returned already: left to the GC
+    this.taken.push(...buffers);
+    this.byPartition[index] = last;
+  }
+
+  /** True when the `index`th partition's read filled a buffer of this loan (it read a log file). */
+  hasBuffer(index: number): boolean {
+    return this.byPartition[index] !== undefined;
+  }
+
   /** Gives every buffer taken back to the pool; later reads through this loan allocate their own. */
   giveBack(): void {
     if (this.isReturned) return;

@@ -12,6 +12,7 @@ import type { IsolationLevel, Partition } from '../replication/index.js';
 import type { ApiHandler } from './api-handler.js';
 import type { BrokerContext } from './broker-context.js';
 import { BufferLoan } from './buffer-loan.js';
+import type { FetchReadAhead, ReadSpec } from './fetch-read-ahead.js';
 import { recordsForVersion } from './fetch-records-format.js';
 import type { CachedPartition } from './fetch-session-cache.js';
 import {
@@ -32,6 +33,8 @@ interface FetchTarget {
   readonly cached: CachedPartition;
   readonly response: FetchResponsePartitionData;
   readonly partition: Partition | undefined;
+  /** The latest read of the partition (the next range is read ahead with the same limits). */
+  read?: ReadSpec;
 }
 
 function partitionData(
@@ -125,6 +128,7 @@ async function readAll(
   maxBytes: number,
   isolationLevel: IsolationLevel,
   loan: BufferLoan,
+  readAhead: FetchReadAhead,
 ): Promise<{ bytes: number; hasError: boolean }> {
   let remaining = maxBytes;
   let bytes = 0;
@@ -142,15 +146,23 @@ async function readAll(
       hasError = true;
       continue;
     }
-    const minOneBatch = bytes === 0;
-    const limit = Math.max(0, Math.min(cached.partitionMaxBytes, remaining));
-    const read = await partition.read(
-      cached.fetchOffset,
-      limit,
-      minOneBatch,
+    const spec: ReadSpec = {
+      fetchOffset: cached.fetchOffset,
+      maxBytes: Math.max(0, Math.min(cached.partitionMaxBytes, remaining)),
+      minOneBatch: bytes === 0,
       isolationLevel,
-      loan.allocator(index),
-    );
+    };
+    targets[index]!.read = spec;
+    const readEarlier = readAhead.claim(partition, spec, loan, index);
+    const read =
+      (readEarlier === undefined ? undefined : await readEarlier) ??
+      (await partition.read(
+        spec.fetchOffset,
+        spec.maxBytes,
+        spec.minOneBatch,
+        isolationLevel,
+        loan.allocator(index),
+      ));
     response.highWatermark = read.highWatermark;
     response.lastStableOffset = read.lastStableOffset;
     response.logStartOffset = read.logStartOffset;
@@ -172,6 +184,19 @@ async function readAll(
     remaining -= read.records.length;
   }
   return { bytes, hasError };
+}
+
+/**
+ * Starts reading ahead (FetchReadAhead) after every partition whose records came from a log file:
+ * the consumer's next fetch is likely to start where these end. `records` are still as stored.
+ */
+function readAheadAfter(targets: readonly FetchTarget[], loan: BufferLoan, readAhead: FetchReadAhead): void {
+  for (let index = 0; index < targets.length; index += 1) {
+    const { partition, response, read } = targets[index]!;
+    if (partition === undefined || read === undefined || response.errorCode !== ErrorCode.NONE) continue;
+    if (response.records === null || !loan.hasBuffer(index)) continue;
+    readAhead.maybeReadAhead(partition, read, response.records);
+  }
 }
 
 /** Rewrites each partition's records for what the version reads (see recordsForVersion). */
@@ -260,7 +285,7 @@ async function fetchWithWait(
   const loan = new BufferLoan(context.readBuffers);
   request.afterResponseWritten(() => loan.giveBack());
   for (;;) {
-    const { bytes, hasError } = await readAll(targets, maxBytes, isolationLevel, loan);
+    const { bytes, hasError } = await readAll(targets, maxBytes, isolationLevel, loan, context.readAhead);
     trace?.mark('read');
     const waitMs = deadline - performance.now();
     if (hasError || bytes >= body.minBytes || waitMs <= 0 || partitions.length === 0) break;
@@ -268,10 +293,11 @@ async function fetchWithWait(
     trace?.mark(outcome === 'advanced' ? 'woken' : outcome);
     if (outcome !== 'advanced') {
       if (outcome === 'expired') continue;
-      await readAll(targets, maxBytes, isolationLevel, loan);
+      await readAll(targets, maxBytes, isolationLevel, loan, context.readAhead);
       break;
     }
   }
+  readAheadAfter(targets, loan, context.readAhead);
   await formatRecords(targets, version);
   countFetch(context, targets);
   const { sessionId, included } = completeFetch(

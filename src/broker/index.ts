@@ -32,6 +32,7 @@ export {
   type DescribedConfig,
   type DescribedConfigSynonym,
 } from './config-admin.js';
+export { FetchReadAhead, type FetchReadAheadOptions } from './fetch-read-ahead.js';
 export {
   DEFAULT_FETCH_SESSION_CACHE_SLOTS,
   FETCH_SESSION_EVICTION_MS,

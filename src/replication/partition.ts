@@ -109,6 +109,11 @@ export class Partition {
     return this.log.logEndOffset;
   }
 
+  /** See PartitionLog.readGeneration: what a result kept across requests (a read-ahead) is checked against. */
+  get readGeneration(): number {
+    return this.log.readGeneration;
+  }
+
   /** The topic's `max.message.bytes`: the largest batch a produce may append. */
   get maxMessageBytes(): number {
     return this.log.logConfig.maxMessageBytes;

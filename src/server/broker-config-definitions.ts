@@ -401,6 +401,14 @@ export const BROKER_CONFIG_DEFINITIONS = {
       'an append does not have to commit a file size change; trimmed at roll and clean shutdown. ' +
       '0 disables it.',
   }),
+  'pyralog.fetch.read.ahead.max.bytes': intConfig({
+    default: 16 * 1024 * 1024,
+    min: 0,
+    doc:
+      "Pyralog: most bytes of log file reads started ahead of consumers' next fetches (once a fetch " +
+      'read a partition from its file and more is readable, the range after it is read while the ' +
+      'response travels) and not yet claimed. 0 disables read-ahead.',
+  }),
   'pyralog.test.fsync.journal': stringConfig({
     default: null,
     doc:

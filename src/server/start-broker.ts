@@ -5,6 +5,7 @@ import {
   BrokerStats,
   coordinatorVerifier,
   createRequestDispatcher,
+  FetchReadAhead,
   FetchSessionCache,
   partitionMarkerWriter,
   startGroupCoordinator,
@@ -260,6 +261,7 @@ async function startBrokerParts(
       txnSettings(config),
     );
     const stats = new BrokerStats();
+    const readBuffers = new BufferPool();
     let server: SocketServer | undefined;
     admin?.attach({
       nodeId,
@@ -298,7 +300,10 @@ async function startBrokerParts(
           maxEntries: config.values['max.incremental.fetch.session.cache.slots'],
           randomInt: () => randomBytes(4).readInt32BE(0),
         }),
-        readBuffers: new BufferPool(),
+        readBuffers,
+        readAhead: new FetchReadAhead(readBuffers, {
+          maxBytes: config.values['pyralog.fetch.read.ahead.max.bytes'],
+        }),
         stats,
       }),
       logger: loggers.get('network'),

@@ -22,19 +22,21 @@ export function swapInCleanedSegment(
     await roller.awaitRolledSegments();
     const index = state.segments.indexOf(old);
     if (index < 0 || index === state.segments.length - 1) return false;
-    const nowMs = state.clock.nowMs();
-    const [logPath, ...indexPaths] = old.paths();
-    for (const path of indexPaths) await state.fs.rename(path, path + DELETED_SUFFIX);
-    await state.fs.rename(swapPath, logPath!);
-    await state.fs.fsyncDir(state.dir);
-    const fresh = await LogSegment.openForRebuild(state.fs, state.dir, old.baseOffset, state.config, nowMs);
-    await recoverSegment(fresh, state.logger, () => {});
-    // The cleaner decided which aborts still have data to filter (Kafka's cleaned transaction index).
-    for (const txn of abortedTxns) await fresh.txnIndex.append(txn);
-    await fresh.syncAll();
-    state.segments = [...state.segments.slice(0, index), fresh, ...state.segments.slice(index + 1)];
-    state.deleter.scheduleReplaced(old, nowMs, state.config.fileDeleteDelayMs);
-    await state.deleter.deleteDue(nowMs);
-    return true;
+    return state.rewrite(async () => {
+      const nowMs = state.clock.nowMs();
+      const [logPath, ...indexPaths] = old.paths();
+      for (const path of indexPaths) await state.fs.rename(path, path + DELETED_SUFFIX);
+      await state.fs.rename(swapPath, logPath!);
+      await state.fs.fsyncDir(state.dir);
+      const fresh = await LogSegment.openForRebuild(state.fs, state.dir, old.baseOffset, state.config, nowMs);
+      await recoverSegment(fresh, state.logger, () => {});
+      // The cleaner decided which aborts still have data to filter (Kafka's cleaned transaction index).
+      for (const txn of abortedTxns) await fresh.txnIndex.append(txn);
+      await fresh.syncAll();
+      state.segments = [...state.segments.slice(0, index), fresh, ...state.segments.slice(index + 1)];
+      state.deleter.scheduleReplaced(old, nowMs, state.config.fileDeleteDelayMs);
+      await state.deleter.deleteDue(nowMs);
+      return true;
+    });
   });
 }

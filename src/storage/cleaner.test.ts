@@ -99,6 +99,18 @@ function padding(log: PartitionLog, count: number, timestamp: bigint, tag = 'pad
 }
 
 describe('cleaner', () => {
+  it('changes the readGeneration of the log when a cleaned segment is swapped in', async () => {
+    const clock = new ManualClock(10 * DAY);
+    const log = await openTestLog({ fs: new MemoryFileSystem(), clock, config: CONFIG });
+    for (let round = 0; round < 12; round += 1)
+      log.appendAsLeader(keyed([[`a`, `a${round}`]], BigInt(clock.nowMs())));
+    await settle(log);
+    const before = log.readGeneration;
+    assert.ok((await log.compact(clock.nowMs())) !== undefined);
+    assert.notEqual(log.readGeneration, before);
+    await log.close();
+  });
+
   it('keeps the last record per key in inactive segments and leaves offsets and the active segment', async () => {
     const clock = new ManualClock(10 * DAY);
     const fs = new MemoryFileSystem();

@@ -1,6 +1,6 @@
 import { ErrorCode } from '../protocol/index.js';
 import type { PartitionLogState } from './partition-log-state.js';
-import { selectSegmentsToDelete } from './retention.js';
+import { type RetentionReason, selectSegmentsToDelete } from './retention.js';
 import type { SegmentRoller } from './segment-roller.js';
 
 /**
@@ -25,10 +25,12 @@ export class LogDeletion {
     return state.queue.run(async () => {
       state.checkNotFailed();
       if (target > state.startOffset) {
-        state.startOffset = target;
-        state.producers.removeBefore(target);
-        state.epochCache.truncateFromStart(target);
-        await state.epochCache.persist();
+        await state.rewrite(async () => {
+          state.startOffset = target;
+          state.producers.removeBefore(target);
+          state.epochCache.truncateFromStart(target);
+          await state.epochCache.persist();
+        });
       }
       await this.deleteSegmentsInQueue(state.clock.nowMs(), true);
       return { errorCode: ErrorCode.NONE, lowWatermark: state.startOffset };
@@ -53,8 +55,17 @@ export class LogDeletion {
     const config = onlyBelowLogStart ? { ...state.config, cleanupPolicy: [] } : state.config;
     await this.roller.awaitRolledSegments();
     const decision = selectSegmentsToDelete(state.segments, config, nowMs, state.startOffset);
-    let count = decision.count;
-    if (count === 0) return 0;
+    if (decision.count === 0) return 0;
+    return state.rewrite(() => this.deleteFirstSegments(decision.count, decision.reason, nowMs));
+  }
+
+  private async deleteFirstSegments(
+    toDelete: number,
+    reason: RetentionReason | undefined,
+    nowMs: number,
+  ): Promise<number> {
+    const state = this.state;
+    let count = toDelete;
     if (count === state.segments.length) {
       if (state.activeSegment.isEmpty) count -= 1;
       else await this.roller.roll(state.logEnd, nowMs);
@@ -70,8 +81,8 @@ export class LogDeletion {
       await state.epochCache.persist();
     }
     state.logger.info(
-      { topic: state.topic, partition: state.partition, segments: count, reason: decision.reason },
-      `deleting ${count} segment(s) of ${state.name} by ${decision.reason}`,
+      { topic: state.topic, partition: state.partition, segments: count, reason },
+      `deleting ${count} segment(s) of ${state.name} by ${reason}`,
     );
     await state.deleter.schedule(removed, nowMs, state.config.fileDeleteDelayMs);
     await state.snapshots.deleteBelow(firstBase);

@@ -27,7 +27,9 @@ export class LogTruncation {
     // At once, like the offsets: appends made after this call record their producers on top.
     state.producers = state.producers.truncatedTo(targetOffset);
     return state.queue.run(() =>
-      targetOffset < state.startOffset ? this.restartAt(targetOffset) : this.truncateInQueue(targetOffset),
+      state.rewrite(() =>
+        targetOffset < state.startOffset ? this.restartAt(targetOffset) : this.truncateInQueue(targetOffset),
+      ),
     );
   }
 
@@ -37,7 +39,7 @@ export class LogTruncation {
     this.state.nextAssignedOffset = offset;
     this.pipeline.discardPending();
     this.state.producers = new ProducerStateTable();
-    return this.state.queue.run(() => this.restartAt(offset));
+    return this.state.queue.run(() => this.state.rewrite(() => this.restartAt(offset)));
   }
 
   private async truncateInQueue(targetOffset: bigint): Promise<void> {

@@ -78,6 +78,12 @@ export class PartitionLogState implements ZeroAheadHost {
   failure: Error | undefined;
   isClosed = false;
   readonly zeroAhead: ZeroAhead;
+  /**
+   * Changes whenever bytes a read returned may stop being what the log holds at their offsets (see
+   * `rewrite`); appends leave it alone. Bumped when such a change starts and again when it ends, so
+   * a read that overlapped the change is told apart from every read made after it.
+   */
+  readGeneration = 0;
 
   constructor(readonly options: PartitionLogOptions) {
     this.topic = options.topic;
@@ -114,6 +120,19 @@ export class PartitionLogState implements ZeroAheadHost {
   clampHighWatermark(): void {
     if (this.hw > this.logEnd) this.hw = this.logEnd;
     if (this.hw < this.startOffset) this.hw = this.startOffset;
+  }
+
+  /**
+   * Runs a change that removes or replaces bytes readers may have read (truncation, deletion from
+   * the start, a compacted segment swapped in, a roll), bumping `readGeneration` around it.
+   */
+  async rewrite<T>(change: () => Promise<T>): Promise<T> {
+    this.readGeneration += 1;
+    try {
+      return await change();
+    } finally {
+      this.readGeneration += 1;
+    }
   }
 
   checkOpen(): void {

@@ -9,6 +9,31 @@ import { InvalidAppendError } from './storage-errors.js';
 import { batchesIn, ManualClock, openTestLog, testBatch, viewOf } from './test-support.js';
 
 describe('PartitionLog', () => {
+  it('keeps its readGeneration over appends and changes it for every change of readable bytes', async () => {
+    const log = await openTestLog({ fs: new MemoryFileSystem(), config: { segmentBytes: 200 } });
+    let generation = log.readGeneration;
+    const changed = (what: string): void => {
+      assert.notEqual(log.readGeneration, generation, what);
+      generation = log.readGeneration;
+    };
+    await log.appendAsLeader(testBatch(2)).durable;
+    log.setHighWatermark(log.logEndOffset);
+    assert.equal(log.readGeneration, generation, 'an append');
+    await log.roll();
+    changed('a roll');
+    for (let index = 0; index < 6; index += 1) await log.appendAsLeader(testBatch(2)).durable;
+    log.setHighWatermark(log.logEndOffset);
+    generation = log.readGeneration; // the appends rolled segments (segment.bytes) on their own
+    await log.truncateTo(12n);
+    changed('a truncation');
+    await log.deleteRecordsBefore(3n);
+    changed('DeleteRecords');
+    log.updateConfig({ ...log.logConfig, retentionMs: 1 });
+    assert.ok((await log.applyRetention(Date.now() + 60_000)) > 0);
+    changed('retention');
+    await log.close();
+  });
+
   it('assigns offsets in place and reads back what was appended', async () => {
     const fs = new MemoryFileSystem();
     const log = await openTestLog({ fs });

@@ -133,6 +133,15 @@ export class PartitionLog implements CompactableLog {
   }
 
   /**
+   * Changes whenever bytes an earlier read returned may no longer be what the log holds at their
+   * offsets: truncation, DeleteRecords, retention, a compacted segment swapped in, a roll. Equal
+   * values before a read starts and after a later check mean no such change overlapped either.
+   */
+  get readGeneration(): number {
+    return this.state.readGeneration;
+  }
+
+  /**
    * Stores the high watermark the replication layer computed, clamped to [logStartOffset,
    * logEndOffset]; transactions whose marker it passed become stable.
    */

@@ -69,6 +69,9 @@ export class SegmentRoller {
     this.rolledSegmentSyncs.add(sync);
     const segment = await LogSegment.create(state.fs, state.dir, baseOffset, state.config, nowMs);
     state.segments = [...state.segments, segment];
+    // Reads of the old active segment stay what it holds; a reader keeping state across reads (a
+    // fetch's read-ahead) starts again from the new segment list all the same.
+    state.readGeneration += 2;
     await state.snapshots.write(baseOffset, state.producers.entriesBelow(baseOffset));
   }
 

@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+// Consume A/B for issue #4: one broker per variant (each `pyralog start` with its own
+// `--override key=value` set), the same N records of 1 KiB produced into each once with the shared
+// workload's producer settings, then the shared workload's consumer (rdkafka_performance -C, one
+// partition, from the beginning) run against the variants in turn, `--runs` rounds: so a load that
+// changes during the run weighs on every variant alike. Prints MB/s per consume with the load next
+// to it, the CPU seconds the broker and the consumer process each used, and a median per variant.
+//
+// Usage (after `npm run build`):
+//   node bench/broker/consume-ab.mjs [--msgs 1000000] [--runs 3] [--flush-mode kafka]
+//        [--variant "name=key=value,key=value"]... [--node-args "--flag ..."] [--cpu-prof DIR]
+//        [--pin-broker CPUS --pin-client CPUS] [--trace]
+// Without --variant the one variant is "default" (no overrides). --pin-broker/--pin-client run the
+// broker and the consumer under `taskset -c CPUS` (e.g. 0 and 1): a labelled, non-default setting
+// that keeps the two from competing for one core; figures with and without it are not comparable.
+// --trace loads trace-hook.mjs into each broker (see main.mjs) and prints its summary per variant:
+// per-stage Fetch times, and the client's part of each round trip (previous written→received).
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startPyralog } from './pyralog-process.mjs';
+import { sharedBenchCopy } from './shared-bench.mjs';
+
+const run = promisify(execFile);
+const ROOT = new URL('../..', import.meta.url).pathname;
+const OUT = join(ROOT, 'bench/.out');
+
+function option(name, fallback) {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? fallback : process.argv[at + 1];
+}
+function options(name) {
+  const found = [];
+  process.argv.forEach((arg, at) => {
+    if (arg === `--${name}` && process.argv[at + 1] !== undefined) found.push(process.argv[at + 1]);
+  });
+  return found;
+}
+const msgs = Number(option('msgs', '1000000'));
+const runs = Number(option('runs', '3'));
+const flushMode = option('flush-mode', 'kafka');
+const cpuProfDir = option('cpu-prof', undefined);
+const pinBroker = option('pin-broker', undefined);
+const pinClient = option('pin-client', undefined);
+const trace = process.argv.includes('--trace');
+const extraNodeArgs = option('node-args', '')
+  .split(' ')
+  .filter((arg) => arg !== '');
+const variants = (options('variant').length === 0 ? ['default='] : options('variant')).map((spec) => {
+  const at = spec.indexOf('=');
+  const overrides = spec
+    .slice(at + 1)
+    .split(',')
+    .filter((override) => override !== '');
+  return { name: spec.slice(0, at), overrides };
+});
+
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+/** User plus system CPU seconds of a live process (and its threads). */
+const cpuSeconds = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+/** CPU seconds of the process's main thread alone (tid = pid); the rest is libuv's pool and V8's helpers. */
+const mainThreadCpuSeconds = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const pinned = (cpus, command, args) =>
+  cpus === undefined ? [command, args] : ['taskset', ['-c', cpus, command, ...args]];
+
+async function perf(copy, args) {
+  const [command, full] = pinned(pinClient, join(copy, 'bin/rdkafka_performance'), args);
+  // `time` reports the client's own CPU seconds (user and system) on stderr's last line.
+  const child = spawn('/usr/bin/time', ['-f', 'cpu %U %S', command, ...full], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`rdkafka_performance exited with ${code}: ${output.slice(-500)}`);
+  const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(output);
+  return { output, clientCpuSeconds: cpu === null ? Number.NaN : Number(cpu[1]) + Number(cpu[2]) };
+}
+
+mkdirSync(OUT, { recursive: true });
+const copy = await sharedBenchCopy();
+console.log(
+  `# consume A/B, ${new Date().toISOString()}, node ${process.version}, ${msgs} x 1 KiB, ${runs} round(s), flush mode ${flushMode}` +
+    (pinBroker === undefined && pinClient === undefined
+      ? ', processes not pinned'
+      : `, PINNED: broker on CPUs ${pinBroker ?? 'any'}, consumer on CPUs ${pinClient ?? 'any'}`),
+);
+const started = [];
+try {
+  for (const variant of variants) {
+    const dir = await mkdtemp(join(OUT, 'data-'));
+    const nodeArgs = [...extraNodeArgs];
+    if (cpuProfDir !== undefined) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
+    const extraArgs = ['--flush-mode', flushMode, ...variant.overrides.flatMap((o) => ['--override', o])];
+    const traceOut = join(OUT, `trace-consume-${variant.name}-${Date.now()}.txt`);
+    if (trace) nodeArgs.push('--import', join(ROOT, 'bench/broker/trace-hook.mjs'));
+    const env = trace ? { ...process.env, BENCH_TRACE_OUT: traceOut } : process.env;
+    const broker = await startPyralog(dir, { extraArgs, nodeArgs, env });
+    if (pinBroker !== undefined) await run('taskset', ['-a', '-p', '-c', pinBroker, String(broker.pid)]);
+    started.push({ ...variant, dir, broker, figures: [], traceOut });
+    const topic = `consume-ab-${process.pid}`;
+    const produced = await perf(copy, [
+      '-P',
+      '-t',
+      topic,
+      '-p',
+      '0',
+      '-b',
+      broker.bootstrap,
+      '-s',
+      '1024',
+      '-c',
+      String(msgs),
+      '-a',
+      '-1',
+      '-X',
+      'linger.ms=5',
+      '-X',
+      'batch.num.messages=10000',
+      '-q',
+    ]);
+    const line = /% \d+ messages produced .*/.exec(produced.output)?.[0] ?? 'no produce summary';
+    console.log(
+      `${variant.name} [${variant.overrides.join(',')}] produced: ${line}   [loadavg ${loadavg()}]`,
+    );
+  }
+  for (let round = 1; round <= runs; round += 1) {
+    for (const variant of started) {
+      const brokerBefore = cpuSeconds(variant.broker.pid);
+      const mainBefore = mainThreadCpuSeconds(variant.broker.pid);
+      const consumed = await perf(copy, [
+        '-C',
+        '-t',
+        `consume-ab-${process.pid}`,
+        '-p',
+        '0',
+        '-b',
+        variant.broker.bootstrap,
+        '-o',
+        'beginning',
+        '-c',
+        String(msgs),
+        '-e',
+        '-q',
+      ]);
+      const brokerCpu = cpuSeconds(variant.broker.pid) - brokerBefore;
+      const mainCpu = mainThreadCpuSeconds(variant.broker.pid) - mainBefore;
+      const m = /% (\d+) messages \((\d+) bytes\) consumed in (\d+)ms: (\d+) msgs\/s \(([\d.]+) MB\/s\)/.exec(
+        consumed.output,
+      );
+      if (m === null) throw new Error(`no consume summary: ${consumed.output.slice(-500)}`);
+      const mbPerS = Number(m[5]);
+      variant.figures.push(mbPerS);
+      const gb = Number(m[2]) / 1e9;
+      console.log(
+        `round ${round} ${variant.name}: consume ${mbPerS.toFixed(0)} MB/s (${m[1]} msgs in ${m[3]} ms); ` +
+          `broker CPU ${(brokerCpu / gb).toFixed(2)} s/GB (main thread ${(mainCpu / gb).toFixed(2)}), consumer CPU ${(consumed.clientCpuSeconds / gb).toFixed(2)} s/GB   [loadavg ${loadavg()}]`,
+      );
+    }
+  }
+  for (const variant of started) {
+    console.log(
+      `${variant.name}: consume median ${median(variant.figures).toFixed(0)} MB/s (min ${Math.min(...variant.figures).toFixed(0)}, max ${Math.max(...variant.figures).toFixed(0)}, n=${variant.figures.length})   [loadavg ${loadavg()}]`,
+    );
+  }
+} finally {
+  for (const variant of started) {
+    await variant.broker.stop();
+    await rm(variant.dir, { recursive: true, force: true });
+    if (trace) console.log(`\n## trace of ${variant.name}\n${await readFile(variant.traceOut, 'utf8')}`);
+  }
+}

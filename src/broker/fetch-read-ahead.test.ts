@@ -1,0 +1,256 @@
+// Fetch's read-ahead through the dispatcher over in-memory logs: a consumer's next fetch is answered
+// from the range read ahead with exactly the bytes a fresh read returns; a truncation, DeleteRecords,
+// retention or roll between the read-ahead and the fetch makes the fetch read the log again; and the
+// pool's buffers are overwritten the moment they are given back, so a response still viewing one, or
+// a read still filling one when it went back, fails the record CRCs these tests check.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { BufferPool } from '../network/index.js';
+import {
+  ApiKey,
+  createRecordBatch,
+  decodeRecordBatchSync,
+  ErrorCode,
+  encodeRecordBatchSync,
+  type FetchRequest,
+  viewRecordBatches,
+} from '../protocol/index.js';
+import { createTestBroker, type TestBroker } from './broker-test-kit.js';
+import { FetchReadAhead, nextOffsetAfter } from './fetch-read-ahead.js';
+import { createTopicsBody, fetchBody, produceBody } from './request-builders.test-support.js';
+
+/** A pool that fills every buffer given back with 0xee, as if the next borrower had written it. */
+class OverwritingPool extends BufferPool {
+  given = 0;
+  override give(buffer: Buffer): void {
+    buffer.fill(0xee);
+    this.given += 1;
+    super.give(buffer);
+  }
+}
+
+/**
+ * 100 KiB per record: the log's in-memory tail (128 KiB) holds the latest two, so reads of the
+ * others go to the "file" (the memory file system, read into the pool's buffers as from disk).
+ */
+const VALUE_BYTES = 100 * 1024;
+const valueAt = (offset: number): string => String.fromCharCode(97 + (offset % 26)).repeat(VALUE_BYTES);
+
+function batch(value: string): Buffer {
+  return encodeRecordBatchSync(createRecordBatch({ records: [{ value: Buffer.from(value) }] }));
+}
+
+interface Setup {
+  readonly broker: TestBroker;
+  readonly pool: OverwritingPool;
+  readonly readAhead: FetchReadAhead;
+}
+
+/** A broker whose read-aheads start at once (no setImmediate), with `count` records of 100 KiB in `topic`. */
+async function setUp(count: number, configs: Record<string, string> = {}): Promise<Setup> {
+  const pool = new OverwritingPool();
+  const readAhead = new FetchReadAhead(pool, { maxBytes: 16 * 1024 * 1024, defer: (start) => start() });
+  const broker = await createTestBroker({}, { readBuffers: pool, readAhead });
+  await broker.call(ApiKey.CreateTopics, 7, createTopicsBody([{ name: 'log', configs }]));
+  for (let offset = 0; offset < count; offset += 1) {
+    const produced = await broker.call(ApiKey.Produce, 9, produceBody('log', 0, batch(valueAt(offset))));
+    assert.equal(produced?.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.NONE);
+  }
+  return { broker, pool, readAhead };
+}
+
+/** One record per fetch: a limit between one and two records. */
+const oneRecord = (offset: bigint): FetchRequest =>
+  fetchBody('log', 0, offset, { partitionMaxBytes: VALUE_BYTES + VALUE_BYTES / 2 });
+
+/** The fetch's error code and its records' offsets and values, every batch's CRC checked. */
+async function fetchRecords(
+  broker: TestBroker,
+  body: FetchRequest,
+): Promise<{ errorCode: number; records: [bigint, string][] }> {
+  const response = await broker.call(ApiKey.Fetch, 12, body);
+  const partition = response?.responses[0]?.partitions[0];
+  const views = viewRecordBatches(partition?.records ?? Buffer.alloc(0), { verifyCrc: true });
+  const records = views.flatMap((view) =>
+    decodeRecordBatchSync(view).records.map((record, index): [bigint, string] => [
+      view.baseOffset + BigInt(index),
+      record.value?.toString() ?? '',
+    ]),
+  );
+  return { errorCode: partition?.errorCode ?? -1, records };
+}
+
+function partitionOf(broker: TestBroker) {
+  const partition = broker.context.replicas.getPartition('log', 0);
+  assert.ok(partition !== undefined);
+  return partition;
+}
+
+describe('Fetch read-ahead', () => {
+  describe('a consumer reading from the start', () => {
+    let setup: Setup;
+    before(async () => {
+      setup = await setUp(6);
+    });
+    after(() => setup.broker.close());
+
+    it('gets each next range from the read started after the previous fetch, byte for byte', async () => {
+      const { broker, readAhead } = setup;
+      for (let offset = 0n; offset < 5n; offset += 1n) {
+        const { errorCode, records } = await fetchRecords(broker, oneRecord(offset));
+        assert.equal(errorCode, ErrorCode.NONE);
+        assert.deepEqual(records, [[offset, valueAt(Number(offset))]]);
+      }
+      // Offsets 1-4 came from reads ahead; the one of offset 4 was served by the log's in-memory tail
+      // (no pooled buffer, no file read), so nothing was read ahead after it.
+      assert.equal(readAhead.counts.used, 4);
+      assert.equal(readAhead.size, 0);
+      assert.equal(readAhead.heldBytes, 0);
+    });
+
+    it('keeps nothing when the next fetch asks for another range, and drops it once expired', async () => {
+      const { broker, readAhead, pool } = setup;
+      await fetchRecords(broker, oneRecord(0n));
+      assert.equal(readAhead.size, 1);
+      const given = pool.given;
+      // A different limit is a different read: answered from the log, the kept one stays unused.
+      const other = await fetchRecords(
+        broker,
+        fetchBody('log', 0, 1n, { partitionMaxBytes: 3 * VALUE_BYTES }),
+      );
+      assert.deepEqual(
+        other.records.map(([offset]) => offset),
+        [1n, 2n],
+      );
+      assert.equal(
+        readAhead.size,
+        2,
+        'the read-ahead of offset 1 is still kept, and one of offset 3 joined it',
+      );
+      readAhead.clear();
+      await partitionOf(broker).read(0n, 1, true); // any later read: the dropped reads settled before it
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      assert.equal(readAhead.heldBytes, 0);
+      assert.ok(pool.given > given, 'dropped reads gave their buffers back');
+    });
+  });
+
+  it('reads again after a truncation: the records appended in place of the old ones are returned', async () => {
+    const { broker, readAhead } = await setUp(4);
+    try {
+      await fetchRecords(broker, oneRecord(0n));
+      assert.equal(readAhead.size, 1, 'offset 1 read ahead');
+      await partitionOf(broker).log.truncateTo(1n);
+      await broker.call(ApiKey.Produce, 9, produceBody('log', 0, batch('replaced')));
+      const { records } = await fetchRecords(broker, oneRecord(1n));
+      assert.deepEqual(records, [[1n, 'replaced']]);
+      assert.equal(readAhead.counts.used, 0);
+    } finally {
+      await broker.close();
+    }
+  });
+
+  it('reads again after DeleteRecords: a fetch below the new log start is OFFSET_OUT_OF_RANGE', async () => {
+    const { broker, readAhead } = await setUp(4);
+    try {
+      await fetchRecords(broker, oneRecord(0n));
+      assert.equal(readAhead.size, 1);
+      const deleted = await broker.call(ApiKey.DeleteRecords, 2, {
+        topics: [{ name: 'log', partitions: [{ partitionIndex: 0, offset: 2n }] }],
+        timeoutMs: 5000,
+      });
+      assert.equal(deleted?.topics[0]?.partitions[0]?.errorCode, ErrorCode.NONE);
+      const { errorCode } = await fetchRecords(broker, oneRecord(1n));
+      assert.equal(errorCode, ErrorCode.OFFSET_OUT_OF_RANGE);
+      assert.equal(readAhead.counts.used, 0);
+    } finally {
+      await broker.close();
+    }
+  });
+
+  it('reads again after retention deleted the segment the read-ahead came from', async () => {
+    // One record per segment; retention.ms=1 makes every rolled segment expire.
+    const { broker, readAhead } = await setUp(4, { 'segment.bytes': String(VALUE_BYTES + 1024) });
+    try {
+      await fetchRecords(broker, oneRecord(0n));
+      assert.equal(readAhead.size, 1);
+      const log = partitionOf(broker).log;
+      log.updateConfig({ ...log.logConfig, retentionMs: 1 });
+      assert.ok((await log.applyRetention(Date.now() + 60_000)) > 0);
+      const { errorCode } = await fetchRecords(broker, oneRecord(1n));
+      assert.equal(errorCode, ErrorCode.OFFSET_OUT_OF_RANGE);
+      assert.equal(readAhead.counts.used, 0);
+    } finally {
+      await broker.close();
+    }
+  });
+
+  it('reads again after a roll', async () => {
+    const { broker, readAhead } = await setUp(4);
+    try {
+      await fetchRecords(broker, oneRecord(0n));
+      await partitionOf(broker).log.roll();
+      const { records } = await fetchRecords(broker, oneRecord(1n));
+      assert.deepEqual(records, [[1n, valueAt(1)]]);
+      assert.equal(readAhead.counts.used, 0);
+    } finally {
+      await broker.close();
+    }
+  });
+
+  it('drops a read-ahead whose partition was deleted, giving its buffer back once the read settled', async () => {
+    const { broker, readAhead } = await setUp(4);
+    try {
+      await fetchRecords(broker, oneRecord(0n));
+      assert.equal(readAhead.size, 1);
+      await broker.call(ApiKey.DeleteTopics, 4, { topics: [], topicNames: ['log'], timeoutMs: 5000 });
+      const { errorCode } = await fetchRecords(broker, oneRecord(1n));
+      assert.equal(errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      assert.equal(readAhead.counts.used, 0);
+    } finally {
+      await broker.close();
+    }
+  });
+
+  it('stays within its byte budget, dropping the oldest result to start a new one', async () => {
+    const pool = new OverwritingPool();
+    const readAhead = new FetchReadAhead(pool, { maxBytes: 300 * 1024, defer: (start) => start() });
+    const broker = await createTestBroker({}, { readBuffers: pool, readAhead });
+    try {
+      await broker.call(ApiKey.CreateTopics, 7, createTopicsBody([{ name: 'log', numPartitions: 3 }]));
+      for (let partition = 0; partition < 3; partition += 1) {
+        for (let offset = 0; offset < 4; offset += 1)
+          await broker.call(ApiKey.Produce, 9, produceBody('log', partition, batch(valueAt(offset))));
+      }
+      for (let partition = 0; partition < 3; partition += 1) {
+        await broker.call(ApiKey.Fetch, 12, {
+          ...oneRecord(0n),
+          topics: [
+            {
+              ...oneRecord(0n).topics[0]!,
+              partitions: [{ ...oneRecord(0n).topics[0]!.partitions[0]!, partition }],
+            },
+          ],
+        });
+        assert.ok(readAhead.heldBytes <= 300 * 1024 + 256 * 1024, `held ${readAhead.heldBytes}`);
+      }
+      assert.ok(readAhead.size < 3, 'the budget does not hold three reads of ~214 KiB');
+    } finally {
+      await broker.close();
+    }
+  });
+});
+
+describe('nextOffsetAfter', () => {
+  it('is the offset after the last batch, and undefined for nothing or a cut batch', () => {
+    const first = createRecordBatch({
+      baseOffset: 5n,
+      records: [{ value: Buffer.from('a') }, { value: null }],
+    });
+    const second = createRecordBatch({ baseOffset: 7n, records: [{ value: Buffer.from('b') }] });
+    const bytes = Buffer.concat([encodeRecordBatchSync(first), encodeRecordBatchSync(second)]);
+    assert.equal(nextOffsetAfter(bytes), 8n);
+    assert.equal(nextOffsetAfter(Buffer.alloc(0)), undefined);
+    assert.equal(nextOffsetAfter(bytes.subarray(0, bytes.length - 1)), undefined);
+  });
+});

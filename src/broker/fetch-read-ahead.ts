@@ -1,0 +1,285 @@
+import type { BufferPool } from '../network/index.js';
+import {
+  BATCH_LENGTH_OFFSET,
+  CURRENT_MAGIC,
+  LAST_OFFSET_DELTA_OFFSET,
+  LOG_OVERHEAD,
+  MAGIC_OFFSET,
+  RECORD_BATCH_HEADER_BYTES,
+} from '../protocol/index.js';
+import type { IsolationLevel, Partition, PartitionRead } from '../replication/index.js';
+import type { BufferLoan } from './buffer-loan.js';
+
+/** One partition read of a fetch, as Partition.read takes it. */
+export interface ReadSpec {
+  readonly fetchOffset: bigint;
+  readonly maxBytes: number;
+  readonly minOneBatch: boolean;
+  readonly isolationLevel: IsolationLevel;
+}
+
+export interface FetchReadAheadOptions {
+  /** Bytes of buffers read ahead and not yet claimed, at most (plus one read); 0 disables read-ahead. */
+  readonly maxBytes: number;
+  /** An unclaimed result older than this is dropped (its consumer went away or fetches elsewhere). */
+  readonly expiryMs?: number;
+  /** Results kept per partition at most (consumers at different positions); the oldest goes first. */
+  readonly maxPerPartition?: number;
+  /**
+   * Runs a read-ahead's start later: by default setImmediate, i.e. after the response's socket write
+   * (issued on the next tick) has run, so that the thread-pool read does not compete for a CPU with
+   * that write on the main thread; it still starts before the next request is read.
+   */
+  readonly defer?: (start: () => void) => void;
+}
+
+const DEFAULT_EXPIRY_MS = 1000;
+const DEFAULT_MAX_PER_PARTITION = 4;
+
+/** A read started ahead of the fetch that will want it. */
+interface Entry {
+  readonly partition: Partition;
+  readonly spec: ReadSpec;
+  /** The partition's readGeneration when the read started: any change since makes the result stale. */
+  readonly generation: number;
+  readonly startedMs: number;
+  /** The pooled buffers the read took (its records are a view of the last one). */
+  readonly buffers: Buffer[];
+  /** Their bytes, counted in FetchReadAhead.heldBytes until they are given back or lent on. */
+  bytes: number;
+  /** Never rejects: a failed read (a closed log) is no result. Set right after the read starts. */
+  read: Promise<PartitionRead | undefined>;
+}
+
+/**
+ * Reading ahead for consumers: once a fetch has read a partition from its log file and more is
+ * readable after it, the next range (same limits, from the offset after the last batch returned) is
+ * read into pooled buffers at once, while the response travels and the client parses it. The
+ * consumer's next fetch from that offset then takes the bytes already read instead of waiting for a
+ * file read: with one fetch in flight per consumer (librdkafka, KafkaJS), that read is otherwise on
+ * every round trip. Not tied to a connection or a fetch session (librdkafka fetches without one):
+ * a result is kept per partition and fetch offset, and claimed by the first fetch that asks for
+ * exactly that read.
+ *
+ * Correctness: a result is used only if the partition's readGeneration is the same as when its read
+ * started (no truncation, DeleteRecords, retention, compaction or roll overlapped or followed it),
+ * the partition is still hosted, and it holds at least one batch; the high watermark only grows, so
+ * bytes read below an older one are still readable. The response then carries the partition's
+ * current offsets. Otherwise the fetch reads as usual.
+ *
+ * Buffers: taken from `pool`; a claimed result's buffers move to the fetch's BufferLoan (given back
+ * after its response was written); a result dropped (stale, expired, evicted, not wanted) gives its
+ * buffers back only once its read has settled, since the file read writes into them until then.
+ * Bounded by `maxBytes` of buffers held, `maxPerPartition` results per partition, and `expiryMs`.
+ */
+export class FetchReadAhead {
+  private readonly byPartition = new Map<Partition, Entry[]>();
+  /** Every kept entry, oldest first. */
+  private readonly entries = new Set<Entry>();
+  private held = 0;
+  /** Reads started ahead, and how many of them a fetch answered with (counters for tests and metrics). */
+  readonly counts = { started: 0, used: 0 };
+  private readonly expiryMs: number;
+  private readonly maxPerPartition: number;
+  private readonly defer: (start: () => void) => void;
+
+  constructor(
+    private readonly pool: BufferPool,
+    private readonly options: FetchReadAheadOptions,
+    private readonly nowMs: () => number = () => performance.now(),
+  ) {
+    this.expiryMs = options.expiryMs ?? DEFAULT_EXPIRY_MS;
+    this.maxPerPartition = options.maxPerPartition ?? DEFAULT_MAX_PER_PARTITION;
+    this.defer = options.defer ?? setImmediate;
+  }
+
+  /** Bytes of pooled buffers held by reads ahead not yet claimed (or still settling after a drop). */
+  get heldBytes(): number {
+    return this.held;
+  }
+
+  /** Results kept now (reading or read). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * After a fetch read `spec` and got `records` (raw, as stored) from the log file: reads the range
+   * after them ahead (soon, see `defer`) when the partition has more readable already and the budget
+   * allows. `records` are not kept.
+   */
+  maybeReadAhead(partition: Partition, spec: ReadSpec, records: Buffer): void {
+    if (this.options.maxBytes <= 0) return;
+    const fetchOffset = nextOffsetAfter(records);
+    if (fetchOffset === undefined) return;
+    this.defer(() => this.maybeStart(partition, { ...spec, fetchOffset }));
+  }
+
+  private maybeStart(partition: Partition, spec: ReadSpec): void {
+    const fetchOffset = spec.fetchOffset;
+    if (partition.isRemoved) return;
+    const readableEnd =
+      spec.isolationLevel === 'readCommitted' ? partition.lastStableOffset : partition.highWatermark;
+    if (fetchOffset >= readableEnd) return;
+    const now = this.nowMs();
+    this.dropExpired(now);
+    const kept = this.byPartition.get(partition) ?? [];
+    if (kept.some((entry) => entry.spec.fetchOffset === fetchOffset)) return;
+    if (!this.makeRoom(spec.maxBytes)) return;
+    if (kept.length >= this.maxPerPartition) this.drop(kept[0]!);
+    this.start(partition, spec, now);
+  }
+
+  /**
+   * The result read ahead for `spec` on `partition`, if one is kept and still valid (see the class
+   * comment), with its buffers moved to `loan` for the fetch's `index`th partition; undefined when
+   * the fetch must read for itself. Synchronously undefined when nothing is kept for `spec`.
+   */
+  claim(
+    partition: Partition,
+    spec: ReadSpec,
+    loan: BufferLoan,
+    index: number,
+  ): Promise<PartitionRead | undefined> | undefined {
+    const kept = this.byPartition.get(partition);
+    if (kept === undefined) return undefined;
+    const entry = kept.find(
+      (candidate) =>
+        candidate.spec.fetchOffset === spec.fetchOffset &&
+        candidate.spec.maxBytes === spec.maxBytes &&
+        candidate.spec.isolationLevel === spec.isolationLevel,
+    );
+    if (entry === undefined) return undefined;
+    this.forget(entry);
+    if (!this.isCurrent(entry)) {
+      this.giveBackWhenSettled(entry);
+      return undefined;
+    }
+    return entry.read.then((read) => {
+      // Checked again: a truncation may have started while the read was finishing.
+      if (read === undefined || !this.isCurrent(entry) || !isUsable(read, spec)) {
+        this.giveBack(entry);
+        return undefined;
+      }
+      this.held -= entry.bytes;
+      this.counts.used += 1;
+      loan.adopt(index, entry.buffers);
+      const log = entry.partition;
+      return {
+        ...read,
+        highWatermark: log.highWatermark,
+        logStartOffset: log.logStartOffset,
+        lastStableOffset: log.lastStableOffset,
+      };
+    });
+  }
+
+  /** Drops everything kept (buffers go back as their reads settle). */
+  clear(): void {
+    for (const entry of [...this.entries]) this.drop(entry);
+  }
+
+  private start(partition: Partition, spec: ReadSpec, now: number): void {
+    this.counts.started += 1;
+    const buffers: Buffer[] = [];
+    const entry: Entry = {
+      partition,
+      spec,
+      generation: partition.readGeneration,
+      startedMs: now,
+      buffers,
+      bytes: 0,
+      read: Promise.resolve(undefined),
+    };
+    // Called before each file read of this one read (see ReadOptions.allocate): the buffer taken
+    // last is reused while large enough, as the read's earlier attempts are discarded.
+    const allocate = (length: number): Buffer => {
+      const last = buffers.at(-1);
+      if (last !== undefined && last.length >= length) return last;
+      const buffer = this.pool.take(length);
+      buffers.push(buffer);
+      entry.bytes += buffer.length;
+      this.held += buffer.length;
+      return buffer;
+    };
+    // The first allocate may come before partition.read returns: the entry exists by then.
+    entry.read = partition
+      .read(spec.fetchOffset, spec.maxBytes, spec.minOneBatch, spec.isolationLevel, allocate)
+      .then(
+        (result) => result,
+        () => undefined,
+      );
+    const kept = this.byPartition.get(partition);
+    if (kept === undefined) this.byPartition.set(partition, [entry]);
+    else kept.push(entry);
+    this.entries.add(entry);
+  }
+
+  private isCurrent(entry: Entry): boolean {
+    return !entry.partition.isRemoved && entry.partition.readGeneration === entry.generation;
+  }
+
+  /** Frees budget for a read of about `bytes` by dropping the oldest results; false if it cannot. */
+  private makeRoom(bytes: number): boolean {
+    for (const entry of this.entries) {
+      if (this.held + bytes <= this.options.maxBytes) return true;
+      this.drop(entry);
+    }
+    return this.held + bytes <= this.options.maxBytes;
+  }
+
+  private dropExpired(now: number): void {
+    for (const entry of this.entries) {
+      if (now - entry.startedMs < this.expiryMs) break;
+      this.drop(entry);
+    }
+  }
+
+  private drop(entry: Entry): void {
+    this.forget(entry);
+    this.giveBackWhenSettled(entry);
+  }
+
+  private forget(entry: Entry): void {
+    this.entries.delete(entry);
+    const kept = this.byPartition.get(entry.partition);
+    if (kept === undefined) return;
+    const at = kept.indexOf(entry);
+    if (at >= 0) kept.splice(at, 1);
+    if (kept.length === 0) this.byPartition.delete(entry.partition);
+  }
+
+  /** The file read writes into the buffers until it settles: only then may the pool lend them again. */
+  private giveBackWhenSettled(entry: Entry): void {
+    void entry.read.then(() => this.giveBack(entry));
+  }
+
+  private giveBack(entry: Entry): void {
+    for (const buffer of entry.buffers) this.pool.give(buffer);
+    entry.buffers.length = 0;
+    this.held -= entry.bytes;
+    entry.bytes = 0;
+  }
+}
+
+/** A result the fetch may answer with: some batch, within its limit unless it may exceed it by one batch. */
+function isUsable(read: PartitionRead, spec: ReadSpec): boolean {
+  if (read.kind !== 'records' || read.records.length === 0) return false;
+  return read.records.length <= spec.maxBytes || spec.minOneBatch;
+}
+
+/**
+ * The offset after the last batch of `records` (whole v2 batches as stored, walked by their headers
+ * only); undefined when they are empty or not all v2 batches.
+ */
+export function nextOffsetAfter(records: Buffer): bigint | undefined {
+  let position = 0;
+  let last = -1;
+  while (position + RECORD_BATCH_HEADER_BYTES <= records.length) {
+    if (records[position + MAGIC_OFFSET] !== CURRENT_MAGIC) return undefined;
+    last = position;
+    position += records.readInt32BE(position + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
+  }
+  if (last < 0 || position !== records.length) return undefined;
+  return records.readBigInt64BE(last) + BigInt(records.readInt32BE(last + LAST_OFFSET_DELTA_OFFSET)) + 1n;
+}
