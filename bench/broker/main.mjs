@@ -13,12 +13,18 @@
 //                              [--skip-startup] [--skip-disk] [--skip-workload] [--cpu-prof DIR]
 //                              [--alloc-prof DIR] [--trace] [--node-args "--flag ..."]
 //                              [--broker-overrides "key=value,key=value"]
+//                              [--pin-broker CPUS --pin-client CPUS]
 // --cpu-prof starts each measured broker under `node --cpu-prof` and leaves the .cpuprofile there;
 // --alloc-prof leaves a .heapprofile of every allocation, freed ones included (alloc-hook.mjs), and
 // prints its summary (alloc-summary.mjs): what feeds the garbage collector.
 // --node-args passes Node/V8 flags to each measured broker (e.g. "--max-semi-space-size=64").
 // --broker-overrides passes broker configs to each measured broker as `--override key=value` (an A/B
 // of one setting, e.g. "pyralog.log.zero.ahead.max.bytes=0").
+// --pin-broker / --pin-client (NOT the default; every figure then says PINNED): the measured broker
+// (all its threads, `taskset -a -p`) and the load generator (broker-kafka.sh and the rdkafka_performance
+// processes it starts, `taskset -c`) each kept on the given CPUs, e.g. `--pin-broker 0 --pin-client 1`
+// on this 2-core machine, so that they no longer wait for a CPU the other holds. The default,
+// unpinned, is what the shared bench does for every peer: compare pinned figures only with pinned.
 // --trace loads bench/broker/trace-hook.mjs into each measured broker and prints, after its
 // workload, where each request's time went (per-stage marks of the broker's request-trace channel),
 // group commits and fsyncs, GC pauses, event-loop delay and main-thread stalls (own work or waiting
@@ -55,6 +61,12 @@ const extraNodeArgs = option('node-args', '')
   .split(' ')
   .filter((arg) => arg !== '');
 const trace = flag('trace');
+const pinBroker = option('pin-broker', undefined);
+const pinClient = option('pin-client', undefined);
+const pinning =
+  pinBroker === undefined && pinClient === undefined
+    ? 'not pinned'
+    : `PINNED: broker on CPUs ${pinBroker ?? 'any'}, load generator on CPUs ${pinClient ?? 'any'}`;
 const brokerOverrides = option('broker-overrides', '')
   .split(',')
   .filter((override) => override !== '');
@@ -216,16 +228,18 @@ async function workload(mode) {
       nodeArgs,
       env,
     });
+    if (pinBroker !== undefined) await run('taskset', ['-a', '-p', '-c', pinBroker, String(broker.pid)]);
     let peakRss = 0;
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, rssMiB(broker.pid));
     }, 200);
     try {
-      console.log(`\n## workload, pyralog.flush.mode=${mode} [loadavg at start ${loadavg()}]`);
-      const label = `pyralog-${mode}`;
+      console.log(`\n## workload, pyralog.flush.mode=${mode}, ${pinning} [loadavg at start ${loadavg()}]`);
+      const label = `pyralog-${mode}${pinBroker === undefined && pinClient === undefined ? '' : '-pinned'}`;
       const child = spawn(
-        'bash',
+        pinClient === undefined ? 'bash' : 'taskset',
         [
+          ...(pinClient === undefined ? [] : ['-c', pinClient, 'bash']),
           join(copy, 'broker-kafka.sh'),
           broker.bootstrap,
           String(runs),
@@ -256,7 +270,9 @@ if (!existsSync(CLI) || !existsSync(LIBRARY)) {
   console.error('dist/ is missing: run `npm run build` first');
   process.exit(1);
 }
-console.log(`# pyralog broker bench, ${new Date().toISOString()}, node ${process.version}`);
+console.log(
+  `# pyralog broker bench, ${new Date().toISOString()}, node ${process.version}, processes ${pinning}`,
+);
 if (!flag('skip-startup')) await startup();
 if (!flag('skip-disk')) await disk();
 if (!flag('skip-workload')) {

@@ -80,6 +80,34 @@ describe('Produce', () => {
     );
   });
 
+  it('recycles an acks=0 frame only once its append is written', async () => {
+    await broker.call(ApiKey.CreateTopics, 7, createTopicsBody([{ name: 'recycled-late' }]));
+    const partition = broker.context.replicas.getPartition('recycled-late', 0)!;
+    const original = partition.appendAsLeader.bind(partition);
+    let markWritten = (): void => {};
+    const written = new Promise<void>((resolve) => {
+      markWritten = resolve;
+    });
+    partition.appendAsLeader = (views, acks, options) => {
+      const append = original(views, acks, options);
+      return 'errorCode' in append ? append : { ...append, written: append.written.then(() => written) };
+    };
+    try {
+      const recycledBefore = broker.recycledFrames;
+      const value = 'late'.repeat(5000);
+      assert.equal(
+        await broker.call(ApiKey.Produce, 9, produceBody('recycled-late', 0, batch(value), 0)),
+        null,
+      );
+      await partition.log.flush();
+      assert.equal(broker.recycledFrames, recycledBefore, 'not recycled while the append is not written');
+      markWritten();
+      await eventually('recycled', () => (broker.recycledFrames === recycledBefore + 1 ? true : undefined));
+    } finally {
+      partition.appendAsLeader = original;
+    }
+  });
+
   it('refuses acks other than 0, 1, -1 with INVALID_REQUIRED_ACKS', async () => {
     const response = await broker.call(ApiKey.Produce, 9, produceBody('events', 0, batch('a'), 2));
     assert.equal(response?.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.INVALID_REQUIRED_ACKS);
@@ -177,6 +205,44 @@ describe('Produce', () => {
       assert.equal(response?.responses[0]?.partitionResponses[0]?.baseOffset, 0n);
     } finally {
       failing.appendAsLeader = original;
+    }
+  });
+
+  it('answers REQUEST_TIMED_OUT for a partition not acknowledged within timeoutMs, KAFKA_STORAGE_ERROR for a failed one', async () => {
+    const slow = broker.context.replicas.getPartition('events', 0)!;
+    const failed = broker.context.replicas.getPartition('events', 1)!;
+    const originals = [slow.appendAsLeader.bind(slow), failed.appendAsLeader.bind(failed)] as const;
+    // Acknowledgements that never come, and that fail (as when the log's write or fsync fails).
+    slow.appendAsLeader = (views, acks, options) => {
+      const append = originals[0](views, acks, options);
+      return 'errorCode' in append ? append : { ...append, acknowledged: new Promise<void>(() => {}) };
+    };
+    failed.appendAsLeader = (views, acks, options) => {
+      const append = originals[1](views, acks, options);
+      if ('errorCode' in append) return append;
+      const acknowledged = Promise.reject(new Error('fsync failed'));
+      acknowledged.catch(() => {});
+      return { ...append, acknowledged };
+    };
+    try {
+      const body = { ...produceBody('events', 0, batch('a')), timeoutMs: 50 };
+      body.topicData[0]!.partitionData.push({ index: 1, records: batch('b') });
+      const started = Date.now();
+      const response = await broker.call(ApiKey.Produce, 9, body);
+      assert.ok(Date.now() - started >= 45, 'answered at the timeout, not before');
+      const answers = response?.responses[0]?.partitionResponses.map((p) => [
+        p.index,
+        p.errorCode,
+        p.baseOffset,
+      ]);
+      const slowOffset = slow.logEndOffset - 1n;
+      assert.deepEqual(answers, [
+        [0, ErrorCode.REQUEST_TIMED_OUT, slowOffset],
+        [1, ErrorCode.KAFKA_STORAGE_ERROR, -1n],
+      ]);
+    } finally {
+      slow.appendAsLeader = originals[0];
+      failed.appendAsLeader = originals[1];
     }
   });
 

@@ -215,22 +215,78 @@ async function appendsWritten(outcomes: readonly (readonly (Outcome | Promise<Ou
   }
 }
 
-/** Waits for the acknowledgement, up to the request's timeout (REQUEST_TIMED_OUT after it). */
-async function acknowledge(context: BrokerContext, pending: Pending, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), Math.max(0, timeoutMs));
-  });
-  try {
-    const outcome = await Promise.race([pending.append.acknowledged.then(() => 'done' as const), timeout]);
-    if (outcome === 'timeout') pending.response.errorCode = ErrorCode.REQUEST_TIMED_OUT;
-  } catch (error: unknown) {
-    context.logger.error({ error: String(error) }, 'produce append failed');
-    pending.response.errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
-    pending.response.baseOffset = -1n;
-  } finally {
-    clearTimeout(timer);
+/** Calls `then` once appendsWritten(outcomes) would settle; without promises of its own for one plain append. */
+function afterAppendsWritten(
+  outcomes: readonly (readonly (Outcome | Promise<Outcome>)[])[],
+  then: () => void,
+): void {
+  const only = outcomes.length === 1 && outcomes[0]!.length === 1 ? outcomes[0]![0]! : undefined;
+  if (only === undefined || only instanceof Promise) {
+    void appendsWritten(outcomes).then(then);
+  } else if ('append' in only) {
+    void only.append.written.then(then);
+  } else {
+    then();
   }
+}
+
+/**
+ * The partition's response once the append is acknowledged, or at the request's timeout
+ * (REQUEST_TIMED_OUT), whichever comes first; a failed append answers KAFKA_STORAGE_ERROR. One timer
+ * and one promise per partition (no race of promises: this runs for every acks=all request).
+ */
+function acknowledge(
+  context: BrokerContext,
+  pending: Pending,
+  timeoutMs: number,
+): Promise<PartitionResponse> {
+  const response = pending.response;
+  return new Promise((resolve) => {
+    let isAnswered = false;
+    const timer = setTimeout(
+      () => {
+        isAnswered = true;
+        response.errorCode = ErrorCode.REQUEST_TIMED_OUT;
+        resolve(response);
+      },
+      Math.max(0, timeoutMs),
+    );
+    pending.append.acknowledged.then(
+      () => {
+        if (isAnswered) return;
+        clearTimeout(timer);
+        resolve(response);
+      },
+      (error: unknown) => {
+        if (isAnswered) return;
+        clearTimeout(timer);
+        context.logger.error({ error: String(error) }, 'produce append failed');
+        response.errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
+        response.baseOffset = -1n;
+        resolve(response);
+      },
+    );
+  });
+}
+
+/** One partition's answer: at once, or (a verification or an acknowledgement to wait for) later. */
+function answerPartition(
+  context: BrokerContext,
+  outcome: Outcome | Promise<Outcome>,
+  acks: Acks,
+  timeoutMs: number,
+): PartitionResponse | Promise<PartitionResponse> {
+  const answer = (settled: Outcome): PartitionResponse | Promise<PartitionResponse> =>
+    !('append' in settled)
+      ? settled
+      : acks === 0
+        ? settled.response
+        : acknowledge(context, settled, timeoutMs);
+  if (!(outcome instanceof Promise)) return answer(outcome);
+  const answered = outcome.then(answer);
+  // A verification that throws fails the request when its turn comes (an earlier one may fail first).
+  answered.catch(() => {});
+  return answered;
 }
 
 function errorBody(body: ProduceRequest, errorCode: number): ProduceResponse {
@@ -287,27 +343,23 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
     request.trace?.mark('appended');
     // The frame's memory may serve a later request once the response left (it holds no records, but
     // an error response is built from the body) and the logs hold no view of the records any more.
-    request.afterResponseWritten(() => {
-      void appendsWritten(outcomes).then(() => request.recycleFrame());
-    });
+    request.afterResponseWritten(() => afterAppendsWritten(outcomes, () => request.recycleFrame()));
     // acks=all answers wait in "purgatory" (a verified first transactional batch waits too).
     const isDelayed =
       acks === -1 && outcomes.some((topic) => topic.some((o) => o instanceof Promise || 'append' in o));
     if (isDelayed) context.stats.delayedProduces += 1;
     try {
-      const responses = await Promise.all(
-        body.topicData.map(async (topic, topicIndex) => ({
-          name: topic.name,
-          partitionResponses: await Promise.all(
-            outcomes[topicIndex]!.map(async (outcome) => {
-              const settled = await outcome;
-              if (!('append' in settled)) return settled;
-              if (acks !== 0) await acknowledge(context, settled, body.timeoutMs);
-              return settled.response;
-            }),
-          ),
-        })),
+      // Every partition's wait starts now (one request timeout for all); then answers go in order.
+      const answers = outcomes.map((topic) =>
+        topic.map((outcome) => answerPartition(context, outcome, acks, body.timeoutMs)),
       );
+      const responses: ProduceResponse['responses'] = [];
+      for (let topicIndex = 0; topicIndex < answers.length; topicIndex += 1) {
+        const partitionResponses: PartitionResponse[] = [];
+        for (const answer of answers[topicIndex]!)
+          partitionResponses.push(answer instanceof Promise ? await answer : answer);
+        responses.push({ name: body.topicData[topicIndex]!.name, partitionResponses });
+      }
       return acks === 0 ? null : { responses, throttleTimeMs: 0, nodeEndpoints: [] };
     } finally {
       if (isDelayed) context.stats.delayedProduces -= 1;
