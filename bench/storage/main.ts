@@ -16,7 +16,8 @@
 // - Reads: the log's read of 1 MiB fetches into a reused buffer against raw sequential 1 MiB reads
 //   into one reused buffer.
 // - Raw and log phases alternate `--rounds` times (seconds / rounds each) and each figure sums its
-//   phases, so that a swing in the machine's load hits both sides.
+//   phases, so that a swing in the machine's load hits both sides; the log variants of a line run in
+//   ABBA order after raw.
 // - Durable appends run twice per round, with zero-ahead off and on (src/storage/zero-ahead.ts,
 //   `--zero-ahead-max-bytes`, the broker default unless given), each continuing its own log; raw
 //   appends to a growing file as before zero-ahead. `bench/storage/fdatasync.ts` isolates the
@@ -260,8 +261,13 @@ try {
       const dirOf = (index: number) => (index === 0 ? dir : `${dir}-${index}`);
       for (let round = 0; round < rounds; round += 1) {
         raws.push(await rawWriteRate(join(root, 'raw.bin'), batches, durable));
-        for (const [index, variant] of variants.entries()) {
-          logs[index]!.push(await appendRate(dirOf(index), batches, recordsPerBatch, durable, variant));
+        // ABBA: the variants take turns at running first after raw, so neither always follows it.
+        const order = [...variants.keys()];
+        if (round % 2 === 1) order.reverse();
+        for (const index of order) {
+          logs[index]!.push(
+            await appendRate(dirOf(index), batches, recordsPerBatch, durable, variants[index]!),
+          );
         }
       }
       for (const [index, variant] of variants.entries()) {

@@ -237,7 +237,13 @@ describe('GroupCommit with writes in flight', () => {
           const fs = new HeldWriteFileSystem();
           const log = await openTestLog({
             fs,
-            config: { flushPolicy: 'page-cache', segmentBytes: 900 },
+            // Small segments and indexes: groups roll on size and on a full index with writes in flight.
+            config: {
+              flushPolicy: 'page-cache',
+              segmentBytes: 900,
+              indexIntervalBytes: 1,
+              segmentIndexBytes: 48,
+            },
             writesInFlight,
           });
           // Settles writevs in a random order: each waits its drawn number of event-loop turns.

@@ -188,12 +188,15 @@ export class GroupCommit {
   private async commitGroup(first: PendingGroup): Promise<void> {
     if (first.isTaken) return;
     const writes: GroupWrite[] = [];
+    /** The write that landed and is being completed (no longer in `writes`). */
+    let completing: GroupWrite | undefined;
     let lastTicket = first.ticket - 1;
     let next: PendingGroup | undefined = first;
     /** Submits `next` and the groups chained after it while slots are free (a roll waits for none in flight). */
     const submitReady = (): void => {
+      next ??= this.chainable(lastTicket);
       while (next !== undefined && writes.length < this.writesInFlight) {
-        const write = this.submitGroup(next, writes);
+        const write = this.submitGroup(next, completing === undefined ? writes : [completing, ...writes]);
         if (write === undefined) return;
         writes.push(write);
         lastTicket = next.ticket;
@@ -202,7 +205,6 @@ export class GroupCommit {
     };
     try {
       for (;;) {
-        next ??= this.chainable(lastTicket);
         submitReady();
         const head = writes[0];
         if (head === undefined) break;
@@ -214,15 +216,19 @@ export class GroupCommit {
           }
         }
         await head.landed;
-        await head.complete();
         writes.shift();
+        completing = head;
+        // The next writes go out before this group's bookkeeping (index writes, read tail copy).
+        submitReady();
+        await head.complete();
+        completing = undefined;
         if (head.startedMs >= 0) this.traceGroup(head.group, head.startedMs);
-        next ??= this.chainable(lastTicket);
         submitReady();
         this.finishGroup(head.group);
       }
     } catch (error: unknown) {
       const failure = this.state.fail(error);
+      completing?.group.written.reject(failure);
       for (const write of writes) write.group.written.reject(failure);
       next?.written.reject(failure);
       // No write of this task may still run once the queue moves on (close closes the files).
@@ -269,9 +275,9 @@ export class GroupCommit {
   }
 
   /**
-   * Starts writing `group` after the writes in flight (`writes`): its writev is submitted before
-   * this returns, unless it needs a roll, which waits for an empty pipeline (undefined while writes
-   * are in flight) and is then written whole before its GroupWrite lands.
+   * Starts writing `group` after the writes in flight or still completing (`writes`): its writev is
+   * submitted before this returns, unless it needs a roll, which waits for an empty pipeline
+   * (undefined while there are `writes`) and is then written whole before its GroupWrite lands.
    */
   private submitGroup(group: PendingGroup, writes: readonly GroupWrite[]): GroupWrite | undefined {
     const state = this.state;
