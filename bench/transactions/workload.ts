@@ -79,8 +79,9 @@ export async function produceRound(
 /**
  * AddPartitionsToTxn for every partition. CONCURRENT_TRANSACTIONS (the previous transaction's markers
  * still being written, if the broker answered instead of holding the request) is retried at once, and
- * marked: a real client would back off before retrying (librdkafka's retry.backoff.ms, the Java client's
- * 20 ms for this request).
+ * marked: a real client would back off first (20 ms in the Java client since KAFKA-5477 and in librdkafka's
+ * AddPartitionsToTxn handler; KafkaJS's retrier starts at 300 ms). Pyralog's coordinator holds the request
+ * until the markers are durable instead (busyHoldMs), so the bench should never see it.
  */
 export async function addPartitions(
   connection: KafkaConnection,
