@@ -375,6 +375,23 @@ describe('RaftNode', () => {
     assert.equal(leader.compact(result.index, new Uint8Array([1])), true);
   });
 
+  it('while a snapshot is due, takeCommitted hands out only durable entries, so the snapshot cannot starve', () => {
+    const { leader, followers } = electLeader();
+    exchange(new Map<number, RaftNode>([[1, leader], ...followers]), drain(leader));
+    leader.requestSnapshot();
+    const result = leader.propose(new Uint8Array(4));
+    assert.ok(result.ok);
+    acknowledgeWithoutDraining(leader, followers, leader.takeEarlyMessages());
+    assert.equal(leader.status().commitIndex, result.index);
+    assert.deepEqual(leader.takeCommitted(), [], 'committed, but not durable here while a snapshot is due');
+    const work = leader.ready();
+    assert.equal(work.shouldSnapshot, true);
+    assert.equal(work.committed.at(-1)?.index, result.index, 'applied after this write instead');
+    diskOf(leader).write(work);
+    leader.advance(work);
+    assert.equal(leader.compact(result.index, new Uint8Array([1])), true);
+  });
+
   it('takeCommitted waits while the ready() in flight carries committed entries, so apply stays in order', () => {
     const { leader, followers } = electLeader();
     exchange(new Map<number, RaftNode>([[1, leader], ...followers]), drain(leader));

@@ -320,7 +320,12 @@ export class RaftNode {
     if (work !== undefined && (work.committed.length > 0 || work.snapshot?.restore === true)) return [];
     if (state.pendingSnapshot?.restore === true) return [];
     const from = state.appliedIndex + 1;
-    const to = Math.min(state.commitIndex, from + state.options.maxApplyEntries - 1);
+    // While a snapshot is due, only durable entries: the state machine must come back to an index the
+    // log holds durably, or the snapshot could wait for ever behind a leader always applying ahead.
+    const limit = this.#snapshotDue()
+      ? Math.min(state.commitIndex, state.log.stableIndex)
+      : state.commitIndex;
+    const to = Math.min(limit, from + state.options.maxApplyEntries - 1);
     if (to < from) return [];
     const entries = state.log.slice(from, to, Number.POSITIVE_INFINITY, to - from + 1);
     state.appliedIndex = to;
@@ -417,6 +422,12 @@ export class RaftNode {
     if (state.appliedIndex <= state.log.snapshotMeta.index) return false;
     // Only a snapshot of durable entries (compact()); asked again once the log caught up.
     if (state.appliedIndex > state.log.stableIndex) return false;
+    return this.#snapshotDue();
+  }
+
+  /** The log grew past the threshold, or the application asked (see takeCommitted). */
+  #snapshotDue(): boolean {
+    const state = this.#state;
     return state.snapshotRequested || state.log.bytesAfterSnapshot >= state.options.snapshotThresholdBytes;
   }
 }
