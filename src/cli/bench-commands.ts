@@ -33,6 +33,8 @@ interface BenchProduceOptions extends BenchOptions, ProducerFlags {
  * partition then carries at most 5 x 16 KiB in flight per round trip, about a tenth of the throughput.
  */
 const PRODUCER_DEFAULTS = { lingerMs: 5, batchSize: 1_000_000 };
+/** The producer's max.in.flight.requests.per.connection when --max-in-flight is not given. */
+const DEFAULT_MAX_IN_FLIGHT = 5;
 
 /** Creates the topic unless it exists (the bench must not depend on broker auto-creation). */
 async function ensureTopic(options: BenchOptions, partitions: number): Promise<void> {
@@ -58,6 +60,10 @@ interface ProduceResult extends Throughput {
   readonly latencyMs: LatencySummary;
   /** CPU time (user+sys) of this process per record between the first send and the last acknowledgement. */
   readonly cpuUsPerRecord: number;
+  /** enable.idempotence of the run, so that figures say which delivery semantics they measured. */
+  readonly idempotent: boolean;
+  /** max.in.flight.requests.per.connection of the run. */
+  readonly maxInFlight: number;
 }
 
 async function benchProduce(options: BenchProduceOptions): Promise<ProduceResult> {
@@ -118,6 +124,8 @@ async function benchProduce(options: BenchProduceOptions): Promise<ProduceResult
     ...throughput(records, records * recordSize, elapsedMs),
     latencyMs: summarizeLatencies(latencies, ackedChunks, weights),
     cpuUsPerRecord: (cpu.user + cpu.system) / records,
+    idempotent: settings.idempotent,
+    maxInFlight: settings.maxInFlightRequestsPerConnection ?? DEFAULT_MAX_IN_FLIGHT,
   };
 }
 
@@ -170,7 +178,9 @@ function produceReport(result: ProduceResult, mode: OutputMode, acks: string, co
   if (mode === 'json') return json({ ...result, acks, compression });
   const l = result.latencyMs;
   return (
-    `produced ${result.records} records of ${result.recordSize} bytes to ${result.topic} (acks=${acks}, compression=${compression}) in ${fixed(result.elapsedMs / 1000, 2)} s\n` +
+    `produced ${result.records} records of ${result.recordSize} bytes to ${result.topic} (acks=${acks}, ` +
+    `${result.idempotent ? 'idempotent' : 'not idempotent'}, max in flight ${result.maxInFlight}, ` +
+    `compression=${compression}) in ${fixed(result.elapsedMs / 1000, 2)} s\n` +
     `throughput: ${fixed(result.recordsPerSec, 0)} msg/s, ${fixed(result.mbPerSec, 2)} MB/s\n` +
     `latency ms: p50 ${fixed(l.p50Ms, 2)}, p95 ${fixed(l.p95Ms, 2)}, p99 ${fixed(l.p99Ms, 2)}, max ${fixed(l.maxMs, 2)} (mean ${fixed(l.meanMs, 2)})\n` +
     `client CPU: ${fixed(result.cpuUsPerRecord, 2)} us per record\n`

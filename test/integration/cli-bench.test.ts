@@ -38,7 +38,7 @@ test('bench produce creates the topic, writes N records of S bytes and reports t
   assert.match(
     human.stdout,
     new RegExp(
-      `^produced 2000 records of 100 bytes to perf \\(acks=all, compression=none\\) in ${NUMBER} s\\n` +
+      `^produced 2000 records of 100 bytes to perf \\(acks=all, idempotent, max in flight 5, compression=none\\) in ${NUMBER} s\\n` +
         `throughput: \\d+ msg/s, ${NUMBER} MB/s\\n` +
         `latency ms: p50 ${NUMBER}, p95 ${NUMBER}, p99 ${NUMBER}, max ${NUMBER} \\(mean ${NUMBER}\\)\\n` +
         `client CPU: ${NUMBER} us per record\\n$`,
@@ -62,6 +62,8 @@ test('bench produce creates the topic, writes N records of S bytes and reports t
       '4096',
       '--linger-ms',
       '1',
+      '--max-in-flight',
+      '3',
       '-o',
       'json',
     ),
@@ -76,11 +78,14 @@ test('bench produce creates the topic, writes N records of S bytes and reports t
     mbPerSec: number;
     latencyMs: { count: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number };
     cpuUsPerRecord: number;
+    idempotent: boolean;
+    maxInFlight: number;
   };
   assert.deepEqual(
-    [result.records, result.bytes, result.recordSize, result.acks, result.compression],
-    [1000, 100_000, 100, '1', 'lz4'],
+    [result.records, result.bytes, result.recordSize, result.acks, result.compression, result.idempotent],
+    [1000, 100_000, 100, '1', 'lz4', false],
   );
+  assert.equal(result.maxInFlight, 3);
   assert.equal(result.latencyMs.count, 1000);
   const l = result.latencyMs;
   assert.ok(l.p50Ms <= l.p95Ms && l.p95Ms <= l.p99Ms && l.p99Ms <= l.maxMs, JSON.stringify(l));
