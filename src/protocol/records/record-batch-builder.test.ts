@@ -105,6 +105,23 @@ describe('RecordBatchBuilder', () => {
     );
   });
 
+  it('writes timestamp deltas at the int32 edges and beyond as Kafka does', () => {
+    const base = 1_700_000_000_000;
+    const inputs = [0, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, -(2 ** 31) - 1, 1, -1].map((delta) => ({
+      timestampMs: base + delta,
+      key: null,
+      value: Buffer.from('v'),
+      headers: [],
+    }));
+    const header = {
+      compression: CompressionCodec.none,
+      producerId: -1n,
+      producerEpoch: -1,
+      baseSequence: -1,
+    };
+    assert.deepEqual(build(inputs).build(header), encodeRecordBatchSync(expectedBatch(inputs, header)));
+  });
+
   it('grows from a small buffer through allocate, releasing each buffer it outgrew', () => {
     const allocated: Buffer[] = [];
     const released: Buffer[] = [];

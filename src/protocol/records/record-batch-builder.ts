@@ -241,10 +241,11 @@ export class RecordBatchBuilder {
   /** Writes the zigzag varint of an int32 at `at`; returns the position after it. */
   private writeVarint(at: number, value: number): number {
     const b = this.buffer;
+    // The zigzag of an int32 is below 2^32, where >>> is exact.
     let rest = value >= 0 ? value * 2 : -value * 2 - 1;
     while (rest >= 0x80) {
       b[at++] = (rest & 0x7f) | 0x80;
-      rest = Math.floor(rest / 128);
+      rest >>>= 7;
     }
     b[at++] = rest;
     return at;
