@@ -26,7 +26,18 @@ class HeldWriteFileSystem extends MemoryFileSystem {
   readonly writes: HeldWrite[] = [];
   /** Writevs land at once (reopening after a failure). */
   autoRelease = false;
+  /** Held directory fsyncs (a roll creating its segment waits in one while set). */
+  heldDirSyncs: Deferred[] | undefined;
   private asked = new Deferred();
+
+  override async fsyncDir(path: string): Promise<void> {
+    if (this.heldDirSyncs !== undefined) {
+      const held = new Deferred();
+      this.heldDirSyncs.push(held);
+      await held.promise;
+    }
+    await super.fsyncDir(path);
+  }
 
   override async open(path: string, options?: { readonly create?: boolean }): Promise<StorageFile> {
     const file = await super.open(path, options);
@@ -221,6 +232,38 @@ describe('GroupCommit with writes in flight', () => {
     await third.written;
     assert.deepEqual(await readBaseOffsets(log), [0n, 2n, 4n]);
     await log.close();
+  });
+
+  it('a group queued while another rolls is not written to the segment being left', async () => {
+    const fs = new HeldWriteFileSystem();
+    const small = testBatch(1);
+    const big = testBatch(2, { valueBytes: 300 });
+    // The old segment has room for a second small batch but not for the big one.
+    const log = await openTestLog({
+      fs,
+      config: { flushPolicy: 'page-cache', segmentBytes: small.length * 2 + 10 },
+    });
+    const first = log.appendAsLeader(testBatch(1));
+    await fs.writesAsked(1);
+    fs.writes[0]!.release();
+    await first.written;
+    fs.heldDirSyncs = [];
+    const rolling = log.appendAsLeader(big);
+    assert.equal(await isSettled(rolling.written), false);
+    const after = log.appendAsLeader(testBatch(1)); // a group of its own: the rolling one was taken
+    await isSettled(after.written);
+    assert.equal(fs.heldDirSyncs.length > 0, true, 'the roll is creating its segment');
+    assert.equal(fs.writes.length, 1, 'a group was written while the segment rolled');
+    fs.autoRelease = true;
+    for (const held of fs.heldDirSyncs) held.resolve();
+    fs.heldDirSyncs = undefined;
+    await rolling.written;
+    await after.written;
+    assert.deepEqual(await readBaseOffsets(log), [0n, 1n, 3n]);
+    await log.close();
+    const reopened = await openTestLog({ fs, config: { flushPolicy: 'page-cache' }, isCleanShutdown: false });
+    assert.deepEqual(await readBaseOffsets(reopened), [0n, 1n, 3n]);
+    await reopened.close();
   });
 
   it('appends in bursts whose writes land in random order (one failing) are acknowledged as a readable prefix', async () => {

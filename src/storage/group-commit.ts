@@ -87,6 +87,11 @@ interface GroupWrite {
   readonly batches: number;
   /** performance.now() of the submission (-1 unless the write path is traced). */
   readonly startedMs: number;
+  /**
+   * A group that rolls: written alone, no other group is submitted until it completed (the active
+   * segment changes under it, so a group sized against the old one could land behind it).
+   */
+  readonly isExclusive: boolean;
 }
 
 /**
@@ -277,11 +282,13 @@ export class GroupCommit {
   /**
    * Starts writing `group` after the writes in flight or still completing (`writes`): its writev is
    * submitted before this returns, unless it needs a roll, which waits for an empty pipeline
-   * (undefined while there are `writes`) and is then written whole before its GroupWrite lands.
+   * (undefined while there are `writes`) and is then written whole, alone, before its GroupWrite
+   * lands; nothing is submitted behind such a write (undefined) until it completed.
    */
   private submitGroup(group: PendingGroup, writes: readonly GroupWrite[]): GroupWrite | undefined {
     const state = this.state;
     state.checkNotFailed();
+    for (const write of writes) if (write.isExclusive) return undefined;
     const nowMs = state.clock.nowMs();
     let batchesInFlight = 0;
     for (const write of writes) batchesInFlight += write.batches;
@@ -304,7 +311,7 @@ export class GroupCommit {
     if (needsRoll) {
       const landed = this.writeGroup(group, nowMs);
       landed.catch(() => {});
-      return { group, landed, complete: () => Promise.resolve(), batches, startedMs };
+      return { group, landed, complete: () => Promise.resolve(), batches, startedMs, isExclusive: true };
     }
     group.records = records;
     group.bytes = bytes;
@@ -317,7 +324,7 @@ export class GroupCommit {
       await this.completeRun(segment, await landed, views, chunks, group.abortedTxns, nowMs);
       await state.epochCache.persist();
     };
-    return { group, landed, complete, batches, startedMs };
+    return { group, landed, complete, batches, startedMs, isExclusive: false };
   }
 
   /**
