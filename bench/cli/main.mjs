@@ -15,9 +15,10 @@
 //
 // Usage (after `npm run build`; rdkafka_performance is built from Debian's librdkafka-dev on first use):
 //   node bench/cli/main.mjs [--msgs 1000000] [--runs 3] [--flush-mode durable|kafka]
-//                           [--semantics both|non-idempotent|idempotent]
+//                           [--semantics both|non-idempotent|idempotent] [--warmup 100000]
 //                           [--pyralog-args "--batch-size 65536"] [--cpu-prof DIR] [--broker-cpu-prof DIR]
-// --pyralog-args go to every `pyralog bench produce` after the pair's own flags.
+// --pyralog-args go to every `pyralog bench produce` after the pair's own flags. Every client first runs
+// --warmup records (default min(msgs, 100000); 0 for none) uncounted, for a broker whose code is optimized.
 // --baseline-cli PATH also runs `pyralog bench produce` from another build (e.g. a worktree of an
 // older commit: PATH/dist/pyralog.js) against the same broker in the same rounds, for an A/B of the client.
 // --cpu-prof runs `pyralog bench produce` under `node --cpu-prof` and leaves its profiles in DIR;
@@ -51,6 +52,7 @@ const cpuProfDir = option('cpu-prof', undefined);
 const brokerCpuProfDir = option('broker-cpu-prof', undefined);
 const baselineCli = option('baseline-cli', undefined);
 const semantics = option('semantics', 'both');
+const warmup = Number(option('warmup', String(Math.min(msgs, 100_000))));
 if (!['both', 'non-idempotent', 'idempotent'].includes(semantics)) {
   console.error(`--semantics must be both, non-idempotent or idempotent, not ${semantics}`);
   process.exit(2);
@@ -99,8 +101,8 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
  * librdkafka: the produce step of ../shared/bench/broker-kafka.sh (not idempotent: max.in.flight
  * 1000000), or the same with enable.idempotence=true (at most 5 requests in flight).
  */
-async function rdkafka(perf, bootstrap, topic, idempotent) {
-  const args = ['-P', '-t', topic, '-p', '0', '-b', bootstrap, '-s', '1024', '-c', String(msgs), '-a', '-1'];
+async function rdkafka(perf, bootstrap, topic, idempotent, count = msgs) {
+  const args = ['-P', '-t', topic, '-p', '0', '-b', bootstrap, '-s', '1024', '-c', String(count), '-a', '-1'];
   args.push('-X', 'linger.ms=5', '-X', 'batch.num.messages=10000', '-q');
   if (idempotent) args.push('-X', 'enable.idempotence=true');
   const { stdout, stderr } = await run(perf, args, { maxBuffer: 16 << 20, timeout: 600_000 });
@@ -108,15 +110,15 @@ async function rdkafka(perf, bootstrap, topic, idempotent) {
   const match = /(\d+) messages produced \((\d+) bytes\), (\d+) delivered .* in (\d+)ms/.exec(line);
   if (match === null) throw new Error(`no summary from rdkafka_performance: ${stdout}${stderr}`);
   const [, , bytes, delivered, ms] = match.map(Number);
-  if (delivered !== msgs) throw new Error(`rdkafka_performance delivered ${delivered} of ${msgs}`);
+  if (delivered !== count) throw new Error(`rdkafka_performance delivered ${delivered} of ${count}`);
   return { msgPerSec: (delivered / ms) * 1000, mbPerSec: bytes / 1e3 / ms };
 }
 
 /** `pyralog bench produce` with the same workload and `flags` (its pair's semantics). */
-async function pyralog(bootstrap, topic, flags, cli = CLI) {
+async function pyralog(bootstrap, topic, flags, cli = CLI, count = msgs) {
   const nodeArgs = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
   const args = [...nodeArgs, cli, 'bench', 'produce', '-b', bootstrap, '-t', topic];
-  args.push('--num-records', String(msgs), '--record-size', '1024', '--acks', 'all', '-o', 'json');
+  args.push('--num-records', String(count), '--record-size', '1024', '--acks', 'all', '-o', 'json');
   args.push(...flags, ...pyralogArgs);
   const { stdout } = await run(process.execPath, args, { cwd: ROOT, maxBuffer: 16 << 20, timeout: 600_000 });
   const result = JSON.parse(stdout);
@@ -146,11 +148,15 @@ console.log(
 /** Each client's runner, in the order of a run. */
 const clients = new Map();
 for (const pair of PAIRS) {
-  clients.set(pair.librdkafka, (bootstrap, topic) => rdkafka(perf, bootstrap, topic, pair.idempotent));
-  clients.set(pair.pyralog, (bootstrap, topic) => pyralog(bootstrap, topic, pair.pyralogFlags));
+  clients.set(pair.librdkafka, (bootstrap, topic, count) =>
+    rdkafka(perf, bootstrap, topic, pair.idempotent, count),
+  );
+  clients.set(pair.pyralog, (bootstrap, topic, count) =>
+    pyralog(bootstrap, topic, pair.pyralogFlags, CLI, count),
+  );
   if (baselineCli !== undefined) {
-    clients.set(`${pair.pyralog}-baseline`, (bootstrap, topic) =>
-      pyralog(bootstrap, topic, pair.pyralogFlags, baselineCli),
+    clients.set(`${pair.pyralog}-baseline`, (bootstrap, topic, count) =>
+      pyralog(bootstrap, topic, pair.pyralogFlags, baselineCli, count),
     );
   }
 }
@@ -161,6 +167,13 @@ const broker = await startPyralog(join(dir, 'data'), {
   nodeArgs: brokerCpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${brokerCpuProfDir}`],
 });
 try {
+  // A fresh broker is slower in its first runs (its code is not optimized yet), which made the first
+  // client of run 1 look slow: every client first runs once uncounted.
+  if (warmup > 0) {
+    for (const [client, runner] of clients)
+      await runner(broker.bootstrap, `warmup-${client}-${process.pid}`, warmup);
+    console.log(`warm-up: ${warmup} records per client, not counted   [loadavg ${loadavg()}]`);
+  }
   for (let i = 0; i < runs; i += 1) {
     const order = [...clients.keys()];
     if (i % 2 === 1) order.reverse();
