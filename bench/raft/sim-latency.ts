@@ -26,11 +26,17 @@ function run(applyEarly: boolean, stalls: boolean): number[] {
     clockDrift: 0,
     applyEarly,
     tickMs: 1,
+    // The real defaults where the simulator's own differ: its 16 KiB snapshot threshold would snapshot
+    // every ~130 ms here, and while one is due the leader applies only what it holds durably.
     raft: {
       electionTimeoutMs: 300,
       heartbeatIntervalMs: 50,
       appendStallTimeoutMs: 300,
       maxInflightAppends: 8,
+      maxAppendBytes: 1024 * 1024,
+      maxAppendEntries: 4096,
+      snapshotThresholdBytes: 64 * 1024 * 1024,
+      maxUncommittedEntries: 100_000,
     },
   });
   cluster.setNetwork({ lossRate: 0, duplicateRate: 0, minDelayMs: 0, maxDelayMs: 1 });
