@@ -1,7 +1,9 @@
 // Three key-value nodes in this process over real TCP (loopback, port 0), the real clock and in-memory
 // storage: a leader is elected, puts sent through the client port commit on every node, a get reads
 // the acknowledged value, a follower answers NOT_LEADER_OR_FOLLOWER with the leader's id, and after
-// the leader is closed the other two elect a new one and keep committing.
+// the leader is closed the other two elect a new one and keep committing. The election timeout is long
+// enough that event-loop stalls on a loaded machine do not depose a live leader mid-test: a deposed
+// leader answers its pending puts NOT_LEADER_OR_FOLLOWER at once, and this raw client does not retry.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode } from '../../../protocol/index.js';
@@ -23,7 +25,7 @@ describe('raft key-value node', () => {
     try {
       for (const id of ids) {
         const node = await startRaftKvNode({
-          raft: { id, bootstrapConfig: { voters: ids, learners: [] }, electionTimeoutMs: 150 },
+          raft: { id, bootstrapConfig: { voters: ids, learners: [] }, electionTimeoutMs: 1_000 },
           clusterId: 'kv-test',
           storage: new MemoryRaftStorage(),
           peerAddress: (peer) => {
