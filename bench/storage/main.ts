@@ -26,7 +26,7 @@
 //   flight, PartitionLogOptions.writesInFlight; default: the broker's), as an A/B in the same rounds.
 // Usage: node --import tsx bench/storage/main.ts [--seconds 3] [--rounds 3] [--window 64]
 //   [--in-flight 128] [--only <part of a line's label>] [--dir /tmp] [--zero-ahead-max-bytes N]
-//   [--writes-in-flight N[,N...]]
+//   [--writes-in-flight N[,N...]] [--segment-bytes N]
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -61,6 +61,11 @@ const zeroAheadMaxBytes = Number(
 const writesInFlightValues = argument('writes-in-flight', String(DEFAULT_WRITES_IN_FLIGHT))
   .split(',')
   .map(Number);
+/**
+ * The log's `segment.bytes` (default: Kafka's 1 GiB). Each roll fsyncs the segment left in the
+ * background, as Kafka's flush on roll; a larger value keeps rolls out of a short run, to see their cost.
+ */
+const segmentBytes = argument('segment-bytes', '');
 const MB = 1e6;
 
 function makeBatches(recordsPerBatch: number, count: number): Buffer[] {
@@ -110,7 +115,10 @@ async function appendRate(
     dir,
     topic: 'bench',
     partition: 0,
-    config: resolveLogConfig({ 'pyralog.flush.policy': durable ? 'durable' : 'page-cache' }),
+    config: resolveLogConfig({
+      'pyralog.flush.policy': durable ? 'durable' : 'page-cache',
+      ...(segmentBytes === '' ? {} : { 'segment.bytes': segmentBytes }),
+    }),
     clock: systemClock,
     // Each round reopens the log the previous round closed cleanly.
     isCleanShutdown: true,
