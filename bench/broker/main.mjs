@@ -266,6 +266,8 @@ async function workload(mode) {
 }
 
 mkdirSync(OUT, { recursive: true });
+// The alloc hook writes its profile into this directory but does not create it.
+if (allocProfDir !== undefined) mkdirSync(allocProfDir, { recursive: true });
 if (!existsSync(CLI) || !existsSync(LIBRARY)) {
   console.error('dist/ is missing: run `npm run build` first');
   process.exit(1);
