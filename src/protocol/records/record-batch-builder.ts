@@ -26,6 +26,7 @@ import {
   RECORD_BATCH_HEADER_BYTES,
   RECORDS_COUNT_OFFSET,
 } from './record-batch-layout.js';
+import { INT32_MAX, INT32_MIN, sizeOfNullableBytes, sizeOfZigzag } from './record-encoding.js';
 
 /** The header fields a producer chooses; the rest follows from the records (CreateTime, baseOffset 0). */
 export interface BuiltBatchHeader {
@@ -42,26 +43,6 @@ export interface RecordBatchBuilderOptions {
   readonly allocate?: (bytes: number) => Buffer;
   /** Takes back a buffer the builder grew out of (nothing references it). */
   readonly release?: (buffer: Buffer) => void;
-}
-
-const INT32_MIN = -0x80000000;
-const INT32_MAX = 0x7fffffff;
-
-function sizeOfUnsignedVarint(value: number): number {
-  if (value < 0x80) return 1;
-  if (value < 0x4000) return 2;
-  if (value < 0x200000) return 3;
-  if (value < 0x10000000) return 4;
-  return 5;
-}
-
-/** Size of the zigzag varint of an int32. */
-function sizeOfVarint(value: number): number {
-  return sizeOfUnsignedVarint(value >= 0 ? value * 2 : -value * 2 - 1);
-}
-
-function sizeOfNullableBytes(bytes: Uint8Array | null): number {
-  return bytes === null ? 1 : sizeOfVarint(bytes.length) + bytes.length;
 }
 
 /** The zigzag varlong of a safe integer outside int32, as bytes. */
@@ -136,19 +117,19 @@ export class RecordBatchBuilder {
     const longDelta = isIntDelta ? undefined : varlongBytes(timestampDelta);
     let bodyBytes =
       1 +
-      (longDelta === undefined ? sizeOfVarint(timestampDelta) : longDelta.length) +
-      sizeOfVarint(offsetDelta) +
+      (longDelta === undefined ? sizeOfZigzag(timestampDelta) : longDelta.length) +
+      sizeOfZigzag(offsetDelta) +
       sizeOfNullableBytes(key) +
       sizeOfNullableBytes(value) +
-      sizeOfVarint(headers.length);
+      sizeOfZigzag(headers.length);
     for (let i = 0; i < headers.length; i++) {
       const header = headers[i]!;
       const keyBytes = Buffer.byteLength(header.key, 'utf8');
-      bodyBytes += sizeOfVarint(keyBytes) + keyBytes + sizeOfNullableBytes(header.value);
+      bodyBytes += sizeOfZigzag(keyBytes) + keyBytes + sizeOfNullableBytes(header.value);
     }
     if (bodyBytes > INT32_MAX - RECORD_BATCH_HEADER_BYTES - 5)
       throw new EncodeError(`a record of ${bodyBytes} bytes cannot fit a record batch`);
-    this.ensure(sizeOfVarint(bodyBytes) + bodyBytes);
+    this.ensure(sizeOfZigzag(bodyBytes) + bodyBytes);
     const b = this.buffer;
     let at = this.writeVarint(this.position, bodyBytes);
     b[at++] = 0; // attributes

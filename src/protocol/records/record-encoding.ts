@@ -2,23 +2,28 @@ import { type ByteReader, type ByteWriter, DecodeError, EncodeError } from '../p
 import type { KafkaRecord, RecordHeader } from './kafka-record.js';
 import { MalformedRecordError, RecordCountMismatchError } from './record-errors.js';
 
-const INT32_MIN = -0x80000000;
-const INT32_MAX = 0x7fffffff;
+export const INT32_MIN = -0x80000000;
+export const INT32_MAX = 0x7fffffff;
 /** The fewest bytes a header takes: key length and value length. */
 const MIN_HEADER_BYTES = 2;
 
+/** Size of the unsigned varint of a non-negative safe integer (branches below 2^28, the common case). */
 function sizeOfUnsignedVarint(value: number): number {
-  let size = 1;
-  for (let rest = value; rest >= 0x80; rest = Math.floor(rest / 128)) size++;
+  if (value < 0x80) return 1;
+  if (value < 0x4000) return 2;
+  if (value < 0x200000) return 3;
+  if (value < 0x10000000) return 4;
+  let size = 5;
+  for (let rest = Math.floor(value / 0x800000000); rest > 0; rest = Math.floor(rest / 128)) size++;
   return size;
 }
 
 /** Size of a zigzag varint/varlong of a safe integer (zigzag of an int32 is the same either way). */
-function sizeOfZigzag(value: number): number {
+export function sizeOfZigzag(value: number): number {
   return sizeOfUnsignedVarint(value >= 0 ? value * 2 : -value * 2 - 1);
 }
 
-function sizeOfNullableBytes(bytes: Uint8Array | null): number {
+export function sizeOfNullableBytes(bytes: Uint8Array | null): number {
   return bytes === null ? 1 : sizeOfZigzag(bytes.length) + bytes.length;
 }
 
