@@ -13,14 +13,9 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRecordBatch, encodeRecordBatchSync } from '../../src/protocol/index.js';
-import {
-  DEFAULT_BROKER_STORAGE_CONFIG,
-  NodeFileSystem,
-  PartitionLog,
-  resolveLogConfig,
-  systemClock,
-} from '../../src/storage/index.js';
+import { DEFAULT_BROKER_STORAGE_CONFIG } from '../../src/storage/index.js';
 import { argument, percentile } from '../bench-support.js';
+import { openBenchLog } from './bench-log.js';
 
 const appends = Number(argument('appends', '2000'));
 const bytes = Number(argument('bytes', '1024'));
@@ -62,16 +57,7 @@ function line(label: string, samples: number[]): string {
 
 /** Paced durable appends of one small batch each; returns each append's ms from call to durable. */
 async function logLatencies(dir: string, zeroAheadMaxBytes: number, durationMs: number): Promise<number[]> {
-  const log = await PartitionLog.open({
-    fs: new NodeFileSystem(),
-    dir,
-    topic: 'bench',
-    partition: 0,
-    config: resolveLogConfig(),
-    clock: systemClock,
-    isCleanShutdown: true,
-    zeroAheadMaxBytes,
-  });
+  const log = await openBenchLog(dir, {}, { zeroAheadMaxBytes });
   const value = Buffer.alloc(Math.max(0, bytes - 80), 0x61);
   const latencies: number[] = [];
   const pending: Promise<void>[] = [];

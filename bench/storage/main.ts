@@ -39,12 +39,9 @@ import {
   type GroupCommitTrace,
   LOG_SYNC_CHANNEL,
   type LogSyncTrace,
-  NodeFileSystem,
-  PartitionLog,
-  resolveLogConfig,
-  systemClock,
 } from '../../src/storage/index.js';
 import { argument, percentile } from '../bench-support.js';
+import { openBenchLog } from './bench-log.js';
 
 const seconds = Number(argument('seconds', '3'));
 /** Raw and log phases alternate this many times (seconds / rounds each), so load swings hit both. */
@@ -110,21 +107,14 @@ async function appendRate(
   durable: boolean,
   variant: Variant,
 ): Promise<AppendPhase> {
-  const log = await PartitionLog.open({
-    fs: new NodeFileSystem(),
+  const log = await openBenchLog(
     dir,
-    topic: 'bench',
-    partition: 0,
-    config: resolveLogConfig({
+    {
       'pyralog.flush.policy': durable ? 'durable' : 'page-cache',
       ...(segmentBytes === '' ? {} : { 'segment.bytes': segmentBytes }),
-    }),
-    clock: systemClock,
-    // Each round reopens the log the previous round closed cleanly.
-    isCleanShutdown: true,
-    zeroAheadMaxBytes: variant.zeroAhead,
-    writesInFlight: variant.writesInFlight,
-  });
+    },
+    { zeroAheadMaxBytes: variant.zeroAhead, writesInFlight: variant.writesInFlight },
+  );
   let groups = 0;
   let groupedBatches = 0;
   const onGroup = (message: unknown): void => {
@@ -195,15 +185,7 @@ async function rawWriteRate(path: string, batches: Buffer[], durable: boolean): 
 }
 
 async function readRate(dir: string): Promise<Phase> {
-  const log = await PartitionLog.open({
-    fs: new NodeFileSystem(),
-    dir,
-    topic: 'bench',
-    partition: 0,
-    config: resolveLogConfig(),
-    clock: systemClock,
-    isCleanShutdown: true,
-  });
+  const log = await openBenchLog(dir);
   // Reused for every fetch, as a fetch path may once its socket write completed (see ReadOptions.buffer).
   const buffer = Buffer.allocUnsafe(2 << 20);
   let bytes = 0;
