@@ -83,8 +83,6 @@ interface GroupWrite {
   readonly landed: Promise<unknown>;
   /** After `landed`, in submission order: records the bytes in the segment, the read tail and the log end. */
   readonly complete: () => Promise<void>;
-  /** Batches of the group still to be completed (roll and index bounds count them). */
-  readonly batches: number;
   /** performance.now() of the submission (-1 unless the write path is traced). */
   readonly startedMs: number;
   /**
@@ -291,7 +289,8 @@ export class GroupCommit {
     for (const write of writes) if (write.isExclusive) return undefined;
     const nowMs = state.clock.nowMs();
     let batchesInFlight = 0;
-    for (const write of writes) batchesInFlight += write.batches;
+    // Batches of groups still to be completed (roll and index bounds count them).
+    for (const write of writes) batchesInFlight += write.group.views.length;
     let bytes = 0;
     let records = 0;
     let needsRoll = false;
@@ -307,11 +306,10 @@ export class GroupCommit {
     group.isTaken = true;
     if (this.pendingGroup === group) this.pendingGroup = undefined;
     const startedMs = group.queuedMs < 0 ? -1 : performance.now();
-    const batches = group.views.length;
     if (needsRoll) {
       const landed = this.writeGroup(group, nowMs);
       landed.catch(() => {});
-      return { group, landed, complete: () => Promise.resolve(), batches, startedMs, isExclusive: true };
+      return { group, landed, complete: () => Promise.resolve(), startedMs, isExclusive: true };
     }
     group.records = records;
     group.bytes = bytes;
@@ -324,7 +322,7 @@ export class GroupCommit {
       await this.completeRun(segment, await landed, views, chunks, group.abortedTxns, nowMs);
       await state.epochCache.persist();
     };
-    return { group, landed, complete, batches, startedMs, isExclusive: false };
+    return { group, landed, complete, startedMs, isExclusive: false };
   }
 
   /**
