@@ -155,6 +155,81 @@ describe('log reads', () => {
     await log.close();
   });
 
+  it('read no more than a fetch may return: maxBytes from the first batch wanted, never a slack past it', async () => {
+    const fs = new CountingFileSystem();
+    const log = await openTestLog({ fs, readTailBytes: 0 });
+    const appended: { baseOffset: bigint; lastOffset: bigint }[] = [];
+    for (let i = 0; i < 30; i += 1) {
+      const append = log.appendAsLeader(testBatch(1 + (i % 3), { valueBytes: 900, tag: `r${i}` }));
+      appended.push({ baseOffset: append.firstOffset, lastOffset: append.lastOffset });
+    }
+    await log.flush();
+    log.setHighWatermark(log.logEndOffset);
+    const maxBytes = 4000;
+    const seen: { baseOffset: bigint; lastOffset: bigint }[] = [];
+    let offset = 0n;
+    let returned = 0;
+    let read = 0;
+    while (offset < log.logEndOffset) {
+      fs.logBytesRead = 0;
+      fs.logReads = 0;
+      const result = await log.read(offset, { maxBytes, minOneBatch: true });
+      assert.ok(result.kind === 'records' && result.records.length > 0, `no progress at ${offset}`);
+      assert.ok(result.records.length <= maxBytes);
+      if (offset > 0n) {
+        // From a hint: one read of at most maxBytes, of which only a partial next batch goes unsent.
+        assert.equal(fs.logReads, 1);
+        assert.ok(fs.logBytesRead <= maxBytes, `${fs.logBytesRead} bytes read for a fetch of ${maxBytes}`);
+        returned += result.records.length;
+        read += fs.logBytesRead;
+      }
+      const batches = batchesIn(result.records);
+      seen.push(...batches);
+      offset = batches.at(-1)!.lastOffset + 1n;
+    }
+    assert.deepEqual(seen, appended);
+    assert.ok(read - returned < (read * 1) / 3, `read ${read} bytes to return ${returned}`);
+    await log.close();
+  });
+
+  it('return a first batch larger than maxBytes whole with minOneBatch, read by its header, and nothing without', async () => {
+    const fs = new CountingFileSystem();
+    const log = await openTestLog({ fs, readTailBytes: 0 });
+    const small = log.appendAsLeader(testBatch(2, { valueBytes: 100, tag: 's' }));
+    const largeBytes = testBatch(40, { valueBytes: 1000, tag: 'l' });
+    const large = log.appendAsLeader(Buffer.from(largeBytes));
+    const after = log.appendAsLeader(testBatch(2, { valueBytes: 100, tag: 'a' }));
+    await log.flush();
+    log.setHighWatermark(log.logEndOffset);
+    const largeBatch = [{ baseOffset: large.firstOffset, lastOffset: large.lastOffset }];
+    const maxBytes = 4096;
+    const fromLog = async (offset: bigint, minOneBatch: boolean) => {
+      fs.logReads = 0;
+      fs.logBytesRead = 0;
+      const result = await log.read(offset, { maxBytes, minOneBatch });
+      assert.equal(result.kind, 'records');
+      return batchesIn(result.kind === 'records' ? result.records : Buffer.alloc(0));
+    };
+    // No hint yet: the header walk from the segment's start sees the large batch's length.
+    assert.deepEqual(await fromLog(large.firstOffset + 3n, true), largeBatch);
+    // The walk's header window (8 KiB at most), then the batch alone.
+    assert.equal(fs.logReads, 2);
+    assert.ok(fs.logBytesRead <= largeBytes.length + 8 * 1024, `${fs.logBytesRead} bytes read`);
+    assert.deepEqual(await fromLog(large.firstOffset, false), []);
+    // From the hint the read before left (it ended at the large batch): its header is in the first
+    // read, then the batch itself is read; nothing after it comes along.
+    assert.deepEqual(await fromLog(small.firstOffset, true), [
+      { baseOffset: small.firstOffset, lastOffset: small.lastOffset },
+    ]);
+    assert.deepEqual(await fromLog(large.firstOffset, true), largeBatch);
+    assert.equal(fs.logReads, 2);
+    assert.deepEqual(await fromLog(large.firstOffset, false), []);
+    assert.deepEqual(await fromLog(after.firstOffset, true), [
+      { baseOffset: after.firstOffset, lastOffset: after.lastOffset },
+    ]);
+    await log.close();
+  });
+
   it('forget where reads ended when the log is truncated', async () => {
     const fs = new CountingFileSystem();
     const log = await openTestLog({ fs, readTailBytes: 0 });

@@ -13,7 +13,7 @@ import {
 import { scanBatches } from './batch-scanner.js';
 import { readFully, readFullyInto } from './file-system.js';
 import type { ReadTail } from './read-tail.js';
-import type { LogSegment } from './segment.js';
+import type { BatchLocation, LogSegment } from './segment.js';
 
 export interface ReadOptions {
   /** Most bytes to return, unless `minOneBatch` and the first batch is larger. */
@@ -23,8 +23,9 @@ export interface ReadOptions {
   /** Exclusive upper bound: only batches whose lastOffset is below it (the high watermark, or LSO). */
   readonly maxOffset?: bigint;
   /**
-   * Read from the file into this Buffer (when it is large enough: `maxBytes` plus FETCH_SLACK_BYTES
-   * covers every read) instead of a new one, saving the allocation and its page faults. The result
+   * Read from the file into this Buffer (when it is large enough: `maxBytes` covers every read but
+   * that of a first batch larger than it, see `minOneBatch`) instead of a new one, saving the
+   * allocation and its page faults. The result
    * is then a view of it: the caller owns it and must not reuse it before it is done with the result
    * (a fetch: after the socket write completed). Reads served from the in-memory tail do not use it.
    */
@@ -82,14 +83,11 @@ export function floorSegment(segments: readonly LogSegment[], offset: bigint): n
 
 const EMPTY = Buffer.alloc(0);
 
-/** Extra bytes a read takes from the index position, so that one positional read covers the target. */
-export const FETCH_SLACK_BYTES = 64 * 1024;
-
 /**
  * Reads the batches from the one holding `fetchOffset` (or the first after it, across a gap) within
  * one segment, as Kafka does. Empty when nothing is at or after `fetchOffset` below `maxOffset`.
- * Usually one positional read from the sparse index's position of `maxBytes` plus a slack; the
- * result is a view into that read's Buffer.
+ * Usually one positional read of `maxBytes` (no more than the result may hold) from the start of the
+ * first batch wanted; the result is a view into that read's Buffer.
  */
 export async function readBatches(
   segments: readonly LogSegment[],
@@ -179,8 +177,10 @@ async function readSegment(
         : undefined
       : await firstBatchReaching(segment, tail, segment.offsetIndex.lookup(target).position, end, target);
   if (found === undefined) return undefined;
+  // `start` is where a batch starts (a hint, or the header walk's find): what may be returned starts
+  // there too, so the read takes no more than that (a first batch whose header the walk saw whole).
   const start = found.position;
-  const length = Math.min(end - start, options.maxBytes + FETCH_SLACK_BYTES);
+  const length = Math.min(end - start, readLength(found.window, options));
   const bytes =
     found.window.length >= length
       ? found.window.subarray(0, length)
@@ -216,19 +216,46 @@ async function readSegment(
     return bytes.subarray(first, cut);
   }
   if (start + iterator.position >= end) return undefined;
-  return readSegmentSlowly(segment, target, options, end, tail);
+  const location = iterator.position === 0 ? firstBatchAt(bytes, start, target) : undefined;
+  return readSegmentSlowly(segment, target, options, end, tail, location ?? start);
 }
 
-/** The target lies beyond the slack, or its batch is larger than the read: locate it, then read it. */
+/**
+ * Bytes a read from a batch start takes: `maxBytes`, or the first batch whole when the header walk
+ * saw its length in `window` and `minOneBatch` lets it exceed `maxBytes`.
+ */
+function readLength(window: Buffer, options: ReadOptions): number {
+  if (options.minOneBatch !== true || window.length < LOG_OVERHEAD) return options.maxBytes;
+  return Math.max(options.maxBytes, window.readInt32BE(BATCH_LENGTH_OFFSET) + LOG_OVERHEAD);
+}
+
+/**
+ * The batch whose header starts `bytes` (read from `position`), when the header is whole and the
+ * batch reaches `target`: the read held no complete batch, so it is larger than the read.
+ */
+function firstBatchAt(bytes: Buffer, position: number, target: bigint): BatchLocation | undefined {
+  if (bytes.length < RECORD_BATCH_HEADER_BYTES) return undefined;
+  const sizeInBytes = bytes.readInt32BE(BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
+  const baseOffset = bytes.readBigInt64BE(0);
+  const lastOffset = baseOffset + BigInt(bytes.readInt32BE(LAST_OFFSET_DELTA_OFFSET));
+  if (sizeInBytes < RECORD_BATCH_HEADER_BYTES || lastOffset < target) return undefined;
+  return { position, sizeInBytes, baseOffset, lastOffset };
+}
+
+/**
+ * The target's batch is larger than the read, or lies past it: locate it (from `from`, a batch start
+ * at or before it, unless already located), then read it.
+ */
 async function readSegmentSlowly(
   segment: LogSegment,
   target: bigint,
   options: ReadOptions,
   end: number,
   tail: ReadTail | undefined,
+  from: number | BatchLocation,
 ): Promise<Buffer | undefined> {
   const maxOffset = options.maxOffset;
-  const location = await segment.locate(target);
+  const location = typeof from === 'number' ? await segment.locate(target, from) : from;
   if (location === undefined) return undefined;
   if (maxOffset !== undefined && location.lastOffset >= maxOffset) return Buffer.alloc(0);
   let length = Math.min(options.maxBytes, end - location.position);
