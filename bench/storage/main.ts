@@ -14,7 +14,10 @@
 // - Every phase ends with an untimed fdatasync of what it wrote (the log's close does that too), so the
 //   next phase does not pay for the previous one's dirty pages.
 // - Reads: the log's read of 1 MiB fetches into a reused buffer against raw sequential 1 MiB reads
-//   into one reused buffer.
+//   into one reused buffer. The next fetch's offset comes from the last batch's header (the fetch
+//   path itself never walks the batches it sends).
+// - Each figure has a CPU line: user and system CPU of the whole process (every thread: the libuv
+//   pool's writes, V8's helpers) per MB, log and raw, over the timed parts (process.cpuUsage).
 // - Raw and log phases alternate `--rounds` times (seconds / rounds each) and each figure sums its
 //   phases, so that a swing in the machine's load hits both sides; the log variants of a line run in
 //   ABBA order after raw.
@@ -31,7 +34,13 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRecordBatch, encodeRecordBatchSync, RecordBatchIterator } from '../../src/protocol/index.js';
+import {
+  BATCH_LENGTH_OFFSET,
+  createRecordBatch,
+  encodeRecordBatchSync,
+  LAST_OFFSET_DELTA_OFFSET,
+  LOG_OVERHEAD,
+} from '../../src/protocol/index.js';
 import {
   DEFAULT_BROKER_STORAGE_CONFIG,
   DEFAULT_WRITES_IN_FLIGHT,
@@ -89,6 +98,8 @@ interface Variant {
 interface Phase {
   readonly bytes: number;
   readonly seconds: number;
+  /** CPU time of the whole process (all threads) over the timed part, µs (process.cpuUsage). */
+  readonly cpu: NodeJS.CpuUsage;
 }
 
 interface AppendPhase extends Phase {
@@ -132,6 +143,7 @@ async function appendRate(
   let appended = 0;
   const lanes = Math.min(inFlight, batches.length);
   const deadline = performance.now() + phaseSeconds * 1000;
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   const lane = async (laneIndex: number): Promise<void> => {
     // Half the lanes start one event-loop turn later: a broker's producers are not in lockstep, so
@@ -148,10 +160,19 @@ async function appendRate(
   };
   await Promise.all(Array.from({ length: lanes }, (_, index) => lane(index)));
   const elapsed = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
   unsubscribe(GROUP_COMMIT_CHANNEL, onGroup);
   unsubscribe(LOG_SYNC_CHANNEL, onSync);
   await log.close();
-  return { bytes, seconds: elapsed, messages: appended * recordsPerBatch, groups, groupedBatches, syncMs };
+  return {
+    bytes,
+    seconds: elapsed,
+    cpu,
+    messages: appended * recordsPerBatch,
+    groups,
+    groupedBatches,
+    syncMs,
+  };
 }
 
 /**
@@ -163,6 +184,7 @@ async function rawWriteRate(path: string, batches: Buffer[], durable: boolean): 
   let position = 0;
   let syncing: Promise<void> | undefined;
   const deadline = performance.now() + phaseSeconds * 1000;
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   for (let turn = 0; performance.now() < deadline; turn += 1) {
     const group = Array.from(
@@ -178,10 +200,25 @@ async function rawWriteRate(path: string, batches: Buffer[], durable: boolean): 
   }
   await syncing;
   const elapsed = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
   // Untimed, as the log's close: the next phase must not pay for this one's dirty pages.
   await handle.datasync();
   await handle.close();
-  return { bytes: position, seconds: elapsed };
+  return { bytes: position, seconds: elapsed, cpu };
+}
+
+/**
+ * The offset after the last batch of `records` (whole batches back to back, as a read returns them),
+ * from the batch headers' length fields and the last one's offsets: the least a reader needs to ask
+ * for what follows (a broker's fetch path sends the bytes on without looking at them).
+ */
+function nextOffsetAfter(records: Buffer): bigint {
+  let last = 0;
+  for (let position = 0; position < records.length; ) {
+    last = position;
+    position += records.readInt32BE(position + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
+  }
+  return records.readBigInt64BE(last) + BigInt(records.readInt32BE(last + LAST_OFFSET_DELTA_OFFSET)) + 1n;
 }
 
 async function readRate(dir: string): Promise<Phase> {
@@ -189,24 +226,25 @@ async function readRate(dir: string): Promise<Phase> {
   // Reused for every fetch, as a fetch path may once its socket write completed (see ReadOptions.buffer).
   const buffer = Buffer.allocUnsafe(2 << 20);
   let bytes = 0;
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   for (let offset = log.logStartOffset; offset < log.logEndOffset; ) {
     const result = await log.read(offset, { maxBytes: 1 << 20, minOneBatch: true, buffer });
     if (result.kind !== 'records' || result.records.length === 0) break;
     bytes += result.records.length;
-    let next = offset;
-    for (const view of new RecordBatchIterator(result.records)) next = view.nextOffset;
-    offset = next;
+    offset = nextOffsetAfter(result.records);
   }
   const elapsed = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
   await log.close();
-  return { bytes, seconds: elapsed };
+  return { bytes, seconds: elapsed, cpu };
 }
 
 async function rawReadRate(path: string): Promise<Phase> {
   const handle = await open(path, 'r');
   const buffer = Buffer.allocUnsafe(1 << 20);
   let bytes = 0;
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   for (;;) {
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, bytes);
@@ -214,8 +252,9 @@ async function rawReadRate(path: string): Promise<Phase> {
     bytes += bytesRead;
   }
   const elapsed = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
   await handle.close();
-  return { bytes, seconds: elapsed };
+  return { bytes, seconds: elapsed, cpu };
 }
 
 const root = await mkdtemp(join(parent, 'pyralog-bench-storage-'));
@@ -224,6 +263,15 @@ const line = (label: string, value: number, unit: string, baseline?: number) =>
     `${label}: ${value.toFixed(1)} ${unit}${baseline === undefined ? '' : ` (raw ${baseline.toFixed(1)} ${unit}, ratio ${(value / baseline).toFixed(2)})`}`,
   );
 const selected = (label: string): boolean => only === '' || label.includes(only);
+/** CPU ms per MB of the phases, user + system (every thread of the process). */
+const cpuPerMb = (phases: readonly Phase[]): string => {
+  const megabytes = phases.reduce((sum, phase) => sum + phase.bytes, 0) / MB;
+  const ms = (pick: (cpu: NodeJS.CpuUsage) => number) =>
+    (phases.reduce((sum, phase) => sum + pick(phase.cpu), 0) / 1000 / megabytes).toFixed(3);
+  return `user ${ms((cpu) => cpu.user)} + sys ${ms((cpu) => cpu.system)} ms/MB`;
+};
+const cpuLine = (label: string, phases: readonly Phase[], raws: readonly Phase[]) =>
+  console.log(`${label}, CPU: ${cpuPerMb(phases)} (raw ${cpuPerMb(raws)})`);
 const rate = (phases: readonly Phase[]): number =>
   phases.reduce((sum, phase) => sum + phase.bytes, 0) /
   MB /
@@ -273,6 +321,7 @@ try {
           writesInFlightValues.length > 1 ? `, ${variant.writesInFlight} write(s) in flight` : '';
         const label = `${row}${zeroing}${pipelining}`;
         line(`${label}, ${shape}`, rate(phases), 'MB/s', rate(raws));
+        cpuLine(label, phases, raws);
         line(
           `${label}, 1 KiB records`,
           messages / phases.reduce((sum, phase) => sum + phase.seconds, 0),
@@ -296,6 +345,7 @@ try {
           reads.push(await readRate(dir));
         }
         line(readRow, rate(reads), 'MB/s', rate(rawReads));
+        cpuLine(readRow, reads, rawReads);
       }
       await rm(dir, { recursive: true, force: true });
     }
