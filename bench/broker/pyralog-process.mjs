@@ -9,15 +9,20 @@ const CLI = join(ROOT, 'dist/pyralog.js');
 
 /**
  * Spawns `pyralog start` with `extraArgs` (after the command) and `nodeArgs` (before it); resolves with
- * the spawn-to-ready time, its own readyMs, the bootstrap, its pid and stop() (SIGTERM, then its exit).
+ * the spawn-to-ready time, its own readyMs, the bootstrap, the admin listener's URL, its pid and stop()
+ * (SIGTERM, then its exit).
+ * `cli` runs another build (an A/B against a copy of an earlier dist/).
  */
-export async function startPyralog(dataDir, { extraArgs = [], nodeArgs = [], env = process.env } = {}) {
+export async function startPyralog(
+  dataDir,
+  { extraArgs = [], nodeArgs = [], env = process.env, cli = CLI } = {},
+) {
   const started = performance.now();
   const child = spawn(
     process.execPath,
     [
       ...nodeArgs,
-      CLI,
+      cli,
       'start',
       '--listeners',
       'PLAINTEXT://127.0.0.1:0',
@@ -41,6 +46,7 @@ export async function startPyralog(dataDir, { extraArgs = [], nodeArgs = [], env
           spawnToReadyMs: performance.now() - started,
           readyMs: entry.readyMs,
           bootstrap: entry.bootstrap,
+          admin: entry.admin,
         });
       }
     });

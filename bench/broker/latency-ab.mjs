@@ -1,0 +1,267 @@
+#!/usr/bin/env node
+// Latency A/B for issue #4: the shared workload's fixed-rate end-to-end latency (librdkafka
+// rdkafka_performance: a consumer at the end of an empty topic, a producer paced at --rate msg/s of
+// 1 KiB with acks=all and linger.ms=0, the same commands as ../shared/bench/broker-kafka.sh) run
+// against each variant in turn, --rounds rounds, the order reversed every other round, so a load
+// that changes during the run weighs on every variant alike. Before it, --warmup-secs of the same
+// producer into another topic let the broker's JIT compile the paths (outside the measured window). A variant is a build (a dist/ copy)
+// plus Node flags. Each broker carries window-hook.mjs, which counts what the broker did while the
+// producer ran: heap bytes allocated per message, scavenges and their pauses, bytes they kept
+// alive, CPU ms per 1,000 messages and event-loop delay. Those count work and hold on a loaded
+// machine; the latency percentiles next to them do not, so every line carries the load average.
+//
+// Usage (after `npm run build`):
+//   node bench/broker/latency-ab.mjs [--rate 10000] [--secs 8] [--rounds 2] [--warmup-secs 3]
+//        [--variant "name|dist dir|node flags"]... [--flush-mode durable|kafka] [--perf DIR]
+// Without --variant the one variant is "current|dist|". Copy dist/ aside (cp -r dist /tmp/dist-a)
+// before a change to compare the build before it with the one after. --perf DIR records the broker
+// with `perf record -g` while the producer runs (DIR/<variant>-<round>.data; add --perf-basic-prof to
+// the variant's Node flags to name JavaScript frames in `perf report`).
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { startPyralog } from './pyralog-process.mjs';
+import { sharedBenchCopy } from './shared-bench.mjs';
+
+const run = promisify(execFile);
+const ROOT = new URL('../..', import.meta.url).pathname;
+const OUT = join(ROOT, 'bench/.out');
+const HOOK = join(ROOT, 'bench/broker/window-hook.mjs');
+
+function option(name, fallback) {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? fallback : process.argv[at + 1];
+}
+function options(name) {
+  const found = [];
+  process.argv.forEach((arg, at) => {
+    if (arg === `--${name}` && process.argv[at + 1] !== undefined) found.push(process.argv[at + 1]);
+  });
+  return found;
+}
+const rate = Number(option('rate', '10000'));
+const secs = Number(option('secs', '8'));
+const rounds = Number(option('rounds', '2'));
+const warmupSecs = Number(option('warmup-secs', '3'));
+const flushMode = option('flush-mode', 'durable');
+const perfDir = option('perf', undefined);
+const variants = (options('variant').length === 0 ? ['current|dist|'] : options('variant')).map((spec) => {
+  const [name, dist = 'dist', flags = ''] = spec.split('|');
+  return {
+    name,
+    cli: join(resolve(ROOT, dist), 'pyralog.js'),
+    nodeArgs: flags.split(' ').filter((flag) => flag !== ''),
+  };
+});
+
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const delay = (ms) => new Promise((done) => setTimeout(done, ms));
+const statusKiB = (pid, field) =>
+  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+const percentile = (sorted, q) =>
+  sorted[Math.min(sorted.length - 1, Math.round((q / 100) * (sorted.length - 1)))];
+
+/** The shared workload's latency producer: `count` messages of 1 KiB at `rate` msg/s, acks=all, linger.ms=0. */
+function pacedProducer(boot, topic, count) {
+  return ['-P', '-t', topic, '-p', '0', '-b', boot, '-s', '1024', '-c', `${count}`, '-r', `${rate}`].concat([
+    '-l',
+    '-a',
+    '-1',
+    '-X',
+    'linger.ms=0',
+    '-q',
+  ]);
+}
+
+/** Requests the broker received so far, by API name (its admin listener's /metrics). */
+async function requestCounts(admin) {
+  const text = await (await fetch(`${admin}/metrics`)).text();
+  const counts = {};
+  for (const match of text.matchAll(
+    /^kafka_network_requestmetrics_requests_total\{request="(\w+)"\} (\d+)/gm,
+  )) {
+    counts[match[1]] = Number(match[2]);
+  }
+  return counts;
+}
+
+/** One latency run against a fresh broker of `variant`: the percentiles and the broker's window. */
+async function measure(variant, perf, round) {
+  const dir = await mkdtemp(join(OUT, 'data-'));
+  const windowFile = join(dir, 'window.jsonl');
+  const broker = await startPyralog(dir, {
+    cli: variant.cli,
+    nodeArgs: ['--import', HOOK, ...variant.nodeArgs],
+    extraArgs: ['--flush-mode', flushMode],
+    env: { ...process.env, BENCH_WINDOW_OUT: windowFile },
+  });
+  try {
+    const boot = broker.bootstrap;
+    const topic = `lat-ab-${round}-${variant.name}`;
+    await run(perf, ['-P', '-t', topic, '-p', '0', '-b', boot, '-s', '1024', '-c', '1', '-q']);
+    const latencyFile = join(dir, 'latency.txt');
+    const expected = Math.floor(rate * secs);
+    const consumer = spawn(
+      perf,
+      [
+        '-C',
+        '-t',
+        topic,
+        '-p',
+        '0',
+        '-b',
+        boot,
+        '-o',
+        'end',
+        '-l',
+        '-A',
+        latencyFile,
+        '-c',
+        `${expected}`,
+        '-q',
+      ],
+      { stdio: 'ignore' },
+    );
+    const consumed = new Promise((done) => consumer.once('exit', done));
+    await delay(2000);
+    const idleRssMiB = statusKiB(broker.pid, 'VmRSS') / 1024;
+    // The broker's JIT compiles the paths of this workload in its first seconds: outside the window.
+    if (warmupSecs > 0) {
+      // As broker-kafka.sh, a producer that exits with an error (a slow broker's timeouts) is no failure here.
+      await run(perf, pacedProducer(boot, `${topic}-warmup`, rate * warmupSecs)).catch(() => {});
+    }
+    const countsBefore = await requestCounts(broker.admin);
+    process.kill(broker.pid, 'SIGUSR2');
+    const recorder =
+      perfDir === undefined
+        ? undefined
+        : spawn(
+            'perf',
+            [
+              'record',
+              '-F',
+              '999',
+              '-g',
+              '-p',
+              `${broker.pid}`,
+              '-o',
+              join(perfDir, `${variant.name}-${round}.data`),
+            ],
+            {
+              stdio: 'ignore',
+            },
+          );
+    await run('timeout', [`${secs + 60}`, perf, ...pacedProducer(boot, topic, expected)], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const deadline = setTimeout(() => consumer.kill('SIGINT'), 20_000);
+    await consumed;
+    clearTimeout(deadline);
+    process.kill(broker.pid, 'SIGUSR2');
+    if (recorder !== undefined) {
+      const recorded = new Promise((done) => recorder.once('exit', done));
+      recorder.kill('SIGINT');
+      await recorded;
+    }
+    const countsAfter = await requestCounts(broker.admin);
+    const requests = (api) => (countsAfter[api] ?? 0) - (countsBefore[api] ?? 0);
+    const produces = requests('Produce');
+    const fetches = requests('Fetch');
+    const peakRssMiB = statusKiB(broker.pid, 'VmHWM') / 1024;
+    let windowLines = [];
+    for (let tries = 0; windowLines.length < 2 && tries < 100; tries += 1) {
+      await delay(50);
+      windowLines = (await readFile(windowFile, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+    }
+    const window = JSON.parse(windowLines[1]);
+    const latencies = (await readFile(latencyFile, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map(Number)
+      .sort((a, b) => a - b);
+    return {
+      expected,
+      received: latencies.length,
+      latencies,
+      window,
+      idleRssMiB,
+      peakRssMiB,
+      produces,
+      fetches,
+    };
+  } finally {
+    await broker.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function line(variant, result, loadBefore) {
+  const { window: w, latencies, expected } = result;
+  const us = (q) => (latencies.length === 0 ? 'n/a' : (percentile(latencies, q) / 1000).toFixed(2));
+  return [
+    `${variant.name.padEnd(12)} p50 ${us(50)} p99 ${us(99)} p99.9 ${us(99.9)} ms (${result.received}/${expected})`,
+    `produces ${result.produces} fetches ${result.fetches}`,
+    `alloc ${(w.allocatedBytes / (result.produces + result.fetches) / 1024).toFixed(2)} KiB/request (young ${(w.youngAllocatedBytes / (result.produces + result.fetches) / 1024).toFixed(2)})`,
+    `scavenges ${w.scavenges} (${w.scavengeMs.toFixed(0)} ms, kept ${(w.survivedBytes / w.scavenges / 1024 || 0).toFixed(0)} KiB each)`,
+    `full GCs ${w.others} (${w.othersMs.toFixed(0)} ms)`,
+    `cpu ${((w.cpuMs / (result.produces + result.fetches)) * 1000).toFixed(0)} µs/request (${Object.entries(
+      w.threadMs,
+    )
+      .map(([kind, ms]) => `${kind} ${((ms / (result.produces + result.fetches)) * 1000).toFixed(0)}`)
+      .join(', ')})`,
+    `loop delay p99 ${w.loopDelayP99Ms.toFixed(1)} max ${w.loopDelayMaxMs.toFixed(1)} ms`,
+    `rss idle ${result.idleRssMiB.toFixed(1)} peak ${result.peakRssMiB.toFixed(0)} MiB`,
+    `[loadavg ${loadBefore} → ${loadavg()}]`,
+  ].join(' | ');
+}
+
+mkdirSync(OUT, { recursive: true });
+const perf = join(await sharedBenchCopy(), 'bin/rdkafka_performance');
+console.log(
+  `# latency A/B, ${new Date().toISOString()}, node ${process.version}, ${rate} msg/s for ${secs} s, ${rounds} round(s), flush ${flushMode}`,
+);
+for (const variant of variants)
+  console.log(`#   ${variant.name}: ${variant.cli} ${variant.nodeArgs.join(' ')}`);
+const all = new Map(variants.map((variant) => [variant.name, []]));
+for (let round = 0; round < rounds; round += 1) {
+  const order = round % 2 === 0 ? variants : [...variants].reverse();
+  for (const variant of order) {
+    const loadBefore = loadavg();
+    const result = await measure(variant, perf, round);
+    all.get(variant.name).push(result);
+    console.log(line(variant, result, loadBefore));
+  }
+}
+if (rounds > 1) {
+  console.log('# all rounds pooled');
+  for (const variant of variants) {
+    const results = all.get(variant.name);
+    const pooled = {
+      expected: results.reduce((sum, r) => sum + r.expected, 0),
+      received: results.reduce((sum, r) => sum + r.received, 0),
+      latencies: results.flatMap((r) => r.latencies).sort((a, b) => a - b),
+      idleRssMiB: Math.max(...results.map((r) => r.idleRssMiB)),
+      peakRssMiB: Math.max(...results.map((r) => r.peakRssMiB)),
+      produces: results.reduce((sum, r) => sum + r.produces, 0),
+      fetches: results.reduce((sum, r) => sum + r.fetches, 0),
+      window: Object.fromEntries(
+        Object.keys(results[0].window).map((key) => [
+          key,
+          key === 'threadMs'
+            ? Object.fromEntries(
+                Object.keys(results[0].window.threadMs).map((kind) => [
+                  kind,
+                  results.reduce((sum, r) => sum + (r.window.threadMs[kind] ?? 0), 0),
+                ]),
+              )
+            : key.startsWith('loopDelay')
+              ? Math.max(...results.map((r) => r.window[key]))
+              : results.reduce((sum, r) => sum + r.window[key], 0),
+        ]),
+      ),
+    };
+    console.log(line(variant, pooled, '(pooled)'));
+  }
+}

@@ -1,0 +1,108 @@
+// Loaded into a measured broker with `node --import bench/broker/window-hook.mjs` (latency-ab.mjs):
+// on each SIGUSR2 appends one JSON line to $BENCH_WINDOW_OUT with what the process did since the
+// previous SIGUSR2 (or since it loaded): bytes allocated on the V8 heap, young (scavenge) and full
+// (mark-compact) collections with their summed pauses, the bytes scavenges kept alive (copied or
+// promoted: what makes a scavenge slow), CPU time used, event-loop delay percentiles. These count
+// work, so they stay meaningful on a loaded machine where latency figures do not.
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { GCProfiler, getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
+
+const OUT = process.env.BENCH_WINDOW_OUT;
+// V8's GCType flags, as GCProfiler reports them.
+const SCAVENGE = 'Scavenge';
+
+let profiler = new GCProfiler();
+profiler.start();
+let windowUsedBytes = getHeapStatistics().used_heap_size;
+let windowYoungBytes = youngUsedNow();
+let windowCpu = process.cpuUsage();
+let windowThreads = threadCpuMs();
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
+
+function summarize() {
+  const { statistics } = profiler.stop();
+  let allocatedBytes = 0;
+  let usedBytes = windowUsedBytes;
+  let youngBytes = windowYoungBytes;
+  let youngAllocatedBytes = 0;
+  const gc = { scavenges: 0, scavengeMs: 0, survivedBytes: 0, others: 0, othersMs: 0 };
+  for (const entry of statistics) {
+    const before = entry.beforeGC.heapStatistics.usedHeapSize;
+    const after = entry.afterGC.heapStatistics.usedHeapSize;
+    allocatedBytes += Math.max(0, before - usedBytes);
+    usedBytes = after;
+    youngAllocatedBytes += Math.max(0, newSpaceUsed(entry.beforeGC) - youngBytes);
+    youngBytes = newSpaceUsed(entry.afterGC);
+    if (entry.gcType === SCAVENGE) {
+      gc.scavenges += 1;
+      gc.scavengeMs += entry.cost / 1000;
+      gc.survivedBytes += newSpaceUsed(entry.afterGC) + Math.max(0, oldGrowth(entry));
+    } else {
+      gc.others += 1;
+      gc.othersMs += entry.cost / 1000;
+    }
+  }
+  const nowUsed = getHeapStatistics().used_heap_size;
+  allocatedBytes += Math.max(0, nowUsed - usedBytes);
+  const nowYoung = youngUsedNow();
+  youngAllocatedBytes += Math.max(0, nowYoung - youngBytes);
+  const cpu = process.cpuUsage(windowCpu);
+  const threads = threadCpuMs();
+  const threadMs = {};
+  for (const [name, ms] of Object.entries(threads)) threadMs[name] = ms - (windowThreads[name] ?? 0);
+  windowThreads = threads;
+  const line = {
+    allocatedBytes,
+    youngAllocatedBytes,
+    ...gc,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    threadMs,
+    loopDelayP50Ms: loopDelay.percentile(50) / 1e6,
+    loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+    loopDelayMaxMs: loopDelay.max / 1e6,
+  };
+  profiler = new GCProfiler();
+  profiler.start();
+  windowUsedBytes = nowUsed;
+  windowYoungBytes = nowYoung;
+  windowCpu = process.cpuUsage();
+  loopDelay.reset();
+  return line;
+}
+
+/**
+ * CPU ms used so far by the main thread and by all other threads together (libuv's pool doing file
+ * I/O, V8's GC helpers: Node 20 names them all `node`), from /proc/self/task/<tid>/stat's utime +
+ * stime in clock ticks of 10 ms.
+ */
+function threadCpuMs() {
+  const byName = {};
+  for (const tid of readdirSync('/proc/self/task')) {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const kind = tid === String(process.pid) ? 'main' : 'others';
+    byName[kind] = (byName[kind] ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10;
+  }
+  return byName;
+}
+
+function youngUsedNow() {
+  return getHeapSpaceStatistics().find((entry) => entry.space_name === 'new_space')?.space_used_size ?? 0;
+}
+
+function space(stats, name) {
+  return stats.heapSpaceStatistics.find((entry) => entry.spaceName === name)?.spaceUsedSize ?? 0;
+}
+const newSpaceUsed = (stats) => space(stats, 'new_space');
+const oldGrowth = (entry) => space(entry.afterGC, 'old_space') - space(entry.beforeGC, 'old_space');
+
+process.on('SIGUSR2', () => {
+  if (OUT !== undefined) appendFileSync(OUT, `${JSON.stringify(summarize())}\n`);
+});
