@@ -76,38 +76,74 @@ function inRange(version: number, range: { min: number; max: number }): boolean 
   return version >= range.min && version <= range.max;
 }
 
-async function answer<K extends ApiKey>(
-  context: BrokerContext,
-  handler: ApiHandler<K>,
-  request: NetworkRequest,
-): Promise<Buffer[] | null> {
-  const { apiVersion } = request;
-  const correlationId = request.header.correlationId;
-  let body: RequestBodies[K];
+/** The body of `request` for `handler`'s API; a body that does not decode cannot be answered. */
+function decodeBody<K extends ApiKey>(handler: ApiHandler<K>, request: NetworkRequest): RequestBodies[K] {
   try {
-    body = decodeRequestBody(handler.apiKey, apiVersion, new ByteReader(request.frame, request.bodyOffset));
+    return decodeRequestBody(
+      handler.apiKey,
+      request.apiVersion,
+      new ByteReader(request.frame, request.bodyOffset),
+    );
   } catch (error: unknown) {
-    throw new UnanswerableRequestError(`${apis[handler.apiKey].name} v${apiVersion} body does not decode`, {
-      cause: error,
-    });
+    throw new UnanswerableRequestError(
+      `${apis[handler.apiKey].name} v${request.apiVersion} body does not decode`,
+      {
+        cause: error,
+      },
+    );
   }
-  request.trace?.mark('decoded');
-  let response: ResponseBodies[K] | null;
-  if (!inRange(apiVersion, handler.versions)) {
-    response = handler.errorResponse(body, ErrorCode.UNSUPPORTED_VERSION, apiVersion);
-  } else {
-    try {
-      response = await handler.handle(context, body, request);
-    } catch (error: unknown) {
-      context.logger.error(
-        { err: error, apiKey: handler.apiKey, apiVersion, correlationId, connection: request.connection.id },
-        'request failed; answering UNKNOWN_SERVER_ERROR',
-      );
-      response = handler.errorResponse(body, ErrorCode.UNKNOWN_SERVER_ERROR, apiVersion);
+}
+
+/**
+ * Routes, decodes, handles and encodes one request in one async frame (this runs for every request:
+ * no promise per layer), and records its count and time (dispatch to encoded response, or failure).
+ */
+async function respond(context: BrokerContext, request: NetworkRequest): Promise<Buffer[] | null> {
+  const startedAt = performance.now();
+  let failed = false;
+  try {
+    const handler = handlerOf(request);
+    if (handler === undefined) return apiVersionsFallback(request);
+    const { apiVersion } = request;
+    const body = decodeBody(handler, request);
+    request.trace?.mark('decoded');
+    let response: ResponseBodies[ApiKey] | null;
+    if (!inRange(apiVersion, handler.versions)) {
+      response = handler.errorResponse(body, ErrorCode.UNSUPPORTED_VERSION, apiVersion);
+    } else {
+      try {
+        response = await handler.handle(context, body, request);
+      } catch (error: unknown) {
+        logHandlerFailure(context, request, error);
+        response = handler.errorResponse(body, ErrorCode.UNKNOWN_SERVER_ERROR, apiVersion);
+      }
     }
+    request.trace?.mark('handled');
+    return response === null
+      ? null
+      : encodeResponse(handler.apiKey, apiVersion, request.header.correlationId, response);
+  } catch (error: unknown) {
+    failed = true;
+    throw error;
+  } finally {
+    const seconds = (performance.now() - startedAt) / 1000;
+    context.stats.requests.record(request.apiKey, seconds);
+    const requestLogger = context.requestLogger;
+    if (requestLogger?.isLevelEnabled('debug') === true) logRequest(requestLogger, request, seconds, failed);
   }
-  request.trace?.mark('handled');
-  return response === null ? null : encodeResponse(handler.apiKey, apiVersion, correlationId, response);
+}
+
+function logHandlerFailure(context: BrokerContext, request: NetworkRequest, error: unknown): void {
+  context.logger.error(
+    {
+      err: error,
+      apiKey: request.apiKey,
+      apiVersion: request.apiVersion,
+      correlationId: request.header.correlationId,
+      connection: request.connection.id,
+    },
+    'request failed; answering UNKNOWN_SERVER_ERROR',
+  );
 }
 
 /**
@@ -126,24 +162,9 @@ async function answer<K extends ApiKey>(
  */
 export function createRequestDispatcher(context: BrokerContext): RequestHandler {
   const ledger = context.apiLedger;
-  const requestStats = context.stats.requests;
-  const requestLogger = context.requestLogger;
-  const dispatch = createDispatch(context);
-  return async (request) => {
+  return (request) => {
     if (ledger !== undefined) ledger.record(request);
-    const startedAt = performance.now();
-    let failed = false;
-    try {
-      return await dispatch(request);
-    } catch (error: unknown) {
-      failed = true;
-      throw error;
-    } finally {
-      const seconds = (performance.now() - startedAt) / 1000;
-      requestStats.record(request.apiKey, seconds);
-      if (requestLogger?.isLevelEnabled('debug') === true)
-        logRequest(requestLogger, request, seconds, failed);
-    }
+    return respond(context, request);
   };
 }
 
@@ -164,24 +185,30 @@ function logRequest(logger: RequestLogger, request: NetworkRequest, seconds: num
   );
 }
 
-function createDispatch(context: BrokerContext): RequestHandler {
-  return async (request) => {
-    const { apiKey, apiVersion } = request;
-    if (apiKey === ApiKey.ApiVersions && apiVersion > apiVersionsHandler.versions.max) {
-      return encodeResponse(
-        ApiKey.ApiVersions,
-        0,
-        request.header.correlationId,
-        unsupportedApiVersionsResponse(),
-      );
-    }
-    const handler = HANDLERS.get(apiKey);
-    if (handler === undefined) {
-      throw new UnanswerableRequestError(`API ${apis[apiKey].name} (key ${apiKey}) is not served`);
-    }
-    if (!inRange(apiVersion, apis[apiKey].validVersions)) {
-      throw new UnanswerableRequestError(`${apis[apiKey].name} v${apiVersion} is unknown to this build`);
-    }
-    return answer(context, handler as ApiHandler<ApiKey>, request);
-  };
+/**
+ * The handler of `request`'s API, or undefined for an ApiVersions above our range (answered with the
+ * KIP-511 fallback). Throws UnanswerableRequestError for an API not served or a version the codecs
+ * do not know.
+ */
+function handlerOf(request: NetworkRequest): ApiHandler<ApiKey> | undefined {
+  const { apiKey, apiVersion } = request;
+  if (apiKey === ApiKey.ApiVersions && apiVersion > apiVersionsHandler.versions.max) return undefined;
+  const handler = HANDLERS.get(apiKey);
+  if (handler === undefined) {
+    throw new UnanswerableRequestError(`API ${apis[apiKey].name} (key ${apiKey}) is not served`);
+  }
+  if (!inRange(apiVersion, apis[apiKey].validVersions)) {
+    throw new UnanswerableRequestError(`${apis[apiKey].name} v${apiVersion} is unknown to this build`);
+  }
+  return handler as ApiHandler<ApiKey>;
+}
+
+/** KIP-511: an ApiVersions too new for us gets a v0 body with UNSUPPORTED_VERSION and our own range. */
+function apiVersionsFallback(request: NetworkRequest): Buffer[] {
+  return encodeResponse(
+    ApiKey.ApiVersions,
+    0,
+    request.header.correlationId,
+    unsupportedApiVersionsResponse(),
+  );
 }
