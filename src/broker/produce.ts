@@ -15,7 +15,7 @@ import type { Acks, LeaderAppend, Partition } from '../replication/index.js';
 import type { ApiHandler } from './api-handler.js';
 import type { BrokerContext } from './broker-context.js';
 import type { TopicStats } from './broker-stats.js';
-import { type ProduceRules, validateProduce } from './produce-validation.js';
+import { validateProduce } from './produce-validation.js';
 import { supportedVersions } from './supported-apis.js';
 
 type PartitionResponse = ProduceResponsePartitionProduceResponse;
@@ -44,17 +44,6 @@ function isAcks(acks: number): acks is Acks {
 interface Pending {
   readonly response: PartitionResponse;
   readonly append: LeaderAppend;
-}
-
-function rulesOf(partition: Partition): ProduceRules {
-  return {
-    maxMessageBytes: partition.maxMessageBytes,
-    usesLogAppendTime: partition.usesLogAppendTime,
-    timestampBeforeMaxMs: partition.timestampBeforeMaxMs,
-    timestampAfterMaxMs: partition.timestampAfterMaxMs,
-    isCompacted: partition.isCompacted,
-    compressionType: partition.compressionType,
-  };
 }
 
 type Outcome = PartitionResponse | Pending;
@@ -92,7 +81,8 @@ function appendPartition(
   const stats = context.stats.topics.topic(topic);
   stats.produceRequests += 1;
   const nowMs = context.nowMs();
-  const checked = validateProduce(records, apiVersion, rulesOf(partition), nowMs);
+  // The partition's getters are the topic's ProduceRules, read only where validation needs them.
+  const checked = validateProduce(records, apiVersion, partition, nowMs);
   if (checked.kind === 'refused') {
     stats.failedProduceRequests += 1;
     stats.bytesRejected += records?.length ?? 0;
@@ -276,17 +266,29 @@ function answerPartition(
   acks: Acks,
   timeoutMs: number,
 ): PartitionResponse | Promise<PartitionResponse> {
-  const answer = (settled: Outcome): PartitionResponse | Promise<PartitionResponse> =>
-    !('append' in settled)
-      ? settled
-      : acks === 0
-        ? settled.response
-        : acknowledge(context, settled, timeoutMs);
-  if (!(outcome instanceof Promise)) return answer(outcome);
-  const answered = outcome.then(answer);
+  if (!(outcome instanceof Promise)) return answerSettled(context, outcome, acks, timeoutMs);
+  const answered = outcome.then((settled) => answerSettled(context, settled, acks, timeoutMs));
   // A verification that throws fails the request when its turn comes (an earlier one may fail first).
   answered.catch(() => {});
   return answered;
+}
+
+function answerSettled(
+  context: BrokerContext,
+  settled: Outcome,
+  acks: Acks,
+  timeoutMs: number,
+): PartitionResponse | Promise<PartitionResponse> {
+  if (!('append' in settled)) return settled;
+  return acks === 0 ? settled.response : acknowledge(context, settled, timeoutMs);
+}
+
+/** True when some partition's answer waits for an acknowledgement or a verification ("purgatory"). */
+function waitsForAcks(outcomes: readonly (readonly (Outcome | Promise<Outcome>)[])[]): boolean {
+  for (const topic of outcomes) {
+    for (const outcome of topic) if (outcome instanceof Promise || 'append' in outcome) return true;
+  }
+  return false;
 }
 
 function errorBody(body: ProduceRequest, errorCode: number): ProduceResponse {
@@ -345,8 +347,7 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
     // an error response is built from the body) and the logs hold no view of the records any more.
     request.afterResponseWritten(() => afterAppendsWritten(outcomes, () => request.recycleFrame()));
     // acks=all answers wait in "purgatory" (a verified first transactional batch waits too).
-    const isDelayed =
-      acks === -1 && outcomes.some((topic) => topic.some((o) => o instanceof Promise || 'append' in o));
+    const isDelayed = acks === -1 && waitsForAcks(outcomes);
     if (isDelayed) context.stats.delayedProduces += 1;
     try {
       // Every partition's wait starts now (one request timeout for all); then answers go in order.

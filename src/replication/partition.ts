@@ -179,8 +179,8 @@ export class Partition {
       noSync ? { leaderEpoch: this.leaderEpoch, sync: false } : { leaderEpoch: this.leaderEpoch },
     );
     const committed = this.commitWhenDone(result);
+    // Both have a rejection handler already (commitWhenDone's, `written`'s catch below).
     const acknowledged = acks === -1 ? committed : result.written;
-    acknowledged.catch(() => {});
     return {
       firstOffset: result.firstOffset,
       lastOffset: result.lastOffset,
