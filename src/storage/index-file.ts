@@ -10,8 +10,14 @@ import { readFully } from './file-system.js';
  * batches of at least INDEX_WRITE_BATCH_BYTES, and whole on flush, roll and close: an index the file
  * lacks the tail of is still correct (only sparser), and recovery rebuilds it after a crash.
  */
-/** Pending index bytes that make an append write them (one small write per this many bytes). */
-export const INDEX_WRITE_BATCH_BYTES = 4096;
+/**
+ * Pending index bytes that make an append write them. Every entry is in memory, where lookups read
+ * it; the file only bounds what a restart after a crash finds (flush, roll and close write the rest),
+ * so the writes are rare and large: 64 KiB is 8192 `.index` entries, one write per ~128 MiB of 16 KiB
+ * batches at the default `index.interval.bytes` (4 KiB was a thread-pool write every few group
+ * commits, awaited before the group's appends were acknowledged).
+ */
+export const INDEX_WRITE_BATCH_BYTES = 64 * 1024;
 
 export class IndexFile {
   protected entries: Buffer;

@@ -70,9 +70,13 @@ export class OffsetIndex extends IndexFile {
 
   /** Appends `offset → position`; both must exceed the last entry's (else ignored, as Kafka). */
   append(offset: bigint, position: number): void {
-    const last = this.lastEntry();
-    if (last !== undefined && (offset <= last.offset || position <= last.position)) return;
+    // Compared as relative offsets (int32, as stored): no BigInt per append.
     const relative = Number(offset - this.baseOffset);
+    if (this.count > 0) {
+      const last = (this.count - 1) * OFFSET_INDEX_ENTRY_BYTES;
+      if (relative <= this.entries.readInt32BE(last) || position <= this.entries.readInt32BE(last + 4))
+        return;
+    }
     this.appendEntry((entries, at) => {
       entries.writeInt32BE(relative, at);
       entries.writeInt32BE(position, at + 4);

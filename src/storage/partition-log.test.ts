@@ -4,11 +4,38 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode } from '../protocol/index.js';
+import { INDEX_WRITE_BATCH_BYTES } from './index-file.js';
 import { MemoryFileSystem } from './memory-file-system.js';
+import { OFFSET_INDEX_ENTRY_BYTES } from './offset-index.js';
 import { InvalidAppendError } from './storage-errors.js';
 import { batchesIn, ManualClock, openTestLog, testBatch, viewOf } from './test-support.js';
 
 describe('PartitionLog', () => {
+  it('writes index entries to their files in batches of INDEX_WRITE_BATCH_BYTES, and all on flush', async () => {
+    const fs = new MemoryFileSystem();
+    // An entry for every batch after the first.
+    const log = await openTestLog({ fs, config: { indexIntervalBytes: 1 } });
+    const indexPath = '/data/topic-0/00000000000000000000.index';
+    const entriesPerWrite = INDEX_WRITE_BATCH_BYTES / OFFSET_INDEX_ENTRY_BYTES;
+    const appendBatches = async (count: number): Promise<void> => {
+      let last: Promise<void> = Promise.resolve();
+      for (let index = 0; index < count; index += 1) last = log.appendAsLeader(testBatch(1)).written;
+      await last;
+    };
+    // More than one 4 KiB write's worth of entries: none reaches the file yet.
+    await appendBatches(1000);
+    assert.equal(fs.readRaw(indexPath)!.length, 0);
+    await appendBatches(entriesPerWrite);
+    const written = fs.readRaw(indexPath)!.length;
+    assert.ok(
+      written >= INDEX_WRITE_BATCH_BYTES,
+      `${written} index bytes written after ${entriesPerWrite + 1000} batches`,
+    );
+    await log.flush();
+    assert.equal(fs.readRaw(indexPath)!.length, (entriesPerWrite + 1000 - 1) * OFFSET_INDEX_ENTRY_BYTES);
+    await log.close();
+  });
+
   it('keeps its readGeneration over appends and changes it for every change of readable bytes', async () => {
     const log = await openTestLog({ fs: new MemoryFileSystem(), config: { segmentBytes: 200 } });
     let generation = log.readGeneration;

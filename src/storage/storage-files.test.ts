@@ -86,7 +86,9 @@ describe('sparse indexes', () => {
     index.append(110n, 500);
     index.append(110n, 900);
     index.append(120n, 1000);
-    assert.equal(index.entryCount, 3);
+    index.append(130n, 1000);
+    index.append(115n, 1100);
+    assert.equal(index.entryCount, 3, 'entries whose offset or position does not grow are ignored');
     assert.deepEqual(index.lookup(99n), { offset: 100n, position: 0 });
     assert.deepEqual(index.lookup(115n), { offset: 110n, position: 500 });
     assert.deepEqual(index.lookup(1000n), { offset: 120n, position: 1000 });
@@ -105,7 +107,9 @@ describe('sparse indexes', () => {
     timeIndex.maybeAppend(1000n, 101n);
     timeIndex.maybeAppend(900n, 102n);
     timeIndex.maybeAppend(2000n, 110n);
-    assert.equal(timeIndex.entryCount, 2);
+    timeIndex.maybeAppend(3000n, 109n);
+    timeIndex.maybeAppend(2000n, 120n);
+    assert.equal(timeIndex.entryCount, 2, 'no entry whose offset goes back or timestamp does not grow');
     assert.equal(timeIndex.lastBelow(1000n), undefined);
     assert.deepEqual(timeIndex.lastBelow(1001n), { timestamp: 1000n, offset: 101n });
     assert.deepEqual(timeIndex.lastBelow(5000n), { timestamp: 2000n, offset: 110n });

@@ -58,9 +58,13 @@ export class TimeIndex extends IndexFile {
 
   /** Appends when `timestamp` exceeds the last entry's (and the offset does not go back). */
   maybeAppend(timestamp: bigint, offset: bigint): void {
-    const last = this.lastEntry();
-    if (last !== undefined && (timestamp <= last.timestamp || offset < last.offset)) return;
+    // The offset compared as relative (int32, as stored): no entry object or offset BigInt per call.
     const relative = Number(offset - this.baseOffset);
+    if (this.count > 0) {
+      const last = (this.count - 1) * TIME_INDEX_ENTRY_BYTES;
+      if (timestamp <= this.entries.readBigInt64BE(last) || relative < this.entries.readInt32BE(last + 8))
+        return;
+    }
     this.appendEntry((entries, at) => {
       entries.writeBigInt64BE(timestamp, at);
       entries.writeInt32BE(relative, at + 8);
