@@ -1,4 +1,5 @@
 import { DecodeError } from './decode-error.js';
+import { readInt64BE } from './int64.js';
 import { type Uuid, uuidFromBytes } from './uuid.js';
 
 /**
@@ -76,7 +77,7 @@ export class ByteReader {
   }
 
   int64(): bigint {
-    return this.buffer.readBigInt64BE(this.take(8, 'int64'));
+    return readInt64BE(this.buffer, this.take(8, 'int64'));
   }
 
   float64(): number {

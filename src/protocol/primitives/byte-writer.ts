@@ -1,4 +1,5 @@
 import { EncodeError } from './decode-error.js';
+import { writeInt64BE } from './int64.js';
 import { type Uuid, uuidToBytes } from './uuid.js';
 
 /** Byte views at least this large are referenced by the output instead of copied into it. */
@@ -99,7 +100,7 @@ export class ByteWriter {
 
   int64(value: bigint): this {
     this.ensure(8);
-    this.position = this.scratch.writeBigInt64BE(value, this.position);
+    this.position = writeInt64BE(this.scratch, value, this.position);
     return this;
   }
 

@@ -1,4 +1,5 @@
 import { crc32c } from '@node-rs/crc32';
+import { readInt64BE, writeInt64BE } from '../primitives/index.js';
 import {
   ATTRIBUTES_OFFSET,
   BASE_OFFSET_OFFSET,
@@ -95,7 +96,7 @@ export class RecordBatchView {
   }
 
   get baseOffset(): bigint {
-    return this.buffer.readBigInt64BE(this.offset + BASE_OFFSET_OFFSET);
+    return readInt64BE(this.buffer, this.offset + BASE_OFFSET_OFFSET);
   }
 
   get batchLength(): number {
@@ -156,15 +157,15 @@ export class RecordBatchView {
   }
 
   get baseTimestamp(): bigint {
-    return this.buffer.readBigInt64BE(this.offset + BASE_TIMESTAMP_OFFSET);
+    return readInt64BE(this.buffer, this.offset + BASE_TIMESTAMP_OFFSET);
   }
 
   get maxTimestamp(): bigint {
-    return this.buffer.readBigInt64BE(this.offset + MAX_TIMESTAMP_OFFSET);
+    return readInt64BE(this.buffer, this.offset + MAX_TIMESTAMP_OFFSET);
   }
 
   get producerId(): bigint {
-    return this.buffer.readBigInt64BE(this.offset + PRODUCER_ID_OFFSET);
+    return readInt64BE(this.buffer, this.offset + PRODUCER_ID_OFFSET);
   }
 
   get producerEpoch(): number {
@@ -228,7 +229,7 @@ export class RecordBatchView {
 
   /** Assigns offsets in place (outside the CRC range: the CRC stays valid). */
   setBaseOffset(baseOffset: bigint): void {
-    this.buffer.writeBigInt64BE(baseOffset, this.offset + BASE_OFFSET_OFFSET);
+    writeInt64BE(this.buffer, baseOffset, this.offset + BASE_OFFSET_OFFSET);
   }
 
   /** Stamps the leader epoch in place (outside the CRC range). */
@@ -249,7 +250,7 @@ export class RecordBatchView {
         ? attributes | TIMESTAMP_TYPE_BIT
         : attributes & ~TIMESTAMP_TYPE_BIT;
     this.buffer.writeInt16BE(updated, this.offset + ATTRIBUTES_OFFSET);
-    this.buffer.writeBigInt64BE(maxTimestamp, this.offset + MAX_TIMESTAMP_OFFSET);
+    writeInt64BE(this.buffer, maxTimestamp, this.offset + MAX_TIMESTAMP_OFFSET);
     this.buffer.writeUInt32BE(this.computeCrc(), this.offset + CRC_OFFSET);
   }
 
