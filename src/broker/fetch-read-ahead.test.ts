@@ -15,6 +15,7 @@ import {
   type FetchRequest,
   viewRecordBatches,
 } from '../protocol/index.js';
+import { eventually } from '../testing/index.js';
 import { createTestBroker, type TestBroker } from './broker-test-kit.js';
 import { FetchReadAhead, nextOffsetAfter } from './fetch-read-ahead.js';
 import { createTopicsBody, fetchBody, produceBody } from './request-builders.test-support.js';
@@ -46,10 +47,17 @@ interface Setup {
   readonly readAhead: FetchReadAhead;
 }
 
-/** A broker whose read-aheads start at once (no setImmediate), with `count` records of 100 KiB in `topic`. */
-async function setUp(count: number, configs: Record<string, string> = {}): Promise<Setup> {
+/**
+ * A broker whose read-aheads start at once (no setImmediate), with `count` records of 100 KiB in
+ * `topic`, reading `ranges` ranges ahead.
+ */
+async function setUp(count: number, configs: Record<string, string> = {}, ranges = 1): Promise<Setup> {
   const pool = new OverwritingPool();
-  const readAhead = new FetchReadAhead(pool, { maxBytes: 16 * 1024 * 1024, defer: (start) => start() });
+  const readAhead = new FetchReadAhead(pool, {
+    maxBytes: 16 * 1024 * 1024,
+    ranges,
+    defer: (start) => start(),
+  });
   const broker = await createTestBroker({}, { readBuffers: pool, readAhead });
   await broker.call(ApiKey.CreateTopics, 7, createTopicsBody([{ name: 'log', configs }]));
   for (let offset = 0; offset < count; offset += 1) {
@@ -210,6 +218,90 @@ describe('Fetch read-ahead', () => {
     } finally {
       await broker.close();
     }
+  });
+
+  describe('two ranges ahead', () => {
+    it('reads the range after the next one once the next one is read, and answers each fetch byte for byte', async () => {
+      const { broker, readAhead } = await setUp(8, {}, 2);
+      try {
+        assert.deepEqual((await fetchRecords(broker, oneRecord(0n))).records, [[0n, valueAt(0)]]);
+        await eventually('offsets 1 and 2 read ahead', () =>
+          readAhead.counts.started === 2 && readAhead.size === 2 ? true : undefined,
+        );
+        for (let offset = 1n; offset < 8n; offset += 1n) {
+          const { errorCode, records } = await fetchRecords(broker, oneRecord(offset));
+          assert.equal(errorCode, ErrorCode.NONE);
+          assert.deepEqual(records, [[offset, valueAt(Number(offset))]]);
+        }
+        // Offsets 1-6 came from reads ahead (6 from the in-memory tail, which ends the chain).
+        assert.equal(readAhead.counts.used, 6);
+        assert.ok(readAhead.counts.waited <= readAhead.counts.used);
+        await eventually('nothing kept', () => (readAhead.size === 0 ? true : undefined));
+        assert.equal(readAhead.heldBytes, 0);
+      } finally {
+        await broker.close();
+      }
+    });
+
+    it('reads both ranges again after a truncation, and reads ahead from the new records', async () => {
+      const { broker, readAhead } = await setUp(6, {}, 2);
+      const replaced = (offset: number): string => `replaced-${offset}`.padEnd(VALUE_BYTES, 'r');
+      try {
+        await fetchRecords(broker, oneRecord(0n));
+        await eventually('offsets 1 and 2 read ahead', () => (readAhead.size === 2 ? true : undefined));
+        await partitionOf(broker).log.truncateTo(1n);
+        for (const value of [replaced(1), replaced(2), replaced(3), replaced(4), replaced(5)])
+          await broker.call(ApiKey.Produce, 9, produceBody('log', 0, batch(value)));
+        for (let offset = 1; offset <= 3; offset += 1) {
+          const { records } = await fetchRecords(broker, oneRecord(BigInt(offset)));
+          assert.deepEqual(records, [[BigInt(offset), replaced(offset)]]);
+        }
+        assert.equal(readAhead.counts.used, 2, 'offsets 2 and 3 read ahead again after the fetch of 1');
+      } finally {
+        await broker.close();
+      }
+    });
+
+    it('never drops another result to read a second range', async () => {
+      const pool = new OverwritingPool();
+      // Room for two reads of one record each (150 KiB limits in 192 KiB pooled buffers).
+      const readAhead = new FetchReadAhead(pool, {
+        maxBytes: 2 * 192 * 1024,
+        ranges: 2,
+        defer: (start) => start(),
+      });
+      const broker = await createTestBroker({}, { readBuffers: pool, readAhead });
+      const fetchFrom = (partition: number, offset: bigint) => {
+        const body = oneRecord(offset);
+        const topic = body.topics[0]!;
+        return broker.call(ApiKey.Fetch, 12, {
+          ...body,
+          topics: [{ ...topic, partitions: [{ ...topic.partitions[0]!, partition }] }],
+        });
+      };
+      try {
+        await broker.call(ApiKey.CreateTopics, 7, createTopicsBody([{ name: 'log', numPartitions: 2 }]));
+        for (let partition = 0; partition < 2; partition += 1) {
+          for (let offset = 0; offset < 6; offset += 1)
+            await broker.call(ApiKey.Produce, 9, produceBody('log', partition, batch(valueAt(offset))));
+        }
+        await fetchFrom(0, 0n);
+        await eventually('two ranges of partition 0', () => (readAhead.size === 2 ? true : undefined));
+        // Partition 1's next range drops partition 0's oldest result; its second range would have to
+        // drop partition 0's other one, so it is not read.
+        await fetchFrom(1, 0n);
+        await eventually('partition 1 read ahead', () => (readAhead.counts.started === 3 ? true : undefined));
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        assert.equal(readAhead.counts.started, 3);
+        assert.equal(readAhead.size, 2);
+        assert.ok(readAhead.heldBytes <= 2 * 192 * 1024, `held ${readAhead.heldBytes}`);
+        const response = await fetchFrom(0, 2n);
+        assert.equal(response?.responses[0]?.partitions[0]?.errorCode, ErrorCode.NONE);
+        assert.equal(readAhead.counts.used, 1, "partition 0's second range was kept and taken");
+      } finally {
+        await broker.close();
+      }
+    });
   });
 
   it('stays within its byte budget, dropping the oldest result to start a new one', async () => {

@@ -26,6 +26,13 @@ export interface FetchReadAheadOptions {
   /** Results kept per partition at most (consumers at different positions); the oldest goes first. */
   readonly maxPerPartition?: number;
   /**
+   * Ranges kept read ahead of a consumer (default 1): with 2, the range after the next one is read
+   * as soon as the next one is, so that the consumer's fetch finds its range read even when a read
+   * takes longer than the consumer's round trip (a loaded machine). A read beyond the first never
+   * drops another result to make room, and only one read per consumer runs at a time.
+   */
+  readonly ranges?: number;
+  /**
    * Runs a read-ahead's start later: by default setImmediate, i.e. after the response's socket write
    * (issued on the next tick) has run, so that the thread-pool read does not compete for a CPU with
    * that write on the main thread; it still starts before the next request is read.
@@ -49,6 +56,11 @@ interface Entry {
   bytes: number;
   /** Never rejects: a failed read (a closed log) is no result. Set right after the read starts. */
   read: Promise<PartitionRead | undefined>;
+  /** The offset after the records read, once the read settled with some (where the next range starts). */
+  nextOffset: bigint | undefined;
+  /** Whether the range after this one is (to be) read once this read settles. */
+  isContinued: boolean;
+  isSettled: boolean;
 }
 
 /**
@@ -77,10 +89,14 @@ export class FetchReadAhead {
   /** Every kept entry, oldest first. */
   private readonly entries = new Set<Entry>();
   private held = 0;
-  /** Reads started ahead, and how many of them a fetch answered with (counters for tests and metrics). */
-  readonly counts = { started: 0, used: 0 };
+  /**
+   * Reads started ahead, how many of them a fetch answered with, and how many of those the fetch
+   * found still reading (and waited for): counters for tests and metrics.
+   */
+  readonly counts = { started: 0, used: 0, waited: 0 };
   private readonly expiryMs: number;
   private readonly maxPerPartition: number;
+  private readonly ranges: number;
   private readonly defer: (start: () => void) => void;
 
   constructor(
@@ -90,6 +106,7 @@ export class FetchReadAhead {
   ) {
     this.expiryMs = options.expiryMs ?? DEFAULT_EXPIRY_MS;
     this.maxPerPartition = options.maxPerPartition ?? DEFAULT_MAX_PER_PARTITION;
+    this.ranges = Math.max(1, options.ranges ?? 1);
     this.defer = options.defer ?? setImmediate;
   }
 
@@ -106,28 +123,54 @@ export class FetchReadAhead {
   /**
    * After a fetch read `spec` and got `records` (raw, as stored) from the log file: reads the range
    * after them ahead (soon, see `defer`) when the partition has more readable already and the budget
-   * allows. `records` are not kept.
+   * allows, and the ranges after that one up to `ranges`, each once the one before it was read.
+   * `records` are not kept.
    */
   maybeReadAhead(partition: Partition, spec: ReadSpec, records: Buffer): void {
     if (this.options.maxBytes <= 0) return;
     const fetchOffset = nextOffsetAfter(records);
     if (fetchOffset === undefined) return;
-    this.defer(() => this.maybeStart(partition, { ...spec, fetchOffset }));
+    this.defer(() => this.extend(partition, { ...spec, fetchOffset }, this.ranges));
   }
 
-  private maybeStart(partition: Partition, spec: ReadSpec): void {
+  /** Makes sure `spec` and the `count - 1` ranges after it are read or being read (see `ranges`). */
+  private extend(partition: Partition, spec: ReadSpec, count: number): void {
+    let kept = this.byPartition.get(partition)?.find((entry) => entry.spec.fetchOffset === spec.fetchOffset);
+    if (kept !== undefined && !this.isCurrent(kept)) {
+      // Read before a truncation, roll, ...: no fetch may take it, so it must not hold the place.
+      this.drop(kept);
+      kept = undefined;
+    }
+    const entry = kept ?? this.maybeStart(partition, spec, count === this.ranges);
+    if (entry === undefined || count <= 1 || entry.isContinued) return;
+    entry.isContinued = true;
+    void entry.read.then(() => {
+      // A range read from a log that changed since (truncation, roll, ...) says nothing of what follows.
+      if (entry.nextOffset === undefined || !this.isCurrent(entry)) return;
+      this.extend(partition, { ...spec, fetchOffset: entry.nextOffset }, count - 1);
+    });
+  }
+
+  /**
+   * Starts reading `spec` ahead when it is readable and the budget allows, dropping the oldest
+   * results for room only when `mayDrop`; undefined when it did not start.
+   */
+  private maybeStart(partition: Partition, spec: ReadSpec, mayDrop: boolean): Entry | undefined {
     const fetchOffset = spec.fetchOffset;
-    if (partition.isRemoved) return;
+    if (partition.isRemoved) return undefined;
     const readableEnd =
       spec.isolationLevel === 'readCommitted' ? partition.lastStableOffset : partition.highWatermark;
-    if (fetchOffset >= readableEnd) return;
+    if (fetchOffset >= readableEnd) return undefined;
     const now = this.nowMs();
     this.dropExpired(now);
     const kept = this.byPartition.get(partition) ?? [];
-    if (kept.some((entry) => entry.spec.fetchOffset === fetchOffset)) return;
-    if (!this.makeRoom(spec.maxBytes)) return;
-    if (kept.length >= this.maxPerPartition) this.drop(kept[0]!);
-    this.start(partition, spec, now);
+    if (mayDrop) {
+      if (!this.makeRoom(spec.maxBytes)) return undefined;
+      if (kept.length >= this.maxPerPartition) this.drop(kept[0]!);
+    } else if (this.held + spec.maxBytes > this.options.maxBytes || kept.length >= this.maxPerPartition) {
+      return undefined;
+    }
+    return this.start(partition, spec, now);
   }
 
   /**
@@ -155,6 +198,7 @@ export class FetchReadAhead {
       this.giveBackWhenSettled(entry);
       return undefined;
     }
+    const wasSettled = entry.isSettled;
     return entry.read.then((read) => {
       // Checked again: a truncation may have started while the read was finishing.
       if (read === undefined || !this.isCurrent(entry) || !isUsable(read, spec)) {
@@ -163,6 +207,7 @@ export class FetchReadAhead {
       }
       this.held -= entry.bytes;
       this.counts.used += 1;
+      if (!wasSettled) this.counts.waited += 1;
       loan.adopt(index, entry.buffers);
       const log = entry.partition;
       return {
@@ -179,7 +224,7 @@ export class FetchReadAhead {
     for (const entry of [...this.entries]) this.drop(entry);
   }
 
-  private start(partition: Partition, spec: ReadSpec, now: number): void {
+  private start(partition: Partition, spec: ReadSpec, now: number): Entry {
     this.counts.started += 1;
     const buffers: Buffer[] = [];
     const entry: Entry = {
@@ -190,6 +235,9 @@ export class FetchReadAhead {
       buffers,
       bytes: 0,
       read: Promise.resolve(undefined),
+      nextOffset: undefined,
+      isContinued: false,
+      isSettled: false,
     };
     // Called before each file read of this one read (see ReadOptions.allocate): the buffer taken
     // last is reused while large enough, as the read's earlier attempts are discarded.
@@ -206,13 +254,23 @@ export class FetchReadAhead {
     entry.read = partition
       .read(spec.fetchOffset, spec.maxBytes, spec.minOneBatch, spec.isolationLevel, allocate)
       .then(
-        (result) => result,
-        () => undefined,
+        (result) => {
+          entry.isSettled = true;
+          // Read now, while the buffers are certainly still this entry's (a claim lends them on).
+          if (result.kind === 'records' && buffers.length > 0)
+            entry.nextOffset = nextOffsetAfter(result.records);
+          return result;
+        },
+        () => {
+          entry.isSettled = true;
+          return undefined;
+        },
       );
     const kept = this.byPartition.get(partition);
     if (kept === undefined) this.byPartition.set(partition, [entry]);
     else kept.push(entry);
     this.entries.add(entry);
+    return entry;
   }
 
   private isCurrent(entry: Entry): boolean {
@@ -251,7 +309,8 @@ export class FetchReadAhead {
 
   /** The file read writes into the buffers until it settles: only then may the pool lend them again. */
   private giveBackWhenSettled(entry: Entry): void {
-    void entry.read.then(() => this.giveBack(entry));
+    if (entry.isSettled) this.giveBack(entry);
+    else void entry.read.then(() => this.giveBack(entry));
   }
 
   private giveBack(entry: Entry): void {

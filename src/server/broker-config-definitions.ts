@@ -409,6 +409,15 @@ export const BROKER_CONFIG_DEFINITIONS = {
       'read a partition from its file and more is readable, the range after it is read while the ' +
       'response travels) and not yet claimed. 0 disables read-ahead.',
   }),
+  'pyralog.fetch.read.ahead.ranges': intConfig({
+    default: 2,
+    min: 1,
+    doc:
+      "Pyralog: ranges read ahead of a consumer's position: with 2, the range after the next one is " +
+      'read as soon as the next one was, so that a fetch finds its range read even when a file read ' +
+      "takes longer than the consumer's round trip. Reads beyond the first never drop other " +
+      "consumers' results for room (see pyralog.fetch.read.ahead.max.bytes).",
+  }),
   'pyralog.test.fsync.journal': stringConfig({
     default: null,
     doc:

@@ -303,6 +303,7 @@ async function startBrokerParts(
         readBuffers,
         readAhead: new FetchReadAhead(readBuffers, {
           maxBytes: config.values['pyralog.fetch.read.ahead.max.bytes'],
+          ranges: config.values['pyralog.fetch.read.ahead.ranges'],
         }),
         stats,
       }),
