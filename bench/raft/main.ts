@@ -11,6 +11,8 @@
 //        [--diagnose] (per node persist/event-loop/GC stats after each phase; costs throughput) [--verbose]
 //        [--zero-ahead-bytes <n>] (FileRaftStorage zero-ahead, 0 = off, for A/B runs)
 //        [--log-dir <dir>] (keep the node logs: role changes and per-second stats; plus kills.json)
+//        [--trace] (nodes trace per-entry event times; after the rate phase, where the slowest 1% of puts
+//        spent their time stage by stage: bench/raft/latency-breakdown.ts)
 // After each phase it prints where the time went: the slowest puts (when they started), the client's
 // retries and timeouts, and per node (from its 'raft stats' log lines during the phase) persist
 // (write + fsync) p99/max, event-loop delay, GC pauses and role changes.
@@ -20,6 +22,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KvClusterClient } from '../../src/raft/host/kv/kv-cluster-client.js';
 import { LocalRaftCluster } from '../../tools/raft-node/local-cluster.js';
+import { latencyBreakdown, type TracedPut } from './latency-breakdown.js';
 
 /** The value after `--name`, if the flag is given. */
 const stringArgument = (name: string): string | undefined => {
@@ -49,6 +52,9 @@ const phases = new Set(
 const withNodeStats = process.argv.includes('--diagnose') || process.argv.includes('--verbose');
 /** --verbose: --diagnose plus per-second persist and event-loop figures of every node. */
 const verbose = process.argv.includes('--verbose');
+/** --trace: per-entry event times from every node, for the rate phase's stage breakdown. */
+const traced = process.argv.includes('--trace');
+const epochMs = (): number => performance.timeOrigin + performance.now();
 
 const load = (): string => `load ${loadavg()[0]!.toFixed(1)}`;
 
@@ -109,7 +115,12 @@ async function closedLoop(
 }
 
 /** Starts puts at a fixed rate regardless of answers (open loop); returns their commit latencies. */
-async function openLoop(client: KvClusterClient, perSecond: number, forSeconds = seconds): Promise<number[]> {
+async function openLoop(
+  client: KvClusterClient,
+  perSecond: number,
+  forSeconds = seconds,
+  tracedPuts?: TracedPut[],
+): Promise<number[]> {
   const value = Buffer.alloc(100, 0x62);
   const latencies: number[] = [];
   const slow: { startMs: number; latencyMs: number }[] = [];
@@ -121,10 +132,16 @@ async function openLoop(client: KvClusterClient, perSecond: number, forSeconds =
     for (; sent < due; sent++) {
       const start = performance.now();
       pending.push(
-        client.put(Buffer.from(`r${sent % 4096}`), value, Date.now() + DEADLINE_MS).then(() => {
+        client.put(Buffer.from(`r${sent % 4096}`), value, Date.now() + DEADLINE_MS).then((answer) => {
           const latencyMs = performance.now() - start;
           latencies.push(latencyMs);
           slow.push({ startMs: start - began, latencyMs });
+          tracedPuts?.push({
+            startMs: performance.timeOrigin + start,
+            endMs: epochMs(),
+            index: Number(answer.response.index),
+            leader: answer.nodeId,
+          });
         }),
       );
     }
@@ -292,6 +309,7 @@ const cluster = await LocalRaftCluster.start({
   ...(phases.has('kills') ? { statusEveryMs: 50 } : {}),
   nodeOptions: [
     ...(withNodeStats ? [] : ['--no-stats']),
+    ...(traced ? ['--trace-dir', logDir] : []),
     ...(process.argv.includes('--zero-ahead-bytes')
       ? ['--zero-ahead-bytes', String(argument('zero-ahead-bytes', '0'))]
       : []),
@@ -321,8 +339,18 @@ try {
       console.log(latencyLine(`  warm-up (not counted), ${warmupSeconds} s at ${rate} puts/s`, warm));
     }
     const mark = markPhase(client);
-    console.log(latencyLine(`commit latency at ${rate} puts/s, 100 B`, await openLoop(client, rate)));
+    const tracedPuts: TracedPut[] = [];
+    console.log(
+      latencyLine(
+        `commit latency at ${rate} puts/s, 100 B`,
+        await openLoop(client, rate, seconds, tracedPuts),
+      ),
+    );
     diagnose(client, mark);
+    if (traced) {
+      await new Promise((resolve) => setTimeout(resolve, 500)); // the nodes flush their traces every 200 ms
+      for (const line of latencyBreakdown(logDir, cluster.ids, tracedPuts)) console.log(line);
+    }
   }
   if (profileDir === undefined && phases.has('kills')) {
     const mark = markPhase(client);

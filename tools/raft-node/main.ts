@@ -8,12 +8,14 @@
  * peers there. State lives in --data-dir (FileRaftStorage, fsync on every write): kill it with SIGKILL
  * and start it again with the same arguments. SIGTERM/SIGINT close it cleanly. Logs go to stderr.
  */
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { FileRaftStorage } from '../../src/raft/host/file-raft-storage.js';
 import { publishNodeAddress, raftAddressIn } from '../../src/raft/host/kv/address-directory.js';
 import { startRaftKvNode } from '../../src/raft/host/kv/raft-kv-node.js';
 import { NodeFileSystem } from '../../src/storage/index.js';
+import { LatencyTrace } from './latency-trace.js';
 import { NodeStats } from './node-stats.js';
 
 const program = new Command()
@@ -26,6 +28,7 @@ const program = new Command()
   .option('--host <host>', 'listen address', '127.0.0.1')
   .option('--log-level <level>', 'pino level', 'warn')
   .option('--no-stats', "no per-second 'raft stats' lines at info (node-stats.ts)")
+  .option('--trace-dir <dir>', 'write <dir>/trace-<id>.txt: per-entry event times (latency-trace.ts)')
   .option('--zero-ahead-bytes <n>', 'zeros written ahead of the log (FileRaftStorage zeroAheadBytes)', Number)
   .option(
     '--status-every-ms <ms>',
@@ -46,10 +49,15 @@ const options = program.opts<{
   statusEveryMs: number;
   zeroAheadBytes: number | undefined;
   stats: boolean;
+  traceDir: string | undefined;
 }>();
 
 const logger = pino({ level: options.logLevel, base: { nodeId: options.id } }, pino.destination(2));
 const stats = options.stats && logger.isLevelEnabled('info') ? new NodeStats(logger) : undefined;
+const trace =
+  options.traceDir === undefined
+    ? undefined
+    : new LatencyTrace(join(options.traceDir, `trace-${options.id}.txt`));
 const storage = await FileRaftStorage.open(
   new NodeFileSystem(),
   options.dataDir,
@@ -67,6 +75,7 @@ const node = await startRaftKvNode({
   host: options.host,
   logger,
   onFatal: () => process.exit(70),
+  ...(trace === undefined ? {} : { trace }),
   ...(stats === undefined
     ? {}
     : {
@@ -98,6 +107,7 @@ const shutdown = (): void => {
   if (closing) return;
   closing = true;
   stats?.close();
+  trace?.close();
   void node.close().then(
     () => process.exit(0),
     (error: unknown) => {

@@ -1,9 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { type Logger, pino } from 'pino';
 import type { NodeId } from '../../core/log-entry.js';
+import type { RaftMessage } from '../../core/raft-message.js';
 import { RaftNode } from '../../core/raft-node.js';
 import type { RaftOptionsInput } from '../../core/raft-options.js';
-import { type HostClock, systemClock } from '../driver-ports.js';
+import type { RaftReady } from '../../core/raft-ready.js';
+import { type HostClock, type RaftTransport, type StateMachine, systemClock } from '../driver-ports.js';
 import { RaftDriver } from '../raft-driver.js';
 import type { PeerAddress } from '../raft-peer-link.js';
 import { persistReady, type RaftStorage } from '../raft-storage.js';
@@ -29,6 +31,17 @@ export interface RaftKvNodeOptions {
   readonly onPersisted?: (durationMs: number, entries: number) => void;
   /** Called on every role, term or leader change (besides the info log line). */
   readonly onRoleChange?: () => void;
+  /** Observes messages, writes and applies with their times (bench/raft's latency breakdown). */
+  readonly trace?: RaftKvTrace;
+}
+
+/** Hooks for a latency trace (tools/raft-node/latency-trace.ts); each is called as the event happens. */
+export interface RaftKvTrace {
+  sent(messages: readonly RaftMessage[]): void;
+  received(message: RaftMessage): void;
+  persistStarted(work: RaftReady): void;
+  persistDone(work: RaftReady): void;
+  applied(index: number): void;
 }
 
 export interface RaftKvNode {
@@ -52,22 +65,48 @@ export async function startRaftKvNode(options: RaftKvNodeOptions): Promise<RaftK
   machine.restore(persisted.snapshot?.data);
   const node = new RaftNode(options.raft, persisted, { nextInt: (max) => randomInt(max) }, clock.nowMs());
   let driver: RaftDriver | undefined;
+  const trace = options.trace;
   const transport = new TcpRaftTransport({
     selfId: options.raft.id,
     clusterId: options.clusterId,
     peerAddress: options.peerAddress,
-    onMessage: (message) => driver?.receive(message),
+    onMessage: (message) => {
+      trace?.received(message);
+      driver?.receive(message);
+    },
     onPeerDisconnected: (peer) => driver?.peerDisconnected(peer),
     logger,
   });
+  const tracedTransport: RaftTransport =
+    trace === undefined
+      ? transport
+      : {
+          send: (messages) => {
+            trace.sent(messages);
+            transport.send(messages);
+          },
+        };
+  const tracedMachine: StateMachine =
+    trace === undefined
+      ? machine
+      : {
+          apply: (entry) => {
+            trace.applied(entry.index);
+            return machine.apply(entry);
+          },
+          snapshot: () => machine.snapshot(),
+          restore: (data) => machine.restore(data),
+        };
   driver = new RaftDriver({
     node,
     clock,
-    transport,
-    stateMachine: machine,
+    transport: tracedTransport,
+    stateMachine: tracedMachine,
     persist: async (work) => {
       const startMs = performance.now();
+      trace?.persistStarted(work);
       await persistReady(options.storage, work);
+      trace?.persistDone(work);
       options.onPersisted?.(performance.now() - startMs, work.entries.length);
     },
     onRoleChange: (status) => {
