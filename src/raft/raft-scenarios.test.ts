@@ -283,6 +283,42 @@ describe('raft scenarios', () => {
     );
   });
 
+  it('a follower on a stalled disk pipelines its writes, acknowledges each once durable, and a crash keeps a prefix of them', () => {
+    const cluster = startCluster(3, { raft: { maxInflightWrites: 3 } });
+    commit(cluster, 1);
+    const leader = leaderOf(cluster);
+    const follower = cluster.ids.find((id) => id !== leader.id)!;
+    const disk = cluster.node(follower).disk;
+    disk.delayMs = 2;
+    disk.stalledUntilMs = cluster.nowMs + 50;
+    const before = cluster.stats.pipelinedWrites;
+    const firstIndex = leader.raft.status().lastIndex + 1;
+    for (let i = 0; i < 6; i++) {
+      assert.ok(cluster.propose(16) !== undefined);
+      cluster.runFor(3);
+    }
+    assert.ok(
+      cluster.stats.pipelinedWrites - before >= 2,
+      'writes went to the stalled disk one after another',
+    );
+    assert.ok(cluster.node(follower).writes.length >= 2, 'several writes in flight');
+    assert.ok(disk.lastIndex < firstIndex, 'none of them durable during the stall');
+    // The other follower's copies commit everything meanwhile; the stalled one acknowledged nothing (the
+    // checker verifies every acknowledgement against its durable disk as it leaves).
+    assert.ok(cluster.runUntil(() => leader.raft.status().commitIndex >= firstIndex + 5, 20));
+    assert.ok(cluster.nowMs < disk.stalledUntilMs && disk.lastIndex < firstIndex, 'still stalled');
+    // A crash during the stall keeps a prefix of the writes in flight, cut inside the second one.
+    const [w1] = cluster.node(follower).writes;
+    const kept = 2 + w1!.work.entries.length + 2 + 1; // all of the first write, then hard state, snapshot, one entry
+    cluster.crash(follower, kept);
+    assert.equal(disk.lastIndex, w1!.work.entries.at(-1)!.index + 1);
+    cluster.restart(follower);
+    const last = leader.raft.status().lastIndex;
+    assert.ok(
+      cluster.runUntil(() => (cluster.status(follower)?.appliedIndex ?? 0) >= last, 10 * ELECTION_MS),
+    );
+  });
+
   it('a leader crashing with sent but unsynced entries loses them; a follower that stored them carries them on', () => {
     const cluster = startCluster(3);
     commit(cluster, 1);

@@ -28,6 +28,12 @@ const program = new Command()
   .option('--host <host>', 'listen address', '127.0.0.1')
   .option('--log-level <level>', 'pino level', 'warn')
   .option('--no-stats', "no per-second 'raft stats' lines at info (node-stats.ts)")
+  .option(
+    '--max-inflight-writes <n>',
+    'ready() writes in flight at once (RaftOptions.maxInflightWrites; 1 = no pipelining)',
+    Number,
+    2,
+  )
   .option('--trace-dir <dir>', 'write <dir>/trace-<id>.txt: per-entry event times (latency-trace.ts)')
   .option('--zero-ahead-bytes <n>', 'zeros written ahead of the log (FileRaftStorage zeroAheadBytes)', Number)
   .option(
@@ -50,6 +56,7 @@ const options = program.opts<{
   zeroAheadBytes: number | undefined;
   stats: boolean;
   traceDir: string | undefined;
+  maxInflightWrites: number;
 }>();
 
 const logger = pino({ level: options.logLevel, base: { nodeId: options.id } }, pino.destination(2));
@@ -68,6 +75,7 @@ const node = await startRaftKvNode({
     id: options.id,
     bootstrapConfig: { voters: options.voters, learners: [] },
     electionTimeoutMs: options.electionTimeoutMs,
+    maxInflightWrites: options.maxInflightWrites,
   },
   clusterId: options.clusterId,
   storage,

@@ -7,8 +7,8 @@ import { type ClusterConfig, entryBytes, type LogEntry, type SnapshotMeta } from
  * that the leader counts only durable entries for itself and nothing unpersisted is applied.
  *
  * Stability: `stableIndex` is the highest index i such that entries 1..i in memory are durable. A
- * truncation (a new leader overwriting a conflicting suffix) lowers it, and lowers what an in-flight
- * write will make stable, because storage will write the new entries over the old ones.
+ * truncation (a new leader overwriting a conflicting suffix) lowers it, and lowers what the writes in
+ * flight will make stable, because storage will write the new entries over the old ones.
  */
 export class RaftLog {
   #snapshot: SnapshotMeta;
@@ -19,15 +19,17 @@ export class RaftLog {
   #stableIndex: number;
   /** First index not yet handed to storage. */
   #unstableFrom: number;
-  /** Last index of the write in flight (handed out, not yet confirmed), clamped by truncations. */
-  #inflightLast: number | undefined;
+  /**
+   * Writes in flight, oldest first (storage completes them in order): the last index each will make
+   * durable (-Infinity for a write without entries), clamped by truncations and restores.
+   */
+  #inflight: number[] = [];
 
   constructor(snapshot: SnapshotMeta, entries: readonly LogEntry[]) {
     this.#snapshot = snapshot;
     for (const entry of entries) this.#push(entry);
     this.#stableIndex = this.lastIndex;
     this.#unstableFrom = this.lastIndex + 1;
-    this.#inflightLast = undefined;
   }
 
   get snapshotMeta(): SnapshotMeta {
@@ -158,20 +160,26 @@ export class RaftLog {
     return this.#snapshot.config;
   }
 
-  /** Hands the unstable suffix to storage; at most one write is in flight. */
+  /**
+   * Hands the unstable suffix to storage as one write (possibly empty). Several writes may be in
+   * flight; storage makes them durable in the order they were handed out.
+   */
   takeUnstable(): LogEntry[] {
-    assert(this.#inflightLast === undefined, 'one storage write in flight at a time');
-    if (!this.hasUnstable) return [];
+    if (!this.hasUnstable) {
+      this.#inflight.push(Number.NEGATIVE_INFINITY);
+      return [];
+    }
     const entries = this.#entries.slice(this.#unstableFrom - this.#snapshot.index - 1);
-    this.#inflightLast = this.lastIndex;
+    this.#inflight.push(this.lastIndex);
     this.#unstableFrom = this.lastIndex + 1;
     return entries;
   }
 
-  /** Storage confirmed the write handed out by takeUnstable (possibly an empty one). */
+  /** Storage confirmed the oldest write handed out by takeUnstable (and so every one before it). */
   markInflightStable(): void {
-    if (this.#inflightLast !== undefined) this.#stableIndex = Math.max(this.#stableIndex, this.#inflightLast);
-    this.#inflightLast = undefined;
+    const last = this.#inflight.shift();
+    assert(last !== undefined, 'a write was handed out');
+    this.#stableIndex = Math.max(this.#stableIndex, last);
   }
 
   /** A snapshot taken locally is durable: drop the entries it covers. */
@@ -196,7 +204,7 @@ export class RaftLog {
     this.#snapshot = meta;
     this.#stableIndex = Math.min(this.#stableIndex, durableFloor);
     this.#unstableFrom = meta.index + 1;
-    if (this.#inflightLast !== undefined) this.#inflightLast = Math.min(this.#inflightLast, durableFloor);
+    this.#clampInflight(durableFloor);
   }
 
   /** Called when the restore snapshot became durable. */
@@ -217,6 +225,11 @@ export class RaftLog {
     this.#configIndices = this.#configIndices.filter((configIndex) => configIndex < index);
     this.#stableIndex = Math.min(this.#stableIndex, index - 1);
     this.#unstableFrom = Math.min(this.#unstableFrom, index);
-    if (this.#inflightLast !== undefined) this.#inflightLast = Math.min(this.#inflightLast, index - 1);
+    this.#clampInflight(index - 1);
+  }
+
+  /** Writes in flight make nothing above `index` stable any more (storage will overwrite it). */
+  #clampInflight(index: number): void {
+    for (let i = 0; i < this.#inflight.length; i++) this.#inflight[i] = Math.min(this.#inflight[i]!, index);
   }
 }

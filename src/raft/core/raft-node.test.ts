@@ -268,6 +268,107 @@ describe('RaftNode', () => {
     raft.advance(work);
   });
 
+  it('pipelines writes up to maxInflightWrites: the next append goes to storage while one is in flight', () => {
+    const append = (prev: number, from: number, to: number, leaderCommit: number): RaftMessage => ({
+      kind: 'append',
+      from: 1,
+      to: 2,
+      term: 1,
+      prevLogIndex: prev,
+      prevLogTerm: prev === 0 ? 0 : 1,
+      entries: Array.from({ length: to - from + 1 }, (_, i) => ({
+        kind: 'command' as const,
+        index: from + i,
+        term: 1,
+        data: new Uint8Array([from + i]),
+      })),
+      leaderCommit,
+    });
+    const serial = node(2);
+    serial.receive(append(0, 1, 2, 0));
+    serial.ready();
+    serial.receive(append(2, 3, 3, 0));
+    assert.equal(serial.hasReady(), false, 'by default one write at a time');
+
+    const follower = node(2, EMPTY, { maxInflightWrites: 2 });
+    follower.receive(append(0, 1, 2, 2));
+    const first = follower.ready();
+    assert.deepEqual(first.hardState, { term: 1, votedFor: undefined });
+    assert.deepEqual(
+      first.committed.map((e) => e.index),
+      [1, 2],
+    );
+    follower.receive(append(2, 3, 3, 3));
+    assert.equal(follower.hasReady(), true, 'a second write may start while the first is in flight');
+    const second = follower.ready();
+    assert.equal(second.hardState, undefined, 'the term is already on its way to disk in the first');
+    assert.deepEqual(
+      second.entries.map((e) => e.index),
+      [3],
+    );
+    assert.deepEqual(second.committed, [], 'committed entries stay for the first ready / takeCommitted');
+    assert.deepEqual(follower.takeCommitted(), [], 'the first ready still carries committed entries');
+    const acks = (work: typeof first) =>
+      work.messages.flatMap((m) => (m.kind === 'appendResponse' && m.success ? [m.matchIndex] : []));
+    assert.deepEqual(acks(first), [2]);
+    assert.deepEqual(acks(second), [3], 'each acknowledgement travels with the write that makes it durable');
+    follower.receive(append(3, 4, 4, 3));
+    assert.equal(follower.hasReady(), false, 'no third write while two are in flight');
+    assert.throws(() => follower.ready(), RaftUsageError);
+    assert.throws(() => follower.advance(second), RaftUsageError, 'writes complete in order');
+    assert.equal(follower.status().stableIndex, 0);
+    follower.advance(first);
+    assert.equal(follower.status().stableIndex, 2);
+    assert.equal(follower.status().appliedIndex, 2);
+    assert.deepEqual(
+      follower.takeCommitted().map((e) => e.index),
+      [3],
+      'committed while the second write runs: applied before it is durable here',
+    );
+    const third = follower.ready();
+    follower.advance(second);
+    assert.equal(follower.status().stableIndex, 3);
+    follower.advance(third);
+    assert.equal(follower.status().stableIndex, 4);
+  });
+
+  it('a truncation lowers what every write in flight makes stable', () => {
+    const append = (prev: number, prevTerm: number, term: number, from: number, to: number): RaftMessage => ({
+      kind: 'append',
+      from: 1,
+      to: 2,
+      term,
+      prevLogIndex: prev,
+      prevLogTerm: prevTerm,
+      entries: Array.from({ length: to - from + 1 }, (_, i) => ({
+        kind: 'command' as const,
+        index: from + i,
+        term,
+        data: new Uint8Array([term, from + i]),
+      })),
+      leaderCommit: 0,
+    });
+    const follower = node(2, EMPTY, { maxInflightWrites: 3 });
+    follower.receive(append(0, 0, 1, 1, 3));
+    const first = follower.ready();
+    follower.receive(append(3, 1, 1, 4, 5));
+    const second = follower.ready();
+    // A new leader of term 2 overwrites from index 3 while both writes are in flight.
+    follower.receive({ ...append(2, 1, 2, 3, 3), from: 3 });
+    const third = follower.ready();
+    assert.deepEqual(
+      third.entries.map((e) => [e.index, e.term]),
+      [[3, 2]],
+    );
+    follower.advance(first);
+    assert.equal(follower.status().stableIndex, 2, 'entry 3 of term 1 is being overwritten: not stable');
+    follower.advance(second);
+    assert.equal(follower.status().stableIndex, 2, 'entries 4-5 of term 1 are gone');
+    follower.advance(third);
+    assert.equal(follower.status().stableIndex, 3);
+    assert.equal(follower.status().lastIndex, 3);
+  });
+
   it('a follower refuses proposals and names the leader it knows', () => {
     const { leader, followers } = electLeader();
     exchange(new Map<number, RaftNode>([[1, leader], ...followers]), drain(leader));

@@ -52,13 +52,15 @@ export interface RaftStatus {
 /**
  * One Raft server as a pure state machine: no clock, timer, randomness or I/O of its own. Calls feed it
  * messages, ticks (with the caller's current time in ms) and proposals; `ready()` hands out the work
- * (persist, send, apply) and `advance()` confirms it. At most one ready is outstanding; everything that
- * happens meanwhile goes into the next one, so a message never leaves before the state it depends on
- * is durable (see src/raft/PERSISTENCE.md).
+ * (persist, send, apply) and `advance()` confirms it. Up to `maxInflightWrites` readies may be
+ * outstanding (pipelined writes: storage makes them durable in order, `advance()` takes them in order);
+ * everything that happens meanwhile goes into the next one, so a message never leaves before the state
+ * it depends on is durable (see src/raft/PERSISTENCE.md).
  */
 export class RaftNode {
   readonly #state: NodeState;
-  #outstanding: RaftReady | undefined;
+  /** Handed out by ready(), not yet advance()d, oldest first. */
+  readonly #outstanding: RaftReady[] = [];
   #snapshotAsked = false;
 
   constructor(options: RaftOptionsInput, persisted: PersistedState, random: Random, nowMs: number) {
@@ -316,8 +318,9 @@ export class RaftNode {
    */
   takeCommitted(): LogEntry[] {
     const state = this.#state;
-    const work = this.#outstanding;
-    if (work !== undefined && (work.committed.length > 0 || work.snapshot?.restore === true)) return [];
+    for (const work of this.#outstanding) {
+      if (work.committed.length > 0 || work.snapshot?.restore === true) return [];
+    }
     if (state.pendingSnapshot?.restore === true) return [];
     const from = state.appliedIndex + 1;
     // While a snapshot is due, only durable entries: the state machine must come back to an index the
@@ -332,8 +335,12 @@ export class RaftNode {
     return entries;
   }
 
+  /**
+   * Whether ready() has work, and may be called: false while `maxInflightWrites` readies are outstanding.
+   * While one is outstanding, committed entries alone do not make a ready (takeCommitted hands them out).
+   */
   hasReady(): boolean {
-    if (this.#outstanding !== undefined) return false;
+    if (this.#outstanding.length >= this.#state.options.maxInflightWrites) return false;
     const state = this.#state;
     return (
       state.outbox.length > 0 ||
@@ -343,14 +350,22 @@ export class RaftNode {
       state.needsReadRound ||
       state.log.hasUnstable ||
       this.#hardStateChanged() ||
-      this.#applyTo() > state.appliedIndex ||
+      (this.#outstanding.length === 0 && this.#applyTo() > state.appliedIndex) ||
       this.#shouldSnapshot()
     );
   }
 
+  /**
+   * The next batch of work (RaftReady says what to do with it, in which order). Callable while fewer
+   * than `maxInflightWrites` readies are outstanding: the caller must make each durable after the ones
+   * handed out before it (a crash keeps a prefix of them, in order) and advance() them in that order.
+   * Only the first outstanding ready carries committed entries; later ones leave them to takeCommitted()
+   * or to the next ready after it.
+   */
   ready(): RaftReady {
-    if (this.#outstanding !== undefined) throw new RaftUsageError('ready() called again before advance()');
     const state = this.#state;
+    if (this.#outstanding.length >= state.options.maxInflightWrites)
+      throw new RaftUsageError(`ready() called with ${this.#outstanding.length} readies outstanding`);
     if (state.role.kind === 'leader') {
       if (state.needsBroadcast) broadcastAppend(state, state.role);
       if (state.needsReadRound) broadcastHeartbeat(state, state.role);
@@ -360,7 +375,8 @@ export class RaftNode {
     const snapshot = state.pendingSnapshot;
     state.pendingSnapshot = undefined;
     const from = Math.max(state.appliedIndex, snapshot?.restore === true ? snapshot.snapshot.index : 0) + 1;
-    const applyTo = Math.min(this.#applyTo(), from + state.options.maxApplyEntries - 1);
+    const applyTo =
+      this.#outstanding.length > 0 ? 0 : Math.min(this.#applyTo(), from + state.options.maxApplyEntries - 1);
     const committed =
       applyTo >= from ? state.log.slice(from, applyTo, Number.POSITIVE_INFINITY, applyTo - from + 1) : [];
     const shouldSnapshot = this.#shouldSnapshot();
@@ -374,13 +390,15 @@ export class RaftNode {
       readStates: state.readStates.splice(0),
       shouldSnapshot,
     };
-    this.#outstanding = work;
+    this.#outstanding.push(work);
     return work;
   }
 
+  /** `work`, the oldest outstanding ready, is durable and its messages sent: see RaftReady. */
   advance(work: RaftReady): void {
-    if (work !== this.#outstanding) throw new RaftUsageError('advance() takes the last ready()');
-    this.#outstanding = undefined;
+    if (work !== this.#outstanding[0])
+      throw new RaftUsageError('advance() takes the oldest outstanding ready()');
+    this.#outstanding.shift();
     const state = this.#state;
     if (work.hardState !== undefined) state.persistedHardState = work.hardState;
     state.log.markInflightStable();
@@ -409,11 +427,12 @@ export class RaftNode {
     return this.#state.commitIndex;
   }
 
+  /** Term or vote differ from what was last handed out (durable, or in an outstanding ready). */
   #hardStateChanged(): boolean {
     const state = this.#state;
-    return (
-      state.term !== state.persistedHardState.term || state.votedFor !== state.persistedHardState.votedFor
-    );
+    let latest = state.persistedHardState;
+    for (const work of this.#outstanding) latest = work.hardState ?? latest;
+    return state.term !== latest.term || state.votedFor !== latest.votedFor;
   }
 
   #shouldSnapshot(): boolean {

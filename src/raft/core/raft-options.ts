@@ -14,6 +14,12 @@ export interface RaftOptions {
   readonly maxAppendEntries: number;
   /** Appends in flight per follower while pipelining. */
   readonly maxInflightAppends: number;
+  /**
+   * ready()s outstanding at once (pipelined writes): with more than 1, entries that arrive while a
+   * write is in flight go to storage at once in the next one instead of waiting for its fsync. Storage
+   * must complete them in order (PERSISTENCE.md). Default 1.
+   */
+  readonly maxInflightWrites: number;
   /** A pipelining follower that acknowledged nothing for this long is probed again. */
   readonly appendStallTimeoutMs: number;
   /** Proposals are refused (back-pressure) while this many entries await commit. */
@@ -40,6 +46,7 @@ export function resolveRaftOptions(input: RaftOptionsInput): RaftOptions {
     maxAppendBytes: 1024 * 1024,
     maxAppendEntries: 4096,
     maxInflightAppends: 8,
+    maxInflightWrites: 1,
     appendStallTimeoutMs: electionTimeoutMs,
     maxUncommittedEntries: 100_000,
     maxPendingReads: 4096,
@@ -55,6 +62,7 @@ export function resolveRaftOptions(input: RaftOptionsInput): RaftOptions {
     'maxAppendBytes',
     'maxAppendEntries',
     'maxInflightAppends',
+    'maxInflightWrites',
     'appendStallTimeoutMs',
     'maxUncommittedEntries',
     'maxPendingReads',

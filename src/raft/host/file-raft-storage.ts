@@ -64,6 +64,15 @@ export interface FileRaftStorageOptions {
  * durable after sync(), which fsyncs every segment written to and, when segments were created, the
  * directory. Any I/O error fails the store for good (after a failed fsync the page cache cannot be
  * trusted): the driver must stop the node and restart it from load().
+ *
+ * Pipelined writes: `sync()` may run while earlier syncs are still in flight, and `appendEntries` may
+ * start while syncs are in flight (so the next batch is written while the previous one's fsync runs).
+ * Such an append goes at the end of the last segment; one that cuts a suffix or needs a new segment,
+ * and every hard-state and snapshot call, first waits for the syncs in flight (their prefix-of-calls
+ * order needs what came before durable). A sync returns once its own fsync and every sync in flight
+ * when it started returned, so it still covers every call before it. Records of an overlapping append
+ * lie after the ones being synced, in the same file: a crash keeps a prefix of them as before (recovery
+ * ends the log at the first record that did not survive).
  */
 export class FileRaftStorage implements RaftStorage {
   readonly #fs: FileSystem;
@@ -84,6 +93,8 @@ export class FileRaftStorage implements RaftStorage {
   #isDirDirty = false;
   #failure: Error | undefined;
   #isBusy = false;
+  /** sync() calls that have not returned: appends may overlap them (pipelined writes). */
+  readonly #syncsInFlight = new Set<Promise<void>>();
 
   private constructor(
     fs: FileSystem,
@@ -183,6 +194,7 @@ export class FileRaftStorage implements RaftStorage {
     return this.#run(async () => {
       const first = entries[0];
       if (first === undefined) return;
+      if (first.index <= this.#lastIndex || !this.#lastSegmentTakes(entries)) await this.#drainSyncs();
       if (first.index <= this.#lastIndex) await this.#truncateFrom(first.index);
       const zeroAheadBytes = this.#zeroAheadFor(entries);
       let from = 0;
@@ -201,8 +213,38 @@ export class FileRaftStorage implements RaftStorage {
     }, check);
   }
 
+  /** Not exclusive: see "Pipelined writes" above. */
   sync(): Promise<void> {
-    return this.#run(() => this.#syncSegments());
+    if (this.#failure !== undefined)
+      return Promise.reject(
+        new RaftStorageFailedError('the raft storage failed or is closed', { cause: this.#failure }),
+      );
+    if (this.#isBusy) return Promise.reject(new RaftUsageError('sync() must not overlap a write call'));
+    this.#loaded = undefined;
+    const own = this.#syncSegments().catch((error: unknown) => {
+      this.#failure ??= error instanceof Error ? error : new Error(String(error));
+      throw new RaftStorageFailedError(`raft storage in ${this.#dir} failed`, { cause: error });
+    });
+    this.#syncsInFlight.add(own);
+    const forget = (): void => {
+      this.#syncsInFlight.delete(own);
+    };
+    own.then(forget, forget);
+    return own;
+  }
+
+  /** Whether `entries` fit at the end of the last segment (no new segment, so no directory change). */
+  #lastSegmentTakes(entries: readonly LogEntry[]): boolean {
+    const last = this.#segments.at(-1);
+    if (last === undefined || last.lastIndex !== this.#lastIndex) return false;
+    let bytes = last.size;
+    for (const entry of entries) bytes += recordBytes(entry);
+    return bytes <= this.#segmentBytes;
+  }
+
+  /** Waits until every sync in flight returned (a failed one fails the store, and so this call). */
+  async #drainSyncs(): Promise<void> {
+    while (this.#syncsInFlight.size > 0) await Promise.all(this.#syncsInFlight);
   }
 
   /**
@@ -220,6 +262,7 @@ export class FileRaftStorage implements RaftStorage {
   }
 
   async close(): Promise<void> {
+    await Promise.allSettled(this.#syncsInFlight);
     this.#failure ??= new RaftStorageFailedError('the raft storage is closed');
     for (const segment of this.#segments.splice(0)) await segment.close();
     await this.#lock.release();
@@ -246,12 +289,15 @@ export class FileRaftStorage implements RaftStorage {
     }
   }
 
+  /** Makes every call so far durable: fsyncs what is dirty, then waits for the syncs already in flight. */
   async #syncSegments(): Promise<void> {
+    const earlier = [...this.#syncsInFlight];
     for (const segment of this.#segments) await segment.sync();
     if (this.#isDirDirty) {
       this.#isDirDirty = false;
       await this.#fs.fsyncDir(this.#dir);
     }
+    await Promise.all(earlier);
   }
 
   async #writeSnapshot(snapshot: Snapshot, generation: number): Promise<void> {

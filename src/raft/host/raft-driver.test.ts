@@ -62,6 +62,8 @@ interface TestNode {
   /** Every message sent, with how many ready()s were durable at that moment. */
   readonly sent: { message: RaftMessage; durableReadies: number }[];
   durableReadies: number;
+  /** persist() calls made (writes started, durable or not). */
+  writesStarted: number;
   /** While set, writes wait for it. */
   gate: Promise<void> | undefined;
   failWrites: boolean;
@@ -93,6 +95,7 @@ function cluster(
       durable: new Map(),
       sent: [],
       durableReadies: 0,
+      writesStarted: 0,
       gate: undefined,
       failWrites: false,
       fatal: undefined,
@@ -104,6 +107,7 @@ function cluster(
           node.fatal = error;
         },
         persist: async (work: RaftReady) => {
+          node.writesStarted++;
           await node.gate;
           if (node.failWrites) throw new Error('disk on fire');
           for (const entry of work.entries) node.durable.set(entry.index, entry);
@@ -201,6 +205,41 @@ describe('RaftDriver', () => {
         }
       }
     }
+    await Promise.all(nodes.map((n) => n.driver.stop()));
+  });
+
+  it('with maxInflightWrites 2 a follower starts its next write while one is held, and acks in order', async () => {
+    const { clock, nodes } = cluster(3, { maxInflightWrites: 2 });
+    const leader = await electLeader(clock, nodes);
+    await runUntil(
+      clock,
+      () => nodes.every((n) => n.driver.status().commitIndex >= 1),
+      'the no-op committed',
+    );
+    const follower = nodes.find((n) => n !== leader)!;
+    let release = (): void => {};
+    follower.gate = new Promise((resolve) => {
+      release = resolve;
+    });
+    const started = follower.writesStarted;
+    const sentBefore = follower.sent.length;
+    const a = leader.driver.propose(Buffer.from('a'));
+    await settle();
+    const b = leader.driver.propose(Buffer.from('b'));
+    await settle();
+    assert.equal(follower.writesStarted - started, 2, 'the second write started while the first is held');
+    const acks = () =>
+      follower.sent
+        .slice(sentBefore)
+        .flatMap((s) =>
+          s.message.kind === 'appendResponse' && s.message.success ? [s.message.matchIndex] : [],
+        );
+    assert.deepEqual(acks(), [], 'nothing acknowledged before it is durable');
+    await Promise.all([a, b]); // the other follower's copies commit them
+    follower.gate = undefined;
+    release();
+    await runUntil(clock, () => acks().includes(3), 'the held follower acknowledged both');
+    assert.deepEqual(acks(), [2, 3], 'one acknowledgement per write, in order');
     await Promise.all(nodes.map((n) => n.driver.stop()));
   });
 

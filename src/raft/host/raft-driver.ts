@@ -38,6 +38,8 @@ export class RaftDriver {
   #wake: (() => void) | undefined;
   #running = false;
   #loop: Promise<void> | undefined;
+  /** Completes the writes in flight in the order they were handed out (one chain). */
+  #completions: Promise<void> = Promise.resolve();
   #stoppedError: Error | undefined;
   #flushQueued = false;
   #lastRole = '';
@@ -62,10 +64,11 @@ export class RaftDriver {
     this.#loop = this.#run();
   }
 
-  /** Stops the loop after the write in flight; pending proposals and reads fail with DriverStoppedError. */
+  /** Stops the loop after the writes in flight; pending proposals and reads fail with DriverStoppedError. */
   async stop(): Promise<void> {
     this.#halt(new DriverStoppedError('raft driver stopped'));
     await this.#loop;
+    await this.#completions;
   }
 
   receive(message: RaftMessage): void {
@@ -120,6 +123,10 @@ export class RaftDriver {
     return done;
   }
 
+  /**
+   * Hands out readies while the node has work and allows it (up to maxInflightWrites in flight); each
+   * write completes (send, apply, advance) in order, after the ones before it.
+   */
   async #run(): Promise<void> {
     while (this.#running) {
       if (!this.#node.hasReady()) {
@@ -130,22 +137,31 @@ export class RaftDriver {
       }
       this.#flushEarly();
       const work = this.#node.ready();
-      try {
-        await this.#options.persist(work);
-      } catch (error: unknown) {
-        this.#halt(new DriverStoppedError('raft storage failed; the node stopped', { cause: error }));
-        this.#options.onFatal?.(error);
-        return;
-      }
-      if (!this.#running) return;
-      this.#options.transport.send(work.messages);
-      this.#apply(work);
-      this.#node.advance(work);
-      this.#applyEarly();
-      this.#observeRole();
-      if (work.shouldSnapshot) this.#snapshot();
-      this.#schedule();
+      // Settled at once (a rejection is handled here, not left unhandled until its turn comes).
+      const persisted = this.#options.persist(work).then(
+        () => undefined,
+        (error: unknown) => ({ error }),
+      );
+      this.#completions = this.#completions.then(async () => this.#complete(work, await persisted));
     }
+  }
+
+  /** One write is durable (or failed): send its messages, apply, advance, then wake the loop. */
+  #complete(work: RaftReady, failure: { error: unknown } | undefined): void {
+    if (!this.#running) return;
+    if (failure !== undefined) {
+      this.#halt(new DriverStoppedError('raft storage failed; the node stopped', { cause: failure.error }));
+      this.#options.onFatal?.(failure.error);
+      return;
+    }
+    this.#options.transport.send(work.messages);
+    this.#apply(work);
+    this.#node.advance(work);
+    this.#applyEarly();
+    this.#observeRole();
+    if (work.shouldSnapshot) this.#snapshot();
+    this.#schedule();
+    this.#kick();
   }
 
   /** Applies the ready's snapshot and committed entries, answers reads. */

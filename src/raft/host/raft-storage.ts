@@ -13,6 +13,9 @@ import type { RaftReady } from '../core/raft-ready.js';
  *
  * Durability model, for every implementation:
  * - Calls are made one at a time (the caller awaits each before the next); none overlaps `load()`.
+ *   Except: `sync()` and `appendEntries` may be called while earlier `sync()`s are in flight (pipelined
+ *   writes, `pipelinedPersist`); a `sync()` then returns only once everything before it is durable,
+ *   including what the syncs in flight cover, and the prefix-of-calls rule below still holds.
  * - Everything a call did is durable once a later `sync()` returned.
  * - A crash (process or power) keeps a prefix of the calls made since the last `sync()`, in call order,
  *   with the last `appendEntries` possibly cut at an entry boundary; when that append overwrote a
@@ -60,15 +63,44 @@ export interface RaftStorage {
  * then the barrier. Only after it resolved may the caller send `work.messages` and call `advance`.
  */
 export async function persistReady(storage: RaftStorage, work: RaftReady): Promise<void> {
-  const needsWrite = work.hardState !== undefined || work.snapshot !== undefined || work.entries.length > 0;
-  if (!needsWrite) return;
+  if (!needsWrite(work)) return;
+  await writeReady(storage, work);
+  await storage.sync();
+}
+
+/**
+ * Persists readies with several in flight (RaftOptions.maxInflightWrites > 1): the returned function
+ * may be called again before an earlier call resolved. A ready's calls start once the previous ready's
+ * calls returned, without waiting for its sync, so the next batch is written while the previous fsync
+ * runs (the storage must allow appendEntries and sync() while a sync() is in flight, as
+ * FileRaftStorage and MemoryRaftStorage do); each call resolves only after every earlier one did, so
+ * messages leave and advance() runs in order. A failure fails that call and every later one.
+ */
+export function pipelinedPersist(storage: RaftStorage): (work: RaftReady) => Promise<void> {
+  let written: Promise<void> = Promise.resolve();
+  let durable: Promise<void> = Promise.resolve();
+  return (work) => {
+    const writes = written.then(() => (needsWrite(work) ? writeReady(storage, work) : undefined));
+    const synced = writes.then(() => (needsWrite(work) ? storage.sync() : undefined));
+    const done = Promise.all([durable, synced]).then(() => undefined);
+    written = writes;
+    durable = done;
+    return done;
+  };
+}
+
+function needsWrite(work: RaftReady): boolean {
+  return work.hardState !== undefined || work.snapshot !== undefined || work.entries.length > 0;
+}
+
+/** PERSISTENCE.md's order: hard state, then the snapshot, then the entries (no barrier). */
+async function writeReady(storage: RaftStorage, work: RaftReady): Promise<void> {
   if (work.hardState !== undefined) await storage.saveHardState(work.hardState);
   if (work.snapshot !== undefined) {
     if (work.snapshot.restore) await storage.installSnapshot(work.snapshot.snapshot);
     else await storage.saveSnapshot(work.snapshot.snapshot);
   }
   if (work.entries.length > 0) await storage.appendEntries(work.entries);
-  await storage.sync();
 }
 
 /** Stored state that fails its checks in a way recovery must not paper over (it would lose a vote or acknowledged entries). */

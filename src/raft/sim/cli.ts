@@ -53,6 +53,7 @@ function main(): number {
   let disconnectHints = 0;
   let appliedBeforeDurable = 0;
   let snapshotsDeferred = 0;
+  let pipelinedWrites = 0;
   let threeNodeSeeds = 0;
   let lastProgress = started;
   for (let seed = firstSeed; seed < firstSeed + count; seed++) {
@@ -66,6 +67,7 @@ function main(): number {
     disconnectHints += result.stats.disconnectHints;
     appliedBeforeDurable += result.stats.appliedBeforeDurable;
     snapshotsDeferred += result.stats.snapshotsDeferred;
+    pipelinedWrites += result.stats.pipelinedWrites;
     if (result.healToCommitMs !== undefined) healToCommit.push(result.healToCommitMs);
     if (!result.ok) {
       failures.push(result);
@@ -108,7 +110,8 @@ function main(): number {
       `${unsyncedLeaderCrashes} leader crashes with sent but unsynced entries, ` +
       `${heartbeatResponsesDuringWrite} heartbeat responses sent during a write, ` +
       `${disconnectHints} peer-disconnected hints, ` +
-      `${appliedBeforeDurable} entries applied before durable locally (${snapshotsDeferred} snapshots deferred)`,
+      `${appliedBeforeDurable} entries applied before durable locally (${snapshotsDeferred} snapshots deferred), ` +
+      `${pipelinedWrites} writes issued while another was in flight`,
   );
   console.log(
     `liveness: heal -> first new commit p50 ${quantile(0.5)} ms, p99 ${quantile(0.99)} ms, max ${healToCommit.at(-1)} ms ` +

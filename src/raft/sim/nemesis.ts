@@ -130,9 +130,13 @@ export class Nemesis {
         if (peer !== node) cluster.peerDisconnected(node, peer);
         break;
       }
-      case 'slowDisk':
-        cluster.node(random.pick(ids)).disk.delayMs = random.chance(0.3) ? 0 : random.between(1, 60);
+      case 'slowDisk': {
+        const disk = cluster.node(random.pick(ids)).disk;
+        // A whole-device stall (writes pile up in flight behind it), or each write slowed.
+        if (random.chance(0.3)) disk.stalledUntilMs = cluster.nowMs + random.between(5, 100);
+        else disk.delayMs = random.chance(0.3) ? 0 : random.between(1, 60);
         break;
+      }
       case 'networkQuality':
         cluster.setNetwork({
           lossRate: random.chance(0.3) ? 0 : random.nextFloat() * 0.25,

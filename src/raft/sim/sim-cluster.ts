@@ -78,6 +78,8 @@ export interface SimStats {
   appliedBeforeDurable: number;
   /** Snapshots asked for again because the applied index was beyond the durable log. */
   snapshotsDeferred: number;
+  /** Writes handed to a disk while an earlier write of that node was still in flight (maxInflightWrites). */
+  pipelinedWrites: number;
 }
 
 const MAX_QUEUED_EVENTS = 200_000;
@@ -110,6 +112,7 @@ export class SimCluster {
     disconnectHints: 0,
     appliedBeforeDurable: 0,
     snapshotsDeferred: 0,
+    pipelinedWrites: 0,
   };
   /** Proposal id → virtual time it was accepted by a leader. */
   readonly proposedAtMs = new Map<number, number>();
@@ -228,17 +231,23 @@ export class SimCluster {
   crash(id: NodeId, keptSteps?: number): void {
     const node = this.node(id);
     if (node.raft === undefined) return;
-    if (node.writing !== undefined) {
-      // The crash tears the write in progress: only a prefix of its steps reached the disk.
-      const steps = SimDisk.stepsOf(node.writing);
-      node.disk.writeTorn(node.writing, Math.min(keptSteps ?? node.random.nextInt(steps + 1), steps));
+    if (node.writes.length > 0) {
+      // The crash tears the writes in progress: only a prefix of their steps, in order, reached the disk.
+      let total = 0;
+      for (const { work } of node.writes) total += SimDisk.stepsOf(work);
+      let kept = Math.min(keptSteps ?? node.random.nextInt(total + 1), total);
+      for (const { work } of node.writes) {
+        const steps = SimDisk.stepsOf(work);
+        node.disk.writeTorn(work, Math.min(kept, steps));
+        kept -= Math.min(kept, steps);
+      }
     }
     const status = node.raft.status();
     const sent = node.highestSentEntry;
     if (status.role === 'leader' && sent?.term === status.term && sent.index > node.disk.lastIndex) {
       this.stats.leaderCrashesWithUnsyncedSent++;
     }
-    node.writing = undefined;
+    node.writes.length = 0;
     node.raft = undefined;
     node.incarnation++;
     this.stats.crashes++;
@@ -379,10 +388,10 @@ export class SimCluster {
       }
       case 'diskDone': {
         const node = this.node(event.node);
-        if (node.incarnation !== event.incarnation || node.writing === undefined) return;
-        const work = node.writing;
-        node.writing = undefined;
-        this.#complete(node, work);
+        if (node.incarnation !== event.incarnation) return;
+        const write = node.writes.shift();
+        assert(write !== undefined && write.doneAtMs <= this.nowMs, 'disk writes complete in order');
+        this.#complete(node, write.work);
         return;
       }
       case 'call':
@@ -393,27 +402,31 @@ export class SimCluster {
     }
   }
 
-  /** Hands the node's pending work to its disk: at once on a fast disk, after `delayMs` on a slow one. */
+  /**
+   * Hands the node's pending work to its disk: at once on a fast, idle disk; else after `delayMs` (and
+   * any device stall), never before the writes already in flight (up to maxInflightWrites of them).
+   */
   #pump(node: SimNode): void {
     for (let round = 0; round < MAX_READY_ROUNDS_PER_STEP; round++) {
       const raft = node.raft;
       if (raft === undefined) return;
       this.#sendEarly(node, raft);
       if (this.options.applyEarly) this.#applyCommitted(node, raft, raft.takeCommitted());
-      if (node.writing !== undefined || !raft.hasReady()) return;
+      if (!raft.hasReady()) return;
       const work = raft.ready();
       this.checker.onReady(raft, work);
-      if (node.disk.delayMs > 0) {
-        node.writing = work;
-        const delay = node.random.between(Math.ceil(node.disk.delayMs / 2), node.disk.delayMs);
-        this.#queue.push(this.nowMs + delay, {
-          kind: 'diskDone',
-          node: node.id,
-          incarnation: node.incarnation,
-        });
-        return;
+      const disk = node.disk;
+      const previousDoneMs = node.writes.at(-1)?.doneAtMs;
+      if (disk.delayMs === 0 && previousDoneMs === undefined && disk.stalledUntilMs <= this.nowMs) {
+        this.#complete(node, work);
+        continue;
       }
-      this.#complete(node, work);
+      const delay = disk.delayMs === 0 ? 0 : node.random.between(Math.ceil(disk.delayMs / 2), disk.delayMs);
+      const startMs = Math.max(this.nowMs, disk.stalledUntilMs, disk.serial ? (previousDoneMs ?? 0) : 0);
+      const doneAtMs = Math.max(startMs + delay, previousDoneMs ?? 0);
+      if (previousDoneMs !== undefined) this.stats.pipelinedWrites++;
+      node.writes.push({ work, doneAtMs });
+      this.#queue.push(doneAtMs, { kind: 'diskDone', node: node.id, incarnation: node.incarnation });
     }
   }
 
@@ -481,7 +494,7 @@ export class SimCluster {
   #sendEarly(node: SimNode, raft: RaftNode): void {
     for (const message of raft.takeEarlyMessages()) {
       this.checker.onSend(node.disk, message);
-      if (message.kind === 'heartbeatResponse' && node.writing !== undefined)
+      if (message.kind === 'heartbeatResponse' && node.writes.length > 0)
         this.stats.heartbeatResponsesDuringWrite++;
       const last = message.kind === 'append' ? message.entries.at(-1) : undefined;
       const known = node.highestSentEntry;

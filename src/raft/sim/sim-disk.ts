@@ -13,6 +13,16 @@ export class SimDisk {
   #entries: LogEntry[] = [];
   /** Extra latency of every write (a slow disk), in virtual ms. */
   delayMs = 0;
+  /**
+   * The device completes no write before this virtual time (a stall of the whole disk: every write in
+   * flight, and every one issued meanwhile, completes only after it). Writes always complete in order.
+   */
+  stalledUntilMs = 0;
+  /**
+   * Writes in flight are served one after the other (each takes its delay after the previous one
+   * completed) rather than overlapping: the pessimistic bound for pipelined writes on one device.
+   */
+  serial = false;
 
   /** The whole write completed (fsync returned). */
   write(work: RaftReady): void {

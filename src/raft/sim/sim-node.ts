@@ -12,7 +12,8 @@ export class SimNode {
   readonly random: SeededRandom;
   raft: RaftNode | undefined;
   machine = new SimStateMachine();
-  writing: RaftReady | undefined;
+  /** Writes handed to the disk and not yet complete, oldest first, with when each completes. */
+  readonly writes: { readonly work: RaftReady; readonly doneAtMs: number }[] = [];
   /** The last entry this incarnation sent in an append, and the term of that append. */
   highestSentEntry: { readonly index: number; readonly term: number } | undefined;
   incarnation = 0;

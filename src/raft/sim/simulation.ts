@@ -65,6 +65,8 @@ export function tuningForSeed(seed: number): Partial<RaftOptions> {
     maxInflightAppends: random.between(1, 8),
     snapshotThresholdBytes: random.pick([512, 2048, 16_384, 1_000_000]),
     snapshotChunkBytes: random.pick([1, 5, 64]),
+    // Pipelined writes (several ready()s in flight) in three seeds of four.
+    maxInflightWrites: random.pick([1, 2, 3, 8]),
   };
 }
 

@@ -8,7 +8,7 @@ import type { RaftReady } from '../../core/raft-ready.js';
 import { type HostClock, type RaftTransport, type StateMachine, systemClock } from '../driver-ports.js';
 import { RaftDriver } from '../raft-driver.js';
 import type { PeerAddress } from '../raft-peer-link.js';
-import { persistReady, type RaftStorage } from '../raft-storage.js';
+import { pipelinedPersist, type RaftStorage } from '../raft-storage.js';
 import { TcpRaftTransport } from '../tcp-raft-transport.js';
 import { KvServer } from './kv-server.js';
 import { KvStateMachine } from './kv-state-machine.js';
@@ -97,6 +97,8 @@ export async function startRaftKvNode(options: RaftKvNodeOptions): Promise<RaftK
           snapshot: () => machine.snapshot(),
           restore: (data) => machine.restore(data),
         };
+  // Several writes in flight when options.raft.maxInflightWrites > 1; one at a time otherwise.
+  const persist = pipelinedPersist(options.storage);
   driver = new RaftDriver({
     node,
     clock,
@@ -105,7 +107,7 @@ export async function startRaftKvNode(options: RaftKvNodeOptions): Promise<RaftK
     persist: async (work) => {
       const startMs = performance.now();
       trace?.persistStarted(work);
-      await persistReady(options.storage, work);
+      await persist(work);
       trace?.persistDone(work);
       options.onPersisted?.(performance.now() - startMs, work.entries.length);
     },
