@@ -227,6 +227,16 @@ describe('RaftDriver', () => {
     await settle();
     const b = leader.driver.propose(Buffer.from('b'));
     await settle();
+    assert.equal(
+      follower.writesStarted - started,
+      1,
+      'a young write in flight keeps batching (group commit)',
+    );
+    clock.advance(1);
+    await settle();
+    assert.equal(follower.writesStarted - started, 1);
+    clock.advance(1); // the held write is now pipelineAfterMs (2 ms) old
+    await settle();
     assert.equal(follower.writesStarted - started, 2, 'the second write started while the first is held');
     const acks = () =>
       follower.sent

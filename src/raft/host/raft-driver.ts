@@ -17,6 +17,13 @@ export interface RaftDriverOptions {
   readonly onFatal?: (error: unknown) => void;
   /** Called when the role, term or known leader changed (checked once per burst of inputs): for logs. */
   readonly onRoleChange?: (status: RaftStatus) => void;
+  /**
+   * With RaftOptions.maxInflightWrites > 1: a further write starts only once the oldest write in flight
+   * has run this long (ms, default 2). Writes of normal speed thus keep batching everything that arrives
+   * meanwhile into one write (group commit: one fsync for all); only behind a slow write (a stalled
+   * fsync) does the next batch go to disk at once instead of waiting for it. 0: at once.
+   */
+  readonly pipelineAfterMs?: number;
 }
 
 /**
@@ -40,6 +47,9 @@ export class RaftDriver {
   #loop: Promise<void> | undefined;
   /** Completes the writes in flight in the order they were handed out (one chain). */
   #completions: Promise<void> = Promise.resolve();
+  /** When each write in flight started (clock ms), oldest first. */
+  readonly #writeStarts: number[] = [];
+  #pipelineTimer: TimerHandle | undefined;
   #stoppedError: Error | undefined;
   #flushQueued = false;
   #lastRole = '';
@@ -129,7 +139,7 @@ export class RaftDriver {
    */
   async #run(): Promise<void> {
     while (this.#running) {
-      if (!this.#node.hasReady()) {
+      if (!this.#node.hasReady() || this.#holdBehindWriteInFlight()) {
         await new Promise<void>((resolve) => {
           this.#wake = resolve;
         });
@@ -137,6 +147,7 @@ export class RaftDriver {
       }
       this.#flushEarly();
       const work = this.#node.ready();
+      this.#writeStarts.push(this.#options.clock.nowMs());
       // Settled at once (a rejection is handled here, not left unhandled until its turn comes).
       const persisted = this.#options.persist(work).then(
         () => undefined,
@@ -146,8 +157,28 @@ export class RaftDriver {
     }
   }
 
+  /**
+   * Whether the next write waits because the oldest write in flight is younger than pipelineAfterMs
+   * (then a timer wakes the loop when it is not, unless the write completes first).
+   */
+  #holdBehindWriteInFlight(): boolean {
+    const oldest = this.#writeStarts[0];
+    if (oldest === undefined) return false;
+    const clock = this.#options.clock;
+    const waitMs = oldest + (this.#options.pipelineAfterMs ?? 2) - clock.nowMs();
+    if (waitMs <= 0) return false;
+    this.#pipelineTimer ??= clock.setTimer(() => {
+      this.#pipelineTimer = undefined;
+      this.#kick();
+    }, waitMs);
+    return true;
+  }
+
   /** One write is durable (or failed): send its messages, apply, advance, then wake the loop. */
   #complete(work: RaftReady, failure: { error: unknown } | undefined): void {
+    this.#writeStarts.shift();
+    this.#pipelineTimer?.cancel();
+    this.#pipelineTimer = undefined;
     if (!this.#running) return;
     if (failure !== undefined) {
       this.#halt(new DriverStoppedError('raft storage failed; the node stopped', { cause: failure.error }));
@@ -307,6 +338,8 @@ export class RaftDriver {
     this.#running = false;
     this.#timer?.cancel();
     this.#timer = undefined;
+    this.#pipelineTimer?.cancel();
+    this.#pipelineTimer = undefined;
     this.#proposals.failAll(error);
     this.#reads.failAll(error);
     this.#kick();
