@@ -69,4 +69,16 @@ describe('request dispatcher', () => {
     assert.equal(logged.length, 1);
     await broker.close();
   });
+
+  it('counts every request by API: answered, answered with UNSUPPORTED_VERSION, or closing the connection', async () => {
+    const broker = await createTestBroker();
+    const counts = (): Map<number, number> =>
+      new Map([...broker.context.stats.requests.snapshot()].map((api) => [api.apiKey, api.count]));
+    await broker.call(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1' });
+    await broker.call(ApiKey.ApiVersions, 4, { clientSoftwareName: 't', clientSoftwareVersion: '1' }, 9);
+    await assert.rejects(broker.call(ApiKey.AlterReplicaLogDirs, 2, { dirs: [] }), UnanswerableRequestError);
+    assert.equal(counts().get(ApiKey.ApiVersions), 2);
+    assert.equal(counts().get(ApiKey.AlterReplicaLogDirs), 1);
+    await broker.close();
+  });
 });
