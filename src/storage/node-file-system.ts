@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, read as readFd } from 'node:fs';
 import {
   type FileHandle,
   mkdir,
@@ -205,6 +205,11 @@ function isAlive(pid: number): boolean {
 class NodeStorageFile implements StorageFile {
   /** Test mode: sequence numbers of this file's journaled writes and truncations still running. */
   private readonly inFlight = new Set<number>();
+  /** Reads running through the fd (see read), and what close waits on until they are done. */
+  private readsRunning = 0;
+  private readsDone: (() => void) | undefined;
+  private readsIdle: Promise<void> | undefined;
+  private isClosing = false;
 
   constructor(
     readonly path: string,
@@ -212,8 +217,23 @@ class NodeStorageFile implements StorageFile {
     private readonly fs: NodeFileSystem,
   ) {}
 
-  async read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
-    return (await this.handle.read(buffer, offset, length, position)).bytesRead;
+  /**
+   * A positional read on the fd with a callback rather than FileHandle.read: a consumer's every
+   * fetch reads, and the promise API builds a promise request with its own stats array per call.
+   * FileHandle.close only waits for the handle's own operations, so close waits for these reads
+   * itself: the fd is never closed (and possibly reused by another open) under a running read.
+   */
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+    if (this.isClosing) return Promise.reject(new Error(`${this.path}: read after close`));
+    return new Promise((resolve, reject) => {
+      this.readsRunning += 1;
+      readFd(this.handle.fd, buffer, offset, length, position, (error, bytesRead) => {
+        this.readsRunning -= 1;
+        if (this.readsRunning === 0) this.readsDone?.();
+        if (error === null) resolve(bytesRead);
+        else reject(error);
+      });
+    });
   }
 
   async writev(buffers: readonly Buffer[], position: number): Promise<void> {
@@ -279,6 +299,13 @@ class NodeStorageFile implements StorageFile {
   }
 
   async close(): Promise<void> {
+    this.isClosing = true;
+    if (this.readsRunning > 0) {
+      this.readsIdle ??= new Promise<void>((resolve) => {
+        this.readsDone = resolve;
+      });
+      await this.readsIdle;
+    }
     await this.handle.close();
   }
 }
