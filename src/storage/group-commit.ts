@@ -424,7 +424,7 @@ export class GroupCommit {
   }
 
   /**
-   * fsyncs the active `.log` (and awaits the rolled segments' fsyncs) until no group was written
+   * fsyncs the rolled segments not yet fsynced, then the active `.log`, until no group was written
    * since the last fsync started, marking the log end as of each start durable. A failure fails the
    * log, which rejects every durable waiter. Never rejects.
    */
@@ -435,7 +435,10 @@ export class GroupCommit {
         this.isSyncWanted = false;
         const target = state.logEnd;
         const startedMs = traceClock();
-        await Promise.all([state.activeSegment.syncLog(), this.roller.awaitRolledSegments()]);
+        // Rolled segments first: a later segment's bytes are never made durable before an earlier
+        // one's, so a power loss cuts the log at one point instead of leaving a hole.
+        await this.roller.awaitRolledSegments();
+        await state.activeSegment.syncLog();
         if (startedMs >= 0) publishLogSync({ dir: state.dir, startedMs, endedMs: performance.now() });
         state.checkNotFailed();
         this.markDurable(target);
@@ -464,6 +467,17 @@ export class GroupCommit {
     state.durableWaiters.advanceTo(state.durableOffset);
   }
 
+  /**
+   * The rolled segments below `offset` are fsynced, and everything before them was: the recovery
+   * point and the durable waiters move there (not the flush.ms clock: the active segment is not).
+   */
+  markRolledDurable(offset: bigint): void {
+    const state = this.state;
+    if (offset <= state.durableOffset) return;
+    state.durableOffset = offset;
+    state.durableWaiters.advanceTo(offset);
+  }
+
   /** Truncation fsynced what it kept: the new log end is durable and nothing is left unflushed. */
   resetAfterTruncation(): void {
     this.state.durableOffset = this.state.logEnd;
@@ -477,7 +491,8 @@ export class GroupCommit {
       state.checkNotFailed();
       await this.awaitSync();
       const target = state.logEnd;
-      await Promise.all([state.activeSegment.syncAll(), this.roller.awaitRolledSegments()]);
+      await this.roller.awaitRolledSegments();
+      await state.activeSegment.syncAll();
       state.checkNotFailed();
       this.markDurable(target);
     });

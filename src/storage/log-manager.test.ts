@@ -103,6 +103,43 @@ describe('LogManager', () => {
     await recovered.close();
   });
 
+  it("fsyncs rolled segments when it checkpoints recovery points, which then pass them (Kafka's flush on roll)", async () => {
+    const clock = new ManualClock(0);
+    const fs = new MemoryFileSystem({ trackDurability: true });
+    const manager = await LogManager.open({
+      fs,
+      logDirs: ['/d'],
+      clock,
+      schedule: false,
+      brokerConfig: { flushOffsetCheckpointIntervalMs: 1000 },
+    });
+    const log = await manager.getOrCreateLog('t', 0, {
+      'pyralog.flush.policy': 'page-cache',
+      'segment.bytes': '300',
+    });
+    for (let index = 0; index < 12; index += 1) await log.appendAsLeader(testBatch(2)).written;
+    const [first, ...rest] = log.segmentBaseOffsets();
+    assert.ok(rest.length >= 2, 'the appends rolled');
+    const firstLog = `/d/t-0/${first!.toString().padStart(20, '0')}.log`;
+    // The roll left the fsync for later: nothing of the first segment's data is durable yet.
+    assert.equal(fs.fsyncJournal().get(firstLog) ?? 0, 0);
+    assert.equal(log.recoveryPoint, 0n);
+    clock.advance(1000);
+    await manager.tick();
+    const active = rest.at(-1)!;
+    assert.equal(log.recoveryPoint, active, 'everything below the active segment is fsynced');
+    assert.equal(fs.fsyncJournal().get(firstLog), fs.readRaw(firstLog)!.length);
+    assert.equal(
+      fs.readRaw('/d/recovery-point-offset-checkpoint')!.toString('utf8'),
+      `0\n1\nt 0 ${active}\n`,
+    );
+    // After a power loss (the manager never closed), every rolled batch is there.
+    const restarted = fs.simulatePowerLoss();
+    const recovered = await LogManager.open({ fs: restarted, logDirs: ['/d'], schedule: false });
+    assert.ok(recovered.getLog('t', 0)!.logEndOffset >= active);
+    await recovered.close();
+  });
+
   it('runs flush.ms, retention and delayed deletion from tick', async () => {
     const clock = new ManualClock(0);
     const fs = new MemoryFileSystem();

@@ -349,7 +349,9 @@ export class LogManager {
     }
   }
 
+  /** After the segments rolls left behind are fsynced (see SegmentRoller.roll): their offsets are recovered. */
   async checkpointRecoveryPoints(): Promise<void> {
+    for (const log of this.logs.values()) await log.syncRolledSegments();
     await this.writeDirCheckpoints(RECOVERY_POINT_CHECKPOINT, (log) => log.recoveryPoint);
   }
 

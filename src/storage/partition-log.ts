@@ -77,6 +77,7 @@ export class PartitionLog implements CompactableLog {
     this.state = new PartitionLogState(options);
     this.roller = new SegmentRoller(this.state);
     this.pipeline = new GroupCommit(this.state, this.roller);
+    this.roller.onRolledSegmentsDurable = (offset) => this.pipeline.markRolledDurable(offset);
     this.truncation = new LogTruncation(this.state, this.roller, this.pipeline);
     this.deletion = new LogDeletion(this.state, this.roller);
   }
@@ -323,6 +324,16 @@ export class PartitionLog implements CompactableLog {
   /** Resolves once the background zero-ahead of the active segment (if any runs) has finished (tests). */
   awaitZeroAhead(): Promise<void> {
     return this.state.zeroAhead.settled();
+  }
+
+  /**
+   * fsyncs the segments rolls left behind and not yet fsynced (SegmentRoller.roll leaves that until
+   * something needs it), moving the recovery point to the active segment's base offset at least:
+   * what LogManager does before it checkpoints recovery points. Never rejects: an fsync failure
+   * fails the log (and its recovery point stays).
+   */
+  async syncRolledSegments(): Promise<void> {
+    if (!this.state.isClosed) await this.roller.awaitRolledSegments();
   }
 
   /** fsyncs everything written so far (the active segment, and rolled ones whose fsync still runs). */

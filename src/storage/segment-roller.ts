@@ -2,13 +2,29 @@ import type { RecordBatchView } from '../protocol/index.js';
 import type { PartitionLogState } from './partition-log-state.js';
 import { LogSegment, MAX_RELATIVE_OFFSET } from './segment.js';
 
+/** A segment left by a roll whose fsync has not completed yet. */
+interface RolledSegment {
+  readonly segment: LogSegment;
+  /** The base offset of the segment started after it: once it is fsynced, everything below is. */
+  readonly endOffset: bigint;
+  /** Its zero-ahead tail trimmed (started at the roll; never rejects: a failure fails the log). */
+  readonly released: Promise<void>;
+  /** Its fsync, once started (never rejects: a failure fails the log). */
+  sync: Promise<void> | undefined;
+}
+
 /**
- * Rolling: when a new active segment starts, and the background fsyncs of the segments left behind.
+ * Rolling: when a new active segment starts, and the fsyncs of the segments left behind.
  * Callers run in the log's queue.
  */
 export class SegmentRoller {
-  /** fsyncs of rolled segments still running (they never reject: a failure fails the log). */
-  private readonly rolledSegmentSyncs = new Set<Promise<void>>();
+  /** Rolled segments not yet known fsynced, oldest first. */
+  private rolled: RolledSegment[] = [];
+  /**
+   * Told that every offset below `offset` is fsynced once the rolled segments up to it are (the
+   * recovery point moves there, as Kafka's flush on roll moves it to the new segment's base offset).
+   */
+  onRolledSegmentsDurable: (offset: bigint) => void = () => {};
 
   constructor(private readonly state: PartitionLogState) {}
 
@@ -47,26 +63,27 @@ export class SegmentRoller {
 
   /**
    * Starts a new active segment at `baseOffset`. The old one is trimmed to its data (its zero-ahead
-   * tail cut) and fsynced whole in the background, as
-   * Kafka flushes a rolled segment asynchronously: in page-cache mode that fsync may cover a whole
-   * segment, and appends must not wait for it; whatever marks offsets durable awaits it first. An
-   * empty old segment stays (reads skip it, retention removes it): it marks where the log starts.
-   * As Kafka does at a roll, the producer state below `baseOffset` is snapshotted, so a restart
-   * after a crash replays only the segments after it.
+   * tail cut) at once, and fsynced whole when something needs it (`awaitRolledSegments`): the next
+   * durable group commit, a flush (flush.ms, flush.messages, close), a truncation, a deletion, or
+   * the recovery-point checkpoint (LogManager, `log.flush.offset.checkpoint.interval.ms`). Kafka
+   * schedules that flush at the roll, to move the recovery point past the segment; but the recovery
+   * point only counts once checkpointed (or at a clean shutdown, which flushes everything), so the
+   * fsync is left until then: in page-cache mode it may cover a whole segment (1 GiB by default),
+   * and at the roll it forces all that writeback at once beside the appends, while by the
+   * checkpoint the kernel's own writeback (Linux: dirty_expire_centisecs, 30 s by default) has
+   * usually written most of it. In durable mode the segment's data is fsynced
+   * already and the next group commit's fsync takes the rest at once, as before. An empty old
+   * segment stays (reads skip it, retention removes it): it marks where the log starts. As Kafka
+   * does at a roll, the producer state below `baseOffset` is snapshotted, so a restart after a
+   * crash replays only the segments after it.
    */
   async roll(baseOffset: bigint, nowMs: number): Promise<void> {
     const state = this.state;
     const old = state.activeSegment;
     // Its zero-ahead tail goes before the fsync, which makes the trimmed size durable with the data.
-    const sync: Promise<void> = state.zeroAhead
-      .release(old)
-      .then(() => old.syncAll())
-      .then(
-        () => {},
-        (error: unknown) => void state.fail(error),
-      )
-      .finally(() => this.rolledSegmentSyncs.delete(sync));
-    this.rolledSegmentSyncs.add(sync);
+    // A failed trim fails the log at once (as the fsync would); the fsync is then skipped.
+    const released = state.zeroAhead.release(old).catch((error: unknown) => void state.fail(error));
+    this.rolled.push({ segment: old, endOffset: baseOffset, released, sync: undefined });
     const segment = await LogSegment.create(state.fs, state.dir, baseOffset, state.config, nowMs);
     state.segments = [...state.segments, segment];
     // Reads of the old active segment stay what it holds; a reader keeping state across reads (a
@@ -75,8 +92,26 @@ export class SegmentRoller {
     await state.snapshots.write(baseOffset, state.producers.entriesBelow(baseOffset));
   }
 
-  /** Waits for the background fsyncs of rolled segments (before marking offsets durable or removing segments). */
+  /**
+   * fsyncs the rolled segments not yet fsynced (starting those not started) and waits for them,
+   * before marking offsets durable or removing segments; then tells onRolledSegmentsDurable. Never
+   * rejects: a failure fails the log (callers check it).
+   */
   async awaitRolledSegments(): Promise<void> {
-    if (this.rolledSegmentSyncs.size > 0) await Promise.all([...this.rolledSegmentSyncs]);
+    if (this.rolled.length === 0) return;
+    const pending = [...this.rolled];
+    const state = this.state;
+    for (const entry of pending) {
+      entry.sync ??= entry.released
+        .then(() => (state.failure === undefined ? entry.segment.syncAll() : undefined))
+        .then(
+          () => {},
+          (error: unknown) => void state.fail(error),
+        );
+    }
+    await Promise.all(pending.map((entry) => entry.sync));
+    // Segments rolled meanwhile stay for the next call.
+    this.rolled = this.rolled.filter((entry) => !pending.includes(entry));
+    if (state.failure === undefined) this.onRolledSegmentsDurable(pending.at(-1)!.endOffset);
   }
 }
