@@ -1,16 +1,11 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import {
-  type ApiKey,
-  ByteReader,
-  DecodeError,
-  decodeRequestHeader,
-  type RequestHeader,
-} from '../protocol/index.js';
+import { ByteReader, DecodeError, decodeRequestHeader, type RequestHeader } from '../protocol/index.js';
 import type { BufferPool } from './buffer-pool.js';
 import { FrameDecoder } from './frame-decoder.js';
 import { FrameError } from './frame-error.js';
 import type { IdleCandidate } from './idle-sweeper.js';
+import { InFlightRequest } from './in-flight-request.js';
 import type { NetworkMetrics } from './network-metrics.js';
 import type { ConnectionInfo, RequestHandler } from './request-handler.js';
 import { isRequestTracing, RequestTrace } from './request-trace.js';
@@ -38,16 +33,6 @@ export interface ServerConnectionOptions {
 /** Frames at least this large that span socket reads are assembled in pooled buffers. */
 const POOLED_FRAME_BYTES = 64 * 1024;
 
-/** A request read and handed to the handler, waiting for its turn to be answered. */
-interface Slot {
-  settled: boolean;
-  response: Buffer[] | null;
-  /** Only while request tracing is on (see request-trace.ts). */
-  trace: RequestTrace | undefined;
-  /** What the handler registered through afterResponseWritten, run once the response was written. */
-  releases: (() => void)[] | undefined;
-}
-
 function runAll(callbacks: readonly (() => void)[]): void {
   for (const callback of callbacks) callback();
 }
@@ -68,7 +53,7 @@ export class ServerConnection implements IdleCandidate {
   /** Resolves once the socket has fully closed. */
   readonly closed: Promise<void>;
   private readonly decoder: FrameDecoder;
-  private readonly slots: Slot[] = [];
+  private readonly slots: InFlightRequest[] = [];
   private readonly writer: SocketWriter;
   private isClosed = false;
   private isDraining = false;
@@ -186,7 +171,7 @@ export class ServerConnection implements IdleCandidate {
 
   private dispatch(frame: Buffer): void {
     // The frame was copied into a pooled buffer when it starts one (a view of a socket read does not).
-    let pooled =
+    const pooled =
       this.pooledFrame !== undefined && frame.buffer === this.pooledFrame.buffer
         ? this.pooledFrame
         : undefined;
@@ -213,38 +198,28 @@ export class ServerConnection implements IdleCandidate {
         )
       : undefined;
     trace?.mark('dispatched');
-    const slot: Slot = { settled: false, response: null, trace, releases: undefined };
-    this.slots.push(slot);
+    const request = new InFlightRequest(
+      header,
+      frame,
+      reader.offset,
+      this.info,
+      trace,
+      pooled,
+      this.options.framePool,
+    );
+    this.slots.push(request);
     let result: Promise<Buffer[] | null>;
     try {
-      result = this.options.handler({
-        header,
-        apiKey: header.requestApiKey as ApiKey,
-        apiVersion: header.requestApiVersion,
-        frame,
-        bodyOffset: reader.offset,
-        connection: this.info,
-        trace,
-        afterResponseWritten: (release) => {
-          slot.releases ??= [];
-          slot.releases.push(release);
-        },
-        // Gives the pooled buffer back once: a second call must not hand it out twice.
-        recycleFrame: () => {
-          if (pooled === undefined) return;
-          this.options.framePool?.give(pooled);
-          pooled = undefined;
-        },
-      });
+      result = this.options.handler(request);
     } catch (error: unknown) {
       this.failHandler(error, header);
       return;
     }
     result.then(
       (response) => {
-        slot.settled = true;
-        slot.response = response;
-        slot.trace?.mark('settled');
+        request.isSettled = true;
+        request.response = response;
+        trace?.mark('settled');
         this.flush();
       },
       (error: unknown) => this.failHandler(error, header),
@@ -255,7 +230,7 @@ export class ServerConnection implements IdleCandidate {
   private flush(): void {
     if (this.isClosed) return;
     let wrote = false;
-    while (this.slots[0]?.settled === true) {
+    while (this.slots[0]?.isSettled === true) {
       const { response, trace, releases } = this.slots.shift()!;
       if (response === null) {
         trace?.finish('unanswered');
