@@ -10,7 +10,7 @@
 //        [--profile <dir>] [--phases throughput,rate,kills] (a subset, e.g. to compare one figure A/B)
 //        [--diagnose] (per node persist/event-loop/GC stats after each phase; costs throughput) [--verbose]
 //        [--zero-ahead-bytes <n>] (FileRaftStorage zero-ahead, 0 = off, for A/B runs)
-//        [--max-inflight-writes <n>] (pipelined ready() writes per node; the node's default is 2, 1 = off)
+//        [--max-inflight-writes <n>] (pipelined ready() writes per node; the node's default is 1 = off)
 //        [--log-dir <dir>] (keep the node logs: role changes and per-second stats; plus kills.json)
 //        [--trace] (nodes trace per-entry event times; after the rate phase, where the slowest 1% of puts
 //        spent their time stage by stage: bench/raft/latency-breakdown.ts)

@@ -32,6 +32,7 @@ function run(
   inflightWrites: number,
   serial: boolean,
   disturbance: Disturbance,
+  pipelineAfterMs = 0,
 ): number[] {
   const cluster = new SimCluster({
     seed,
@@ -39,6 +40,7 @@ function run(
     spares: 0,
     clockDrift: 0,
     applyEarly,
+    pipelineAfterMs,
     tickMs: 1,
     // The real defaults where the simulator's own differ: its 16 KiB snapshot threshold would snapshot
     // every ~130 ms here, and while one is due the leader applies only what it holds durably.
@@ -102,20 +104,41 @@ console.log(
     `1 proposal/ms for ${seconds} s, seed ${seed})`,
 );
 const variants = [
-  { applyEarly: false, writes: 1, serial: false, label: 'apply after the local write (ready only)' },
-  { applyEarly: true, writes: 1, serial: false, label: 'apply when committed (takeCommitted)' },
-  { applyEarly: true, writes: 2, serial: false, label: 'apply when committed, 2 writes in flight' },
-  { applyEarly: true, writes: 4, serial: false, label: 'apply when committed, 4 writes in flight' },
+  {
+    applyEarly: false,
+    writes: 1,
+    serial: false,
+    after: 0,
+    label: 'apply after the local write (ready only)',
+  },
+  { applyEarly: true, writes: 1, serial: false, after: 0, label: 'apply when committed (takeCommitted)' },
+  { applyEarly: true, writes: 2, serial: false, after: 0, label: 'apply when committed, 2 writes in flight' },
+  {
+    applyEarly: true,
+    writes: 2,
+    serial: false,
+    after: 2,
+    label: "... 2 in flight, the node's rule (as many entries waiting as in flight, or it is 2 ms old)",
+  },
+  { applyEarly: true, writes: 4, serial: false, after: 0, label: 'apply when committed, 4 writes in flight' },
   {
     applyEarly: true,
     writes: 2,
     serial: true,
-    label: 'apply when committed, 2 writes in flight served one at a time (pessimistic disk)',
+    after: 0,
+    label: '... 2 writes in flight served one at a time (pessimistic disk)',
+  },
+  {
+    applyEarly: true,
+    writes: 2,
+    serial: true,
+    after: 2,
+    label: "... 2 in flight served one at a time, the node's rule",
   },
 ];
 for (const disturbance of ['none', 'slow writes', 'device stalls'] as const) {
-  for (const { applyEarly, writes, serial, label: variant } of variants) {
-    const latencies = run(applyEarly, writes, serial, disturbance);
+  for (const { applyEarly, writes, serial, after, label: variant } of variants) {
+    const latencies = run(applyEarly, writes, serial, disturbance, after);
     const label = `${disturbance === 'none' ? 'steady disks' : `${disturbance} of ${stallMs} ms every ~${stallEveryMs} ms per node`}, ${variant}`;
     console.log(
       `${label}: p50 ${percentile(latencies, 50)}, p99 ${percentile(latencies, 99)}, p99.9 ${percentile(latencies, 99.9)}, max ${latencies.at(-1)} (${latencies.length} proposals)`,

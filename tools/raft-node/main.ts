@@ -30,9 +30,9 @@ const program = new Command()
   .option('--no-stats', "no per-second 'raft stats' lines at info (node-stats.ts)")
   .option(
     '--max-inflight-writes <n>',
-    'ready() writes in flight at once (RaftOptions.maxInflightWrites; 1 = no pipelining)',
+    'ready() writes in flight at once (RaftOptions.maxInflightWrites; 1 = no pipelining: 2 measured slower on the shared development disk, see src/raft/README.md)',
     Number,
-    2,
+    1,
   )
   .option('--trace-dir <dir>', 'write <dir>/trace-<id>.txt: per-entry event times (latency-trace.ts)')
   .option('--zero-ahead-bytes <n>', 'zeros written ahead of the log (FileRaftStorage zeroAheadBytes)', Number)

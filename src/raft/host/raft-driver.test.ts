@@ -208,7 +208,7 @@ describe('RaftDriver', () => {
     await Promise.all(nodes.map((n) => n.driver.stop()));
   });
 
-  it('with maxInflightWrites 2 a follower starts its next write while one is held, and acks in order', async () => {
+  it('with maxInflightWrites 2 a follower starts its next write beside a held one when enough waits or it is old, and acks in order', async () => {
     const { clock, nodes } = cluster(3, { maxInflightWrites: 2 });
     const leader = await electLeader(clock, nodes);
     await runUntil(
@@ -223,15 +223,12 @@ describe('RaftDriver', () => {
     });
     const started = follower.writesStarted;
     const sentBefore = follower.sent.length;
-    const a = leader.driver.propose(Buffer.from('a'));
+    const first = ['a1', 'a2', 'a3'].map((text) => leader.driver.propose(Buffer.from(text)));
     await settle();
+    assert.equal(follower.writesStarted - started, 1, 'one write of three entries, held');
     const b = leader.driver.propose(Buffer.from('b'));
     await settle();
-    assert.equal(
-      follower.writesStarted - started,
-      1,
-      'a young write in flight keeps batching (group commit)',
-    );
+    assert.equal(follower.writesStarted - started, 1, 'one entry waiting behind three keeps batching');
     clock.advance(1);
     await settle();
     assert.equal(follower.writesStarted - started, 1);
@@ -245,11 +242,37 @@ describe('RaftDriver', () => {
           s.message.kind === 'appendResponse' && s.message.success ? [s.message.matchIndex] : [],
         );
     assert.deepEqual(acks(), [], 'nothing acknowledged before it is durable');
-    await Promise.all([a, b]); // the other follower's copies commit them
+    await Promise.all([...first, b]); // the other follower's copies commit them
     follower.gate = undefined;
     release();
-    await runUntil(clock, () => acks().includes(3), 'the held follower acknowledged both');
-    assert.deepEqual(acks(), [2, 3], 'one acknowledgement per write, in order');
+    await runUntil(clock, () => acks().includes(5), 'the held follower acknowledged both');
+    assert.deepEqual(acks(), [4, 5], 'one acknowledgement per write, in order');
+    await Promise.all(nodes.map((n) => n.driver.stop()));
+  });
+
+  it('with maxInflightWrites 2 one entry behind a held write of one goes to disk at once', async () => {
+    const { clock, nodes } = cluster(3, { maxInflightWrites: 2 });
+    const leader = await electLeader(clock, nodes);
+    await runUntil(
+      clock,
+      () => nodes.every((n) => n.driver.status().commitIndex >= 1),
+      'the no-op committed',
+    );
+    const follower = nodes.find((n) => n !== leader)!;
+    let release = (): void => {};
+    follower.gate = new Promise((resolve) => {
+      release = resolve;
+    });
+    const started = follower.writesStarted;
+    const a = leader.driver.propose(Buffer.from('a'));
+    await settle();
+    const b = leader.driver.propose(Buffer.from('b'));
+    await settle();
+    assert.equal(follower.writesStarted - started, 2, 'as many waiting as in flight: the next write starts');
+    await Promise.all([a, b]);
+    follower.gate = undefined;
+    release();
+    await runUntil(clock, () => follower.driver.status().stableIndex >= 3, 'both durable');
     await Promise.all(nodes.map((n) => n.driver.stop()));
   });
 

@@ -18,10 +18,12 @@ export interface RaftDriverOptions {
   /** Called when the role, term or known leader changed (checked once per burst of inputs): for logs. */
   readonly onRoleChange?: (status: RaftStatus) => void;
   /**
-   * With RaftOptions.maxInflightWrites > 1: a further write starts only once the oldest write in flight
-   * has run this long (ms, default 2). Writes of normal speed thus keep batching everything that arrives
-   * meanwhile into one write (group commit: one fsync for all); only behind a slow write (a stalled
-   * fsync) does the next batch go to disk at once instead of waiting for it. 0: at once.
+   * With RaftOptions.maxInflightWrites > 1, a further write starts while others are in flight only when
+   * the entries waiting are at least as many as the newest write in flight carries, or the oldest write
+   * in flight has run this long (ms, default 2; 0: always at once). So at a low rate (a write of one or
+   * two entries in flight) the next entries go to disk at once, beside it; under load, batches keep
+   * growing while a write of normal speed runs (group commit: one fsync for many, as with one write in
+   * flight), and behind a slow write (a stalled fsync) the next batch goes at once instead of waiting.
    */
   readonly pipelineAfterMs?: number;
 }
@@ -47,8 +49,9 @@ export class RaftDriver {
   #loop: Promise<void> | undefined;
   /** Completes the writes in flight in the order they were handed out (one chain). */
   #completions: Promise<void> = Promise.resolve();
-  /** When each write in flight started (clock ms), oldest first. */
+  /** When each write in flight started (clock ms) and its entries, oldest first. */
   readonly #writeStarts: number[] = [];
+  readonly #writeEntries: { count: number; lastIndex: number }[] = [];
   #pipelineTimer: TimerHandle | undefined;
   #stoppedError: Error | undefined;
   #flushQueued = false;
@@ -148,6 +151,7 @@ export class RaftDriver {
       this.#flushEarly();
       const work = this.#node.ready();
       this.#writeStarts.push(this.#options.clock.nowMs());
+      this.#writeEntries.push({ count: work.entries.length, lastIndex: work.entries.at(-1)?.index ?? 0 });
       // Settled at once (a rejection is handled here, not left unhandled until its turn comes).
       const persisted = this.#options.persist(work).then(
         () => undefined,
@@ -158,12 +162,17 @@ export class RaftDriver {
   }
 
   /**
-   * Whether the next write waits because the oldest write in flight is younger than pipelineAfterMs
-   * (then a timer wakes the loop when it is not, unless the write completes first).
+   * Whether the next write waits for the writes in flight (pipelineAfterMs says when it does not); then
+   * a timer wakes the loop once the oldest is old enough, unless a write completes first.
    */
   #holdBehindWriteInFlight(): boolean {
     const oldest = this.#writeStarts[0];
     if (oldest === undefined) return false;
+    const status = this.#node.status();
+    let written = status.stableIndex;
+    for (const entries of this.#writeEntries) written = Math.max(written, entries.lastIndex);
+    const newest = this.#writeEntries.at(-1)?.count ?? 0;
+    if (status.lastIndex - written >= Math.max(1, newest)) return false;
     const clock = this.#options.clock;
     const waitMs = oldest + (this.#options.pipelineAfterMs ?? 2) - clock.nowMs();
     if (waitMs <= 0) return false;
@@ -177,6 +186,7 @@ export class RaftDriver {
   /** One write is durable (or failed): send its messages, apply, advance, then wake the loop. */
   #complete(work: RaftReady, failure: { error: unknown } | undefined): void {
     this.#writeStarts.shift();
+    this.#writeEntries.shift();
     this.#pipelineTimer?.cancel();
     this.#pipelineTimer = undefined;
     if (!this.#running) return;

@@ -29,6 +29,12 @@ export interface SimClusterOptions {
    * while a write is in flight and before they are durable locally; false: only through ready().
    */
   readonly applyEarly: boolean;
+  /**
+   * RaftDriver's rule for a further write while others are in flight (RaftDriverOptions.pipelineAfterMs):
+   * when as many entries wait as the newest write in flight carries, or the oldest is this old (virtual
+   * ms). 0: at once.
+   */
+  readonly pipelineAfterMs: number;
 }
 
 export const DEFAULT_SIM_OPTIONS: SimClusterOptions = {
@@ -49,6 +55,7 @@ export const DEFAULT_SIM_OPTIONS: SimClusterOptions = {
   },
   clockDrift: 0,
   applyEarly: true,
+  pipelineAfterMs: 0,
 };
 
 type SimEvent =
@@ -412,7 +419,7 @@ export class SimCluster {
       if (raft === undefined) return;
       this.#sendEarly(node, raft);
       if (this.options.applyEarly) this.#applyCommitted(node, raft, raft.takeCommitted());
-      if (!raft.hasReady()) return;
+      if (!raft.hasReady() || this.#holdBehindWriteInFlight(node, raft)) return;
       const work = raft.ready();
       this.checker.onReady(raft, work);
       const disk = node.disk;
@@ -425,9 +432,32 @@ export class SimCluster {
       const startMs = Math.max(this.nowMs, disk.stalledUntilMs, disk.serial ? (previousDoneMs ?? 0) : 0);
       const doneAtMs = Math.max(startMs + delay, previousDoneMs ?? 0);
       if (previousDoneMs !== undefined) this.stats.pipelinedWrites++;
-      node.writes.push({ work, doneAtMs });
+      node.writes.push({ work, startedAtMs: this.nowMs, doneAtMs });
       this.#queue.push(doneAtMs, { kind: 'diskDone', node: node.id, incarnation: node.incarnation });
     }
+  }
+
+  /** RaftDriver's rule (pipelineAfterMs): whether the next write waits for the writes in flight. */
+  #holdBehindWriteInFlight(node: SimNode, raft: RaftNode): boolean {
+    const oldest = node.writes[0];
+    if (oldest === undefined || this.options.pipelineAfterMs === 0) return false;
+    const status = raft.status();
+    let written = status.stableIndex;
+    for (const { work } of node.writes) written = Math.max(written, work.entries.at(-1)?.index ?? 0);
+    const newest = node.writes.at(-1)?.work.entries.length ?? 0;
+    if (status.lastIndex - written >= Math.max(1, newest)) return false;
+    const dueMs = oldest.startedAtMs + this.options.pipelineAfterMs;
+    if (dueMs <= this.nowMs) return false;
+    if (!node.pipelineWakeQueued) {
+      node.pipelineWakeQueued = true;
+      this.#queue.push(dueMs, {
+        kind: 'call',
+        run: () => {
+          node.pipelineWakeQueued = false;
+        },
+      });
+    }
+    return true;
   }
 
   /** The write is durable: now send, apply and advance, in the order the contract asks. */

@@ -13,7 +13,10 @@ export class SimNode {
   raft: RaftNode | undefined;
   machine = new SimStateMachine();
   /** Writes handed to the disk and not yet complete, oldest first, with when each completes. */
-  readonly writes: { readonly work: RaftReady; readonly doneAtMs: number }[] = [];
+  readonly writes: { readonly work: RaftReady; readonly startedAtMs: number; readonly doneAtMs: number }[] =
+    [];
+  /** A wake-up is queued for when the oldest write in flight is pipelineAfterMs old. */
+  pipelineWakeQueued = false;
   /** The last entry this incarnation sent in an append, and the term of that append. */
   highestSentEntry: { readonly index: number; readonly term: number } | undefined;
   incarnation = 0;
