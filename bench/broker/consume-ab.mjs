@@ -20,6 +20,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { option, options } from './arguments.mjs';
 import { startPyralog } from './pyralog-process.mjs';
 import { sharedBenchCopy } from './shared-bench.mjs';
 
@@ -27,17 +28,6 @@ const run = promisify(execFile);
 const ROOT = new URL('../..', import.meta.url).pathname;
 const OUT = join(ROOT, 'bench/.out');
 
-function option(name, fallback) {
-  const at = process.argv.indexOf(`--${name}`);
-  return at === -1 ? fallback : process.argv[at + 1];
-}
-function options(name) {
-  const found = [];
-  process.argv.forEach((arg, at) => {
-    if (arg === `--${name}` && process.argv[at + 1] !== undefined) found.push(process.argv[at + 1]);
-  });
-  return found;
-}
 const msgs = Number(option('msgs', '1000000'));
 const runs = Number(option('runs', '3'));
 const flushMode = option('flush-mode', 'kafka');

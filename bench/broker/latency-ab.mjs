@@ -22,6 +22,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { option, options } from './arguments.mjs';
 import { startPyralog } from './pyralog-process.mjs';
 import { sharedBenchCopy } from './shared-bench.mjs';
 
@@ -30,17 +31,6 @@ const ROOT = new URL('../..', import.meta.url).pathname;
 const OUT = join(ROOT, 'bench/.out');
 const HOOK = join(ROOT, 'bench/broker/window-hook.mjs');
 
-function option(name, fallback) {
-  const at = process.argv.indexOf(`--${name}`);
-  return at === -1 ? fallback : process.argv[at + 1];
-}
-function options(name) {
-  const found = [];
-  process.argv.forEach((arg, at) => {
-    if (arg === `--${name}` && process.argv[at + 1] !== undefined) found.push(process.argv[at + 1]);
-  });
-  return found;
-}
 const rate = Number(option('rate', '10000'));
 const secs = Number(option('secs', '8'));
 const rounds = Number(option('rounds', '2'));

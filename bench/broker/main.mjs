@@ -34,6 +34,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { flag, option } from './arguments.mjs';
 import { startPyralog } from './pyralog-process.mjs';
 import { sharedBenchCopy } from './shared-bench.mjs';
 
@@ -43,11 +44,6 @@ const OUT = join(ROOT, 'bench/.out');
 const CLI = join(ROOT, 'dist/pyralog.js');
 const LIBRARY = join(ROOT, 'dist/index.js');
 
-function option(name, fallback) {
-  const at = process.argv.indexOf(`--${name}`);
-  return at === -1 ? fallback : process.argv[at + 1];
-}
-const flag = (name) => process.argv.includes(`--${name}`);
 const msgs = Number(option('msgs', '1000000'));
 const rate = Number(option('rate', '10000'));
 const secs = Number(option('secs', '20'));

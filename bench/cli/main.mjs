@@ -30,6 +30,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { option } from '../broker/arguments.mjs';
 import { startPyralog } from '../broker/pyralog-process.mjs';
 import { sharedBenchCopy } from '../broker/shared-bench.mjs';
 
@@ -38,10 +39,6 @@ const ROOT = new URL('../..', import.meta.url).pathname;
 const OUT = join(ROOT, 'bench/.out');
 const CLI = join(ROOT, 'dist/pyralog.js');
 
-function option(name, fallback) {
-  const at = process.argv.indexOf(`--${name}`);
-  return at === -1 ? fallback : process.argv[at + 1];
-}
 const msgs = Number(option('msgs', '1000000'));
 const runs = Number(option('runs', '3'));
 const flushMode = option('flush-mode', 'durable');
