@@ -49,9 +49,8 @@ export class RaftDriver {
   #loop: Promise<void> | undefined;
   /** Completes the writes in flight in the order they were handed out (one chain). */
   #completions: Promise<void> = Promise.resolve();
-  /** When each write in flight started (clock ms) and its entries, oldest first. */
-  readonly #writeStarts: number[] = [];
-  readonly #writeEntries: { count: number; lastIndex: number }[] = [];
+  /** The writes in flight, oldest first: when each started (clock ms), and its entries. */
+  readonly #writesInFlight: { startedMs: number; count: number; lastIndex: number }[] = [];
   #pipelineTimer: TimerHandle | undefined;
   #stoppedError: Error | undefined;
   #flushQueued = false;
@@ -150,8 +149,11 @@ export class RaftDriver {
       }
       this.#flushEarly();
       const work = this.#node.ready();
-      this.#writeStarts.push(this.#options.clock.nowMs());
-      this.#writeEntries.push({ count: work.entries.length, lastIndex: work.entries.at(-1)?.index ?? 0 });
+      this.#writesInFlight.push({
+        startedMs: this.#options.clock.nowMs(),
+        count: work.entries.length,
+        lastIndex: work.entries.at(-1)?.index ?? 0,
+      });
       // Settled at once (a rejection is handled here, not left unhandled until its turn comes).
       const persisted = this.#options.persist(work).then(
         () => undefined,
@@ -166,15 +168,15 @@ export class RaftDriver {
    * a timer wakes the loop once the oldest is old enough, unless a write completes first.
    */
   #holdBehindWriteInFlight(): boolean {
-    const oldest = this.#writeStarts[0];
+    const writes = this.#writesInFlight;
+    const oldest = writes[0];
     if (oldest === undefined) return false;
     const status = this.#node.status();
     let written = status.stableIndex;
-    for (const entries of this.#writeEntries) written = Math.max(written, entries.lastIndex);
-    const newest = this.#writeEntries.at(-1)?.count ?? 0;
-    if (status.lastIndex - written >= Math.max(1, newest)) return false;
+    for (const write of writes) written = Math.max(written, write.lastIndex);
+    if (status.lastIndex - written >= Math.max(1, writes.at(-1)!.count)) return false;
     const clock = this.#options.clock;
-    const waitMs = oldest + (this.#options.pipelineAfterMs ?? 2) - clock.nowMs();
+    const waitMs = oldest.startedMs + (this.#options.pipelineAfterMs ?? 2) - clock.nowMs();
     if (waitMs <= 0) return false;
     this.#pipelineTimer ??= clock.setTimer(() => {
       this.#pipelineTimer = undefined;
@@ -185,8 +187,7 @@ export class RaftDriver {
 
   /** One write is durable (or failed): send its messages, apply, advance, then wake the loop. */
   #complete(work: RaftReady, failure: { error: unknown } | undefined): void {
-    this.#writeStarts.shift();
-    this.#writeEntries.shift();
+    this.#writesInFlight.shift();
     this.#pipelineTimer?.cancel();
     this.#pipelineTimer = undefined;
     if (!this.#running) return;
