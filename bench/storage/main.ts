@@ -11,6 +11,15 @@
 // - Raw writes `--window` batches (the same buffers) with one writev at a time, sequentially; in the
 //   durable case at most one writev and one fdatasync in flight at once, as the log's group commit
 //   (which writes group N+1 while group N is being fsynced).
+// - Raw runs in two forms each round, and every append figure is compared with both. "raw to new
+//   files" (the ratio to reach) creates a new file per phase and keeps the earlier ones until the line
+//   ends, as the log appends to new segment files; "raw rewriting one file" (the bench's only form
+//   before) reopens raw.bin with truncation each phase, so it writes into page-cache pages its previous
+//   phase freed a moment before. On a VM whose balloon device reports free pages to the host (this
+//   one: virtio_balloon with free page reporting), pages freed for a while go back to the host and
+//   the first write into each faults there, which shows as kernel CPU in the copy into the page cache:
+//   twice the system CPU per MB of the rewriting form (page-cache mode, 16 KiB batches, same run).
+//   Rewriting reuses its own pages before they are reported; a log's new data never does.
 // - Every phase ends with an untimed fdatasync of what it wrote (the log's close does that too), so the
 //   next phase does not pay for the previous one's dirty pages.
 // - Reads: the log's read of 1 MiB fetches into a reused buffer against raw sequential 1 MiB reads
@@ -31,7 +40,8 @@
 //   [--in-flight 128] [--only <part of a line's label>] [--dir /tmp] [--zero-ahead-max-bytes N]
 //   [--writes-in-flight N[,N...]] [--segment-bytes N]
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -100,6 +110,21 @@ interface Phase {
   readonly seconds: number;
   /** CPU time of the whole process (all threads) over the timed part, µs (process.cpuUsage). */
   readonly cpu: NodeJS.CpuUsage;
+  /** CPU time of the main thread alone over the timed part, ms (NaN where not measurable). */
+  readonly mainMs: number;
+}
+
+/**
+ * CPU ms the main thread (JavaScript, the submission of file operations) has run, user and system,
+ * from /proc/thread-self/schedstat (Linux; NaN elsewhere); the rest of a phase's CPU is the libuv
+ * pool's (the writes themselves) and V8's helper threads'.
+ */
+function mainThreadCpuMs(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 interface AppendPhase extends Phase {
@@ -144,6 +169,7 @@ async function appendRate(
   const lanes = Math.min(inFlight, batches.length);
   const deadline = performance.now() + phaseSeconds * 1000;
   const cpuStart = process.cpuUsage();
+  const mainStart = mainThreadCpuMs();
   const start = performance.now();
   const lane = async (laneIndex: number): Promise<void> => {
     // Half the lanes start one event-loop turn later: a broker's producers are not in lockstep, so
@@ -161,6 +187,7 @@ async function appendRate(
   await Promise.all(Array.from({ length: lanes }, (_, index) => lane(index)));
   const elapsed = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuStart);
+  const mainMs = mainThreadCpuMs() - mainStart;
   unsubscribe(GROUP_COMMIT_CHANNEL, onGroup);
   unsubscribe(LOG_SYNC_CHANNEL, onSync);
   await log.close();
@@ -168,6 +195,7 @@ async function appendRate(
     bytes,
     seconds: elapsed,
     cpu,
+    mainMs,
     messages: appended * recordsPerBatch,
     groups,
     groupedBatches,
@@ -176,15 +204,35 @@ async function appendRate(
 }
 
 /**
+ * How raw writes its file each phase: `rewrite` reopens one file (`raw.bin`) with truncation, as the
+ * bench always did, so each phase reuses the pages and blocks the previous one freed; `new-files`
+ * creates a new file per phase and keeps the earlier ones until the line ends, as a log appends to
+ * new segment files while its old ones stay.
+ */
+type RawForm = 'rewrite' | 'new-files';
+const RAW_FORMS: readonly RawForm[] = ['rewrite', 'new-files'];
+let rawFilesCreated = 0;
+
+/**
  * Raw sequential writes of `window` batches per writev; when `durable`, each write is followed by an
  * fdatasync that runs while the next writev does (at most one of each in flight).
  */
-async function rawWriteRate(path: string, batches: Buffer[], durable: boolean): Promise<Phase> {
-  const handle = await open(path, 'w');
+async function rawWriteRate(
+  root: string,
+  form: RawForm,
+  batches: Buffer[],
+  durable: boolean,
+): Promise<Phase> {
+  rawFilesCreated += 1;
+  const handle =
+    form === 'rewrite'
+      ? await open(join(root, 'raw.bin'), 'w')
+      : await open(join(root, `raw-new-${rawFilesCreated}.bin`), 'wx');
   let position = 0;
   let syncing: Promise<void> | undefined;
   const deadline = performance.now() + phaseSeconds * 1000;
   const cpuStart = process.cpuUsage();
+  const mainStart = mainThreadCpuMs();
   const start = performance.now();
   for (let turn = 0; performance.now() < deadline; turn += 1) {
     const group = Array.from(
@@ -201,10 +249,18 @@ async function rawWriteRate(path: string, batches: Buffer[], durable: boolean): 
   await syncing;
   const elapsed = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuStart);
+  const mainMs = mainThreadCpuMs() - mainStart;
   // Untimed, as the log's close: the next phase must not pay for this one's dirty pages.
   await handle.datasync();
   await handle.close();
-  return { bytes: position, seconds: elapsed, cpu };
+  return { bytes: position, seconds: elapsed, cpu, mainMs };
+}
+
+/** Removes the files of the `new-files` raw form (at the end of each line, as the log's directory). */
+async function removeNewRawFiles(root: string): Promise<void> {
+  for (const name of await readdir(root)) {
+    if (name.startsWith('raw-new-')) await rm(join(root, name), { force: true });
+  }
 }
 
 /**
@@ -227,6 +283,7 @@ async function readRate(dir: string): Promise<Phase> {
   const buffer = Buffer.allocUnsafe(2 << 20);
   let bytes = 0;
   const cpuStart = process.cpuUsage();
+  const mainStart = mainThreadCpuMs();
   const start = performance.now();
   for (let offset = log.logStartOffset; offset < log.logEndOffset; ) {
     const result = await log.read(offset, { maxBytes: 1 << 20, minOneBatch: true, buffer });
@@ -236,8 +293,9 @@ async function readRate(dir: string): Promise<Phase> {
   }
   const elapsed = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuStart);
+  const mainMs = mainThreadCpuMs() - mainStart;
   await log.close();
-  return { bytes, seconds: elapsed, cpu };
+  return { bytes, seconds: elapsed, cpu, mainMs };
 }
 
 async function rawReadRate(path: string): Promise<Phase> {
@@ -245,6 +303,7 @@ async function rawReadRate(path: string): Promise<Phase> {
   const buffer = Buffer.allocUnsafe(1 << 20);
   let bytes = 0;
   const cpuStart = process.cpuUsage();
+  const mainStart = mainThreadCpuMs();
   const start = performance.now();
   for (;;) {
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, bytes);
@@ -253,25 +312,39 @@ async function rawReadRate(path: string): Promise<Phase> {
   }
   const elapsed = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuStart);
+  const mainMs = mainThreadCpuMs() - mainStart;
   await handle.close();
-  return { bytes, seconds: elapsed, cpu };
+  return { bytes, seconds: elapsed, cpu, mainMs };
 }
 
 const root = await mkdtemp(join(parent, 'pyralog-bench-storage-'));
-const line = (label: string, value: number, unit: string, baseline?: number) =>
-  console.log(
-    `${label}: ${value.toFixed(1)} ${unit}${baseline === undefined ? '' : ` (raw ${baseline.toFixed(1)} ${unit}, ratio ${(value / baseline).toFixed(2)})`}`,
+/** What a log figure is compared with: a raw form's rate, named in the line. */
+interface Baseline {
+  readonly name: string;
+  readonly value: number;
+}
+const line = (label: string, value: number, unit: string, baselines: readonly Baseline[] = []) => {
+  const compared = baselines.map(
+    (baseline) =>
+      `${baseline.name} ${baseline.value.toFixed(1)} ${unit}, ratio ${(value / baseline.value).toFixed(2)}`,
   );
+  console.log(
+    `${label}: ${value.toFixed(1)} ${unit}${compared.length === 0 ? '' : ` (${compared.join('; ')})`}`,
+  );
+};
 const selected = (label: string): boolean => only === '' || label.includes(only);
-/** CPU ms per MB of the phases, user + system (every thread of the process). */
+/** CPU ms per MB of the phases: user + system of the whole process (every thread), and the main thread's. */
 const cpuPerMb = (phases: readonly Phase[]): string => {
   const megabytes = phases.reduce((sum, phase) => sum + phase.bytes, 0) / MB;
   const ms = (pick: (cpu: NodeJS.CpuUsage) => number) =>
     (phases.reduce((sum, phase) => sum + pick(phase.cpu), 0) / 1000 / megabytes).toFixed(3);
-  return `user ${ms((cpu) => cpu.user)} + sys ${ms((cpu) => cpu.system)} ms/MB`;
+  const main = (phases.reduce((sum, phase) => sum + phase.mainMs, 0) / megabytes).toFixed(3);
+  return `user ${ms((cpu) => cpu.user)} + sys ${ms((cpu) => cpu.system)} ms/MB, main thread ${main} ms/MB`;
 };
-const cpuLine = (label: string, phases: readonly Phase[], raws: readonly Phase[]) =>
-  console.log(`${label}, CPU: ${cpuPerMb(phases)} (raw ${cpuPerMb(raws)})`);
+const cpuLine = (label: string, phases: readonly Phase[], raws: readonly [string, readonly Phase[]][]) =>
+  console.log(
+    `${label}, CPU: ${cpuPerMb(phases)} (${raws.map(([name, phases]) => `${name} ${cpuPerMb(phases)}`).join('; ')})`,
+  );
 const rate = (phases: readonly Phase[]): number =>
   phases.reduce((sum, phase) => sum + phase.bytes, 0) /
   MB /
@@ -288,7 +361,7 @@ try {
       const readRow = 'read from page cache (1 MiB fetches)';
       const wantsRead = !durable && recordsPerBatch === 16 && selected(readRow);
       if (!selected(row) && !wantsRead) continue;
-      const raws: Phase[] = [];
+      const raws = new Map<RawForm, Phase[]>(RAW_FORMS.map((form) => [form, []]));
       // Zero-ahead only matters with fsyncs: page-cache mode runs without (it never zeroes).
       const variants: Variant[] = (durable ? [0, zeroAheadMaxBytes] : [0]).flatMap((zeroAhead) =>
         writesInFlightValues.map((writesInFlight) => ({ zeroAhead, writesInFlight })),
@@ -298,7 +371,10 @@ try {
       // The first variant's log is the one the read line reads.
       const dirOf = (index: number) => (index === 0 ? dir : `${dir}-${index}`);
       for (let round = 0; round < rounds; round += 1) {
-        raws.push(await rawWriteRate(join(root, 'raw.bin'), batches, durable));
+        // Both raw forms, taking turns at running first.
+        for (const form of round % 2 === 0 ? RAW_FORMS : [...RAW_FORMS].reverse()) {
+          raws.get(form)!.push(await rawWriteRate(root, form, batches, durable));
+        }
         // ABBA: the variants take turns at running first after raw, so neither always follows it.
         const order = [...variants.keys()];
         if (round % 2 === 1) order.reverse();
@@ -308,6 +384,16 @@ try {
           );
         }
       }
+      const rewrites = raws.get('rewrite')!;
+      const newFiles = raws.get('new-files')!;
+      const baselines: Baseline[] = [
+        { name: 'raw to new files', value: rate(newFiles) },
+        { name: 'raw rewriting one file', value: rate(rewrites) },
+      ];
+      const rawCpu: [string, Phase[]][] = [
+        ['raw to new files', newFiles],
+        ['raw rewriting one file', rewrites],
+      ];
       for (const [index, variant] of variants.entries()) {
         const phases = logs[index]!;
         const groups = phases.reduce((sum, phase) => sum + phase.groups, 0);
@@ -320,8 +406,8 @@ try {
         const pipelining =
           writesInFlightValues.length > 1 ? `, ${variant.writesInFlight} write(s) in flight` : '';
         const label = `${row}${zeroing}${pipelining}`;
-        line(`${label}, ${shape}`, rate(phases), 'MB/s', rate(raws));
-        cpuLine(label, phases, raws);
+        line(`${label}, ${shape}`, rate(phases), 'MB/s', baselines);
+        cpuLine(label, phases, rawCpu);
         line(
           `${label}, 1 KiB records`,
           messages / phases.reduce((sum, phase) => sum + phase.seconds, 0),
@@ -344,10 +430,11 @@ try {
           rawReads.push(await rawReadRate(join(root, 'raw.bin')));
           reads.push(await readRate(dir));
         }
-        line(readRow, rate(reads), 'MB/s', rate(rawReads));
-        cpuLine(readRow, reads, rawReads);
+        line(readRow, rate(reads), 'MB/s', [{ name: 'raw', value: rate(rawReads) }]);
+        cpuLine(readRow, reads, [['raw', rawReads]]);
       }
       await rm(dir, { recursive: true, force: true });
+      await removeNewRawFiles(root);
     }
   }
 } finally {
