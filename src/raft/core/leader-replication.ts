@@ -1,5 +1,5 @@
 import { assert, assertNever } from './assert.js';
-import type { NodeId } from './log-entry.js';
+import { entryBytes, type NodeId } from './log-entry.js';
 import { quorumValue, replicationTargets } from './membership.js';
 import { becomeFollower, type LeaderRole, latestConfig, type NodeState, send } from './node-state.js';
 import { Progress } from './progress.js';
@@ -12,7 +12,8 @@ import { sendSnapshotChunk } from './snapshot-transfer.js';
  * when the entry before `next` was compacted away. Returns whether a message went out.
  */
 export function sendAppend(state: NodeState, peer: NodeId, progress: Progress, allowEmpty: boolean): boolean {
-  if (!progress.canSendAppend(state.options.maxInflightAppends)) return false;
+  const { maxInflightAppends, maxInflightAppendBytes } = state.options;
+  if (!progress.canSendAppend(maxInflightAppends, maxInflightAppendBytes)) return false;
   const prevLogIndex = progress.next - 1;
   const prevLogTerm = state.log.term(prevLogIndex);
   if (prevLogTerm === undefined) {
@@ -33,7 +34,9 @@ export function sendAppend(state: NodeState, peer: NodeId, progress: Progress, a
     entries,
     leaderCommit: state.commitIndex,
   });
-  progress.onAppendSent(entries.at(-1)?.index ?? prevLogIndex, state.nowMs);
+  let bytes = 0;
+  for (const entry of entries) bytes += entryBytes(entry);
+  progress.onAppendSent(entries.at(-1)?.index ?? prevLogIndex, state.nowMs, bytes);
   return true;
 }
 

@@ -1,5 +1,5 @@
 // Proves the leader's per-follower flow control: probe → pipeline on the first success, a bounded
-// in-flight window, stale rejections ignored, fallback to probing after a rejection or a stall, and
+// in-flight window (by count and by bytes), stale rejections ignored, fallback to probing after a rejection or a stall, and
 // recovery when a follower lost entries it had acknowledged (no endless probe ping-pong).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -19,6 +19,25 @@ describe('Progress', () => {
     assert.equal(progress.next, 21);
     progress.onAppendAccepted(15, 2);
     assert.equal(progress.canSendAppend(2), true);
+  });
+
+  it('bounds the pipeline by the bytes in flight too, but always lets one append go', () => {
+    const progress = new Progress(11, 0);
+    progress.onAppendSent(10, 0);
+    progress.onAppendAccepted(10, 0);
+    progress.onAppendSent(12, 0, 600);
+    assert.equal(progress.canSendAppend(8, 1000), true, '600 of 1,000 bytes in flight');
+    progress.onAppendSent(20, 0, 500);
+    assert.equal(progress.canSendAppend(8, 1000), false, '1,100 bytes in flight fill a budget of 1,000');
+    progress.onAppendAccepted(12, 1);
+    assert.equal(progress.canSendAppend(8, 1000), true, 'the acknowledged 600 bytes are free again');
+    progress.onAppendAccepted(20, 2);
+    progress.onAppendSent(21, 2, 5000);
+    assert.equal(progress.canSendAppend(8, 1000), false, 'one large append alone is allowed, no second');
+    progress.becomeProbe(3);
+    progress.onAppendSent(20, 3);
+    progress.onAppendAccepted(21, 4);
+    assert.equal(progress.canSendAppend(8, 1000), true, 'a probe leaves no bytes counted behind');
   });
 
   it('ignores stale rejections and falls back to probing from the hint on a fresh one', () => {

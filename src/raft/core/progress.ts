@@ -3,12 +3,13 @@ import { assert, assertNever } from './assert.js';
 /**
  * How the leader currently feeds one follower:
  * - probe: one append at a time until a response tells where the logs match (after election or a reject);
- * - pipeline: optimistic, up to maxInflightAppends appends in flight, `next` runs ahead of `match`;
+ * - pipeline: optimistic, up to maxInflightAppends appends (and maxInflightAppendBytes of entries) in
+ *   flight, `next` runs ahead of `match`;
  * - snapshot: the follower needs entries the leader compacted, so the snapshot is sent chunk by chunk.
  */
 export type ReplicationMode =
   | { kind: 'probe'; paused: boolean }
-  | { kind: 'pipeline'; inflight: number[] }
+  | { kind: 'pipeline'; inflight: InflightAppend[] }
   | {
       kind: 'snapshot';
       snapshotIndex: number;
@@ -16,6 +17,12 @@ export type ReplicationMode =
       offset: number;
       awaiting: boolean;
     };
+
+/** An append in flight while pipelining: its last index and the bytes of its entries (entryBytes). */
+export interface InflightAppend {
+  readonly lastIndex: number;
+  readonly bytes: number;
+}
 
 /** The leader's view of one follower or learner (Raft's nextIndex/matchIndex plus flow control). */
 export class Progress {
@@ -30,18 +37,25 @@ export class Progress {
   readAck = 0;
   /** Since when we wait for an answer to what is in flight (for stall detection). */
   #waitingSinceMs: number;
+  /** Entry bytes of the appends in flight while pipelining (the sum over mode.inflight). */
+  #inflightBytes = 0;
 
   constructor(next: number, nowMs: number) {
     this.next = next;
     this.#waitingSinceMs = nowMs;
   }
 
-  canSendAppend(maxInflight: number): boolean {
+  /**
+   * Whether one more append may go out: a probe waits for its answer; a pipeline keeps fewer than
+   * `maxInflight` appends and fewer than `maxInflightBytes` entry bytes in flight (an append always
+   * fits when nothing is in flight, whatever its size).
+   */
+  canSendAppend(maxInflight: number, maxInflightBytes = Number.POSITIVE_INFINITY): boolean {
     switch (this.mode.kind) {
       case 'probe':
         return !this.mode.paused;
       case 'pipeline':
-        return this.mode.inflight.length < maxInflight;
+        return this.mode.inflight.length < maxInflight && this.#inflightBytes < maxInflightBytes;
       case 'snapshot':
         return false;
       default:
@@ -49,8 +63,8 @@ export class Progress {
     }
   }
 
-  /** An append ending at `lastIndex` (prevLogIndex when empty) went out. */
-  onAppendSent(lastIndex: number, nowMs: number): void {
+  /** An append ending at `lastIndex` (prevLogIndex when empty), carrying `bytes` of entries, went out. */
+  onAppendSent(lastIndex: number, nowMs: number, bytes = 0): void {
     switch (this.mode.kind) {
       case 'probe':
         this.mode.paused = true;
@@ -59,7 +73,8 @@ export class Progress {
       case 'pipeline':
         if (this.mode.inflight.length === 0) this.#waitingSinceMs = nowMs;
         if (lastIndex >= this.next) {
-          this.mode.inflight.push(lastIndex);
+          this.mode.inflight.push({ lastIndex, bytes });
+          this.#inflightBytes += bytes;
           this.next = lastIndex + 1;
         }
         return;
@@ -79,11 +94,18 @@ export class Progress {
     this.#waitingSinceMs = nowMs;
     switch (this.mode.kind) {
       case 'probe':
-        this.mode = { kind: 'pipeline', inflight: [] };
+        this.#enterPipeline();
         break;
-      case 'pipeline':
-        this.mode.inflight = this.mode.inflight.filter((index) => index > matchIndex);
+      case 'pipeline': {
+        const inflight = this.mode.inflight;
+        let acknowledged = 0;
+        while (acknowledged < inflight.length && inflight[acknowledged]!.lastIndex <= matchIndex) {
+          this.#inflightBytes -= inflight[acknowledged]!.bytes;
+          acknowledged++;
+        }
+        if (acknowledged > 0) inflight.splice(0, acknowledged);
         break;
+      }
       case 'snapshot':
         if (matchIndex >= this.mode.snapshotIndex) this.becomeProbe(nowMs);
         break;
@@ -119,20 +141,31 @@ export class Progress {
     }
     // Restart strictly below the rejected prevLogIndex and strictly above what is known to match.
     this.next = Math.max(this.match + 1, restartAt);
-    this.mode = { kind: 'probe', paused: false };
+    this.#enterProbe();
     this.#waitingSinceMs = nowMs;
     return true;
   }
 
   becomeProbe(nowMs: number): void {
     this.next = this.match + 1;
-    this.mode = { kind: 'probe', paused: false };
+    this.#enterProbe();
     this.#waitingSinceMs = nowMs;
   }
 
   becomeSnapshot(snapshotIndex: number, nowMs: number): void {
     this.mode = { kind: 'snapshot', snapshotIndex, offset: 0, awaiting: false };
+    this.#inflightBytes = 0;
     this.#waitingSinceMs = nowMs;
+  }
+
+  #enterProbe(): void {
+    this.mode = { kind: 'probe', paused: false };
+    this.#inflightBytes = 0;
+  }
+
+  #enterPipeline(): void {
+    this.mode = { kind: 'pipeline', inflight: [] };
+    this.#inflightBytes = 0;
   }
 
   /** A snapshot chunk went out or was answered. */

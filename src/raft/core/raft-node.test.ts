@@ -397,6 +397,22 @@ describe('RaftNode', () => {
     exchange(nodes, [...batched, ...pipelined]);
   });
 
+  it('keeps one small append per burst of proposals in flight well past 8 by default (a slow follower fsync does not stop its appends)', () => {
+    const { leader, followers } = electLeader();
+    const nodes = new Map<number, RaftNode>([[1, leader], ...followers]);
+    exchange(nodes, drain(leader)); // the no-op commits; followers pipeline
+    // One proposal per millisecond, each sent at once, while the followers answer nothing (their fsyncs
+    // run): with a window of 8, proposals 9..40 waited at the leader for an acknowledgement.
+    const sent: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      leader.propose(new Uint8Array(100));
+      for (const message of only(leader.takeEarlyMessages(), 'append'))
+        if (message.to === 2) sent.push(message.entries.length);
+    }
+    assert.deepEqual(sent, Array(40).fill(1), 'every proposal left for node 2 in its own append');
+    drain(leader);
+  });
+
   it("sends a leader's appends before its own write (takeEarlyMessages), counting itself only once durable", () => {
     const { leader, followers } = electLeader();
     const nodes = new Map<number, RaftNode>([[1, leader], ...followers]);
