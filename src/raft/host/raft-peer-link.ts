@@ -21,8 +21,11 @@ export interface RaftPeerLinkOptions {
 
 /**
  * The outbound half of the link to one peer: one TCP connection, created on demand and re-created after
- * a failure with exponential backoff. Frames are written as they come (Nagle off); while connecting,
- * Node buffers them. The buffer is bounded: a frame that does not fit, or one sent while the peer is
+ * a failure with exponential backoff. The frames of one `send()` batch are written together: the socket
+ * is corked at the first and uncorked by `flush()`, so a batch is one writev (Nagle off) instead of a
+ * write per chunk (a frame is a size prefix and a body): on loopback each write is a syscall that also
+ * wakes the peer, which then may read a bare size prefix and sleep again. While connecting, Node buffers
+ * them. The buffer is bounded: a frame that does not fit, or one sent while the peer is
  * known to be down (during the backoff), is dropped and counted, which Raft tolerates (it retries by
  * heartbeat, probe and election timeout). Inbound traffic never arrives on this connection.
  */
@@ -32,6 +35,8 @@ export class RaftPeerLink {
   #failedAttempts = 0;
   #retryTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  /** The socket corked by send() until flush(). */
+  #corked: Socket | undefined;
   droppedFrames = 0;
 
   constructor(options: RaftPeerLinkOptions) {
@@ -42,7 +47,10 @@ export class RaftPeerLink {
     return this.#socket !== undefined && !this.#socket.connecting && !this.#socket.destroyed;
   }
 
-  /** Writes one frame (its chunks), or drops it. Never throws, never blocks. */
+  /**
+   * Queues one frame (its chunks) until `flush()`, or drops it. Never throws, never blocks. The caller
+   * calls `flush()` once its batch is queued (in the same synchronous run).
+   */
   send(chunks: readonly Buffer[], bytes: number): void {
     if (this.#closed) return;
     const socket = this.#socket ?? this.#connect();
@@ -50,7 +58,20 @@ export class RaftPeerLink {
       this.droppedFrames++;
       return;
     }
+    if (this.#corked !== socket) {
+      this.flush();
+      socket.cork();
+      this.#corked = socket;
+    }
     for (const chunk of chunks) socket.write(chunk);
+  }
+
+  /** Writes what send() queued since the last flush, in one writev. */
+  flush(): void {
+    const corked = this.#corked;
+    if (corked === undefined) return;
+    this.#corked = undefined;
+    corked.uncork();
   }
 
   /**

@@ -46,6 +46,8 @@ export class TcpRaftTransport implements RaftTransport {
   readonly #options: TcpRaftTransportOptions;
   readonly #logger: Logger;
   readonly #links = new Map<NodeId, RaftPeerLink>();
+  /** The links written to by the send() running now (flushed at its end); reused between calls. */
+  readonly #batchLinks: RaftPeerLink[] = [];
   readonly #inbound = new Set<Socket>();
   #server: Server | undefined;
   badFrames = 0;
@@ -69,14 +71,20 @@ export class TcpRaftTransport implements RaftTransport {
     });
   }
 
+  /** Sends the messages in order; each peer's frames of this call leave in one socket write. */
   send(messages: readonly RaftMessage[]): void {
+    const links = this.#batchLinks;
     for (const message of messages) {
       if (message.to === this.#options.selfId) continue;
       const chunks = encodeRaftFrame(message, this.#options.clusterId);
       let bytes = 0;
       for (const chunk of chunks) bytes += chunk.length;
-      this.#link(message.to).send(chunks, bytes);
+      const link = this.#link(message.to);
+      link.send(chunks, bytes);
+      if (!links.includes(link)) links.push(link);
     }
+    for (const link of links) link.flush();
+    links.length = 0;
   }
 
   /** Frames dropped towards each peer since start (queue full or peer down). */

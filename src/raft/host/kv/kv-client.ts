@@ -20,6 +20,7 @@ export class KvClient {
   readonly #waiters = new Map<number, Waiter>();
   #nextRequestId = 1;
   #closedError: Error | undefined;
+  #isCorked = false;
 
   private constructor(socket: Socket) {
     this.#socket = socket;
@@ -84,7 +85,23 @@ export class KvClient {
     const frame = encodeKvRequest({ requestId, operation, key: asBuffer(key), value: asBuffer(value) });
     return new Promise((resolve, reject) => {
       this.#waiters.set(requestId, { resolve, reject });
+      this.#corkUntilNextTick();
       for (const chunk of frame) this.#socket.write(chunk);
+    });
+  }
+
+  /**
+   * The requests made in one synchronous run (a frame is a size prefix and a body) leave in one write
+   * on the next tick, not a write per chunk: on loopback each write is a syscall that also wakes the
+   * node, which then may read a bare size prefix.
+   */
+  #corkUntilNextTick(): void {
+    if (this.#isCorked) return;
+    this.#isCorked = true;
+    this.#socket.cork();
+    process.nextTick(() => {
+      this.#isCorked = false;
+      this.#socket.uncork();
     });
   }
 }
