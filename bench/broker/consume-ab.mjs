@@ -8,9 +8,12 @@
 //
 // Usage (after `npm run build`):
 //   node bench/broker/consume-ab.mjs [--msgs 1000000] [--runs 3] [--flush-mode kafka]
-//        [--variant "name=key=value,key=value"]... [--node-args "--flag ..."] [--cpu-prof DIR]
-//        [--pin-broker CPUS --pin-client CPUS] [--trace]
-// Without --variant the one variant is "default" (no overrides). --pin-broker/--pin-client run the
+//        [--variant "name=key=value,key=value"]... [--variant "name|dist dir|node flags|key=value,..."]...
+//        [--node-args "--flag ..."] [--cpu-prof DIR] [--pin-broker CPUS --pin-client CPUS] [--trace]
+// Without --variant the one variant is "default" (no overrides). A variant written with `|` is a
+// build as in latency-ab.mjs: a dist/ directory (copy dist/ aside, beside a package.json and a
+// node_modules link, before a change), Node flags for that broker alone, and optional overrides; so
+// the build before a change and the one after it are measured in alternating rounds. --pin-broker/--pin-client run the
 // broker and the consumer under `taskset -c CPUS` (e.g. 0 and 1): a labelled, non-default setting
 // that keeps the two from competing for one core; figures with and without it are not comparable.
 // --trace loads trace-hook.mjs into each broker (see main.mjs) and prints its summary per variant:
@@ -18,7 +21,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { option, options } from './arguments.mjs';
 import { startPyralog } from './pyralog-process.mjs';
@@ -38,13 +41,24 @@ const trace = process.argv.includes('--trace');
 const extraNodeArgs = option('node-args', '')
   .split(' ')
   .filter((arg) => arg !== '');
+const listOf = (text, separator) => text.split(separator).filter((item) => item !== '');
 const variants = (options('variant').length === 0 ? ['default='] : options('variant')).map((spec) => {
+  if (spec.includes('|')) {
+    const [name, dist = 'dist', flags = '', overrides = ''] = spec.split('|');
+    return {
+      name,
+      cli: join(resolve(ROOT, dist), 'pyralog.js'),
+      nodeArgs: listOf(flags, ' '),
+      overrides: listOf(overrides, ','),
+    };
+  }
   const at = spec.indexOf('=');
-  const overrides = spec
-    .slice(at + 1)
-    .split(',')
-    .filter((override) => override !== '');
-  return { name: spec.slice(0, at), overrides };
+  return {
+    name: spec.slice(0, at),
+    cli: undefined,
+    nodeArgs: [],
+    overrides: listOf(spec.slice(at + 1), ','),
+  };
 });
 
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -93,13 +107,13 @@ const started = [];
 try {
   for (const variant of variants) {
     const dir = await mkdtemp(join(OUT, 'data-'));
-    const nodeArgs = [...extraNodeArgs];
+    const nodeArgs = [...extraNodeArgs, ...variant.nodeArgs];
     if (cpuProfDir !== undefined) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
     const extraArgs = ['--flush-mode', flushMode, ...variant.overrides.flatMap((o) => ['--override', o])];
     const traceOut = join(OUT, `trace-consume-${variant.name}-${Date.now()}.txt`);
     if (trace) nodeArgs.push('--import', join(ROOT, 'bench/broker/trace-hook.mjs'));
     const env = trace ? { ...process.env, BENCH_TRACE_OUT: traceOut } : process.env;
-    const broker = await startPyralog(dir, { extraArgs, nodeArgs, env });
+    const broker = await startPyralog(dir, { extraArgs, nodeArgs, env, cli: variant.cli });
     if (pinBroker !== undefined) await run('taskset', ['-a', '-p', '-c', pinBroker, String(broker.pid)]);
     started.push({ ...variant, dir, broker, figures: [], traceOut });
     const topic = `consume-ab-${process.pid}`;
@@ -124,12 +138,14 @@ try {
       '-q',
     ]);
     const line = /% \d+ messages produced .*/.exec(produced.output)?.[0] ?? 'no produce summary';
+    const build = variant.cli === undefined ? '' : ` ${variant.cli} ${variant.nodeArgs.join(' ')}`;
     console.log(
-      `${variant.name} [${variant.overrides.join(',')}] produced: ${line}   [loadavg ${loadavg()}]`,
+      `${variant.name}${build} [${variant.overrides.join(',')}] produced: ${line}   [loadavg ${loadavg()}]`,
     );
   }
   for (let round = 1; round <= runs; round += 1) {
-    for (const variant of started) {
+    // Every other round in reverse order, so that no variant always runs right after the same one.
+    for (const variant of round % 2 === 1 ? started : [...started].reverse()) {
       const brokerBefore = cpuSeconds(variant.broker.pid);
       const mainBefore = mainThreadCpuSeconds(variant.broker.pid);
       const consumed = await perf(copy, [
