@@ -10,12 +10,19 @@ import {
 import type { IsolationLevel, Partition, PartitionRead } from '../replication/index.js';
 import type { BufferLoan } from './buffer-loan.js';
 
-/** One partition read of a fetch, as Partition.read takes it. */
-export interface ReadSpec {
-  readonly fetchOffset: bigint;
-  readonly maxBytes: number;
-  readonly minOneBatch: boolean;
-  readonly isolationLevel: IsolationLevel;
+/** One partition read of a fetch, as Partition.read takes it (a class: one shape, see FetchTarget). */
+export class ReadSpec {
+  constructor(
+    readonly fetchOffset: bigint,
+    readonly maxBytes: number,
+    readonly minOneBatch: boolean,
+    readonly isolationLevel: IsolationLevel,
+  ) {}
+
+  /** The same read from `fetchOffset`. */
+  from(fetchOffset: bigint): ReadSpec {
+    return new ReadSpec(fetchOffset, this.maxBytes, this.minOneBatch, this.isolationLevel);
+  }
 }
 
 export interface FetchReadAheadOptions {
@@ -130,7 +137,7 @@ export class FetchReadAhead {
     if (this.options.maxBytes <= 0) return;
     const fetchOffset = nextOffsetAfter(records);
     if (fetchOffset === undefined) return;
-    this.defer(() => this.extend(partition, { ...spec, fetchOffset }, this.ranges));
+    this.defer(() => this.extend(partition, spec.from(fetchOffset), this.ranges));
   }
 
   /** Makes sure `spec` and the `count - 1` ranges after it are read or being read (see `ranges`). */
@@ -147,7 +154,7 @@ export class FetchReadAhead {
     void entry.read.then(() => {
       // A range read from a log that changed since (truncation, roll, ...) says nothing of what follows.
       if (entry.nextOffset === undefined || !this.isCurrent(entry)) return;
-      this.extend(partition, { ...spec, fetchOffset: entry.nextOffset }, count - 1);
+      this.extend(partition, spec.from(entry.nextOffset), count - 1);
     });
   }
 

@@ -6,6 +6,9 @@ import {
   type LegacyMagic,
 } from '../protocol/index.js';
 
+/** From this Fetch version on (KIP-110, zstd) the records go out as stored; recordsForVersion changes nothing. */
+export const RECORDS_AS_STORED_VERSION = 10;
+
 /** Fetch v0-1 readers know magic 0 only, v2-3 magic 1 (KIP-32); v4+ read v2 batches as stored. */
 export function legacyMagicFor(apiVersion: number): LegacyMagic | undefined {
   if (apiVersion <= 1) return 0;
@@ -26,7 +29,7 @@ export async function recordsForVersion(
   apiVersion: number,
   topicCompressionType: string,
 ): Promise<{ records: Buffer } | { errorCode: number }> {
-  if (apiVersion >= 10) return { records };
+  if (apiVersion >= RECORDS_AS_STORED_VERSION) return { records };
   if (topicCompressionType === 'zstd') return { errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE };
   if (records.length === 0) return { records };
   const magic = legacyMagicFor(apiVersion);

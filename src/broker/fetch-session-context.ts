@@ -52,12 +52,14 @@ export type FetchContext =
   | { readonly kind: 'incremental'; readonly partitions: CachedPartition[]; readonly session: FetchSession };
 
 /** The part of one partition's read that decides whether an incremental response must carry it. */
-export interface PartitionOutcome {
-  readonly errorCode: number;
-  readonly highWatermark: bigint;
-  readonly lastStableOffset: bigint;
-  readonly logStartOffset: bigint;
-  readonly recordsBytes: number;
+export class PartitionOutcome {
+  constructor(
+    readonly errorCode: number,
+    readonly highWatermark: bigint,
+    readonly lastStableOffset: bigint,
+    readonly logStartOffset: bigint,
+    readonly recordsBytes: number,
+  ) {}
 }
 
 export function nextEpoch(epoch: number): number {
@@ -117,7 +119,8 @@ export function newFetchContext(
   const { sessionId, sessionEpoch } = request;
   if (sessionEpoch === INITIAL_EPOCH || sessionEpoch === FINAL_EPOCH) {
     if (sessionId !== INVALID_SESSION_ID) cache.remove(sessionId);
-    const partitions = request.partitions.map(cached);
+    const partitions: CachedPartition[] = [];
+    for (const requested of request.partitions) partitions.push(cached(requested));
     return sessionEpoch === FINAL_EPOCH
       ? { kind: 'sessionless', partitions }
       : { kind: 'full', partitions, request };
@@ -166,23 +169,30 @@ export function completeFetch(
   outcomes: readonly PartitionOutcome[],
   nowMs: number,
 ): { sessionId: number; included: boolean[] } {
-  const changed = context.partitions.map((partition, index) => remember(partition, outcomes[index]!));
+  const { partitions } = context;
+  // Loops rather than map/forEach: the arrays they make take the shape of whichever tier of V8 code
+  // made them, and a consumer optimized for one shape is thrown away when it meets the other.
+  const changed: boolean[] = [];
+  for (let index = 0; index < partitions.length; index += 1)
+    changed.push(remember(partitions[index]!, outcomes[index]!));
   switch (context.kind) {
     case 'sessionless':
-      return { sessionId: INVALID_SESSION_ID, included: changed.map(() => true) };
+      return { sessionId: INVALID_SESSION_ID, included: changed.fill(true) };
     case 'full': {
       const { usesTopicIds, privileged } = context.request;
-      const partitions = new Map(context.partitions.map((p) => [keyOf(usesTopicIds, p), p] as const));
-      const session = cache.maybeCreate(nowMs, privileged, usesTopicIds, partitions);
-      return { sessionId: session?.id ?? INVALID_SESSION_ID, included: changed.map(() => true) };
+      const byKey = new Map<string, CachedPartition>();
+      for (const partition of partitions) byKey.set(keyOf(usesTopicIds, partition), partition);
+      const session = cache.maybeCreate(nowMs, privileged, usesTopicIds, byKey);
+      return { sessionId: session?.id ?? INVALID_SESSION_ID, included: changed.fill(true) };
     }
     case 'incremental': {
       const { session } = context;
-      context.partitions.forEach((partition, index) => {
-        if (outcomes[index]!.recordsBytes === 0) return;
+      for (let index = 0; index < partitions.length; index += 1) {
+        if (outcomes[index]!.recordsBytes === 0) continue;
+        const partition = partitions[index]!;
         const key = keyOf(session.usesTopicIds, partition);
         if (session.partitions.delete(key)) session.partitions.set(key, partition);
-      });
+      }
       return { sessionId: session.id, included: changed };
     }
   }

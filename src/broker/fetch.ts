@@ -12,15 +12,16 @@ import type { IsolationLevel, Partition } from '../replication/index.js';
 import type { ApiHandler } from './api-handler.js';
 import type { BrokerContext } from './broker-context.js';
 import { BufferLoan } from './buffer-loan.js';
-import type { FetchReadAhead, ReadSpec } from './fetch-read-ahead.js';
-import { recordsForVersion } from './fetch-records-format.js';
+import { type FetchReadAhead, ReadSpec } from './fetch-read-ahead.js';
+import { RECORDS_AS_STORED_VERSION, recordsForVersion } from './fetch-records-format.js';
 import type { CachedPartition } from './fetch-session-cache.js';
 import {
   completeFetch,
   type FetchContext,
   type FetchSessionRequest,
   newFetchContext,
-  type PartitionOutcome,
+  PartitionOutcome,
+  type RequestedPartition,
 } from './fetch-session-context.js';
 import { supportedVersions } from './supported-apis.js';
 
@@ -28,14 +29,26 @@ const READ_COMMITTED = 1;
 const MAX_INT32 = 2147483647;
 const TOPIC_IDS_VERSION = 13;
 
-/** One partition the fetch reads, resolved to the local Partition or to the error that answers it. */
-interface FetchTarget {
-  readonly cached: CachedPartition;
-  readonly response: FetchResponsePartitionData;
-  readonly partition: Partition | undefined;
+/**
+ * One partition the fetch reads, resolved to the local Partition or to the error that answers it.
+ * A class, as every object on this path: one shape for V8 whichever way it was made, so the
+ * optimized fetch path is not thrown away ("wrong map") when a second shape shows up.
+ */
+class FetchTarget {
   /** The latest read of the partition (the next range is read ahead with the same limits). */
-  read?: ReadSpec;
+  read: ReadSpec | undefined = undefined;
+
+  constructor(
+    readonly cached: CachedPartition,
+    readonly response: FetchResponsePartitionData,
+    readonly partition: Partition | undefined,
+  ) {}
 }
+
+/** The "none" values of a partition's optional fields; the encoder only reads them, so they are shared. */
+const NO_DIVERGING_EPOCH = Object.freeze({ epoch: -1, endOffset: -1n });
+const NO_CURRENT_LEADER = Object.freeze({ leaderId: -1, leaderEpoch: -1 });
+const NO_SNAPSHOT_ID = Object.freeze({ endOffset: -1n, epoch: -1 });
 
 function partitionData(
   partitionIndex: number,
@@ -48,9 +61,9 @@ function partitionData(
     highWatermark: -1n,
     lastStableOffset: -1n,
     logStartOffset: -1n,
-    divergingEpoch: { epoch: -1, endOffset: -1n },
-    currentLeader: { leaderId: -1, leaderEpoch: -1 },
-    snapshotId: { endOffset: -1n, epoch: -1 },
+    divergingEpoch: NO_DIVERGING_EPOCH,
+    currentLeader: NO_CURRENT_LEADER,
+    snapshotId: NO_SNAPSHOT_ID,
     abortedTransactions: readCommitted ? [] : null,
     preferredReadReplica: -1,
     records: null,
@@ -61,30 +74,39 @@ function partitionData(
 function sessionRequest(context: BrokerContext, body: FetchRequest, version: number): FetchSessionRequest {
   const image = context.metadata();
   const usesTopicIds = version >= TOPIC_IDS_VERSION;
-  const identify = (topic: string, topicId: string): { topic: string; topicId: string } =>
-    usesTopicIds
-      ? { topic: image.topicsById.get(topicId)?.name ?? '', topicId }
-      : { topic, topicId: image.topicsByName.get(topic)?.id ?? ZERO_UUID };
-  return {
-    sessionId: body.sessionId,
-    sessionEpoch: body.sessionEpoch,
-    usesTopicIds,
-    privileged: body.replicaId >= 0 || body.replicaState.replicaId >= 0,
-    partitions: body.topics.flatMap((requested) => {
-      const names = identify(requested.topic, requested.topicId);
-      return requested.partitions.map((p) => ({
-        ...names,
+  const nameOf = (topic: string, topicId: string): string =>
+    usesTopicIds ? (image.topicsById.get(topicId)?.name ?? '') : topic;
+  const idOf = (topic: string, topicId: string): string =>
+    usesTopicIds ? topicId : (image.topicsByName.get(topic)?.id ?? ZERO_UUID);
+  const partitions: RequestedPartition[] = [];
+  for (const requested of body.topics) {
+    const topic = nameOf(requested.topic, requested.topicId);
+    const topicId = idOf(requested.topic, requested.topicId);
+    for (const p of requested.partitions) {
+      partitions.push({
+        topic,
+        topicId,
         partition: p.partition,
         fetchOffset: p.fetchOffset,
         partitionMaxBytes: p.partitionMaxBytes,
         currentLeaderEpoch: p.currentLeaderEpoch,
         lastFetchedEpoch: p.lastFetchedEpoch,
-      }));
-    }),
-    forgotten: body.forgottenTopicsData.flatMap((forgotten) => {
-      const names = identify(forgotten.topic, forgotten.topicId);
-      return forgotten.partitions.map((partition) => ({ ...names, partition }));
-    }),
+      });
+    }
+  }
+  const forgotten: { topic: string; topicId: string; partition: number }[] = [];
+  for (const requested of body.forgottenTopicsData) {
+    const topic = nameOf(requested.topic, requested.topicId);
+    const topicId = idOf(requested.topic, requested.topicId);
+    for (const partition of requested.partitions) forgotten.push({ topic, topicId, partition });
+  }
+  return {
+    sessionId: body.sessionId,
+    sessionEpoch: body.sessionEpoch,
+    usesTopicIds,
+    privileged: body.replicaId >= 0 || body.replicaState.replicaId >= 0,
+    partitions,
+    forgotten,
   };
 }
 
@@ -99,11 +121,8 @@ function resolveTarget(
   usesTopicIds: boolean,
   readCommitted: boolean,
 ): FetchTarget {
-  const fail = (errorCode: number): FetchTarget => ({
-    cached,
-    partition: undefined,
-    response: partitionData(cached.partition, errorCode, readCommitted),
-  });
+  const fail = (errorCode: number): FetchTarget =>
+    new FetchTarget(cached, partitionData(cached.partition, errorCode, readCommitted), undefined);
   const image = context.metadata();
   const topic = usesTopicIds ? image.topicsById.get(cached.topicId) : image.topicsByName.get(cached.topic);
   if (topic === undefined) {
@@ -114,7 +133,7 @@ function resolveTarget(
   const partition = context.replicas.getPartition(topic.name, cached.partition);
   if (partition === undefined) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   if (partition.topicId !== topic.id) return fail(ErrorCode.INCONSISTENT_TOPIC_ID);
-  return { cached, partition, response: partitionData(cached.partition, ErrorCode.NONE, readCommitted) };
+  return new FetchTarget(cached, partitionData(cached.partition, ErrorCode.NONE, readCommitted), partition);
 }
 
 /**
@@ -146,12 +165,12 @@ async function readAll(
       hasError = true;
       continue;
     }
-    const spec: ReadSpec = {
-      fetchOffset: cached.fetchOffset,
-      maxBytes: Math.max(0, Math.min(cached.partitionMaxBytes, remaining)),
-      minOneBatch: bytes === 0,
+    const spec = new ReadSpec(
+      cached.fetchOffset,
+      Math.max(0, Math.min(cached.partitionMaxBytes, remaining)),
+      bytes === 0,
       isolationLevel,
-    };
+    );
     targets[index]!.read = spec;
     const readEarlier = readAhead.claim(partition, spec, loan, index);
     const read =
@@ -199,7 +218,10 @@ function readAheadAfter(targets: readonly FetchTarget[], loan: BufferLoan, readA
   }
 }
 
-/** Rewrites each partition's records for what the version reads (see recordsForVersion). */
+/**
+ * Rewrites each partition's records for what the version reads (see recordsForVersion); only
+ * versions below RECORDS_AS_STORED_VERSION need it.
+ */
 async function formatRecords(targets: readonly FetchTarget[], version: number): Promise<void> {
   for (const { response, partition } of targets) {
     if (partition === undefined || response.errorCode !== ErrorCode.NONE || response.records === null)
@@ -234,14 +256,27 @@ function topicResponses(targets: readonly FetchTarget[], usesTopicIds: boolean):
   return topics;
 }
 
-function outcomeOf({ response }: FetchTarget): PartitionOutcome {
-  return {
-    errorCode: response.errorCode,
-    highWatermark: response.highWatermark,
-    lastStableOffset: response.lastStableOffset,
-    logStartOffset: response.logStartOffset,
-    recordsBytes: response.records?.length ?? 0,
-  };
+function outcomesOf(targets: readonly FetchTarget[]): PartitionOutcome[] {
+  const outcomes: PartitionOutcome[] = [];
+  for (const { response } of targets) {
+    outcomes.push(
+      new PartitionOutcome(
+        response.errorCode,
+        response.highWatermark,
+        response.lastStableOffset,
+        response.logStartOffset,
+        response.records?.length ?? 0,
+      ),
+    );
+  }
+  return outcomes;
+}
+
+/** The partitions hosted here, which a long poll waits on. */
+function hostedPartitions(targets: readonly FetchTarget[]): Partition[] {
+  const partitions: Partition[] = [];
+  for (const { partition } of targets) if (partition !== undefined) partitions.push(partition);
+  return partitions;
 }
 
 /**
@@ -274,11 +309,11 @@ async function fetchWithWait(
   const usesTopicIds = version >= TOPIC_IDS_VERSION;
   const readCommitted = body.isolationLevel === READ_COMMITTED;
   const isolationLevel: IsolationLevel = readCommitted ? 'readCommitted' : 'readUncommitted';
-  const targets = fetchContext.partitions.map((cached) =>
-    resolveTarget(context, cached, usesTopicIds, readCommitted),
-  );
+  const targets: FetchTarget[] = [];
+  for (const cached of fetchContext.partitions)
+    targets.push(resolveTarget(context, cached, usesTopicIds, readCommitted));
   const maxBytes = version >= 3 ? body.maxBytes : MAX_INT32;
-  const partitions = targets.flatMap((t) => (t.partition === undefined ? [] : [t.partition]));
+  const partitions = hostedPartitions(targets);
   const deadline = performance.now() + Math.max(0, body.maxWaitMs);
   // File reads go into pooled buffers the response's records are views of; they go back to the pool
   // once the response was written (never earlier: the socket reads them until then).
@@ -298,22 +333,21 @@ async function fetchWithWait(
     }
   }
   readAheadAfter(targets, loan, context.readAhead);
-  await formatRecords(targets, version);
+  if (version < RECORDS_AS_STORED_VERSION) await formatRecords(targets, version);
   countFetch(context, targets);
   const { sessionId, included } = completeFetch(
     context.fetchSessions,
     fetchContext,
-    targets.map(outcomeOf),
+    outcomesOf(targets),
     context.nowMs(),
   );
+  const answered: FetchTarget[] = [];
+  for (let index = 0; index < targets.length; index += 1) if (included[index]) answered.push(targets[index]!);
   return {
     throttleTimeMs: 0,
     errorCode: ErrorCode.NONE,
     sessionId,
-    responses: topicResponses(
-      targets.filter((_, index) => included[index]),
-      usesTopicIds,
-    ),
+    responses: topicResponses(answered, usesTopicIds),
     nodeEndpoints: [],
   };
 }

@@ -1,3 +1,5 @@
+import { objectArray } from './object-array.js';
+
 /** Sizes are rounded up to a multiple of this, so that reads of nearby sizes share buffers. */
 const SIZE_STEP_BYTES = 64 * 1024;
 
@@ -26,7 +28,7 @@ export interface BufferPoolOptions {
  */
 export class BufferPool {
   /** Free buffers, each of a multiple of SIZE_STEP_BYTES; a handful in practice (bounded by bytes). */
-  private readonly free: Buffer[] = [];
+  private readonly free: Buffer[] = objectArray();
   private freeBytes = 0;
   private readonly maxPooledBytes: number;
   private readonly maxBufferBytes: number;

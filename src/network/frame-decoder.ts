@@ -1,4 +1,5 @@
 import { FrameError } from './frame-error.js';
+import { objectArray } from './object-array.js';
 
 /** Kafka's `socket.request.max.bytes` default: 100 MiB. */
 export const DEFAULT_MAX_FRAME_BYTES = 104_857_600;
@@ -36,7 +37,7 @@ export type FrameAllocator = (size: number) => Buffer;
  * frames may be views into them and stay valid for as long as the caller holds them.
  */
 export class FrameDecoder {
-  private readonly chunks: Buffer[] = [];
+  private readonly chunks: Buffer[] = objectArray();
   /** Read position in `chunks[0]`. */
   private headOffset = 0;
   /** Unread bytes across all chunks. */

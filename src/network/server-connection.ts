@@ -7,6 +7,7 @@ import { FrameError } from './frame-error.js';
 import type { IdleCandidate } from './idle-sweeper.js';
 import { InFlightRequest } from './in-flight-request.js';
 import type { NetworkMetrics } from './network-metrics.js';
+import { objectArray } from './object-array.js';
 import type { ConnectionInfo, RequestHandler } from './request-handler.js';
 import { isRequestTracing, RequestTrace } from './request-trace.js';
 import { SocketWriter } from './socket-writer.js';
@@ -53,7 +54,7 @@ export class ServerConnection implements IdleCandidate {
   /** Resolves once the socket has fully closed. */
   readonly closed: Promise<void>;
   private readonly decoder: FrameDecoder;
-  private readonly slots: InFlightRequest[] = [];
+  private readonly slots: InFlightRequest[] = objectArray();
   private readonly writer: SocketWriter;
   private isClosed = false;
   private isDraining = false;
