@@ -90,7 +90,10 @@ describe('Produce', () => {
     });
     partition.appendAsLeader = (views, acks, options) => {
       const append = original(views, acks, options);
-      return 'errorCode' in append ? append : { ...append, written: append.written.then(() => written) };
+      if ('errorCode' in append) return append;
+      const afterWritten = append.afterWritten.bind(append);
+      append.afterWritten = (callback) => afterWritten(() => void written.then(callback));
+      return append;
     };
     try {
       const recycledBefore = broker.recycledFrames;
@@ -208,21 +211,28 @@ describe('Produce', () => {
     }
   });
 
-  it('answers REQUEST_TIMED_OUT for a partition not acknowledged within timeoutMs, KAFKA_STORAGE_ERROR for a failed one', async () => {
+  it('answers REQUEST_TIMED_OUT for a partition not acknowledged within timeoutMs, NOT_LEADER_OR_FOLLOWER for one whose leader resigned', async () => {
     const slow = broker.context.replicas.getPartition('events', 0)!;
-    const failed = broker.context.replicas.getPartition('events', 1)!;
-    const originals = [slow.appendAsLeader.bind(slow), failed.appendAsLeader.bind(failed)] as const;
-    // Acknowledgements that never come, and that fail (as when the log's write or fsync fails).
+    const resigned = broker.context.replicas.getPartition('events', 1)!;
+    const originals = [slow.appendAsLeader.bind(slow), resigned.appendAsLeader.bind(resigned)] as const;
+    // An acknowledgement that never comes (its wait needs an offset far past the append), and a
+    // partition whose leadership goes while its append waits (as when another broker takes it).
     slow.appendAsLeader = (views, acks, options) => {
       const append = originals[0](views, acks, options);
-      return 'errorCode' in append ? append : { ...append, acknowledged: new Promise<void>(() => {}) };
+      if ('errorCode' in append) return append;
+      append.waitIn = (delayed) => delayed.watch(slow, append.requiredOffset + 1_000n, 'highWatermark');
+      return append;
     };
-    failed.appendAsLeader = (views, acks, options) => {
+    resigned.appendAsLeader = (views, acks, options) => {
       const append = originals[1](views, acks, options);
       if ('errorCode' in append) return append;
-      const acknowledged = Promise.reject(new Error('fsync failed'));
-      acknowledged.catch(() => {});
-      return { ...append, acknowledged };
+      const waitIn = append.waitIn.bind(append);
+      append.waitIn = (delayed) => {
+        const ack = waitIn(delayed);
+        resigned.resign();
+        return ack;
+      };
+      return append;
     };
     try {
       const body = { ...produceBody('events', 0, batch('a')), timeoutMs: 50 };
@@ -238,12 +248,42 @@ describe('Produce', () => {
       const slowOffset = slow.logEndOffset - 1n;
       assert.deepEqual(answers, [
         [0, ErrorCode.REQUEST_TIMED_OUT, slowOffset],
-        [1, ErrorCode.KAFKA_STORAGE_ERROR, -1n],
+        [1, ErrorCode.NOT_LEADER_OR_FOLLOWER, -1n],
       ]);
+      assert.equal(broker.context.replicas.delayedProduces.size, 0);
+      assert.equal(slow.waitingAcks, 0, 'the timed-out wait left the partition');
     } finally {
       slow.appendAsLeader = originals[0];
-      failed.appendAsLeader = originals[1];
+      resigned.appendAsLeader = originals[1];
     }
+  });
+
+  it('answers a produce waiting on a deleted topic UNKNOWN_TOPIC_OR_PARTITION', async () => {
+    await broker.call(ApiKey.CreateTopics, 7, createTopicsBody([{ name: 'doomed' }]));
+    const partition = broker.context.replicas.getPartition('doomed', 0)!;
+    const original = partition.appendAsLeader.bind(partition);
+    // Its acknowledgement never comes on its own: only the deletion ends the wait.
+    partition.appendAsLeader = (views, acks, options) => {
+      const append = original(views, acks, options);
+      if ('errorCode' in append) return append;
+      append.waitIn = (delayed) => delayed.watch(partition, append.requiredOffset + 1_000n, 'highWatermark');
+      return append;
+    };
+    const produced = broker.call(ApiKey.Produce, 9, {
+      ...produceBody('doomed', 0, batch('a')),
+      timeoutMs: 60_000,
+    });
+    await eventually('the produce waits', () => (partition.waitingAcks === 1 ? true : undefined));
+    const deleted = await broker.call(ApiKey.DeleteTopics, 5, {
+      topics: [],
+      topicNames: ['doomed'],
+      timeoutMs: 5000,
+    });
+    assert.equal(deleted?.responses[0]?.errorCode, ErrorCode.NONE);
+    const response = await produced;
+    const answer = response?.responses[0]?.partitionResponses[0];
+    assert.equal(answer?.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    assert.equal(answer?.baseOffset, -1n);
   });
 
   it('answers INVALID_RECORD with record errors (v8+) for a record without a key on a compacted topic', async () => {

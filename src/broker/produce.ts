@@ -11,7 +11,14 @@ import {
   type RecordBatchView,
   TRANSACTIONAL_BIT,
 } from '../protocol/index.js';
-import type { Acks, LeaderAppend, Partition } from '../replication/index.js';
+import type {
+  Acks,
+  DelayedProduce,
+  DelayedProduces,
+  LeaderAppend,
+  Partition,
+  PartitionAck,
+} from '../replication/index.js';
 import type { ApiHandler } from './api-handler.js';
 import type { BrokerContext } from './broker-context.js';
 import type { TopicStats } from './broker-stats.js';
@@ -44,6 +51,8 @@ function isAcks(acks: number): acks is Acks {
 interface Pending {
   readonly response: PartitionResponse;
   readonly append: LeaderAppend;
+  /** Its wait in the produce purgatory (acks 1 and -1), once the request joined it. */
+  ack: PartitionAck | undefined;
 }
 
 type Outcome = PartitionResponse | Pending;
@@ -163,7 +172,7 @@ function appendValidated(
       ? append.duplicateOf.timestampMs
       : logAppendTimeMs;
   response.logStartOffset = append.logStartOffset;
-  return { response, append };
+  return { response, append, ack: undefined };
 }
 
 /**
@@ -214,81 +223,49 @@ function afterAppendsWritten(
   if (only === undefined || only instanceof Promise) {
     void appendsWritten(outcomes).then(then);
   } else if ('append' in only) {
-    void only.append.written.then(then);
+    only.append.afterWritten(then);
   } else {
     then();
   }
 }
 
 /**
- * The partition's response once the append is acknowledged, or at the request's timeout
- * (REQUEST_TIMED_OUT), whichever comes first; a failed append answers KAFKA_STORAGE_ERROR. One timer
- * and one promise per partition (no race of promises: this runs for every acks=all request).
+ * The answer of a partition whose wait ended: acknowledged (unchanged), REQUEST_TIMED_OUT (keeping
+ * its offset, as Kafka), or the partition's error (KAFKA_STORAGE_ERROR, NOT_LEADER_OR_FOLLOWER,
+ * UNKNOWN_TOPIC_OR_PARTITION) with no offset.
  */
-function acknowledge(
-  context: BrokerContext,
-  pending: Pending,
-  timeoutMs: number,
+function applyAck(response: PartitionResponse, ack: PartitionAck | undefined): void {
+  if (ack === undefined || ack.errorCode === ErrorCode.NONE) return;
+  response.errorCode = ack.errorCode;
+  if (ack.errorCode !== ErrorCode.REQUEST_TIMED_OUT) response.baseOffset = -1n;
+}
+
+/**
+ * A partition whose append waited for a KIP-890 verification: its own wait in purgatory, with the
+ * request's deadline.
+ */
+async function answerLate(
+  purgatory: DelayedProduces,
+  outcome: Promise<Outcome>,
+  acks: Acks,
+  deadlineMs: number,
 ): Promise<PartitionResponse> {
-  const response = pending.response;
-  return new Promise((resolve) => {
-    let isAnswered = false;
-    const timer = setTimeout(
-      () => {
-        isAnswered = true;
-        response.errorCode = ErrorCode.REQUEST_TIMED_OUT;
-        resolve(response);
-      },
-      Math.max(0, timeoutMs),
-    );
-    pending.append.acknowledged.then(
-      () => {
-        if (isAnswered) return;
-        clearTimeout(timer);
-        resolve(response);
-      },
-      (error: unknown) => {
-        if (isAnswered) return;
-        clearTimeout(timer);
-        context.logger.error({ error: String(error) }, 'produce append failed');
-        response.errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
-        response.baseOffset = -1n;
-        resolve(response);
-      },
-    );
-  });
-}
-
-/** One partition's answer: at once, or (a verification or an acknowledgement to wait for) later. */
-function answerPartition(
-  context: BrokerContext,
-  outcome: Outcome | Promise<Outcome>,
-  acks: Acks,
-  timeoutMs: number,
-): PartitionResponse | Promise<PartitionResponse> {
-  if (!(outcome instanceof Promise)) return answerSettled(context, outcome, acks, timeoutMs);
-  const answered = outcome.then((settled) => answerSettled(context, settled, acks, timeoutMs));
-  // A verification that throws fails the request when its turn comes (an earlier one may fail first).
-  answered.catch(() => {});
-  return answered;
-}
-
-function answerSettled(
-  context: BrokerContext,
-  settled: Outcome,
-  acks: Acks,
-  timeoutMs: number,
-): PartitionResponse | Promise<PartitionResponse> {
+  const settled = await outcome;
   if (!('append' in settled)) return settled;
-  return acks === 0 ? settled.response : acknowledge(context, settled, timeoutMs);
+  if (acks === 0) return settled.response;
+  const delayed = purgatory.createWithDeadline(deadlineMs);
+  const ack = settled.append.waitIn(delayed);
+  await delayed.completed();
+  applyAck(settled.response, ack);
+  return settled.response;
 }
 
-/** True when some partition's answer waits for an acknowledgement or a verification ("purgatory"). */
-function waitsForAcks(outcomes: readonly (readonly (Outcome | Promise<Outcome>)[])[]): boolean {
-  for (const topic of outcomes) {
-    for (const outcome of topic) if (outcome instanceof Promise || 'append' in outcome) return true;
-  }
-  return false;
+/** True when no partition's answer is a promise (the answers are then the response array itself). */
+function isSettled(
+  answers: readonly (PartitionResponse | Promise<PartitionResponse>)[],
+): answers is PartitionResponse[] {
+  for (const answer of answers) if (answer instanceof Promise) return false;
+  return true;
 }
 
 function errorBody(body: ProduceRequest, errorCode: number): ProduceResponse {
@@ -346,22 +323,51 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
     // The frame's memory may serve a later request once the response left (it holds no records, but
     // an error response is built from the body) and the logs hold no view of the records any more.
     request.afterResponseWritten(() => afterAppendsWritten(outcomes, () => request.recycleFrame()));
-    // acks=all answers wait in "purgatory" (a verified first transactional batch waits too).
-    const isDelayed = acks === -1 && waitsForAcks(outcomes);
+    if (acks === 0) return null;
+    // Every partition's wait starts now, under one request timeout: the appended partitions join one
+    // purgatory entry (Kafka's DelayedProduce); one still being verified joins later, same deadline.
+    const purgatory = context.replicas.delayedProduces;
+    let delayed: DelayedProduce | undefined;
+    let lateDeadlineMs: number | undefined;
+    const answers = outcomes.map((topic) =>
+      topic.map((outcome): PartitionResponse | Promise<PartitionResponse> => {
+        if (outcome instanceof Promise) {
+          lateDeadlineMs ??= purgatory.nowMs() + Math.max(0, body.timeoutMs);
+          const answered = answerLate(purgatory, outcome, acks, lateDeadlineMs);
+          // A verification that throws fails the request when its turn comes (an earlier one may fail first).
+          answered.catch(() => {});
+          return answered;
+        }
+        if (!('append' in outcome)) return outcome;
+        delayed ??= purgatory.create(body.timeoutMs);
+        outcome.ack = outcome.append.waitIn(delayed);
+        return outcome.response;
+      }),
+    );
+    const isDelayed = acks === -1 && (delayed !== undefined || lateDeadlineMs !== undefined);
     if (isDelayed) context.stats.delayedProduces += 1;
     try {
-      // Every partition's wait starts now (one request timeout for all); then answers go in order.
-      const answers = outcomes.map((topic) =>
-        topic.map((outcome) => answerPartition(context, outcome, acks, body.timeoutMs)),
-      );
+      if (delayed !== undefined) {
+        await delayed.completed();
+        for (const topic of outcomes) {
+          for (const outcome of topic) {
+            if (!(outcome instanceof Promise) && 'append' in outcome) applyAck(outcome.response, outcome.ack);
+          }
+        }
+      }
       const responses: ProduceResponse['responses'] = [];
       for (let topicIndex = 0; topicIndex < answers.length; topicIndex += 1) {
-        const partitionResponses: PartitionResponse[] = [];
-        for (const answer of answers[topicIndex]!)
-          partitionResponses.push(answer instanceof Promise ? await answer : answer);
+        const topicAnswers = answers[topicIndex]!;
+        let partitionResponses: PartitionResponse[];
+        if (isSettled(topicAnswers)) {
+          partitionResponses = topicAnswers;
+        } else {
+          partitionResponses = [];
+          for (const answer of topicAnswers) partitionResponses.push(await answer);
+        }
         responses.push({ name: body.topicData[topicIndex]!.name, partitionResponses });
       }
-      return acks === 0 ? null : { responses, throttleTimeMs: 0, nodeEndpoints: [] };
+      return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
     } finally {
       if (isDelayed) context.stats.delayedProduces -= 1;
     }

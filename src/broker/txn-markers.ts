@@ -19,6 +19,7 @@
  */
 import {
   ErrorCode,
+  KafkaError,
   PyralogError,
   type WriteTxnMarkersRequestWritableTxnMarker,
   type WriteTxnMarkersResponseWritableTxnMarkerPartitionResult,
@@ -111,6 +112,8 @@ function appendMarker(
 }
 
 function errorCodeOf(error: unknown): number {
+  // The partition went away or lost its leadership while the marker waited (Partition.waitFor).
+  if (error instanceof KafkaError) return error.errorCode;
   if (error instanceof PyralogError && error.code === 'LOG_CLOSED') return ErrorCode.NOT_LEADER_OR_FOLLOWER;
   if (error instanceof PyralogError && error.code === 'LOG_FAILED') return ErrorCode.KAFKA_STORAGE_ERROR;
   return ErrorCode.UNKNOWN_SERVER_ERROR;

@@ -6,7 +6,11 @@ import { createRecordBatch, ErrorCode, encodeRecordBatchSync, viewRecordBatches 
 import { MemoryFileSystem, PartitionLog, resolveLogConfig, systemClock } from '../storage/index.js';
 import { eventually } from '../testing/index.js';
 import { DelayedFetches } from './delayed-fetch.js';
+import { DelayedProduces } from './delayed-produce.js';
+import { HeldSyncFileSystem } from './held-sync-file-system.test-support.js';
+import type { OffsetWaiter } from './offset-queue.js';
 import { type LeaderAppend, Partition, type RefusedAppend } from './partition.js';
+import { ReplicaManager } from './replica-manager.js';
 
 function accepted(append: LeaderAppend | RefusedAppend): LeaderAppend {
   if ('errorCode' in append) assert.fail(`refused: ${append.message}`);
@@ -26,9 +30,12 @@ function idempotent(producerEpoch: number, baseSequence: number, ...values: stri
   );
 }
 
-async function openPartition(policy: 'durable' | 'page-cache'): Promise<Partition> {
+async function openPartition(
+  policy: 'durable' | 'page-cache',
+  fs: HeldSyncFileSystem | MemoryFileSystem = new MemoryFileSystem(),
+): Promise<Partition> {
   const log = await PartitionLog.open({
-    fs: new MemoryFileSystem(),
+    fs,
     dir: '/logs/t-0',
     topic: 't',
     partition: 0,
@@ -128,6 +135,139 @@ describe('Partition', () => {
     const fenced = partition.appendAsLeader(idempotent(0, 1, 'c'), -1);
     assert.equal('errorCode' in fenced && fenced.errorCode, ErrorCode.INVALID_PRODUCER_EPOCH);
     assert.equal(partition.logEndOffset, 1n);
+    await partition.log.close();
+  });
+
+  it('moves the high watermark once per fsync, not once per append of its group (durable)', async () => {
+    const fs = new HeldSyncFileSystem();
+    const partition = await openPartition('durable', fs);
+    let advances = 0;
+    partition.onHighWatermark(() => {
+      advances += 1;
+    });
+    fs.hold();
+    const appends = ['a', 'b', 'c', 'd'].map((value) => accepted(partition.appendAsLeader(views(value), -1)));
+    await eventually('the group commit waits for its fsync', () => (fs.heldCount === 1 ? true : undefined));
+    assert.equal(partition.highWatermark, 0n);
+    fs.release();
+    await Promise.all(appends.map((append) => append.acknowledged));
+    assert.equal(partition.highWatermark, 4n);
+    assert.equal(fs.logSyncs, 1, 'one fsync covered the four appends');
+    assert.equal(advances, 1, 'and the high watermark moved once for it');
+    await partition.log.close();
+  });
+
+  it('acks=1 waits for the write only: it is answered while the fsync is held', async () => {
+    const fs = new HeldSyncFileSystem();
+    const partition = await openPartition('durable', fs);
+    fs.hold();
+    const delayed = new DelayedProduces().create(60_000);
+    const ack = accepted(partition.appendAsLeader(views('a'), 1)).waitIn(delayed)!;
+    await delayed.completed();
+    assert.equal(ack.errorCode, ErrorCode.NONE);
+    assert.equal(partition.highWatermark, 0n, 'not durable yet');
+    fs.release();
+    await partition.log.close();
+  });
+
+  it('a failed fsync answers the waiting acks=all appends KAFKA_STORAGE_ERROR, and later waits at once', async () => {
+    const fs = new HeldSyncFileSystem();
+    const partition = await openPartition('durable', fs);
+    fs.hold();
+    const purgatory = new DelayedProduces();
+    const delayed = purgatory.create(60_000);
+    const acks = ['a', 'b'].map(
+      (value) => accepted(partition.appendAsLeader(views(value), -1)).waitIn(delayed)!,
+    );
+    const marker = accepted(partition.appendAsLeader(views('c'), -1)).acknowledged;
+    await eventually('the fsync is held', () => (fs.heldCount === 1 ? true : undefined));
+    fs.failHeld(new Error('EIO: the disk went away'));
+    await delayed.completed();
+    assert.deepEqual(
+      acks.map((ack) => ack.errorCode),
+      [ErrorCode.KAFKA_STORAGE_ERROR, ErrorCode.KAFKA_STORAGE_ERROR],
+    );
+    await assert.rejects(marker, (error: Error) => error.message.includes('failed'));
+    assert.equal(partition.highWatermark, 0n);
+    const late = purgatory.create(60_000);
+    const lateAck = late.watch(partition, 10n, 'highWatermark');
+    await late.completed();
+    assert.equal(lateAck.errorCode, ErrorCode.KAFKA_STORAGE_ERROR);
+    assert.equal(purgatory.size, 0);
+    await partition.log.close();
+  });
+
+  it('a clean close answers the waiting appends after its fsync; waits on the closed log answer NOT_LEADER_OR_FOLLOWER', async () => {
+    const fs = new HeldSyncFileSystem();
+    const partition = await openPartition('durable', fs);
+    fs.hold();
+    const delayed = new DelayedProduces().create(60_000);
+    const ack = accepted(partition.appendAsLeader(views('a'), -1)).waitIn(delayed)!;
+    await eventually('the fsync is held', () => (fs.heldCount === 1 ? true : undefined));
+    const closing = partition.log.close();
+    fs.release();
+    await closing;
+    await delayed.completed();
+    assert.equal(ack.errorCode, ErrorCode.NONE, 'the shutdown flush made it durable');
+    const after = new DelayedProduces().create(60_000);
+    const late = after.watch(partition, 5n, 'highWatermark');
+    await after.completed();
+    assert.equal(late.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  });
+
+  it('a removed partition (topic deleted) answers its waiting appends UNKNOWN_TOPIC_OR_PARTITION', async () => {
+    const fs = new HeldSyncFileSystem();
+    const partition = await openPartition('durable', fs);
+    const replicas = new ReplicaManager();
+    replicas.addPartition(partition);
+    fs.hold();
+    const delayed = replicas.delayedProduces.create(60_000);
+    const ack = accepted(partition.appendAsLeader(views('a'), -1)).waitIn(delayed)!;
+    const promised = accepted(partition.appendAsLeader(views('b'), -1)).acknowledged;
+    replicas.removePartition('t', 0);
+    await delayed.completed();
+    assert.equal(ack.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    await assert.rejects(promised, { code: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    assert.equal(replicas.delayedProduces.size, 0);
+    fs.release();
+    await partition.log.close();
+  });
+
+  it('a partition replaced by a new leader Partition resigns: its waits answer NOT_LEADER_OR_FOLLOWER, the new one completes later ones', async () => {
+    const fs = new HeldSyncFileSystem();
+    const old = await openPartition('durable', fs);
+    const replicas = new ReplicaManager();
+    replicas.addPartition(old);
+    fs.hold();
+    const delayed = replicas.delayedProduces.create(60_000);
+    const ack = accepted(old.appendAsLeader(views('a'), -1)).waitIn(delayed)!;
+    await eventually('the fsync is held', () => (fs.heldCount === 1 ? true : undefined));
+    const successor = new Partition('id', old.log, 4);
+    replicas.addPartition(successor);
+    await delayed.completed();
+    assert.equal(ack.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    fs.release();
+    await accepted(successor.appendAsLeader(views('b'), -1)).acknowledged;
+    assert.equal(successor.highWatermark, 2n);
+    await successor.log.close();
+  });
+
+  it('completes waiters in offset order in one pass when the high watermark moves', async () => {
+    const partition = await openPartition('durable');
+    const order: bigint[] = [];
+    const waiter = (requiredOffset: bigint): OffsetWaiter => ({
+      requiredOffset,
+      isWaiting: true,
+      complete: (errorCode) => {
+        assert.equal(errorCode, ErrorCode.NONE);
+        order.push(requiredOffset);
+      },
+    });
+    for (const offset of [3n, 1n, 2n]) partition.watch(waiter(offset), 'highWatermark');
+    partition.advanceHighWatermark(0n);
+    assert.deepEqual(order, []);
+    await accepted(partition.appendAsLeader(views('a', 'b', 'c'), -1)).acknowledged;
+    assert.deepEqual(order, [1n, 2n, 3n]);
     await partition.log.close();
   });
 });

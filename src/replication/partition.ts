@@ -1,9 +1,16 @@
-import { ErrorCode, type RecordBatchView, viewRecordBatches } from '../protocol/index.js';
+import {
+  ErrorCode,
+  kafkaError,
+  PyralogError,
+  type RecordBatchView,
+  viewRecordBatches,
+} from '../protocol/index.js';
 import {
   type AbortedTxn,
   type AppendResult,
   type EndTxnMarkerAppend,
   ListOffsetsTimestamp,
+  type LogProgressListener,
   type PartitionLog,
   type ProducerBatchMetadata,
   type ProducerCheck,
@@ -11,24 +18,70 @@ import {
   type ReadResult,
   type TimestampAndOffset,
 } from '../storage/index.js';
+import type { DelayedProduce, PartitionAck } from './delayed-produce.js';
+import { OffsetQueue, type OffsetWaiter } from './offset-queue.js';
 
 /** Produce's acks: 0 none, 1 the leader's write, -1 (all) the in-sync replicas, here the leader's fsync. */
 export type Acks = 0 | 1 | -1;
 
-/** An append the leader accepted: offsets are final; `acknowledged` resolves when `acks` allow an answer. */
-export interface LeaderAppend {
-  readonly firstOffset: bigint;
-  readonly lastOffset: bigint;
-  readonly logStartOffset: bigint;
-  /** Rejects with the I/O error that failed the log. Never needs awaiting (rejections are handled). */
-  readonly acknowledged: Promise<void>;
+/** What a produce waits for: acks=all the high watermark, acks=1 the log end (the leader's write). */
+export type Watermark = 'highWatermark' | 'logEnd';
+
+/**
+ * An append the leader accepted: offsets are final. A produce request waits for it through
+ * DelayedProduce.watch (the partition's queue, no promise per append); `acknowledged` is the same
+ * wait as a promise, made only when read (coordinators, tests).
+ */
+export class LeaderAppend {
+  constructor(
+    private readonly partition: Partition,
+    readonly firstOffset: bigint,
+    readonly lastOffset: bigint,
+    readonly logStartOffset: bigint,
+    /** The watermark the append's acks wait for; undefined for acks=0 (nothing to wait for). */
+    readonly watermark: Watermark | undefined,
+    private readonly result: AppendResult | undefined,
+    /** Set when the batch was a producer's retry of one already appended: nothing new was written. */
+    readonly duplicateOf?: ProducerBatchMetadata,
+  ) {}
+
+  /** The offset the watermark must reach: the one after the append's last record. */
+  get requiredOffset(): bigint {
+    return this.lastOffset + 1n;
+  }
+
+  /**
+   * Resolves when `acks` allow an answer; rejects with the log's error (LogFailedError,
+   * LogClosedError) or a KafkaError (the partition went away or lost its leadership). Never needs
+   * awaiting (rejections are handled).
+   */
+  get acknowledged(): Promise<void> {
+    if (this.watermark === undefined) return Promise.resolve();
+    return this.partition.waitFor(this.requiredOffset, this.watermark);
+  }
+
   /**
    * Settles once the batches are in the log file (or the write failed): from then on the log holds no
    * view of the appended buffers, so their owner may reuse them. Never rejects.
    */
-  readonly written: Promise<void>;
-  /** Set when the batch was a producer's retry of one already appended: nothing new was written. */
-  readonly duplicateOf?: ProducerBatchMetadata;
+  get written(): Promise<void> {
+    return this.result === undefined ? Promise.resolve() : this.result.written.catch(() => {});
+  }
+
+  /**
+   * Joins `delayed` (a produce request in purgatory) until this append's acks are satisfied; undefined
+   * for acks=0 (nothing to wait for).
+   */
+  waitIn(delayed: DelayedProduce): PartitionAck | undefined {
+    if (this.watermark === undefined) return undefined;
+    return delayed.watch(this.partition, this.requiredOffset, this.watermark);
+  }
+
+  /** Calls `callback` once `written` would settle (one promise, none when nothing was written). */
+  afterWritten(callback: () => void): void {
+    if (this.result === undefined) callback();
+    else void this.result.written.then(callback, callback);
+  }
 }
 
 /** An append the leader refused before writing anything (producer state): the partition's error. */
@@ -59,17 +112,32 @@ export interface MarkerAppend {
 /**
  * One partition this node leads (single node: the ISR is this node alone). Wraps the storage log and
  * owns the high watermark, which on a single node moves as follows:
- * - `pyralog.flush.policy=durable` (default): to an append's end once its bytes are fsynced
- *   (`durable` resolved), so a consumer never sees a record a power loss could take back, and
- *   acks=all is answered at that same moment;
- * - `page-cache` (Kafka's policy): to an append's end once its bytes are written to the file
- *   (`written` resolved), exactly when Kafka's leader with ISR = {itself} advances it.
+ * - `pyralog.flush.policy=durable` (default): to the durable offset after each fsync (one move per
+ *   fsync, covering every append of its group commits), so a consumer never sees a record a power
+ *   loss could take back, and acks=all is answered at that same moment;
+ * - `page-cache` (Kafka's policy): to the log end after each group write, exactly when Kafka's leader
+ *   with ISR = {itself} advances it.
  * At open the high watermark is the log end: recovery has already cut what was not durable.
- * The high watermark never moves back; listeners run after every advance (long-poll wake-ups).
+ * The high watermark never moves back. After every advance the produce purgatory's waiters up to it
+ * complete in one pass (offset order), then the listeners run (long-poll wake-ups). A replicated
+ * high watermark would complete the same queue through `advanceHighWatermark`.
+ *
+ * The partition learns of the log's progress through its LogProgressListener (set here: one
+ * Partition per log at a time). When the log stops (I/O failure: KAFKA_STORAGE_ERROR; closed:
+ * NOT_LEADER_OR_FOLLOWER), the partition is removed (UNKNOWN_TOPIC_OR_PARTITION) or resigns its
+ * leadership (NOT_LEADER_OR_FOLLOWER), every waiter completes with that error, and so does every
+ * later wait.
  */
 export class Partition {
   private readonly hwListeners = new Set<() => void>();
   private removed = false;
+  /** acks=all waiters, by the high watermark they need. */
+  private readonly hwWaiters = new OffsetQueue();
+  /** acks=1 waiters, by the log end they need. */
+  private readonly logEndWaiters = new OffsetQueue();
+  /** NONE while waits can complete; else the error every wait completes with. */
+  private stopErrorCode: number = ErrorCode.NONE;
+  private stopError: Error | undefined;
 
   constructor(
     readonly topicId: string,
@@ -77,6 +145,12 @@ export class Partition {
     private epoch: number,
   ) {
     log.setHighWatermark(log.logEndOffset);
+    const progress: LogProgressListener = {
+      onWritten: (logEndOffset) => this.onWritten(logEndOffset),
+      onDurable: (durableOffset) => this.onDurable(durableOffset),
+      onStopped: (error) => this.stop(errorCodeOfLogStop(error), error),
+    };
+    log.setProgressListener(progress);
   }
 
   /** The leader epoch stamped into appended batches. */
@@ -172,40 +246,34 @@ export class Partition {
   ): LeaderAppend | RefusedAppend {
     const verdict = this.checkProducerState(views);
     if (verdict.kind === 'refused') return { errorCode: verdict.errorCode, message: verdict.message };
-    if (verdict.kind === 'duplicate') return this.duplicateAppend(verdict.batch, acks);
+    const watermark = acks === -1 ? 'highWatermark' : acks === 1 ? 'logEnd' : undefined;
+    const logStartOffset = this.log.logStartOffset;
+    if (verdict.kind === 'duplicate') {
+      const batch = verdict.batch;
+      // A retry appends nothing: acks=1 is already satisfied (the original was accepted).
+      const waitsFor = watermark === 'highWatermark' ? watermark : undefined;
+      return new LeaderAppend(
+        this,
+        batch.firstOffset,
+        batch.lastOffset,
+        logStartOffset,
+        waitsFor,
+        undefined,
+        batch,
+      );
+    }
     const noSync = options.requestSync === false && acks !== -1;
     const result = this.log.appendAsLeader(
       views,
       noSync ? { leaderEpoch: this.leaderEpoch, sync: false } : { leaderEpoch: this.leaderEpoch },
     );
-    const committed = this.commitWhenDone(result);
-    // Both have a rejection handler already (commitWhenDone's, `written`'s catch below).
-    const acknowledged = acks === -1 ? committed : result.written;
-    return {
-      firstOffset: result.firstOffset,
-      lastOffset: result.lastOffset,
-      logStartOffset: this.log.logStartOffset,
-      acknowledged,
-      written: result.written.catch(() => {}),
-    };
-  }
-
-  /** Moves the high watermark over `result` once its policy allows (fsynced, or written in page-cache mode). */
-  private commitWhenDone(result: AppendResult): Promise<void> {
-    const durableMode = this.log.logConfig.flushPolicy === 'durable';
-    const end = result.lastOffset + 1n;
-    const committed = durableMode ? result.durable : result.written;
-    committed.then(
-      () => this.advanceHighWatermark(end),
-      () => {},
-    );
-    return committed;
+    return new LeaderAppend(this, result.firstOffset, result.lastOffset, logStartOffset, watermark, result);
   }
 
   /**
    * Appends a coordinator's commit or abort marker (see PartitionLog.appendEndTxnMarker). As Kafka
    * appends markers with acks=all, `acknowledged` resolves once the high watermark covers the marker
-   * (so the marker is also fsynced in page-cache mode: the coordinator moves on only then).
+   * and it is fsynced (in page-cache mode too: the coordinator moves on only then).
    * RefusedAppend: INVALID_PRODUCER_EPOCH or TRANSACTION_COORDINATOR_FENCED. Throws the log's error
    * synchronously when it is closed or failed.
    */
@@ -213,10 +281,88 @@ export class Partition {
     const result = this.log.appendEndTxnMarker(marker, { leaderEpoch: this.leaderEpoch, sync: true });
     if ('errorCode' in result) return result;
     const end = result.lastOffset + 1n;
-    const committed = this.commitWhenDone(result);
-    const acknowledged = Promise.all([committed, result.durable]).then(() => this.waitForHighWatermark(end));
+    const acknowledged = result.durable.then(() => this.waitFor(end, 'highWatermark'));
     acknowledged.catch(() => {});
     return { offset: result.lastOffset, acknowledged };
+  }
+
+  /**
+   * Queues `waiter` until `watermark` reaches its required offset (the produce purgatory). Completes
+   * it at once, without queueing, when the watermark is there already or the partition stopped
+   * (with the stop's error). Returns the queue it joined, if it did.
+   */
+  watch(waiter: OffsetWaiter, watermark: Watermark): OffsetQueue | undefined {
+    if (this.stopErrorCode !== ErrorCode.NONE) {
+      waiter.complete(this.stopErrorCode);
+      return undefined;
+    }
+    const isHighWatermark = watermark === 'highWatermark';
+    const reached = isHighWatermark ? this.log.highWatermark : this.log.logEndOffset;
+    if (waiter.requiredOffset <= reached) {
+      waiter.complete(ErrorCode.NONE);
+      return undefined;
+    }
+    const queue = isHighWatermark ? this.hwWaiters : this.logEndWaiters;
+    queue.add(waiter);
+    return queue;
+  }
+
+  /** Produce requests' partitions waiting here (both watermarks). */
+  get waitingAcks(): number {
+    return this.hwWaiters.size + this.logEndWaiters.size;
+  }
+
+  /**
+   * `watch` as a promise (coordinators, tests): resolves once `watermark` reaches `offset`, rejects
+   * with the stop's error (see the class comment).
+   */
+  waitFor(offset: bigint, watermark: Watermark): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.watch(
+        {
+          requiredOffset: offset,
+          isWaiting: true,
+          complete: (errorCode) => {
+            if (errorCode === ErrorCode.NONE) resolve();
+            else reject(this.stopError ?? kafkaError('UNKNOWN_SERVER_ERROR'));
+          },
+        },
+        watermark,
+      );
+    });
+  }
+
+  /** Resolves once the high watermark reaches `offset` (at once when it has); rejects as `waitFor`. */
+  waitForHighWatermark(offset: bigint): Promise<void> {
+    return this.waitFor(offset, 'highWatermark');
+  }
+
+  /**
+   * This node stops leading the partition (another leader took it, or the partition is handed to a
+   * new Partition): every wait completes with NOT_LEADER_OR_FOLLOWER, as Kafka's delayed produce
+   * does once its partition's leader is elsewhere.
+   */
+  resign(): void {
+    this.stop(ErrorCode.NOT_LEADER_OR_FOLLOWER, kafkaError('NOT_LEADER_OR_FOLLOWER'));
+  }
+
+  private onWritten(logEndOffset: bigint): void {
+    this.logEndWaiters.completeUpTo(logEndOffset);
+    if (this.log.logConfig.flushPolicy !== 'durable') this.advanceHighWatermark(logEndOffset);
+  }
+
+  private onDurable(durableOffset: bigint): void {
+    if (this.log.logConfig.flushPolicy === 'durable') this.advanceHighWatermark(durableOffset);
+  }
+
+  /** Completes every wait, now and later, with `errorCode` (the first stop wins). */
+  private stop(errorCode: number, error: Error): void {
+    if (this.stopErrorCode === ErrorCode.NONE) {
+      this.stopErrorCode = errorCode;
+      this.stopError = error;
+    }
+    this.hwWaiters.completeAll(this.stopErrorCode);
+    this.logEndWaiters.completeAll(this.stopErrorCode);
   }
 
   /** The last stable offset: read_committed consumers read below it (see PartitionLog.lastStableOffset). */
@@ -242,33 +388,14 @@ export class Partition {
     return { kind: 'append' };
   }
 
-  private duplicateAppend(batch: ProducerBatchMetadata, acks: Acks): LeaderAppend {
-    const acknowledged = acks === -1 ? this.waitForHighWatermark(batch.lastOffset + 1n) : Promise.resolve();
-    return {
-      firstOffset: batch.firstOffset,
-      lastOffset: batch.lastOffset,
-      logStartOffset: this.log.logStartOffset,
-      acknowledged,
-      written: Promise.resolve(),
-      duplicateOf: batch,
-    };
-  }
-
-  /** Resolves once the high watermark reaches `offset` (at once when it has). */
-  waitForHighWatermark(offset: bigint): Promise<void> {
-    if (this.highWatermark >= offset) return Promise.resolve();
-    return new Promise((resolve) => {
-      const stop = this.onHighWatermark(() => {
-        if (this.highWatermark < offset) return;
-        stop();
-        resolve();
-      });
-    });
-  }
-
-  private advanceHighWatermark(offset: bigint): void {
+  /**
+   * Moves the high watermark up to `offset` (clamped to the log end), completes the acks=all waiters
+   * it now covers in one pass, then wakes the listeners. Never moves it back.
+   */
+  advanceHighWatermark(offset: bigint): void {
     if (offset <= this.log.highWatermark) return;
-    this.log.setHighWatermark(offset);
+    const highWatermark = this.log.setHighWatermark(offset);
+    this.hwWaiters.completeUpTo(highWatermark);
     for (const listener of [...this.hwListeners]) listener();
   }
 
@@ -331,6 +458,8 @@ export class Partition {
    */
   markRemoved(): void {
     this.removed = true;
+    // Kafka's delayed produce finds its partition gone: UNKNOWN_TOPIC_OR_PARTITION.
+    this.stop(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, kafkaError('UNKNOWN_TOPIC_OR_PARTITION'));
     for (const listener of [...this.hwListeners]) listener();
   }
 
@@ -359,4 +488,11 @@ function lastOffsetOf(records: Buffer): bigint {
   let last = -1n;
   for (const view of viewRecordBatches(records, { verifyCrc: false })) last = view.lastOffset;
   return last;
+}
+
+/** The log stopped: an I/O failure is KAFKA_STORAGE_ERROR; a closed log (going away) NOT_LEADER_OR_FOLLOWER. */
+function errorCodeOfLogStop(error: Error): number {
+  return error instanceof PyralogError && error.code === 'LOG_FAILED'
+    ? ErrorCode.KAFKA_STORAGE_ERROR
+    : ErrorCode.NOT_LEADER_OR_FOLLOWER;
 }

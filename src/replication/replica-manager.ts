@@ -1,4 +1,5 @@
 import { DelayedFetches } from './delayed-fetch.js';
+import { type DeadlineTimer, DelayedProduces } from './delayed-produce.js';
 import type { Partition } from './partition.js';
 
 /**
@@ -8,12 +9,24 @@ import type { Partition } from './partition.js';
 export class ReplicaManager {
   private readonly partitions = new Map<string, Partition>();
   readonly delayedFetches: DelayedFetches;
+  /** Produce requests waiting for acks (the produce purgatory's deadlines; the waits sit in each Partition). */
+  readonly delayedProduces: DelayedProduces;
 
   private readonly persistLogStartOffsets: () => Promise<void>;
 
-  /** `persistLogStartOffsets` writes the log-start-offset checkpoint (the server's LogManager). */
-  constructor(options: { maxDelayedFetches?: number; persistLogStartOffsets?: () => Promise<void> } = {}) {
+  /**
+   * `persistLogStartOffsets` writes the log-start-offset checkpoint (the server's LogManager);
+   * `produceTimer` is the produce purgatory's clock and timer (tests drive a virtual one).
+   */
+  constructor(
+    options: {
+      maxDelayedFetches?: number;
+      persistLogStartOffsets?: () => Promise<void>;
+      produceTimer?: DeadlineTimer;
+    } = {},
+  ) {
     this.delayedFetches = new DelayedFetches(options.maxDelayedFetches);
+    this.delayedProduces = new DelayedProduces(options.produceTimer);
     this.persistLogStartOffsets = options.persistLogStartOffsets ?? (async () => {});
   }
 
@@ -21,8 +34,15 @@ export class ReplicaManager {
     return this.partitions.get(`${topic}-${partition}`);
   }
 
+  /**
+   * Hosts `partition`. A different Partition it replaces resigns (its waiting produces answer
+   * NOT_LEADER_OR_FOLLOWER): the log's progress now reaches the new one only.
+   */
   addPartition(partition: Partition): void {
-    this.partitions.set(`${partition.topic}-${partition.partition}`, partition);
+    const key = `${partition.topic}-${partition.partition}`;
+    const replaced = this.partitions.get(key);
+    this.partitions.set(key, partition);
+    if (replaced !== undefined && replaced !== partition) replaced.resign();
   }
 
   /** Stops hosting the partition: lookups miss it and fetches held on it answer at once. */

@@ -357,6 +357,7 @@ export class GroupCommit {
   private finishGroup(group: PendingGroup): void {
     const state = this.state;
     group.written.resolve();
+    state.progress?.onWritten(state.logEnd);
     state.options.onAppend?.(state.logEnd);
     this.unflushedMessages += group.records;
     if (group.needsSync || this.unflushedMessages >= state.config.flushMessages) this.requestSync();
@@ -465,6 +466,7 @@ export class GroupCommit {
     if (offset >= state.logEnd) this.unflushedMessages = 0;
     this.lastFlushMs = state.clock.nowMs();
     state.durableWaiters.advanceTo(state.durableOffset);
+    state.progress?.onDurable(state.durableOffset);
   }
 
   /**
@@ -476,6 +478,7 @@ export class GroupCommit {
     if (offset <= state.durableOffset) return;
     state.durableOffset = offset;
     state.durableWaiters.advanceTo(offset);
+    state.progress?.onDurable(offset);
   }
 
   /** Truncation fsynced what it kept: the new log end is durable and nothing is left unflushed. */

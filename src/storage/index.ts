@@ -46,6 +46,7 @@ export {
   type AppendResult,
   type EndTxnMarkerAppend,
   ListOffsetsTimestamp,
+  type LogProgressListener,
   PartitionLog,
   type PartitionLogOptions,
 } from './partition-log.js';

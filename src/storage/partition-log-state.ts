@@ -11,6 +11,20 @@ import { type StorageLogger, silentLogger } from './storage-logger.js';
 import type { LogConfig } from './topic-config.js';
 import { ZeroAhead, type ZeroAheadHost } from './zero-ahead.js';
 
+/**
+ * What the layer above (the partition's leader) is told as the log moves on, instead of a promise
+ * per append: the log end after each group write, the durable offset after each fsync, and once the
+ * log stops (closed, or failed by an I/O error). Calls are synchronous, in the order the log moves.
+ */
+export interface LogProgressListener {
+  /** A group commit's bytes are in the file: everything below `logEndOffset` is written (readable). */
+  onWritten(logEndOffset: bigint): void;
+  /** Everything below `durableOffset` is fsynced (an fsync, a roll's fsync, a flush or a clean close). */
+  onDurable(durableOffset: bigint): void;
+  /** No more progress: `error` is a LogFailedError (I/O) or a LogClosedError (closed). Called once. */
+  onStopped(error: Error): void;
+}
+
 export interface PartitionLogOptions {
   readonly fs: FileSystem;
   /** `<log dir>/<topic>-<partition>`. */
@@ -68,6 +82,8 @@ export class PartitionLogState implements ZeroAheadHost {
   /** Everything below is fsynced. */
   durableOffset = 0n;
   readonly durableWaiters = new OffsetWaiters();
+  /** See PartitionLog.setProgressListener. */
+  progress: LogProgressListener | undefined;
   /** The latest appends' bytes, for reads at the log end. */
   readonly readTail: ReadTail;
   readonly deleter: SegmentDeleter;
@@ -153,6 +169,7 @@ export class PartitionLogState implements ZeroAheadHost {
         'partition log failed',
       );
       this.durableWaiters.failAll(this.failure);
+      this.progress?.onStopped(this.failure);
     }
     return this.failure;
   }

@@ -23,7 +23,11 @@ import {
   type TimestampAndOffset,
 } from './log-reader.js';
 import { LogTruncation } from './log-truncation.js';
-import { type PartitionLogOptions, PartitionLogState } from './partition-log-state.js';
+import {
+  type LogProgressListener,
+  type PartitionLogOptions,
+  PartitionLogState,
+} from './partition-log-state.js';
 import type { ProducerCheck, ProducerStateEntry } from './producer-state.js';
 import { loadProducerState, producerBatchOf } from './producer-state-loader.js';
 import type { LogSegment } from './segment.js';
@@ -33,7 +37,7 @@ import type { LogConfig } from './topic-config.js';
 import type { AbortedTxn } from './txn-index.js';
 
 export type { AppendOptions, AppendResult } from './group-commit.js';
-export type { PartitionLogOptions } from './partition-log-state.js';
+export type { LogProgressListener, PartitionLogOptions } from './partition-log-state.js';
 
 /** A commit or abort marker a transaction coordinator asks a partition leader to append (WriteTxnMarkers). */
 export interface EndTxnMarkerAppend {
@@ -140,6 +144,21 @@ export class PartitionLog implements CompactableLog {
    */
   get readGeneration(): number {
     return this.state.readGeneration;
+  }
+
+  /**
+   * Tells `listener` (one at a time: a later call replaces it) how the log moves on: the log end
+   * after each group write, the durable offset after each fsync, and the stop (close or I/O
+   * failure), synchronously as each happens. The replication layer completes its waiting produce
+   * requests from these, one pass per event, instead of awaiting a promise per append. A log that
+   * is already closed or failed calls `onStopped` at once.
+   */
+  setProgressListener(listener: LogProgressListener | undefined): void {
+    const state = this.state;
+    state.progress = listener;
+    if (listener === undefined) return;
+    if (state.failure !== undefined) listener.onStopped(state.failure);
+    else if (state.isClosed) listener.onStopped(new LogClosedError(`${state.name} is closed`));
   }
 
   /**
@@ -523,7 +542,9 @@ export class PartitionLog implements CompactableLog {
       }
       await state.deleter.deleteDue(Number.MAX_SAFE_INTEGER);
       for (const segment of state.segments) await segment.close();
-      state.durableWaiters.failAll(new LogClosedError(`${state.name} is closed`));
+      const closed = new LogClosedError(`${state.name} is closed`);
+      state.durableWaiters.failAll(closed);
+      if (state.failure === undefined) state.progress?.onStopped(closed);
     });
   }
 }
