@@ -17,6 +17,7 @@ import type { RaftMessage } from './raft-message.js';
 import { type RaftOptionsInput, resolveRaftOptions } from './raft-options.js';
 import type { RaftReady } from './raft-ready.js';
 import type { Random } from './random.js';
+import type { ReadState } from './read-index.js';
 import { stepMessage } from './step-message.js';
 
 export type ProposeResult =
@@ -236,7 +237,7 @@ export class RaftNode {
     return transferLeadership(this.#state, target);
   }
 
-  /** Linearizable read: the answer comes through ready().readStates (see ReadIndexQueue). */
+  /** Linearizable read: the answer comes through takeReadStates() or ready().readStates (see ReadIndexQueue). */
   readIndex(requestId: number): void {
     requestReadIndex(this.#state, requestId);
   }
@@ -333,6 +334,18 @@ export class RaftNode {
     const entries = state.log.slice(from, to, Number.POSITIVE_INFINITY, to - from + 1);
     state.appliedIndex = to;
     return entries;
+  }
+
+  /**
+   * Read-index answers the caller may serve now, also while a ready() is outstanding (each once its state
+   * machine applied the answer's index). An answer depends on nothing this node still has to write: the
+   * heartbeat round that confirmed the leadership happened after the read arrived, and the index noted
+   * then is the commit index, committed on a majority's durable copies. Through ready() alone, a read
+   * waited for the write in flight and then for the fsync of the ready that carried it. What is not taken
+   * here still comes with the next ready().
+   */
+  takeReadStates(): ReadState[] {
+    return this.#state.readStates.splice(0);
   }
 
   /**

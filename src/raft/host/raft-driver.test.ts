@@ -3,7 +3,7 @@
 // ticks alone, proposals from many callers commit and resolve with the state machine's result, no
 // acknowledgement leaves before the entries are durable (the leader's appends leave before its own
 // write), followers refuse with the leader's id,
-// read-index waits for the applied index, and stopping or a failed disk rejects what is pending.
+// read-index waits for the applied index but not for the write in flight, and stopping or a failed disk rejects what is pending.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SeededRandom } from '../../testing/index.js';
@@ -312,6 +312,31 @@ describe('RaftDriver', () => {
     await runUntil(clock, () => readAt !== undefined, 'the read');
     await read;
     assert.ok(readAt! >= 3, 'index covers noop, warm-up and w1');
+    await Promise.all(nodes.map((n) => n.driver.stop()));
+  });
+
+  it("answers read-index while the leader's write is held (a read does not wait for the write in flight)", async () => {
+    const { clock, nodes } = cluster();
+    const leader = await electLeader(clock, nodes);
+    await runUntil(clock, () => leader.driver.status().commitIndex >= 1, 'the no-op committed');
+    let release = (): void => {};
+    leader.gate = new Promise((resolve) => {
+      release = resolve;
+    });
+    const write = leader.driver.propose(Buffer.from('w1'));
+    await runUntil(clock, () => leader.machine.items.includes('w1'), 'w1 committed by the followers');
+    await write;
+    let readAt: number | undefined;
+    const read = leader.driver.readIndex().then((index) => {
+      readAt = index;
+    });
+    await runUntil(clock, () => readAt !== undefined, 'the read, with the leader write still held');
+    await read;
+    assert.equal(leader.driver.status().stableIndex, 1, "the leader's write of w1 is still held");
+    assert.ok(readAt! >= 2, 'the read index covers w1');
+    leader.gate = undefined;
+    release();
+    await runUntil(clock, () => leader.driver.status().stableIndex >= 2, 'the write completed');
     await Promise.all(nodes.map((n) => n.driver.stop()));
   });
 

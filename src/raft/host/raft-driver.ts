@@ -318,7 +318,19 @@ export class RaftDriver {
     const early = this.#node.takeEarlyMessages();
     if (early.length > 0) this.#options.transport.send(early);
     this.#applyEarly();
+    this.#answerReadsEarly();
     this.#observeRole();
+  }
+
+  /**
+   * Read-index answers do not wait for the write in flight (RaftNode.takeReadStates): a read is served
+   * once the leadership round after it completed and the state machine applied its index.
+   */
+  #answerReadsEarly(): void {
+    const states = this.#node.takeReadStates();
+    if (states.length === 0) return;
+    const appliedIndex = this.#node.status().appliedIndex;
+    for (const state of states) this.#reads.answered(state, appliedIndex);
   }
 
   /** Reports role changes, and settles the proposals of a leadership this node no longer holds. */

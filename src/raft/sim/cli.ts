@@ -53,6 +53,7 @@ function main(): number {
   let disconnectHints = 0;
   let appliedBeforeDurable = 0;
   let snapshotsDeferred = 0;
+  let readsServedDuringWrite = 0;
   let pipelinedWrites = 0;
   let threeNodeSeeds = 0;
   let lastProgress = started;
@@ -67,6 +68,7 @@ function main(): number {
     disconnectHints += result.stats.disconnectHints;
     appliedBeforeDurable += result.stats.appliedBeforeDurable;
     snapshotsDeferred += result.stats.snapshotsDeferred;
+    readsServedDuringWrite += result.stats.readsServedDuringWrite;
     pipelinedWrites += result.stats.pipelinedWrites;
     if (result.healToCommitMs !== undefined) healToCommit.push(result.healToCommitMs);
     if (!result.ok) {
@@ -111,6 +113,7 @@ function main(): number {
       `${heartbeatResponsesDuringWrite} heartbeat responses sent during a write, ` +
       `${disconnectHints} peer-disconnected hints, ` +
       `${appliedBeforeDurable} entries applied before durable locally (${snapshotsDeferred} snapshots deferred), ` +
+      `${readsServedDuringWrite} reads answered during a write, ` +
       `${pipelinedWrites} writes issued while another was in flight`,
   );
   console.log(

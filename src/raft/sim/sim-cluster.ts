@@ -6,6 +6,7 @@ import type { RaftMessage } from '../core/raft-message.js';
 import { type ProposeResult, RaftNode, type RaftStatus } from '../core/raft-node.js';
 import type { RaftOptions } from '../core/raft-options.js';
 import type { RaftReady } from '../core/raft-ready.js';
+import type { ReadState } from '../core/read-index.js';
 import { EventQueue } from './event-queue.js';
 import { InvariantChecker, type ObservedNode } from './invariant-checker.js';
 import { SimDisk } from './sim-disk.js';
@@ -85,6 +86,8 @@ export interface SimStats {
   appliedBeforeDurable: number;
   /** Snapshots asked for again because the applied index was beyond the durable log. */
   snapshotsDeferred: number;
+  /** Read-index answers served (takeReadStates) while the serving node had a write in flight. */
+  readsServedDuringWrite: number;
   /** Writes handed to a disk while an earlier write of that node was still in flight (maxInflightWrites). */
   pipelinedWrites: number;
 }
@@ -118,6 +121,7 @@ export class SimCluster {
     heartbeatResponsesDuringWrite: 0,
     disconnectHints: 0,
     appliedBeforeDurable: 0,
+    readsServedDuringWrite: 0,
     snapshotsDeferred: 0,
     pipelinedWrites: 0,
   };
@@ -418,7 +422,10 @@ export class SimCluster {
       const raft = node.raft;
       if (raft === undefined) return;
       this.#sendEarly(node, raft);
-      if (this.options.applyEarly) this.#applyCommitted(node, raft, raft.takeCommitted());
+      if (this.options.applyEarly) {
+        this.#applyCommitted(node, raft, raft.takeCommitted());
+        this.#serveReads(node, raft.takeReadStates(), node.writes.length > 0);
+      }
       if (!raft.hasReady() || this.#holdBehindWriteInFlight(node, raft)) return;
       const work = raft.ready();
       this.checker.onReady(raft, work);
@@ -476,15 +483,7 @@ export class SimCluster {
       this.stats.snapshotsInstalled++;
     }
     this.#applyCommitted(node, raft, work.committed);
-    for (const read of work.readStates) {
-      if (read.kind === 'ready') {
-        this.checker.onReadReady(node.id, read.requestId, read.index);
-        this.appliedReads.push({ requestId: read.requestId, index: read.index, node: node.id });
-        this.stats.readsServed++;
-      } else {
-        this.checker.onReadDone(read.requestId);
-      }
-    }
+    this.#serveReads(node, work.readStates);
     raft.advance(work);
     const status = raft.status();
     assert(status.appliedIndex === node.machine.appliedIndex, 'raft and the state machine agree on applied');
@@ -495,6 +494,20 @@ export class SimCluster {
         this.stats.snapshotsDeferred++;
       } else if (raft.compact(node.machine.appliedIndex, node.machine.snapshotData())) {
         this.stats.snapshotsTaken++;
+      }
+    }
+  }
+
+  /** Read-index answers, from a ready() or taken early (as the driver does, with applyEarly). */
+  #serveReads(node: SimNode, states: readonly ReadState[], duringWrite = false): void {
+    for (const read of states) {
+      if (read.kind === 'ready') {
+        if (duringWrite) this.stats.readsServedDuringWrite++;
+        this.checker.onReadReady(node.id, read.requestId, read.index);
+        this.appliedReads.push({ requestId: read.requestId, index: read.index, node: node.id });
+        this.stats.readsServed++;
+      } else {
+        this.checker.onReadDone(read.requestId);
       }
     }
   }
