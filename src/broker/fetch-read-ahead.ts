@@ -6,6 +6,7 @@ import {
   LOG_OVERHEAD,
   MAGIC_OFFSET,
   RECORD_BATCH_HEADER_BYTES,
+  readInt64BEPlus,
 } from '../protocol/index.js';
 import type { IsolationLevel, Partition, PartitionRead } from '../replication/index.js';
 import type { BufferLoan } from './buffer-loan.js';
@@ -347,5 +348,5 @@ export function nextOffsetAfter(records: Buffer): bigint | undefined {
     position += records.readInt32BE(position + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
   }
   if (last < 0 || position !== records.length) return undefined;
-  return records.readBigInt64BE(last) + BigInt(records.readInt32BE(last + LAST_OFFSET_DELTA_OFFSET)) + 1n;
+  return readInt64BEPlus(records, last, records.readInt32BE(last + LAST_OFFSET_DELTA_OFFSET) + 1);
 }

@@ -142,7 +142,7 @@ export class GroupCommit {
     views: readonly RecordBatchView[],
     firstOffset: bigint,
     options: AppendOptions,
-    abortedTxns: readonly AbortedTxn[] = [],
+    abortedTxns?: readonly AbortedTxn[],
   ): AppendResult {
     const state = this.state;
     const lastOffset = state.nextAssignedOffset - 1n;
@@ -168,7 +168,7 @@ export class GroupCommit {
       if (this.groupQueued !== undefined) this.signalGroupQueued();
     }
     for (const view of views) group.views.push(view);
-    for (const txn of abortedTxns) group.abortedTxns.push(txn);
+    if (abortedTxns !== undefined) for (const txn of abortedTxns) group.abortedTxns.push(txn);
     if (options.sync ?? state.config.flushPolicy === 'durable') group.needsSync = true;
     return new PendingAppend(state, firstOffset, lastOffset, group.written.promise);
   }
@@ -294,7 +294,9 @@ export class GroupCommit {
     let bytes = 0;
     let records = 0;
     let needsRoll = false;
-    for (const [index, view] of group.views.entries()) {
+    const views = group.views;
+    for (let index = 0; index < views.length; index += 1) {
+      const view = views[index]!;
       if (this.roller.shouldRoll(view, bytes, batchesInFlight + index, nowMs)) {
         needsRoll = true;
         break;
@@ -314,7 +316,6 @@ export class GroupCommit {
     group.records = records;
     group.bytes = bytes;
     const segment = state.activeSegment;
-    const views = group.views;
     const chunks = views.map((view) => view.bytes);
     const landed = segment.writeAppend(chunks);
     landed.catch(() => {});

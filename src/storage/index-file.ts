@@ -19,6 +19,19 @@ import { readFully } from './file-system.js';
  */
 export const INDEX_WRITE_BATCH_BYTES = 64 * 1024;
 
+/**
+ * `offset - baseOffset` as a number (an index stores it as int32), without a BigInt subtraction
+ * when both are safe integers (Number of a BigInt allocates nothing): an index entry is considered
+ * for nearly every appended batch.
+ */
+export function relativeOffset(offset: bigint, baseOffset: bigint): number {
+  const number = Number(offset);
+  const base = Number(baseOffset);
+  return Number.isSafeInteger(number) && Number.isSafeInteger(base)
+    ? number - base
+    : Number(offset - baseOffset);
+}
+
 export class IndexFile {
   protected entries: Buffer;
   protected count = 0;
@@ -53,15 +66,19 @@ export class IndexFile {
     return this.count * this.entryBytes;
   }
 
-  protected appendEntry(write: (entries: Buffer, at: number) => void): void {
+  /**
+   * Makes room for one more entry and counts it; returns where in `entries` (read after this call:
+   * it may have grown) the caller writes it. No closure per entry: one is considered per batch.
+   */
+  protected addEntry(): number {
     const at = this.count * this.entryBytes;
     if (at + this.entryBytes > this.entries.length) {
       const grown = Buffer.alloc(this.entries.length * 2);
       this.entries.copy(grown, 0, 0, at);
       this.entries = grown;
     }
-    write(this.entries, at);
     this.count += 1;
+    return at;
   }
 
   /** Bytes of entries not yet written to the file. */

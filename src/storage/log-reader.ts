@@ -7,6 +7,8 @@ import {
   RECORD_BATCH_HEADER_BYTES,
   RecordBatchIterator,
   type RecordBatchView,
+  readInt64BE,
+  readInt64BEPlus,
   recordOffset,
   recordTimestamp,
 } from '../protocol/index.js';
@@ -152,7 +154,7 @@ async function firstBatchReaching(
       if (window.length < RECORD_BATCH_HEADER_BYTES) return { position, window };
     }
     const size = window.readInt32BE(at + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
-    const lastOffset = window.readBigInt64BE(at) + BigInt(window.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET));
+    const lastOffset = readInt64BEPlus(window, at, window.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET));
     if (lastOffset >= target || size < RECORD_BATCH_HEADER_BYTES) {
       return { position, window: window.subarray(at) };
     }
@@ -236,8 +238,8 @@ function readLength(window: Buffer, options: ReadOptions): number {
 function firstBatchAt(bytes: Buffer, position: number, target: bigint): BatchLocation | undefined {
   if (bytes.length < RECORD_BATCH_HEADER_BYTES) return undefined;
   const sizeInBytes = bytes.readInt32BE(BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
-  const baseOffset = bytes.readBigInt64BE(0);
-  const lastOffset = baseOffset + BigInt(bytes.readInt32BE(LAST_OFFSET_DELTA_OFFSET));
+  const baseOffset = readInt64BE(bytes, 0);
+  const lastOffset = readInt64BEPlus(bytes, 0, bytes.readInt32BE(LAST_OFFSET_DELTA_OFFSET));
   if (sizeInBytes < RECORD_BATCH_HEADER_BYTES || lastOffset < target) return undefined;
   return { position, sizeInBytes, baseOffset, lastOffset };
 }

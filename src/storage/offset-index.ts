@@ -1,5 +1,5 @@
 import type { StorageFile } from './file-system.js';
-import { IndexFile } from './index-file.js';
+import { IndexFile, relativeOffset } from './index-file.js';
 import { CorruptStorageFileError } from './storage-errors.js';
 
 /** Bytes of one `.index` entry: relative offset int32, physical position int32 (big-endian, as Kafka). */
@@ -71,16 +71,15 @@ export class OffsetIndex extends IndexFile {
   /** Appends `offset → position`; both must exceed the last entry's (else ignored, as Kafka). */
   append(offset: bigint, position: number): void {
     // Compared as relative offsets (int32, as stored): no BigInt per append.
-    const relative = Number(offset - this.baseOffset);
+    const relative = relativeOffset(offset, this.baseOffset);
     if (this.count > 0) {
       const last = (this.count - 1) * OFFSET_INDEX_ENTRY_BYTES;
       if (relative <= this.entries.readInt32BE(last) || position <= this.entries.readInt32BE(last + 4))
         return;
     }
-    this.appendEntry((entries, at) => {
-      entries.writeInt32BE(relative, at);
-      entries.writeInt32BE(position, at + 4);
-    });
+    const at = this.addEntry();
+    this.entries.writeInt32BE(relative, at);
+    this.entries.writeInt32BE(position, at + 4);
   }
 
   /** The last entry with offset <= `target`, or the segment's start. */

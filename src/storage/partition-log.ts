@@ -229,29 +229,34 @@ export class PartitionLog implements CompactableLog {
     const state = this.state;
     const views = this.viewsOf(records);
     const firstOffset = state.nextAssignedOffset;
-    const abortedTxns: AbortedTxn[] = [];
+    let abortedTxns: AbortedTxn[] | undefined;
     for (const view of views) {
       const baseOffset = state.nextAssignedOffset;
       view.setBaseOffset(baseOffset);
       if (options.leaderEpoch !== undefined) view.setPartitionLeaderEpoch(options.leaderEpoch);
-      const lastOffset = baseOffset + BigInt(view.lastOffsetDelta);
-      state.nextAssignedOffset = lastOffset + 1n;
-      this.recordProducerBatch(view, baseOffset, lastOffset, abortedTxns);
+      // Read back from the bytes just written: one BigInt instead of base + BigInt(delta) + 1n.
+      state.nextAssignedOffset = view.nextOffset;
+      // Most batches carry no producer id (-1): no producer state, and no per-batch object for it.
+      if (!view.hasProducerId) continue;
+      const aborted = this.recordProducerBatch(view, baseOffset, state.nextAssignedOffset - 1n);
+      if (aborted === undefined) continue;
+      abortedTxns ??= [];
+      abortedTxns.push(aborted);
     }
     return this.pipeline.enqueue(views, firstOffset, options, abortedTxns);
   }
 
-  /** Applies an appended batch to the producer state; an abort marker's transaction joins `abortedTxns`. */
+  /**
+   * Applies an appended batch with a producer id to the producer state; returns the transaction an
+   * abort marker ended.
+   */
   private recordProducerBatch(
     view: RecordBatchView,
     baseOffset: bigint,
     lastOffset: bigint,
-    abortedTxns: AbortedTxn[],
-  ): void {
-    // Most batches carry no producer id (-1): no producer state, and no per-batch object for it.
-    if (view.producerId < 0n) return;
+  ): AbortedTxn | undefined {
     const completed = this.state.producers.record(producerBatchOf(view), baseOffset, lastOffset);
-    if (completed?.isAborted === true) abortedTxns.push(completed);
+    return completed?.isAborted === true ? completed : undefined;
   }
 
   /**
@@ -305,7 +310,11 @@ export class PartitionLog implements CompactableLog {
     const firstOffset = views[0]?.baseOffset ?? state.nextAssignedOffset;
     state.nextAssignedOffset = expected;
     const abortedTxns: AbortedTxn[] = [];
-    for (const view of views) this.recordProducerBatch(view, view.baseOffset, view.lastOffset, abortedTxns);
+    for (const view of views) {
+      if (!view.hasProducerId) continue;
+      const aborted = this.recordProducerBatch(view, view.baseOffset, view.lastOffset);
+      if (aborted !== undefined) abortedTxns.push(aborted);
+    }
     return this.pipeline.enqueue(views, firstOffset, options, abortedTxns);
   }
 

@@ -1,6 +1,10 @@
 import type { RecordBatchView } from '../protocol/index.js';
+import { relativeOffset } from './index-file.js';
 import type { PartitionLogState } from './partition-log-state.js';
 import { LogSegment, MAX_RELATIVE_OFFSET } from './segment.js';
+
+/** MAX_RELATIVE_OFFSET as a number, to compare relativeOffset() with. */
+const MAX_RELATIVE_OFFSET_NUMBER = Number(MAX_RELATIVE_OFFSET);
 
 /** A segment left by a roll whose fsync has not completed yet. */
 interface RolledSegment {
@@ -37,7 +41,7 @@ export class SegmentRoller {
   shouldRoll(view: RecordBatchView, runBytes: number, runCount: number, nowMs: number): boolean {
     const active = this.state.activeSegment;
     const config = this.state.config;
-    if (view.lastOffset - active.baseOffset > MAX_RELATIVE_OFFSET) return true;
+    if (relativeOffset(view.lastOffset, active.baseOffset) > MAX_RELATIVE_OFFSET_NUMBER) return true;
     const size = active.dataEnd + runBytes;
     if (size === 0) return false;
     active.rollJitterMs ??= this.drawRollJitterMs();

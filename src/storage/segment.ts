@@ -234,11 +234,15 @@ export class LogSegment {
     }
     if (this.isEmpty) this.rollingBaseMs = nowMs;
     let at = position;
-    for (const [index, view] of views.entries()) {
+    for (let index = 0; index < views.length; index += 1) {
       const size = chunks[index]!.length;
-      this.recordBatch(view.lastOffset, view.maxTimestamp, at, size);
+      const view = views[index]!;
+      this.indexBatch(view.lastOffset, view.maxTimestamp, at, size);
       at += size;
     }
+    // Once for the run, not per batch (each `lastOffset + 1n` is a BigInt).
+    const last = views.at(-1);
+    if (last !== undefined) this.nextOffset = last.nextOffset;
     this.size = at;
     if (this.offsetIndex.pendingBytes >= INDEX_WRITE_BATCH_BYTES) await this.offsetIndex.writePending();
     if (this.timeIndex.pendingBytes >= INDEX_WRITE_BATCH_BYTES) await this.timeIndex.writePending();
@@ -246,6 +250,12 @@ export class LogSegment {
 
   /** Accounts for a batch already in the file at `position` (append and index rebuild share it). */
   recordBatch(lastOffset: bigint, maxTimestamp: bigint, position: number, sizeInBytes: number): void {
+    this.indexBatch(lastOffset, maxTimestamp, position, sizeInBytes);
+    this.nextOffset = lastOffset + 1n;
+  }
+
+  /** recordBatch but for `nextOffset`, which the caller moves past the batch. */
+  private indexBatch(lastOffset: bigint, maxTimestamp: bigint, position: number, sizeInBytes: number): void {
     if (maxTimestamp > this.maxTimestamp) {
       this.maxTimestamp = maxTimestamp;
       this.offsetOfMaxTimestamp = lastOffset;
@@ -256,7 +266,6 @@ export class LogSegment {
       this.bytesSinceLastIndexEntry = 0;
     }
     this.bytesSinceLastIndexEntry += sizeInBytes;
-    this.nextOffset = lastOffset + 1n;
   }
 
   /** The position of the first batch whose last offset is >= `offset`, if an earlier read left a hint. */

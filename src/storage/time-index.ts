@@ -1,5 +1,6 @@
+import { readInt64BE, writeInt64BE } from '../protocol/index.js';
 import type { StorageFile } from './file-system.js';
-import { IndexFile } from './index-file.js';
+import { IndexFile, relativeOffset } from './index-file.js';
 import { CorruptStorageFileError } from './storage-errors.js';
 
 /** Bytes of one `.timeindex` entry: timestamp int64, relative offset int32 (big-endian, as Kafka). */
@@ -38,7 +39,7 @@ export class TimeIndex extends IndexFile {
     let previousTimestamp = -(2n ** 63n);
     let previousOffset = -1;
     for (let at = 0; at < bytes.length; at += TIME_INDEX_ENTRY_BYTES) {
-      const timestamp = bytes.readBigInt64BE(at);
+      const timestamp = readInt64BE(bytes, at);
       const relative = bytes.readInt32BE(at + 8);
       if (timestamp <= previousTimestamp || relative < previousOffset) {
         throw new CorruptStorageFileError(`${file.path}: entry ${at / 12} is out of order`);
@@ -49,8 +50,7 @@ export class TimeIndex extends IndexFile {
     return new TimeIndex(file, baseOffset, maxEntries, bytes);
   }
 
-  private timestampAt = (index: number): bigint =>
-    this.entries.readBigInt64BE(index * TIME_INDEX_ENTRY_BYTES);
+  private timestampAt = (index: number): bigint => readInt64BE(this.entries, index * TIME_INDEX_ENTRY_BYTES);
 
   private offsetAt(index: number): bigint {
     return this.baseOffset + BigInt(this.entries.readInt32BE(index * TIME_INDEX_ENTRY_BYTES + 8));
@@ -59,16 +59,15 @@ export class TimeIndex extends IndexFile {
   /** Appends when `timestamp` exceeds the last entry's (and the offset does not go back). */
   maybeAppend(timestamp: bigint, offset: bigint): void {
     // The offset compared as relative (int32, as stored): no entry object or offset BigInt per call.
-    const relative = Number(offset - this.baseOffset);
+    const relative = relativeOffset(offset, this.baseOffset);
     if (this.count > 0) {
       const last = (this.count - 1) * TIME_INDEX_ENTRY_BYTES;
-      if (timestamp <= this.entries.readBigInt64BE(last) || relative < this.entries.readInt32BE(last + 8))
+      if (timestamp <= readInt64BE(this.entries, last) || relative < this.entries.readInt32BE(last + 8))
         return;
     }
-    this.appendEntry((entries, at) => {
-      entries.writeBigInt64BE(timestamp, at);
-      entries.writeInt32BE(relative, at + 8);
-    });
+    const at = this.addEntry();
+    writeInt64BE(this.entries, timestamp, at);
+    this.entries.writeInt32BE(relative, at + 8);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { readInt64BE, writeInt64BE } from '../protocol/index.js';
 import { readFully, type StorageFile } from './file-system.js';
 import { CorruptStorageFileError } from './storage-errors.js';
 
@@ -17,10 +18,10 @@ export interface AbortedTxn {
 export function encodeAbortedTxn(txn: AbortedTxn): Buffer {
   const bytes = Buffer.alloc(TXN_INDEX_ENTRY_BYTES);
   bytes.writeInt16BE(TXN_INDEX_VERSION, 0);
-  bytes.writeBigInt64BE(txn.producerId, 2);
-  bytes.writeBigInt64BE(txn.firstOffset, 10);
-  bytes.writeBigInt64BE(txn.lastOffset, 18);
-  bytes.writeBigInt64BE(txn.lastStableOffset, 26);
+  writeInt64BE(bytes, txn.producerId, 2);
+  writeInt64BE(bytes, txn.firstOffset, 10);
+  writeInt64BE(bytes, txn.lastOffset, 18);
+  writeInt64BE(bytes, txn.lastStableOffset, 26);
   return bytes;
 }
 
@@ -38,10 +39,10 @@ export function decodeAbortedTxns(bytes: Buffer, path: string): AbortedTxn[] {
       );
     }
     txns.push({
-      producerId: bytes.readBigInt64BE(at + 2),
-      firstOffset: bytes.readBigInt64BE(at + 10),
-      lastOffset: bytes.readBigInt64BE(at + 18),
-      lastStableOffset: bytes.readBigInt64BE(at + 26),
+      producerId: readInt64BE(bytes, at + 2),
+      firstOffset: readInt64BE(bytes, at + 10),
+      lastOffset: readInt64BE(bytes, at + 18),
+      lastStableOffset: readInt64BE(bytes, at + 26),
     });
   }
   return txns;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { readInt64BE, writeInt64BE } from './int64.js';
+import { readInt64BE, readInt64BEPlus, writeInt64BE } from './int64.js';
 
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const INT64_MIN = -(2n ** 63n);
@@ -54,6 +54,21 @@ describe('int64 primitives', () => {
       buffer.writeBigInt64BE(value);
       assert.equal(readInt64BE(buffer, 0), value);
     }
+  });
+
+  it('read the int64 plus an addend as BigInt arithmetic does, past the double path too', () => {
+    fc.assert(
+      fc.property(int64, fc.integer({ min: -(2 ** 31), max: 2 ** 31 }), (value, addend) => {
+        const buffer = Buffer.alloc(8);
+        buffer.writeBigInt64BE(value);
+        assert.equal(readInt64BEPlus(buffer, 0, addend), value + BigInt(addend));
+      }),
+    );
+    const buffer = Buffer.alloc(8);
+    buffer.writeBigInt64BE(SAFE - 1n);
+    assert.equal(readInt64BEPlus(buffer, 0, 2), SAFE + 1n);
+    buffer.writeBigInt64BE(-SAFE + 1n);
+    assert.equal(readInt64BEPlus(buffer, 0, -2), -SAFE - 1n);
   });
 
   it('refuse a value outside int64 and an offset past the end, as Node does', () => {

@@ -18,6 +18,22 @@ export function readInt64BE(buffer: Buffer, offset: number): bigint {
   return BigInt(high * TWO_POW_32 + buffer.readUInt32BE(offset + 4));
 }
 
+/**
+ * The int64 at `offset` plus `addend` (a safe integer), as one BigInt: a batch's last offset is its
+ * base offset plus lastOffsetDelta, and building it from `readInt64BE(...) + BigInt(delta)` allocates
+ * three BigInts. Values within ±(2^53 - 1) add as doubles; the rest use Node's exact BigInt methods.
+ */
+export function readInt64BEPlus(buffer: Buffer, offset: number, addend: number): bigint {
+  const high = buffer.readInt32BE(offset);
+  if (high >= -SAFE_HIGH_WORD && high < SAFE_HIGH_WORD) {
+    // Exact when the true sum is a safe integer; rounding is monotonic, so a sum past ±(2^53 - 1)
+    // never rounds back into the safe range.
+    const sum = high * TWO_POW_32 + buffer.readUInt32BE(offset + 4) + addend;
+    if (Number.isSafeInteger(sum)) return BigInt(sum);
+  }
+  return buffer.readBigInt64BE(offset) + BigInt(addend);
+}
+
 /** Writes `value` (int64 range, else RangeError as Node's) at `offset`; returns the offset after it. */
 export function writeInt64BE(buffer: Buffer, value: bigint, offset: number): number {
   const number = Number(value);

@@ -1,5 +1,5 @@
 import { crc32c } from '@node-rs/crc32';
-import { readInt64BE, writeInt64BE } from '../primitives/index.js';
+import { readInt64BE, readInt64BEPlus, writeInt64BE } from '../primitives/index.js';
 import {
   ATTRIBUTES_OFFSET,
   BASE_OFFSET_OFFSET,
@@ -90,9 +90,14 @@ export class RecordBatchView {
     return new RecordBatchView(buffer, offset, batchLength + LOG_OVERHEAD);
   }
 
-  /** The batch's bytes (a view, no copy). */
+  /**
+   * The batch's bytes (a view, no copy): `buffer` itself when the batch fills it (a produce request's
+   * records for a partition are usually one batch), so that no Buffer object is made per batch.
+   */
   get bytes(): Buffer {
-    return this.buffer.subarray(this.offset, this.offset + this.sizeInBytes);
+    const buffer = this.buffer;
+    if (this.offset === 0 && this.sizeInBytes === buffer.length) return buffer;
+    return buffer.subarray(this.offset, this.offset + this.sizeInBytes);
   }
 
   get baseOffset(): bigint {
@@ -148,12 +153,12 @@ export class RecordBatchView {
   }
 
   get lastOffset(): bigint {
-    return this.baseOffset + BigInt(this.lastOffsetDelta);
+    return readInt64BEPlus(this.buffer, this.offset + BASE_OFFSET_OFFSET, this.lastOffsetDelta);
   }
 
   /** The offset after this batch: where the next batch of the log starts. */
   get nextOffset(): bigint {
-    return this.lastOffset + 1n;
+    return readInt64BEPlus(this.buffer, this.offset + BASE_OFFSET_OFFSET, this.lastOffsetDelta + 1);
   }
 
   get baseTimestamp(): bigint {
@@ -166,6 +171,11 @@ export class RecordBatchView {
 
   get producerId(): bigint {
     return readInt64BE(this.buffer, this.offset + PRODUCER_ID_OFFSET);
+  }
+
+  /** producerId >= 0 (a negative one, -1, means none), read from its high word: no BigInt. */
+  get hasProducerId(): boolean {
+    return this.buffer.readInt32BE(this.offset + PRODUCER_ID_OFFSET) >= 0;
   }
 
   get producerEpoch(): number {

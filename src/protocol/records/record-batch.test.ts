@@ -124,6 +124,9 @@ describe('record batch v2', () => {
         const view = RecordBatchView.at(encoded);
         view.validate();
         assert.equal(view.sizeInBytes, encoded.length);
+        assert.equal(view.bytes, encoded, 'a batch filling its Buffer is that Buffer');
+        const inside = Buffer.concat([Buffer.alloc(3), encoded, Buffer.alloc(5)]);
+        assert.deepEqual(RecordBatchView.at(inside, 3).bytes, encoded);
         assert.equal(view.batchLength, encoded.length - 12);
         assert.equal(view.baseOffset, batch.baseOffset);
         assert.equal(view.partitionLeaderEpoch, batch.partitionLeaderEpoch);
@@ -135,9 +138,11 @@ describe('record batch v2', () => {
         assert.equal(view.hasDeleteHorizonMs, batch.hasDeleteHorizonMs);
         assert.equal(view.lastOffsetDelta, batch.lastOffsetDelta);
         assert.equal(view.lastOffset, batch.baseOffset + BigInt(batch.lastOffsetDelta));
+        assert.equal(view.nextOffset, batch.baseOffset + BigInt(batch.lastOffsetDelta) + 1n);
         assert.equal(view.baseTimestamp, batch.baseTimestamp);
         assert.equal(view.maxTimestamp, batch.maxTimestamp);
         assert.equal(view.producerId, batch.producerId);
+        assert.equal(view.hasProducerId, batch.producerId >= 0n);
         assert.equal(view.producerEpoch, batch.producerEpoch);
         assert.equal(view.baseSequence, batch.baseSequence);
         assert.equal(view.recordsCount, batch.records.length);
