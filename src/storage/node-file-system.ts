@@ -259,17 +259,25 @@ class NodeStorageFile implements StorageFile {
   }
 
   private async writeAll(buffers: readonly Buffer[], position: number): Promise<void> {
+    let length = 0;
+    for (const buffer of buffers) length += buffer.length;
+    let written = (await this.handle.writev(buffers, position)).bytesWritten;
+    if (written === length) return;
+    // A short writev (rare: signals, very large vectors) continues where it stopped. The common case
+    // above builds no array: a copy per batch of a group's vector was quadratic work in its length.
+    let at = position + written;
     let pending = buffers.filter((buffer) => buffer.length > 0);
-    let at = position;
     while (pending.length > 0) {
-      let written = (await this.handle.writev(pending, at)).bytesWritten;
-      at += written;
-      // A short writev (rare: signals, very large vectors) continues where it stopped.
-      while (pending.length > 0 && written >= pending[0]!.length) {
-        written -= pending[0]!.length;
-        pending = pending.slice(1);
+      let skipped = 0;
+      while (skipped < pending.length && written >= pending[skipped]!.length) {
+        written -= pending[skipped]!.length;
+        skipped += 1;
       }
-      if (written > 0 && pending.length > 0) pending = [pending[0]!.subarray(written), ...pending.slice(1)];
+      pending = pending.slice(skipped);
+      if (written > 0 && pending.length > 0) pending[0] = pending[0]!.subarray(written);
+      if (pending.length === 0) return;
+      written = (await this.handle.writev(pending, at)).bytesWritten;
+      at += written;
     }
   }
 

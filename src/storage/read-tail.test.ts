@@ -1,7 +1,7 @@
 // ReadTail keeps the latest written bytes of the active segment and answers only ranges it holds.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ReadTail } from './read-tail.js';
+import { READ_TAIL_IDLE_WRITES, ReadTail } from './read-tail.js';
 import type { LogSegment } from './segment.js';
 
 const segmentA = {} as LogSegment;
@@ -24,9 +24,31 @@ describe('ReadTail', () => {
 
   it('keeps about maxBytes, dropping the oldest chunks', () => {
     const tail = new ReadTail(100);
-    for (let at = 0; at < 1000; at += 40) tail.add(segmentA, at, [bytes(at, 40)]);
+    for (let at = 0; at < 1000; at += 40) {
+      tail.add(segmentA, at, [bytes(at, 40)]);
+      // A reader at the end (its read of an offset just written) keeps the tail copying.
+      tail.read(segmentA, at + 40, 1);
+    }
     assert.deepEqual(tail.read(segmentA, 900, 100), bytes(900, 100));
     assert.equal(tail.read(segmentA, 800, 10), undefined);
+  });
+
+  it('copies nothing after READ_TAIL_IDLE_WRITES writes with no read of the segment, until the next read', () => {
+    const tail = new ReadTail(100);
+    let at = 0;
+    const write = () => {
+      tail.add(segmentA, at, [bytes(at, 10)]);
+      at += 10;
+    };
+    for (let count = 0; count < READ_TAIL_IDLE_WRITES; count += 1) write();
+    assert.deepEqual(tail.read(segmentA, at - 10, 10), bytes(at - 10, 10), 'not idle yet');
+    for (let count = 0; count < READ_TAIL_IDLE_WRITES; count += 1) write();
+    assert.equal(tail.read(segmentB, at - 10, 10), undefined, 'a read of another segment');
+    write();
+    assert.equal(tail.read(segmentA, at - 10, 10), undefined, 'idle: the last write was not kept');
+    write();
+    assert.deepEqual(tail.read(segmentA, at - 10, 10), bytes(at - 10, 10), 're-armed by the read before it');
+    assert.equal(tail.read(segmentA, at - 20, 20), undefined, 'nothing from the idle time');
   });
 
   it('starts over on another segment, a gap, or clear', () => {
