@@ -1,3 +1,4 @@
+import type { NetworkRequest } from '../network/index.js';
 import {
   ApiKey,
   ATTRIBUTES_OFFSET,
@@ -27,6 +28,11 @@ import { supportedVersions } from './supported-apis.js';
 
 type PartitionResponse = ProduceResponsePartitionProduceResponse;
 
+/** The "none" values of a partition's optional fields; the encoder only reads them, so they are shared. */
+const NO_RECORD_ERRORS = Object.freeze([]) as unknown as PartitionResponse['recordErrors'];
+const NO_CURRENT_LEADER = Object.freeze({ leaderId: -1, leaderEpoch: -1 });
+const NO_NODE_ENDPOINTS = Object.freeze([]) as unknown as ProduceResponse['nodeEndpoints'];
+
 function partitionResponse(
   index: number,
   errorCode: number,
@@ -38,9 +44,9 @@ function partitionResponse(
     baseOffset: -1n,
     logAppendTimeMs: -1n,
     logStartOffset: -1n,
-    recordErrors: [],
+    recordErrors: NO_RECORD_ERRORS,
     errorMessage,
-    currentLeader: { leaderId: -1, leaderEpoch: -1 },
+    currentLeader: NO_CURRENT_LEADER,
   };
 }
 
@@ -214,18 +220,18 @@ async function appendsWritten(outcomes: readonly (readonly (Outcome | Promise<Ou
   }
 }
 
-/** Calls `then` once appendsWritten(outcomes) would settle; without promises of its own for one plain append. */
+/** Recycles the request's frame once appendsWritten(outcomes) would settle; without promises of its own for one plain append. */
 function afterAppendsWritten(
   outcomes: readonly (readonly (Outcome | Promise<Outcome>)[])[],
-  then: () => void,
+  request: NetworkRequest,
 ): void {
   const only = outcomes.length === 1 && outcomes[0]!.length === 1 ? outcomes[0]![0]! : undefined;
   if (only === undefined || only instanceof Promise) {
-    void appendsWritten(outcomes).then(then);
+    void appendsWritten(outcomes).then(() => request.recycleFrame());
   } else if ('append' in only) {
-    only.append.afterWritten(then);
+    only.append.afterWritten(() => request.recycleFrame());
   } else {
-    then();
+    request.recycleFrame();
   }
 }
 
@@ -260,14 +266,6 @@ async function answerLate(
   return settled.response;
 }
 
-/** True when no partition's answer is a promise (the answers are then the response array itself). */
-function isSettled(
-  answers: readonly (PartitionResponse | Promise<PartitionResponse>)[],
-): answers is PartitionResponse[] {
-  for (const answer of answers) if (answer instanceof Promise) return false;
-  return true;
-}
-
 function errorBody(body: ProduceRequest, errorCode: number): ProduceResponse {
   return {
     responses: body.topicData.map((topic) => ({
@@ -296,84 +294,145 @@ function errorBody(body: ProduceRequest, errorCode: number): ProduceResponse {
 export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
   apiKey: ApiKey.Produce,
   versions: supportedVersions(ApiKey.Produce),
-  async handle(context, body, request) {
+  // Not an async function: this runs for every produce, and one promise (the purgatory's) is all
+  // an acks=all answer needs to wait for.
+  handle(context, body, request) {
     const acks = body.acks;
-    if (!isAcks(acks)) return errorBody(body, ErrorCode.INVALID_REQUIRED_ACKS);
+    if (!isAcks(acks)) return Promise.resolve(errorBody(body, ErrorCode.INVALID_REQUIRED_ACKS));
     if (body.transactionalId === null && hasTransactionalRecords(body)) {
-      return errorBody(body, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+      return Promise.resolve(errorBody(body, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED));
     }
-    const outcomes = body.topicData.map((topic) =>
-      topic.partitionData.map((data): Outcome | Promise<Outcome> => {
-        try {
-          return appendPartition(
-            context,
-            topic.name,
-            data.index,
-            data.records,
-            acks,
-            request.apiVersion,
-            body.transactionalId,
-          );
-        } catch (error: unknown) {
-          return appendFailure(context, topic.name, data.index, error);
-        }
-      }),
-    );
+    const outcomes = appendAll(context, body, acks, request.apiVersion);
     request.trace?.mark('appended');
     // The frame's memory may serve a later request once the response left (it holds no records, but
     // an error response is built from the body) and the logs hold no view of the records any more.
-    request.afterResponseWritten(() => afterAppendsWritten(outcomes, () => request.recycleFrame()));
-    if (acks === 0) return null;
+    request.afterResponseWritten(() => afterAppendsWritten(outcomes, request));
+    if (acks === 0) return Promise.resolve(null);
     // Every partition's wait starts now, under one request timeout: the appended partitions join one
     // purgatory entry (Kafka's DelayedProduce); one still being verified joins later, same deadline.
     const purgatory = context.replicas.delayedProduces;
     let delayed: DelayedProduce | undefined;
-    let lateDeadlineMs: number | undefined;
-    const answers = outcomes.map((topic) =>
-      topic.map((outcome): PartitionResponse | Promise<PartitionResponse> => {
-        if (outcome instanceof Promise) {
-          lateDeadlineMs ??= purgatory.nowMs() + Math.max(0, body.timeoutMs);
-          const answered = answerLate(purgatory, outcome, acks, lateDeadlineMs);
-          // A verification that throws fails the request when its turn comes (an earlier one may fail first).
-          answered.catch(() => {});
-          return answered;
-        }
-        if (!('append' in outcome)) return outcome;
-        delayed ??= purgatory.create(body.timeoutMs);
-        outcome.ack = outcome.append.waitIn(delayed);
-        return outcome.response;
-      }),
-    );
-    const isDelayed = acks === -1 && (delayed !== undefined || lateDeadlineMs !== undefined);
-    if (isDelayed) context.stats.delayedProduces += 1;
-    try {
-      if (delayed !== undefined) {
-        await delayed.completed();
-        for (const topic of outcomes) {
-          for (const outcome of topic) {
-            if (!(outcome instanceof Promise) && 'append' in outcome) applyAck(outcome.response, outcome.ack);
-          }
+    let isLate = false;
+    for (const topic of outcomes) {
+      for (const outcome of topic) {
+        if (outcome instanceof Promise) isLate = true;
+        else if ('append' in outcome) {
+          delayed ??= purgatory.create(body.timeoutMs);
+          outcome.ack = outcome.append.waitIn(delayed);
         }
       }
-      const responses: ProduceResponse['responses'] = [];
-      for (let topicIndex = 0; topicIndex < answers.length; topicIndex += 1) {
-        const topicAnswers = answers[topicIndex]!;
-        let partitionResponses: PartitionResponse[];
-        if (isSettled(topicAnswers)) {
-          partitionResponses = topicAnswers;
-        } else {
-          partitionResponses = [];
-          for (const answer of topicAnswers) partitionResponses.push(await answer);
-        }
-        responses.push({ name: body.topicData[topicIndex]!.name, partitionResponses });
-      }
-      return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
-    } finally {
-      if (isDelayed) context.stats.delayedProduces -= 1;
     }
+    if (isLate) return answerWithLate(context, body, outcomes, acks, delayed);
+    if (delayed === undefined) return Promise.resolve(produceResponse(body, outcomes));
+    const stats = context.stats;
+    const isDelayed = acks === -1;
+    if (isDelayed) stats.delayedProduces += 1;
+    return delayed.completed().then(() => {
+      if (isDelayed) stats.delayedProduces -= 1;
+      return produceResponse(body, outcomes);
+    });
   },
   errorResponse: errorBody,
 };
+
+type Outcomes = (Outcome | Promise<Outcome>)[][];
+
+/**
+ * Appends every partition's data in request order, before anything is awaited (a connection's
+ * produces keep their order). Arrays are made at their final length (a pushed-to array reserves 16 slots).
+ */
+function appendAll(context: BrokerContext, body: ProduceRequest, acks: Acks, apiVersion: number): Outcomes {
+  const topics = body.topicData;
+  const outcomes: Outcomes = new Array(topics.length);
+  for (let topicIndex = 0; topicIndex < topics.length; topicIndex += 1) {
+    const topic = topics[topicIndex]!;
+    const partitions = topic.partitionData;
+    const topicOutcomes: (Outcome | Promise<Outcome>)[] = new Array(partitions.length);
+    for (let index = 0; index < partitions.length; index += 1) {
+      const data = partitions[index]!;
+      try {
+        topicOutcomes[index] = appendPartition(
+          context,
+          topic.name,
+          data.index,
+          data.records,
+          acks,
+          apiVersion,
+          body.transactionalId,
+        );
+      } catch (error: unknown) {
+        topicOutcomes[index] = appendFailure(context, topic.name, data.index, error);
+      }
+    }
+    outcomes[topicIndex] = topicOutcomes;
+  }
+  return outcomes;
+}
+
+/** The response once every partition has its answer (no outcome is a promise any more). */
+function produceResponse(body: ProduceRequest, outcomes: Outcomes): ProduceResponse {
+  const responses: ProduceResponse['responses'] = new Array(outcomes.length);
+  for (let topicIndex = 0; topicIndex < outcomes.length; topicIndex += 1) {
+    const topicOutcomes = outcomes[topicIndex]!;
+    const partitionResponses: PartitionResponse[] = new Array(topicOutcomes.length);
+    for (let index = 0; index < topicOutcomes.length; index += 1) {
+      const settled = topicOutcomes[index] as Outcome;
+      if ('append' in settled) {
+        applyAck(settled.response, settled.ack);
+        partitionResponses[index] = settled.response;
+      } else {
+        partitionResponses[index] = settled;
+      }
+    }
+    responses[topicIndex] = { name: body.topicData[topicIndex]!.name, partitionResponses };
+  }
+  return { responses, throttleTimeMs: 0, nodeEndpoints: NO_NODE_ENDPOINTS };
+}
+
+/**
+ * A request with a partition still being verified (KIP-890): the appended partitions wait in
+ * `delayed` (if any) while the verified ones join the purgatory as they come, with the request's
+ * deadline; answers then go in request order.
+ */
+async function answerWithLate(
+  context: BrokerContext,
+  body: ProduceRequest,
+  outcomes: Outcomes,
+  acks: Acks,
+  delayed: DelayedProduce | undefined,
+): Promise<ProduceResponse> {
+  const purgatory = context.replicas.delayedProduces;
+  const deadlineMs = purgatory.nowMs() + Math.max(0, body.timeoutMs);
+  const late = outcomes.map((topic) =>
+    topic.map((outcome) => {
+      if (!(outcome instanceof Promise)) return outcome;
+      const answered = answerLate(purgatory, outcome, acks, deadlineMs);
+      // A verification that throws fails the request when its turn comes (an earlier one may fail first).
+      answered.catch(() => {});
+      return answered;
+    }),
+  );
+  const isDelayed = acks === -1;
+  if (isDelayed) context.stats.delayedProduces += 1;
+  try {
+    if (delayed !== undefined) await delayed.completed();
+    const responses: ProduceResponse['responses'] = [];
+    for (let topicIndex = 0; topicIndex < late.length; topicIndex += 1) {
+      const partitionResponses: PartitionResponse[] = [];
+      for (const answer of late[topicIndex]!) {
+        if (answer instanceof Promise) partitionResponses.push(await answer);
+        else if ('append' in answer) {
+          applyAck(answer.response, answer.ack);
+          partitionResponses.push(answer.response);
+        } else partitionResponses.push(answer);
+      }
+      responses.push({ name: body.topicData[topicIndex]!.name, partitionResponses });
+    }
+    return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
+  } finally {
+    if (isDelayed) context.stats.delayedProduces -= 1;
+  }
+}
 
 /** True when some partition's data is a v2 batch flagged transactional (the first batch's attributes). */
 function hasTransactionalRecords(body: ProduceRequest): boolean {

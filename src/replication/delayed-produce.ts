@@ -69,7 +69,9 @@ export class PartitionAck implements OffsetWaiter {
  * promise `completed` returns when something is left to wait for; no timer, no promise per partition.
  */
 export class DelayedProduce {
-  private readonly acks: PartitionAck[] = [];
+  /** The first partition's wait, and the others' (most requests have one partition: no array then). */
+  private firstAck: PartitionAck | undefined;
+  private moreAcks: PartitionAck[] | undefined;
   private waiting = 0;
   private isStarted = false;
   private resolveCompleted: (() => void) | undefined;
@@ -89,7 +91,9 @@ export class DelayedProduce {
    */
   watch(partition: Partition, requiredOffset: bigint, watermark: Watermark): PartitionAck {
     const ack = new PartitionAck(this, requiredOffset);
-    this.acks.push(ack);
+    if (this.firstAck === undefined) this.firstAck = ack;
+    else if (this.moreAcks === undefined) this.moreAcks = [ack];
+    else this.moreAcks.push(ack);
     this.waiting += 1;
     const queue = partition.watch(ack, watermark);
     if (ack.isWaiting) ack.queue = queue;
@@ -116,7 +120,8 @@ export class DelayedProduce {
 
   /** @internal the deadline passed: every partition still waiting times out. */
   expire(): void {
-    for (const ack of this.acks) ack.expire();
+    this.firstAck?.expire();
+    if (this.moreAcks !== undefined) for (const ack of this.moreAcks) ack.expire();
   }
 }
 
