@@ -39,17 +39,18 @@ class PendingAppend implements AppendResult {
   constructor(
     private readonly state: PartitionLogState,
     readonly firstOffset: bigint,
-    readonly lastOffset: bigint,
+    /** The offset after the append (the log's next offset then): lastOffset + 1, no BigInt made. */
+    private readonly nextOffset: bigint,
     readonly written: Promise<void>,
   ) {}
 
+  get lastOffset(): bigint {
+    return this.nextOffset - 1n;
+  }
+
   get durable(): Promise<void> {
     const state = this.state;
-    this.durablePromise ??= state.durableWaiters.wait(
-      this.lastOffset + 1n,
-      state.durableOffset,
-      state.failure,
-    );
+    this.durablePromise ??= state.durableWaiters.wait(this.nextOffset, state.durableOffset, state.failure);
     return this.durablePromise;
   }
 }
@@ -145,8 +146,9 @@ export class GroupCommit {
     abortedTxns?: readonly AbortedTxn[],
   ): AppendResult {
     const state = this.state;
-    const lastOffset = state.nextAssignedOffset - 1n;
+    const nextOffset = state.nextAssignedOffset;
     if (views.length === 0) {
+      const lastOffset = nextOffset - 1n;
       return { firstOffset, lastOffset, written: Promise.resolve(), durable: Promise.resolve() };
     }
     let group = this.pendingGroup;
@@ -170,7 +172,7 @@ export class GroupCommit {
     for (const view of views) group.views.push(view);
     if (abortedTxns !== undefined) for (const txn of abortedTxns) group.abortedTxns.push(txn);
     if (options.sync ?? state.config.flushPolicy === 'durable') group.needsSync = true;
-    return new PendingAppend(state, firstOffset, lastOffset, group.written.promise);
+    return new PendingAppend(state, firstOffset, nextOffset, group.written.promise);
   }
 
   /** Truncation: appends not yet written are dropped (their offsets are reassigned). */

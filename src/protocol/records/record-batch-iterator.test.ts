@@ -53,6 +53,14 @@ describe('record batch iterator', () => {
     assert.equal(iterator.partialBytes, 0);
     assert.equal(iterator.position, three.length);
     assert.equal(viewRecordBatches(three, { isProduce: true }).length, 3);
+    const byNextBatch = new RecordBatchIterator(three);
+    const offsets: bigint[] = [];
+    for (let view = byNextBatch.nextBatch(); view !== undefined; view = byNextBatch.nextBatch()) {
+      offsets.push(view.baseOffset);
+    }
+    assert.deepEqual(offsets, [0n, 2n, 5n]);
+    assert.equal(byNextBatch.nextBatch(), undefined, 'stays at the end');
+    assert.equal(byNextBatch.position, three.length);
   });
 
   it('reports a partial last batch at every cut point without parsing it', async () => {

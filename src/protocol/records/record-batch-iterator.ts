@@ -44,13 +44,19 @@ export class RecordBatchIterator implements IterableIterator<RecordBatchView> {
   }
 
   next(): IteratorResult<RecordBatchView> {
+    const view = this.nextBatch();
+    return view === undefined ? { done: true, value: undefined } : { done: false, value: view };
+  }
+
+  /** The next complete batch, or undefined at the end: `next()` without an IteratorResult per batch. */
+  nextBatch(): RecordBatchView | undefined {
     const view = this.isDone ? undefined : this.nextView();
     if (view === undefined) {
       this.isDone = true;
-      return { done: true, value: undefined };
+      return undefined;
     }
     this.position += view.sizeInBytes;
-    return { done: false, value: view };
+    return view;
   }
 
   [Symbol.iterator](): this {
@@ -91,7 +97,8 @@ export function viewRecordBatches(
 ): RecordBatchView[] {
   const iterator = new RecordBatchIterator(records, options);
   const views: RecordBatchView[] = [];
-  for (const view of iterator) {
+  // Every produced batch comes through here: no IteratorResult object per batch.
+  for (let view = iterator.nextBatch(); view !== undefined; view = iterator.nextBatch()) {
     view.validate(options);
     views.push(view);
   }
