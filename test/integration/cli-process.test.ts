@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import kafkajs from 'kafkajs';
+import { launcherCommand } from '../../tools/launcher-command.mjs';
 import { type PyralogProcess, startPyralog, stopPyralog } from '../../tools/pyralog-process.js';
 import { bundleCli, type CliBundle } from './cli-bundle.js';
 
@@ -39,7 +40,7 @@ describe('pyralog start (real process)', () => {
       join(dir, 'data'),
       ['--config', properties],
       { PYRALOG_NUM_PARTITIONS: '2' },
-      [cli.path],
+      launcherCommand(cli.path),
     );
     assert.ok(broker.readyMs >= 0);
     // The admin listener answers from the bundle too: /metrics loads prom-client lazily (require()
@@ -70,7 +71,7 @@ describe('pyralog start (real process)', () => {
     await admin.disconnect();
     assert.equal(await stopPyralog(broker), 0);
 
-    broker = await startPyralog(join(dir, 'data'), ['--config', properties], {}, [cli.path]);
+    broker = await startPyralog(join(dir, 'data'), ['--config', properties], {}, launcherCommand(cli.path));
     const { stdout } = await run(
       'kcat',
       [
