@@ -13,9 +13,12 @@
 // of one file do on the development disk (two concurrent p50 0.28-0.39 ms, one 0.17-0.34 ms, two in
 // sequence 0.34-0.86 ms); the last variant serves them one after the other instead, the bound for a
 // disk that cannot overlap them (there, many small writes cost more than one batched write).
+// --window n: appends in flight per follower (maxInflightAppends; default the node's, 256 appends or
+// 8 MiB; --window 8 was the default before, which a follower's slow write filled at 1 proposal/ms).
 // Usage: node --import tsx bench/raft/sim-latency.ts [--seconds 10] [--stall-ms 25] [--stall-every-ms 500]
-//        [--seed 1]
+//        [--seed 1] [--window n] [--only <variant substring>]
 
+import { resolveRaftOptions } from '../../src/raft/core/raft-options.js';
 import { SimCluster } from '../../src/raft/sim/sim-cluster.js';
 import { argument, percentile } from '../bench-support.js';
 
@@ -23,7 +26,10 @@ const seconds = Number(argument('seconds', '10'));
 const stallMs = Number(argument('stall-ms', '25'));
 const stallEveryMs = Number(argument('stall-every-ms', '500'));
 const seed = Number(argument('seed', '1'));
+const window = process.argv.includes('--window') ? Number(argument('window', '8')) : undefined;
+const only = process.argv.includes('--only') ? argument('only', '') : undefined;
 const DISK_MS = 2;
+const NODE_DEFAULTS = resolveRaftOptions({ id: 1, bootstrapConfig: { voters: [1], learners: [] } });
 
 type Disturbance = 'none' | 'slow writes' | 'device stalls';
 
@@ -48,7 +54,9 @@ function run(
       electionTimeoutMs: 300,
       heartbeatIntervalMs: 50,
       appendStallTimeoutMs: 300,
-      maxInflightAppends: 8,
+      // The simulator's own default is 4; the node's is resolveRaftOptions'.
+      maxInflightAppends: window ?? NODE_DEFAULTS.maxInflightAppends,
+      maxInflightAppendBytes: NODE_DEFAULTS.maxInflightAppendBytes,
       maxAppendBytes: 1024 * 1024,
       maxAppendEntries: 4096,
       snapshotThresholdBytes: 64 * 1024 * 1024,
@@ -101,7 +109,7 @@ function run(
 
 console.log(
   `raft commit latency in virtual ms (simulator, 3 nodes, network 0-1 ms, disk write 1-${DISK_MS} ms, ` +
-    `1 proposal/ms for ${seconds} s, seed ${seed})`,
+    `1 proposal/ms for ${seconds} s, seed ${seed}, ${window === undefined ? "the node's append window" : `an append window of ${window}`})`,
 );
 const variants = [
   {
@@ -138,6 +146,7 @@ const variants = [
 ];
 for (const disturbance of ['none', 'slow writes', 'device stalls'] as const) {
   for (const { applyEarly, writes, serial, after, label: variant } of variants) {
+    if (only !== undefined && !variant.includes(only)) continue;
     const latencies = run(applyEarly, writes, serial, disturbance, after);
     const label = `${disturbance === 'none' ? 'steady disks' : `${disturbance} of ${stallMs} ms every ~${stallEveryMs} ms per node`}, ${variant}`;
     console.log(
