@@ -57,7 +57,18 @@ export function handleAppend(state: NodeState, message: RaftMessageOf<'append'>)
   respondSuccess(state, message.from, lastNewIndex);
 }
 
+/**
+ * Acknowledgements are cumulative, so one still waiting in the outbox for the same leader and term is
+ * replaced rather than joined by another: with many small appends arriving during one write (one per
+ * burst of proposals, up to the leader's window), a single acknowledgement of the highest index leaves
+ * with that ready instead of one per append. Both would leave together, after the same fsync.
+ */
 function respondSuccess(state: NodeState, leader: number, matchIndex: number): void {
+  const last = state.outbox.at(-1);
+  if (last?.kind === 'appendResponse' && last.success && last.to === leader && last.term === state.term) {
+    state.outbox[state.outbox.length - 1] = { ...last, matchIndex: Math.max(last.matchIndex, matchIndex) };
+    return;
+  }
   send(state, {
     kind: 'appendResponse',
     from: state.id,

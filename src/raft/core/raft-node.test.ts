@@ -413,6 +413,34 @@ describe('RaftNode', () => {
     drain(leader);
   });
 
+  it('acknowledges the appends received before one write once, with the highest index', () => {
+    const follower = node(2);
+    const append = (prevLogIndex: number): RaftMessage => ({
+      kind: 'append',
+      from: 1,
+      to: 2,
+      term: 1,
+      prevLogIndex,
+      prevLogTerm: prevLogIndex === 0 ? 0 : 1,
+      entries: [{ kind: 'noop', index: prevLogIndex + 1, term: 1 }],
+      leaderCommit: 0,
+    });
+    for (let i = 0; i < 3; i++) follower.receive(append(i));
+    follower.receive(append(1)); // a duplicate of the second arriving late
+    const acks = only(drain(follower), 'appendResponse');
+    assert.deepEqual(
+      acks.map((m) => (m.success ? m.matchIndex : -1)),
+      [3],
+      'one acknowledgement of the highest index instead of one per append',
+    );
+    follower.receive(append(3));
+    assert.deepEqual(
+      only(drain(follower), 'appendResponse').map((m) => (m.success ? m.matchIndex : -1)),
+      [4],
+      'the next write is acknowledged on its own',
+    );
+  });
+
   it("sends a leader's appends before its own write (takeEarlyMessages), counting itself only once durable", () => {
     const { leader, followers } = electLeader();
     const nodes = new Map<number, RaftNode>([[1, leader], ...followers]);
