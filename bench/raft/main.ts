@@ -11,6 +11,7 @@
 //        [--diagnose] (per node persist/event-loop/GC stats after each phase; costs throughput) [--verbose]
 //        [--zero-ahead-bytes <n>] (FileRaftStorage zero-ahead, 0 = off, for A/B runs)
 //        [--max-inflight-writes <n>] (pipelined ready() writes per node; the node's default is 1 = off)
+//        [--max-inflight-appends <n>] (appends in flight per follower; the node's default is 256)
 //        [--log-dir <dir>] (keep the node logs: role changes and per-second stats; plus kills.json)
 //        [--trace] (nodes trace per-entry event times; after the rate phase, where the slowest 1% of puts
 //        spent their time stage by stage: bench/raft/latency-breakdown.ts)
@@ -313,6 +314,9 @@ const cluster = await LocalRaftCluster.start({
     ...(traced ? ['--trace-dir', logDir] : []),
     ...(process.argv.includes('--max-inflight-writes')
       ? ['--max-inflight-writes', String(argument('max-inflight-writes', '2'))]
+      : []),
+    ...(process.argv.includes('--max-inflight-appends')
+      ? ['--max-inflight-appends', String(argument('max-inflight-appends', '256'))]
       : []),
     ...(process.argv.includes('--zero-ahead-bytes')
       ? ['--zero-ahead-bytes', String(argument('zero-ahead-bytes', '0'))]

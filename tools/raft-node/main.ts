@@ -34,6 +34,11 @@ const program = new Command()
     Number,
     1,
   )
+  .option(
+    '--max-inflight-appends <n>',
+    'appends in flight per follower (RaftOptions.maxInflightAppends; default the core default, 256)',
+    Number,
+  )
   .option('--trace-dir <dir>', 'write <dir>/trace-<id>.txt: per-entry event times (latency-trace.ts)')
   .option('--zero-ahead-bytes <n>', 'zeros written ahead of the log (FileRaftStorage zeroAheadBytes)', Number)
   .option(
@@ -57,6 +62,7 @@ const options = program.opts<{
   stats: boolean;
   traceDir: string | undefined;
   maxInflightWrites: number;
+  maxInflightAppends: number | undefined;
 }>();
 
 const logger = pino({ level: options.logLevel, base: { nodeId: options.id } }, pino.destination(2));
@@ -76,6 +82,7 @@ const node = await startRaftKvNode({
     bootstrapConfig: { voters: options.voters, learners: [] },
     electionTimeoutMs: options.electionTimeoutMs,
     maxInflightWrites: options.maxInflightWrites,
+    ...(options.maxInflightAppends === undefined ? {} : { maxInflightAppends: options.maxInflightAppends }),
   },
   clusterId: options.clusterId,
   storage,
