@@ -16,20 +16,25 @@
 // Without --variant the one variant is "current|dist|". Copy dist/ aside (cp -r dist /tmp/dist-a)
 // before a change to compare the build before it with the one after. --perf DIR records the broker
 // with `perf record -g` while the producer runs (DIR/<variant>-<round>.data; add --perf-basic-prof to
-// the variant's Node flags to name JavaScript frames in `perf report`).
+// the variant's Node flags to name JavaScript frames in `perf report`). --trace also loads
+// tail-hook.mjs into the broker, samples the producer's and consumer's threads (thread-sampler.mjs)
+// and prints, per round, where the slowest 1% of the latencies went (tail-breakdown.mjs).
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { option, options } from './arguments.mjs';
+import { flag, option, options } from './arguments.mjs';
 import { startPyralog } from './pyralog-process.mjs';
 import { sharedBenchCopy } from './shared-bench.mjs';
+import { tailBreakdown } from './tail-breakdown.mjs';
+import { sampleThreads } from './thread-sampler.mjs';
 
 const run = promisify(execFile);
 const ROOT = new URL('../..', import.meta.url).pathname;
 const OUT = join(ROOT, 'bench/.out');
 const HOOK = join(ROOT, 'bench/broker/window-hook.mjs');
+const TAIL_HOOK = join(ROOT, 'bench/broker/tail-hook.mjs');
 
 const rate = Number(option('rate', '10000'));
 const secs = Number(option('secs', '8'));
@@ -37,6 +42,7 @@ const rounds = Number(option('rounds', '2'));
 const warmupSecs = Number(option('warmup-secs', '3'));
 const flushMode = option('flush-mode', 'durable');
 const perfDir = option('perf', undefined);
+const trace = flag('trace');
 const variants = (options('variant').length === 0 ? ['current|dist|'] : options('variant')).map((spec) => {
   const [name, dist = 'dist', flags = ''] = spec.split('|');
   return {
@@ -81,11 +87,12 @@ async function requestCounts(admin) {
 async function measure(variant, perf, round) {
   const dir = await mkdtemp(join(OUT, 'data-'));
   const windowFile = join(dir, 'window.jsonl');
+  const tailFile = join(dir, 'tail.json');
   const broker = await startPyralog(dir, {
     cli: variant.cli,
-    nodeArgs: ['--import', HOOK, ...variant.nodeArgs],
+    nodeArgs: ['--import', HOOK, ...(trace ? ['--import', TAIL_HOOK] : []), ...variant.nodeArgs],
     extraArgs: ['--flush-mode', flushMode],
-    env: { ...process.env, BENCH_WINDOW_OUT: windowFile },
+    env: { ...process.env, BENCH_WINDOW_OUT: windowFile, BENCH_TAIL_OUT: tailFile },
   });
   try {
     const boot = broker.bootstrap;
@@ -143,12 +150,17 @@ async function measure(variant, perf, round) {
               stdio: 'ignore',
             },
           );
-    await run('timeout', [`${secs + 60}`, perf, ...pacedProducer(boot, topic, expected)], {
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const consumerThreads = trace ? sampleThreads(consumer.pid) : undefined;
+    const producing = run(perf, pacedProducer(boot, topic, expected), { maxBuffer: 16 * 1024 * 1024 });
+    const producerThreads = trace ? sampleThreads(producing.child.pid) : undefined;
+    const producerKill = setTimeout(() => producing.child.kill(), (secs + 60) * 1000);
+    await producing;
+    clearTimeout(producerKill);
+    const producerUse = producerThreads?.stop();
     const deadline = setTimeout(() => consumer.kill('SIGINT'), 20_000);
     await consumed;
     clearTimeout(deadline);
+    const consumerUse = consumerThreads?.stop();
     process.kill(broker.pid, 'SIGUSR2');
     if (recorder !== undefined) {
       const recorded = new Promise((done) => recorder.once('exit', done));
@@ -166,11 +178,27 @@ async function measure(variant, perf, round) {
       windowLines = (await readFile(windowFile, 'utf8').catch(() => '')).split('\n').filter(Boolean);
     }
     const window = JSON.parse(windowLines[1]);
-    const latencies = (await readFile(latencyFile, 'utf8'))
-      .split('\n')
-      .filter(Boolean)
-      .map(Number)
-      .sort((a, b) => a - b);
+    const inOrder = (await readFile(latencyFile, 'utf8')).split('\n').filter(Boolean).map(Number);
+    const latencies = [...inOrder].sort((a, b) => a - b);
+    let breakdown;
+    if (trace) {
+      let tail;
+      for (let tries = 0; tail === undefined && tries < 100; tries += 1) {
+        await delay(50);
+        tail = await readFile(tailFile, 'utf8').then(JSON.parse, () => undefined);
+      }
+      breakdown = [
+        ...tailBreakdown({
+          trace: tail,
+          partitionDir: join(dir, `${topic}-0`),
+          latenciesUs: inOrder,
+          firstOffset: 1,
+          clients: { producer: producerThreads.samples, consumer: consumerThreads.samples },
+        }),
+        `  producer threads (CPU ms used / waited for a CPU while it ran): ${threadLine(producerUse)}`,
+        `  consumer threads (same, while it ran): ${threadLine(consumerUse)}`,
+      ];
+    }
     return {
       expected,
       received: latencies.length,
@@ -180,11 +208,23 @@ async function measure(variant, perf, round) {
       peakRssMiB,
       produces,
       fetches,
+      breakdown,
     };
   } finally {
     await broker.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+function threadLine(use) {
+  return [...use]
+    .filter(([, sum]) => sum.runMs + sum.waitMs >= 1)
+    .sort((a, b) => b[1].runMs - a[1].runMs)
+    .map(
+      ([name, sum]) =>
+        `${name}${sum.threads > 1 ? `×${sum.threads}` : ''} ${sum.runMs.toFixed(0)}/${sum.waitMs.toFixed(0)}`,
+    )
+    .join(', ');
 }
 
 function line(variant, result, loadBefore) {
@@ -222,6 +262,7 @@ for (let round = 0; round < rounds; round += 1) {
     const result = await measure(variant, perf, round);
     all.get(variant.name).push(result);
     console.log(line(variant, result, loadBefore));
+    if (result.breakdown !== undefined) console.log(result.breakdown.join('\n'));
   }
 }
 if (rounds > 1) {
