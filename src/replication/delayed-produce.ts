@@ -131,7 +131,7 @@ export class DelayedProduce {
  * deadline order (one timeout per client), so a new one joins at the end; the list is walked from
  * the end for an earlier deadline. A completed request leaves the list in O(1) and leaves the
  * timer alone: it fires at the earliest deadline it was armed for and re-arms for the head then.
- * Timeouts resolve to the timer's precision, well under Kafka's (its reaper checks every 200 ms).
+ * Timeouts fire within the timer's millisecond precision, as with Kafka's timing wheel (1 ms ticks).
  */
 export class DelayedProduces {
   private first: DelayedProduce | undefined;
