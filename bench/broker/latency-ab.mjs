@@ -195,8 +195,8 @@ async function measure(variant, perf, round) {
           firstOffset: 1,
           clients: { producer: producerThreads.samples, consumer: consumerThreads.samples },
         }),
-        `  producer threads (CPU ms used / waited for a CPU while it ran): ${threadLine(producerUse)}`,
-        `  consumer threads (same, while it ran): ${threadLine(consumerUse)}`,
+        `  producer threads (CPU ms used / waited for a CPU in ${sampled(producerThreads)} ms): ${threadLine(producerUse)}`,
+        `  consumer threads (same, in ${sampled(consumerThreads)} ms): ${threadLine(consumerUse)}`,
       ];
     }
     return {
@@ -215,6 +215,8 @@ async function measure(variant, perf, round) {
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+const sampled = ({ samples }) => (samples.at(-1)[0] - samples[0][0]).toFixed(0);
 
 function threadLine(use) {
   return [...use]
