@@ -151,12 +151,14 @@ async function measure(variant, perf, round) {
             },
           );
     const consumerThreads = trace ? sampleThreads(consumer.pid) : undefined;
+    const cpuBefore = machineCpu();
     const producing = run(perf, pacedProducer(boot, topic, expected), { maxBuffer: 16 * 1024 * 1024 });
     const producerThreads = trace ? sampleThreads(producing.child.pid) : undefined;
     const producerKill = setTimeout(() => producing.child.kill(), (secs + 60) * 1000);
     await producing;
     clearTimeout(producerKill);
     const producerUse = producerThreads?.stop();
+    const cpuDuring = machineCpu().map((ticks, i) => ticks - cpuBefore[i]);
     const deadline = setTimeout(() => consumer.kill('SIGINT'), 20_000);
     await consumed;
     clearTimeout(deadline);
@@ -197,6 +199,23 @@ async function measure(variant, perf, round) {
         }),
         `  producer threads (CPU ms used / waited for a CPU in ${sampled(producerThreads)} ms): ${threadLine(producerUse)}`,
         `  consumer threads (same, in ${sampled(consumerThreads)} ms): ${threadLine(consumerUse)}`,
+        `  machine while the producer ran (/proc/stat): ${[
+          'user',
+          'nice',
+          'system',
+          'idle',
+          'iowait',
+          'irq',
+          'softirq',
+          'steal',
+        ]
+          .map(
+            (name, i) =>
+              `${name} ${((100 * cpuDuring[i]) / cpuDuring.reduce((a, b) => a + b, 0)).toFixed(0)}%`,
+          )
+          .join(
+            ' ',
+          )} (steal: the hypervisor ran something else on our virtual CPUs; a thread is then neither running nor waiting in its schedstat)`,
       ];
     }
     return {
@@ -215,6 +234,10 @@ async function measure(variant, perf, round) {
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** The machine's CPU ticks: user nice system idle iowait irq softirq steal (/proc/stat's first line). */
+const machineCpu = () =>
+  readFileSync('/proc/stat', 'latin1').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
 
 const sampled = ({ samples }) => (samples.at(-1)[0] - samples[0][0]).toFixed(0);
 

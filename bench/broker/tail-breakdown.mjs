@@ -215,7 +215,8 @@ export function tailBreakdown({ trace, partitionDir, latenciesUs, firstOffset, c
   const sched = trace.sched.map(([t, run, wait]) => [wall(t), run, wait]);
   const gaps = [];
   for (let i = 1; i < sched.length; i += 1) {
-    if (sched[i][0] - sched[i - 1][0] > 4) gaps.push([sched[i - 1][0], sched[i][0]]);
+    // A tick late by over 2 ms: the part after it was due.
+    if (sched[i][0] - sched[i - 1][0] > 4) gaps.push([sched[i - 1][0] + 2, sched[i][0]]);
   }
   // Produce requests between received and written on the producer's connection (the broker stops
   // reading a connection at its in-flight bound, 100 by default): a sorted sweep of +1/-1 events.
@@ -242,9 +243,13 @@ export function tailBreakdown({ trace, partitionDir, latenciesUs, firstOffset, c
     return inFlightAt[low - 1]?.[1] ?? 0;
   };
   const maxInFlight = inFlightAt.reduce((max, [, n]) => Math.max(max, n), 0);
+  const fsyncs = syncs.map((sync) => [wall(sync.startedMs), wall(sync.endedMs)]);
   const context = (m) => ({
     inFlight: inFlightBefore(m.received),
     brokerWaitBefore: within(sched, 2, m.sendMs, m.received),
+    brokerRunBefore: within(sched, 1, m.sendMs, m.received),
+    loopDelayBefore: overlap(gaps, m.sendMs, m.received),
+    fsyncBefore: overlap(fsyncs, m.sendMs, m.received),
     gc: overlap(gcs, m.received, m.fetchWritten),
     loopDelay: overlap(gaps, m.received, m.fetchWritten),
     brokerWait: within(sched, 2, m.received, m.fetchWritten),
@@ -259,8 +264,11 @@ export function tailBreakdown({ trace, partitionDir, latenciesUs, firstOffset, c
   const rows = [
     ['Produce requests in flight when its frame was received', 'inFlight'],
     ['broker main thread: waiting for a CPU, send→received', 'brokerWaitBefore'],
+    ['broker main thread: running, send→received', 'brokerRunBefore'],
+    ['broker: main thread ticks late (by >2 ms), send→received', 'loopDelayBefore'],
+    ['broker: an fsync in progress, send→received', 'fsyncBefore'],
     ['broker: GC pause inside received→Fetch written', 'gc'],
-    ['broker: main thread late ticks (>4 ms) inside', 'loopDelay'],
+    ['broker: main thread ticks late (by >2 ms) inside', 'loopDelay'],
     ['broker main thread: waiting for a CPU inside', 'brokerWait'],
     ['broker main thread: running inside', 'brokerRun'],
     ['producer rdk: threads: waiting for a CPU, send→received', 'producerWait'],
@@ -280,7 +288,7 @@ export function tailBreakdown({ trace, partitionDir, latenciesUs, firstOffset, c
   const gcPauses = trace.gcs.map((g) => g.durationMs).sort((a, b) => a - b);
   lines.push(`  Produce requests in flight on the producer's connection: at most ${maxInFlight}`);
   lines.push(
-    `  broker in the window: ${gcPauses.length} GC pauses (${gcPauses.reduce((a, b) => a + b, 0).toFixed(0)} ms, max ${(gcPauses.at(-1) ?? 0).toFixed(1)}), ${gaps.length} late ticks (${gaps.reduce((n, [a, b]) => n + b - a, 0).toFixed(0)} ms), main thread waited ${(sched.at(-1)[2] - sched[0][2]).toFixed(0)} ms for a CPU and ran ${(sched.at(-1)[1] - sched[0][1]).toFixed(0)} ms of ${(sched.at(-1)[0] - sched[0][0]).toFixed(0)} ms`,
+    `  broker in the window: ${gcPauses.length} GC pauses (${gcPauses.reduce((a, b) => a + b, 0).toFixed(0)} ms, max ${(gcPauses.at(-1) ?? 0).toFixed(1)}), ${gaps.length} ticks late by >2 ms (${gaps.reduce((n, [a, b]) => n + b - a, 0).toFixed(0)} ms), main thread waited ${(sched.at(-1)[2] - sched[0][2]).toFixed(0)} ms for a CPU and ran ${(sched.at(-1)[1] - sched[0][1]).toFixed(0)} ms of ${(sched.at(-1)[0] - sched[0][0]).toFixed(0)} ms`,
   );
   return lines;
 }
