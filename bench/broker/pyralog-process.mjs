@@ -3,7 +3,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { launcherNodeFlags } from '../../tools/launcher-command.mjs';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CLI = join(ROOT, 'dist/pyralog.js');
@@ -12,8 +11,7 @@ const CLI = join(ROOT, 'dist/pyralog.js');
  * Spawns `pyralog start` with `extraArgs` (after the command) and `nodeArgs` (before it); resolves with
  * the spawn-to-ready time, its own readyMs, the bootstrap, the admin listener's URL, its pid and stop()
  * (SIGTERM, then its exit).
- * `cli` runs another build (an A/B against a copy of an earlier dist/). Node runs with the launcher's
- * own flags (its shebang, as the bin does), then `nodeArgs`, which override them.
+ * `cli` runs another build (an A/B against a copy of an earlier dist/).
  */
 export async function startPyralog(
   dataDir,
@@ -23,7 +21,6 @@ export async function startPyralog(
   const child = spawn(
     process.execPath,
     [
-      ...launcherNodeFlags(cli),
       ...nodeArgs,
       cli,
       'start',

@@ -30,7 +30,6 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { launcherNodeFlags } from '../../tools/launcher-command.mjs';
 import { option } from '../broker/arguments.mjs';
 import { startPyralog } from '../broker/pyralog-process.mjs';
 import { sharedBenchCopy } from '../broker/shared-bench.mjs';
@@ -115,17 +114,7 @@ async function rdkafka(perf, bootstrap, topic, idempotent, count = msgs) {
 /** `pyralog bench produce` with the same workload and `flags` (its pair's semantics). */
 async function pyralog(bootstrap, topic, flags, cli = CLI, count = msgs) {
   const nodeArgs = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
-  const args = [
-    ...launcherNodeFlags(cli),
-    ...nodeArgs,
-    cli,
-    'bench',
-    'produce',
-    '-b',
-    bootstrap,
-    '-t',
-    topic,
-  ];
+  const args = [...nodeArgs, cli, 'bench', 'produce', '-b', bootstrap, '-t', topic];
   args.push('--num-records', String(count), '--record-size', '1024', '--acks', 'all', '-o', 'json');
   args.push(...flags, ...pyralogArgs);
   const { stdout } = await run(process.execPath, args, { cwd: ROOT, maxBuffer: 16 << 20, timeout: 600_000 });

@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startBroker } from '../../src/index.js';
-import { launcherCommand } from '../../tools/launcher-command.mjs';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const flag = process.argv.indexOf('--runs');
@@ -83,7 +82,7 @@ const viaTsx = await repeat(() => processStart(['--import', 'tsx', 'src/cli/main
 console.log(`pyralog start (tsx, spawn to ready line): ${median(viaTsx.map((r) => r.ms)).toFixed(0)} ms`);
 console.log(`pyralog start (tsx) RSS at ready: ${median(viaTsx.map((r) => r.rssMiB)).toFixed(1)} MiB`);
 if (existsSync(join(ROOT, 'dist/pyralog.js'))) {
-  const viaDist = await repeat(() => processStart(launcherCommand(join(ROOT, 'dist/pyralog.js'))));
+  const viaDist = await repeat(() => processStart(['dist/pyralog.js']));
   console.log(`pyralog start (dist, spawn to ready line): ${median(viaDist.map((r) => r.ms)).toFixed(0)} ms`);
   console.log(`pyralog start (dist) RSS at ready: ${median(viaDist.map((r) => r.rssMiB)).toFixed(1)} MiB`);
 } else {

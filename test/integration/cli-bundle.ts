@@ -7,7 +7,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bundleCommand, ROOT } from '../../tools/build/bundles.js';
-import { launcherCommand } from '../../tools/launcher-command.mjs';
 
 export interface CliRun {
   readonly code: number | null;
@@ -37,10 +36,7 @@ export async function bundleCli(name: string): Promise<CliBundle> {
   await bundleCommand(base);
   const bundle = join(ROOT, `${base}.js`);
   const start = (args: readonly string[], stdin: 'pipe' | 'ignore') => {
-    const child = spawn(process.execPath, [...launcherCommand(bundle), ...args], {
-      cwd: ROOT,
-      stdio: [stdin, 'pipe', 'pipe'],
-    });
+    const child = spawn(process.execPath, [bundle, ...args], { cwd: ROOT, stdio: [stdin, 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (chunk: Buffer) => {

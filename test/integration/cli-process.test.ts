@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import kafkajs from 'kafkajs';
-import { launcherCommand } from '../../tools/launcher-command.mjs';
 import { type PyralogProcess, startPyralog, stopPyralog } from '../../tools/pyralog-process.js';
 import { bundleCli, type CliBundle } from './cli-bundle.js';
 
@@ -40,7 +39,7 @@ describe('pyralog start (real process)', () => {
       join(dir, 'data'),
       ['--config', properties],
       { PYRALOG_NUM_PARTITIONS: '2' },
-      launcherCommand(cli.path),
+      [cli.path],
     );
     assert.ok(broker.readyMs >= 0);
     // The admin listener answers from the bundle too: /metrics loads prom-client lazily (require()
@@ -71,7 +70,7 @@ describe('pyralog start (real process)', () => {
     await admin.disconnect();
     assert.equal(await stopPyralog(broker), 0);
 
-    broker = await startPyralog(join(dir, 'data'), ['--config', properties], {}, launcherCommand(cli.path));
+    broker = await startPyralog(join(dir, 'data'), ['--config', properties], {}, [cli.path]);
     const { stdout } = await run(
       'kcat',
       [

@@ -4,14 +4,12 @@
 // dist/pyralog.cjs.cache, by starting a broker once (port 0, a temp data dir), scraping its
 // /metrics and stopping it. The bin, dist/pyralog.js (src/cli/launcher.ts), runs the bundle from
 // that cache: `pyralog start` then deserialises the functions it runs instead of parsing and
-// compiling them (see bench/startup). The broker runs with the launcher's Node flags, as the bin
-// does: V8 rejects a cache written under other heap flags.
+// compiling them (see bench/startup).
 // Usage: node --import tsx tools/build/bundle-cli.ts   (run by `npm run build`, after tsc)
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launcherCommand } from '../launcher-command.mjs';
 import { startPyralog, stopPyralog } from '../pyralog-process.js';
 import { bundleCommand, ROOT as root } from './bundles.js';
 
@@ -28,12 +26,7 @@ async function writeCodeCache(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'pyralog-code-cache-'));
   let status: number | null = null;
   try {
-    const broker = await startPyralog(
-      dataDir,
-      [],
-      { WRITE_PYRALOG_CODE_CACHE: '1' },
-      launcherCommand(join(root, 'dist/pyralog.js')),
-    );
+    const broker = await startPyralog(dataDir, [], { WRITE_PYRALOG_CODE_CACHE: '1' }, ['dist/pyralog.js']);
     try {
       // One scrape: it proves the bundle's lazy import() of prom-client works, and puts that path in the cache.
       const scrape = await fetch(`${broker.adminUrl}/metrics`);
