@@ -3,4 +3,5 @@
 
 export { type EventuallyOptions, eventually } from './eventually.js';
 export { SeededRandom } from './seeded-random.js';
+export { countSocketWrites, type SocketWriteCounter } from './socket-writes.js';
 export { VirtualClock } from './virtual-clock.js';

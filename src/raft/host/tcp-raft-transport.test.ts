@@ -5,9 +5,9 @@
 // frames are dropped (not queued without bound) while a peer is down, and a bad frame, another
 // cluster's frame or a frame for another node closes only the connection that carried it.
 import assert from 'node:assert/strict';
-import { connect, Socket } from 'node:net';
+import { connect } from 'node:net';
 import { describe, it } from 'node:test';
-import { eventually } from '../../testing/index.js';
+import { countSocketWrites, eventually } from '../../testing/index.js';
 import type { NodeId } from '../core/log-entry.js';
 import type { RaftMessage } from '../core/raft-message.js';
 import { encodeRaftFrame } from './raft-wire-codec.js';
@@ -111,31 +111,20 @@ describe('TcpRaftTransport', () => {
   it("hands one send()'s frames for a peer to its socket as one write", async () => {
     const { a, b } = await startedPair();
     // Counts the writes Node makes to sockets bound for b's port: each is one syscall that wakes b.
-    const proto = Socket.prototype as unknown as Record<
-      '_write' | '_writev',
-      (...args: unknown[]) => unknown
-    >;
-    const original = { _write: proto._write, _writev: proto._writev };
-    let writes = 0;
-    for (const name of ['_write', '_writev'] as const) {
-      proto[name] = function (this: Socket, ...args: unknown[]) {
-        if (this.remotePort === b.port) writes++;
-        return original[name].apply(this, args);
-      };
-    }
+    const writes = countSocketWrites(b.port);
     try {
       a.transport.send([heartbeat(1, 2, 0)]);
       await waitFor(() => b.received.length === 1, 'connected');
-      writes = 0;
+      writes.reset();
       a.transport.send([heartbeat(1, 2, 1), heartbeat(1, 2, 2), heartbeat(1, 2, 3)]);
-      assert.equal(writes, 1, 'three frames (a size prefix and a body each), one write');
+      assert.equal(writes.count, 1, 'three frames (a size prefix and a body each), one write');
       await waitFor(() => b.received.length === 4, 'all messages');
       assert.deepEqual(
         b.received.map((m) => (m.kind === 'heartbeat' ? m.readSeq : -1)),
         [0, 1, 2, 3],
       );
     } finally {
-      Object.assign(proto, original);
+      writes.restore();
       await Promise.all([a.transport.close(), b.transport.close()]);
     }
   });

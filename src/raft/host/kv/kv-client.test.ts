@@ -2,10 +2,10 @@
 // on loopback is a syscall that also wakes the node), with every request intact and in order, by
 // counting the writes Node makes to the client's socket against a plain server that decodes frames.
 import assert from 'node:assert/strict';
-import { createServer, Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { FrameDecoder } from '../../../network/index.js';
-import { eventually } from '../../../testing/index.js';
+import { countSocketWrites, eventually } from '../../../testing/index.js';
 import { KvClient } from './kv-client.js';
 import { decodeKvRequest } from './kv-frames.js';
 
@@ -24,28 +24,17 @@ describe('KvClient', () => {
     const address = server.address();
     assert.ok(typeof address === 'object' && address !== null);
     const client = await KvClient.connect('127.0.0.1', address.port);
-    const proto = Socket.prototype as unknown as Record<
-      '_write' | '_writev',
-      (...args: unknown[]) => unknown
-    >;
-    const original = { _write: proto._write, _writev: proto._writev };
-    let writes = 0;
-    for (const name of ['_write', '_writev'] as const) {
-      proto[name] = function (this: Socket, ...args: unknown[]) {
-        if (this.remotePort === address.port) writes++;
-        return original[name].apply(this, args);
-      };
-    }
+    const writes = countSocketWrites(address.port);
     try {
       const puts = ['a', 'b', 'c'].map((key) => client.put(Buffer.from(key), Buffer.from('v')));
       for (const put of puts) put.catch(() => {}); // never answered: the connection closes below
       await eventually('all requests at the server', () => (keys.length === 3 ? true : undefined), {
         intervalMs: 5,
       });
-      assert.equal(writes, 1, 'three requests (a size prefix and a body each), one write');
+      assert.equal(writes.count, 1, 'three requests (a size prefix and a body each), one write');
       assert.deepEqual(keys, ['a', 'b', 'c']);
     } finally {
-      Object.assign(proto, original);
+      writes.restore();
       client.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
