@@ -1,16 +1,19 @@
 // Test-only: a MemoryFileSystem whose `.log` fsyncs can be held (until `release()`) or failed, so a
 // test decides when a group commit becomes durable, and whether it does.
-import type { FileSystem, StorageFile } from '../storage/index.js';
+import type { StorageFile } from '../storage/index.js';
 import { MemoryFileSystem } from '../storage/index.js';
+import { passThroughFile, WrappedFileSystem } from '../storage/wrapped-file-system.test-support.js';
 
-export class HeldSyncFileSystem implements FileSystem {
-  readonly inner = new MemoryFileSystem();
-  readonly benefitsFromZeroAhead = false;
+export class HeldSyncFileSystem extends WrappedFileSystem<MemoryFileSystem> {
   /** `.log` fsyncs that completed (each one a group commit made durable). */
   logSyncs = 0;
   private isHolding = false;
   private failure: Error | undefined;
   private readonly held: { resume: () => void; fail: (error: Error) => void }[] = [];
+
+  constructor() {
+    super(new MemoryFileSystem());
+  }
 
   /** From now on `.log` fsyncs wait until `release()` (or fail with `failHeld`). */
   hold(): void {
@@ -41,31 +44,15 @@ export class HeldSyncFileSystem implements FileSystem {
     await new Promise<void>((resume, fail) => this.held.push({ resume, fail }));
   }
 
-  async open(path: string, options?: { readonly create?: boolean }): Promise<StorageFile> {
-    const file = await this.inner.open(path, options);
-    const isLog = path.endsWith('.log');
+  protected override wrapFile(path: string, file: StorageFile): StorageFile {
+    if (!path.endsWith('.log')) return file;
     return {
-      path: file.path,
-      read: (buffer, offset, length, position) => file.read(buffer, offset, length, position),
-      writev: (buffers, position) => file.writev(buffers, position),
+      ...passThroughFile(file),
       sync: async () => {
-        if (!isLog) return file.sync();
         await this.gate();
         await file.sync();
         this.logSyncs += 1;
       },
-      truncate: (length) => file.truncate(length),
-      size: () => file.size(),
-      close: () => file.close(),
     };
   }
-  rename = (from: string, to: string) => this.inner.rename(from, to);
-  unlink = (path: string) => this.inner.unlink(path);
-  readdir = (path: string) => this.inner.readdir(path);
-  mkdir = (path: string) => this.inner.mkdir(path);
-  rmdir = (path: string) => this.inner.rmdir(path);
-  stat = (path: string) => this.inner.stat(path);
-  fsyncDir = (path: string) => this.inner.fsyncDir(path);
-  lock = (path: string) => this.inner.lock(path);
-  statfs = () => this.inner.statfs();
 }

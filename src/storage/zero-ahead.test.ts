@@ -11,6 +11,7 @@ import { MemoryFileSystem } from './memory-file-system.js';
 import { PartitionLog } from './partition-log.js';
 import { batchesIn, ManualClock, openTestLog, testBatch } from './test-support.js';
 import { logConfigWith } from './topic-config.js';
+import { passThroughFile, WrappedFileSystem } from './wrapped-file-system.test-support.js';
 import {
   MIN_ZERO_AHEAD_BYTES,
   ZERO_AHEAD_LEAD_BYTES,
@@ -290,14 +291,14 @@ describe('zero-ahead of the active segment', () => {
  * A file system whose writes of zeros (zero-ahead's) are held until `release()`: the first one
  * resolves `zeroWriteHeld`. Everything else passes through to `inner`.
  */
-class GatedZeroFileSystem implements FileSystem {
-  readonly benefitsFromZeroAhead = true;
+class GatedZeroFileSystem extends WrappedFileSystem<MemoryFileSystem> {
   readonly zeroWriteHeld: Promise<void>;
   private onHeld!: () => void;
   private released = false;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(readonly inner: MemoryFileSystem) {
+  constructor(inner: MemoryFileSystem) {
+    super(inner, true);
     this.zeroWriteHeld = new Promise((resolve) => {
       this.onHeld = resolve;
     });
@@ -315,30 +316,15 @@ class GatedZeroFileSystem implements FileSystem {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
-  async open(path: string, options?: { readonly create?: boolean }): Promise<StorageFile> {
-    const file = await this.inner.open(path, options);
+  protected override wrapFile(path: string, file: StorageFile): StorageFile {
     return {
-      path: file.path,
-      read: (buffer, offset, length, position) => file.read(buffer, offset, length, position),
+      ...passThroughFile(file),
       writev: async (buffers, position) => {
         const isZeros =
           buffers.length > 0 && buffers.every((buffer) => buffer.length > 0 && isAllZero(buffer));
         if (isZeros && path.endsWith('.log')) await this.gate();
         await file.writev(buffers, position);
       },
-      sync: () => file.sync(),
-      truncate: (length) => file.truncate(length),
-      size: () => file.size(),
-      close: () => file.close(),
     };
   }
-  rename = (from: string, to: string) => this.inner.rename(from, to);
-  unlink = (path: string) => this.inner.unlink(path);
-  readdir = (path: string) => this.inner.readdir(path);
-  mkdir = (path: string) => this.inner.mkdir(path);
-  rmdir = (path: string) => this.inner.rmdir(path);
-  stat = (path: string) => this.inner.stat(path);
-  fsyncDir = (path: string) => this.inner.fsyncDir(path);
-  lock = (path: string) => this.inner.lock(path);
-  statfs = () => this.inner.statfs();
 }
