@@ -392,7 +392,10 @@ function produceResponse(body: ProduceRequest, outcomes: Outcomes): ProduceRespo
 /**
  * A request with a partition still being verified (KIP-890): the appended partitions wait in
  * `delayed` (if any) while the verified ones join the purgatory as they come, with the request's
- * deadline; answers then go in request order.
+ * deadline; each late answer then takes its outcome's place in a copy of `outcomes` (the original
+ * stays as it is: afterAppendsWritten reads the appends from it once the response is written), and
+ * the response is built as for any other request. A verification that throws fails the request (the
+ * first in request order).
  */
 async function answerWithLate(
   context: BrokerContext,
@@ -403,32 +406,28 @@ async function answerWithLate(
 ): Promise<ProduceResponse> {
   const purgatory = context.replicas.delayedProduces;
   const deadlineMs = purgatory.nowMs() + Math.max(0, body.timeoutMs);
-  const late = outcomes.map((topic) =>
-    topic.map((outcome) => {
-      if (!(outcome instanceof Promise)) return outcome;
-      const answered = answerLate(purgatory, outcome, acks, deadlineMs);
-      // A verification that throws fails the request when its turn comes (an earlier one may fail first).
-      answered.catch(() => {});
-      return answered;
-    }),
-  );
+  const late: {
+    readonly topic: Outcomes[number];
+    readonly index: number;
+    readonly answer: Promise<PartitionResponse>;
+  }[] = [];
+  const answered: Outcomes = outcomes.map((topic) => topic.slice());
+  for (const topic of answered) {
+    for (let index = 0; index < topic.length; index += 1) {
+      const outcome = topic[index]!;
+      if (!(outcome instanceof Promise)) continue;
+      const answer = answerLate(purgatory, outcome, acks, deadlineMs);
+      // Handled here: a rejection fails the request when its turn comes (an earlier one may fail first).
+      answer.catch(() => {});
+      late.push({ topic, index, answer });
+    }
+  }
   const isDelayed = acks === -1;
   if (isDelayed) context.stats.delayedProduces += 1;
   try {
     if (delayed !== undefined) await delayed.completed();
-    const responses: ProduceResponse['responses'] = [];
-    for (let topicIndex = 0; topicIndex < late.length; topicIndex += 1) {
-      const partitionResponses: PartitionResponse[] = [];
-      for (const answer of late[topicIndex]!) {
-        if (answer instanceof Promise) partitionResponses.push(await answer);
-        else if ('append' in answer) {
-          applyAck(answer.response, answer.ack);
-          partitionResponses.push(answer.response);
-        } else partitionResponses.push(answer);
-      }
-      responses.push({ name: body.topicData[topicIndex]!.name, partitionResponses });
-    }
-    return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
+    for (const { topic, index, answer } of late) topic[index] = await answer;
+    return produceResponse(body, answered);
   } finally {
     if (isDelayed) context.stats.delayedProduces -= 1;
   }
