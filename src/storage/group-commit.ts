@@ -361,7 +361,6 @@ export class GroupCommit {
     const state = this.state;
     group.written.resolve();
     state.progress?.onWritten(state.logEnd);
-    state.options.onAppend?.(state.logEnd);
     this.unflushedMessages += group.records;
     if (group.needsSync || this.unflushedMessages >= state.config.flushMessages) this.requestSync();
     // After the fsync was requested: a zero run starting now does not delay it.

@@ -55,7 +55,6 @@ export interface LogManagerOptions {
   readonly topicOverrides?: (topic: string) => Readonly<Record<string, string>>;
   /** Run `tick` on a timer (default true); tests call tick themselves with a virtual clock. */
   readonly schedule?: boolean;
-  readonly onAppend?: (log: PartitionLog, logEndOffset: bigint) => void;
 }
 
 interface LogDir {
@@ -204,8 +203,7 @@ export class LogManager {
       overrides ?? this.options.topicOverrides?.(topic) ?? {},
       this.options.brokerProperties ?? {},
     );
-    const onAppend = this.options.onAppend;
-    const log: PartitionLog = await PartitionLog.open({
+    const log = await PartitionLog.open({
       fs: this.options.fs,
       dir: joinPath(dir.path, key),
       topic,
@@ -217,7 +215,6 @@ export class LogManager {
       ...(recoveryPoint === undefined ? {} : { recoveryPoint }),
       ...(logStartOffset === undefined ? {} : { logStartOffset }),
       ...(cleanerCheckpoint === undefined ? {} : { cleanerCheckpoint }),
-      ...(onAppend === undefined ? {} : { onAppend: (end: bigint) => onAppend(log, end) }),
       zeroAheadMaxBytes: this.options.fs.benefitsFromZeroAhead === true ? this.broker.zeroAheadMaxBytes : 0,
     });
     this.logs.set(key, log);

@@ -39,8 +39,6 @@ export interface PartitionLogOptions {
   readonly logStartOffset?: bigint;
   /** From `cleaner-offset-checkpoint`: the first offset the cleaner has not cleaned. */
   readonly cleanerCheckpoint?: bigint;
-  /** Called after each group commit with the new log end offset (long-poll fetch wake-ups). */
-  readonly onAppend?: (logEndOffset: bigint) => void;
   /** Bytes of the latest appends kept in memory for reads at the log end (see ReadTail; 0: none). */
   readonly readTailBytes?: number;
   /** Uniform in [0, 1): draws `segment.jitter.ms` (Math.random when absent; seeded in tests). */
