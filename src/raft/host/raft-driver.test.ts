@@ -143,6 +143,18 @@ async function runUntil(clock: ManualClock, condition: () => boolean, what: stri
   assert.fail(`timed out waiting for ${what}`);
 }
 
+/** Holds `node`'s writes (they wait on its gate); the returned function lets them and later ones go. */
+function holdWrites(node: TestNode): () => void {
+  let release = (): void => {};
+  node.gate = new Promise((resolve) => {
+    release = resolve;
+  });
+  return () => {
+    node.gate = undefined;
+    release();
+  };
+}
+
 async function electLeader(clock: ManualClock, nodes: TestNode[]): Promise<TestNode> {
   await runUntil(clock, () => nodes.some((n) => n.driver.status().role === 'leader'), 'a leader');
   return nodes.find((n) => n.driver.status().role === 'leader')!;
@@ -168,10 +180,7 @@ describe('RaftDriver', () => {
     const { clock, nodes } = cluster();
     const leader = await electLeader(clock, nodes);
     await runUntil(clock, () => leader.driver.status().commitIndex >= 1, 'the no-op committed');
-    let release = (): void => {};
-    leader.gate = new Promise((resolve) => {
-      release = resolve;
-    });
+    const release = holdWrites(leader);
     const sentBefore = leader.sent.length;
     let resolved = false;
     const proposal = leader.driver.propose(Buffer.from('held')).then((outcome) => {
@@ -190,7 +199,6 @@ describe('RaftDriver', () => {
     assert.ok(leader.driver.status().commitIndex >= 2);
     assert.deepEqual(leader.machine.items, ['held']);
     assert.ok(!leader.durable.has(2));
-    leader.gate = undefined;
     release();
     await runUntil(clock, () => nodes.every((n) => n.machine.items.includes('held')), 'the entry applied');
     await proposal;
@@ -217,10 +225,7 @@ describe('RaftDriver', () => {
       'the no-op committed',
     );
     const follower = nodes.find((n) => n !== leader)!;
-    let release = (): void => {};
-    follower.gate = new Promise((resolve) => {
-      release = resolve;
-    });
+    const release = holdWrites(follower);
     const started = follower.writesStarted;
     const sentBefore = follower.sent.length;
     const first = ['a1', 'a2', 'a3'].map((text) => leader.driver.propose(Buffer.from(text)));
@@ -243,7 +248,6 @@ describe('RaftDriver', () => {
         );
     assert.deepEqual(acks(), [], 'nothing acknowledged before it is durable');
     await Promise.all([...first, b]); // the other follower's copies commit them
-    follower.gate = undefined;
     release();
     await runUntil(clock, () => acks().includes(5), 'the held follower acknowledged both');
     assert.deepEqual(acks(), [4, 5], 'one acknowledgement per write, in order');
@@ -259,10 +263,7 @@ describe('RaftDriver', () => {
       'the no-op committed',
     );
     const follower = nodes.find((n) => n !== leader)!;
-    let release = (): void => {};
-    follower.gate = new Promise((resolve) => {
-      release = resolve;
-    });
+    const release = holdWrites(follower);
     const started = follower.writesStarted;
     const a = leader.driver.propose(Buffer.from('a'));
     await settle();
@@ -270,7 +271,6 @@ describe('RaftDriver', () => {
     await settle();
     assert.equal(follower.writesStarted - started, 2, 'as many waiting as in flight: the next write starts');
     await Promise.all([a, b]);
-    follower.gate = undefined;
     release();
     await runUntil(clock, () => follower.driver.status().stableIndex >= 3, 'both durable');
     await Promise.all(nodes.map((n) => n.driver.stop()));
@@ -319,10 +319,7 @@ describe('RaftDriver', () => {
     const { clock, nodes } = cluster();
     const leader = await electLeader(clock, nodes);
     await runUntil(clock, () => leader.driver.status().commitIndex >= 1, 'the no-op committed');
-    let release = (): void => {};
-    leader.gate = new Promise((resolve) => {
-      release = resolve;
-    });
+    const release = holdWrites(leader);
     const write = leader.driver.propose(Buffer.from('w1'));
     await runUntil(clock, () => leader.machine.items.includes('w1'), 'w1 committed by the followers');
     await write;
@@ -334,7 +331,6 @@ describe('RaftDriver', () => {
     await read;
     assert.equal(leader.driver.status().stableIndex, 1, "the leader's write of w1 is still held");
     assert.ok(readAt! >= 2, 'the read index covers w1');
-    leader.gate = undefined;
     release();
     await runUntil(clock, () => leader.driver.status().stableIndex >= 2, 'the write completed');
     await Promise.all(nodes.map((n) => n.driver.stop()));
