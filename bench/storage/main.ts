@@ -112,6 +112,8 @@ interface Phase {
   readonly cpu: NodeJS.CpuUsage;
   /** CPU time of the main thread alone over the timed part, ms (NaN where not measurable). */
   readonly mainMs: number;
+  /** ms of each fsync, call to return as the main thread sees it (durable appends and raw writes). */
+  readonly syncMs?: readonly number[];
 }
 
 /**
@@ -131,8 +133,6 @@ interface AppendPhase extends Phase {
   readonly messages: number;
   readonly groups: number;
   readonly groupedBatches: number;
-  /** ms of each fsync of the log's sync loop. */
-  readonly syncMs: number[];
 }
 
 /** Appends for `seconds` with `inFlight` appends outstanding; each buffer is reused only after its append finished. */
@@ -230,6 +230,12 @@ async function rawWriteRate(
       : await open(join(root, `raw-new-${rawFilesCreated}.bin`), 'wx');
   let position = 0;
   let syncing: Promise<void> | undefined;
+  const syncMs: number[] = [];
+  const timedSync = async (): Promise<void> => {
+    const began = performance.now();
+    await handle.datasync();
+    syncMs.push(performance.now() - began);
+  };
   const deadline = performance.now() + phaseSeconds * 1000;
   const cpuStart = process.cpuUsage();
   const mainStart = mainThreadCpuMs();
@@ -243,7 +249,7 @@ async function rawWriteRate(
     position += bytesWritten;
     if (durable) {
       await syncing;
-      syncing = handle.datasync();
+      syncing = timedSync();
     }
   }
   await syncing;
@@ -253,7 +259,7 @@ async function rawWriteRate(
   // Untimed, as the log's close: the next phase must not pay for this one's dirty pages.
   await handle.datasync();
   await handle.close();
-  return { bytes: position, seconds: elapsed, cpu, mainMs };
+  return { bytes: position, seconds: elapsed, cpu, mainMs, syncMs };
 }
 
 /** Removes the files of the `new-files` raw form (at the end of each line, as the log's directory). */
@@ -345,6 +351,13 @@ const cpuLine = (label: string, phases: readonly Phase[], raws: readonly [string
   console.log(
     `${label}, CPU: ${cpuPerMb(phases)} (${raws.map(([name, phases]) => `${name} ${cpuPerMb(phases)}`).join('; ')})`,
   );
+/** Percentiles of the phases' fsync times, or undefined when they made none. */
+const syncFigures = (phases: readonly Phase[]): string | undefined => {
+  const syncs = phases.flatMap((phase) => phase.syncMs ?? []).sort((a, b) => a - b);
+  if (syncs.length === 0) return undefined;
+  const at = (p: number) => percentile(syncs, p).toFixed(2);
+  return `p50 ${at(50)} ms, p90 ${at(90)} ms, p99 ${at(99)} ms (${syncs.length} fsyncs)`;
+};
 const rate = (phases: readonly Phase[]): number =>
   phases.reduce((sum, phase) => sum + phase.bytes, 0) /
   MB /
@@ -413,11 +426,11 @@ try {
           messages / phases.reduce((sum, phase) => sum + phase.seconds, 0),
           'msg/s',
         );
-        const syncs = phases.flatMap((phase) => phase.syncMs).sort((a, b) => a - b);
-        if (syncs.length > 0) {
-          const at = (p: number) => percentile(syncs, p).toFixed(2);
+        const syncs = syncFigures(phases);
+        if (syncs !== undefined) {
+          // Raw's fdatasyncs cover the same group size (`--window` batches), timed the same way.
           console.log(
-            `${label}, group-commit fsync: p50 ${at(50)} ms, p90 ${at(90)} ms, p99 ${at(99)} ms (${syncs.length} fsyncs)`,
+            `${label}, group-commit fsync: ${syncs} (${rawCpu.map(([name, raw]) => `${name} ${syncFigures(raw)}`).join('; ')})`,
           );
         }
         if (index !== 0) await rm(dirOf(index), { recursive: true, force: true });

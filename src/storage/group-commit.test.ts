@@ -11,6 +11,8 @@ import { openTestLog, testBatch } from './test-support.js';
 /** A MemoryFileSystem whose `.log` fsyncs wait until the test releases them, one by one. */
 class GatedSyncFileSystem extends MemoryFileSystem {
   readonly heldSyncs: Deferred[] = [];
+  /** `sync N` as each fsync is asked for (tests add their own events). */
+  readonly events: string[] = [];
   /** While true, fsyncs pass at once (and every held one was released). */
   isOpen = false;
   private syncCalled = new Deferred();
@@ -27,6 +29,7 @@ class GatedSyncFileSystem extends MemoryFileSystem {
         const held = new Deferred();
         if (gate.isOpen) held.resolve();
         gate.heldSyncs.push(held);
+        gate.events.push(`sync ${gate.heldSyncs.length}`);
         gate.syncCalled.resolve();
         await held.promise;
         await file.sync();
@@ -164,6 +167,24 @@ describe('GroupCommit', () => {
     await Promise.all([second.durable, third.durable]);
     assert.equal(log.recoveryPoint, 6n);
     fs.releaseAll();
+    await log.close();
+  });
+
+  it('submits the next fsync before resuming the durable waiters of the one that returned', async () => {
+    const fs = new GatedSyncFileSystem();
+    const log = await openTestLog({ fs });
+    const first = log.appendAsLeader(testBatch(2));
+    void first.durable.then(() => fs.events.push('first durable'));
+    await fs.syncsAsked(1);
+    const second = log.appendAsLeader(testBatch(3));
+    await second.written;
+    fs.heldSyncs[0]!.resolve();
+    await first.durable;
+    // The disk gets the second group's fsync before the first group's acknowledgements run.
+    assert.deepEqual(fs.events, ['sync 1', 'sync 2', 'first durable']);
+    fs.releaseAll();
+    await second.durable;
+    assert.equal(log.recoveryPoint, 5n);
     await log.close();
   });
 

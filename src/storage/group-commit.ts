@@ -74,6 +74,15 @@ interface PendingGroup {
   readonly queuedMs: number;
 }
 
+/** An fsync of the sync loop, submitted. */
+interface RunningSync {
+  /** The log end when it was submitted: durable once it returns. */
+  readonly target: bigint;
+  /** traceClock() at its submission. */
+  readonly startedMs: number;
+  readonly done: Promise<void>;
+}
+
 /** Group writes a partition keeps in flight at most, unless PartitionLogOptions.writesInFlight says otherwise. */
 export const DEFAULT_WRITES_IN_FLIGHT = 2;
 
@@ -430,27 +439,46 @@ export class GroupCommit {
    * fsyncs the rolled segments not yet fsynced, then the active `.log`, until no group was written
    * since the last fsync started, marking the log end as of each start durable. A failure fails the
    * log, which rejects every durable waiter. Never rejects.
+   *
+   * The next fsync is submitted before the one that returned marks its offsets durable: resolving
+   * the durable waiters runs their continuations (a broker's acknowledgements, a producer's next
+   * appends: tens of appends per group) before anything queued after them, and the disk would idle
+   * through all of that with the next group already written. Only a missing rolled segment's fsync
+   * puts a step between: without one, the fsync is submitted synchronously.
    */
   private async syncLoop(): Promise<void> {
     const state = this.state;
     try {
-      while (this.isSyncWanted && state.failure === undefined) {
-        this.isSyncWanted = false;
-        const target = state.logEnd;
-        const startedMs = traceClock();
-        // Rolled segments first: a later segment's bytes are never made durable before an earlier
-        // one's, so a power loss cuts the log at one point instead of leaving a hole.
-        await this.roller.awaitRolledSegments();
-        await state.activeSegment.syncLog();
-        if (startedMs >= 0) publishLogSync({ dir: state.dir, startedMs, endedMs: performance.now() });
+      let running: RunningSync | undefined = this.startSync();
+      while (running !== undefined) {
+        await running.done;
+        if (running.startedMs >= 0) {
+          publishLogSync({ dir: state.dir, startedMs: running.startedMs, endedMs: performance.now() });
+        }
         state.checkNotFailed();
-        this.markDurable(target);
+        const finished: RunningSync = running;
+        running = this.isSyncWanted && state.failure === undefined ? this.startSync() : undefined;
+        this.markDurable(finished.target);
       }
     } catch (error: unknown) {
       state.fail(error);
     } finally {
       this.syncing = undefined;
     }
+  }
+
+  /** Submits the fsync that makes the log end as of now durable (after the rolled segments'). */
+  private startSync(): RunningSync {
+    const state = this.state;
+    this.isSyncWanted = false;
+    const target = state.logEnd;
+    const startedMs = traceClock();
+    // Rolled segments first: a later segment's bytes are never made durable before an earlier
+    // one's, so a power loss cuts the log at one point instead of leaving a hole.
+    const done = this.roller.hasRolledSegments
+      ? this.roller.awaitRolledSegments().then(() => state.activeSegment.syncLog())
+      : state.activeSegment.syncLog();
+    return { target, startedMs, done };
   }
 
   /**

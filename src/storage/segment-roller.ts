@@ -96,6 +96,11 @@ export class SegmentRoller {
     await state.snapshots.write(baseOffset, state.producers.entriesBelow(baseOffset));
   }
 
+  /** Some rolled segment is not known fsynced yet (awaitRolledSegments has work). */
+  get hasRolledSegments(): boolean {
+    return this.rolled.length > 0;
+  }
+
   /**
    * fsyncs the rolled segments not yet fsynced (starting those not started) and waits for them,
    * before marking offsets durable or removing segments; then tells onRolledSegmentsDurable. Never
