@@ -12,11 +12,15 @@
 //
 // Usage (after `npm run build`):
 //   node bench/broker/latency-ab.mjs [--rate 10000] [--secs 8] [--rounds 2] [--warmup-secs 3]
-//        [--variant "name|dist dir|node flags"]... [--flush-mode durable|kafka] [--perf DIR]
+//        [--variant "name|dist dir|node flags"]... [--flush-mode durable|kafka] [--perf DIR] [--syscalls]
 // Without --variant the one variant is "current|dist|". Copy dist/ aside (cp -r dist /tmp/dist-a)
 // before a change to compare the build before it with the one after. --perf DIR records the broker
 // with `perf record -g` while the producer runs (DIR/<variant>-<round>.data; add --perf-basic-prof to
-// the variant's Node flags to name JavaScript frames in `perf report`). --trace also loads
+// the variant's Node flags to name JavaScript frames in `perf report`). --syscalls counts the broker's
+// system calls per request while the producer runs (`perf stat` tracepoints, main thread and the
+// others apart: all, read, write (libuv's eventfd wake-ups among them), writev, pwritev, fdatasync,
+// futex, epoll_pwait). Every line also gives context switches per request, main thread and others
+// apart (voluntary: the thread blocked, so each is a wake-up; involuntary: it was preempted). --trace also loads
 // tail-hook.mjs into the broker, samples the producer's and consumer's threads (thread-sampler.mjs)
 // and prints, per round, where the slowest 1% of the latencies went (tail-breakdown.mjs).
 import { execFile, spawn } from 'node:child_process';
@@ -43,6 +47,10 @@ const warmupSecs = Number(option('warmup-secs', '3'));
 const flushMode = option('flush-mode', 'durable');
 const perfDir = option('perf', undefined);
 const trace = flag('trace');
+const syscalls = flag('syscalls');
+/** What `--syscalls` counts with `perf stat` (tracepoints), per thread, while the producer runs. */
+const SYSCALL_EVENTS = ['all', 'read', 'write', 'writev', 'pwritev', 'fdatasync', 'futex', 'epoll_pwait'];
+const syscallEvent = (name) => (name === 'all' ? 'raw_syscalls:sys_enter' : `syscalls:sys_enter_${name}`);
 const variants = (options('variant').length === 0 ? ['current|dist|'] : options('variant')).map((spec) => {
   const [name, dist = 'dist', flags = ''] = spec.split('|');
   return {
@@ -152,6 +160,24 @@ async function measure(variant, perf, round) {
           );
     const consumerThreads = trace ? sampleThreads(consumer.pid) : undefined;
     const cpuBefore = machineCpu();
+    const syscallFile = join(dir, 'syscalls.csv');
+    const counter = syscalls
+      ? spawn(
+          'perf',
+          [
+            'stat',
+            '-x',
+            ',',
+            '--per-thread',
+            '-o',
+            syscallFile,
+            ...SYSCALL_EVENTS.flatMap((name) => ['-e', syscallEvent(name)]),
+            '-p',
+            `${broker.pid}`,
+          ],
+          { stdio: 'ignore' },
+        )
+      : undefined;
     const producing = run(perf, pacedProducer(boot, topic, expected), { maxBuffer: 16 * 1024 * 1024 });
     const producerThreads = trace ? sampleThreads(producing.child.pid) : undefined;
     const producerKill = setTimeout(() => producing.child.kill(), (secs + 60) * 1000);
@@ -169,6 +195,13 @@ async function measure(variant, perf, round) {
       recorder.kill('SIGINT');
       await recorded;
     }
+    let syscallCounts;
+    if (counter !== undefined) {
+      const counted = new Promise((done) => counter.once('exit', done));
+      counter.kill('SIGINT');
+      await counted;
+      syscallCounts = parseSyscallCounts(await readFile(syscallFile, 'utf8'), broker.pid);
+    }
     const countsAfter = await requestCounts(broker.admin);
     const requests = (api) => (countsAfter[api] ?? 0) - (countsBefore[api] ?? 0);
     const produces = requests('Produce');
@@ -179,7 +212,7 @@ async function measure(variant, perf, round) {
       await delay(50);
       windowLines = (await readFile(windowFile, 'utf8').catch(() => '')).split('\n').filter(Boolean);
     }
-    const window = JSON.parse(windowLines[1]);
+    const window = { ...JSON.parse(windowLines[1]), syscalls: syscallCounts };
     const inOrder = (await readFile(latencyFile, 'utf8')).split('\n').filter(Boolean).map(Number);
     const latencies = [...inOrder].sort((a, b) => a - b);
     let breakdown;
@@ -235,6 +268,23 @@ async function measure(variant, perf, round) {
   }
 }
 
+/**
+ * `perf stat -x, --per-thread` output as `{ 'writev.main': n, 'writev.others': n, ... }`: each
+ * SYSCALL_EVENTS entry counted for the broker's main thread (tid = pid) and its other threads.
+ */
+function parseSyscallCounts(csv, pid) {
+  const counts = {};
+  for (const name of SYSCALL_EVENTS) for (const kind of ['main', 'others']) counts[`${name}.${kind}`] = 0;
+  for (const row of csv.split('\n')) {
+    const [thread, count, , event] = row.split(',');
+    const name = SYSCALL_EVENTS.find((candidate) => syscallEvent(candidate) === event);
+    if (name === undefined || thread === undefined || !/^\d+$/.test(count ?? '')) continue;
+    const kind = thread.endsWith(`-${pid}`) ? 'main' : 'others';
+    counts[`${name}.${kind}`] += Number(count);
+  }
+  return counts;
+}
+
 /** The machine's CPU ticks: user nice system idle iowait irq softirq steal (/proc/stat's first line). */
 const machineCpu = () =>
   readFileSync('/proc/stat', 'latin1').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
@@ -252,6 +302,14 @@ function threadLine(use) {
     .join(', ');
 }
 
+/** `counts` (an object of counters) divided by the window's requests, e.g. `main.voluntary 2.31`. */
+function perRequest(counts, result) {
+  const requests = result.produces + result.fetches;
+  return Object.entries(counts ?? {})
+    .map(([name, count]) => `${name} ${(count / requests).toFixed(2)}`)
+    .join(' ');
+}
+
 function line(variant, result, loadBefore) {
   const { window: w, latencies, expected } = result;
   const us = (q) => (latencies.length === 0 ? 'n/a' : (percentile(latencies, q) / 1000).toFixed(2));
@@ -266,6 +324,8 @@ function line(variant, result, loadBefore) {
     )
       .map(([kind, ms]) => `${kind} ${((ms / (result.produces + result.fetches)) * 1000).toFixed(0)}`)
       .join(', ')})`,
+    `switches/request ${perRequest(w.switchCounts, result)}`,
+    ...(w.syscalls === undefined ? [] : [`syscalls/request ${perRequest(w.syscalls, result)}`]),
     `loop delay p99 ${w.loopDelayP99Ms.toFixed(1)} max ${w.loopDelayMaxMs.toFixed(1)} ms`,
     `rss idle ${result.idleRssMiB.toFixed(1)} peak ${result.peakRssMiB.toFixed(0)} MiB`,
     `[loadavg ${loadBefore} → ${loadavg()}]`,
@@ -305,11 +365,11 @@ if (rounds > 1) {
       window: Object.fromEntries(
         Object.keys(results[0].window).map((key) => [
           key,
-          key === 'threadMs'
+          key === 'threadMs' || key === 'switchCounts' || key === 'syscalls'
             ? Object.fromEntries(
-                Object.keys(results[0].window.threadMs).map((kind) => [
+                Object.keys(results[0].window[key]).map((kind) => [
                   kind,
-                  results.reduce((sum, r) => sum + (r.window.threadMs[kind] ?? 0), 0),
+                  results.reduce((sum, r) => sum + (r.window[key][kind] ?? 0), 0),
                 ]),
               )
             : key.startsWith('loopDelay')

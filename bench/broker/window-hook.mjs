@@ -18,6 +18,7 @@ let windowUsedBytes = getHeapStatistics().used_heap_size;
 let windowYoungBytes = youngUsedNow();
 let windowCpu = process.cpuUsage();
 let windowThreads = threadCpuMs();
+let windowSwitches = threadSwitches();
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 loopDelay.enable();
 
@@ -53,12 +54,17 @@ function summarize() {
   const threadMs = {};
   for (const [name, ms] of Object.entries(threads)) threadMs[name] = ms - (windowThreads[name] ?? 0);
   windowThreads = threads;
+  const switches = threadSwitches();
+  const switchCounts = {};
+  for (const [key, count] of Object.entries(switches)) switchCounts[key] = count - (windowSwitches[key] ?? 0);
+  windowSwitches = switches;
   const line = {
     allocatedBytes,
     youngAllocatedBytes,
     ...gc,
     cpuMs: (cpu.user + cpu.system) / 1000,
     threadMs,
+    switchCounts,
     loopDelayP50Ms: loopDelay.percentile(50) / 1e6,
     loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
     loopDelayMaxMs: loopDelay.max / 1e6,
@@ -91,6 +97,34 @@ function threadCpuMs() {
     byName[kind] = (byName[kind] ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10;
   }
   return byName;
+}
+
+/**
+ * Context switches so far of the main thread and of all other threads together, from
+ * /proc/self/task/<tid>/status: `voluntary` (the thread blocked: each one is a later wakeup, e.g.
+ * the main thread in epoll_wait, a libuv pool thread waiting for work) and `involuntary` (the
+ * scheduler took the CPU away from a runnable thread). Keys: main.voluntary, others.involuntary, ...
+ * Threads that ended during a window are not counted, so `others` is a lower bound there.
+ */
+function threadSwitches() {
+  const counts = {};
+  for (const tid of readdirSync('/proc/self/task')) {
+    let status;
+    try {
+      status = readFileSync(`/proc/self/task/${tid}/status`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const kind = tid === String(process.pid) ? 'main' : 'others';
+    for (const [field, name] of [
+      ['voluntary_ctxt_switches', 'voluntary'],
+      ['nonvoluntary_ctxt_switches', 'involuntary'],
+    ]) {
+      const value = Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+      counts[`${kind}.${name}`] = (counts[`${kind}.${name}`] ?? 0) + value;
+    }
+  }
+  return counts;
 }
 
 function youngUsedNow() {
