@@ -54,6 +54,11 @@ export interface TestBroker {
   clientId: string;
   /** Request frames a handler recycled (NetworkRequest.recycleFrame); each is overwritten then. */
   recycledFrames: number;
+  /**
+   * What the next calls' requests say in `isFrameRecyclable` (default true: every frame is one a
+   * handler must recycle, as a pooled one; false: views of socket reads, which nothing recycles).
+   */
+  framesRecyclable: boolean;
   /** `wireVersion` rewrites the version in the header after encoding (versions the codecs lack). */
   call<K extends ApiKey>(
     apiKey: K,
@@ -291,6 +296,7 @@ export async function createTestBroker(
     context,
     clientId: 'test',
     recycledFrames: 0,
+    framesRecyclable: true,
     async call<K extends ApiKey>(apiKey: K, version: number, body: RequestBodies[K], wireVersion = version) {
       const header = {
         requestApiKey: apiKey,
@@ -309,6 +315,7 @@ export async function createTestBroker(
         frame,
         bodyOffset: reader.offset,
         connection: testConnection(),
+        isFrameRecyclable: broker.framesRecyclable,
         afterResponseWritten: (release) => releases.push(release),
         // As if the memory served the next request: anything still holding a view of the frame
         // (a log, a pending write) would then read 0xee, which every test here would notice.

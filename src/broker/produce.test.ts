@@ -80,6 +80,31 @@ describe('Produce', () => {
     );
   });
 
+  it('registers nothing to run after the response for a frame that is a view of a socket read', async () => {
+    // Such a frame is never reused (recycleFrame would do nothing), so the handler skips the wait for
+    // its appends to be written: no release, no recycle call, and the records are appended as usual.
+    await broker.call(ApiKey.CreateTopics, 7, createTopicsBody([{ name: 'not-pooled' }]));
+    const recycledBefore = broker.recycledFrames;
+    broker.framesRecyclable = false;
+    try {
+      for (const acks of [0, 1, -1]) {
+        await broker.call(ApiKey.Produce, 9, produceBody('not-pooled', 0, batch(`acks ${acks}`), acks));
+      }
+    } finally {
+      broker.framesRecyclable = true;
+    }
+    await broker.context.replicas.getPartition('not-pooled', 0)!.log.flush();
+    assert.equal(broker.recycledFrames, recycledBefore);
+    const fetched = await broker.call(ApiKey.Fetch, 12, fetchBody('not-pooled', 0, 0n));
+    const records = fetched?.responses[0]?.partitions[0]?.records ?? Buffer.alloc(0);
+    assert.deepEqual(
+      viewRecordBatches(records).flatMap((view) =>
+        decodeRecordBatchSync(view).records.map((record) => record.value?.toString()),
+      ),
+      ['acks 0', 'acks 1', 'acks -1'],
+    );
+  });
+
   it('recycles an acks=0 frame only once its append is written', async () => {
     await broker.call(ApiKey.CreateTopics, 7, createTopicsBody([{ name: 'recycled-late' }]));
     const partition = broker.context.replicas.getPartition('recycled-late', 0)!;

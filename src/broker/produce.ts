@@ -306,7 +306,9 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
     request.trace?.mark('appended');
     // The frame's memory may serve a later request once the response left (it holds no records, but
     // an error response is built from the body) and the logs hold no view of the records any more.
-    request.afterResponseWritten(() => afterAppendsWritten(outcomes, request));
+    // A frame that is a view of a socket read is never reused: then there is nothing to wait for, and
+    // no closure, release or written-promise callback is made for it (most produces: small frames).
+    if (request.isFrameRecyclable) request.afterResponseWritten(() => afterAppendsWritten(outcomes, request));
     if (acks === 0) return Promise.resolve(null);
     // Every partition's wait starts now, under one request timeout: the appended partitions join one
     // purgatory entry (Kafka's DelayedProduce); one still being verified joins later, same deadline.

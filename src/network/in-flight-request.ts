@@ -31,6 +31,10 @@ export class InFlightRequest implements NetworkRequest {
     this.apiVersion = header.requestApiVersion;
   }
 
+  get isFrameRecyclable(): boolean {
+    return this.pooledFrame !== undefined;
+  }
+
   afterResponseWritten(release: () => void): void {
     this.releases ??= [];
     this.releases.push(release);

@@ -48,6 +48,13 @@ export interface NetworkRequest {
    */
   afterResponseWritten(release: () => void): void;
   /**
+   * True when `frame` lies in memory the network layer would reuse once recycled (a frame assembled
+   * from several socket reads into a pooled buffer); false for a view of one socket read, for which
+   * `recycleFrame` does nothing, so a handler may skip waiting for the moment to call it (a produce
+   * of small batches then registers nothing per request).
+   */
+  readonly isFrameRecyclable: boolean;
+  /**
    * Says that nothing refers to `frame` (nor to any view of it, e.g. records) any more, nor will:
    * the network layer may reuse its memory for a later request's bytes. Optional: a frame never
    * recycled is left to the garbage collector (what every handler but Produce does). Call it only

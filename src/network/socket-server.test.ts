@@ -295,6 +295,7 @@ describe('SocketServer frame recycling', () => {
     let intact = true;
     const { port } = await server(async (request) => {
       const id = request.header.correlationId;
+      if (!request.isFrameRecyclable) intact = false;
       buffers.add(request.frame.buffer);
       if (!request.frame.subarray(11).every((byte) => byte === (id & 0xff))) intact = false;
       if (recycle) request.afterResponseWritten(() => request.recycleFrame());
@@ -321,6 +322,20 @@ describe('SocketServer frame recycling', () => {
     const kept = await sendSequentially(false);
     assert.ok(kept.intact);
     assert.equal(kept.buffers.size, 8, 'a frame never recycled is never reused');
+  });
+
+  it('says a frame within one socket read is not recyclable (it is a view of that read)', async () => {
+    const recyclable: boolean[] = [];
+    const { port } = await server(async (request) => {
+      recyclable.push(request.isFrameRecyclable);
+      request.recycleFrame(); // does nothing for such a frame
+      return answerApiVersions(request);
+    });
+    const client = await raw(port);
+    client.socket.write(Buffer.concat([apiVersionsFrame(0), apiVersionsFrame(1)]));
+    await waitFor(() => client.frames.length === 2, 'both responses');
+    assert.deepEqual(recyclable, [false, false]);
+    assert.deepEqual(correlationIds(client.frames), [0, 1]);
   });
 });
 
