@@ -73,7 +73,8 @@ const STAGES = [
   'follower write + fsync',
   'follower durable → ack sent',
   'ack → leader receives',
-  'leader append → own write durable',
+  'leader waits for its write in flight',
+  'leader write + fsync',
   'commit → applied on leader',
   'applied → client has answer',
   'total',
@@ -92,6 +93,7 @@ function stagesOf(
   const sends = followers.map((f) => at(leader, `send-append:${f}`));
   const firstSend = Math.min(...sends);
   const leaderDurable = at(leader, 'persist-end');
+  const leaderWriteStart = at(leader, 'persist-start');
   const paths = followers.map((f, i) => {
     const trace = traces.get(f)!;
     return {
@@ -122,7 +124,8 @@ function stagesOf(
     follower.durable - Math.max(follower.writeStart, follower.receive),
     follower.ackSent - follower.durable,
     follower.ackReceived - follower.ackSent,
-    leaderDurable - firstSend,
+    Math.max(0, leaderWriteStart - firstSend),
+    leaderDurable - Math.max(leaderWriteStart, firstSend),
     applied - committed.atMs,
     put.endMs - applied,
     put.endMs - put.startMs,

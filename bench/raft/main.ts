@@ -10,6 +10,7 @@
 //        [--profile <dir>] [--phases throughput,rate,kills] (a subset, e.g. to compare one figure A/B)
 //        [--diagnose] (per node persist/event-loop/GC stats after each phase; costs throughput) [--verbose]
 //        [--zero-ahead-bytes <n>] (FileRaftStorage zero-ahead, 0 = off, for A/B runs)
+//        [--no-dsync] (plain segment writes + fdatasync instead of O_DSYNC segments, for A/B runs)
 //        [--max-inflight-writes <n>] (pipelined ready() writes per node; the node's default is 1 = off)
 //        [--max-inflight-appends <n>] (appends in flight per follower; the node's default is 256)
 //        [--log-dir <dir>] (keep the node logs: role changes and per-second stats; plus kills.json)
@@ -318,6 +319,7 @@ const cluster = await LocalRaftCluster.start({
     ...(process.argv.includes('--max-inflight-appends')
       ? ['--max-inflight-appends', String(argument('max-inflight-appends', '256'))]
       : []),
+    ...(process.argv.includes('--no-dsync') ? ['--no-dsync'] : []),
     ...(process.argv.includes('--zero-ahead-bytes')
       ? ['--zero-ahead-bytes', String(argument('zero-ahead-bytes', '0'))]
       : []),

@@ -14,7 +14,7 @@ export interface FileSystem {
    * Opens `path` for positional reads and writes, creating it (empty) when `create` is true.
    * Throws FileNotFoundError when it does not exist and `create` is false.
    */
-  open(path: string, options?: { readonly create?: boolean }): Promise<StorageFile>;
+  open(path: string, options?: OpenOptions): Promise<StorageFile>;
   /** Atomically replaces `to` by `from` (POSIX rename). */
   rename(from: string, to: string): Promise<void>;
   /** Removes a file; a missing file is not an error. */
@@ -36,6 +36,17 @@ export interface FileSystem {
   lock(path: string): Promise<FileLock>;
   /** Size and free space of the volume holding `path` (DescribeLogDirs v4), in bytes. */
   statfs(path: string): Promise<VolumeSpace>;
+}
+
+export interface OpenOptions {
+  /** Create the file (empty) when it does not exist. */
+  readonly create?: boolean;
+  /**
+   * O_DSYNC: each `writev` through this handle is durable when it returns (its bytes and the file size
+   * needed to read them, as if an fdatasync followed it), so a writer that syncs after every write
+   * makes one I/O call instead of two. `truncate` is not covered: call `sync()` after it.
+   */
+  readonly dsync?: boolean;
 }
 
 /** A volume's capacity and the bytes an unprivileged writer may still use, in bytes. */

@@ -21,6 +21,7 @@ export {
   type FileStat,
   type FileSystem,
   joinPath,
+  type OpenOptions,
   readFully,
   readWholeFile,
   type StorageFile,

@@ -6,6 +6,7 @@ import {
   type FileStat,
   type FileSystem,
   joinPath,
+  type OpenOptions,
   type StorageFile,
   type VolumeSpace,
 } from './file-system.js';
@@ -83,7 +84,7 @@ export class MemoryFileSystem implements FileSystem {
     return this.disk;
   }
 
-  async open(path: string, options: { readonly create?: boolean } = {}): Promise<StorageFile> {
+  async open(path: string, options: OpenOptions = {}): Promise<StorageFile> {
     const key = normalize(path);
     let file = this.alive().files.get(key);
     if (file === undefined) {
@@ -93,7 +94,7 @@ export class MemoryFileSystem implements FileSystem {
       file = { data: Buffer.alloc(0), size: 0, durable: null, isLinkDurable: false };
       this.alive().files.set(key, file);
     }
-    return new MemoryStorageFile(this, key, file, this.disk.generation);
+    return new MemoryStorageFile(this, key, file, this.disk.generation, options.dsync === true);
   }
 
   /** Renames a file, or a directory with everything in it. */
@@ -242,6 +243,20 @@ export class MemoryFileSystem implements FileSystem {
   markSynced(file: MemoryFile): void {
     if (this.disk.trackDurability) file.durable = Buffer.from(file.data.subarray(0, file.size));
   }
+
+  /**
+   * @internal an O_DSYNC write of `file`'s bytes `position`..`end` is durable: those bytes and the
+   * file's current size (as an fdatasync would keep it), nothing else written since the last sync
+   * (other bytes read back as they were at the last sync, zeros past its end).
+   */
+  markWriteSynced(file: MemoryFile, position: number, end: number): void {
+    if (!this.disk.trackDurability) return;
+    const old = file.durable ?? Buffer.alloc(0);
+    const durable = Buffer.alloc(file.size);
+    old.copy(durable, 0, 0, Math.min(old.length, file.size));
+    file.data.copy(durable, position, position, Math.min(end, file.size));
+    file.durable = durable;
+  }
 }
 
 /** A handle follows its file object (an inode), so renames and unlinks behave as on POSIX. */
@@ -253,6 +268,8 @@ class MemoryStorageFile implements StorageFile {
     readonly path: string,
     private readonly inode: MemoryFile,
     private readonly generation: number,
+    /** Opened with `dsync`: each write is durable when it returns. */
+    private readonly isDsync: boolean,
   ) {}
 
   async read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
@@ -263,6 +280,12 @@ class MemoryStorageFile implements StorageFile {
   }
 
   async writev(buffers: readonly Buffer[], position: number): Promise<void> {
+    const end = this.write(buffers, position);
+    if (this.isDsync) this.fs.markWriteSynced(this.inode, position, end);
+  }
+
+  /** Writes `buffers` at `position`; returns the position after them. */
+  private write(buffers: readonly Buffer[], position: number): number {
     const file = this.resolve();
     let total = 0;
     for (const buffer of buffers) total += buffer.length;
@@ -276,6 +299,7 @@ class MemoryStorageFile implements StorageFile {
     let at = position;
     for (const buffer of buffers) at += buffer.copy(file.data, at);
     if (end > file.size) file.size = end;
+    return end;
   }
 
   async sync(): Promise<void> {
@@ -285,7 +309,8 @@ class MemoryStorageFile implements StorageFile {
   async truncate(length: number): Promise<void> {
     const file = this.resolve();
     if (length > file.size) {
-      await this.writev([Buffer.alloc(length - file.size)], file.size);
+      // Not a write: durable only after sync(), O_DSYNC or not.
+      this.write([Buffer.alloc(length - file.size)], file.size);
       return;
     }
     file.size = length;

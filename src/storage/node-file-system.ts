@@ -11,7 +11,7 @@ import {
   statfs,
   unlink,
 } from 'node:fs/promises';
-import type { FileLock, FileStat, FileSystem, StorageFile, VolumeSpace } from './file-system.js';
+import type { FileLock, FileStat, FileSystem, OpenOptions, StorageFile, VolumeSpace } from './file-system.js';
 import { FileNotFoundError, LogDirLockedError } from './storage-errors.js';
 
 export interface NodeFileSystemOptions {
@@ -53,10 +53,13 @@ export class NodeFileSystem implements FileSystem {
 
   constructor(private readonly options: NodeFileSystemOptions = {}) {}
 
-  async open(path: string, options: { readonly create?: boolean } = {}): Promise<StorageFile> {
-    const flags = constants.O_RDWR | (options.create === true ? constants.O_CREAT : 0);
+  async open(path: string, options: OpenOptions = {}): Promise<StorageFile> {
+    const flags =
+      constants.O_RDWR |
+      (options.create === true ? constants.O_CREAT : 0) |
+      (options.dsync === true ? constants.O_DSYNC : 0);
     try {
-      return new NodeStorageFile(path, await open(path, flags, 0o644), this);
+      return new NodeStorageFile(path, await open(path, flags, 0o644), this, options.dsync === true);
     } catch (error: unknown) {
       if (isErrno(error, 'ENOENT')) throw new FileNotFoundError(`no such file: ${path}`, { cause: error });
       throw error;
@@ -215,6 +218,8 @@ class NodeStorageFile implements StorageFile {
     readonly path: string,
     private readonly handle: FileHandle,
     private readonly fs: NodeFileSystem,
+    /** Opened with O_DSYNC: each write is durable when it returns. */
+    private readonly isDsync: boolean,
   ) {}
 
   /**
@@ -240,14 +245,22 @@ class NodeStorageFile implements StorageFile {
     if (!this.fs.hasJournal) return this.writeAll(buffers, position);
     let length = 0;
     for (const buffer of buffers) length += buffer.length;
-    await this.journaled(`write\t${position}\t${length}`, () => this.writeAll(buffers, position));
+    const sequence = await this.journaled(`write\t${position}\t${length}`, () =>
+      this.writeAll(buffers, position),
+    );
+    if (!this.isDsync) return;
+    // O_DSYNC: durable on return, as after an fdatasync (which also flushes the size a truncation set),
+    // so journaled as a sync of this file covering this write and what completed before it.
+    let coveredBelow = sequence + 1;
+    for (const running of this.inFlight) if (running < coveredBelow) coveredBelow = running;
+    await this.fs.record(`sync\t${coveredBelow}\t${this.path}`);
   }
 
   /**
    * Test mode: journals `<op>` with its sequence number before running it, and keeps it in flight
    * until it settled, so that an fsync starting meanwhile does not claim to cover it.
    */
-  private async journaled(op: string, run: () => Promise<void>): Promise<void> {
+  private async journaled(op: string, run: () => Promise<void>): Promise<number> {
     const sequence = this.fs.takeSequence();
     this.inFlight.add(sequence);
     try {
@@ -256,6 +269,7 @@ class NodeStorageFile implements StorageFile {
     } finally {
       this.inFlight.delete(sequence);
     }
+    return sequence;
   }
 
   private async writeAll(buffers: readonly Buffer[], position: number): Promise<void> {

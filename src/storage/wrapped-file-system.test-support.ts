@@ -1,6 +1,6 @@
 // Test-only: a FileSystem that passes everything to an inner one, for fakes that change what a few
 // file operations do (hold an fsync, gate a write) and nothing else.
-import type { FileLock, FileStat, FileSystem, StorageFile, VolumeSpace } from './file-system.js';
+import type { FileLock, FileStat, FileSystem, OpenOptions, StorageFile, VolumeSpace } from './file-system.js';
 
 /** `file`'s operations as a new StorageFile object, to spread and override some of them. */
 export function passThroughFile(file: StorageFile): StorageFile {
@@ -22,7 +22,7 @@ export class WrappedFileSystem<Inner extends FileSystem = FileSystem> implements
     readonly benefitsFromZeroAhead: boolean = inner.benefitsFromZeroAhead ?? false,
   ) {}
 
-  async open(path: string, options?: { readonly create?: boolean }): Promise<StorageFile> {
+  async open(path: string, options?: OpenOptions): Promise<StorageFile> {
     return this.wrapFile(path, await this.inner.open(path, options));
   }
 

@@ -42,6 +42,10 @@ const program = new Command()
   .option('--trace-dir <dir>', 'write <dir>/trace-<id>.txt: per-entry event times (latency-trace.ts)')
   .option('--zero-ahead-bytes <n>', 'zeros written ahead of the log (FileRaftStorage zeroAheadBytes)', Number)
   .option(
+    '--no-dsync',
+    'plain segment writes made durable by an fdatasync (FileRaftStorage dsync false; default: O_DSYNC, one write per persist)',
+  )
+  .option(
     '--status-every-ms <ms>',
     'print a status line (role, commit, applied) to stdout this often',
     Number,
@@ -59,6 +63,7 @@ const options = program.opts<{
   logLevel: string;
   statusEveryMs: number;
   zeroAheadBytes: number | undefined;
+  dsync: boolean;
   stats: boolean;
   traceDir: string | undefined;
   maxInflightWrites: number;
@@ -71,11 +76,10 @@ const trace =
   options.traceDir === undefined
     ? undefined
     : new LatencyTrace(join(options.traceDir, `trace-${options.id}.txt`));
-const storage = await FileRaftStorage.open(
-  new NodeFileSystem(),
-  options.dataDir,
-  options.zeroAheadBytes === undefined ? {} : { zeroAheadBytes: options.zeroAheadBytes },
-);
+const storage = await FileRaftStorage.open(new NodeFileSystem(), options.dataDir, {
+  dsync: options.dsync,
+  ...(options.zeroAheadBytes === undefined ? {} : { zeroAheadBytes: options.zeroAheadBytes }),
+});
 const node = await startRaftKvNode({
   raft: {
     id: options.id,

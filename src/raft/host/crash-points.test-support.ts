@@ -6,6 +6,7 @@ import type {
   FileStat,
   FileSystem,
   MemoryFileSystem,
+  OpenOptions,
   StorageFile,
   VolumeSpace,
 } from '../../storage/index.js';
@@ -38,7 +39,7 @@ export class CrashingFileSystem implements FileSystem {
     this.operations++;
   }
 
-  async open(path: string, options?: { readonly create?: boolean }): Promise<StorageFile> {
+  async open(path: string, options?: OpenOptions): Promise<StorageFile> {
     if (options?.create === true) this.step();
     return new CrashingFile(this, await this.inner.open(path, options));
   }

@@ -67,12 +67,12 @@ function call(storage: RaftStorage, step: Step): Promise<void> {
 }
 
 /** Runs the script until power is lost at I/O operation `crashAt`; returns what the oracle needs. */
-async function runUntilCrash(disk: MemoryFileSystem, crashAt: number) {
+async function runUntilCrash(disk: MemoryFileSystem, crashAt: number, dsync = true) {
   const fs = new CrashingFileSystem(disk, crashAt);
   const synced = new StoredLog();
   let pending: StorageCall[] = [];
   try {
-    const storage = await FileRaftStorage.open(fs, DIR, { segmentBytes: SEGMENT_BYTES });
+    const storage = await FileRaftStorage.open(fs, DIR, { segmentBytes: SEGMENT_BYTES, dsync });
     await storage.load();
     for (const step of SCRIPT) {
       if (step.kind !== 'sync') pending.push(step);
@@ -97,8 +97,9 @@ async function checkRecovery(
   synced: StoredLog,
   pending: StorageCall[],
   label: string,
+  dsync: boolean,
 ) {
-  const storage = await FileRaftStorage.open(after, DIR, { segmentBytes: SEGMENT_BYTES });
+  const storage = await FileRaftStorage.open(after, DIR, { segmentBytes: SEGMENT_BYTES, dsync });
   const loaded = await storage.load();
   const allowed = allowedStates(synced, pending).map(comparable);
   const got = comparable(loaded);
@@ -112,7 +113,10 @@ async function checkRecovery(
   const next = command(lastIndex + 1, Math.max(lastTerm, loaded.hardState.term), 'after');
   await storage.appendEntries([next]);
   await storage.sync();
-  const again = await FileRaftStorage.open(after.simulatePowerLoss(), DIR, { segmentBytes: SEGMENT_BYTES });
+  const again = await FileRaftStorage.open(after.simulatePowerLoss(), DIR, {
+    segmentBytes: SEGMENT_BYTES,
+    dsync,
+  });
   const reloaded = await again.load();
   const expected = new StoredLog();
   expected.hardState = loaded.hardState;
@@ -123,29 +127,34 @@ async function checkRecovery(
 }
 
 describe('FileRaftStorage under power loss at every I/O operation', () => {
-  it('recovers an allowed state after a clean cut and after torn writes, at every crash point', async () => {
-    const full = await runUntilCrash(
-      new MemoryFileSystem({ trackDurability: true }),
-      Number.POSITIVE_INFINITY,
-    );
-    assert.equal(full.isCrashed, false);
-    assert.ok(full.operations > 80, `the script does ${full.operations} I/O operations`);
-    const random = new SeededRandom(7);
-    for (let crashAt = 0; crashAt <= full.operations; crashAt++) {
-      for (let variant = 0; variant < 4; variant++) {
-        const disk = new MemoryFileSystem({ trackDurability: true });
-        const run = await runUntilCrash(disk, crashAt);
-        if (!(await disk.stat(DIR))) continue; // power lost before the directory existed
-        const after = await losePower(disk, DIR, variant === 0 ? undefined : random);
-        await checkRecovery(
-          after,
-          run.synced,
-          run.pending,
-          `crash at operation ${crashAt}, variant ${variant}`,
-        );
+  // O_DSYNC segments (the default: an append is durable when it returns) and plain writes + fdatasync.
+  for (const dsync of [true, false]) {
+    it(`recovers an allowed state after a clean cut and after torn writes, at every crash point (dsync ${dsync})`, async () => {
+      const full = await runUntilCrash(
+        new MemoryFileSystem({ trackDurability: true }),
+        Number.POSITIVE_INFINITY,
+        dsync,
+      );
+      assert.equal(full.isCrashed, false);
+      assert.ok(full.operations > 120, `the script does ${full.operations} I/O operations`);
+      const random = new SeededRandom(7);
+      for (let crashAt = 0; crashAt <= full.operations; crashAt++) {
+        for (let variant = 0; variant < 4; variant++) {
+          const disk = new MemoryFileSystem({ trackDurability: true });
+          const run = await runUntilCrash(disk, crashAt, dsync);
+          if (!(await disk.stat(DIR))) continue; // power lost before the directory existed
+          const after = await losePower(disk, DIR, variant === 0 ? undefined : random);
+          await checkRecovery(
+            after,
+            run.synced,
+            run.pending,
+            `crash at operation ${crashAt}, variant ${variant}, dsync ${dsync}`,
+            dsync,
+          );
+        }
       }
-    }
-  });
+    });
+  }
 
   it('a completed run reloads exactly the final state', async () => {
     const disk = new MemoryFileSystem({ trackDurability: true });

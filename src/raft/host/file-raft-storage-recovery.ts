@@ -1,6 +1,11 @@
 import { type FileSystem, joinPath, readWholeFile } from '../../storage/index.js';
 import type { HardState, LogEntry, PersistedState, Snapshot } from '../core/log-entry.js';
-import { parseSegmentFileName, RaftLogSegment, segmentFileName } from './raft-log-segment.js';
+import {
+  parseSegmentFileName,
+  RaftLogSegment,
+  type SegmentFileOptions,
+  segmentFileName,
+} from './raft-log-segment.js';
 import { decodeHardState, decodeSnapshot } from './raft-record-codec.js';
 import { CorruptRaftStorageError } from './raft-storage.js';
 
@@ -31,7 +36,11 @@ export interface LoadedState {
 }
 
 /** Reads the directory back into a consistent state, repairing what a crash left (see FileRaftStorage). */
-export async function recoverStore(fs: FileSystem, dir: string): Promise<LoadedState> {
+export async function recoverStore(
+  fs: FileSystem,
+  dir: string,
+  files: SegmentFileOptions = {},
+): Promise<LoadedState> {
   const removedFiles: string[] = [];
   const remove = async (name: string) => {
     await fs.unlink(joinPath(dir, name));
@@ -61,7 +70,7 @@ export async function recoverStore(fs: FileSystem, dir: string): Promise<LoadedS
     snapshot = decoded.snapshot;
     generation = decoded.generation;
   }
-  const log = await recoverSegments(fs, dir, names, generation, snapshot, remove);
+  const log = await recoverSegments(fs, dir, names, generation, snapshot, remove, files);
   return {
     persisted: { hardState, snapshot, entries: log.entries },
     generation,
@@ -83,6 +92,7 @@ async function recoverSegments(
   generation: number,
   snapshot: Snapshot | undefined,
   remove: (name: string) => Promise<void>,
+  files: SegmentFileOptions,
 ): Promise<{
   entries: LogEntry[];
   segments: RaftLogSegment[];
@@ -114,7 +124,7 @@ async function recoverSegments(
       await remove(segmentFileName(generation, base));
       continue;
     }
-    const found = await RaftLogSegment.recover(fs, dir, generation, base);
+    const found = await RaftLogSegment.recover(fs, dir, generation, base, files);
     truncatedBytes += found.truncatedBytes;
     let kept = found.entries.filter((entry) => entry.index >= expected);
     const wrongTerm = kept.findIndex((entry, i) => entry.term < (i === 0 ? lastTerm : kept[i - 1]!.term));

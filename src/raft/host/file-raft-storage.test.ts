@@ -7,7 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { MemoryFileSystem, NodeFileSystem } from '../../storage/index.js';
+import { MemoryFileSystem, NodeFileSystem, type StorageFile } from '../../storage/index.js';
+import { passThroughFile, WrappedFileSystem } from '../../storage/wrapped-file-system.test-support.js';
 import type { LogEntry } from '../core/log-entry.js';
 import { CrashingFileSystem } from './crash-points.test-support.js';
 import { FileRaftStorage } from './file-raft-storage.js';
@@ -22,6 +23,37 @@ import {
 } from './raft-storage-contract.test-support.js';
 
 const DIR = '/node-1/raft';
+
+/** Counts the file writes and fsyncs (file and directory) made through it, and notes dsync opens. */
+class CountingFileSystem extends WrappedFileSystem<MemoryFileSystem> {
+  writes = 0;
+  syncs = 0;
+  dsyncOpens = 0;
+
+  override async open(path: string, options?: { create?: boolean; dsync?: boolean }): Promise<StorageFile> {
+    if (options?.dsync === true) this.dsyncOpens++;
+    return super.open(path, options);
+  }
+
+  protected override wrapFile(_path: string, file: StorageFile): StorageFile {
+    return {
+      ...passThroughFile(file),
+      writev: (buffers, position) => {
+        this.writes++;
+        return file.writev(buffers, position);
+      },
+      sync: () => {
+        this.syncs++;
+        return file.sync();
+      },
+    };
+  }
+
+  override fsyncDir = (path: string): Promise<void> => {
+    this.syncs++;
+    return this.inner.fsyncDir(path);
+  };
+}
 
 function memoryHarness(fs: MemoryFileSystem, storage: FileRaftStorage): StorageHarness {
   return {
@@ -152,6 +184,32 @@ describe('FileRaftStorage files', () => {
     await reopened.close();
     const { loaded: again } = await openMemory(fs.simulatePowerLoss());
     assert.deepEqual(plain(again.entries), plain([...range(1, last, 1), ...range(last + 1, last + 2, 2)]));
+  });
+
+  it('with O_DSYNC segments (the default) an append to a segment is one write and its sync() no fsync', async () => {
+    for (const dsync of [true, false]) {
+      const disk = new MemoryFileSystem({ trackDurability: true });
+      const fs = new CountingFileSystem(disk);
+      const storage = await FileRaftStorage.open(fs, DIR, { segmentBytes: 4096, zeroAheadBytes: 0, dsync });
+      await storage.load();
+      await storage.appendEntries(range(1, 2, 1)); // a new segment: its creation and name are synced
+      await storage.sync();
+      assert.equal(fs.dsyncOpens, dsync ? 1 : 0);
+      const before = { writes: fs.writes, syncs: fs.syncs };
+      for (let index = 3; index <= 12; index++) {
+        await storage.appendEntries(range(index, index, 1));
+        await storage.sync();
+      }
+      assert.deepEqual(
+        { writes: fs.writes - before.writes, syncs: fs.syncs - before.syncs },
+        { writes: 10, syncs: dsync ? 0 : 10 },
+        `dsync ${dsync}: ten persists`,
+      );
+      await storage.close();
+      const reopened = await FileRaftStorage.open(disk.simulatePowerLoss(), DIR, { dsync });
+      assert.deepEqual(plain((await reopened.load()).entries), plain(range(1, 12, 1)), 'all durable');
+      await reopened.close();
+    }
   });
 
   it('writes zeros ahead of the records and reads a zero tail back as the clean end of the log', async () => {

@@ -17,7 +17,7 @@ import {
   recoverStore,
   snapshotFileName,
 } from './file-raft-storage-recovery.js';
-import { RaftLogSegment } from './raft-log-segment.js';
+import { RaftLogSegment, type SegmentFileOptions } from './raft-log-segment.js';
 import { encodeHardState, encodeSnapshot, recordBytes } from './raft-record-codec.js';
 import { type RaftStorage, RaftStorageFailedError } from './raft-storage.js';
 import { checkAppend } from './stored-log.js';
@@ -37,6 +37,13 @@ export interface FileRaftStorageOptions {
   readonly zeroAheadBytes?: number;
   /** For the zero-ahead rate (default: the system clock). */
   readonly clock?: Clock;
+  /**
+   * Open log segments with O_DSYNC (default true): an append is durable when its write returns, so a
+   * persist costs one job in the thread pool instead of a write and then an fdatasync, each a round
+   * trip main thread → pool thread → main thread (src/raft/README.md, seventh pass). false: plain
+   * writes, made durable by the fdatasync of `sync()`.
+   */
+  readonly dsync?: boolean;
 }
 
 /**
@@ -62,7 +69,9 @@ export interface FileRaftStorageOptions {
  * Durability, as RaftStorage requires: saveHardState, saveSnapshot and installSnapshot first sync any
  * appended entries (keeping the prefix-of-calls property), then are durable on return; appends are
  * durable after sync(), which fsyncs every segment written to and, when segments were created, the
- * directory. Any I/O error fails the store for good (after a failed fsync the page cache cannot be
+ * directory. With `dsync` (the default) segments are opened O_DSYNC: an append's records are durable
+ * when it returns and sync() fsyncs only what a plain write left (a new segment, a new directory
+ * entry), so the usual persist is one write. Any I/O error fails the store for good (after a failed fsync the page cache cannot be
  * trusted): the driver must stop the node and restart it from load().
  *
  * Pipelined writes: `sync()` may run while earlier syncs are still in flight, and `appendEntries` may
@@ -81,6 +90,7 @@ export class FileRaftStorage implements RaftStorage {
   readonly #zeroAheadBytes: number;
   readonly #zeroAhead: ZeroAheadPolicy;
   readonly #clock: Clock;
+  readonly #segmentFiles: SegmentFileOptions;
   readonly #lock: FileLock;
   #loaded: PersistedState | undefined;
   readonly recovery: RaftStorageRecovery;
@@ -101,6 +111,7 @@ export class FileRaftStorage implements RaftStorage {
     dir: string,
     sizes: { segmentBytes: number; zeroAheadBytes: number },
     clock: Clock,
+    segmentFiles: SegmentFileOptions,
     lock: FileLock,
     state: LoadedState,
   ) {
@@ -110,6 +121,7 @@ export class FileRaftStorage implements RaftStorage {
     this.#zeroAheadBytes = sizes.zeroAheadBytes;
     this.#zeroAhead = new ZeroAheadPolicy(sizes.zeroAheadBytes);
     this.#clock = clock;
+    this.#segmentFiles = segmentFiles;
     this.#lock = lock;
     this.#loaded = state.persisted;
     this.recovery = state.recovery;
@@ -138,13 +150,15 @@ export class FileRaftStorage implements RaftStorage {
     const lock = await fs.lock(joinPath(dir, LOCK_FILE));
     try {
       const sizes = { segmentBytes, zeroAheadBytes };
+      const segmentFiles = { dsync: options.dsync ?? true };
       return new FileRaftStorage(
         fs,
         dir,
         sizes,
         options.clock ?? systemClock,
+        segmentFiles,
         lock,
-        await recoverStore(fs, dir),
+        await recoverStore(fs, dir, segmentFiles),
       );
     } catch (error: unknown) {
       await lock.release();
@@ -332,7 +346,13 @@ export class FileRaftStorage implements RaftStorage {
     const last = this.#segments.at(-1);
     if (last !== undefined && last.lastIndex === this.#lastIndex && last.size < this.#segmentBytes)
       return last;
-    const segment = await RaftLogSegment.create(this.#fs, this.#dir, this.#generation, this.#lastIndex + 1);
+    const segment = await RaftLogSegment.create(
+      this.#fs,
+      this.#dir,
+      this.#generation,
+      this.#lastIndex + 1,
+      this.#segmentFiles,
+    );
     this.#segments.push(segment);
     this.#isDirDirty = true;
     return segment;

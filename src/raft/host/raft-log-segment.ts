@@ -19,6 +19,16 @@ export function parseSegmentFileName(name: string): { generation: number; baseIn
   return { generation: Number(match[1]), baseIndex: Number(match[2]) };
 }
 
+/** How a segment's file is opened. */
+export interface SegmentFileOptions {
+  /**
+   * O_DSYNC (FileSystem `dsync`): each append is durable when its write returns, so `sync()` has
+   * nothing left to do for it: a persist is one write in the thread pool instead of a write and then
+   * an fdatasync (two round trips between the main thread and the pool).
+   */
+  readonly dsync?: boolean;
+}
+
 /** What reading a segment back found: its valid entries and, when it stopped early, why. */
 export interface SegmentRecovery {
   readonly segment: RaftLogSegment;
@@ -57,6 +67,9 @@ function isZeroFrom(bytes: Buffer, from: number): boolean {
  * sync: a lost sector reads as zeros or fails its record's CRC, so what is read back is a prefix of
  * the records written, and recovery cuts any later sector that survived (it is not all zeros), so it
  * can never line up after records written later in its place.
+ *
+ * With `dsync` (SegmentFileOptions) an append is durable when it returns, zeros written ahead
+ * included, and leaves the segment clean; a cut (truncate) is still followed by an fdatasync.
  */
 export class RaftLogSegment {
   readonly generation: number;
@@ -69,6 +82,8 @@ export class RaftLogSegment {
   #isDirty: boolean;
   /** Bytes from #size up to here are zeros already written (durable once synced). */
   #zeroedEnd: number;
+  /** The file is open with O_DSYNC: appends are durable on return. */
+  readonly #isDsync: boolean;
 
   private constructor(
     generation: number,
@@ -78,6 +93,7 @@ export class RaftLogSegment {
     size: number,
     positions: number[],
     isDirty: boolean,
+    isDsync: boolean,
   ) {
     this.generation = generation;
     this.baseIndex = baseIndex;
@@ -87,6 +103,7 @@ export class RaftLogSegment {
     this.#positions = positions;
     this.#isDirty = isDirty;
     this.#zeroedEnd = size;
+    this.#isDsync = isDsync;
   }
 
   /** A new empty segment; neither its header nor its directory entry is durable until synced. */
@@ -95,15 +112,18 @@ export class RaftLogSegment {
     dir: string,
     generation: number,
     baseIndex: number,
+    options: SegmentFileOptions = {},
   ): Promise<RaftLogSegment> {
     const path = joinPath(dir, segmentFileName(generation, baseIndex));
-    const file = await fs.open(path, { create: true });
+    const dsync = options.dsync === true;
+    const file = await fs.open(path, { create: true, dsync });
     await file.truncate(0);
     const header = Buffer.alloc(SEGMENT_HEADER_BYTES);
     header.writeUInt32BE(SEGMENT_MAGIC, 0);
     header.writeUInt16BE(SEGMENT_VERSION, 4);
     await file.writev([header], 0);
-    return new RaftLogSegment(generation, baseIndex, path, file, SEGMENT_HEADER_BYTES, [], true);
+    // Dirty even with O_DSYNC: the truncation is not covered by it (one fdatasync per new segment).
+    return new RaftLogSegment(generation, baseIndex, path, file, SEGMENT_HEADER_BYTES, [], true, dsync);
   }
 
   /**
@@ -117,9 +137,11 @@ export class RaftLogSegment {
     dir: string,
     generation: number,
     baseIndex: number,
+    options: SegmentFileOptions = {},
   ): Promise<SegmentRecovery> {
     const path = joinPath(dir, segmentFileName(generation, baseIndex));
-    const file = await fs.open(path);
+    const dsync = options.dsync === true;
+    const file = await fs.open(path, { dsync });
     const bytes = await readFully(file, 0, await file.size());
     const entries: LogEntry[] = [];
     const positions: number[] = [];
@@ -145,7 +167,7 @@ export class RaftLogSegment {
         position = read.end;
       }
     }
-    const segment = new RaftLogSegment(generation, baseIndex, path, file, position, positions, false);
+    const segment = new RaftLogSegment(generation, baseIndex, path, file, position, positions, false, dsync);
     const isZeroTail = tornBecause !== undefined && position > 0 && isZeroFrom(bytes, position);
     if (isZeroTail) {
       // Zeros written ahead: the clean end of the records, kept for the next appends to overwrite.
@@ -194,7 +216,7 @@ export class RaftLogSegment {
       at = writeRecord(buffer, at, entry);
     }
     assert(at === total, 'records fill the buffer computed for them');
-    this.#isDirty = true;
+    if (!this.#isDsync) this.#isDirty = true;
     const end = this.#size + total;
     const buffers = [buffer];
     if (end > this.#zeroedEnd && zeroAheadTo > end) {
