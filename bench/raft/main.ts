@@ -16,6 +16,8 @@
 //        [--log-dir <dir>] (keep the node logs: role changes and per-second stats; plus kills.json)
 //        [--trace] (nodes trace per-entry event times; after the rate phase, where the slowest 1% of puts
 //        spent their time stage by stage: bench/raft/latency-breakdown.ts)
+// The rate phase also prints, per node and for the client, CPU, wake-ups and run-queue wait per put of
+// the main thread and of the other threads (thread-counters.ts: /proc counters, Linux).
 // After each phase it prints where the time went: the slowest puts (when they started), the client's
 // retries and timeouts, and per node (from its 'raft stats' log lines during the phase) persist
 // (write + fsync) p99/max, event-loop delay, GC pauses and role changes.
@@ -26,6 +28,7 @@ import { join } from 'node:path';
 import type { KvClusterClient } from '../../src/raft/host/kv/kv-cluster-client.js';
 import { LocalRaftCluster } from '../../tools/raft-node/local-cluster.js';
 import { latencyBreakdown, type TracedPut } from './latency-breakdown.js';
+import { describeCounters, sampleProcess } from './thread-counters.js';
 
 /** The value after `--name`, if the flag is given. */
 const stringArgument = (name: string): string | undefined => {
@@ -350,12 +353,17 @@ try {
     }
     const mark = markPhase(client);
     const tracedPuts: TracedPut[] = [];
-    console.log(
-      latencyLine(
-        `commit latency at ${rate} puts/s, 100 B`,
-        await openLoop(client, rate, seconds, tracedPuts),
-      ),
-    );
+    const processes = [
+      ...cluster.ids.map((id) => ({ label: `node ${id}`, pid: cluster.pid(id)! })),
+      { label: 'client (this process)', pid: process.pid },
+    ];
+    const countersBefore = processes.map(({ pid }) => sampleProcess(pid));
+    const latencies = await openLoop(client, rate, seconds, tracedPuts);
+    const countersAfter = processes.map(({ pid }) => sampleProcess(pid));
+    console.log(latencyLine(`commit latency at ${rate} puts/s, 100 B`, latencies));
+    processes.forEach(({ label }, i) => {
+      console.log(describeCounters(label, countersBefore[i]!, countersAfter[i]!, latencies.length));
+    });
     diagnose(client, mark);
     if (traced) {
       await new Promise((resolve) => setTimeout(resolve, 500)); // the nodes flush their traces every 200 ms
