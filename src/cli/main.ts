@@ -1,12 +1,6 @@
 // The `pyralog` command: `start` runs a single-node broker (issue #4); topic, config, cluster and group administer any Kafka-compatible cluster, and produce, consume and bench read, write and measure it, through src/client (issue #8).
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
-import { addBenchCommands } from './bench-commands.js';
-import { addConfigCommands } from './config-commands.js';
-import { addConsumeCommand } from './consume-command.js';
-import { addGroupCommands } from './group-commands.js';
-import { addProduceCommand } from './produce-command.js';
-import { addTopicCommands } from './topic-commands.js';
 
 const program = new Command()
   .name('pyralog')
@@ -31,23 +25,25 @@ program
   // Loaded on use: the admin commands then never load the broker's modules.
   .action(async (options) => (await import('./start-command.js')).runStart(options));
 
-addTopicCommands(program);
-addConfigCommands(program);
-addGroupCommands(program);
-addProduceCommand(program);
-addConsumeCommand(program);
-addBenchCommands(program);
-
-// Bad arguments exit 2, as Kafka's tools and most Unix commands do (commander's default is 1).
-program.exitOverride();
-for (const command of program.commands) exitOverrideAll(command);
+/**
+ * Adds the client commands, unless the first argument is `start`: their modules (the Kafka client,
+ * tables, progress bars) are then never evaluated before the broker is ready (bench/startup). Any
+ * other command line (`--help`, `help start`, a typo) gets them all. Then parses the command line.
+ */
+async function main(): Promise<void> {
+  if (process.argv[2] !== 'start') (await import('./client-commands.js')).addClientCommands(program);
+  // Bad arguments exit 2, as Kafka's tools and most Unix commands do (commander's default is 1).
+  program.exitOverride();
+  for (const command of program.commands) exitOverrideAll(command);
+  await program.parseAsync(process.argv);
+}
 function exitOverrideAll(command: Command): void {
   command.exitOverride();
   for (const sub of command.commands) exitOverrideAll(sub);
 }
 // No top-level await: the bundle is CommonJS so that the launcher can run it from V8's code cache
 // (tools/build/bundle-cli.ts). Any other error stays an unhandled rejection: its stack, exit code 1.
-void program.parseAsync(process.argv).catch((error: unknown) => {
+void main().catch((error: unknown) => {
   if (!(error instanceof CommanderError)) throw error;
   process.exitCode = error.exitCode === 0 ? 0 : 2;
 });

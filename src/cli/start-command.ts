@@ -70,22 +70,6 @@ export async function runStart(options: StartCommandOptions): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const listeners = broker.listeners.map((l) => `${l.name}://${l.host}:${l.port}`);
-  const readyMs = Math.round(performance.now() - startedAt);
-  logger.info(
-    {
-      version: VERSION,
-      nodeId: broker.nodeId,
-      clusterId: broker.clusterId,
-      listeners,
-      bootstrap: broker.bootstrap,
-      ...(broker.admin === null ? {} : { admin: `http://${hostPort(broker.admin.host, broker.admin.port)}` }),
-      logDirs: broker.logDirs,
-      storage: config.values['pyralog.storage'],
-      readyMs,
-    },
-    `pyralog ${VERSION} ready in ${readyMs} ms: ${listeners.join(', ')}; data in ${broker.logDirs.join(', ')}`,
-  );
   const onHangup = (): void => void reload(options, broker, logger);
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -109,9 +93,27 @@ export async function runStart(options: StartCommandOptions): Promise<void> {
       },
     );
   };
+  // Before the ready line: whoever waits for it may signal at once, and a signal with no handler
+  // yet would end the process without a clean shutdown.
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onHangup);
+  const listeners = broker.listeners.map((l) => `${l.name}://${l.host}:${l.port}`);
+  const readyMs = Math.round(performance.now() - startedAt);
+  logger.info(
+    {
+      version: VERSION,
+      nodeId: broker.nodeId,
+      clusterId: broker.clusterId,
+      listeners,
+      bootstrap: broker.bootstrap,
+      ...(broker.admin === null ? {} : { admin: `http://${hostPort(broker.admin.host, broker.admin.port)}` }),
+      logDirs: broker.logDirs,
+      storage: config.values['pyralog.storage'],
+      readyMs,
+    },
+    `pyralog ${VERSION} ready in ${readyMs} ms: ${listeners.join(', ')}; data in ${broker.logDirs.join(', ')}`,
+  );
 }
 
 /** The root logger: JSON lines, or one readable line each on a terminal (`--log-format`). */

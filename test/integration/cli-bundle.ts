@@ -60,7 +60,7 @@ export async function bundleCli(name: string): Promise<CliBundle> {
     },
     start: (...args) => start(args, 'ignore'),
     remove: async () => {
-      for (const suffix of ['.js', '.cjs', '.cjs.map'])
+      for (const suffix of ['.js', '.cjs', '.cjs.map', '.cjs.LICENSES.txt'])
         await rm(join(ROOT, `${base}${suffix}`), { force: true });
     },
   };

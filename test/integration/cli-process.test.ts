@@ -5,7 +5,7 @@
 // find topics and records there.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -106,5 +106,31 @@ describe('pyralog start (real process)', () => {
       ['auto5', 5],
     ]);
     assert.equal(await stopPyralog(broker), 0);
+  });
+
+  it('stops cleanly on a SIGTERM sent the moment its ready line arrives', async () => {
+    broker = await startPyralog(join(dir, 'signalled'), [], {}, [cli.path]);
+    assert.equal(await stopPyralog(broker), 0);
+    assert.match(broker.output(), /"msg":"stopped"/);
+  });
+
+  it('lists every command in its help, `start` included, though `start` registers only itself', async () => {
+    const help = await cli.run('--help');
+    assert.equal(help.code, 0, help.stderr);
+    for (const command of ['start', 'topic', 'config', 'group', 'produce', 'consume', 'bench'])
+      assert.match(help.stdout, new RegExp(`^  ${command}\\b`, 'm'), help.stdout);
+    const startHelp = await cli.run('start', '--help');
+    assert.equal(startHelp.code, 0, startHelp.stderr);
+    assert.match(startHelp.stdout, /^Usage: pyralog start \[options\]/m);
+    assert.match(startHelp.stdout, /--log-dirs <dirs>/);
+  });
+
+  it('carries commander and pino inside the bundle, with their licenses beside it', async () => {
+    const bundle = await readFile(cli.path.replace(/\.js$/, '.cjs'), 'utf8');
+    assert.doesNotMatch(bundle, /require\("(commander|pino)"\)/);
+    assert.match(bundle, /require\("@node-rs\/crc32"\)/);
+    const licenses = await readFile(cli.path.replace(/\.js$/, '.cjs.LICENSES.txt'), 'utf8');
+    for (const name of ['commander', 'pino', 'sonic-boom'])
+      assert.match(licenses, new RegExp(`^${name}\n-+\n.*(MIT|Copyright)`, 'ms'));
   });
 });
