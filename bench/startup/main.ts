@@ -1,18 +1,26 @@
 // Start-up benchmark: time from `startBroker()` to ready (memory and disk storage), from spawning
 // `pyralog start` to its ready line (through tsx, and through the built dist/ when present), and
 // the idle RSS of that process, each the median of a few runs. Prints one line per figure.
-// Usage: node --import tsx bench/startup/main.ts [--runs 5]
+// Then the built command against Node's own floor (a script that prints a ready line at once), one
+// after the other in each round, with the CPU time of the process (all its threads) at its ready
+// line, which a loaded machine stretches far less than the wall clock; `--ab <launcher>` adds
+// another build (a copy of an earlier dist/pyralog.js, with its package.json one level up).
+// Usage: node --import tsx bench/startup/main.ts [--runs 5] [--ab /tmp/old/dist/pyralog.js]
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startBroker } from '../../src/index.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const flag = process.argv.indexOf('--runs');
-const runs = flag === -1 ? 5 : Number(process.argv[flag + 1]);
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? undefined : process.argv[at + 1];
+}
+const runs = Number(option('runs') ?? 5);
+const ab = option('ab');
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -32,8 +40,30 @@ async function embedded(storage: 'memory' | 'disk'): Promise<number> {
   }
 }
 
-/** Spawns the CLI and resolves with ms to the ready line and the RSS (MiB) right after it. */
-async function processStart(args: string[]): Promise<{ ms: number; rssMiB: number }> {
+/** CPU time (ms) of every thread of a process so far, from /proc (Linux); NaN elsewhere. */
+function cpuMs(pid: number): number {
+  try {
+    let nanoseconds = 0;
+    for (const thread of readdirSync(`/proc/${pid}/task`)) {
+      nanoseconds += Number(readFileSync(`/proc/${pid}/task/${thread}/schedstat`, 'utf8').split(' ')[0]);
+    }
+    return nanoseconds / 1e6;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+interface Started {
+  readonly ms: number;
+  readonly cpuMs: number;
+  readonly rssMiB: number;
+}
+
+/**
+ * Spawns the CLI (from `cwd`, the root by default, with `env`) and resolves with ms to the ready
+ * line, the process's CPU ms then and its RSS (MiB) right after it.
+ */
+async function processStart(args: string[], cwd = ROOT, env = process.env): Promise<Started> {
   const dir = await mkdtemp(join(tmpdir(), 'pyralog-bench-'));
   const started = performance.now();
   const child = spawn(
@@ -48,18 +78,18 @@ async function processStart(args: string[]): Promise<{ ms: number; rssMiB: numbe
       '--log-dirs',
       dir,
     ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   try {
-    const ms = await new Promise<number>((resolve, reject) => {
+    const [ms, cpu] = await new Promise<[number, number]>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`exited ${code} before ready`)));
       createInterface({ input: child.stdout! }).on('line', (line) => {
-        if (line.includes('"readyMs"')) resolve(performance.now() - started);
+        if (line.includes('"readyMs"')) resolve([performance.now() - started, cpuMs(child.pid!)]);
       });
     });
     const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '');
     const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-    return { ms, rssMiB: rssKiB / 1024 };
+    return { ms, cpuMs: cpu, rssMiB: rssKiB / 1024 };
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
@@ -87,4 +117,47 @@ if (existsSync(join(ROOT, 'dist/pyralog.js'))) {
   console.log(`pyralog start (dist) RSS at ready: ${median(viaDist.map((r) => r.rssMiB)).toFixed(1)} MiB`);
 } else {
   console.log('pyralog start (dist): skipped, run `npm run build` first');
+}
+
+// Node's floor: a process that prints a ready line as soon as it runs (it ignores `start ...`).
+const FLOOR = ['-e', 'process.stdout.write(\'{"readyMs":0}\\n\'); setInterval(() => {}, 1000)'];
+const { NODE_EXTRA_CA_CERTS: extraCaCerts, ...withoutExtraCerts } = process.env;
+const variants: { name: string; start: () => Promise<Started> }[] = [
+  { name: 'Node floor (-e, ready at once)', start: () => processStart(FLOOR) },
+];
+if (existsSync(join(ROOT, 'dist/pyralog.js'))) {
+  variants.push({ name: 'pyralog start (dist)', start: () => processStart(['dist/pyralog.js']) });
+}
+if (ab !== undefined) {
+  variants.push({ name: `pyralog start (${ab})`, start: () => processStart([ab], dirname(dirname(ab))) });
+}
+if (extraCaCerts !== undefined) {
+  // Node 20 parses NODE_EXTRA_CA_CERTS' certificates at process start, before any of our code runs.
+  variants.push({
+    name: 'Node floor without NODE_EXTRA_CA_CERTS',
+    start: () => processStart(FLOOR, ROOT, withoutExtraCerts),
+  });
+  if (existsSync(join(ROOT, 'dist/pyralog.js'))) {
+    variants.push({
+      name: 'pyralog start (dist) without NODE_EXTRA_CA_CERTS',
+      start: () => processStart(['dist/pyralog.js'], ROOT, withoutExtraCerts),
+    });
+  }
+}
+const results = new Map<string, Started[]>(variants.map((v) => [v.name, []]));
+const loadBefore = loadavg()[0] ?? Number.NaN;
+for (let run = 0; run < Math.max(runs, 8); run += 1) {
+  // Each round in the other order, so that neither variant always follows the same one.
+  for (const variant of run % 2 === 0 ? variants : [...variants].reverse()) {
+    results.get(variant.name)?.push(await variant.start());
+  }
+}
+const rounds = Math.max(runs, 8);
+console.log(
+  `alternating rounds: ${rounds}, load average ${loadBefore.toFixed(1)} before, ${(loadavg()[0] ?? Number.NaN).toFixed(1)} after`,
+);
+for (const [name, started] of results) {
+  console.log(
+    `${name}: spawn to ready ${median(started.map((r) => r.ms)).toFixed(0)} ms, CPU at ready ${median(started.map((r) => r.cpuMs)).toFixed(0)} ms, RSS ${median(started.map((r) => r.rssMiB)).toFixed(1)} MiB (medians of ${rounds})`,
+  );
 }
