@@ -36,9 +36,11 @@
 //   fdatasync cost zero-ahead removes.
 // - `--writes-in-flight 1,2` runs every log line once per value (the group writes the log keeps in
 //   flight, PartitionLogOptions.writesInFlight; default: the broker's), as an A/B in the same rounds.
+// - `--syncs-in-flight 1,2` likewise for the fsyncs of the active segment the log keeps in flight
+//   (PartitionLogOptions.syncsInFlight), durable lines only. Raw keeps one, as before.
 // Usage: node --import tsx bench/storage/main.ts [--seconds 3] [--rounds 3] [--window 64]
 //   [--in-flight 128] [--only <part of a line's label>] [--dir /tmp] [--zero-ahead-max-bytes N]
-//   [--writes-in-flight N[,N...]] [--segment-bytes N]
+//   [--writes-in-flight N[,N...]] [--syncs-in-flight N[,N...]] [--segment-bytes N]
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
@@ -53,6 +55,7 @@ import {
 } from '../../src/protocol/index.js';
 import {
   DEFAULT_BROKER_STORAGE_CONFIG,
+  DEFAULT_SYNCS_IN_FLIGHT,
   DEFAULT_WRITES_IN_FLIGHT,
   GROUP_COMMIT_CHANNEL,
   type GroupCommitTrace,
@@ -77,6 +80,9 @@ const zeroAheadMaxBytes = Number(
 const writesInFlightValues = argument('writes-in-flight', String(DEFAULT_WRITES_IN_FLIGHT))
   .split(',')
   .map(Number);
+const syncsInFlightValues = argument('syncs-in-flight', String(DEFAULT_SYNCS_IN_FLIGHT))
+  .split(',')
+  .map(Number);
 /**
  * The log's `segment.bytes` (default: Kafka's 1 GiB). Each roll fsyncs the segment left in the
  * background, as Kafka's flush on roll; a larger value keeps rolls out of a short run, to see their cost.
@@ -99,10 +105,11 @@ function makeBatches(recordsPerBatch: number, count: number): Buffer[] {
   );
 }
 
-/** How the log is run in one line: zero-ahead bytes (0: off) and group writes in flight. */
+/** How the log is run in one line: zero-ahead bytes (0: off), group writes and fsyncs in flight. */
 interface Variant {
   readonly zeroAhead: number;
   readonly writesInFlight: number;
+  readonly syncsInFlight: number;
 }
 
 interface Phase {
@@ -149,7 +156,11 @@ async function appendRate(
       'pyralog.flush.policy': durable ? 'durable' : 'page-cache',
       ...(segmentBytes === '' ? {} : { 'segment.bytes': segmentBytes }),
     },
-    { zeroAheadMaxBytes: variant.zeroAhead, writesInFlight: variant.writesInFlight },
+    {
+      zeroAheadMaxBytes: variant.zeroAhead,
+      writesInFlight: variant.writesInFlight,
+      syncsInFlight: variant.syncsInFlight,
+    },
   );
   let groups = 0;
   let groupedBatches = 0;
@@ -376,8 +387,12 @@ try {
       if (!selected(row) && !wantsRead) continue;
       const raws = new Map<RawForm, Phase[]>(RAW_FORMS.map((form) => [form, []]));
       // Zero-ahead only matters with fsyncs: page-cache mode runs without (it never zeroes).
+      // fsyncs in flight only matter with fsyncs: page-cache mode runs with the first value.
+      const syncsValues = durable ? syncsInFlightValues : syncsInFlightValues.slice(0, 1);
       const variants: Variant[] = (durable ? [0, zeroAheadMaxBytes] : [0]).flatMap((zeroAhead) =>
-        writesInFlightValues.map((writesInFlight) => ({ zeroAhead, writesInFlight })),
+        writesInFlightValues.flatMap((writesInFlight) =>
+          syncsValues.map((syncsInFlight) => ({ zeroAhead, writesInFlight, syncsInFlight })),
+        ),
       );
       const logs = variants.map((): AppendPhase[] => []);
       const dir = join(root, `log-${recordsPerBatch}-${durable}`);
@@ -417,7 +432,8 @@ try {
           ? `, zero-ahead ${variant.zeroAhead === 0 ? 'off' : `${variant.zeroAhead / 2 ** 20} MiB`}`
           : '';
         const pipelining =
-          writesInFlightValues.length > 1 ? `, ${variant.writesInFlight} write(s) in flight` : '';
+          (writesInFlightValues.length > 1 ? `, ${variant.writesInFlight} write(s) in flight` : '') +
+          (syncsValues.length > 1 ? `, ${variant.syncsInFlight} fsync(s) in flight` : '');
         const label = `${row}${zeroing}${pipelining}`;
         line(`${label}, ${shape}`, rate(phases), 'MB/s', baselines);
         cpuLine(label, phases, rawCpu);

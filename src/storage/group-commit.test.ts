@@ -188,6 +188,59 @@ describe('GroupCommit', () => {
     await log.close();
   });
 
+  it('gives a group written while an fsync runs its own fsync at once, counted only after the earlier one returned', async () => {
+    const fs = new GatedSyncFileSystem();
+    const log = await openTestLog({ fs });
+    const first = log.appendAsLeader(testBatch(2));
+    await fs.syncsAsked(1);
+    const second = log.appendAsLeader(testBatch(3));
+    await second.written;
+    assert.deepEqual(fs.events, ['sync 1', 'sync 2'], 'the second fsync does not wait for the first');
+    fs.heldSyncs[1]!.resolve();
+    assert.equal(await isSettled(second.durable), false, 'not before the earlier fsync returned');
+    assert.equal(await isSettled(first.durable), false);
+    assert.equal(log.recoveryPoint, 0n);
+    fs.heldSyncs[0]!.resolve();
+    await Promise.all([first.durable, second.durable]);
+    assert.equal(log.recoveryPoint, 5n);
+    fs.releaseAll();
+    await log.close();
+  });
+
+  it('keeps one fsync in flight with syncsInFlight 1: the next starts once it returned', async () => {
+    const fs = new GatedSyncFileSystem();
+    const log = await openTestLog({ fs, syncsInFlight: 1 });
+    const first = log.appendAsLeader(testBatch(2));
+    await fs.syncsAsked(1);
+    const second = log.appendAsLeader(testBatch(3));
+    await second.written;
+    assert.equal(await isSettled(second.durable), false);
+    assert.deepEqual(fs.events, ['sync 1']);
+    fs.heldSyncs[0]!.resolve();
+    await first.durable;
+    await fs.syncsAsked(2);
+    fs.releaseAll();
+    await second.durable;
+    await log.close();
+  });
+
+  it('an earlier fsync that fails fails the log: a later one that succeeded acknowledges nothing', async () => {
+    const fs = new GatedSyncFileSystem();
+    const log = await openTestLog({ fs });
+    const first = log.appendAsLeader(testBatch(2));
+    await fs.syncsAsked(1);
+    const second = log.appendAsLeader(testBatch(3));
+    await second.written;
+    await fs.syncsAsked(2);
+    fs.heldSyncs[1]!.resolve();
+    fs.heldSyncs[0]!.reject(new Error('EIO: fsync failed'));
+    await assert.rejects(first.durable, /EIO/);
+    await assert.rejects(second.durable, /EIO/);
+    assert.equal(log.recoveryPoint, 0n);
+    fs.releaseAll();
+    await log.close().catch(() => {});
+  });
+
   it('close waits for a running fsync before closing the files', async () => {
     const fs = new GatedSyncFileSystem();
     const log = await openTestLog({ fs });

@@ -83,6 +83,12 @@ interface RunningSync {
   readonly done: Promise<void>;
 }
 
+/**
+ * fsyncs of the active `.log` a partition keeps in flight at most, unless
+ * PartitionLogOptions.syncsInFlight says otherwise.
+ */
+export const DEFAULT_SYNCS_IN_FLIGHT = 2;
+
 /** Group writes a partition keeps in flight at most, unless PartitionLogOptions.writesInFlight says otherwise. */
 export const DEFAULT_WRITES_IN_FLIGHT = 2;
 
@@ -109,7 +115,14 @@ interface GroupWrite {
  *
  * The fsync runs beside the queue, not in it: while group N is being fsynced, group N+1 is already
  * written, and one fsync after N's covers every group written meanwhile. So the disk always has a
- * write and an fsync to do (one of each in flight), instead of idling through each fsync's wait.
+ * write and an fsync to do, instead of idling through each fsync's wait. Up to `syncsInFlight`
+ * fsyncs run at once: a group written while one runs gets its own at once, so the next fsync is
+ * already in the thread pool when one returns, instead of waiting for the main thread to take the
+ * return and submit it (with one in flight, the disk idles through that hop between every two
+ * fsyncs). Each fsync makes durable what was written before it started, whatever else runs (POSIX
+ * fsync; Linux waits for pages another fsync is writing back), and they are taken in submission
+ * order: a later one's offsets are marked durable only after every earlier one returned, and a
+ * failed one fails the log before any later one counts.
  *
  * Writes are pipelined: up to `writesInFlight` groups' writevs run at once (each at its own reserved
  * position, see LogSegment.writeAppend), so the next write is already queued in the thread pool when
@@ -124,11 +137,14 @@ export class GroupCommit {
   private pendingGroup: PendingGroup | undefined;
   private unflushedMessages = 0;
   private lastFlushMs: number;
-  /** The fsync loop running beside the queue, if any. */
+  /** The fsync loop running beside the queue, if any: it runs while `runningSyncs` has any. */
   private syncing: Promise<void> | undefined;
-  /** A group was written since the running fsync started: fsync again after it. */
+  /** The fsyncs submitted and not yet taken by the loop, oldest first. */
+  private readonly runningSyncs: RunningSync[] = [];
+  /** A group was written since the last fsync started: fsync again (once a slot is free). */
   private isSyncWanted = false;
   private readonly writesInFlight: number;
+  private readonly syncsInFlight: number;
   /**
    * Set while the running commit chain has a free write slot and waits: the next group queued
    * resolves it (a turn of the event loop later, so that the group gathers that turn's appends).
@@ -142,6 +158,7 @@ export class GroupCommit {
   ) {
     this.lastFlushMs = state.clock.nowMs();
     this.writesInFlight = Math.max(1, state.options.writesInFlight ?? DEFAULT_WRITES_IN_FLIGHT);
+    this.syncsInFlight = Math.max(1, state.options.syncsInFlight ?? DEFAULT_SYNCS_IN_FLIGHT);
   }
 
   /**
@@ -429,16 +446,17 @@ export class GroupCommit {
     if (end > state.logEnd) state.logEnd = end;
   }
 
-  /** Starts the fsync loop, or tells the running one to go round once more. */
+  /** Starts an fsync (with the loop that takes it) when a slot is free, or tells the loop to start one. */
   private requestSync(): void {
     this.isSyncWanted = true;
-    this.syncing ??= this.syncLoop();
+    if (this.syncing === undefined) this.syncing = this.syncLoop();
+    else this.startWantedSyncs();
   }
 
   /**
    * fsyncs the rolled segments not yet fsynced, then the active `.log`, until no group was written
-   * since the last fsync started, marking the log end as of each start durable. A failure fails the
-   * log, which rejects every durable waiter. Never rejects.
+   * since the last fsync started, marking the log end as of each start durable, in submission
+   * order. A failure fails the log, which rejects every durable waiter. Never rejects.
    *
    * The next fsync is submitted before the one that returned marks its offsets durable: resolving
    * the durable waiters runs their continuations (a broker's acknowledgements, a producer's next
@@ -448,22 +466,35 @@ export class GroupCommit {
    */
   private async syncLoop(): Promise<void> {
     const state = this.state;
+    const running = this.runningSyncs;
     try {
-      let running: RunningSync | undefined = this.startSync();
-      while (running !== undefined) {
-        await running.done;
-        if (running.startedMs >= 0) {
-          publishLogSync({ dir: state.dir, startedMs: running.startedMs, endedMs: performance.now() });
+      this.startWantedSyncs();
+      for (let oldest = running[0]; oldest !== undefined; oldest = running[0]) {
+        await oldest.done;
+        running.shift();
+        if (oldest.startedMs >= 0) {
+          publishLogSync({ dir: state.dir, startedMs: oldest.startedMs, endedMs: performance.now() });
         }
         state.checkNotFailed();
-        const finished: RunningSync = running;
-        running = this.isSyncWanted && state.failure === undefined ? this.startSync() : undefined;
-        this.markDurable(finished.target);
+        this.startWantedSyncs();
+        this.markDurable(oldest.target);
       }
     } catch (error: unknown) {
       state.fail(error);
+      // None may still run once the loop is gone (close closes the files after awaitSync).
+      await Promise.allSettled(running.map((sync) => sync.done));
+      running.length = 0;
     } finally {
       this.syncing = undefined;
+    }
+  }
+
+  /** Submits the fsyncs wanted while slots are free (one alone while a rolled segment waits for its own). */
+  private startWantedSyncs(): void {
+    const running = this.runningSyncs;
+    while (this.isSyncWanted && this.state.failure === undefined && running.length < this.syncsInFlight) {
+      if (running.length > 0 && this.roller.hasRolledSegments) return;
+      running.push(this.startSync());
     }
   }
 
@@ -478,6 +509,8 @@ export class GroupCommit {
     const done = this.roller.hasRolledSegments
       ? this.roller.awaitRolledSegments().then(() => state.activeSegment.syncLog())
       : state.activeSegment.syncLog();
+    // Taken in order by the loop; a later one's rejection waits for its turn.
+    done.catch(() => {});
     return { target, startedMs, done };
   }
 

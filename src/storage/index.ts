@@ -29,7 +29,7 @@ export {
   type VolumeSpace,
   writeFileAtomically,
 } from './file-system.js';
-export { DEFAULT_WRITES_IN_FLIGHT } from './group-commit.js';
+export { DEFAULT_SYNCS_IN_FLIGHT, DEFAULT_WRITES_IN_FLIGHT } from './group-commit.js';
 export { type EpochEndOffset, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from './leader-epoch-cache.js';
 export {
   CLEAN_SHUTDOWN_FILE,

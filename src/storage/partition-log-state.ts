@@ -53,6 +53,11 @@ export interface PartitionLogOptions {
    * least 1). They still complete and are acknowledged in order.
    */
   readonly writesInFlight?: number;
+  /**
+   * fsyncs of the active `.log` kept in flight at once (see GroupCommit; default
+   * DEFAULT_SYNCS_IN_FLIGHT, at least 1). Offsets become durable in their submission order.
+   */
+  readonly syncsInFlight?: number;
 }
 
 /**

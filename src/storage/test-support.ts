@@ -60,6 +60,8 @@ export interface OpenTestLogOptions {
   readonly zeroAheadMaxBytes?: number;
   /** See PartitionLogOptions.writesInFlight. */
   readonly writesInFlight?: number;
+  /** See PartitionLogOptions.syncsInFlight. */
+  readonly syncsInFlight?: number;
 }
 
 export function openTestLog(options: OpenTestLogOptions): Promise<PartitionLog> {
@@ -77,6 +79,7 @@ export function openTestLog(options: OpenTestLogOptions): Promise<PartitionLog> 
     ...(options.random === undefined ? {} : { random: options.random }),
     ...(options.zeroAheadMaxBytes === undefined ? {} : { zeroAheadMaxBytes: options.zeroAheadMaxBytes }),
     ...(options.writesInFlight === undefined ? {} : { writesInFlight: options.writesInFlight }),
+    ...(options.syncsInFlight === undefined ? {} : { syncsInFlight: options.syncsInFlight }),
   });
 }
 
