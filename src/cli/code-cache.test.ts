@@ -18,6 +18,7 @@ declare global {
   var codeCacheRuns: number | undefined;
   var codeCacheSeen: unknown[] | undefined;
   var codeCacheSquare: number | undefined;
+  var codeCacheText: string | undefined;
 }
 
 // V8 keeps every compiled script of this process in its own cache, keyed by source and file name:
@@ -41,6 +42,7 @@ describe('runCommonJsBundle', () => {
     globalThis.codeCacheRuns = undefined;
     globalThis.codeCacheSeen = undefined;
     globalThis.codeCacheSquare = undefined;
+    globalThis.codeCacheText = undefined;
   });
 
   it('runs the file as CommonJS without a cache, then with the cache it wrote, which V8 accepts', async () => {
@@ -55,6 +57,14 @@ describe('runCommonJsBundle', () => {
     assert.equal(second.cacheAccepted, true);
     assert.deepEqual(globalThis.codeCacheSeen, ['bundle-2.cjs', dir, 'object', 'object']);
     assert.equal(globalThis.codeCacheRuns, 2);
+  });
+
+  it('reads a file that is not ASCII as UTF-8', async () => {
+    runCommonJsBundle(
+      await bundleFile(`${BUNDLE}globalThis.codeCacheText = 'caf\u00e9 \u2192 \u{1F600}';\n`),
+      cache,
+    );
+    assert.equal(globalThis.codeCacheText, 'caf\u00e9 \u2192 \u{1F600}');
   });
 
   it('runs the file when the cache is corrupt or belongs to another source: V8 rejects it', async () => {

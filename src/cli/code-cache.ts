@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -20,13 +21,22 @@ function readIfPresent(path: string): Buffer | undefined {
 }
 
 /**
+ * A file's text. An ASCII file (the build makes the bundle one: tools/build/bundles.ts) is read as
+ * Latin-1, the same characters without UTF-8 decoding, about twice as fast for the 2 MB bundle.
+ */
+function readSource(path: string): string {
+  const bytes = readFileSync(path);
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+}
+
+/**
  * Runs a CommonJS file as Node's loader would (its own require, module, __filename, __dirname),
  * but compiled with V8's code cache from `cachePath` when one is there: V8 then deserialises the
  * functions instead of parsing and compiling them, which is most of a cold start's CPU time for a
  * 1.5 MB bundle. A missing, stale or corrupt cache is rejected by V8 and the file compiles as usual.
  */
 export function runCommonJsBundle(bundlePath: string, cachePath: string): RanBundle {
-  const source = readFileSync(bundlePath, 'utf8');
+  const source = readSource(bundlePath);
   const cachedData = readIfPresent(cachePath);
   // The wrapper keeps the bundle's first line on line 1, so stack traces keep its line numbers.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Metafile } from 'esbuild';
-import { bundledPackages, licenseNotice } from './bundles.js';
+import { asciiOnly, bundledPackages, licenseNotice } from './bundles.js';
 
 function metafile(inputs: readonly string[]): Metafile {
   return { inputs: Object.fromEntries(inputs.map((path) => [path, { bytes: 1, imports: [] }])), outputs: {} };
@@ -44,5 +44,16 @@ describe('licenseNotice', () => {
         'commander\n---------\nMIT License for node_modules/commander\n\n' +
         'pino\n----\nMIT License for node_modules/pino\n',
     );
+  });
+});
+
+describe('asciiOnly', () => {
+  it('replaces each non-ASCII UTF-16 unit by one `?` and leaves ASCII alone', () => {
+    assert.equal(
+      asciiOnly('/** offset \u2192 position, caf\u00e9 \u{1F600} */ x = "\\u2192";\n'),
+      '/** offset ? position, caf? ?? */ x = "\\u2192";\n',
+    );
+    const ascii = 'const a = 1; // plain\n';
+    assert.equal(asciiOnly(ascii), ascii);
   });
 });
