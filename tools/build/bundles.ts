@@ -72,7 +72,7 @@ function readLicenseFile(dir: string): string {
  * than as Latin-1. Unit for unit, so the source map's columns stay right.
  */
 export function asciiOnly(text: string): string {
-  return text.replace(/[^\x00-\x7f]/g, '?');
+  return text.replace(/[\u0080-\uffff]/g, '?');
 }
 
 const common = {
