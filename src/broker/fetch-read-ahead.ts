@@ -8,7 +8,12 @@ import {
   RECORD_BATCH_HEADER_BYTES,
   readInt64BEPlus,
 } from '../protocol/index.js';
-import type { IsolationLevel, Partition, PartitionRead } from '../replication/index.js';
+import {
+  type IsolationLevel,
+  type Partition,
+  type PartitionRead,
+  partitionRead,
+} from '../replication/index.js';
 import type { BufferLoan } from './buffer-loan.js';
 
 /** One partition read of a fetch, as Partition.read takes it (a class: one shape, see FetchTarget). */
@@ -143,7 +148,7 @@ export class FetchReadAhead {
 
   /** Makes sure `spec` and the `count - 1` ranges after it are read or being read (see `ranges`). */
   private extend(partition: Partition, spec: ReadSpec, count: number): void {
-    let kept = this.byPartition.get(partition)?.find((entry) => entry.spec.fetchOffset === spec.fetchOffset);
+    let kept = this.keptFrom(partition, spec.fetchOffset);
     if (kept !== undefined && !this.isCurrent(kept)) {
       // Read before a truncation, roll, ...: no fetch may take it, so it must not hold the place.
       this.drop(kept);
@@ -192,15 +197,13 @@ export class FetchReadAhead {
     loan: BufferLoan,
     index: number,
   ): Promise<PartitionRead | undefined> | undefined {
-    const kept = this.byPartition.get(partition);
-    if (kept === undefined) return undefined;
-    const entry = kept.find(
-      (candidate) =>
-        candidate.spec.fetchOffset === spec.fetchOffset &&
-        candidate.spec.maxBytes === spec.maxBytes &&
-        candidate.spec.isolationLevel === spec.isolationLevel,
-    );
-    if (entry === undefined) return undefined;
+    const entry = this.keptFrom(partition, spec.fetchOffset);
+    if (
+      entry === undefined ||
+      entry.spec.maxBytes !== spec.maxBytes ||
+      entry.spec.isolationLevel !== spec.isolationLevel
+    )
+      return undefined;
     this.forget(entry);
     if (!this.isCurrent(entry)) {
       this.giveBackWhenSettled(entry);
@@ -218,12 +221,13 @@ export class FetchReadAhead {
       if (!wasSettled) this.counts.waited += 1;
       loan.adopt(index, entry.buffers);
       const log = entry.partition;
-      return {
-        ...read,
-        highWatermark: log.highWatermark,
-        logStartOffset: log.logStartOffset,
-        lastStableOffset: log.lastStableOffset,
-      };
+      return partitionRead(
+        read,
+        log.highWatermark,
+        log.logStartOffset,
+        log.lastStableOffset,
+        read.abortedTxns,
+      );
     });
   }
 
@@ -279,6 +283,15 @@ export class FetchReadAhead {
     else kept.push(entry);
     this.entries.add(entry);
     return entry;
+  }
+
+  /** The result kept for `partition` from `fetchOffset` (at most one: `extend` starts no second one). */
+  private keptFrom(partition: Partition, fetchOffset: bigint): Entry | undefined {
+    const kept = this.byPartition.get(partition);
+    if (kept === undefined) return undefined;
+    for (let index = 0; index < kept.length; index += 1)
+      if (kept[index]!.spec.fetchOffset === fetchOffset) return kept[index];
+    return undefined;
   }
 
   private isCurrent(entry: Entry): boolean {

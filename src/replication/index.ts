@@ -16,6 +16,7 @@ export {
   type MarkerAppend,
   Partition,
   type PartitionRead,
+  partitionRead,
   type RefusedAppend,
   type Watermark,
 } from './partition.js';

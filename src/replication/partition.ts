@@ -100,8 +100,42 @@ export type IsolationLevel = 'readUncommitted' | 'readCommitted';
 export type PartitionRead = ReadResult & {
   readonly lastStableOffset: bigint;
   /** read_committed only: the aborted transactions the consumer must skip; undefined for read_uncommitted. */
-  readonly abortedTxns?: readonly AbortedTxn[];
+  readonly abortedTxns?: readonly AbortedTxn[] | undefined;
 };
+
+/**
+ * `read` with the partition's offsets as given (a read ahead answers with the offsets current when it
+ * is claimed). Every field written out, one object shape per kind: a fetch makes one per partition
+ * read, and an object spread would copy through V8's slow property-definition path.
+ */
+export function partitionRead(
+  read: ReadResult,
+  highWatermark: bigint,
+  logStartOffset: bigint,
+  lastStableOffset: bigint,
+  abortedTxns: readonly AbortedTxn[] | undefined,
+): PartitionRead {
+  if (read.kind === 'records') {
+    return {
+      kind: 'records',
+      records: read.records,
+      logStartOffset,
+      logEndOffset: read.logEndOffset,
+      highWatermark,
+      lastStableOffset,
+      abortedTxns,
+    };
+  }
+  return {
+    kind: 'offsetOutOfRange',
+    errorCode: read.errorCode,
+    logStartOffset,
+    logEndOffset: read.logEndOffset,
+    highWatermark,
+    lastStableOffset,
+    abortedTxns,
+  };
+}
 
 /** A marker the leader accepted: `acknowledged` resolves once it is below the high watermark (durable). */
 export interface MarkerAppend {
@@ -415,16 +449,12 @@ export class Partition {
     const lastStableOffset = this.log.lastStableOffset;
     const isReadCommitted = isolationLevel === 'readCommitted';
     const maxOffset = isReadCommitted ? lastStableOffset : this.log.highWatermark;
-    const read = await this.log.read(fetchOffset, {
-      maxBytes,
-      minOneBatch,
-      maxOffset,
-      ...(allocate === undefined ? {} : { allocate }),
-    });
-    if (!isReadCommitted || read.kind !== 'records') return { ...read, lastStableOffset };
+    const read = await this.log.read(fetchOffset, { maxBytes, minOneBatch, maxOffset, allocate });
+    if (!isReadCommitted || read.kind !== 'records')
+      return partitionRead(read, read.highWatermark, read.logStartOffset, lastStableOffset, undefined);
     const upperBound = read.records.length === 0 ? fetchOffset : lastOffsetOf(read.records) + 1n;
     const abortedTxns = upperBound > fetchOffset ? this.log.collectAbortedTxns(fetchOffset, upperBound) : [];
-    return { ...read, lastStableOffset, abortedTxns };
+    return partitionRead(read, read.highWatermark, read.logStartOffset, lastStableOffset, abortedTxns);
   }
 
   /**

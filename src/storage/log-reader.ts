@@ -21,9 +21,9 @@ export interface ReadOptions {
   /** Most bytes to return, unless `minOneBatch` and the first batch is larger. */
   readonly maxBytes: number;
   /** Kafka's rule for the first partition of a fetch: return the first batch whole even above maxBytes. */
-  readonly minOneBatch?: boolean;
+  readonly minOneBatch?: boolean | undefined;
   /** Exclusive upper bound: only batches whose lastOffset is below it (the high watermark, or LSO). */
-  readonly maxOffset?: bigint;
+  readonly maxOffset?: bigint | undefined;
   /**
    * Read from the file into this Buffer (when it is large enough: `maxBytes` covers every read but
    * that of a first batch larger than it, see `minOneBatch`) instead of a new one, saving the
@@ -31,7 +31,7 @@ export interface ReadOptions {
    * is then a view of it: the caller owns it and must not reuse it before it is done with the result
    * (a fetch: after the socket write completed). Reads served from the in-memory tail do not use it.
    */
-  readonly buffer?: Buffer;
+  readonly buffer?: Buffer | undefined;
   /**
    * Where a file read of `length` bytes goes when `buffer` is absent or too small: called just
    * before each such read (possibly more than once per read, e.g. once per segment tried), and used
@@ -39,7 +39,7 @@ export interface ReadOptions {
    * what it returns. Reads served from memory do not call it, so a pool's buffer is only taken when
    * a file read needs one.
    */
-  readonly allocate?: (length: number) => Buffer;
+  readonly allocate?: ((length: number) => Buffer) | undefined;
 }
 
 /**

@@ -395,7 +395,16 @@ export class PartitionLog implements CompactableLog {
     }
     const maxOffset =
       options.maxOffset !== undefined && options.maxOffset < logEndOffset ? options.maxOffset : logEndOffset;
-    const records = await readBatches(state.segments, fetchOffset, { ...options, maxOffset }, state.readTail);
+    // Every field written out (no spread): this runs for every fetch, and a spread copies through
+    // V8's slow property-definition path.
+    const bounded: ReadOptions = {
+      maxBytes: options.maxBytes,
+      minOneBatch: options.minOneBatch,
+      maxOffset,
+      buffer: options.buffer,
+      allocate: options.allocate,
+    };
+    const records = await readBatches(state.segments, fetchOffset, bounded, state.readTail);
     return { kind: 'records', records, logStartOffset, logEndOffset, highWatermark };
   }
 
