@@ -241,6 +241,25 @@ describe('GroupCommit', () => {
     await log.close().catch(() => {});
   });
 
+  it('the appends of one group share one durable promise, resolved by the fsync covering the group', async () => {
+    const fs = new GatedSyncFileSystem();
+    const log = await openTestLog({ fs });
+    const first = log.appendAsLeader(testBatch(2));
+    const second = log.appendAsLeader(testBatch(3));
+    assert.equal(first.durable, second.durable, 'one promise for the group');
+    await fs.syncsAsked(1);
+    const third = log.appendAsLeader(testBatch(1));
+    assert.notEqual(third.durable, first.durable, 'a later group waits for its own fsync');
+    await third.written;
+    fs.heldSyncs[0]!.resolve();
+    await first.durable;
+    assert.equal(log.recoveryPoint, 5n);
+    assert.equal(await isSettled(third.durable), false);
+    fs.releaseAll();
+    await third.durable;
+    await log.close();
+  });
+
   it('close waits for a running fsync before closing the files', async () => {
     const fs = new GatedSyncFileSystem();
     const log = await openTestLog({ fs });

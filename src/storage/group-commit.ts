@@ -41,6 +41,7 @@ class PendingAppend implements AppendResult {
     readonly firstOffset: bigint,
     /** The offset after the append (the log's next offset then): lastOffset + 1, no BigInt made. */
     private readonly nextOffset: bigint,
+    /** Its group commit's: the appends of one group share it, and one durable promise keyed by it. */
     readonly written: Promise<void>,
   ) {}
 
@@ -50,7 +51,12 @@ class PendingAppend implements AppendResult {
 
   get durable(): Promise<void> {
     const state = this.state;
-    this.durablePromise ??= state.durableWaiters.wait(this.nextOffset, state.durableOffset, state.failure);
+    this.durablePromise ??= state.durableWaiters.waitShared(
+      this.nextOffset,
+      state.durableOffset,
+      state.failure,
+      this.written,
+    );
     return this.durablePromise;
   }
 }

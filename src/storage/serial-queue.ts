@@ -41,13 +41,32 @@ export class SerialQueue {
  * when someone asks, so appends whose `durable` is never read cost nothing.
  */
 export class OffsetWaiters {
-  private waiters: { readonly offset: bigint; readonly deferred: Deferred }[] = [];
+  private waiters: { offset: bigint; readonly deferred: Deferred; readonly key: object | undefined }[] = [];
 
   wait(offset: bigint, current: bigint, failure: Error | undefined): Promise<void> {
+    return this.waitShared(offset, current, failure, undefined);
+  }
+
+  /**
+   * `wait`, sharing one promise among consecutive waits with the same `key` (the appends of one
+   * group commit, which one fsync makes durable together): it resolves once the largest of their
+   * offsets is reached, so none resolves early, and a group's tens of appends cost one promise.
+   */
+  waitShared(
+    offset: bigint,
+    current: bigint,
+    failure: Error | undefined,
+    key: object | undefined,
+  ): Promise<void> {
     if (failure !== undefined) return Promise.reject(failure);
     if (offset <= current) return Promise.resolve();
+    const last = this.waiters.at(-1);
+    if (key !== undefined && last !== undefined && last.key === key) {
+      if (offset > last.offset) last.offset = offset;
+      return last.deferred.promise;
+    }
     const deferred = new Deferred();
-    this.waiters.push({ offset, deferred });
+    this.waiters.push({ offset, deferred, key });
     return deferred.promise;
   }
 
