@@ -7,7 +7,11 @@ import type { Partition } from './partition.js';
  * them. The server adds and removes partitions as metadata changes; handlers only look them up.
  */
 export class ReplicaManager {
-  private readonly partitions = new Map<string, Partition>();
+  /**
+   * By topic, then partition id: a lookup per produced or fetched partition is two map reads of
+   * strings and numbers it already has (no `${topic}-${partition}` key built and hashed each time).
+   */
+  private readonly partitions = new Map<string, Map<number, Partition>>();
   readonly delayedFetches: DelayedFetches;
   /** Produce requests waiting for acks (the produce purgatory's deadlines; the waits sit in each Partition). */
   readonly delayedProduces: DelayedProduces;
@@ -31,7 +35,7 @@ export class ReplicaManager {
   }
 
   getPartition(topic: string, partition: number): Partition | undefined {
-    return this.partitions.get(`${topic}-${partition}`);
+    return this.partitions.get(topic)?.get(partition);
   }
 
   /**
@@ -39,17 +43,23 @@ export class ReplicaManager {
    * NOT_LEADER_OR_FOLLOWER): the log's progress now reaches the new one only.
    */
   addPartition(partition: Partition): void {
-    const key = `${partition.topic}-${partition.partition}`;
-    const replaced = this.partitions.get(key);
-    this.partitions.set(key, partition);
+    let byIndex = this.partitions.get(partition.topic);
+    if (byIndex === undefined) {
+      byIndex = new Map();
+      this.partitions.set(partition.topic, byIndex);
+    }
+    const replaced = byIndex.get(partition.partition);
+    byIndex.set(partition.partition, partition);
     if (replaced !== undefined && replaced !== partition) replaced.resign();
   }
 
   /** Stops hosting the partition: lookups miss it and fetches held on it answer at once. */
   removePartition(topic: string, partition: number): void {
-    const key = `${topic}-${partition}`;
-    this.partitions.get(key)?.markRemoved();
-    this.partitions.delete(key);
+    const byIndex = this.partitions.get(topic);
+    if (byIndex === undefined) return;
+    byIndex.get(partition)?.markRemoved();
+    byIndex.delete(partition);
+    if (byIndex.size === 0) this.partitions.delete(topic);
   }
 
   /**
@@ -68,7 +78,10 @@ export class ReplicaManager {
 
   /** Every hosted partition, in no particular order. */
   allPartitions(): Partition[] {
-    return [...this.partitions.values()];
+    const all: Partition[] = [];
+    for (const byIndex of this.partitions.values())
+      for (const partition of byIndex.values()) all.push(partition);
+    return all;
   }
 
   /** Releases every waiting fetch; called first on shutdown so held requests answer at once. */
