@@ -11,6 +11,12 @@ export class SocketWriter {
 
   constructor(private readonly socket: Socket) {}
 
+  /** Runs on the tick after the first write: one function for every writer, no closure per tick. */
+  private static uncork(this: void, writer: SocketWriter): void {
+    writer.isCorked = false;
+    writer.socket.uncork();
+  }
+
   /**
    * Queues the chunks of one frame; back-pressure is the caller's (e.g. `socket.writableLength`).
    * `onWritten` runs once the kernel took all of them (not when the write fails: the socket is then
@@ -20,10 +26,7 @@ export class SocketWriter {
     if (!this.isCorked) {
       this.isCorked = true;
       this.socket.cork();
-      process.nextTick(() => {
-        this.isCorked = false;
-        this.socket.uncork();
-      });
+      process.nextTick(SocketWriter.uncork, this);
     }
     const last = chunks.length - 1;
     for (let index = 0; index < last; index += 1) this.socket.write(chunks[index]!);
