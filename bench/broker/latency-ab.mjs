@@ -220,7 +220,8 @@ async function measure(variant, perf, round) {
       let tail;
       for (let tries = 0; tail === undefined && tries < 100; tries += 1) {
         await delay(50);
-        tail = await readFile(tailFile, 'utf8').then(JSON.parse, () => undefined);
+        // The hook may still be writing the file (several MB): a partial file is read again later.
+        tail = await readFile(tailFile, 'utf8').then(parseOrUndefined, () => undefined);
       }
       breakdown = [
         ...tailBreakdown({
@@ -283,6 +284,14 @@ function parseSyscallCounts(csv, pid) {
     counts[`${name}.${kind}`] += Number(count);
   }
   return counts;
+}
+
+function parseOrUndefined(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The machine's CPU ticks: user nice system idle iowait irq softirq steal (/proc/stat's first line). */
