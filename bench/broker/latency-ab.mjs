@@ -13,6 +13,7 @@
 // Usage (after `npm run build`):
 //   node bench/broker/latency-ab.mjs [--rate 10000] [--secs 8] [--rounds 2] [--warmup-secs 3]
 //        [--variant "name|dist dir|node flags"]... [--flush-mode durable|kafka] [--perf DIR] [--syscalls]
+//        [--pin-broker CPUS --pin-client CPUS]
 // Without --variant the one variant is "current|dist|". Copy dist/ aside (cp -r dist /tmp/dist-a)
 // before a change to compare the build before it with the one after. --perf DIR records the broker
 // with `perf record -g` while the producer runs (DIR/<variant>-<round>.data; add --perf-basic-prof to
@@ -20,7 +21,9 @@
 // system calls per request while the producer runs (`perf stat` tracepoints, main thread and the
 // others apart: all, read, write (libuv's eventfd wake-ups among them), writev, pwritev, fdatasync,
 // futex, epoll_pwait). Every line also gives context switches per request, main thread and others
-// apart (voluntary: the thread blocked, so each is a wake-up; involuntary: it was preempted). --trace also loads
+// apart (voluntary: the thread blocked, so each is a wake-up; involuntary: it was preempted).
+// --pin-broker / --pin-client keep the broker (all its threads) and rdkafka_performance on the given
+// CPUs with taskset, as main.mjs does (NOT the default; every line then says PINNED). --trace also loads
 // tail-hook.mjs into the broker, samples the producer's and consumer's threads (thread-sampler.mjs)
 // and prints, per round, where the slowest 1% of the latencies went (tail-breakdown.mjs).
 import { execFile, spawn } from 'node:child_process';
@@ -48,6 +51,15 @@ const flushMode = option('flush-mode', 'durable');
 const perfDir = option('perf', undefined);
 const trace = flag('trace');
 const syscalls = flag('syscalls');
+const pinBroker = option('pin-broker', undefined);
+const pinClient = option('pin-client', undefined);
+const pinning =
+  pinBroker === undefined && pinClient === undefined
+    ? 'not pinned'
+    : `PINNED: broker on CPUs ${pinBroker ?? 'any'}, rdkafka_performance on CPUs ${pinClient ?? 'any'}`;
+/** The command running rdkafka_performance with `args`, on --pin-client's CPUs if given (taskset execs it: same pid). */
+const client = (perf, args) =>
+  pinClient === undefined ? [perf, args] : ['taskset', ['-c', pinClient, perf, ...args]];
 /** What `--syscalls` counts with `perf stat` (tracepoints), per thread, while the producer runs. */
 const SYSCALL_EVENTS = ['all', 'read', 'write', 'writev', 'pwritev', 'fdatasync', 'futex', 'epoll_pwait'];
 const syscallEvent = (name) => (name === 'all' ? 'raw_syscalls:sys_enter' : `syscalls:sys_enter_${name}`);
@@ -103,14 +115,14 @@ async function measure(variant, perf, round) {
     env: { ...process.env, BENCH_WINDOW_OUT: windowFile, BENCH_TAIL_OUT: tailFile },
   });
   try {
+    if (pinBroker !== undefined) await run('taskset', ['-a', '-p', '-c', pinBroker, String(broker.pid)]);
     const boot = broker.bootstrap;
     const topic = `lat-ab-${round}-${variant.name}`;
-    await run(perf, ['-P', '-t', topic, '-p', '0', '-b', boot, '-s', '1024', '-c', '1', '-q']);
+    await run(...client(perf, ['-P', '-t', topic, '-p', '0', '-b', boot, '-s', '1024', '-c', '1', '-q']));
     const latencyFile = join(dir, 'latency.txt');
     const expected = Math.floor(rate * secs);
     const consumer = spawn(
-      perf,
-      [
+      ...client(perf, [
         '-C',
         '-t',
         topic,
@@ -126,7 +138,7 @@ async function measure(variant, perf, round) {
         '-c',
         `${expected}`,
         '-q',
-      ],
+      ]),
       { stdio: 'ignore' },
     );
     const consumed = new Promise((done) => consumer.once('exit', done));
@@ -135,7 +147,7 @@ async function measure(variant, perf, round) {
     // The broker's JIT compiles the paths of this workload in its first seconds: outside the window.
     if (warmupSecs > 0) {
       // As broker-kafka.sh, a producer that exits with an error (a slow broker's timeouts) is no failure here.
-      await run(perf, pacedProducer(boot, `${topic}-warmup`, rate * warmupSecs)).catch(() => {});
+      await run(...client(perf, pacedProducer(boot, `${topic}-warmup`, rate * warmupSecs))).catch(() => {});
     }
     const countsBefore = await requestCounts(broker.admin);
     process.kill(broker.pid, 'SIGUSR2');
@@ -178,7 +190,9 @@ async function measure(variant, perf, round) {
           { stdio: 'ignore' },
         )
       : undefined;
-    const producing = run(perf, pacedProducer(boot, topic, expected), { maxBuffer: 16 * 1024 * 1024 });
+    const producing = run(...client(perf, pacedProducer(boot, topic, expected)), {
+      maxBuffer: 16 * 1024 * 1024,
+    });
     const producerThreads = trace ? sampleThreads(producing.child.pid) : undefined;
     const producerKill = setTimeout(() => producing.child.kill(), (secs + 60) * 1000);
     await producing;
@@ -323,7 +337,7 @@ function line(variant, result, loadBefore) {
   const { window: w, latencies, expected } = result;
   const us = (q) => (latencies.length === 0 ? 'n/a' : (percentile(latencies, q) / 1000).toFixed(2));
   return [
-    `${variant.name.padEnd(12)} p50 ${us(50)} p99 ${us(99)} p99.9 ${us(99.9)} ms (${result.received}/${expected})`,
+    `${variant.name.padEnd(12)}${pinning === 'not pinned' ? '' : ' PINNED'} p50 ${us(50)} p99 ${us(99)} p99.9 ${us(99.9)} ms (${result.received}/${expected})`,
     `produces ${result.produces} fetches ${result.fetches}`,
     `alloc ${(w.allocatedBytes / (result.produces + result.fetches) / 1024).toFixed(2)} KiB/request (young ${(w.youngAllocatedBytes / (result.produces + result.fetches) / 1024).toFixed(2)})`,
     `scavenges ${w.scavenges} (${w.scavengeMs.toFixed(0)} ms, kept ${(w.survivedBytes / w.scavenges / 1024 || 0).toFixed(0)} KiB each)`,
@@ -344,7 +358,7 @@ function line(variant, result, loadBefore) {
 mkdirSync(OUT, { recursive: true });
 const perf = join(await sharedBenchCopy(), 'bin/rdkafka_performance');
 console.log(
-  `# latency A/B, ${new Date().toISOString()}, node ${process.version}, ${rate} msg/s for ${secs} s, ${rounds} round(s), flush ${flushMode}`,
+  `# latency A/B, ${new Date().toISOString()}, node ${process.version}, ${rate} msg/s for ${secs} s, ${rounds} round(s), flush ${flushMode}, processes ${pinning}`,
 );
 for (const variant of variants)
   console.log(`#   ${variant.name}: ${variant.cli} ${variant.nodeArgs.join(' ')}`);
