@@ -4,7 +4,7 @@
 // simulated power loss, and only it: other unsynced bytes and a truncation are still lost.
 import assert from 'node:assert/strict';
 import { constants } from 'node:fs';
-import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -14,9 +14,10 @@ import { fileSizes, simulatePowerLoss } from './power-loss.js';
 
 /** The open flags of this process's fd on `path` (from /proc/self/fdinfo, octal). */
 async function openFlags(path: string): Promise<number> {
+  const resolved = await realpath(path); // the fd links name the file without symlinks (a linked TMPDIR)
   for (const fd of await readdir('/proc/self/fd')) {
     const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
-    if (target !== path) continue;
+    if (target !== resolved) continue;
     const info = await readFile(`/proc/self/fdinfo/${fd}`, 'utf8');
     const flags = /^flags:\s+([0-7]+)$/m.exec(info);
     assert.ok(flags !== null, `flags of fd ${fd}`);
