@@ -2,7 +2,8 @@
 // exactly the bytes asked for, reads running when the file is closed complete with their bytes (close
 // waits for them, so that the fd is never closed and reused by another open under a read; the thread
 // pool's order makes that race rare, so this shows the outcome rather than forcing the race), and a
-// read after close is refused.
+// read after close is refused. Writes and fsyncs go through the fd too: close waits for them alike, a
+// write of many buffers lands whole, and both are refused after close.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -59,6 +60,38 @@ describe('NodeFileSystem reads', () => {
       await assert.rejects(file.read(Buffer.alloc(10), 0, 10, 0));
     } finally {
       await other.close();
+    }
+  });
+
+  it('closes only once the writes and fsyncs running on the file are done, and refuses them after', async () => {
+    const path = join(dir, 'writing.log');
+    const file = await fs.open(path, { create: true });
+    const piece = content.length / 8;
+    // Each write is a vector of 64 buffers, as a group commit's.
+    const vectors = Array.from({ length: 8 }, (_, index) =>
+      Array.from({ length: 64 }, (_, chunk) =>
+        content.subarray(index * piece + (chunk * piece) / 64, index * piece + ((chunk + 1) * piece) / 64),
+      ),
+    );
+    const writes = vectors.map((vector, index) => file.writev(vector, index * piece));
+    const synced = file.sync();
+    const closed = file.close();
+    const other = await fs.open(join(dir, 'other-writes.log'), { create: true });
+    try {
+      await Promise.all([...writes, synced, closed]);
+      await assert.rejects(file.writev([Buffer.from('late')], 0));
+      await assert.rejects(file.sync());
+      assert.equal((await other.size()) === 0, true, 'nothing landed in a file that got a closed fd');
+    } finally {
+      await other.close();
+    }
+    const reader = await fs.open(path);
+    try {
+      const buffer = Buffer.alloc(content.length);
+      assert.equal(await reader.read(buffer, 0, content.length, 0), content.length);
+      assert.ok(buffer.equals(content));
+    } finally {
+      await reader.close();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { constants, read as readFd } from 'node:fs';
+import { constants, fdatasync as fdatasyncFd, read as readFd, writev as writevFd } from 'node:fs';
 import {
   type FileHandle,
   mkdir,
@@ -208,10 +208,10 @@ function isAlive(pid: number): boolean {
 class NodeStorageFile implements StorageFile {
   /** Test mode: sequence numbers of this file's journaled writes and truncations still running. */
   private readonly inFlight = new Set<number>();
-  /** Reads running through the fd (see read), and what close waits on until they are done. */
-  private readsRunning = 0;
-  private readsDone: (() => void) | undefined;
-  private readsIdle: Promise<void> | undefined;
+  /** Reads, writes and fsyncs running through the fd (see read), and what close waits on until they are done. */
+  private opsRunning = 0;
+  private opsDone: (() => void) | undefined;
+  private opsIdle: Promise<void> | undefined;
   private isClosing = false;
 
   constructor(
@@ -224,25 +224,60 @@ class NodeStorageFile implements StorageFile {
 
   /**
    * A positional read on the fd with a callback rather than FileHandle.read: a consumer's every
-   * fetch reads, and the promise API builds a promise request with its own stats array per call.
-   * FileHandle.close only waits for the handle's own operations, so close waits for these reads
-   * itself: the fd is never closed (and possibly reused by another open) under a running read.
+   * fetch reads, and the promise API builds a promise request with its own stats array per call
+   * (an async function, a promise and its request object per operation). Writes and fsyncs go the
+   * same way (each group commit has one of each). FileHandle.close only waits for the handle's own
+   * operations, so close waits for these itself: the fd is never closed (and possibly reused by
+   * another open) under a running operation.
    */
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
     if (this.isClosing) return Promise.reject(new Error(`${this.path}: read after close`));
     return new Promise((resolve, reject) => {
-      this.readsRunning += 1;
+      this.opsRunning += 1;
       readFd(this.handle.fd, buffer, offset, length, position, (error, bytesRead) => {
-        this.readsRunning -= 1;
-        if (this.readsRunning === 0) this.readsDone?.();
+        this.opEnded();
         if (error === null) resolve(bytesRead);
         else reject(error);
       });
     });
   }
 
-  async writev(buffers: readonly Buffer[], position: number): Promise<void> {
-    if (!this.fs.hasJournal) return this.writeAll(buffers, position);
+  /** writev(2) of `buffers` at `position` through the fd; resolves with the bytes written. */
+  private writevOnFd(buffers: readonly Buffer[], position: number): Promise<number> {
+    if (this.isClosing) return Promise.reject(new Error(`${this.path}: write after close`));
+    return new Promise((resolve, reject) => {
+      this.opsRunning += 1;
+      writevFd(this.handle.fd, buffers as Buffer[], position, (error, bytesWritten) => {
+        this.opEnded();
+        if (error === null) resolve(bytesWritten);
+        else reject(error);
+      });
+    });
+  }
+
+  /** fdatasync(2) through the fd. */
+  private fdatasyncOnFd(): Promise<void> {
+    if (this.isClosing) return Promise.reject(new Error(`${this.path}: fsync after close`));
+    return new Promise((resolve, reject) => {
+      this.opsRunning += 1;
+      fdatasyncFd(this.handle.fd, (error) => {
+        this.opEnded();
+        if (error === null) resolve();
+        else reject(error);
+      });
+    });
+  }
+
+  private opEnded(): void {
+    this.opsRunning -= 1;
+    if (this.opsRunning === 0) this.opsDone?.();
+  }
+
+  writev(buffers: readonly Buffer[], position: number): Promise<void> {
+    return this.fs.hasJournal ? this.journaledWritev(buffers, position) : this.writeAll(buffers, position);
+  }
+
+  private async journaledWritev(buffers: readonly Buffer[], position: number): Promise<void> {
     let length = 0;
     for (const buffer of buffers) length += buffer.length;
     const sequence = await this.journaled(`write\t${position}\t${length}`, () =>
@@ -272,13 +307,28 @@ class NodeStorageFile implements StorageFile {
     return sequence;
   }
 
-  private async writeAll(buffers: readonly Buffer[], position: number): Promise<void> {
+  /** One writev of every buffer at `position`, continued where a short one stopped. */
+  private writeAll(buffers: readonly Buffer[], position: number): Promise<void> {
+    if (this.isClosing) return Promise.reject(new Error(`${this.path}: write after close`));
     let length = 0;
     for (const buffer of buffers) length += buffer.length;
-    let written = (await this.handle.writev(buffers, position)).bytesWritten;
-    if (written === length) return;
-    // A short writev (rare: signals, very large vectors) continues where it stopped. The common case
-    // above builds no array: a copy per batch of a group's vector was quadratic work in its length.
+    return new Promise((resolve, reject) => {
+      this.opsRunning += 1;
+      writevFd(this.handle.fd, buffers as Buffer[], position, (error, written) => {
+        this.opEnded();
+        if (error !== null) reject(error);
+        else if (written === length) resolve();
+        else this.writeRest(buffers, position, written).then(resolve, reject);
+      });
+    });
+  }
+
+  /**
+   * After a short writev (rare: signals, very large vectors) of `written` bytes: the rest. The
+   * common case (writeAll) builds no array: a copy per batch of a group's vector was quadratic work
+   * in its length.
+   */
+  private async writeRest(buffers: readonly Buffer[], position: number, written: number): Promise<void> {
     let at = position + written;
     let pending = buffers.filter((buffer) => buffer.length > 0);
     while (pending.length > 0) {
@@ -290,21 +340,21 @@ class NodeStorageFile implements StorageFile {
       pending = pending.slice(skipped);
       if (written > 0 && pending.length > 0) pending[0] = pending[0]!.subarray(written);
       if (pending.length === 0) return;
-      written = (await this.handle.writev(pending, at)).bytesWritten;
+      written = await this.writevOnFd(pending, at);
       at += written;
     }
   }
 
-  async sync(): Promise<void> {
-    if (!this.fs.hasJournal) {
-      await this.handle.datasync();
-      return;
-    }
+  sync(): Promise<void> {
+    return this.fs.hasJournal ? this.journaledSync() : this.fdatasyncOnFd();
+  }
+
+  private async journaledSync(): Promise<void> {
     // Covered: this file's operations below the first one still running when the fsync starts
     // (an operation still running may or may not reach the disk with it).
     let coveredBelow = this.fs.peekSequence;
     for (const sequence of this.inFlight) if (sequence < coveredBelow) coveredBelow = sequence;
-    await this.handle.datasync();
+    await this.fdatasyncOnFd();
     await this.fs.record(`sync\t${coveredBelow}\t${this.path}`);
   }
 
@@ -322,11 +372,11 @@ class NodeStorageFile implements StorageFile {
 
   async close(): Promise<void> {
     this.isClosing = true;
-    if (this.readsRunning > 0) {
-      this.readsIdle ??= new Promise<void>((resolve) => {
-        this.readsDone = resolve;
+    if (this.opsRunning > 0) {
+      this.opsIdle ??= new Promise<void>((resolve) => {
+        this.opsDone = resolve;
       });
-      await this.readsIdle;
+      await this.opsIdle;
     }
     await this.handle.close();
   }
