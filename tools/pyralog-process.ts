@@ -1,5 +1,5 @@
 // Runs the real `pyralog start` process (through tsx by default, so no build is needed; or a bundle
-// such as dist/pyralog.js) with port-0 Kafka and admin listeners on a given log dir, and learns its
+// such as dist/pyralog-launcher.cjs) with port-0 Kafka and admin listeners on a given log dir, and learns its
 // addresses from the ready log line. Used by the integration tests and by the build (which starts
 // the built broker once to write its code cache).
 import { type ChildProcess, spawn } from 'node:child_process';

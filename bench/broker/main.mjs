@@ -41,7 +41,7 @@ import { sharedBenchCopy } from './shared-bench.mjs';
 const run = promisify(execFile);
 const ROOT = new URL('../..', import.meta.url).pathname;
 const OUT = join(ROOT, 'bench/.out');
-const CLI = join(ROOT, 'dist/pyralog.js');
+const CLI = join(ROOT, 'dist/pyralog-launcher.cjs');
 const LIBRARY = join(ROOT, 'dist/index.js');
 
 const msgs = Number(option('msgs', '1000000'));

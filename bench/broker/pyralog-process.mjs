@@ -1,11 +1,11 @@
-// Starts the built `pyralog start` (dist/pyralog.js) for a benchmark: port 0, admin listener on port
+// Starts the built `pyralog start` (dist/pyralog-launcher.cjs, the bin) for a benchmark: port 0, admin listener on port
 // 0, the given data dir; resolves on its ready line. Shared by bench/broker and bench/cli.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const CLI = join(ROOT, 'dist/pyralog.js');
+const CLI = join(ROOT, 'dist/pyralog-launcher.cjs');
 
 /**
  * Spawns `pyralog start` with `extraArgs` (after the command) and `nodeArgs` (before it); resolves with

@@ -37,7 +37,7 @@ import { sharedBenchCopy } from '../broker/shared-bench.mjs';
 const run = promisify(execFile);
 const ROOT = new URL('../..', import.meta.url).pathname;
 const OUT = join(ROOT, 'bench/.out');
-const CLI = join(ROOT, 'dist/pyralog.js');
+const CLI = join(ROOT, 'dist/pyralog-launcher.cjs');
 
 const msgs = Number(option('msgs', '1000000'));
 const runs = Number(option('runs', '3'));
@@ -129,7 +129,7 @@ async function pyralog(bootstrap, topic, flags, cli = CLI, count = msgs) {
 
 mkdirSync(OUT, { recursive: true });
 if (!existsSync(CLI)) {
-  console.error('dist/pyralog.js is missing: run `npm run build` first');
+  console.error('dist/pyralog-launcher.cjs is missing: run `npm run build` first');
   process.exit(1);
 }
 const perf = join(await sharedBenchCopy(), 'bin/rdkafka_performance');

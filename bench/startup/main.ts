@@ -4,8 +4,9 @@
 // Then the built command against Node's own floor (a script that prints a ready line at once), one
 // after the other in each round, with the CPU time of the process (all its threads) at its ready
 // line, which a loaded machine stretches far less than the wall clock; `--ab <launcher>` adds
-// another build (a copy of an earlier dist/pyralog.js, with its package.json one level up).
-// Usage: node --import tsx bench/startup/main.ts [--runs 5] [--ab /tmp/old/dist/pyralog.js]
+// another build (the launcher of a copy of an earlier dist/, with its package.json one level up:
+// dist/pyralog.js before the bin was dist/pyralog-launcher.cjs).
+// Usage: node --import tsx bench/startup/main.ts [--runs 5] [--ab /tmp/old/dist/pyralog-launcher.cjs]
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -15,6 +16,8 @@ import { createInterface } from 'node:readline';
 import { startBroker } from '../../src/index.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
+/** The bin, as `npm start` and an installed `pyralog` run it. */
+const LAUNCHER = 'dist/pyralog-launcher.cjs';
 function option(name: string): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
   return at === -1 ? undefined : process.argv[at + 1];
@@ -111,8 +114,8 @@ console.log(`startBroker() disk storage to ready: ${median(disk).toFixed(1)} ms 
 const viaTsx = await repeat(() => processStart(['--import', 'tsx', 'src/cli/main.ts']));
 console.log(`pyralog start (tsx, spawn to ready line): ${median(viaTsx.map((r) => r.ms)).toFixed(0)} ms`);
 console.log(`pyralog start (tsx) RSS at ready: ${median(viaTsx.map((r) => r.rssMiB)).toFixed(1)} MiB`);
-if (existsSync(join(ROOT, 'dist/pyralog.js'))) {
-  const viaDist = await repeat(() => processStart(['dist/pyralog.js']));
+if (existsSync(join(ROOT, LAUNCHER))) {
+  const viaDist = await repeat(() => processStart([LAUNCHER]));
   console.log(`pyralog start (dist, spawn to ready line): ${median(viaDist.map((r) => r.ms)).toFixed(0)} ms`);
   console.log(`pyralog start (dist) RSS at ready: ${median(viaDist.map((r) => r.rssMiB)).toFixed(1)} MiB`);
 } else {
@@ -125,8 +128,12 @@ const { NODE_EXTRA_CA_CERTS: extraCaCerts, ...withoutExtraCerts } = process.env;
 const variants: { name: string; start: () => Promise<Started> }[] = [
   { name: 'Node floor (-e, ready at once)', start: () => processStart(FLOOR) },
 ];
-if (existsSync(join(ROOT, 'dist/pyralog.js'))) {
-  variants.push({ name: 'pyralog start (dist)', start: () => processStart(['dist/pyralog.js']) });
+if (existsSync(join(ROOT, LAUNCHER))) {
+  variants.push({ name: 'pyralog start (dist)', start: () => processStart([LAUNCHER]) });
+  variants.push({
+    name: 'pyralog start (dist/pyralog.js, its ES module entry)',
+    start: () => processStart(['dist/pyralog.js']),
+  });
 }
 if (ab !== undefined) {
   variants.push({ name: `pyralog start (${ab})`, start: () => processStart([ab], dirname(dirname(ab))) });
@@ -137,10 +144,10 @@ if (extraCaCerts !== undefined) {
     name: 'Node floor without NODE_EXTRA_CA_CERTS',
     start: () => processStart(FLOOR, ROOT, withoutExtraCerts),
   });
-  if (existsSync(join(ROOT, 'dist/pyralog.js'))) {
+  if (existsSync(join(ROOT, LAUNCHER))) {
     variants.push({
       name: 'pyralog start (dist) without NODE_EXTRA_CA_CERTS',
-      start: () => processStart(['dist/pyralog.js'], ROOT, withoutExtraCerts),
+      start: () => processStart([LAUNCHER], ROOT, withoutExtraCerts),
     });
   }
 }

@@ -15,7 +15,7 @@ export interface CliRun {
 }
 
 export interface CliBundle {
-  /** The launcher's path (what `node <path> <args>` runs, as the `pyralog` bin does). */
+  /** The launcher's path (the `pyralog` bin: what `node <path> <args>` runs). */
   readonly path: string;
   /** Runs `pyralog <args>` to its end. */
   run(...args: string[]): Promise<CliRun>;
@@ -34,7 +34,7 @@ export interface CliBundle {
 export async function bundleCli(name: string): Promise<CliBundle> {
   const base = join('tmp', `pyralog-${name}-${process.pid}`);
   await bundleCommand(base);
-  const bundle = join(ROOT, `${base}.js`);
+  const bundle = join(ROOT, `${base}-launcher.cjs`);
   const start = (args: readonly string[], stdin: 'pipe' | 'ignore') => {
     const child = spawn(process.execPath, [bundle, ...args], { cwd: ROOT, stdio: [stdin, 'pipe', 'pipe'] });
     let stdout = '';
@@ -60,7 +60,7 @@ export async function bundleCli(name: string): Promise<CliBundle> {
     },
     start: (...args) => start(args, 'ignore'),
     remove: async () => {
-      for (const suffix of ['.js', '.cjs', '.cjs.map', '.cjs.LICENSES.txt'])
+      for (const suffix of ['.js', '-launcher.cjs', '.cjs', '.cjs.map', '.cjs.LICENSES.txt'])
         await rm(join(ROOT, `${base}${suffix}`), { force: true });
     },
   };

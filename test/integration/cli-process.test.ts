@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import kafkajs from 'kafkajs';
+import { ROOT } from '../../tools/build/bundles.js';
 import { type PyralogProcess, startPyralog, stopPyralog } from '../../tools/pyralog-process.js';
 import { bundleCli, type CliBundle } from './cli-bundle.js';
 
@@ -125,13 +126,18 @@ describe('pyralog start (real process)', () => {
     assert.match(startHelp.stdout, /--log-dirs <dirs>/);
   });
 
+  it('runs from its ES module entry too (`node dist/pyralog.js`)', async () => {
+    const { stdout } = await run(process.execPath, [cli.path.replace(/-launcher\.cjs$/, '.js'), '--version']);
+    assert.equal(stdout.trim(), JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).version);
+  });
+
   it('carries commander and pino inside the ASCII bundle, with their licenses beside it', async () => {
-    const bundle = await readFile(cli.path.replace(/\.js$/, '.cjs'), 'utf8');
+    const bundle = await readFile(cli.path.replace(/-launcher\.cjs$/, '.cjs'), 'utf8');
     assert.doesNotMatch(bundle, /require\("(commander|pino)"\)/);
     assert.match(bundle, /require\("@node-rs\/crc32"\)/);
     // ASCII only, so that V8 holds it one byte per character and the launcher reads it as Latin-1.
     assert.doesNotMatch(bundle, /[\u0080-\uffff]/);
-    const licenses = await readFile(cli.path.replace(/\.js$/, '.cjs.LICENSES.txt'), 'utf8');
+    const licenses = await readFile(cli.path.replace(/-launcher\.cjs$/, '.cjs.LICENSES.txt'), 'utf8');
     for (const name of ['commander', 'pino', 'sonic-boom'])
       assert.match(licenses, new RegExp(`^${name}\n-+\n.*(MIT|Copyright)`, 'ms'));
   });

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Builds the shipped `pyralog` command: dist/pyralog.cjs and its launcher dist/pyralog.js
+// Builds the shipped `pyralog` command: dist/pyralog.cjs and its launcher dist/pyralog-launcher.cjs
 // (tools/build/bundles.ts bundleCommand), then writes V8's code cache for it,
 // dist/pyralog.cjs.cache, by starting a broker once (port 0, a temp data dir) and stopping it as
-// soon as it is ready. The bin, dist/pyralog.js (src/cli/launcher.ts), runs the bundle from
+// soon as it is ready. The bin, dist/pyralog-launcher.cjs (src/cli/launcher.ts), runs the bundle from
 // that cache: `pyralog start` then deserialises the functions it runs instead of parsing and
 // compiling them (see bench/startup).
 // Usage: node --import tsx tools/build/bundle-cli.ts   (run by `npm run build`, after tsc)
@@ -28,7 +28,9 @@ async function writeCodeCache(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'pyralog-code-cache-'));
   let status: number | null = null;
   try {
-    const broker = await startPyralog(dataDir, [], { WRITE_PYRALOG_CODE_CACHE: '1' }, ['dist/pyralog.js']);
+    const broker = await startPyralog(dataDir, [], { WRITE_PYRALOG_CODE_CACHE: '1' }, [
+      'dist/pyralog-launcher.cjs',
+    ]);
     status = await stopPyralog(broker);
   } finally {
     await rm(dataDir, { recursive: true, force: true });

@@ -5,8 +5,8 @@
 // `pyralog start` loads before it is ready (COMMAND_BUNDLED): the native addons (CRC-32C, xxhash,
 // snappy, lz4, zstd) cannot be bundled, and the others load on use (prom-client on the first scrape).
 import { readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
@@ -84,29 +84,36 @@ const common = {
   logLevel: 'warning',
 } as const;
 
+/** CommonJS output that runs from any file name: import.meta.url becomes the file's own URL. */
+const commonJs = {
+  format: 'cjs',
+  // import.meta does not exist in CommonJS: the bundle's own file URL stands in for it.
+  define: { 'import.meta.url': '__pyralogFileUrl' },
+  banner: { js: 'const __pyralogFileUrl = require("node:url").pathToFileURL(__filename).href;' },
+} as const;
+
 /**
- * Bundles the `pyralog` command as it ships: `<base>.cjs`, src/cli/main.ts, every module of ours
- * it imports and COMMAND_BUNDLED as one CommonJS file (their licenses in `<base>.cjs.LICENSES.txt`), and `<base>.js`, the launcher (src/cli/launcher.ts) that runs it
- * from V8's code cache `<base>.cjs.cache` when one is there. CommonJS because Node 20 has no code
- * cache for ES modules (module.enableCompileCache is Node 22). `base` is a path relative to the
- * repository root, exactly one directory deep (dist/pyralog, tmp/pyralog-x), so that
- * `new URL('../package.json', import.meta.url)` in src/version.ts finds the package's package.json.
+ * Bundles the `pyralog` command as it ships: `<base>.cjs`, src/cli/main.ts, every module of ours it
+ * imports and COMMAND_BUNDLED as one CommonJS file (their licenses in `<base>.cjs.LICENSES.txt`);
+ * `<base>-launcher.cjs`, the bin (src/cli/launcher.ts), which runs it from V8's code cache
+ * `<base>.cjs.cache` when one is there; and `<base>.js`, an ES module that imports the launcher, for
+ * `node dist/pyralog.js`. CommonJS because Node 20 has no code cache for ES modules
+ * (module.enableCompileCache is Node 22). `base` is a path relative to the repository root, exactly
+ * one directory deep (dist/pyralog, tmp/pyralog-x), so that `new URL('../package.json',
+ * import.meta.url)` in src/version.ts finds the package's package.json.
  */
 export async function bundleCommand(base: string): Promise<void> {
   const bundle = await build({
     ...common,
+    ...commonJs,
     external: commandExternals(),
     metafile: true,
     entryPoints: ['src/cli/main.ts'],
     outfile: `${base}.cjs`,
-    format: 'cjs',
     sourcemap: true,
-    // import.meta does not exist in CommonJS: the bundle's own file URL stands in for it.
-    define: { 'import.meta.url': '__pyralogFileUrl' },
     // import() becomes require(): a vm.Script (the launcher) has no module loader for import() without
     // an experimental flag, and every dependency is CommonJS (prom-client loads on the first scrape).
     supported: { 'dynamic-import': false },
-    banner: { js: 'const __pyralogFileUrl = require("node:url").pathToFileURL(__filename).href;' },
   });
   const output = join(ROOT, `${base}.cjs`);
   const text = await readFile(output, 'utf8');
@@ -115,11 +122,17 @@ export async function bundleCommand(base: string): Promise<void> {
   await writeFile(licenses, licenseNotice(bundledPackages(bundle.metafile), readLicenseFile));
   await build({
     ...common,
+    ...commonJs,
     packages: 'external',
     entryPoints: ['src/cli/launcher.ts'],
-    outfile: `${base}.js`,
-    format: 'esm',
+    outfile: `${base}-launcher.cjs`,
   });
+  const esModule = join(ROOT, `${base}.js`);
+  await writeFile(
+    esModule,
+    `#!/usr/bin/env node\n// Runs the pyralog command through its CommonJS launcher (the bin).\nimport './${basename(base)}-launcher.cjs';\n`,
+  );
+  await chmod(esModule, 0o755);
 }
 
 /** Bundles one entry point (relative to the root) as an ES module, for a child process to run. */
