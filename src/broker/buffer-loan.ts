@@ -8,6 +8,10 @@ import type { BufferPool } from '../network/index.js';
 export class BufferLoan {
   private readonly byPartition: (Buffer | undefined)[] = [];
   private readonly taken: Buffer[] = [];
+  /** Per partition index: its records are a view of buffers shared with reads ahead (see adoptShared). */
+  private readonly shared: boolean[] = [];
+  /** What gives the shared buffers' share back, once the response was written. */
+  private readonly releases: (() => void)[] = [];
   private isReturned = false;
 
   constructor(private readonly pool: BufferPool) {}
@@ -26,19 +30,20 @@ export class BufferLoan {
   }
 
   /**
-   * Lends `buffers` (read ahead by FetchReadAhead for the `index`th partition, its result a view of
-   * the last one) with this loan from now on: they go back to the pool with the others.
+   * The `index`th partition's records are a view of pooled buffers shared with other ranges read
+   * ahead (FetchReadAhead): `release` gives this response's share back once it was written. A later
+   * read of that partition (a long poll's next try) takes a buffer of its own, never those.
    */
-  adopt(index: number, buffers: readonly Buffer[]): void {
-    const last = buffers.at(-1);
-    if (last === undefined || this.isReturned) return; // returned already: left to the GC
-    this.taken.push(...buffers);
-    this.byPartition[index] = last;
+  adoptShared(index: number, release: () => void): void {
+    if (this.isReturned) return; // returned already: the share is never given back, the GC takes the buffers
+    this.releases.push(release);
+    this.shared[index] = true;
+    this.byPartition[index] = undefined;
   }
 
   /** True when the `index`th partition's read filled a buffer of this loan (it read a log file). */
   hasBuffer(index: number): boolean {
-    return this.byPartition[index] !== undefined;
+    return this.byPartition[index] !== undefined || this.shared[index] === true;
   }
 
   /** Gives every buffer taken back to the pool; later reads through this loan allocate their own. */
@@ -46,7 +51,10 @@ export class BufferLoan {
     if (this.isReturned) return;
     this.isReturned = true;
     for (const buffer of this.taken) this.pool.give(buffer);
+    for (const release of this.releases) release();
     this.taken.length = 0;
+    this.releases.length = 0;
     this.byPartition.length = 0;
+    this.shared.length = 0;
   }
 }

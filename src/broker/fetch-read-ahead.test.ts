@@ -49,13 +49,19 @@ interface Setup {
 
 /**
  * A broker whose read-aheads start at once (no setImmediate), with `count` records of 100 KiB in
- * `topic`, reading `ranges` ranges ahead.
+ * `topic`, reading `ranges` ranges ahead, `rangesPerRead` ranges in one read.
  */
-async function setUp(count: number, configs: Record<string, string> = {}, ranges = 1): Promise<Setup> {
+async function setUp(
+  count: number,
+  configs: Record<string, string> = {},
+  ranges = 1,
+  rangesPerRead = 1,
+): Promise<Setup> {
   const pool = new OverwritingPool();
   const readAhead = new FetchReadAhead(pool, {
     maxBytes: 16 * 1024 * 1024,
     ranges,
+    rangesPerRead,
     defer: (start) => start(),
   });
   const broker = await createTestBroker({}, { readBuffers: pool, readAhead });
@@ -298,6 +304,133 @@ describe('Fetch read-ahead', () => {
         const response = await fetchFrom(0, 2n);
         assert.equal(response?.responses[0]?.partitions[0]?.errorCode, ErrorCode.NONE);
         assert.equal(readAhead.counts.used, 1, "partition 0's second range was kept and taken");
+      } finally {
+        await broker.close();
+      }
+    });
+  });
+
+  describe('two ranges per read', () => {
+    it('answers two fetches from each read, byte for byte, and gives each buffer back after both', async () => {
+      const { broker, readAhead, pool } = await setUp(10, {}, 1, 2);
+      try {
+        for (let offset = 0n; offset < 10n; offset += 1n) {
+          const { errorCode, records } = await fetchRecords(broker, oneRecord(offset));
+          assert.equal(errorCode, ErrorCode.NONE);
+          assert.deepEqual(records, [[offset, valueAt(Number(offset))]]);
+        }
+        // Offset 0 read by its fetch; 1-2, 3-4, 5-6 and 7-8 each one file read cut in two; 9 read
+        // ahead from the in-memory tail (which ends the chain): 5 reads for 9 fetches.
+        assert.equal(readAhead.counts.used, 9);
+        assert.equal(readAhead.counts.started, 5);
+        await eventually('nothing kept', () => (readAhead.size === 0 ? true : undefined));
+        assert.equal(readAhead.heldBytes, 0);
+        assert.ok(pool.given >= 4, `every read's buffer went back (${pool.given})`);
+      } finally {
+        await broker.close();
+      }
+    });
+
+    it('keeps the second range until its fetch: the first response given back leaves its bytes intact', async () => {
+      const { broker, readAhead, pool } = await setUp(6, {}, 1, 2);
+      try {
+        await fetchRecords(broker, oneRecord(0n));
+        await fetchRecords(broker, oneRecord(1n));
+        const given = pool.given;
+        assert.equal(readAhead.size, 1, 'offset 2, cut from the read of 1-2, is kept');
+        assert.ok(readAhead.heldBytes > 0);
+        // Were the shared buffer back in the pool, it would hold 0xee now and fail the CRC check.
+        assert.deepEqual((await fetchRecords(broker, oneRecord(2n))).records, [[2n, valueAt(2)]]);
+        assert.equal(readAhead.counts.used, 2);
+        assert.ok(pool.given > given, 'given back once both fetches were answered');
+      } finally {
+        await broker.close();
+      }
+    });
+
+    it('reads the second range again after a truncation between the two fetches', async () => {
+      const { broker, readAhead } = await setUp(6, {}, 1, 2);
+      try {
+        await fetchRecords(broker, oneRecord(0n));
+        await fetchRecords(broker, oneRecord(1n));
+        assert.equal(readAhead.counts.used, 1);
+        await partitionOf(broker).log.truncateTo(2n);
+        await broker.call(ApiKey.Produce, 9, produceBody('log', 0, batch('replaced')));
+        assert.deepEqual((await fetchRecords(broker, oneRecord(2n))).records, [[2n, 'replaced']]);
+        assert.equal(readAhead.counts.used, 1, 'the range cut before the truncation is not used');
+      } finally {
+        await broker.close();
+      }
+    });
+
+    it("a long poll's second try reads into a buffer of its own, not the one shared with the next range", async () => {
+      const { broker, readAhead } = await setUp(6, {}, 1, 2);
+      try {
+        await fetchRecords(broker, oneRecord(0n));
+        // One record is below min.bytes: the fetch waits out its max wait, then reads offset 1 again.
+        const waiting = await fetchRecords(broker, {
+          ...oneRecord(1n),
+          minBytes: 2 * VALUE_BYTES,
+          maxWaitMs: 20,
+        });
+        assert.deepEqual(waiting.records, [[1n, valueAt(1)]]);
+        assert.deepEqual((await fetchRecords(broker, oneRecord(2n))).records, [[2n, valueAt(2)]]);
+        assert.equal(readAhead.counts.used, 2);
+      } finally {
+        await broker.close();
+      }
+    });
+
+    it('cuts read_committed ranges too, each with the aborted transactions a read of it returns', async () => {
+      const { broker, readAhead } = await setUp(2, {}, 1, 2);
+      const committedFetch = (offset: bigint) => ({ ...oneRecord(offset), isolationLevel: 1 });
+      try {
+        // Offsets 2-3: a transaction of producer 7 (one record of 100 KiB each), then aborted (4).
+        for (const sequence of [0, 1]) {
+          const records = encodeRecordBatchSync(
+            createRecordBatch({
+              producerId: 7n,
+              producerEpoch: 0,
+              baseSequence: sequence,
+              isTransactional: true,
+              records: [{ value: Buffer.from(valueAt(2 + sequence)) }],
+            }),
+          );
+          const body = { ...produceBody('log', 0, records), transactionalId: 'app' };
+          const produced = await broker.call(ApiKey.Produce, 9, body);
+          assert.equal(produced?.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.NONE);
+        }
+        const marker = await broker.call(ApiKey.WriteTxnMarkers, 1, {
+          markers: [
+            {
+              producerId: 7n,
+              producerEpoch: 0,
+              transactionResult: false,
+              topics: [{ name: 'log', partitionIndexes: [0] }],
+              coordinatorEpoch: 0,
+            },
+          ],
+        });
+        assert.equal(marker?.markers[0]?.topics[0]?.partitions[0]?.errorCode, ErrorCode.NONE);
+        for (let offset = 5; offset < 9; offset += 1)
+          await broker.call(ApiKey.Produce, 9, produceBody('log', 0, batch(valueAt(offset))));
+        const fresh = new Map<bigint, unknown>();
+        for (const offset of [1n, 2n, 3n]) {
+          readAhead.clear();
+          const response = await broker.call(ApiKey.Fetch, 12, committedFetch(offset));
+          fresh.set(offset, response?.responses[0]?.partitions[0]?.abortedTransactions);
+        }
+        assert.deepEqual(fresh.get(2n), [{ producerId: 7n, firstOffset: 2n }]);
+        readAhead.clear();
+        const started = readAhead.counts.started;
+        await fetchRecords(broker, committedFetch(0n));
+        for (const offset of [1n, 2n, 3n]) {
+          const response = await broker.call(ApiKey.Fetch, 12, committedFetch(offset));
+          const partition = response?.responses[0]?.partitions[0];
+          assert.equal(partition?.errorCode, ErrorCode.NONE);
+          assert.deepEqual(partition?.abortedTransactions, fresh.get(offset), `offset ${offset}`);
+        }
+        assert.equal(readAhead.counts.started - started, 2, 'offsets 1-2 and 3-4 read ahead, one read each');
       } finally {
         await broker.close();
       }

@@ -46,6 +46,14 @@ export interface FetchReadAheadOptions {
    */
   readonly ranges?: number;
   /**
+   * Ranges one file read covers (default 1): with 2, a read ahead takes twice the fetch's limit in
+   * one positional read and is cut into the next range and the one after it, each exactly what a
+   * fresh read of it returns, so a consumer's fetches cost half the thread-pool reads (and their
+   * trips through the read path). read_uncommitted only (read_committed's aborted transactions are
+   * collected per range), and only when the budget holds the wider read.
+   */
+  readonly rangesPerRead?: number;
+  /**
    * Runs a read-ahead's start later: by default setImmediate, i.e. after the response's socket write
    * (issued on the next tick) has run, so that the thread-pool read does not compete for a CPU with
    * that write on the main thread; it still starts before the next request is read.
@@ -56,17 +64,29 @@ export interface FetchReadAheadOptions {
 const DEFAULT_EXPIRY_MS = 1000;
 const DEFAULT_MAX_PER_PARTITION = 4;
 
-/** A read started ahead of the fetch that will want it. */
+/**
+ * The pooled buffers one read ahead took (its records are a view of the last one), shared by the
+ * ranges cut from that read: they go back to the pool once no kept range and no fetch response
+ * (BufferLoan) refers to them any more.
+ */
+class Lease {
+  readonly buffers: Buffer[] = [];
+  /** Their bytes, counted in FetchReadAhead.heldBytes while some range cut from the read is kept. */
+  bytes = 0;
+  /** Ranges of this read still kept (not yet claimed, or dropped but still reading). */
+  entries = 1;
+  /** Claimed ranges whose fetch response has not given them back yet. */
+  loans = 0;
+}
+
+/** A read started ahead of the fetch that will want it (or a range cut from such a read). */
 interface Entry {
   readonly partition: Partition;
   readonly spec: ReadSpec;
   /** The partition's readGeneration when the read started: any change since makes the result stale. */
   readonly generation: number;
   readonly startedMs: number;
-  /** The pooled buffers the read took (its records are a view of the last one). */
-  readonly buffers: Buffer[];
-  /** Their bytes, counted in FetchReadAhead.heldBytes until they are given back or lent on. */
-  bytes: number;
+  readonly lease: Lease;
   /** Never rejects: a failed read (a closed log) is no result. Set right after the read starts. */
   read: Promise<PartitionRead | undefined>;
   /** The offset after the records read, once the read settled with some (where the next range starts). */
@@ -74,6 +94,8 @@ interface Entry {
   /** Whether the range after this one is (to be) read once this read settles. */
   isContinued: boolean;
   isSettled: boolean;
+  /** Dropped before its read settled: no range after it is cut from the read. */
+  isDropped: boolean;
 }
 
 /**
@@ -110,6 +132,7 @@ export class FetchReadAhead {
   private readonly expiryMs: number;
   private readonly maxPerPartition: number;
   private readonly ranges: number;
+  private readonly rangesPerRead: number;
   private readonly defer: (start: () => void) => void;
 
   constructor(
@@ -120,6 +143,7 @@ export class FetchReadAhead {
     this.expiryMs = options.expiryMs ?? DEFAULT_EXPIRY_MS;
     this.maxPerPartition = options.maxPerPartition ?? DEFAULT_MAX_PER_PARTITION;
     this.ranges = Math.max(1, options.ranges ?? 1);
+    this.rangesPerRead = Math.max(1, options.rangesPerRead ?? 1);
     this.defer = options.defer ?? setImmediate;
   }
 
@@ -183,7 +207,9 @@ export class FetchReadAhead {
     } else if (this.held + spec.maxBytes > this.options.maxBytes || kept.length >= this.maxPerPartition) {
       return undefined;
     }
-    return this.start(partition, spec, now);
+    const wideBytes = spec.maxBytes * this.rangesPerRead;
+    const isWide = this.rangesPerRead > 1 && this.held + wideBytes <= this.options.maxBytes;
+    return this.start(partition, spec, now, isWide ? wideBytes : spec.maxBytes);
   }
 
   /**
@@ -216,10 +242,14 @@ export class FetchReadAhead {
         this.giveBack(entry);
         return undefined;
       }
-      this.held -= entry.bytes;
+      const lease = entry.lease;
+      this.leaveKept(lease);
       this.counts.used += 1;
       if (!wasSettled) this.counts.waited += 1;
-      loan.adopt(index, entry.buffers);
+      if (lease.buffers.length > 0) {
+        lease.loans += 1;
+        loan.adoptShared(index, () => this.releaseLoan(lease));
+      }
       const log = entry.partition;
       return partitionRead(
         read,
@@ -236,20 +266,25 @@ export class FetchReadAhead {
     for (const entry of [...this.entries]) this.drop(entry);
   }
 
-  private start(partition: Partition, spec: ReadSpec, now: number): Entry {
+  /**
+   * Reads `readBytes` (spec.maxBytes, or a multiple of it: see rangesPerRead) from spec.fetchOffset
+   * into pooled buffers; a wider read is cut into spec's range and the ranges after it as it settles.
+   */
+  private start(partition: Partition, spec: ReadSpec, now: number, readBytes: number): Entry {
     this.counts.started += 1;
-    const buffers: Buffer[] = [];
+    const lease = new Lease();
+    const buffers = lease.buffers;
     const entry: Entry = {
       partition,
       spec,
       generation: partition.readGeneration,
       startedMs: now,
-      buffers,
-      bytes: 0,
+      lease,
       read: Promise.resolve(undefined),
       nextOffset: undefined,
       isContinued: false,
       isSettled: false,
+      isDropped: false,
     };
     // Called before each file read of this one read (see ReadOptions.allocate): the buffer taken
     // last is reused while large enough, as the read's earlier attempts are discarded.
@@ -258,19 +293,20 @@ export class FetchReadAhead {
       if (last !== undefined && last.length >= length) return last;
       const buffer = this.pool.take(length);
       buffers.push(buffer);
-      entry.bytes += buffer.length;
+      lease.bytes += buffer.length;
       this.held += buffer.length;
       return buffer;
     };
     // The first allocate may come before partition.read returns: the entry exists by then.
     entry.read = partition
-      .read(spec.fetchOffset, spec.maxBytes, spec.minOneBatch, spec.isolationLevel, allocate)
+      .read(spec.fetchOffset, readBytes, spec.minOneBatch, spec.isolationLevel, allocate)
       .then(
-        (result) => {
+        (read) => {
           entry.isSettled = true;
-          // Read now, while the buffers are certainly still this entry's (a claim lends them on).
-          if (result.kind === 'records' && buffers.length > 0)
-            entry.nextOffset = nextOffsetAfter(result.records);
+          if (read.kind !== 'records' || buffers.length === 0) return read;
+          // Cut now, while the buffers are certainly still this entry's (a claim lends them on).
+          const result = readBytes === spec.maxBytes ? read : this.cutRanges(entry, read, now);
+          entry.nextOffset = nextOffsetAfter(result.records);
           return result;
         },
         () => {
@@ -278,10 +314,7 @@ export class FetchReadAhead {
           return undefined;
         },
       );
-    const kept = this.byPartition.get(partition);
-    if (kept === undefined) this.byPartition.set(partition, [entry]);
-    else kept.push(entry);
-    this.entries.add(entry);
+    this.keep(entry);
     return entry;
   }
 
@@ -314,7 +347,60 @@ export class FetchReadAhead {
     }
   }
 
+  /**
+   * A wide read's first range (the records a read of entry.spec returns: whole batches within its
+   * limit, the first one whole when minOneBatch allows it), keeping the ranges after it as entries
+   * of their own (the same limits, the same lease and readGeneration) while the read is still wanted.
+   */
+  private cutRanges(entry: Entry, read: RecordsRead, now: number): RecordsRead {
+    const records = read.records;
+    const spec = entry.spec;
+    const firstEnd = rangeEnd(records, 0, spec.maxBytes, spec.minOneBatch);
+    let start = firstEnd;
+    for (let count = 1; count < this.rangesPerRead && start > 0 && start < records.length; count += 1) {
+      const end = rangeEnd(records, start, spec.maxBytes, spec.minOneBatch);
+      const fetchOffset = nextOffsetAfter(records.subarray(0, start));
+      if (end === start || fetchOffset === undefined || entry.isDropped || !this.isCurrent(entry)) break;
+      const kept = this.byPartition.get(entry.partition) ?? [];
+      if (kept.length >= this.maxPerPartition || this.keptFrom(entry.partition, fetchOffset) !== undefined)
+        break;
+      const range = records.subarray(start, end);
+      entry.lease.entries += 1;
+      this.keep({
+        partition: entry.partition,
+        spec: spec.from(fetchOffset),
+        generation: entry.generation,
+        startedMs: now,
+        lease: entry.lease,
+        read: Promise.resolve(this.rangeRead(entry, read, fetchOffset, range)),
+        nextOffset: nextOffsetAfter(range),
+        isContinued: false,
+        isSettled: true,
+        isDropped: false,
+      });
+      start = end;
+    }
+    return this.rangeRead(entry, read, spec.fetchOffset, records.subarray(0, firstEnd));
+  }
+
+  /** `read` answering for `range` of its records (from `fetchOffset`), as a read of that range would. */
+  private rangeRead(entry: Entry, read: RecordsRead, fetchOffset: bigint, range: Buffer): RecordsRead {
+    const abortedTxns =
+      entry.spec.isolationLevel === 'readCommitted'
+        ? entry.partition.abortedTxnsOf(fetchOffset, range)
+        : undefined;
+    return withRecords(read, range, abortedTxns);
+  }
+
+  private keep(entry: Entry): void {
+    const kept = this.byPartition.get(entry.partition);
+    if (kept === undefined) this.byPartition.set(entry.partition, [entry]);
+    else kept.push(entry);
+    this.entries.add(entry);
+  }
+
   private drop(entry: Entry): void {
+    entry.isDropped = true;
     this.forget(entry);
     this.giveBackWhenSettled(entry);
   }
@@ -334,12 +420,66 @@ export class FetchReadAhead {
     else void entry.read.then(() => this.giveBack(entry));
   }
 
-  private giveBack(entry: Entry): void {
-    for (const buffer of entry.buffers) this.pool.give(buffer);
-    entry.buffers.length = 0;
-    this.held -= entry.bytes;
-    entry.bytes = 0;
+  /** A range that was kept is no more (claimed, or dropped and settled). */
+  private leaveKept(lease: Lease): void {
+    lease.entries -= 1;
+    if (lease.entries === 0) this.held -= lease.bytes;
   }
+
+  /** A range dropped (or found unusable) once its read settled: its lease may go back to the pool. */
+  private giveBack(entry: Entry): void {
+    const lease = entry.lease;
+    this.leaveKept(lease);
+    this.freeIfUnused(lease);
+  }
+
+  /** A fetch response holding a claimed range was written. */
+  private releaseLoan(lease: Lease): void {
+    lease.loans -= 1;
+    this.freeIfUnused(lease);
+  }
+
+  private freeIfUnused(lease: Lease): void {
+    if (lease.entries > 0 || lease.loans > 0) return;
+    for (const buffer of lease.buffers) this.pool.give(buffer);
+    lease.buffers.length = 0;
+    lease.bytes = 0;
+  }
+}
+
+type RecordsRead = PartitionRead & { readonly kind: 'records' };
+
+/** `read` with `records` instead of its own. */
+function withRecords(
+  read: RecordsRead,
+  records: Buffer,
+  abortedTxns: PartitionRead['abortedTxns'],
+): RecordsRead {
+  return {
+    kind: 'records',
+    records,
+    logStartOffset: read.logStartOffset,
+    logEndOffset: read.logEndOffset,
+    highWatermark: read.highWatermark,
+    lastStableOffset: read.lastStableOffset,
+    abortedTxns,
+  };
+}
+
+/**
+ * Where the range of whole batches from `start` (a batch start in `records`) ends within `maxBytes`,
+ * as a log read cuts it (readSegment): the first batch whole even above the limit when `minOneBatch`,
+ * else none; `start` when not even one batch is taken.
+ */
+function rangeEnd(records: Buffer, start: number, maxBytes: number, minOneBatch: boolean): number {
+  let position = start;
+  while (position + LOG_OVERHEAD <= records.length) {
+    const end = position + records.readInt32BE(position + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
+    if (end > records.length) break;
+    if (end - start > maxBytes && !(position === start && minOneBatch)) break;
+    position = end;
+  }
+  return position;
 }
 
 /** A result the fetch may answer with: some batch, within its limit unless it may exceed it by one batch. */

@@ -452,9 +452,17 @@ export class Partition {
     const read = await this.log.read(fetchOffset, { maxBytes, minOneBatch, maxOffset, allocate });
     if (!isReadCommitted || read.kind !== 'records')
       return partitionRead(read, read.highWatermark, read.logStartOffset, lastStableOffset, undefined);
-    const upperBound = read.records.length === 0 ? fetchOffset : lastOffsetOf(read.records) + 1n;
-    const abortedTxns = upperBound > fetchOffset ? this.log.collectAbortedTxns(fetchOffset, upperBound) : [];
+    const abortedTxns = this.abortedTxnsOf(fetchOffset, read.records);
     return partitionRead(read, read.highWatermark, read.logStartOffset, lastStableOffset, abortedTxns);
+  }
+
+  /**
+   * read_committed: the aborted transactions overlapping `records` (whole batches read from
+   * `fetchOffset` below the last stable offset), up to Kafka's bound, the offset after the last batch.
+   */
+  abortedTxnsOf(fetchOffset: bigint, records: Buffer): AbortedTxn[] {
+    const upperBound = records.length === 0 ? fetchOffset : lastOffsetOf(records) + 1n;
+    return upperBound > fetchOffset ? this.log.collectAbortedTxns(fetchOffset, upperBound) : [];
   }
 
   /**

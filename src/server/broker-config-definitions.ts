@@ -418,6 +418,15 @@ export const BROKER_CONFIG_DEFINITIONS = {
       "takes longer than the consumer's round trip. Reads beyond the first never drop other " +
       "consumers' results for room (see pyralog.fetch.read.ahead.max.bytes).",
   }),
+  'pyralog.fetch.read.ahead.ranges.per.read': intConfig({
+    default: 2,
+    min: 1,
+    doc:
+      'Pyralog: ranges one read ahead takes from the log file: with 2, twice the fetch limit is read ' +
+      "at once and cut into the consumer's next two ranges (each exactly what a read of it returns), " +
+      'so a consumer reading from files costs half as many thread-pool reads. read_uncommitted ' +
+      'fetches only, and only when pyralog.fetch.read.ahead.max.bytes holds the wider read.',
+  }),
   'pyralog.test.fsync.journal': stringConfig({
     default: null,
     doc:

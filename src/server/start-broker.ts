@@ -304,6 +304,7 @@ async function startBrokerParts(
         readAhead: new FetchReadAhead(readBuffers, {
           maxBytes: config.values['pyralog.fetch.read.ahead.max.bytes'],
           ranges: config.values['pyralog.fetch.read.ahead.ranges'],
+          rangesPerRead: config.values['pyralog.fetch.read.ahead.ranges.per.read'],
         }),
         stats,
       }),
