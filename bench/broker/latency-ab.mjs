@@ -393,16 +393,18 @@ if (rounds > 1) {
       window: Object.fromEntries(
         Object.keys(results[0].window).map((key) => [
           key,
-          key === 'threadMs' || key === 'switchCounts' || key === 'syscalls'
-            ? Object.fromEntries(
-                Object.keys(results[0].window[key]).map((kind) => [
-                  kind,
-                  results.reduce((sum, r) => sum + (r.window[key][kind] ?? 0), 0),
-                ]),
-              )
-            : key.startsWith('loopDelay')
-              ? Math.max(...results.map((r) => r.window[key]))
-              : results.reduce((sum, r) => sum + r.window[key], 0),
+          results[0].window[key] === undefined
+            ? undefined // a group not counted (syscalls without --syscalls)
+            : key === 'threadMs' || key === 'switchCounts' || key === 'syscalls'
+              ? Object.fromEntries(
+                  Object.keys(results[0].window[key]).map((kind) => [
+                    kind,
+                    results.reduce((sum, r) => sum + (r.window[key][kind] ?? 0), 0),
+                  ]),
+                )
+              : key.startsWith('loopDelay')
+                ? Math.max(...results.map((r) => r.window[key]))
+                : results.reduce((sum, r) => sum + r.window[key], 0),
         ]),
       ),
     };
