@@ -1,4 +1,6 @@
-// Small pieces every TypeScript bench uses: its command-line options and percentiles of samples.
+// Small pieces every TypeScript bench uses: its command-line options, percentiles of samples and the
+// CPU and context switches of this process's threads.
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** The value after `--<name>` on the command line, or `fallback` when absent. */
 export function argument(name: string, fallback: string): string {
@@ -9,4 +11,32 @@ export function argument(name: string, fallback: string): string {
 /** The `p`th percentile (0-100) of ascending `sorted` samples (nearest rank below); NaN when empty. */
 export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/**
+ * CPU ms and context switches (voluntary: woken after blocking; involuntary: preempted) of this
+ * process's threads so far, the main thread apart from the others: keys `cpuMs.main`,
+ * `voluntary.others`, ... (Linux, from /proc/self/task).
+ */
+export function threadCounts(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  const add = (key: string, value: number): void => {
+    counts[key] = (counts[key] ?? 0) + value;
+  };
+  for (const tid of readdirSync('/proc/self/task')) {
+    let stat: string;
+    let status: string;
+    try {
+      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      status = readFileSync(`/proc/self/task/${tid}/status`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const kind = tid === String(process.pid) ? 'main' : 'others';
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    add(`cpuMs.${kind}`, (Number(fields[11]) + Number(fields[12])) * 10);
+    add(`voluntary.${kind}`, Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0));
+    add(`involuntary.${kind}`, Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0));
+  }
+  return counts;
 }

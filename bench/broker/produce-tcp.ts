@@ -9,12 +9,12 @@
 //        [--log-dir DIR]
 // Copy both files into another checkout's bench/broker/ to measure that one.
 import { fork } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { startBroker } from '../../src/index.js';
 import { KafkaConnection } from '../../src/network/index.js';
 import { ApiKey } from '../../src/protocol/index.js';
+import { threadCounts } from '../bench-support.js';
 
 function option(name: string, fallback: string | undefined): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
@@ -26,30 +26,6 @@ const inflight = Number(option('inflight', '4'));
 const rounds = Number(option('rounds', '3'));
 const logDir = option('log-dir', undefined);
 const topic = 'work';
-
-/** CPU ms and context switches of this process's threads so far, main thread and the others apart. */
-function threadCounts(): Record<string, number> {
-  const counts: Record<string, number> = {};
-  const add = (key: string, value: number): void => {
-    counts[key] = (counts[key] ?? 0) + value;
-  };
-  for (const tid of readdirSync('/proc/self/task')) {
-    let stat: string;
-    let status: string;
-    try {
-      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      status = readFileSync(`/proc/self/task/${tid}/status`, 'utf8');
-    } catch {
-      continue; // the thread ended meanwhile
-    }
-    const kind = tid === String(process.pid) ? 'main' : 'others';
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    add(`cpuMs.${kind}`, (Number(fields[11]) + Number(fields[12])) * 10);
-    add(`voluntary.${kind}`, Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0));
-    add(`involuntary.${kind}`, Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0));
-  }
-  return counts;
-}
 
 const broker = await startBroker({
   logDirs: logDir === undefined ? 'memory' : [logDir],

@@ -12,39 +12,16 @@
 // the main thread (voluntary: it blocked, so each is a wake-up) and of the pool's threads.
 // Counts, not times, hold on a loaded machine:
 //   node --import tsx bench/storage/durable-write-hops.ts [--writes 2000] [--bytes 1500] [--rounds 3] [--dir /tmp]
-import { constants, fdatasync, readdirSync, readFileSync, writev } from 'node:fs';
+import { constants, fdatasync, writev } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { argument, percentile } from '../bench-support.js';
+import { argument, percentile, threadCounts } from '../bench-support.js';
 
 const writes = Number(argument('writes', '2000'));
 const bytes = Number(argument('bytes', '1500'));
 const rounds = Number(argument('rounds', '3'));
 const parent = argument('dir', tmpdir());
-
-/** Main-thread CPU ms and context switches of the main thread and the others, from /proc/self/task. */
-function threadCounts(): Record<string, number> {
-  const counts: Record<string, number> = {};
-  const add = (key: string, value: number): void => {
-    counts[key] = (counts[key] ?? 0) + value;
-  };
-  for (const tid of readdirSync('/proc/self/task')) {
-    let stat: string;
-    let status: string;
-    try {
-      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      status = readFileSync(`/proc/self/task/${tid}/status`, 'utf8');
-    } catch {
-      continue;
-    }
-    const kind = tid === String(process.pid) ? 'main' : 'others';
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    add(`cpuMs.${kind}`, (Number(fields[11]) + Number(fields[12])) * 10);
-    add(`voluntary.${kind}`, Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0));
-  }
-  return counts;
-}
 
 type Form = (
   fd: number,
