@@ -49,8 +49,9 @@ export interface FetchReadAheadOptions {
    * Ranges one file read covers (default 1): with 2, a read ahead takes twice the fetch's limit in
    * one positional read and is cut into the next range and the one after it, each exactly what a
    * fresh read of it returns, so a consumer's fetches cost half the thread-pool reads (and their
-   * trips through the read path). read_uncommitted only (read_committed's aborted transactions are
-   * collected per range), and only when the budget holds the wider read.
+   * trips through the read path). Both isolation levels (read_committed's aborted transactions are
+   * collected per range), and only when the budget holds the wider read. The broker passes
+   * `pyralog.fetch.read.ahead.ranges.per.read` (default 2).
    */
   readonly rangesPerRead?: number;
   /**
