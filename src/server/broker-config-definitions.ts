@@ -424,8 +424,9 @@ export const BROKER_CONFIG_DEFINITIONS = {
     doc:
       'Pyralog: ranges one read ahead takes from the log file: with 2, twice the fetch limit is read ' +
       "at once and cut into the consumer's next two ranges (each exactly what a read of it returns), " +
-      'so a consumer reading from files costs half as many thread-pool reads. read_uncommitted ' +
-      'fetches only, and only when pyralog.fetch.read.ahead.max.bytes holds the wider read.',
+      'so a consumer reading from files costs half as many thread-pool reads (read_committed ' +
+      'fetches get the aborted transactions of each range), and only when ' +
+      'pyralog.fetch.read.ahead.max.bytes holds the wider read.',
   }),
   'pyralog.test.fsync.journal': stringConfig({
     default: null,
