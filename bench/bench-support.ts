@@ -1,6 +1,7 @@
 // Small pieces every TypeScript bench uses: its command-line options, percentiles of samples and the
-// CPU and context switches of this process's threads.
+// CPU and context switches of this process's threads, and the heap a piece of work allocates.
 import { readdirSync, readFileSync } from 'node:fs';
+import { GCProfiler, getHeapStatistics } from 'node:v8';
 
 /** The value after `--<name>` on the command line, or `fallback` when absent. */
 export function argument(name: string, fallback: string): string {
@@ -39,4 +40,23 @@ export function threadCounts(): Record<string, number> {
     add(`involuntary.${kind}`, Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0));
   }
   return counts;
+}
+
+/**
+ * Runs `work` and measures the JS heap it allocated: growth of the used heap between collections,
+ * summed over the GCs that ran meanwhile (each one's before-size less the previous after-size).
+ */
+export async function heapAllocatedBy(work: () => Promise<unknown>): Promise<{ bytes: number; gcs: number }> {
+  const profiler = new GCProfiler();
+  profiler.start();
+  let usedBytes = getHeapStatistics().used_heap_size;
+  await work();
+  const { statistics } = profiler.stop();
+  let bytes = 0;
+  for (const entry of statistics) {
+    bytes += Math.max(0, entry.beforeGC.heapStatistics.usedHeapSize - usedBytes);
+    usedBytes = entry.afterGC.heapStatistics.usedHeapSize;
+  }
+  bytes += Math.max(0, getHeapStatistics().used_heap_size - usedBytes);
+  return { bytes, gcs: statistics.length };
 }

@@ -10,11 +10,10 @@
 // Copy both files into another checkout's bench/broker/ to measure that one.
 import { fork } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { startBroker } from '../../src/index.js';
 import { KafkaConnection } from '../../src/network/index.js';
 import { ApiKey } from '../../src/protocol/index.js';
-import { threadCounts } from '../bench-support.js';
+import { heapAllocatedBy, threadCounts } from '../bench-support.js';
 
 function option(name: string, fallback: string | undefined): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
@@ -59,31 +58,20 @@ console.log(
   `# produce over TCP, ${logDir === undefined ? 'memory storage' : `durable files in ${logDir}`}, ${requests} requests of 1 KiB per round, ${inflight} in flight`,
 );
 for (let round = 0; round < rounds; round += 1) {
-  const profiler = new GCProfiler();
-  profiler.start();
-  const startUsed = getHeapStatistics().used_heap_size;
   const before = threadCounts();
   const cpu = process.cpuUsage();
-  await produce(requests);
+  const heap = await heapAllocatedBy(() => produce(requests));
   const used = process.cpuUsage(cpu);
   const after = threadCounts();
-  const { statistics } = profiler.stop();
-  let allocated = 0;
-  let usedBytes = startUsed;
-  for (const entry of statistics) {
-    allocated += Math.max(0, entry.beforeGC.heapStatistics.usedHeapSize - usedBytes);
-    usedBytes = entry.afterGC.heapStatistics.usedHeapSize;
-  }
-  allocated += Math.max(0, getHeapStatistics().used_heap_size - usedBytes);
   const per = (key: string): string => ((after[key]! - before[key]!) / requests).toFixed(2);
   const perUs = (key: string): string => (((after[key]! - before[key]!) * 1000) / requests).toFixed(0);
   console.log(
     `round ${round + 1}: cpu ${(((used.user + used.system) / requests) | 0).toString()} µs/request ` +
       `(main ${perUs('cpuMs.main')}, others ${perUs('cpuMs.others')}), ` +
-      `${(allocated / requests / 1024).toFixed(2)} KiB/request, ` +
+      `${(heap.bytes / requests / 1024).toFixed(2)} KiB/request, ` +
       `switches/request main ${per('voluntary.main')} voluntary ${per('involuntary.main')} involuntary, ` +
       `others ${per('voluntary.others')} / ${per('involuntary.others')}, ` +
-      `${statistics.length} GCs [load ${loadavg()[0]!.toFixed(2)}]`,
+      `${heap.gcs} GCs [load ${loadavg()[0]!.toFixed(2)}]`,
   );
 }
 client.disconnect();

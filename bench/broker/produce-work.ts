@@ -6,10 +6,10 @@
 //   node --import tsx bench/broker/produce-work.ts [--requests 40000] [--inflight 4] [--rounds 3]
 // (copy this file into another checkout's bench/broker/ to measure that one.) Allocation is counted
 // as window-hook.mjs does: used-heap growth between garbage collections, summed.
-import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { createTestBroker } from '../../src/broker/broker-test-kit.js';
 import { createTopicsBody, produceBody } from '../../src/broker/request-builders.test-support.js';
 import { ApiKey, createRecordBatch, encodeRecordBatchSync } from '../../src/protocol/index.js';
+import { heapAllocatedBy } from '../bench-support.js';
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -39,25 +39,14 @@ async function produce(count: number): Promise<void> {
 
 await produce(requests / 2); // warm-up: the JIT compiles the paths
 for (let round = 0; round < rounds; round += 1) {
-  const profiler = new GCProfiler();
-  profiler.start();
-  const startUsed = getHeapStatistics().used_heap_size;
   const cpu = process.cpuUsage();
-  await produce(requests);
+  const heap = await heapAllocatedBy(() => produce(requests));
   const used = process.cpuUsage(cpu);
-  const { statistics } = profiler.stop();
-  let allocated = 0;
-  let usedBytes = startUsed;
-  for (const entry of statistics) {
-    allocated += Math.max(0, entry.beforeGC.heapStatistics.usedHeapSize - usedBytes);
-    usedBytes = entry.afterGC.heapStatistics.usedHeapSize;
-  }
-  allocated += Math.max(0, getHeapStatistics().used_heap_size - usedBytes);
   const load = (await import('node:os')).loadavg()[0]!.toFixed(2);
   console.log(
-    `round ${round + 1}: ${(allocated / requests / 1024).toFixed(2)} KiB/request, ` +
+    `round ${round + 1}: ${(heap.bytes / requests / 1024).toFixed(2)} KiB/request, ` +
       `cpu ${(((used.user + used.system) / requests) | 0).toString()} µs/request, ` +
-      `${statistics.length} GCs (${requests} requests, ${inflight} in flight) [load ${load}]`,
+      `${heap.gcs} GCs (${requests} requests, ${inflight} in flight) [load ${load}]`,
   );
 }
 await broker.close();
