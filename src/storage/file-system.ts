@@ -124,13 +124,20 @@ export async function readFullyInto(
   return filled === buffer.length ? buffer : buffer.subarray(0, filled);
 }
 
-/** Writes `bytes` to `path` atomically: a temp file, fsync, rename over `path`, fsync of the directory. */
-export async function writeFileAtomically(fs: FileSystem, path: string, bytes: Buffer): Promise<void> {
+/**
+ * Writes `bytes` (one buffer, or several back to back in one writev) to `path` atomically: a temp file,
+ * fsync, rename over `path`, fsync of the directory.
+ */
+export async function writeFileAtomically(
+  fs: FileSystem,
+  path: string,
+  bytes: Buffer | readonly Buffer[],
+): Promise<void> {
   const temp = `${path}.tmp`;
   await fs.unlink(temp);
   const file = await fs.open(temp, { create: true });
   try {
-    await file.writev([bytes], 0);
+    await file.writev(Buffer.isBuffer(bytes) ? [bytes] : bytes, 0);
     await file.sync();
   } finally {
     await file.close();

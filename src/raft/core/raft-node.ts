@@ -169,6 +169,18 @@ export class RaftNode {
   }
 
   /**
+   * Moves the node's clock to `nowMs` without acting on it: messages stepped next are stamped with this
+   * time (leader contact, lease), and deadlines that passed are acted on at the next tick(). A host whose
+   * event loop was held past an election deadline with a leader's messages waiting to be read steps
+   * them first and ticks after, so a follower that was busy does not campaign against a leader it is
+   * hearing (nor a leader's check-quorum count followers whose answers were waiting).
+   */
+  observeTime(nowMs: number): void {
+    const state = this.#state;
+    state.nowMs = Math.max(state.nowMs, nowMs);
+  }
+
+  /**
    * A hint from the transport: the connection from `peer` closed. When `peer` is the leader this
    * follower follows, it may be dead (a killed process's sockets close at once, long before an
    * election timeout passes), so the follower stops honouring its lease (it may grant pre-votes and

@@ -10,6 +10,10 @@ export interface TimerHandle {
 /** The driver's clock: wall time in ms plus one-shot timers (real: Date.now/setTimeout; tests: fake). */
 export interface HostClock {
   nowMs(): number;
+  /**
+   * Runs `callback` once `delayMs` passed, after the input that was ready by then (systemClock): a
+   * deadline is acted on only after what arrived before it was read.
+   */
   setTimer(callback: () => void, delayMs: number): TimerHandle;
 }
 
@@ -41,10 +45,28 @@ export interface StateMachine {
   restore(data: Uint8Array | undefined): void;
 }
 
+/**
+ * Date.now and setTimeout, with the callback moved behind the I/O that is ready when the timeout fires
+ * (setImmediate: Node runs due timers before it reads sockets). After the event loop was held past an
+ * election deadline (a snapshot of a large state machine, a GC pause, a starved CPU), the leader's
+ * messages that waited in the socket are stepped before the follower's timer, which then finds the
+ * leader alive instead of starting a pre-vote against it.
+ */
 export const systemClock: HostClock = {
   nowMs: () => Date.now(),
   setTimer(callback, delayMs) {
-    const timer = setTimeout(callback, Math.max(0, delayMs));
-    return { cancel: () => clearTimeout(timer) };
+    let immediate: NodeJS.Immediate | undefined;
+    const timer = setTimeout(
+      () => {
+        immediate = setImmediate(callback);
+      },
+      Math.max(0, delayMs),
+    );
+    return {
+      cancel: () => {
+        clearTimeout(timer);
+        if (immediate !== undefined) clearImmediate(immediate);
+      },
+    };
   },
 };

@@ -30,6 +30,11 @@ class ManualClock implements HostClock {
     return { cancel: () => (timer.cancelled = true) };
   }
 
+  /** Time passes while the event loop is held: timers come due but do not run until advance(). */
+  hold(ms: number): void {
+    this.#now += ms;
+  }
+
   advance(ms: number): void {
     this.#now += ms;
     const due = this.#timers.filter((t) => !t.cancelled && t.dueMs <= this.#now);
@@ -273,6 +278,37 @@ describe('RaftDriver', () => {
     await Promise.all([a, b]);
     release();
     await runUntil(clock, () => follower.driver.status().stableIndex >= 3, 'both durable');
+    await Promise.all(nodes.map((n) => n.driver.stop()));
+  });
+
+  it('a follower held past its election deadline steps the waiting leader message before its timer', async () => {
+    const { clock, nodes } = cluster();
+    const leader = await electLeader(clock, nodes);
+    await runUntil(
+      clock,
+      () => nodes.every((n) => n.machine.items.length === 0 && n.driver.status().commitIndex >= 1),
+      'the no-op committed everywhere',
+    );
+    const follower = nodes.find((n) => n !== leader)!;
+    const sentBefore = follower.sent.length;
+    // The follower's loop was busy for two election timeouts (its deadline lies within one of 300-600
+    // ms); meanwhile the leader's heartbeat arrived and waits to be read.
+    clock.hold(1_200);
+    const { term, commitIndex } = leader.driver.status();
+    follower.driver.receive({
+      kind: 'heartbeat',
+      from: leader.id,
+      to: follower.id,
+      term,
+      leaderCommit: commitIndex,
+      readSeq: 0,
+    });
+    clock.advance(0);
+    await settle();
+    assert.equal(follower.driver.status().role, 'follower');
+    assert.equal(follower.driver.status().leaderId, leader.id);
+    const campaigned = follower.sent.slice(sentBefore).filter((s) => s.message.kind === 'preVote');
+    assert.deepEqual(campaigned, [], 'no pre-vote against a leader it hears');
     await Promise.all(nodes.map((n) => n.driver.stop()));
   });
 

@@ -83,10 +83,22 @@ export class RaftDriver {
     await this.#completions;
   }
 
+  /**
+   * Steps the message at the current time before acting on the deadlines that passed (RaftNode
+   * observeTime): after the event loop was held (a snapshot, a GC pause, CPU starvation) past an
+   * election deadline, the leader's appends waiting in the socket are evidence that it is alive. Ticking
+   * first made a follower pre-campaign on the first of them, and drop back to follower on the same one.
+   */
   receive(message: RaftMessage): void {
     if (!this.#running) return;
-    this.#catchUpClock();
+    const nowMs = this.#options.clock.nowMs();
+    const clockMoved = nowMs !== this.#tickedAtMs;
+    if (clockMoved) this.#node.observeTime(nowMs);
     this.#node.receive(message);
+    if (clockMoved) {
+      this.#tickedAtMs = nowMs;
+      this.#node.tick(nowMs);
+    }
     this.#schedule();
     this.#inputArrived();
   }

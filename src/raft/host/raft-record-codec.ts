@@ -153,22 +153,24 @@ export interface StoredSnapshot {
   readonly generation: number;
 }
 
-export function encodeSnapshot({ snapshot, generation }: StoredSnapshot): Buffer {
-  const size = 4 + 2 + 24 + configBytes(snapshot.config) + 4 + snapshot.data.byteLength + 4;
-  const buffer = Buffer.alloc(size);
-  let at = buffer.writeUInt32BE(SNAPSHOT_MAGIC, 0);
-  at = buffer.writeUInt16BE(FORMAT_VERSION, at);
-  at = writeU64(buffer, at, generation);
-  at = writeU64(buffer, at, snapshot.index);
-  at = writeU64(buffer, at, snapshot.term);
-  at = writeConfig(buffer, at, snapshot.config);
-  at = buffer.writeUInt32BE(snapshot.data.byteLength, at);
-  at += Buffer.from(snapshot.data.buffer, snapshot.data.byteOffset, snapshot.data.byteLength).copy(
-    buffer,
-    at,
-  );
-  buffer.writeUInt32BE(crc32c(buffer.subarray(0, at)), at);
-  return buffer;
+/**
+ * The snapshot file's bytes as [header, data, CRC]: the data is written from the caller's buffer as
+ * is. A state machine's snapshot can be tens of MiB: copying it into one buffer for the file held the
+ * event loop (a fresh allocation is page-faulted in as it is written) as long as taking it did.
+ */
+export function encodeSnapshot({ snapshot, generation }: StoredSnapshot): Buffer[] {
+  const header = Buffer.allocUnsafe(4 + 2 + 24 + configBytes(snapshot.config) + 4);
+  let at = header.writeUInt32BE(SNAPSHOT_MAGIC, 0);
+  at = header.writeUInt16BE(FORMAT_VERSION, at);
+  at = writeU64(header, at, generation);
+  at = writeU64(header, at, snapshot.index);
+  at = writeU64(header, at, snapshot.term);
+  at = writeConfig(header, at, snapshot.config);
+  header.writeUInt32BE(snapshot.data.byteLength, at);
+  const data = Buffer.from(snapshot.data.buffer, snapshot.data.byteOffset, snapshot.data.byteLength);
+  const trailer = Buffer.allocUnsafe(4);
+  trailer.writeUInt32BE(crc32c(data, crc32c(header)), 0);
+  return [header, data, trailer];
 }
 
 /** The snapshot in `bytes`, or why it is not one. */
