@@ -272,12 +272,17 @@ export class RaftNode {
     const state = this.#state;
     if (index > state.appliedIndex)
       throw new RaftUsageError(`snapshot at ${index} beyond applied ${state.appliedIndex}`);
+    const pendingIndex = state.pendingSnapshot?.snapshot.index ?? 0;
+    if (index <= state.log.snapshotMeta.index || index <= pendingIndex) {
+      // Overtaken (a snapshot installed from the leader while this one was being taken): ask again
+      // once the log grows past the threshold after the newer one.
+      this.#snapshotAsked = false;
+      return false;
+    }
     // Entries may be applied before they are durable here (takeCommitted): a snapshot covering entries
     // still on their way to this disk would let storage drop a log it has not finished writing.
     if (index > state.log.stableIndex)
       throw new RaftUsageError(`snapshot at ${index} beyond stable ${state.log.stableIndex}`);
-    const pendingIndex = state.pendingSnapshot?.snapshot.index ?? 0;
-    if (index <= state.log.snapshotMeta.index || index <= pendingIndex) return false;
     const term = state.log.term(index);
     assert(term !== undefined, 'an applied index above the snapshot is in the log');
     state.pendingSnapshot = {

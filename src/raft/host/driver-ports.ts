@@ -39,8 +39,12 @@ export type PersistReady = (work: RaftReady) => Promise<void>;
 export interface StateMachine {
   /** Applies a committed command; the result goes to the proposer's promise (on the node that proposed). */
   apply(entry: Extract<LogEntry, { kind: 'command' }>): Uint8Array;
-  /** The state after every command applied so far, as bytes (taken when the log grows past the threshold). */
-  snapshot(): Uint8Array;
+  /**
+   * The state after every command applied so far, as bytes (taken when the log grows past the
+   * threshold). It may resolve later, so that a large state is serialised in slices between which the
+   * event loop runs, but it must hold the state as of the call: commands applied meanwhile not included.
+   */
+  snapshot(): Uint8Array | Promise<Uint8Array>;
   /** Replaces the whole state with a snapshot's (at start, or installed from the leader). */
   restore(data: Uint8Array | undefined): void;
 }

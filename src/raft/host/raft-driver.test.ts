@@ -46,12 +46,19 @@ class ManualClock implements HostClock {
 /** Appends every command to a list; the result of a command is the list length after it. */
 class ListMachine implements StateMachine {
   items: string[] = [];
+  /** While set, snapshot() answers asynchronously once it settles (with the items of the call). */
+  snapshotGate: Promise<void> | undefined;
+  /** How many items each snapshot() call saw. */
+  readonly snapshotsAsked: number[] = [];
   apply(entry: Extract<LogEntry, { kind: 'command' }>): Uint8Array {
     this.items.push(Buffer.from(entry.data).toString());
     return Buffer.from(String(this.items.length));
   }
-  snapshot(): Uint8Array {
-    return Buffer.from(JSON.stringify(this.items));
+  snapshot(): Uint8Array | Promise<Uint8Array> {
+    this.snapshotsAsked.push(this.items.length);
+    const data = Buffer.from(JSON.stringify(this.items));
+    const gate = this.snapshotGate;
+    return gate === undefined ? data : gate.then(() => data);
   }
   restore(data: Uint8Array | undefined): void {
     this.items = data === undefined ? [] : (JSON.parse(Buffer.from(data).toString()) as string[]);
@@ -388,6 +395,32 @@ describe('RaftDriver', () => {
     const more = leader.driver.propose(Buffer.from('after'));
     await runUntil(clock, () => lagging.machine.items.at(-1) === 'after', 'replication after the snapshot');
     await more;
+    await Promise.all(nodes.map((n) => n.driver.stop()));
+  });
+
+  it('keeps committing while an asynchronous snapshot is taken, then compacts at the index it was asked at', async () => {
+    const { clock, nodes } = cluster(3, { snapshotThresholdBytes: 2_000 });
+    const leader = await electLeader(clock, nodes);
+    let release = (): void => {};
+    leader.machine.snapshotGate = new Promise((resolve) => {
+      release = resolve;
+    });
+    await Promise.all(
+      Array.from({ length: 150 }, (_, i) => leader.driver.propose(Buffer.from(`entry-${i}`))),
+    );
+    await runUntil(clock, () => leader.machine.snapshotsAsked.length > 0, 'the leader asked for a snapshot');
+    const askedAt = leader.driver.status().snapshotIndex;
+    assert.equal(askedAt, 0, 'nothing compacted while the snapshot is being taken');
+    const itemsAtAsk = leader.machine.snapshotsAsked[0]!;
+    await Promise.all(Array.from({ length: 50 }, (_, i) => leader.driver.propose(Buffer.from(`later-${i}`))));
+    assert.equal(leader.machine.items.length, 200, 'proposals commit and apply meanwhile');
+    assert.equal(leader.machine.snapshotsAsked.length, 1, 'asked once while one is in progress');
+    leader.machine.snapshotGate = new Promise(() => {}); // later snapshots stay held
+    release();
+    await runUntil(clock, () => leader.driver.status().snapshotIndex > 0, 'the leader compacted');
+    assert.ok(itemsAtAsk < 200);
+    // Index 1 is the leader's no-op: the snapshot covers it and the items applied when it was asked.
+    assert.equal(leader.driver.status().snapshotIndex, 1 + itemsAtAsk);
     await Promise.all(nodes.map((n) => n.driver.stop()));
   });
 

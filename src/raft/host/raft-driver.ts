@@ -58,6 +58,8 @@ export class RaftDriver {
   /** The term this node led when last observed (undefined: it did not lead). */
   #leadingTerm: number | undefined;
   #tickedAtMs = Number.NaN;
+  /** A state machine snapshot is being taken asynchronously (StateMachine.snapshot returned a promise). */
+  #snapshotInProgress = false;
 
   constructor(options: RaftDriverOptions) {
     this.#options = options;
@@ -255,16 +257,42 @@ export class RaftDriver {
 
   /**
    * The core asked for a snapshot (its log grew past the threshold). It covers only entries durable
-   * here; when entries were applied before their write completed, it is asked again once they are.
+   * here; when entries were applied before their write completed, it is asked again once they are. A
+   * state machine may take it asynchronously (in slices, so that serialising tens of MiB does not hold
+   * the event loop past heartbeats): the node keeps running meanwhile, and compacts at the index applied
+   * when it was asked, unless a newer snapshot (one installed from the leader) arrived in between.
    */
   #snapshot(): void {
+    if (this.#snapshotInProgress) return;
     const status = this.#node.status();
     if (status.appliedIndex <= status.snapshotIndex) return;
     if (status.appliedIndex > status.stableIndex) {
       this.#node.requestSnapshot();
       return;
     }
-    this.#node.compact(status.appliedIndex, this.#options.stateMachine.snapshot());
+    const index = status.appliedIndex;
+    const data = this.#options.stateMachine.snapshot();
+    if (data instanceof Uint8Array) {
+      this.#node.compact(index, data);
+      return;
+    }
+    this.#snapshotInProgress = true;
+    data.then(
+      (bytes) => {
+        this.#snapshotInProgress = false;
+        if (!this.#running) return;
+        this.#node.compact(index, bytes);
+        this.#schedule();
+        this.#kick();
+      },
+      (error: unknown) => {
+        this.#snapshotInProgress = false;
+        this.#halt(
+          new DriverStoppedError('the state machine failed to snapshot; the node stopped', { cause: error }),
+        );
+        this.#options.onFatal?.(error);
+      },
+    );
   }
 
   #kick(): void {

@@ -22,6 +22,27 @@ export function decodePut(data: Uint8Array): { readonly key: Buffer; readonly va
   return { key: bytes.subarray(2, 2 + keyBytes), value: bytes.subarray(2 + keyBytes) };
 }
 
+/** Bytes of snapshot copied per turn of the event loop (about a millisecond of copying). */
+const SNAPSHOT_SLICE_BYTES = 1024 * 1024;
+
+async function serialise(pairs: readonly [string, Uint8Array][], size: number): Promise<Uint8Array> {
+  const out = Buffer.allocUnsafe(size);
+  let at = out.writeUInt32BE(pairs.length, 0);
+  let sliceEndsAt = SNAPSHOT_SLICE_BYTES;
+  for (const [key, value] of pairs) {
+    at = out.writeUInt16BE(key.length, at);
+    at += out.write(key, at, 'latin1');
+    at = out.writeUInt32BE(value.byteLength, at);
+    out.set(value, at);
+    at += value.byteLength;
+    if (at >= sliceEndsAt) {
+      sliceEndsAt = at + SNAPSHOT_SLICE_BYTES;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  return out;
+}
+
 /**
  * The replicated key-value map of the demo node: every committed put replaces its key's value. Keys
  * are held as latin1 strings of their bytes (a lossless map key); values are the log's own buffers.
@@ -43,20 +64,18 @@ export class KvStateMachine implements StateMachine {
     return EMPTY;
   }
 
-  /** uint32 count, then per key: uint16 key length, key, uint32 value length, value. */
-  snapshot(): Uint8Array {
+  /**
+   * uint32 count, then per key: uint16 key length, key, uint32 value length, value. The pairs are taken
+   * at the call (values are never mutated: a put replaces the map's reference), then copied into the
+   * snapshot in slices of SNAPSHOT_SLICE_BYTES with the event loop running between them: at 4,096
+   * keys of 16 KiB, one copy of the 64 MiB held the event loop 50-190 ms (a fresh buffer is
+   * page-faulted in as it is written), on every node at once, longer than a heartbeat interval.
+   */
+  snapshot(): Promise<Uint8Array> {
+    const pairs = [...this.#map];
     let size = 4;
-    for (const [key, value] of this.#map) size += 2 + key.length + 4 + value.byteLength;
-    const out = Buffer.allocUnsafe(size);
-    let at = out.writeUInt32BE(this.#map.size, 0);
-    for (const [key, value] of this.#map) {
-      at = out.writeUInt16BE(key.length, at);
-      at += out.write(key, at, 'latin1');
-      at = out.writeUInt32BE(value.byteLength, at);
-      out.set(value, at);
-      at += value.byteLength;
-    }
-    return out;
+    for (const [key, value] of pairs) size += 2 + key.length + 4 + value.byteLength;
+    return serialise(pairs, size);
   }
 
   restore(data: Uint8Array | undefined): void {
