@@ -68,6 +68,8 @@ export interface NodeState {
   pendingSnapshot: PendingSnapshot | undefined;
   receiver: SnapshotReceiver | undefined;
   snapshotRequested: boolean;
+  /** Log bytes after the snapshot at which the next one is due (drawSnapshotDue). */
+  snapshotDueBytes: number;
   persistedHardState: HardState;
   /** The leader has new entries to send: batched into one append per follower at the next ready(). */
   needsBroadcast: boolean;
@@ -93,6 +95,18 @@ export function latestConfig(state: NodeState) {
 
 export function isSelfVoter(state: NodeState): boolean {
   return isVoter(latestConfig(state), state.id);
+}
+
+/**
+ * The log size after the snapshot at which the next snapshot is due, drawn in [T, 1.5 T) with T =
+ * snapshotThresholdBytes. Replicas hold byte-identical logs: with one fixed threshold every node took
+ * its snapshot at the same entry, and while each wrote it (tens of MiB, a write that holds the node's
+ * next log write) no majority was left to acknowledge entries, so commits stopped on all of them at
+ * once. Drawn apart, the others keep committing while one writes its snapshot.
+ */
+export function drawSnapshotDue(state: NodeState): void {
+  const threshold = state.options.snapshotThresholdBytes;
+  state.snapshotDueBytes = threshold + state.random.nextInt(Math.max(1, Math.floor(threshold / 2)));
 }
 
 /** A fresh randomized deadline in [now + T, now + 2T): split votes become unlikely (§5.2). */

@@ -648,6 +648,32 @@ describe('RaftNode', () => {
     assert.equal(leader.entry(applied), undefined, 'compacted');
     assert.throws(() => leader.compact(applied + 100, new Uint8Array()), RaftUsageError);
   });
+  it('draws where each node next snapshots in [threshold, 1.5 threshold): identical logs do not all snapshot at one entry', () => {
+    const askedAfter: number[] = [];
+    for (const id of [1, 2, 3, 4, 5]) {
+      const raft = node(id, EMPTY, { snapshotThresholdBytes: 10_000 }, { voters: [id], learners: [] });
+      raft.tick(1_000);
+      drain(raft);
+      assert.equal(raft.status().role, 'leader');
+      let proposals = 0;
+      let asked = false;
+      while (!asked && proposals < 200) {
+        raft.propose(new Uint8Array(100));
+        proposals++;
+        for (let round = 0; round < 3 && raft.hasReady(); round++) {
+          const work = raft.ready();
+          diskOf(raft).write(work);
+          raft.advance(work);
+          asked ||= work.shouldSnapshot;
+        }
+      }
+      askedAfter.push(proposals);
+    }
+    // 124 log bytes per proposal (entryBytes), 24 for the leader's no-op: 10,000 bytes after 81.
+    for (const count of askedAfter) assert.ok(count >= 81 && count <= 122, `asked after ${count}`);
+    assert.ok(new Set(askedAfter).size >= 3, `asked after ${askedAfter.join(', ')} proposals`);
+  });
+
   it('accepts one configuration change at a time, after an entry of its term committed', () => {
     const { leader, followers } = electLeader();
     assert.deepEqual(leader.proposeConfigChange({ kind: 'addLearner', nodeId: 4 }), {

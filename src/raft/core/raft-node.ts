@@ -11,7 +11,7 @@ import {
 import { type TransferResult, tickTransfer, transferLeadership } from './leadership-transfer.js';
 import type { ClusterConfig, LogEntry, NodeId, PersistedState } from './log-entry.js';
 import { applyConfigChange, type ConfigChange } from './membership.js';
-import { latestConfig, leaderId, type NodeState, resetElectionTimer } from './node-state.js';
+import { drawSnapshotDue, latestConfig, leaderId, type NodeState, resetElectionTimer } from './node-state.js';
 import { RaftLog } from './raft-log.js';
 import type { RaftMessage } from './raft-message.js';
 import { type RaftOptionsInput, resolveRaftOptions } from './raft-options.js';
@@ -91,12 +91,14 @@ export class RaftNode {
       pendingSnapshot: undefined,
       receiver: undefined,
       snapshotRequested: false,
+      snapshotDueBytes: resolved.snapshotThresholdBytes,
       persistedHardState: persisted.hardState,
       needsBroadcast: false,
       needsReadRound: false,
       droppedMessages: 0,
     };
     resetElectionTimer(this.#state);
+    drawSnapshotDue(this.#state);
   }
 
   get id(): NodeId {
@@ -443,6 +445,7 @@ export class RaftNode {
       if (state.snapshot === undefined || state.snapshot.index < snapshot.snapshot.index) {
         state.snapshot = snapshot.snapshot;
       }
+      drawSnapshotDue(state);
     }
     const lastApplied = work.committed.at(-1);
     if (lastApplied !== undefined) {
@@ -477,7 +480,7 @@ export class RaftNode {
   /** The log grew past the threshold, or the application asked (see takeCommitted). */
   #snapshotDue(): boolean {
     const state = this.#state;
-    return state.snapshotRequested || state.log.bytesAfterSnapshot >= state.options.snapshotThresholdBytes;
+    return state.snapshotRequested || state.log.bytesAfterSnapshot >= state.snapshotDueBytes;
   }
 }
 

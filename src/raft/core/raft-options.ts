@@ -37,7 +37,11 @@ export interface RaftOptions {
   readonly maxOutboxMessages: number;
   /** Committed entries handed out per `ready()`. */
   readonly maxApplyEntries: number;
-  /** The core asks for a snapshot once the log after the last snapshot holds this many bytes. */
+  /**
+   * The core asks for a snapshot once the log after the last snapshot holds this many bytes, or up to
+   * half as many more: each node draws where after every snapshot (node-state.ts drawSnapshotDue), so
+   * that replicas with identical logs do not all write theirs at the same entry.
+   */
   readonly snapshotThresholdBytes: number;
   readonly snapshotChunkBytes: number;
 }
