@@ -648,6 +648,60 @@ describe('RaftNode', () => {
     assert.equal(leader.entry(applied), undefined, 'compacted');
     assert.throws(() => leader.compact(applied + 100, new Uint8Array()), RaftUsageError);
   });
+  it('asks again after a snapshot taken asynchronously was overtaken by one installed from the leader', () => {
+    const follower = node(2, EMPTY, { snapshotThresholdBytes: 1_000 });
+    let last = 0;
+    /** Node 1's append of `count` 100-byte commands of term 1, all committed; returns whether a ready() asked. */
+    const appendCommitted = (count: number): boolean => {
+      const entries = Array.from({ length: count }, (_, i) => ({
+        kind: 'command' as const,
+        index: last + i + 1,
+        term: 1,
+        data: new Uint8Array(100),
+      }));
+      follower.receive({
+        kind: 'append',
+        from: 1,
+        to: 2,
+        term: 1,
+        prevLogIndex: last,
+        prevLogTerm: last === 0 ? 0 : 1,
+        entries,
+        leaderCommit: last + count,
+      });
+      last += count;
+      let asked = false;
+      for (let round = 0; round < 5 && follower.hasReady(); round++) {
+        const work = follower.ready();
+        diskOf(follower).write(work);
+        follower.advance(work);
+        asked ||= work.shouldSnapshot;
+      }
+      return asked;
+    };
+    assert.ok(appendCommitted(15), 'asked once the log passed the threshold');
+    const askedAt = follower.status().appliedIndex;
+    assert.equal(appendCommitted(10), false, 'not asked again while that snapshot is being taken');
+    // Meanwhile the leader installs a newer snapshot (this follower lagged behind its compaction).
+    last = 100;
+    follower.receive({
+      kind: 'installSnapshot',
+      from: 1,
+      to: 2,
+      term: 1,
+      snapshotIndex: last,
+      snapshotTerm: 1,
+      config: CONFIG,
+      offset: 0,
+      chunk: new Uint8Array([9]),
+      done: true,
+    });
+    drain(follower);
+    assert.equal(follower.status().snapshotIndex, last);
+    assert.equal(follower.compact(askedAt, new Uint8Array([1])), false, 'overtaken');
+    assert.ok(appendCommitted(15), 'asked again once the log grew past the threshold after the new snapshot');
+  });
+
   it('draws where each node next snapshots in [threshold, 1.5 threshold): identical logs do not all snapshot at one entry', () => {
     const askedAfter: number[] = [];
     for (const id of [1, 2, 3, 4, 5]) {
