@@ -41,9 +41,13 @@
 //   flight, PartitionLogOptions.writesInFlight; default: the broker's), as an A/B in the same rounds.
 // - `--syncs-in-flight 1,2` likewise for the fsyncs of the active segment the log keeps in flight
 //   (PartitionLogOptions.syncsInFlight), durable lines only. Raw keeps one, as before.
+// - `--dsync-segments true,false` likewise for O_DSYNC active segments (PartitionLogOptions.dsyncSegments:
+//   a durable group commit is one write durable when it returns, instead of a write and an fsync),
+//   durable lines only.
 // Usage: node --import tsx bench/storage/main.ts [--seconds 3] [--rounds 3] [--phase-mb 256]
 //   [--window 64] [--in-flight 128] [--only <part of a line's label>] [--dir /tmp] [--zero-ahead-max-bytes N]
-//   [--writes-in-flight N[,N...]] [--syncs-in-flight N[,N...]] [--segment-bytes N]
+//   [--writes-in-flight N[,N...]] [--syncs-in-flight N[,N...]] [--dsync-segments true,false]
+//   [--segment-bytes N]
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
@@ -90,6 +94,9 @@ const writesInFlightValues = argument('writes-in-flight', String(DEFAULT_WRITES_
 const syncsInFlightValues = argument('syncs-in-flight', String(DEFAULT_SYNCS_IN_FLIGHT))
   .split(',')
   .map(Number);
+const dsyncSegmentsValues = argument('dsync-segments', 'true')
+  .split(',')
+  .map((value) => value === 'true');
 /**
  * The log's `segment.bytes` (default: Kafka's 1 GiB). Each roll fsyncs the segment left in the
  * background, as Kafka's flush on roll; a smaller value brings rolls into a phase, to see their cost.
@@ -117,6 +124,7 @@ interface Variant {
   readonly zeroAhead: number;
   readonly writesInFlight: number;
   readonly syncsInFlight: number;
+  readonly dsyncSegments: boolean;
 }
 
 interface Phase {
@@ -171,6 +179,7 @@ async function appendRate(
       zeroAheadMaxBytes: variant.zeroAhead,
       writesInFlight: variant.writesInFlight,
       syncsInFlight: variant.syncsInFlight,
+      dsyncSegments: variant.dsyncSegments,
     },
   );
   let groups = 0;
@@ -391,9 +400,12 @@ try {
       // Zero-ahead only matters with fsyncs: page-cache mode runs without (it never zeroes).
       // fsyncs in flight only matter with fsyncs: page-cache mode runs with the first value.
       const syncsValues = durable ? syncsInFlightValues : syncsInFlightValues.slice(0, 1);
+      const dsyncValues = durable ? dsyncSegmentsValues : dsyncSegmentsValues.slice(0, 1);
       const variants: Variant[] = (durable ? [0, zeroAheadMaxBytes] : [0]).flatMap((zeroAhead) =>
         writesInFlightValues.flatMap((writesInFlight) =>
-          syncsValues.map((syncsInFlight) => ({ zeroAhead, writesInFlight, syncsInFlight })),
+          syncsValues.flatMap((syncsInFlight) =>
+            dsyncValues.map((dsyncSegments) => ({ zeroAhead, writesInFlight, syncsInFlight, dsyncSegments })),
+          ),
         ),
       );
       /** One phase of a side (raw: -1, else a variant's index), its files removed once timed. */
@@ -435,7 +447,8 @@ try {
           : '';
         const pipelining =
           (writesInFlightValues.length > 1 ? `, ${variant.writesInFlight} write(s) in flight` : '') +
-          (syncsValues.length > 1 ? `, ${variant.syncsInFlight} fsync(s) in flight` : '');
+          (syncsValues.length > 1 ? `, ${variant.syncsInFlight} fsync(s) in flight` : '') +
+          (dsyncValues.length > 1 ? (variant.dsyncSegments ? ', O_DSYNC segment' : ', write + fsync') : '');
         const name = `${row}${zeroing}${pipelining}`;
         line(`${name}, ${shape}`, rate(phases), 'MB/s', baselines);
         cpuLine(name, phases, [RAW, raws]);

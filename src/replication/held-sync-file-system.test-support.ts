@@ -1,6 +1,8 @@
 // Test-only: a MemoryFileSystem whose `.log` fsyncs can be held (until `release()`) or failed, so a
-// test decides when a group commit becomes durable, and whether it does.
-import type { StorageFile } from '../storage/index.js';
+// test decides when a group commit becomes durable, and whether it does. A `.log` opened O_DSYNC
+// (a durable log's active segment) has no fsync to hold: its writes are held instead, after their
+// bytes reached the file, as a device still flushing them (each one counts as an fsync).
+import type { OpenOptions, StorageFile } from '../storage/index.js';
 import { MemoryFileSystem } from '../storage/index.js';
 import { passThroughFile, WrappedFileSystem } from '../storage/wrapped-file-system.test-support.js';
 
@@ -10,6 +12,7 @@ export class HeldSyncFileSystem extends WrappedFileSystem<MemoryFileSystem> {
   private isHolding = false;
   private failure: Error | undefined;
   private readonly held: { resume: () => void; fail: (error: Error) => void }[] = [];
+  private readonly dsyncPaths = new Set<string>();
 
   constructor() {
     super(new MemoryFileSystem());
@@ -44,8 +47,24 @@ export class HeldSyncFileSystem extends WrappedFileSystem<MemoryFileSystem> {
     await new Promise<void>((resume, fail) => this.held.push({ resume, fail }));
   }
 
+  override open(path: string, options?: OpenOptions): Promise<StorageFile> {
+    if (options?.dsync === true) this.dsyncPaths.add(path);
+    else this.dsyncPaths.delete(path);
+    return super.open(path, options);
+  }
+
   protected override wrapFile(path: string, file: StorageFile): StorageFile {
     if (!path.endsWith('.log')) return file;
+    if (this.dsyncPaths.has(path)) {
+      return {
+        ...passThroughFile(file),
+        writev: async (buffers, position) => {
+          await file.writev(buffers, position);
+          await this.gate();
+          this.logSyncs += 1;
+        },
+      };
+    }
     return {
       ...passThroughFile(file),
       sync: async () => {

@@ -30,9 +30,11 @@ function idempotent(producerEpoch: number, baseSequence: number, ...values: stri
   );
 }
 
+/** `dsyncSegments` false: write + fsync (an O_DSYNC segment's write is durable, and fsyncs nothing apart). */
 async function openPartition(
   policy: 'durable' | 'page-cache',
   fs: HeldSyncFileSystem | MemoryFileSystem = new MemoryFileSystem(),
+  dsyncSegments = true,
 ): Promise<Partition> {
   const log = await PartitionLog.open({
     fs,
@@ -41,6 +43,7 @@ async function openPartition(
     partition: 0,
     config: resolveLogConfig({ 'pyralog.flush.policy': policy }),
     clock: systemClock,
+    dsyncSegments,
   });
   return new Partition('id', log, 3);
 }
@@ -65,7 +68,7 @@ describe('Partition', () => {
   }
 
   it('an acks=1 append with requestSync false asks for no fsync; the next acks=all append makes it durable', async () => {
-    const partition = await openPartition('durable');
+    const partition = await openPartition('durable', new MemoryFileSystem(), false);
     const unsynced = accepted(partition.appendAsLeader(views('complete'), 1, { requestSync: false }));
     await unsynced.acknowledged;
     assert.equal(partition.log.logEndOffset, 1n, 'written');
@@ -159,7 +162,7 @@ describe('Partition', () => {
 
   it('acks=1 waits for the write only: it is answered while the fsync is held', async () => {
     const fs = new HeldSyncFileSystem();
-    const partition = await openPartition('durable', fs);
+    const partition = await openPartition('durable', fs, false);
     fs.hold();
     const delayed = new DelayedProduces().create(60_000);
     const ack = accepted(partition.appendAsLeader(views('a'), 1)).waitIn(delayed)!;

@@ -5,7 +5,9 @@ import { performance } from 'node:perf_hooks';
  * Diagnostics channels of the write path, for profilers and benchmarks (bench/broker/trace-hook.mjs);
  * nothing subscribes in production, and nothing is measured then. Times are performance.now() ms.
  * - GROUP_COMMIT_CHANNEL: one GroupCommitTrace per group commit, once it is written.
- * - LOG_SYNC_CHANNEL: one LogSyncTrace per fsync of the sync loop, once it returned.
+ * - LOG_SYNC_CHANNEL: one LogSyncTrace per fsync of the sync loop, once it returned, and a
+ *   zero-length one when a group written through an O_DSYNC `.log` makes its offsets durable (its
+ *   write was its fsync: the group commit's trace holds that time).
  */
 export const GROUP_COMMIT_CHANNEL = 'pyralog:group-commit';
 export const LOG_SYNC_CHANNEL = 'pyralog:log-sync';

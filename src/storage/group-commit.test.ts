@@ -146,7 +146,7 @@ describe('GroupCommit', () => {
 
   it('writes the next group while the previous fsync runs; one later fsync makes it durable', async () => {
     const fs = new GatedSyncFileSystem();
-    const log = await openTestLog({ fs });
+    const log = await openTestLog({ fs, dsyncSegments: false });
     const first = log.appendAsLeader(testBatch(2));
     await first.written;
     await fs.syncsAsked(1);
@@ -172,7 +172,7 @@ describe('GroupCommit', () => {
 
   it('submits the next fsync before resuming the durable waiters of the one that returned', async () => {
     const fs = new GatedSyncFileSystem();
-    const log = await openTestLog({ fs });
+    const log = await openTestLog({ fs, dsyncSegments: false });
     const first = log.appendAsLeader(testBatch(2));
     void first.durable.then(() => fs.events.push('first durable'));
     await fs.syncsAsked(1);
@@ -190,7 +190,7 @@ describe('GroupCommit', () => {
 
   it('gives a group written while an fsync runs its own fsync at once, counted only after the earlier one returned', async () => {
     const fs = new GatedSyncFileSystem();
-    const log = await openTestLog({ fs });
+    const log = await openTestLog({ fs, dsyncSegments: false });
     const first = log.appendAsLeader(testBatch(2));
     await fs.syncsAsked(1);
     const second = log.appendAsLeader(testBatch(3));
@@ -209,7 +209,7 @@ describe('GroupCommit', () => {
 
   it('keeps one fsync in flight with syncsInFlight 1: the next starts once it returned', async () => {
     const fs = new GatedSyncFileSystem();
-    const log = await openTestLog({ fs, syncsInFlight: 1 });
+    const log = await openTestLog({ fs, syncsInFlight: 1, dsyncSegments: false });
     const first = log.appendAsLeader(testBatch(2));
     await fs.syncsAsked(1);
     const second = log.appendAsLeader(testBatch(3));
@@ -226,7 +226,7 @@ describe('GroupCommit', () => {
 
   it('an earlier fsync that fails fails the log: a later one that succeeded acknowledges nothing', async () => {
     const fs = new GatedSyncFileSystem();
-    const log = await openTestLog({ fs });
+    const log = await openTestLog({ fs, dsyncSegments: false });
     const first = log.appendAsLeader(testBatch(2));
     await fs.syncsAsked(1);
     const second = log.appendAsLeader(testBatch(3));
@@ -243,7 +243,7 @@ describe('GroupCommit', () => {
 
   it('the appends of one group share one durable promise, resolved by the fsync covering the group', async () => {
     const fs = new GatedSyncFileSystem();
-    const log = await openTestLog({ fs });
+    const log = await openTestLog({ fs, dsyncSegments: false });
     const first = log.appendAsLeader(testBatch(2));
     const second = log.appendAsLeader(testBatch(3));
     assert.equal(first.durable, second.durable, 'one promise for the group');
@@ -262,7 +262,7 @@ describe('GroupCommit', () => {
 
   it('close waits for a running fsync before closing the files', async () => {
     const fs = new GatedSyncFileSystem();
-    const log = await openTestLog({ fs });
+    const log = await openTestLog({ fs, dsyncSegments: false });
     const append = log.appendAsLeader(testBatch(1));
     await fs.syncsAsked(1);
     const closing = log.close();
@@ -275,7 +275,7 @@ describe('GroupCommit', () => {
 
   it('truncation waits for a running fsync, which then marks nothing past the new end durable', async () => {
     const fs = new GatedSyncFileSystem();
-    const log = await openTestLog({ fs });
+    const log = await openTestLog({ fs, dsyncSegments: false });
     await log.appendAsLeader(testBatch(4)).written;
     await fs.syncsAsked(1);
     const truncating = log.truncateTo(1n);

@@ -112,6 +112,8 @@ interface GroupWrite {
    * segment changes under it, so a group sized against the old one could land behind it).
    */
   readonly isExclusive: boolean;
+  /** Written through an O_DSYNC `.log` (LogSegment.isDsync): durable once landed, no fsync needed. */
+  readonly isDurableWhenLanded: boolean;
 }
 
 /**
@@ -261,7 +263,7 @@ export class GroupCommit {
         completing = undefined;
         if (head.startedMs >= 0) this.traceGroup(head.group, head.startedMs);
         submitReady();
-        this.finishGroup(head.group);
+        this.finishGroup(head.group, head.isDurableWhenLanded);
       }
     } catch (error: unknown) {
       const failure = this.state.fail(error);
@@ -345,7 +347,14 @@ export class GroupCommit {
     if (needsRoll) {
       const landed = this.writeGroup(group, nowMs);
       landed.catch(() => {});
-      return { group, landed, complete: () => Promise.resolve(), startedMs, isExclusive: true };
+      return {
+        group,
+        landed,
+        complete: () => Promise.resolve(),
+        startedMs,
+        isExclusive: true,
+        isDurableWhenLanded: false,
+      };
     }
     group.records = records;
     group.bytes = bytes;
@@ -357,7 +366,7 @@ export class GroupCommit {
       await this.completeRun(segment, await landed, views, chunks, group.abortedTxns, nowMs);
       await state.epochCache.persist();
     };
-    return { group, landed, complete, startedMs, isExclusive: false };
+    return { group, landed, complete, startedMs, isExclusive: false, isDurableWhenLanded: segment.isDsync };
   }
 
   /**
@@ -388,13 +397,24 @@ export class GroupCommit {
     await state.epochCache.persist();
   }
 
-  /** `group` is in the file: resolves its waiters, wakes long polls, asks for its fsync. */
-  private finishGroup(group: PendingGroup): void {
+  /**
+   * `group` is in the file: resolves its waiters, wakes long polls, asks for its fsync. A group
+   * written through an O_DSYNC `.log` (`isDurable`) is durable already: when everything before it
+   * is too (the groups before it in this segment were, and completed first; a rolled segment or bytes
+   * written before the file was opened O_DSYNC may still need an fsync), its offsets are marked
+   * durable at once, with no fsync; otherwise the fsync it would have needed runs as usual.
+   */
+  private finishGroup(group: PendingGroup, isDurable: boolean): void {
     const state = this.state;
     group.written.resolve();
     state.progress?.onWritten(state.logEnd);
     this.unflushedMessages += group.records;
-    if (group.needsSync || this.unflushedMessages >= state.config.flushMessages) this.requestSync();
+    const views = group.views;
+    if (isDurable && state.durableOffset >= views[0]!.baseOffset) {
+      const endedMs = traceClock();
+      if (endedMs >= 0) publishLogSync({ dir: state.dir, startedMs: endedMs, endedMs });
+      this.markDurable(views.at(-1)!.nextOffset);
+    } else if (group.needsSync || this.unflushedMessages >= state.config.flushMessages) this.requestSync();
     // After the fsync was requested: a zero run starting now does not delay it.
     if (group.needsSync) state.zeroAhead.afterDurableWrite(group.bytes);
   }

@@ -22,6 +22,8 @@ export interface LoadLogParams {
   readonly dir: string;
   readonly settings: SegmentSettings;
   readonly nowMs: number;
+  /** Open the last segment's `.log` (the active one) O_DSYNC (see LogSegment.isDsync). */
+  readonly dsyncActiveSegment?: boolean;
   readonly logger: StorageLogger;
   /** The dir had a clean-shutdown marker: trust the files, check indexes, scan nothing. */
   readonly isCleanShutdown: boolean;
@@ -76,8 +78,9 @@ export async function loadLog(params: LoadLogParams): Promise<LoadedLog> {
     if (txnIndexRebuildFrom === undefined || segment.baseOffset < txnIndexRebuildFrom)
       txnIndexRebuildFrom = segment.baseOffset;
   };
-  for (const baseOffset of baseOffsets) {
-    const opened = await openSegment(params, baseOffset);
+  for (const [index, baseOffset] of baseOffsets.entries()) {
+    const isLast = index === baseOffsets.length - 1;
+    const opened = await openSegment(params, baseOffset, isLast && params.dsyncActiveSegment === true);
     segments.push(opened.segment);
     if (opened.needsRebuild) needsRebuild.add(opened.segment);
     if (opened.needsTxnIndexRebuild) rebuildTxnIndexFrom(opened.segment);
@@ -113,7 +116,14 @@ export async function loadLog(params: LoadLogParams): Promise<LoadedLog> {
   }
   if (segments.length === 0) {
     segments.push(
-      await LogSegment.create(fs, dir, params.logStartOffset ?? 0n, params.settings, params.nowMs),
+      await LogSegment.create(
+        fs,
+        dir,
+        params.logStartOffset ?? 0n,
+        params.settings,
+        params.nowMs,
+        params.dsyncActiveSegment === true,
+      ),
     );
   }
   let logStartOffset = params.logStartOffset ?? segments[0]!.baseOffset;
@@ -182,10 +192,14 @@ async function loadEpochCache(fs: FileSystem, dir: string, logger: StorageLogger
 async function openSegment(
   params: LoadLogParams,
   baseOffset: bigint,
+  dsync: boolean,
 ): Promise<{ segment: LogSegment; needsRebuild: boolean; needsTxnIndexRebuild: boolean }> {
   const { fs, dir, settings } = params;
   const open = (suffix: string): Promise<StorageFile> =>
-    fs.open(joinPath(dir, segmentFileName(baseOffset, suffix)), { create: true });
+    fs.open(joinPath(dir, segmentFileName(baseOffset, suffix)), {
+      create: true,
+      dsync: dsync && suffix === LOG_SUFFIX,
+    });
   const log = await open(LOG_SUFFIX);
   const logSize = await log.size();
   const hasIndexes =
@@ -237,6 +251,7 @@ async function openSegment(
     txnIndex,
     settings,
     params.nowMs,
+    dsync,
   );
   segment.setLoadedSize(logSize);
   return { segment, needsRebuild, needsTxnIndexRebuild };

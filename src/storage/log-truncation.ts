@@ -87,7 +87,9 @@ export class LogTruncation {
       const removed = state.segments;
       state.segments = [];
       await state.deleter.schedule(removed, nowMs, state.config.fileDeleteDelayMs);
-      state.segments = [await LogSegment.create(state.fs, state.dir, offset, state.config, nowMs)];
+      state.segments = [
+        await LogSegment.create(state.fs, state.dir, offset, state.config, nowMs, state.opensDsyncSegments),
+      ];
       state.logEnd = offset;
       state.startOffset = offset;
       state.epochCache.clear();

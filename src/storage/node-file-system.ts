@@ -284,8 +284,10 @@ class NodeStorageFile implements StorageFile {
       this.writeAll(buffers, position),
     );
     if (!this.isDsync) return;
-    // O_DSYNC: durable on return, as after an fdatasync (which also flushes the size a truncation set),
-    // so journaled as a sync of this file covering this write and what completed before it.
+    // O_DSYNC: this write is durable on return, even while an earlier one of the file still runs
+    // (a log keeps two group writes and a zero-ahead write in flight at once); and, as after an
+    // fdatasync (which also flushes the size a truncation set), so is what completed before it.
+    await this.fs.record(`synced\t${sequence}\t${this.path}`);
     let coveredBelow = sequence + 1;
     for (const running of this.inFlight) if (running < coveredBelow) coveredBelow = running;
     await this.fs.record(`sync\t${coveredBelow}\t${this.path}`);

@@ -58,6 +58,13 @@ export interface PartitionLogOptions {
    * DEFAULT_SYNCS_IN_FLIGHT, at least 1). Offsets become durable in their submission order.
    */
   readonly syncsInFlight?: number;
+  /**
+   * A durable log (`pyralog.flush.policy=durable`) opens each new active segment's `.log` O_DSYNC,
+   * so a group commit is one write that is durable when it returns instead of a write and then an
+   * fsync, each a trip through the thread pool and back (see GroupCommit). Default true; false
+   * keeps write + fsync (tests of that path, A/Bs).
+   */
+  readonly dsyncSegments?: boolean;
 }
 
 /**
@@ -121,6 +128,11 @@ export class PartitionLogState implements ZeroAheadHost {
 
   get segmentBytes(): number {
     return this.config.segmentBytes;
+  }
+
+  /** Whether a segment that becomes active now opens its `.log` O_DSYNC (see PartitionLogOptions.dsyncSegments). */
+  get opensDsyncSegments(): boolean {
+    return (this.options.dsyncSegments ?? true) && this.config.flushPolicy === 'durable';
   }
 
   get canWrite(): boolean {

@@ -95,6 +95,7 @@ export class PartitionLog implements CompactableLog {
       dir: options.dir,
       settings: options.config,
       nowMs: options.clock.nowMs(),
+      dsyncActiveSegment: state.opensDsyncSegments,
       logger: state.logger,
       isCleanShutdown: options.isCleanShutdown === true,
       recoveryPoint: options.recoveryPoint,

@@ -81,6 +81,34 @@ describe('simulated power loss from the fsync journal', () => {
     assert.equal(result.cutBytes, 200);
   });
 
+  it('an O_DSYNC write is durable by itself, while an earlier write of the file still runs', async () => {
+    const { dir, journal } = await tempRoot();
+    await new NodeFileSystem().mkdir(dir);
+    const path = join(dir, 'f');
+    await writeFile(path, Buffer.alloc(300, 0x61));
+    await writeFile(
+      journal,
+      [
+        `write\t0\t0\t100\t${path}`,
+        `write\t1\t100\t100\t${path}`,
+        `write\t2\t200\t100\t${path}`,
+        // Write 1 returned (O_DSYNC) while write 0 still ran; write 2 was never synced.
+        `synced\t1\t${path}`,
+        `sync\t0\t${path}`,
+        '',
+      ].join('\n'),
+    );
+    const result = await simulatePowerLoss(dir, journal, new Map(), { seed: 3 });
+    const bytes = await readFile(path);
+    assert.equal(bytes.length, 200);
+    assert.equal(result.cutBytes, 100);
+    assert.ok(
+      bytes.subarray(100).every((byte) => byte === 0x61),
+      'the O_DSYNC write stays whole',
+    );
+    assert.ok(result.revertedBytes > 0, 'the write still running when power went may be torn');
+  });
+
   it('follows renames and forgets unlinked files; never-fsynced files go to their baseline size', async () => {
     const { dir, journal } = await tempRoot();
     await new NodeFileSystem().mkdir(dir);

@@ -7,6 +7,8 @@
 //   sync\t<coveredBelow>\t<path>                 after an fsync of <path> returned: it covers that
 //                                                file's operations with seq < coveredBelow (all of
 //                                                them had completed when it started)
+//   synced\t<seq>\t<path>                        after an O_DSYNC write returned: that one write is
+//                                                durable, whatever else of the file still runs
 //   rename\t<from>\t<to>, unlink\t<path>
 //
 // The model, per file: its durable size is what the covered writes and truncations make it (or its
@@ -100,6 +102,15 @@ function replayJournal(text: string, baseline: ReadonlyMap<string, number>): Map
             : Math.max(file.durableSize, pending.position + pending.length);
       }
       file.pending = file.pending.filter((pending) => pending.sequence >= coveredBelow);
+    } else if (op === 'synced' && fields.length === 3) {
+      const file = fileAt(fields[2]!);
+      const sequence = Number(fields[1]);
+      const index = file.pending.findIndex((pending) => pending.sequence === sequence);
+      const write = file.pending[index];
+      if (write?.kind === 'write') {
+        file.durableSize = Math.max(file.durableSize, write.position + write.length);
+        file.pending.splice(index, 1);
+      }
     } else if (op === 'rename' && fields.length === 3) {
       const moved = files.get(fields[1]!) ?? { durableSize: baseline.get(fields[1]!) ?? 0, pending: [] };
       files.delete(fields[1]!);

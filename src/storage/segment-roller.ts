@@ -88,7 +88,14 @@ export class SegmentRoller {
     // A failed trim fails the log at once (as the fsync would); the fsync is then skipped.
     const released = state.zeroAhead.release(old).catch((error: unknown) => void state.fail(error));
     this.rolled.push({ segment: old, endOffset: baseOffset, released, sync: undefined });
-    const segment = await LogSegment.create(state.fs, state.dir, baseOffset, state.config, nowMs);
+    const segment = await LogSegment.create(
+      state.fs,
+      state.dir,
+      baseOffset,
+      state.config,
+      nowMs,
+      state.opensDsyncSegments,
+    );
     state.segments = [...state.segments, segment];
     // Reads of the old active segment stay what it holds; a reader keeping state across reads (a
     // fetch's read-ahead) starts again from the new segment list all the same.

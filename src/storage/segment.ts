@@ -95,6 +95,11 @@ export class LogSegment {
     readonly txnIndex: TransactionIndex,
     private readonly settings: SegmentSettings,
     createdMs: number,
+    /**
+     * The `.log` was opened O_DSYNC: every append's writev is durable when it returns, so a durable
+     * group commit needs no fsync of its own (GroupCommit).
+     */
+    readonly isDsync = false,
   ) {
     this.nextOffset = baseOffset;
     this.rollingBaseMs = createdMs;
@@ -104,15 +109,19 @@ export class LogSegment {
     return Math.max(1, Math.floor(settings.segmentIndexBytes / entryBytes));
   }
 
-  /** Creates the four files (empty) and makes their names durable. */
+  /**
+   * Creates the four files (empty) and makes their names durable; `dsync` opens the `.log` O_DSYNC
+   * (an active segment of a durable log, see isDsync).
+   */
   static async create(
     fs: FileSystem,
     dir: string,
     baseOffset: bigint,
     settings: SegmentSettings,
     nowMs: number,
+    dsync = false,
   ): Promise<LogSegment> {
-    const segment = await LogSegment.openWithEmptyIndexes(fs, dir, baseOffset, settings, nowMs, true);
+    const segment = await LogSegment.openWithEmptyIndexes(fs, dir, baseOffset, settings, nowMs, true, dsync);
     await fs.fsyncDir(dir);
     return segment;
   }
@@ -144,9 +153,13 @@ export class LogSegment {
     settings: SegmentSettings,
     nowMs: number,
     emptyAll: boolean,
+    dsync = false,
   ): Promise<LogSegment> {
     const open = (suffix: string) =>
-      fs.open(joinPath(dir, segmentFileName(baseOffset, suffix)), { create: true });
+      fs.open(joinPath(dir, segmentFileName(baseOffset, suffix)), {
+        create: true,
+        dsync: dsync && suffix === LOG_SUFFIX,
+      });
     const [log, index, timeIndex, txnIndex] = await Promise.all(SEGMENT_SUFFIXES.map(open));
     const emptied = emptyAll ? [log!, index!, timeIndex!, txnIndex!] : [index!, timeIndex!, txnIndex!];
     await Promise.all(emptied.map((file) => file.truncate(0)));
@@ -159,6 +172,7 @@ export class LogSegment {
       TransactionIndex.empty(txnIndex!),
       settings,
       nowMs,
+      dsync,
     );
   }
 

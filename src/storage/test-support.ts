@@ -62,6 +62,8 @@ export interface OpenTestLogOptions {
   readonly writesInFlight?: number;
   /** See PartitionLogOptions.syncsInFlight. */
   readonly syncsInFlight?: number;
+  /** PartitionLogOptions.dsyncSegments (default true). */
+  readonly dsyncSegments?: boolean;
 }
 
 export function openTestLog(options: OpenTestLogOptions): Promise<PartitionLog> {
@@ -80,6 +82,7 @@ export function openTestLog(options: OpenTestLogOptions): Promise<PartitionLog> 
     ...(options.zeroAheadMaxBytes === undefined ? {} : { zeroAheadMaxBytes: options.zeroAheadMaxBytes }),
     ...(options.writesInFlight === undefined ? {} : { writesInFlight: options.writesInFlight }),
     ...(options.syncsInFlight === undefined ? {} : { syncsInFlight: options.syncsInFlight }),
+    ...(options.dsyncSegments === undefined ? {} : { dsyncSegments: options.dsyncSegments }),
   });
 }
 
