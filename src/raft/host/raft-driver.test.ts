@@ -424,6 +424,33 @@ describe('RaftDriver', () => {
     await Promise.all(nodes.map((n) => n.driver.stop()));
   });
 
+  it('a state machine that fails to snapshot stops the node, unless the driver was stopped already', async () => {
+    for (const stopFirst of [false, true]) {
+      const { clock, nodes } = cluster(3, { snapshotThresholdBytes: 2_000 });
+      const leader = await electLeader(clock, nodes);
+      let fail = (_error: Error): void => {};
+      leader.machine.snapshotGate = new Promise((_resolve, reject) => {
+        fail = reject;
+      });
+      await Promise.all(Array.from({ length: 150 }, (_, i) => leader.driver.propose(Buffer.from(`e${i}`))));
+      await runUntil(
+        clock,
+        () => leader.machine.snapshotsAsked.length > 0,
+        'the leader asked for a snapshot',
+      );
+      if (stopFirst) await Promise.all(nodes.map((n) => n.driver.stop()));
+      fail(new Error('out of memory'));
+      await settle();
+      if (stopFirst) {
+        assert.equal(leader.fatal, undefined, 'a stopped driver reports nothing');
+        continue;
+      }
+      assert.match(String(leader.fatal), /out of memory/);
+      await assert.rejects(leader.driver.propose(Buffer.from('after')), DriverStoppedError);
+      await Promise.all(nodes.map((n) => n.driver.stop()));
+    }
+  });
+
   it('fails the proposals of a deposed leader as soon as it steps down, not when its index commits', async () => {
     const { clock, nodes } = cluster();
     const old = await electLeader(clock, nodes);

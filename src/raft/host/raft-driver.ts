@@ -287,6 +287,7 @@ export class RaftDriver {
       },
       (error: unknown) => {
         this.#snapshotInProgress = false;
+        if (!this.#running) return;
         this.#halt(
           new DriverStoppedError('the state machine failed to snapshot; the node stopped', { cause: error }),
         );
