@@ -26,6 +26,12 @@
 // CPUs with taskset, as main.mjs does (NOT the default; every line then says PINNED). --trace also loads
 // tail-hook.mjs into the broker, samples the producer's and consumer's threads (thread-sampler.mjs)
 // and prints, per round, where the slowest 1% of the latencies went (tail-breakdown.mjs).
+// --produce N replaces the paced producer and its consumer with the shared workload's throughput
+// producer (N x 1 KiB, acks=all, linger.ms=5, batch.num.messages=10000, as broker-kafka.sh; no
+// consumer): each line then gives its MB/s and the broker's CPU seconds per GB produced (main thread
+// and the others), beside the same per-request counts, e.g. the page-cache produce of two builds:
+//   node bench/broker/latency-ab.mjs --produce 1000000 --warmup-secs 0 --rounds 6 --flush-mode kafka \
+//        --variant "old|/work/builds/<sha>/dist|" --variant "new|dist|" [--syscalls]
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -53,6 +59,9 @@ const trace = flag('trace');
 const syscalls = flag('syscalls');
 const pinBroker = option('pin-broker', undefined);
 const pinClient = option('pin-client', undefined);
+const produceOption = option('produce', undefined);
+const produceMsgs = produceOption === undefined ? undefined : Number(produceOption);
+if (produceMsgs !== undefined && trace) throw new Error('--trace needs the paced producer, not --produce');
 const pinning =
   pinBroker === undefined && pinClient === undefined
     ? 'not pinned'
@@ -91,6 +100,17 @@ function pacedProducer(boot, topic, count) {
   ]);
 }
 
+/** The shared workload's throughput producer (broker-kafka.sh): `count` messages of 1 KiB, acks=all. */
+function throughputProducer(boot, topic, count) {
+  return ['-P', '-t', topic, '-p', '0', '-b', boot, '-s', '1024', '-c', `${count}`, '-a', '-1'].concat([
+    '-X',
+    'linger.ms=5',
+    '-X',
+    'batch.num.messages=10000',
+    '-q',
+  ]);
+}
+
 /** Requests the broker received so far, by API name (its admin listener's /metrics). */
 async function requestCounts(admin) {
   const text = await (await fetch(`${admin}/metrics`)).text();
@@ -120,28 +140,33 @@ async function measure(variant, perf, round) {
     const topic = `lat-ab-${round}-${variant.name}`;
     await run(...client(perf, ['-P', '-t', topic, '-p', '0', '-b', boot, '-s', '1024', '-c', '1', '-q']));
     const latencyFile = join(dir, 'latency.txt');
-    const expected = Math.floor(rate * secs);
-    const consumer = spawn(
-      ...client(perf, [
-        '-C',
-        '-t',
-        topic,
-        '-p',
-        '0',
-        '-b',
-        boot,
-        '-o',
-        'end',
-        '-l',
-        '-A',
-        latencyFile,
-        '-c',
-        `${expected}`,
-        '-q',
-      ]),
-      { stdio: 'ignore' },
-    );
-    const consumed = new Promise((done) => consumer.once('exit', done));
+    const expected = produceMsgs ?? Math.floor(rate * secs);
+    // --produce: the throughput producer alone, no consumer reading the topic meanwhile.
+    const consumer =
+      produceMsgs !== undefined
+        ? undefined
+        : spawn(
+            ...client(perf, [
+              '-C',
+              '-t',
+              topic,
+              '-p',
+              '0',
+              '-b',
+              boot,
+              '-o',
+              'end',
+              '-l',
+              '-A',
+              latencyFile,
+              '-c',
+              `${expected}`,
+              '-q',
+            ]),
+            { stdio: 'ignore' },
+          );
+    const consumed =
+      consumer === undefined ? Promise.resolve() : new Promise((done) => consumer.once('exit', done));
     await delay(2000);
     const idleRssMiB = statusKiB(broker.pid, 'VmRSS') / 1024;
     // The broker's JIT compiles the paths of this workload in its first seconds: outside the window.
@@ -170,6 +195,8 @@ async function measure(variant, perf, round) {
               stdio: 'ignore',
             },
           );
+    // Taken at spawn: a perf that exits early (a bad option, no permission) must not hang the round.
+    const recorded = recorder === undefined ? undefined : new Promise((done) => recorder.once('exit', done));
     const consumerThreads = trace ? sampleThreads(consumer.pid) : undefined;
     const cpuBefore = machineCpu();
     const syscallFile = join(dir, 'syscalls.csv');
@@ -190,33 +217,55 @@ async function measure(variant, perf, round) {
           { stdio: 'ignore' },
         )
       : undefined;
-    const producing = run(...client(perf, pacedProducer(boot, topic, expected)), {
+    const counted = counter === undefined ? undefined : new Promise((done) => counter.once('exit', done));
+    const producerArgs =
+      produceMsgs === undefined
+        ? pacedProducer(boot, topic, expected)
+        : throughputProducer(boot, topic, expected);
+    const producing = run(...client(perf, producerArgs), {
       maxBuffer: 16 * 1024 * 1024,
     });
     const producerThreads = trace ? sampleThreads(producing.child.pid) : undefined;
     const producerKill = setTimeout(() => producing.child.kill(), (secs + 60) * 1000);
     // A producer stopped at its deadline (a machine too loaded to send the messages in time, e.g.
     // pinned to one busy CPU) leaves the round with fewer messages than expected, not a crash.
-    await producing.catch((error) => {
+    const produced = await producing.catch((error) => {
       if (error.killed !== true) throw error;
       console.log(`# ${variant.name}: the producer did not finish in ${secs + 60} s and was stopped`);
+      return undefined;
     });
+    // rdkafka_performance's last summary: "% N messages produced (B bytes), D delivered ... in T ms: R msgs/s and X MB/s".
+    const summary =
+      produced === undefined || produceMsgs === undefined
+        ? undefined
+        : [
+            ...`${produced.stdout}${produced.stderr}`.matchAll(
+              /% \d+ messages produced \((\d+) bytes\), (\d+) delivered .*? in (\d+)ms: \d+ msgs\/s and ([\d.]+) MB\/s/g,
+            ),
+          ].at(-1);
+    const throughput =
+      summary === undefined
+        ? undefined
+        : {
+            messages: Number(summary[2]),
+            bytes: Number(summary[1]),
+            ms: Number(summary[3]),
+            mbPerS: Number(summary[4]),
+          };
     clearTimeout(producerKill);
     const producerUse = producerThreads?.stop();
     const cpuDuring = machineCpu().map((ticks, i) => ticks - cpuBefore[i]);
-    const deadline = setTimeout(() => consumer.kill('SIGINT'), 20_000);
+    const deadline = setTimeout(() => consumer?.kill('SIGINT'), 20_000);
     await consumed;
     clearTimeout(deadline);
     const consumerUse = consumerThreads?.stop();
     process.kill(broker.pid, 'SIGUSR2');
     if (recorder !== undefined) {
-      const recorded = new Promise((done) => recorder.once('exit', done));
       recorder.kill('SIGINT');
       await recorded;
     }
     let syscallCounts;
     if (counter !== undefined) {
-      const counted = new Promise((done) => counter.once('exit', done));
       counter.kill('SIGINT');
       await counted;
       syscallCounts = parseSyscallCounts(await readFile(syscallFile, 'utf8'), broker.pid);
@@ -232,7 +281,10 @@ async function measure(variant, perf, round) {
       windowLines = (await readFile(windowFile, 'utf8').catch(() => '')).split('\n').filter(Boolean);
     }
     const window = { ...JSON.parse(windowLines[1]), syscalls: syscallCounts };
-    const inOrder = (await readFile(latencyFile, 'utf8')).split('\n').filter(Boolean).map(Number);
+    const inOrder =
+      consumer === undefined
+        ? []
+        : (await readFile(latencyFile, 'utf8')).split('\n').filter(Boolean).map(Number);
     const latencies = [...inOrder].sort((a, b) => a - b);
     let breakdown;
     if (trace) {
@@ -273,8 +325,9 @@ async function measure(variant, perf, round) {
     }
     return {
       expected,
-      received: latencies.length,
+      received: throughput?.messages ?? latencies.length,
       latencies,
+      throughput,
       window,
       idleRssMiB,
       peakRssMiB,
@@ -330,6 +383,14 @@ function threadLine(use) {
     .join(', ');
 }
 
+/** The window's broker CPU seconds per GB produced: the process, its main thread and the others. */
+function cpuPerGB(w, bytes) {
+  const perGB = (ms) => (ms / 1000 / (bytes / 1e9)).toFixed(3);
+  return `broker CPU ${perGB(w.cpuMs)} s/GB (${Object.entries(w.threadMs)
+    .map(([kind, ms]) => `${kind} ${perGB(ms)}`)
+    .join(', ')})`;
+}
+
 /** `counts` (an object of counters) divided by the window's requests, e.g. `main.voluntary 2.31`. */
 function perRequest(counts, result) {
   const requests = result.produces + result.fetches;
@@ -341,8 +402,11 @@ function perRequest(counts, result) {
 function line(variant, result, loadBefore) {
   const { window: w, latencies, expected } = result;
   const us = (q) => (latencies.length === 0 ? 'n/a' : (percentile(latencies, q) / 1000).toFixed(2));
+  const name = `${variant.name.padEnd(12)}${pinning === 'not pinned' ? '' : ' PINNED'}`;
   return [
-    `${variant.name.padEnd(12)}${pinning === 'not pinned' ? '' : ' PINNED'} p50 ${us(50)} p99 ${us(99)} p99.9 ${us(99.9)} ms (${result.received}/${expected})`,
+    result.throughput === undefined
+      ? `${name} p50 ${us(50)} p99 ${us(99)} p99.9 ${us(99.9)} ms (${result.received}/${expected})`
+      : `${name} produce ${result.throughput.mbPerS.toFixed(1)} MB/s (${result.received}/${expected}) | ${cpuPerGB(w, result.throughput.bytes)}`,
     `produces ${result.produces} fetches ${result.fetches}`,
     `alloc ${(w.allocatedBytes / (result.produces + result.fetches) / 1024).toFixed(2)} KiB/request (young ${(w.youngAllocatedBytes / (result.produces + result.fetches) / 1024).toFixed(2)})`,
     `scavenges ${w.scavenges} (${w.scavengeMs.toFixed(0)} ms, kept ${(w.survivedBytes / w.scavenges / 1024 || 0).toFixed(0)} KiB each)`,
@@ -361,6 +425,7 @@ function line(variant, result, loadBefore) {
 }
 
 mkdirSync(OUT, { recursive: true });
+if (perfDir !== undefined) mkdirSync(perfDir, { recursive: true });
 const perf = join(await sharedBenchCopy(), 'bin/rdkafka_performance');
 console.log(
   `# latency A/B, ${new Date().toISOString()}, node ${process.version}, ${rate} msg/s for ${secs} s, ${rounds} round(s), flush ${flushMode}, processes ${pinning}`,
@@ -386,6 +451,16 @@ if (rounds > 1) {
       expected: results.reduce((sum, r) => sum + r.expected, 0),
       received: results.reduce((sum, r) => sum + r.received, 0),
       latencies: results.flatMap((r) => r.latencies).sort((a, b) => a - b),
+      // --produce: summed bytes and times, so MB/s is the pooled rate (what the medians line adds below).
+      throughput:
+        produceMsgs === undefined
+          ? undefined
+          : Object.fromEntries(
+              ['messages', 'bytes', 'ms'].map((key) => [
+                key,
+                results.reduce((total, r) => total + (r.throughput?.[key] ?? 0), 0),
+              ]),
+            ),
       idleRssMiB: Math.max(...results.map((r) => r.idleRssMiB)),
       peakRssMiB: Math.max(...results.map((r) => r.peakRssMiB)),
       produces: results.reduce((sum, r) => sum + r.produces, 0),
@@ -408,6 +483,17 @@ if (rounds > 1) {
         ]),
       ),
     };
+    if (pooled.throughput !== undefined) {
+      pooled.throughput.mbPerS = pooled.throughput.bytes / 1e3 / pooled.throughput.ms;
+      const rates = results.map((r) => r.throughput?.mbPerS ?? 0).sort((x, y) => x - y);
+      const perGB = results
+        .map((r) => r.window.cpuMs / 1000 / (r.throughput.bytes / 1e9))
+        .sort((x, y) => x - y);
+      const mid = (sorted) => sorted[Math.floor(sorted.length / 2)].toFixed(sorted === rates ? 1 : 3);
+      console.log(
+        `${variant.name.padEnd(12)} medians of ${results.length}: produce ${mid(rates)} MB/s (${rates.map((x) => x.toFixed(0)).join(' ')}), broker CPU ${mid(perGB)} s/GB (${perGB.map((x) => x.toFixed(3)).join(' ')})`,
+      );
+    }
     console.log(line(variant, pooled, '(pooled)'));
   }
 }
