@@ -75,11 +75,12 @@ describeRaftStorageContract('FileRaftStorage on MemoryFileSystem', async () => {
   return memoryHarness(fs, await FileRaftStorage.open(fs, DIR, { segmentBytes: 150 }));
 });
 
-function nodeHarness(dir: string, storage: FileRaftStorage): StorageHarness {
+/** The store lives in `<root>/raft` (a directory open creates); dispose removes `root`, the temp dir. */
+function nodeHarness(root: string, storage: FileRaftStorage): StorageHarness {
   // A real disk cannot lose power here: a "crash" is a process crash (the page cache keeps every write).
   const reopen = async () => {
     await storage.close();
-    return nodeHarness(dir, await FileRaftStorage.open(new NodeFileSystem(), dir, { segmentBytes: 150 }));
+    return nodeHarness(root, await openOnDisk(root));
   };
   return {
     storage,
@@ -87,14 +88,18 @@ function nodeHarness(dir: string, storage: FileRaftStorage): StorageHarness {
     reopen,
     dispose: async () => {
       await storage.close();
-      await rm(dir, { recursive: true, force: true });
+      await rm(root, { recursive: true, force: true });
     },
   };
 }
 
+function openOnDisk(root: string): Promise<FileRaftStorage> {
+  return FileRaftStorage.open(new NodeFileSystem(), join(root, 'raft'), { segmentBytes: 150 });
+}
+
 describeRaftStorageContract('FileRaftStorage on NodeFileSystem', async () => {
-  const dir = join(await mkdtemp(join(tmpdir(), 'pyralog-raft-storage-')), 'raft');
-  return nodeHarness(dir, await FileRaftStorage.open(new NodeFileSystem(), dir, { segmentBytes: 150 }));
+  const root = await mkdtemp(join(tmpdir(), 'pyralog-raft-storage-'));
+  return nodeHarness(root, await openOnDisk(root));
 });
 
 async function openMemory(fs = new MemoryFileSystem({ trackDurability: true }), segmentBytes = 150) {
