@@ -401,6 +401,13 @@ export const BROKER_CONFIG_DEFINITIONS = {
       'an append does not have to commit a file size change; trimmed at roll and clean shutdown. ' +
       '0 disables it.',
   }),
+  'pyralog.log.dsync.segments.enable': booleanConfig({
+    default: true,
+    doc:
+      "Pyralog: a durable partition opens its active segment's .log with O_DSYNC, so a group " +
+      'commit is one write that is durable when it returns instead of a write and then an fsync. ' +
+      'false keeps write + fsync.',
+  }),
   'pyralog.fetch.read.ahead.max.bytes': intConfig({
     default: 16 * 1024 * 1024,
     min: 0,

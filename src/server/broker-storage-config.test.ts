@@ -22,6 +22,7 @@ describe('brokerStorageConfig', () => {
           'producer.id.expiration.ms=6000',
           'producer.id.expiration.check.interval.ms=7000',
           'pyralog.log.zero.ahead.max.bytes=0',
+          'pyralog.log.dsync.segments.enable=false',
         ],
       },
     });
@@ -35,6 +36,7 @@ describe('brokerStorageConfig', () => {
       producerIdExpirationMs: 6000,
       producerIdExpirationCheckIntervalMs: 7000,
       zeroAheadMaxBytes: 0,
+      dsyncSegments: false,
     });
   });
 });

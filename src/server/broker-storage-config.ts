@@ -15,5 +15,6 @@ export function brokerStorageConfig(config: BrokerConfig): BrokerStorageConfig {
     producerIdExpirationMs: values['producer.id.expiration.ms'],
     producerIdExpirationCheckIntervalMs: values['producer.id.expiration.check.interval.ms'],
     zeroAheadMaxBytes: values['pyralog.log.zero.ahead.max.bytes'],
+    dsyncSegments: values['pyralog.log.dsync.segments.enable'],
   };
 }

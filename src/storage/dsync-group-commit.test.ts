@@ -5,6 +5,7 @@
 // was in page-cache mode keeps write + fsync. Power loss keeps every acknowledged append.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { RecordBatchView } from '../protocol/index.js';
 import type { OpenOptions, StorageFile } from './file-system.js';
 import { MemoryFileSystem } from './memory-file-system.js';
 import { Deferred } from './serial-queue.js';
@@ -116,7 +117,7 @@ describe('durable group commit on an O_DSYNC segment', () => {
     await reopened.close();
   });
 
-  it('waits for the fsync of a rolled page-cache segment before an O_DSYNC group after it counts', async () => {
+  it('fsyncs a rolled page-cache segment before writing into the O_DSYNC segment after it', async () => {
     const memory = new MemoryFileSystem({ trackDurability: true });
     const fs = new CountingFileSystem(memory);
     const batch = testBatch(2);
@@ -127,19 +128,40 @@ describe('durable group commit on an O_DSYNC segment', () => {
     assert.equal(fs.logSyncs, 0);
     fs.holdSyncsOf = FIRST_LOG;
     log.updateConfig(logConfigWith({ ...config, flushPolicy: 'durable' }));
-    // Rolls: the new segment opens O_DSYNC; the old one's unsynced bytes need their fsync first.
+    // Rolls: the new segment opens O_DSYNC; the old one's unsynced bytes are fsynced before the
+    // first write into it (that write is durable when it returns), so nothing is written or
+    // acknowledged until then.
     const rolling = log.appendAsLeader(testBatch(1));
-    await rolling.written;
-    const after = log.appendAsLeader(testBatch(1));
-    await after.written;
-    assert.deepEqual(fs.dsyncLogs, ['/data/topic-0/00000000000000000004.log']);
     await fs.syncHeld.promise;
-    assert.equal(await isSettled(after.durable), false, 'not before the rolled segment is durable');
+    assert.deepEqual(fs.dsyncLogs, ['/data/topic-0/00000000000000000004.log']);
+    assert.equal(await isSettled(rolling.written), false, 'not written before the rolled segment is durable');
     assert.equal(await isSettled(rolling.durable), false);
     assert.equal(log.recoveryPoint, 0n);
     fs.releaseSyncs();
-    await Promise.all([rolling.durable, after.durable]);
+    await rolling.durable;
+    assert.equal(log.recoveryPoint, 5n);
+    await log.appendAsLeader(testBatch(1)).durable;
     assert.equal(log.recoveryPoint, 6n);
     await log.close();
+  });
+
+  it('fsyncs a rolled segment before the first O_DSYNC write of the next: power loss leaves no hole', async () => {
+    const memory = new MemoryFileSystem({ trackDurability: true });
+    const config = { flushPolicy: 'page-cache' as const, segmentBytes: testBatch(2).length * 2 + 10 };
+    const log = await openTestLog({ fs: memory, config });
+    await log.appendAsLeader(testBatch(2)).written;
+    await log.appendAsLeader(testBatch(2)).written;
+    log.updateConfig(logConfigWith({ ...config, flushPolicy: 'durable' }));
+    // Rolls into an O_DSYNC segment; no fsync asked for, yet that write is durable when it returns.
+    await log.appendAsLeader(testBatch(1), { sync: false }).written;
+    assert.deepEqual(log.segmentBaseOffsets(), [0n, 4n]);
+
+    const reopened = await openTestLog({ fs: memory.simulatePowerLoss(), config });
+    const read = await reopened.read(0n, { maxBytes: 1 << 20, minOneBatch: true });
+    assert.equal(read.kind, 'records');
+    const first = read.kind === 'records' ? RecordBatchView.at(read.records) : undefined;
+    assert.equal(first?.baseOffset, 0n, 'the rolled segment survived with the one after it');
+    assert.equal(reopened.logEndOffset, 5n);
+    await reopened.close();
   });
 });

@@ -385,6 +385,12 @@ export class GroupCommit {
         run = [];
         runBytes = 0;
         await this.roller.roll(view.baseOffset, nowMs);
+        // An O_DSYNC write is durable when it returns: the segments before it must be first, or a
+        // power loss could keep this segment's bytes and lose theirs (a hole instead of one cut).
+        if (state.activeSegment.isDsync) {
+          await this.roller.awaitRolledSegments();
+          state.checkNotFailed();
+        }
       }
       run.push(view);
       runBytes += view.sizeInBytes;

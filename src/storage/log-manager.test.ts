@@ -66,6 +66,28 @@ describe('LogManager', () => {
     }
   });
 
+  it('opens durable active segments O_DSYNC unless the broker config turns it off', async () => {
+    for (const dsyncSegments of [true, false]) {
+      const opened: string[] = [];
+      const fs = new MemoryFileSystem();
+      const open = fs.open.bind(fs);
+      fs.open = (path, options) => {
+        if (options?.dsync === true) opened.push(path);
+        return open(path, options);
+      };
+      const manager = await LogManager.open({
+        fs,
+        logDirs: ['/d'],
+        schedule: false,
+        brokerConfig: { dsyncSegments },
+      });
+      const log = await manager.getOrCreateLog('orders', 0);
+      await log.appendAsLeader(testBatch(1)).durable;
+      await manager.close();
+      assert.deepEqual(opened, dsyncSegments ? ['/d/orders-0/00000000000000000000.log'] : []);
+    }
+  });
+
   it('skips the scan after a clean shutdown and recovers a torn tail after a crash', async () => {
     const fs = new MemoryFileSystem();
     const manager = await LogManager.open({ fs, logDirs: ['/d'], schedule: false });

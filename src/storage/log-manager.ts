@@ -216,6 +216,7 @@ export class LogManager {
       ...(logStartOffset === undefined ? {} : { logStartOffset }),
       ...(cleanerCheckpoint === undefined ? {} : { cleanerCheckpoint }),
       zeroAheadMaxBytes: this.options.fs.benefitsFromZeroAhead === true ? this.broker.zeroAheadMaxBytes : 0,
+      dsyncSegments: this.broker.dsyncSegments,
     });
     this.logs.set(key, log);
     this.dirOfLog.set(key, dir.path);

@@ -291,6 +291,11 @@ export interface BrokerStorageConfig {
    * systems that benefit (FileSystem.benefitsFromZeroAhead).
    */
   readonly zeroAheadMaxBytes: number;
+  /**
+   * `pyralog.log.dsync.segments.enable`: durable partitions open their active segment O_DSYNC
+   * (PartitionLogOptions.dsyncSegments).
+   */
+  readonly dsyncSegments: boolean;
 }
 
 export const DEFAULT_BROKER_STORAGE_CONFIG: BrokerStorageConfig = {
@@ -303,6 +308,7 @@ export const DEFAULT_BROKER_STORAGE_CONFIG: BrokerStorageConfig = {
   producerIdExpirationMs: 86_400_000,
   producerIdExpirationCheckIntervalMs: 600_000,
   zeroAheadMaxBytes: 8 * 1024 * 1024,
+  dsyncSegments: true,
 };
 
 const byName = new Map<string, ConfigDefinition>(
