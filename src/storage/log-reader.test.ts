@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StorageFile } from './file-system.js';
 import { MemoryFileSystem } from './memory-file-system.js';
+import { Deferred } from './serial-queue.js';
 import { batchesIn, openTestLog, testBatch } from './test-support.js';
+import { passThroughFile, WrappedFileSystem } from './wrapped-file-system.test-support.js';
 
 /** A MemoryFileSystem that counts the reads of `.log` files and the bytes they returned. */
 class CountingFileSystem extends MemoryFileSystem {
@@ -155,6 +157,32 @@ describe('log reads', () => {
     await log.close();
   });
 
+  it('stop at maxOffset inside a segment, and not before the end of one that lies below it', async () => {
+    const log = await openTestLog({ fs: new MemoryFileSystem(), readTailBytes: 0 });
+    const appended: { baseOffset: bigint; lastOffset: bigint }[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const append = log.appendAsLeader(testBatch(2, { valueBytes: 200, tag: `m${i}` }));
+      appended.push({ baseOffset: append.firstOffset, lastOffset: append.lastOffset });
+    }
+    await log.roll();
+    const next = log.appendAsLeader(testBatch(2, { tag: 'next' }));
+    await log.flush();
+    const read = async (offset: bigint, maxOffset: bigint) => {
+      const result = await log.read(offset, { maxBytes: 1 << 20, maxOffset });
+      return batchesIn(result.kind === 'records' ? result.records : Buffer.alloc(0));
+    };
+    // The first segment ends at offset 12: a bound there or past it (in the next segment) cuts nothing.
+    assert.deepEqual(await read(0n, 12n), appended);
+    assert.deepEqual(await read(2n, next.lastOffset + 1n), appended.slice(1));
+    // A bound below its end stops before the first batch reaching it, from the start or a hint.
+    assert.deepEqual(await read(0n, 11n), appended.slice(0, 5));
+    assert.deepEqual(await read(4n, 9n), appended.slice(2, 4));
+    assert.deepEqual(await read(8n, 9n), []);
+    // Where the capped read ended, the read on finds the rest once the bound moved.
+    assert.deepEqual(await read(8n, 12n), appended.slice(4));
+    await log.close();
+  });
+
   it('read no more than a fetch may return: maxBytes from the first batch wanted, never a slack past it', async () => {
     const fs = new CountingFileSystem();
     const log = await openTestLog({ fs, readTailBytes: 0 });
@@ -257,6 +285,54 @@ describe('log reads', () => {
       const result = await log.read(from, { maxBytes: 1 << 20 });
       assert.deepEqual(batchesIn(result.kind === 'records' ? result.records : Buffer.alloc(0)), batches);
     }
+    await log.close();
+  });
+
+  it('stop at maxOffset in a read that runs while a truncation rescans the segment', async () => {
+    /**
+     * Once `watchTruncation` is set, holds the first `.log` read after the next `.log` truncation
+     * (the rescan of the segment's tail) until released.
+     */
+    class GatedFileSystem extends WrappedFileSystem {
+      readonly held = new Deferred();
+      readonly release = new Deferred();
+      watchTruncation = false;
+      private isArmed = false;
+
+      protected override wrapFile(path: string, file: StorageFile): StorageFile {
+        if (!path.endsWith('.log')) return file;
+        return {
+          ...passThroughFile(file),
+          truncate: async (length) => {
+            await file.truncate(length);
+            if (this.watchTruncation) this.isArmed = true;
+            this.watchTruncation = false;
+          },
+          read: async (buffer, offset, length, position) => {
+            if (this.isArmed) {
+              this.isArmed = false;
+              this.held.resolve();
+              await this.release.promise;
+            }
+            return file.read(buffer, offset, length, position);
+          },
+        };
+      }
+    }
+    const fs = new GatedFileSystem(new MemoryFileSystem());
+    const log = await openTestLog({ fs, readTailBytes: 0, config: { indexIntervalBytes: 1 << 30 } });
+    for (let i = 0; i < 6; i += 1) log.appendAsLeader(testBatch(2, { valueBytes: 200, tag: `t${i}` }));
+    await log.flush();
+    fs.watchTruncation = true;
+    const truncated = log.truncateTo(8n);
+    await fs.held.promise;
+    const result = await log.read(0n, { maxBytes: 1 << 20, maxOffset: 4n });
+    fs.release.resolve();
+    await truncated;
+    assert.deepEqual(batchesIn(result.kind === 'records' ? result.records : Buffer.alloc(0)), [
+      { baseOffset: 0n, lastOffset: 1n },
+      { baseOffset: 2n, lastOffset: 3n },
+    ]);
     await log.close();
   });
 

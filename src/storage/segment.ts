@@ -349,19 +349,22 @@ export class LogSegment {
   async reloadTail(): Promise<boolean> {
     const lastIndexEntry = this.offsetIndex.lastEntry();
     const lastTimeEntry = this.timeIndex.lastEntry();
-    this.nextOffset = this.baseOffset;
     this.maxTimestamp = lastTimeEntry?.timestamp ?? -1n;
     this.offsetOfMaxTimestamp = lastTimeEntry?.offset ?? -1n;
     const start = lastIndexEntry?.position ?? 0;
     let bytes = 0;
+    // Set once the scan is done: a read running meanwhile (after a truncation) may rely on every
+    // batch below `size` ending below `nextOffset` (see readSegment), which the old value keeps.
+    let nextOffset = this.baseOffset;
     for await (const { view } of scanBatches(this.log, start, this.size)) {
       if (view.maxTimestamp > this.maxTimestamp) {
         this.maxTimestamp = view.maxTimestamp;
         this.offsetOfMaxTimestamp = view.lastOffset;
       }
-      this.nextOffset = view.nextOffset;
+      nextOffset = view.nextOffset;
       bytes += view.sizeInBytes;
     }
+    this.nextOffset = nextOffset;
     this.bytesSinceLastIndexEntry = bytes;
     return (
       (lastIndexEntry === undefined || lastIndexEntry.offset < this.nextOffset) &&
