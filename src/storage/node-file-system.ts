@@ -226,43 +226,38 @@ class NodeStorageFile implements StorageFile {
    * A positional read on the fd with a callback rather than FileHandle.read: a consumer's every
    * fetch reads, and the promise API builds a promise request with its own stats array per call
    * (an async function, a promise and its request object per operation). Writes and fsyncs go the
-   * same way (each group commit has one of each). FileHandle.close only waits for the handle's own
-   * operations, so close waits for these itself: the fd is never closed (and possibly reused by
-   * another open) under a running operation.
+   * same way (each group commit has one of each).
    */
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
-    if (this.isClosing) return Promise.reject(new Error(`${this.path}: read after close`));
-    return new Promise((resolve, reject) => {
-      this.opsRunning += 1;
-      readFd(this.handle.fd, buffer, offset, length, position, (error, bytesRead) => {
-        this.opEnded();
-        if (error === null) resolve(bytesRead);
-        else reject(error);
-      });
-    });
+    return this.onFd('read', (fd, done) => readFd(fd, buffer, offset, length, position, done));
   }
 
   /** writev(2) of `buffers` at `position` through the fd; resolves with the bytes written. */
   private writevOnFd(buffers: readonly Buffer[], position: number): Promise<number> {
-    if (this.isClosing) return Promise.reject(new Error(`${this.path}: write after close`));
-    return new Promise((resolve, reject) => {
-      this.opsRunning += 1;
-      writevFd(this.handle.fd, buffers as Buffer[], position, (error, bytesWritten) => {
-        this.opEnded();
-        if (error === null) resolve(bytesWritten);
-        else reject(error);
-      });
-    });
+    return this.onFd('write', (fd, done) => writevFd(fd, buffers as Buffer[], position, done));
   }
 
   /** fdatasync(2) through the fd. */
   private fdatasyncOnFd(): Promise<void> {
-    if (this.isClosing) return Promise.reject(new Error(`${this.path}: fsync after close`));
+    return this.onFd<void>('fsync', (fd, done) => fdatasyncFd(fd, (error) => done(error, undefined)));
+  }
+
+  /**
+   * Runs one callback operation on the fd (`start` calls `done` once it ended), counted as running
+   * until then: FileHandle.close only waits for the handle's own operations, so close waits for
+   * these itself, and the fd is never closed (and possibly reused by another open) under one. After
+   * close began, rejects without starting it (`what`: the operation, for the message).
+   */
+  private onFd<T>(
+    what: string,
+    start: (fd: number, done: (error: NodeJS.ErrnoException | null, value: T) => void) => void,
+  ): Promise<T> {
+    if (this.isClosing) return Promise.reject(new Error(`${this.path}: ${what} after close`));
     return new Promise((resolve, reject) => {
       this.opsRunning += 1;
-      fdatasyncFd(this.handle.fd, (error) => {
+      start(this.handle.fd, (error, value) => {
         this.opEnded();
-        if (error === null) resolve();
+        if (error === null) resolve(value);
         else reject(error);
       });
     });
@@ -310,19 +305,11 @@ class NodeStorageFile implements StorageFile {
   }
 
   /** One writev of every buffer at `position`, continued where a short one stopped. */
-  private writeAll(buffers: readonly Buffer[], position: number): Promise<void> {
-    if (this.isClosing) return Promise.reject(new Error(`${this.path}: write after close`));
+  private async writeAll(buffers: readonly Buffer[], position: number): Promise<void> {
     let length = 0;
     for (const buffer of buffers) length += buffer.length;
-    return new Promise((resolve, reject) => {
-      this.opsRunning += 1;
-      writevFd(this.handle.fd, buffers as Buffer[], position, (error, written) => {
-        this.opEnded();
-        if (error !== null) reject(error);
-        else if (written === length) resolve();
-        else this.writeRest(buffers, position, written).then(resolve, reject);
-      });
-    });
+    const written = await this.writevOnFd(buffers, position);
+    if (written !== length) await this.writeRest(buffers, position, written);
   }
 
   /**
