@@ -12,9 +12,12 @@
 //
 // Usage (after `npm run build`):
 //   node bench/broker/latency-ab.mjs [--rate 10000] [--secs 8] [--rounds 2] [--warmup-secs 3]
-//        [--variant "name|dist dir|node flags"]... [--flush-mode durable|kafka] [--perf DIR] [--syscalls]
+//        [--variant "name|dist dir|node flags|key=value,..."]... [--flush-mode durable|kafka] [--perf DIR]
+//        [--syscalls]
 //        [--pin-broker CPUS --pin-client CPUS]
-// Without --variant the one variant is "current|dist|". Copy dist/ aside (cp -r dist /tmp/dist-a)
+// Without --variant the one variant is "current|dist|". A variant's optional fourth field is broker
+// overrides (each passed as `--override key=value`), e.g. the same build with and without
+// `pyralog.log.dsync.segments.enable=false`. Copy dist/ aside (cp -r dist /tmp/dist-a)
 // before a change to compare the build before it with the one after. --perf DIR records the broker
 // with `perf record -g` while the producer runs (DIR/<variant>-<round>.data; add --perf-basic-prof to
 // the variant's Node flags to name JavaScript frames in `perf report`). --syscalls counts the broker's
@@ -73,11 +76,12 @@ const client = (perf, args) =>
 const SYSCALL_EVENTS = ['all', 'read', 'write', 'writev', 'pwritev', 'fdatasync', 'futex', 'epoll_pwait'];
 const syscallEvent = (name) => (name === 'all' ? 'raw_syscalls:sys_enter' : `syscalls:sys_enter_${name}`);
 const variants = (options('variant').length === 0 ? ['current|dist|'] : options('variant')).map((spec) => {
-  const [name, dist = 'dist', flags = ''] = spec.split('|');
+  const [name, dist = 'dist', flags = '', overrides = ''] = spec.split('|');
   return {
     name,
     cli: join(resolve(ROOT, dist), 'pyralog.js'),
     nodeArgs: flags.split(' ').filter((flag) => flag !== ''),
+    overrides: overrides.split(',').filter((override) => override !== ''),
   };
 });
 
@@ -131,7 +135,11 @@ async function measure(variant, perf, round) {
   const broker = await startPyralog(dir, {
     cli: variant.cli,
     nodeArgs: ['--import', HOOK, ...(trace ? ['--import', TAIL_HOOK] : []), ...variant.nodeArgs],
-    extraArgs: ['--flush-mode', flushMode],
+    extraArgs: [
+      '--flush-mode',
+      flushMode,
+      ...variant.overrides.flatMap((override) => ['--override', override]),
+    ],
     env: { ...process.env, BENCH_WINDOW_OUT: windowFile, BENCH_TAIL_OUT: tailFile },
   });
   try {
@@ -431,7 +439,9 @@ console.log(
   `# latency A/B, ${new Date().toISOString()}, node ${process.version}, ${rate} msg/s for ${secs} s, ${rounds} round(s), flush ${flushMode}, processes ${pinning}`,
 );
 for (const variant of variants)
-  console.log(`#   ${variant.name}: ${variant.cli} ${variant.nodeArgs.join(' ')}`);
+  console.log(
+    `#   ${variant.name}: ${variant.cli} ${variant.nodeArgs.join(' ')} [${variant.overrides.join(',')}]`,
+  );
 const all = new Map(variants.map((variant) => [variant.name, []]));
 for (let round = 0; round < rounds; round += 1) {
   const order = round % 2 === 0 ? variants : [...variants].reverse();
