@@ -1,5 +1,7 @@
 // Child process of crash-process.test.ts: appends batches to a real log dir in a loop, with an fsync
 // journal, and prints `durable <index> <firstOffset>` once each batch's durable promise resolved.
+// Rounds alternate in pairs between write + fsync (the default) and O_DSYNC active segments
+// (dsyncSegments), so each mode is killed with and without a power loss after it.
 // Usage: node --import tsx src/storage/crash-child.ts <logDir> <journalPath> <round>
 import { LogManager } from './log-manager.js';
 import { NodeFileSystem } from './node-file-system.js';
@@ -13,6 +15,7 @@ const manager = await LogManager.open({
   fs: new NodeFileSystem({ fsyncJournalPath: journalPath }),
   logDirs: [logDir],
   schedule: false,
+  brokerConfig: { dsyncSegments: Number(round) % 4 >= 2 },
 });
 const log = await manager.getOrCreateLog('crash', 0, {
   'segment.bytes': '30000',

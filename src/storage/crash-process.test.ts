@@ -4,7 +4,8 @@
 // fsynced size, unsynced overwrites of the zero-ahead region reverted to zeros per sector, torn).
 // After reopening, every batch acknowledged as durable in any round is present and intact at its
 // offset, every batch validates and offsets only go up. The child's log zeroes ahead (the default on
-// a real disk), and the kills find zero tails. STORAGE_CRASH_ROUNDS sets the rounds (stress: 50+).
+// a real disk), and the kills find zero tails. Rounds alternate in pairs between write + fsync and
+// O_DSYNC active segments (crash-child.ts). STORAGE_CRASH_ROUNDS sets the rounds (stress: 50+).
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';

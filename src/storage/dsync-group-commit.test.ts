@@ -1,4 +1,5 @@
-// A durable log opens its active segment's `.log` O_DSYNC: a group commit is one write, durable when
+// With dsyncSegments (the broker's pyralog.log.dsync.segments.enable, off by default), a durable log
+// opens its active segment's `.log` O_DSYNC: a group commit is one write, durable when
 // it returns, so acks=all is answered without an fsync of the `.log` (one thread-pool round trip
 // instead of two). Bytes before the group that are not durable yet (a rolled segment written in
 // page-cache mode) still get their fsync before the group counts; a segment opened while the log
@@ -69,7 +70,7 @@ describe('durable group commit on an O_DSYNC segment', () => {
   it('answers acks=all when the write returns, with no fsync of the .log; power loss keeps it', async () => {
     const memory = new MemoryFileSystem({ trackDurability: true });
     const fs = new CountingFileSystem(memory);
-    const log = await openTestLog({ fs });
+    const log = await openTestLog({ fs, dsyncSegments: true });
     assert.deepEqual(fs.dsyncLogs, [FIRST_LOG]);
     const first = log.appendAsLeader(testBatch(2));
     const second = log.appendAsLeader(testBatch(3));
@@ -77,21 +78,21 @@ describe('durable group commit on an O_DSYNC segment', () => {
     assert.equal(fs.logSyncs, 0, 'no fsync of the .log');
     assert.equal(log.recoveryPoint, 5n);
 
-    const reopened = await openTestLog({ fs: memory.simulatePowerLoss() });
+    const reopened = await openTestLog({ fs: memory.simulatePowerLoss(), dsyncSegments: true });
     assert.equal(reopened.logEndOffset, 5n);
     await reopened.close();
   });
 
-  it('keeps write + fsync with dsyncSegments false, and for a segment opened in page-cache mode', async () => {
+  it('keeps write + fsync by default (dsyncSegments unset), and for a segment opened in page-cache mode', async () => {
     const off = new CountingFileSystem(new MemoryFileSystem());
-    const plain = await openTestLog({ fs: off, dsyncSegments: false });
+    const plain = await openTestLog({ fs: off });
     await plain.appendAsLeader(testBatch(1)).durable;
     assert.deepEqual(off.dsyncLogs, []);
     assert.equal(off.logSyncs, 1);
     await plain.close();
 
     const fs = new CountingFileSystem(new MemoryFileSystem());
-    const log = await openTestLog({ fs, config: { flushPolicy: 'page-cache' } });
+    const log = await openTestLog({ fs, config: { flushPolicy: 'page-cache' }, dsyncSegments: true });
     assert.deepEqual(fs.dsyncLogs, []);
     await log.appendAsLeader(testBatch(1)).written;
     log.updateConfig(logConfigWith({ flushPolicy: 'durable' }));
@@ -104,10 +105,10 @@ describe('durable group commit on an O_DSYNC segment', () => {
   it('a reopened durable log opens its last segment O_DSYNC', async () => {
     const fs = new CountingFileSystem(new MemoryFileSystem());
     const config = { segmentBytes: testBatch(2).length * 2 + 10 };
-    const log = await openTestLog({ fs, config });
+    const log = await openTestLog({ fs, config, dsyncSegments: true });
     for (let round = 0; round < 3; round += 1) await log.appendAsLeader(testBatch(2)).durable;
     await log.close();
-    const reopened = await openTestLog({ fs, config, isCleanShutdown: true });
+    const reopened = await openTestLog({ fs, config, isCleanShutdown: true, dsyncSegments: true });
     assert.equal(fs.dsyncLogs.at(-1), '/data/topic-0/00000000000000000004.log');
     assert.equal(fs.dsyncLogs.filter((path) => path === FIRST_LOG).length, 1, 'the rolled one: no');
     const syncs = fs.logSyncs;
@@ -122,7 +123,7 @@ describe('durable group commit on an O_DSYNC segment', () => {
     const fs = new CountingFileSystem(memory);
     const batch = testBatch(2);
     const config = { flushPolicy: 'page-cache' as const, segmentBytes: batch.length * 2 + 10 };
-    const log = await openTestLog({ fs, config });
+    const log = await openTestLog({ fs, config, dsyncSegments: true });
     await log.appendAsLeader(testBatch(2)).written;
     await log.appendAsLeader(testBatch(2)).written;
     assert.equal(fs.logSyncs, 0);
@@ -148,7 +149,7 @@ describe('durable group commit on an O_DSYNC segment', () => {
   it('fsyncs a rolled segment before the first O_DSYNC write of the next: power loss leaves no hole', async () => {
     const memory = new MemoryFileSystem({ trackDurability: true });
     const config = { flushPolicy: 'page-cache' as const, segmentBytes: testBatch(2).length * 2 + 10 };
-    const log = await openTestLog({ fs: memory, config });
+    const log = await openTestLog({ fs: memory, config, dsyncSegments: true });
     await log.appendAsLeader(testBatch(2)).written;
     await log.appendAsLeader(testBatch(2)).written;
     log.updateConfig(logConfigWith({ ...config, flushPolicy: 'durable' }));
@@ -156,7 +157,7 @@ describe('durable group commit on an O_DSYNC segment', () => {
     await log.appendAsLeader(testBatch(1), { sync: false }).written;
     assert.deepEqual(log.segmentBaseOffsets(), [0n, 4n]);
 
-    const reopened = await openTestLog({ fs: memory.simulatePowerLoss(), config });
+    const reopened = await openTestLog({ fs: memory.simulatePowerLoss(), config, dsyncSegments: true });
     const read = await reopened.read(0n, { maxBytes: 1 << 20, minOneBatch: true });
     assert.equal(read.kind, 'records');
     const first = read.kind === 'records' ? RecordBatchView.at(read.records) : undefined;

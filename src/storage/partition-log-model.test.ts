@@ -35,6 +35,8 @@ interface Real {
   log: PartitionLog;
   /** See PartitionLogOptions.zeroAheadMaxBytes: the zero-ahead run keeps its active segments zeroed. */
   zeroAheadMaxBytes: number;
+  /** See PartitionLogOptions.dsyncSegments: the O_DSYNC run's durable appends need no fsync of the `.log`. */
+  dsyncSegments: boolean;
 }
 
 const CONFIG: Partial<LogConfig> = {
@@ -284,6 +286,7 @@ class ReopenCommand implements fc.AsyncCommand<Model, Real> {
       isCleanShutdown: this.kind === 'clean',
       logStartOffset: model.logStartOffset,
       zeroAheadMaxBytes: real.zeroAheadMaxBytes,
+      dsyncSegments: real.dsyncSegments,
       ...(this.kind === 'crash' ? { recoveryPoint } : {}),
     });
     if (this.kind === 'powerLoss') {
@@ -333,17 +336,19 @@ const commands = [
 ];
 
 describe('PartitionLog model', () => {
-  for (const [zeroAheadMaxBytes, numRuns] of [
-    [0, 150],
-    [64 * 1024, 100],
+  for (const [zeroAheadMaxBytes, numRuns, dsyncSegments] of [
+    [0, 150, false],
+    [64 * 1024, 100, false],
+    [64 * 1024, 100, true],
   ] as const) {
-    const variant = zeroAheadMaxBytes === 0 ? '' : ', with zero-ahead';
+    const variant =
+      (zeroAheadMaxBytes === 0 ? '' : ', with zero-ahead') + (dsyncSegments ? ', O_DSYNC segments' : '');
     it(`behaves as an array of batches through appends, reads, truncation, retention, rolls, compaction and reopens${variant}`, async () => {
       await fc.assert(
         fc.asyncProperty(fc.commands(commands, { maxCommands: 40, size: 'max' }), async (cmds) => {
           const fs = new MemoryFileSystem({ trackDurability: true });
-          const log = await openTestLog({ fs, config: CONFIG, zeroAheadMaxBytes });
-          const real: Real = { fs, log, zeroAheadMaxBytes };
+          const log = await openTestLog({ fs, config: CONFIG, zeroAheadMaxBytes, dsyncSegments });
+          const real: Real = { fs, log, zeroAheadMaxBytes, dsyncSegments };
           const model: Model = { batches: [], logStartOffset: 0n, logEndOffset: 0n, durableCount: 0 };
           await fc.asyncModelRun(() => ({ model, real }), cmds);
           await real.log.close().catch(() => {});

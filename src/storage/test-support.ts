@@ -62,7 +62,7 @@ export interface OpenTestLogOptions {
   readonly writesInFlight?: number;
   /** See PartitionLogOptions.syncsInFlight. */
   readonly syncsInFlight?: number;
-  /** PartitionLogOptions.dsyncSegments (default true). */
+  /** PartitionLogOptions.dsyncSegments (default false). */
   readonly dsyncSegments?: boolean;
 }
 

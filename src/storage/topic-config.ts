@@ -308,7 +308,7 @@ export const DEFAULT_BROKER_STORAGE_CONFIG: BrokerStorageConfig = {
   producerIdExpirationMs: 86_400_000,
   producerIdExpirationCheckIntervalMs: 600_000,
   zeroAheadMaxBytes: 8 * 1024 * 1024,
-  dsyncSegments: true,
+  dsyncSegments: false,
 };
 
 const byName = new Map<string, ConfigDefinition>(
