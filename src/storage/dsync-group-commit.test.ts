@@ -10,7 +10,7 @@ import { RecordBatchView } from '../protocol/index.js';
 import type { OpenOptions, StorageFile } from './file-system.js';
 import { MemoryFileSystem } from './memory-file-system.js';
 import { Deferred } from './serial-queue.js';
-import { openTestLog, testBatch } from './test-support.js';
+import { isSettled, openTestLog, testBatch } from './test-support.js';
 import { logConfigWith } from './topic-config.js';
 import { passThroughFile, WrappedFileSystem } from './wrapped-file-system.test-support.js';
 
@@ -49,21 +49,6 @@ class CountingFileSystem extends WrappedFileSystem<MemoryFileSystem> {
   releaseSyncs(): void {
     this.held.resolve();
   }
-}
-
-/** True when `promise` settled within the microtasks and one macrotask turn from now. */
-async function isSettled(promise: Promise<unknown>): Promise<boolean> {
-  let settled = false;
-  promise.then(
-    () => {
-      settled = true;
-    },
-    () => {
-      settled = true;
-    },
-  );
-  await new Promise((resolve) => setImmediate(resolve));
-  return settled;
 }
 
 describe('durable group commit on an O_DSYNC segment', () => {

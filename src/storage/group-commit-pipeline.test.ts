@@ -12,7 +12,7 @@ import type { StorageFile } from './file-system.js';
 import { MemoryFileSystem } from './memory-file-system.js';
 import type { PartitionLog } from './partition-log.js';
 import { Deferred } from './serial-queue.js';
-import { openTestLog, testBatch } from './test-support.js';
+import { isSettled, openTestLog, testBatch } from './test-support.js';
 
 /** A `.log` writev the test controls: it lands (`release`) or fails (`fail`) when the test says. */
 interface HeldWrite {
@@ -73,17 +73,6 @@ class HeldWriteFileSystem extends MemoryFileSystem {
       await this.asked.promise;
     }
   }
-}
-
-/** Whether `promise` has settled after the pending microtasks and one turn of the event loop. */
-async function isSettled(promise: Promise<unknown>): Promise<boolean> {
-  let settled = false;
-  const mark = () => {
-    settled = true;
-  };
-  void promise.then(mark, mark);
-  await new Promise((resolve) => setImmediate(resolve));
-  return settled;
 }
 
 /**

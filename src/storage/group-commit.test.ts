@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import type { StorageFile } from './file-system.js';
 import { MemoryFileSystem } from './memory-file-system.js';
 import { Deferred } from './serial-queue.js';
-import { openTestLog, testBatch } from './test-support.js';
+import { isSettled, openTestLog, testBatch } from './test-support.js';
 
 /** A MemoryFileSystem whose `.log` fsyncs wait until the test releases them, one by one. */
 class GatedSyncFileSystem extends MemoryFileSystem {
@@ -89,21 +89,6 @@ class GatedWriteFileSystem extends MemoryFileSystem {
       await this.writeCalled.promise;
     }
   }
-}
-
-/** Whether `promise` has settled after the pending microtasks and I/O callbacks ran. */
-async function isSettled(promise: Promise<void>): Promise<boolean> {
-  let settled = false;
-  void promise.then(
-    () => {
-      settled = true;
-    },
-    () => {
-      settled = true;
-    },
-  );
-  await new Promise((resolve) => setImmediate(resolve));
-  return settled;
 }
 
 describe('GroupCommit', () => {

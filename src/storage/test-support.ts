@@ -105,3 +105,14 @@ export function crashBatch(roundNumber: number, batchIndex: number): Buffer {
     valueBytes: (batchIndex * 53) % 700,
   });
 }
+
+/** Whether `promise` has settled after the pending microtasks and one turn of the event loop. */
+export async function isSettled(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  const mark = () => {
+    settled = true;
+  };
+  void promise.then(mark, mark);
+  await new Promise((resolve) => setImmediate(resolve));
+  return settled;
+}
