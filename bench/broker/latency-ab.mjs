@@ -418,7 +418,7 @@ function line(variant, result, loadBefore) {
     `produces ${result.produces} fetches ${result.fetches}`,
     `alloc ${(w.allocatedBytes / (result.produces + result.fetches) / 1024).toFixed(2)} KiB/request (young ${(w.youngAllocatedBytes / (result.produces + result.fetches) / 1024).toFixed(2)})`,
     `scavenges ${w.scavenges} (${w.scavengeMs.toFixed(0)} ms, kept ${(w.survivedBytes / w.scavenges / 1024 || 0).toFixed(0)} KiB each)`,
-    `full GCs ${w.others} (${w.othersMs.toFixed(0)} ms)`,
+    `mark-compacts ${w.markCompacts} (${w.markCompactMs.toFixed(0)} ms), other GC work ${w.otherGcs} (${w.otherGcMs.toFixed(0)} ms)`,
     `cpu ${((w.cpuMs / (result.produces + result.fetches)) * 1000).toFixed(0)} µs/request (${Object.entries(
       w.threadMs,
     )

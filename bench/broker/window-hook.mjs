@@ -1,7 +1,8 @@
 // Loaded into a measured broker with `node --import bench/broker/window-hook.mjs` (latency-ab.mjs):
 // on each SIGUSR2 appends one JSON line to $BENCH_WINDOW_OUT with what the process did since the
 // previous SIGUSR2 (or since it loaded): bytes allocated on the V8 heap, young (scavenge) and full
-// (mark-compact) collections with their summed pauses, the bytes scavenges kept alive (copied or
+// (mark-compact) collections with their summed pauses, the other GC work GCProfiler reports apart
+// (incremental marking steps, weak callbacks) with its time, the bytes scavenges kept alive (copied or
 // promoted: what makes a scavenge slow), CPU time used, event-loop delay percentiles. These count
 // work, so they stay meaningful on a loaded machine where latency figures do not.
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { GCProfiler, getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 const OUT = process.env.BENCH_WINDOW_OUT;
 // V8's GCType flags, as GCProfiler reports them.
 const SCAVENGE = 'Scavenge';
+const MARK_COMPACT = 'MarkSweepCompact';
 
 let profiler = new GCProfiler();
 profiler.start();
@@ -28,7 +30,15 @@ function summarize() {
   let usedBytes = windowUsedBytes;
   let youngBytes = windowYoungBytes;
   let youngAllocatedBytes = 0;
-  const gc = { scavenges: 0, scavengeMs: 0, survivedBytes: 0, others: 0, othersMs: 0 };
+  const gc = {
+    scavenges: 0,
+    scavengeMs: 0,
+    survivedBytes: 0,
+    markCompacts: 0,
+    markCompactMs: 0,
+    otherGcs: 0,
+    otherGcMs: 0,
+  };
   for (const entry of statistics) {
     const before = entry.beforeGC.heapStatistics.usedHeapSize;
     const after = entry.afterGC.heapStatistics.usedHeapSize;
@@ -40,9 +50,12 @@ function summarize() {
       gc.scavenges += 1;
       gc.scavengeMs += entry.cost / 1000;
       gc.survivedBytes += newSpaceUsed(entry.afterGC) + Math.max(0, oldGrowth(entry));
+    } else if (entry.gcType === MARK_COMPACT) {
+      gc.markCompacts += 1;
+      gc.markCompactMs += entry.cost / 1000;
     } else {
-      gc.others += 1;
-      gc.othersMs += entry.cost / 1000;
+      gc.otherGcs += 1;
+      gc.otherGcMs += entry.cost / 1000;
     }
   }
   const nowUsed = getHeapStatistics().used_heap_size;
