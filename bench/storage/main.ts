@@ -43,7 +43,7 @@
 //   (PartitionLogOptions.syncsInFlight), durable lines only. Raw keeps one, as before.
 // - `--dsync-segments true,false` likewise for O_DSYNC active segments (PartitionLogOptions.dsyncSegments:
 //   a durable group commit is one write durable when it returns, instead of a write and an fsync),
-//   durable lines only.
+//   durable lines only; default false, the broker's default (`pyralog.log.dsync.segments.enable`).
 // Usage: node --import tsx bench/storage/main.ts [--seconds 3] [--rounds 3] [--phase-mb 256]
 //   [--window 64] [--in-flight 128] [--only <part of a line's label>] [--dir /tmp] [--zero-ahead-max-bytes N]
 //   [--writes-in-flight N[,N...]] [--syncs-in-flight N[,N...]] [--dsync-segments true,false]
@@ -94,7 +94,7 @@ const writesInFlightValues = argument('writes-in-flight', String(DEFAULT_WRITES_
 const syncsInFlightValues = argument('syncs-in-flight', String(DEFAULT_SYNCS_IN_FLIGHT))
   .split(',')
   .map(Number);
-const dsyncSegmentsValues = argument('dsync-segments', 'true')
+const dsyncSegmentsValues = argument('dsync-segments', 'false')
   .split(',')
   .map((value) => value === 'true');
 /**
