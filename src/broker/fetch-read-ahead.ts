@@ -306,9 +306,9 @@ export class FetchReadAhead {
           entry.isSettled = true;
           if (read.kind !== 'records' || buffers.length === 0) return read;
           // Cut now, while the buffers are certainly still this entry's (a claim lends them on).
-          const result = readBytes === spec.maxBytes ? read : this.cutRanges(entry, read, now);
-          entry.nextOffset = nextOffsetAfter(result.records);
-          return result;
+          if (readBytes !== spec.maxBytes) return this.cutRanges(entry, read, now);
+          entry.nextOffset = nextOffsetAfter(read.records);
+          return read;
         },
         () => {
           entry.isSettled = true;
@@ -352,20 +352,25 @@ export class FetchReadAhead {
    * A wide read's first range (the records a read of entry.spec returns: whole batches within its
    * limit, the first one whole when minOneBatch allows it), keeping the ranges after it as entries
    * of their own (the same limits, the same lease and readGeneration) while the read is still wanted.
+   * Sets entry.nextOffset; each range's batch headers are walked once for where it ends and once for
+   * the offset after it, which is where the next range starts.
    */
   private cutRanges(entry: Entry, read: RecordsRead, now: number): RecordsRead {
     const records = read.records;
     const spec = entry.spec;
     const firstEnd = rangeEnd(records, 0, spec.maxBytes, spec.minOneBatch);
+    const first = records.subarray(0, firstEnd);
+    entry.nextOffset = nextOffsetAfter(first);
     let start = firstEnd;
+    let fetchOffset = entry.nextOffset;
     for (let count = 1; count < this.rangesPerRead && start > 0 && start < records.length; count += 1) {
       const end = rangeEnd(records, start, spec.maxBytes, spec.minOneBatch);
-      const fetchOffset = nextOffsetAfter(records.subarray(0, start));
       if (end === start || fetchOffset === undefined || entry.isDropped || !this.isCurrent(entry)) break;
       const kept = this.byPartition.get(entry.partition) ?? [];
       if (kept.length >= this.maxPerPartition || this.keptFrom(entry.partition, fetchOffset) !== undefined)
         break;
       const range = records.subarray(start, end);
+      const nextOffset = nextOffsetAfter(range);
       entry.lease.entries += 1;
       this.keep({
         partition: entry.partition,
@@ -374,14 +379,15 @@ export class FetchReadAhead {
         startedMs: now,
         lease: entry.lease,
         read: Promise.resolve(this.rangeRead(entry, read, fetchOffset, range)),
-        nextOffset: nextOffsetAfter(range),
+        nextOffset,
         isContinued: false,
         isSettled: true,
         isDropped: false,
       });
       start = end;
+      fetchOffset = nextOffset;
     }
-    return this.rangeRead(entry, read, spec.fetchOffset, records.subarray(0, firstEnd));
+    return this.rangeRead(entry, read, spec.fetchOffset, first);
   }
 
   /** `read` answering for `range` of its records (from `fetchOffset`), as a read of that range would. */
