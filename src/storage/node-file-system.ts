@@ -273,19 +273,27 @@ class NodeStorageFile implements StorageFile {
   }
 
   private async journaledWritev(buffers: readonly Buffer[], position: number): Promise<void> {
-    let length = 0;
-    for (const buffer of buffers) length += buffer.length;
+    const length = totalLength(buffers);
     const sequence = await this.journaled(`write\t${position}\t${length}`, () =>
-      this.writeAll(buffers, position),
+      this.writeAll(buffers, position, length),
     );
     if (!this.isDsync) return;
     // O_DSYNC: this write is durable on return, even while an earlier one of the file still runs
     // (a log keeps two group writes and a zero-ahead write in flight at once); and, as after an
     // fdatasync (which also flushes the size a truncation set), so is what completed before it.
     await this.fs.record(`synced\t${sequence}\t${this.path}`);
-    let coveredBelow = sequence + 1;
-    for (const running of this.inFlight) if (running < coveredBelow) coveredBelow = running;
-    await this.fs.record(`sync\t${coveredBelow}\t${this.path}`);
+    await this.fs.record(`sync\t${this.coveredBelow(sequence + 1)}\t${this.path}`);
+  }
+
+  /**
+   * Test mode: the sequence number below which a sync completing now covers this file's operations:
+   * `limit`, or the first of them still running when lower (one still running may or may not reach
+   * the disk with it).
+   */
+  private coveredBelow(limit: number): number {
+    let covered = limit;
+    for (const running of this.inFlight) if (running < covered) covered = running;
+    return covered;
   }
 
   /**
@@ -305,9 +313,11 @@ class NodeStorageFile implements StorageFile {
   }
 
   /** One writev of every buffer at `position`, continued where a short one stopped. */
-  private async writeAll(buffers: readonly Buffer[], position: number): Promise<void> {
-    let length = 0;
-    for (const buffer of buffers) length += buffer.length;
+  private async writeAll(
+    buffers: readonly Buffer[],
+    position: number,
+    length = totalLength(buffers),
+  ): Promise<void> {
     const written = await this.writevOnFd(buffers, position);
     if (written !== length) await this.writeRest(buffers, position, written);
   }
@@ -339,10 +349,8 @@ class NodeStorageFile implements StorageFile {
   }
 
   private async journaledSync(): Promise<void> {
-    // Covered: this file's operations below the first one still running when the fsync starts
-    // (an operation still running may or may not reach the disk with it).
-    let coveredBelow = this.fs.peekSequence;
-    for (const sequence of this.inFlight) if (sequence < coveredBelow) coveredBelow = sequence;
+    // Covered: this file's operations up to the fsync's start, below any still running then.
+    const coveredBelow = this.coveredBelow(this.fs.peekSequence);
     await this.fdatasyncOnFd();
     await this.fs.record(`sync\t${coveredBelow}\t${this.path}`);
   }
@@ -369,4 +377,10 @@ class NodeStorageFile implements StorageFile {
     }
     await this.handle.close();
   }
+}
+
+function totalLength(buffers: readonly Buffer[]): number {
+  let length = 0;
+  for (const buffer of buffers) length += buffer.length;
+  return length;
 }
