@@ -7,6 +7,7 @@ import {
   INDEX_SUFFIX,
   LOG_SUFFIX,
   LogSegment,
+  openSegmentFile,
   type SegmentSettings,
   segmentFileName,
   TIME_INDEX_SUFFIX,
@@ -195,11 +196,7 @@ async function openSegment(
   dsync: boolean,
 ): Promise<{ segment: LogSegment; needsRebuild: boolean; needsTxnIndexRebuild: boolean }> {
   const { fs, dir, settings } = params;
-  const open = (suffix: string): Promise<StorageFile> =>
-    fs.open(joinPath(dir, segmentFileName(baseOffset, suffix)), {
-      create: true,
-      dsync: dsync && suffix === LOG_SUFFIX,
-    });
+  const open = (suffix: string): Promise<StorageFile> => openSegmentFile(fs, dir, baseOffset, suffix, dsync);
   const log = await open(LOG_SUFFIX);
   const logSize = await log.size();
   const hasIndexes =

@@ -18,6 +18,23 @@ export const TXN_INDEX_SUFFIX = '.txnindex';
 export const DELETED_SUFFIX = '.deleted';
 export const SEGMENT_SUFFIXES = [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX] as const;
 
+/**
+ * Opens (creating it when missing) the segment file of `baseOffset` with `suffix` in `dir`; `dsync`
+ * opens a `.log` O_DSYNC (an active segment of a durable log, see LogSegment.isDsync), never an index.
+ */
+export function openSegmentFile(
+  fs: FileSystem,
+  dir: string,
+  baseOffset: bigint,
+  suffix: string,
+  dsync: boolean,
+): Promise<StorageFile> {
+  return fs.open(joinPath(dir, segmentFileName(baseOffset, suffix)), {
+    create: true,
+    dsync: dsync && suffix === LOG_SUFFIX,
+  });
+}
+
 /** Read hints a segment keeps (about one per consumer reading it at the same time). */
 const MAX_READ_HINTS = 16;
 
@@ -155,11 +172,7 @@ export class LogSegment {
     emptyAll: boolean,
     dsync = false,
   ): Promise<LogSegment> {
-    const open = (suffix: string) =>
-      fs.open(joinPath(dir, segmentFileName(baseOffset, suffix)), {
-        create: true,
-        dsync: dsync && suffix === LOG_SUFFIX,
-      });
+    const open = (suffix: string) => openSegmentFile(fs, dir, baseOffset, suffix, dsync);
     const [log, index, timeIndex, txnIndex] = await Promise.all(SEGMENT_SUFFIXES.map(open));
     const emptied = emptyAll ? [log!, index!, timeIndex!, txnIndex!] : [index!, timeIndex!, txnIndex!];
     await Promise.all(emptied.map((file) => file.truncate(0)));
