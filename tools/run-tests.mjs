@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under src/, test/ and tools/ with Node's built-in test runner (CI reads its summary).
+// Runs every *.test.ts under src/, test/, tools/ and bench/ with Node's built-in test runner (CI reads its summary).
 // Node 20's `--test` cannot glob TypeScript files itself, so this script lists them.
 // Usage: node tools/run-tests.mjs [path-filter ...]   (filters keep files whose path contains one of them)
 import { spawn } from 'node:child_process';
@@ -29,6 +29,7 @@ const files = [
   ...collect(join(root, 'src'), []),
   ...collect(join(root, 'test'), []),
   ...collect(join(root, 'tools'), []),
+  ...collect(join(root, 'bench'), []),
 ]
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
   .sort();
