@@ -1,0 +1,58 @@
+// The shared workload's fixed-rate latency run with librdkafka's rdkafka_performance, as pieces the
+// latency benches share (latency-ab.mjs against builds of the broker, ../floor/floor-ab.mjs against
+// the floor responder): the paced producer's and the latency consumer's arguments, percentiles of
+// the consumer's -A file, the load average and the broker's request counters.
+import { readFileSync } from 'node:fs';
+
+export const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+export const delay = (ms) => new Promise((done) => setTimeout(done, ms));
+
+/** The `q`th percentile (0-100) of ascending `sorted` samples (nearest rank). */
+export const percentile = (sorted, q) =>
+  sorted[Math.min(sorted.length - 1, Math.round((q / 100) * (sorted.length - 1)))];
+
+/** The shared workload's latency producer: `count` messages of 1 KiB at `rate` msg/s, acks=all, linger.ms=0. */
+export function pacedProducer(boot, topic, count, rate) {
+  return ['-P', '-t', topic, '-p', '0', '-b', boot, '-s', '1024', '-c', `${count}`, '-r', `${rate}`].concat([
+    '-l',
+    '-a',
+    '-1',
+    '-X',
+    'linger.ms=0',
+    '-q',
+  ]);
+}
+
+/** Its consumer: from the end of the partition, `count` messages, each one's latency (µs) a line of `latencyFile`. */
+export function latencyConsumer(boot, topic, count, latencyFile) {
+  return [
+    '-C',
+    '-t',
+    topic,
+    '-p',
+    '0',
+    '-b',
+    boot,
+    '-o',
+    'end',
+    '-l',
+    '-A',
+    latencyFile,
+    '-c',
+    `${count}`,
+    '-q',
+  ];
+}
+
+/** Requests the broker received so far, by API name (its admin listener's /metrics). */
+export async function requestCounts(admin) {
+  const text = await (await fetch(`${admin}/metrics`)).text();
+  const counts = {};
+  for (const match of text.matchAll(
+    /^kafka_network_requestmetrics_requests_total\{request="(\w+)"\} (\d+)/gm,
+  )) {
+    counts[match[1]] = Number(match[2]);
+  }
+  return counts;
+}
