@@ -15,13 +15,16 @@
 // Usage (after `npm run build`, for the broker's dist/):
 //   flock /tmp/bench.lock node bench/floor/floor-ab.mjs [--rate 10000] [--secs 10] [--rounds 3]
 //        [--warmup-secs 3] [--modes none,pool,dsync,sync] [--no-broker] [--broker-dist dist]
+//        [--pin-target CPUS --pin-client CPUS]
+// --pin-target / --pin-client keep the target (all its threads) and rdkafka_performance on the given
+// CPUs with taskset: a diagnostic (every line then says PINNED), not the workload's default.
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { build, stop as stopEsbuild } from 'esbuild';
 import { flag, option } from '../broker/arguments.mjs';
 import {
   delay,
@@ -47,6 +50,15 @@ const rounds = Number(option('rounds', '3'));
 const warmupSecs = Number(option('warmup-secs', '3'));
 const modes = option('modes', 'none,pool,dsync,sync').split(',');
 const brokerDist = resolve(ROOT, option('broker-dist', 'dist'));
+const pinTarget = option('pin-target', undefined);
+const pinClient = option('pin-client', undefined);
+const pinning =
+  pinTarget === undefined && pinClient === undefined
+    ? 'not pinned'
+    : `PINNED: target on CPUs ${pinTarget ?? 'any'}, rdkafka_performance on CPUs ${pinClient ?? 'any'}`;
+/** rdkafka_performance with `args`, on --pin-client's CPUs if given (taskset execs it: same pid). */
+const client = (perf, args) =>
+  pinClient === undefined ? [perf, args] : ['taskset', ['-c', pinClient, perf, ...args]];
 
 /** The floor responder in `mode`, its own process (a bundle, as the broker's): counts on SIGUSR2. */
 async function startFloor(mode, dir) {
@@ -68,7 +80,13 @@ async function startFloor(mode, dir) {
       const reply = nextLine();
       child.kill('SIGUSR2');
       const { counts } = await reply;
-      return { produces: counts.Produce ?? 0, fetches: counts.Fetch ?? 0, groups: counts.groups };
+      return {
+        produces: counts.Produce ?? 0,
+        fetches: counts.Fetch ?? 0,
+        groups: counts.groups,
+        gcs: counts.gcs,
+        gcMs: counts.gcMs,
+      };
     },
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
@@ -129,23 +147,30 @@ async function measure(target, perf, round) {
   const dir = await mkdtemp(join(OUT, 'floor-data-'));
   const server = await target.start(dir);
   try {
+    if (pinTarget !== undefined) await run('taskset', ['-a', '-p', '-c', pinTarget, String(server.pid)]);
     const boot = server.bootstrap;
     const topic = `floor-${round}-${target.name.replace(' ', '-')}`;
-    await run(perf, ['-P', '-t', topic, '-p', '0', '-b', boot, '-s', '1024', '-c', '1', '-q']);
+    await run(...client(perf, ['-P', '-t', topic, '-p', '0', '-b', boot, '-s', '1024', '-c', '1', '-q']));
     const latencyFile = join(dir, 'latency.txt');
     const expected = Math.floor(rate * secs);
-    const consumer = spawn(perf, latencyConsumer(boot, topic, expected, latencyFile), { stdio: 'ignore' });
+    const consumer = spawn(...client(perf, latencyConsumer(boot, topic, expected, latencyFile)), {
+      stdio: 'ignore',
+    });
     const consumed = new Promise((done) => consumer.once('exit', done));
     await delay(2000);
     if (warmupSecs > 0) {
       // As latency-ab.mjs, a warm-up producer that exits with an error is no failure.
-      await run(perf, pacedProducer(boot, `${topic}-warmup`, rate * warmupSecs, rate)).catch(() => {});
+      await run(...client(perf, pacedProducer(boot, `${topic}-warmup`, rate * warmupSecs, rate))).catch(
+        () => {},
+      );
     }
     const countsBefore = await server.counts();
     const cpuBefore = processSchedstat(server.pid);
     const machineBefore = machineCpu();
     const consumerThreads = sampleThreads(consumer.pid, 250);
-    const producing = run(perf, pacedProducer(boot, topic, expected, rate), { maxBuffer: 16 * 1024 * 1024 });
+    const producing = run(...client(perf, pacedProducer(boot, topic, expected, rate)), {
+      maxBuffer: 16 * 1024 * 1024,
+    });
     const producerThreads = sampleThreads(producing.child.pid, 250);
     const producerKill = setTimeout(() => producing.child.kill(), (secs + 60) * 1000);
     await producing.catch((error) => {
@@ -172,6 +197,13 @@ async function measure(target, perf, round) {
       produces: countsAfter.produces - countsBefore.produces,
       fetches: countsAfter.fetches - countsBefore.fetches,
       groups: countsAfter.groups === undefined ? undefined : countsAfter.groups - countsBefore.groups,
+      gc:
+        countsAfter.gcs === undefined
+          ? undefined
+          : {
+              gcs: countsAfter.gcs - countsBefore.gcs,
+              gcMs: countsAfter.gcMs - countsBefore.gcMs,
+            },
       cpu,
       clients: `producer ${clientLine(producerUse)}, consumer ${clientLine(consumerUse)}`,
       machine,
@@ -195,8 +227,9 @@ function line(name, result, load) {
   const requests = result.produces + result.fetches;
   const perRequest = (msValue) => ((msValue / requests) * 1000).toFixed(1);
   return [
-    `${name.padEnd(12)} p50 ${ms(50)} p99 ${ms(99)} p99.9 ${ms(99.9)} ms, over 1 ms ${overOneMs(latencies)} (${latencies.length}/${result.expected})`,
+    `${name.padEnd(12)}${pinning === 'not pinned' ? '' : ' PINNED'} p50 ${ms(50)} p99 ${ms(99)} p99.9 ${ms(99.9)} ms, over 1 ms ${overOneMs(latencies)} (${latencies.length}/${result.expected})`,
     `produces ${result.produces} fetches ${result.fetches}${result.groups === undefined ? '' : ` groups ${result.groups}`}`,
+    ...(result.gc === undefined ? [] : [`gc pauses ${result.gc.gcs} (${result.gc.gcMs.toFixed(0)} ms)`]),
     `cpu µs/request main ${perRequest(cpu.main.runMs)} others ${perRequest(cpu.others.runMs)} (${cpu.others.threads} threads)`,
     `waited for a CPU µs/request main ${perRequest(cpu.main.waitMs)} others ${perRequest(cpu.others.waitMs)}`,
     `timeslices/request main ${(cpu.main.slices / requests).toFixed(2)} others ${(cpu.others.slices / requests).toFixed(2)}`,
@@ -221,6 +254,13 @@ function pool(results) {
     produces: sum((r) => r.produces),
     fetches: sum((r) => r.fetches),
     groups: results[0].groups === undefined ? undefined : sum((r) => r.groups),
+    gc:
+      results[0].gc === undefined
+        ? undefined
+        : {
+            gcs: sum((r) => r.gc.gcs),
+            gcMs: sum((r) => r.gc.gcMs),
+          },
     cpu,
     clients: '(per round above)',
     machine: 'machine (per round above)',
@@ -238,9 +278,11 @@ await build({
   outfile: RESPONDER,
   logLevel: 'warning',
 });
+// esbuild's service process would otherwise stay and wake up during the windows.
+await stopEsbuild();
 const perf = join(await sharedBenchCopy(), 'bin/rdkafka_performance');
 console.log(
-  `# floor A/B, ${new Date().toISOString()}, node ${process.version}, ${rate} msg/s of 1 KiB for ${secs} s, ${rounds} round(s), warm-up ${warmupSecs} s, not pinned`,
+  `# floor A/B, ${new Date().toISOString()}, node ${process.version}, ${rate} msg/s of 1 KiB for ${secs} s, ${rounds} round(s), warm-up ${warmupSecs} s, ${pinning}`,
 );
 console.log(`#   targets: ${targets.map((target) => target.name).join(', ')} (broker: ${brokerDist})`);
 const all = new Map(targets.map((target) => [target.name, []]));
