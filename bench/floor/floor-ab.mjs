@@ -15,7 +15,9 @@
 // Usage (after `npm run build`, for the broker's dist/):
 //   flock /tmp/bench.lock node bench/floor/floor-ab.mjs [--rate 10000] [--secs 10] [--rounds 3]
 //        [--warmup-secs 3] [--modes none,pool,dsync,sync] [--no-broker] [--broker-dist dist]
-//        [--pin-target CPUS --pin-client CPUS]
+// A mode followed by `+ff` (e.g. `sync+ff`) runs the responder with --fetch-first: woken fetches
+// are answered before the produces that woke them.
+//        [--pin-target CPUS --pin-client CPUS] [--floor-node-args "--max-semi-space-size=64 ..."]
 // --pin-target / --pin-client keep the target (all its threads) and rdkafka_performance on the given
 // CPUs with taskset: a diagnostic (every line then says PINNED), not the workload's default.
 import { execFile, spawn } from 'node:child_process';
@@ -50,6 +52,10 @@ const rounds = Number(option('rounds', '3'));
 const warmupSecs = Number(option('warmup-secs', '3'));
 const modes = option('modes', 'none,pool,dsync,sync').split(',');
 const brokerDist = resolve(ROOT, option('broker-dist', 'dist'));
+/** Node flags for the floor responder's process (e.g. a larger young generation), none by default. */
+const floorNodeArgs = option('floor-node-args', '')
+  .split(' ')
+  .filter((arg) => arg !== '');
 const pinTarget = option('pin-target', undefined);
 const pinClient = option('pin-client', undefined);
 const pinning =
@@ -60,9 +66,11 @@ const pinning =
 const client = (perf, args) =>
   pinClient === undefined ? [perf, args] : ['taskset', ['-c', pinClient, perf, ...args]];
 
-/** The floor responder in `mode`, its own process (a bundle, as the broker's): counts on SIGUSR2. */
+/** The floor responder in `mode` (`+ff`: fetch first), its own process (a bundle, as the broker's): counts on SIGUSR2. */
 async function startFloor(mode, dir) {
-  const child = spawn(process.execPath, [RESPONDER, '--mode', mode, '--dir', dir], {
+  const [durability, variant] = mode.split('+');
+  const args = ['--mode', durability, '--dir', dir, ...(variant === 'ff' ? ['--fetch-first'] : [])];
+  const child = spawn(process.execPath, [...floorNodeArgs, RESPONDER, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise((done) => child.once('exit', done));
@@ -284,7 +292,9 @@ const perf = join(await sharedBenchCopy(), 'bin/rdkafka_performance');
 console.log(
   `# floor A/B, ${new Date().toISOString()}, node ${process.version}, ${rate} msg/s of 1 KiB for ${secs} s, ${rounds} round(s), warm-up ${warmupSecs} s, ${pinning}`,
 );
-console.log(`#   targets: ${targets.map((target) => target.name).join(', ')} (broker: ${brokerDist})`);
+console.log(
+  `#   targets: ${targets.map((target) => target.name).join(', ')} (broker: ${brokerDist}; floor node flags: ${floorNodeArgs.join(' ') || 'none'})`,
+);
 const all = new Map(targets.map((target) => [target.name, []]));
 for (let round = 0; round < rounds; round += 1) {
   const order = round % 2 === 0 ? targets : [...targets].reverse();

@@ -15,13 +15,18 @@ import { type FloorResponder, startFloorResponder } from './floor-responder.js';
 
 const RING_BYTES = 1024 * 1024;
 
-for (const mode of DURABILITY_MODES) {
-  describe(`floor responder in mode ${mode}`, () => {
+const SETUPS = [
+  ...DURABILITY_MODES.map((mode) => ({ mode, isFetchFirst: false })),
+  { mode: 'pool' as const, isFetchFirst: true },
+];
+
+for (const { mode, isFetchFirst } of SETUPS) {
+  describe(`floor responder in mode ${mode}${isFetchFirst ? ', fetches answered first' : ''}`, () => {
     let dir: string;
     let responder: FloorResponder;
     before(async () => {
       dir = await mkdtemp(join(tmpdir(), 'pyralog-floor-'));
-      responder = await startFloorResponder({ mode, dir, port: 0, ringBytes: RING_BYTES });
+      responder = await startFloorResponder({ mode, dir, port: 0, ringBytes: RING_BYTES, isFetchFirst });
     });
     after(async () => {
       await responder.stop();

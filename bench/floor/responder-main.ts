@@ -3,6 +3,7 @@
 // writer's groups and the GC pauses so far; no event-loop delay monitor, whose timer would wake the
 // main thread every millisecond), and stops on SIGTERM or SIGINT.
 //   node --import tsx bench/floor/responder-main.ts --mode none|pool|dsync|sync --dir DIR [--port 0]
+//        [--fetch-first] (woken fetches answered before the produces that woke them)
 import { PerformanceObserver } from 'node:perf_hooks';
 import { argument } from '../bench-support.js';
 import { isDurabilityMode } from './durable-writer.js';
@@ -15,6 +16,7 @@ const responder = await startFloorResponder({
   dir: argument('dir', '.'),
   port: Number(argument('port', '0')),
   ringBytes: Number(argument('ring-bytes', String(64 * 1024 * 1024))),
+  isFetchFirst: process.argv.includes('--fetch-first'),
 });
 process.stdout.write(`${JSON.stringify({ bootstrap: responder.bootstrap, mode, pid: process.pid })}\n`);
 let gcs = 0;
