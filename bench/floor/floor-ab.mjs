@@ -15,8 +15,10 @@
 // Usage (after `npm run build`, for the broker's dist/):
 //   flock /tmp/bench.lock node bench/floor/floor-ab.mjs [--rate 10000] [--secs 10] [--rounds 3]
 //        [--warmup-secs 3] [--modes none,pool,dsync,sync] [--no-broker] [--broker-dist dist]
-// A mode followed by `+ff` (e.g. `sync+ff`) runs the responder with --fetch-first: woken fetches
-// are answered before the produces that woke them.
+// A mode may carry options after `+`: `ff` runs the responder with --fetch-first (woken fetches
+// answered before the produces that woke them), `retain=N` keeps N bytes per partition in memory
+// instead of 16 MiB (--retained-bytes), `copy` keeps a copy of each batch instead of the view of
+// the request (--copy), e.g. `sync+ff+retain=1048576`.
 //        [--pin-target CPUS --pin-client CPUS] [--floor-node-args "--max-semi-space-size=64 ..."]
 // --pin-target / --pin-client keep the target (all its threads) and rdkafka_performance on the given
 // CPUs with taskset: a diagnostic (every line then says PINNED), not the workload's default.
@@ -66,10 +68,16 @@ const pinning =
 const client = (perf, args) =>
   pinClient === undefined ? [perf, args] : ['taskset', ['-c', pinClient, perf, ...args]];
 
-/** The floor responder in `mode` (`+ff`: fetch first), its own process (a bundle, as the broker's): counts on SIGUSR2. */
+/** The floor responder in `mode` (with its `+` options), its own process (a bundle, as the broker's): counts on SIGUSR2. */
 async function startFloor(mode, dir) {
-  const [durability, variant] = mode.split('+');
-  const args = ['--mode', durability, '--dir', dir, ...(variant === 'ff' ? ['--fetch-first'] : [])];
+  const [durability, ...variants] = mode.split('+');
+  const args = ['--mode', durability, '--dir', dir];
+  for (const variant of variants) {
+    if (variant === 'ff') args.push('--fetch-first');
+    else if (variant === 'copy') args.push('--copy');
+    else if (variant.startsWith('retain=')) args.push('--retained-bytes', variant.slice('retain='.length));
+    else throw new Error(`unknown floor option ${variant} in ${mode}`);
+  }
   const child = spawn(process.execPath, [...floorNodeArgs, RESPONDER, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

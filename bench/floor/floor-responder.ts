@@ -42,6 +42,14 @@ export interface FloorResponderOptions {
    * this puts its write, and the consumer's wake-up, first.
    */
   readonly isFetchFirst?: boolean;
+  /** Bytes of batches each partition keeps in memory (FloorLog's bound). */
+  readonly retainedBytes?: number;
+  /**
+   * Keep a copy of each produced batch (default false: the log keeps the view of the request's
+   * frame, as the broker writes it without copying). A copy frees the socket read at once but
+   * allocates from Buffer's pool per produce.
+   */
+  readonly isCopying?: boolean;
 }
 
 export interface FloorResponder {
@@ -71,7 +79,7 @@ export async function startFloorResponder(options: FloorResponderOptions): Promi
   const logFor: LogFor = (topic) => {
     let log = logs.get(topic);
     if (log === undefined) {
-      log = new FloorLog();
+      log = new FloorLog(options.retainedBytes);
       logs.set(topic, log);
     }
     return log;
@@ -117,8 +125,7 @@ export async function startFloorResponder(options: FloorResponderOptions): Promi
             return answer;
           }
           const log = logFor(topic.name);
-          // A copy: the log keeps it, and a view would keep the whole socket read alive.
-          const records = Buffer.from(partition.records);
+          const records = options.isCopying === true ? Buffer.from(partition.records) : partition.records;
           let offsets: { baseOffset: number; endOffset: number };
           try {
             offsets = log.reserve(records);

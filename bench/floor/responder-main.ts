@@ -4,9 +4,11 @@
 // main thread every millisecond), and stops on SIGTERM or SIGINT.
 //   node --import tsx bench/floor/responder-main.ts --mode none|pool|dsync|sync --dir DIR [--port 0]
 //        [--fetch-first] (woken fetches answered before the produces that woke them)
+//        [--retained-bytes N] (per partition, default DEFAULT_RETAINED_BYTES) [--copy] (keep copies of batches)
 import { PerformanceObserver } from 'node:perf_hooks';
 import { argument } from '../bench-support.js';
 import { isDurabilityMode } from './durable-writer.js';
+import { DEFAULT_RETAINED_BYTES } from './floor-log.js';
 import { startFloorResponder } from './floor-responder.js';
 
 const mode = argument('mode', 'pool');
@@ -17,6 +19,8 @@ const responder = await startFloorResponder({
   port: Number(argument('port', '0')),
   ringBytes: Number(argument('ring-bytes', String(64 * 1024 * 1024))),
   isFetchFirst: process.argv.includes('--fetch-first'),
+  retainedBytes: Number(argument('retained-bytes', String(DEFAULT_RETAINED_BYTES))),
+  isCopying: process.argv.includes('--copy'),
 });
 process.stdout.write(`${JSON.stringify({ bootstrap: responder.bootstrap, mode, pid: process.pid })}\n`);
 let gcs = 0;
