@@ -17,7 +17,7 @@
 //        [--warmup-secs 3] [--modes none,pool,dsync,sync] [--no-broker] [--broker-dist dist]
 // A mode may carry options after `+`: `ff` runs the responder with --fetch-first (woken fetches
 // answered before the produces that woke them), `retain=N` keeps N bytes per partition in memory
-// instead of 16 MiB (--retained-bytes), `copy` keeps a copy of each batch instead of the view of
+// instead of 256 KiB (--retained-bytes), `copy` keeps a copy of each batch instead of the view of
 // the request (--copy), e.g. `sync+ff+retain=1048576`.
 //        [--pin-target CPUS --pin-client CPUS] [--floor-node-args "--max-semi-space-size=64 ..."]
 // --pin-target / --pin-client keep the target (all its threads) and rdkafka_performance on the given
