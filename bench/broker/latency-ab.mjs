@@ -41,6 +41,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { flag, option, options } from './arguments.mjs';
+import {
+  delay,
+  latencyConsumer,
+  loadavg,
+  pacedProducer as pacedProducerAt,
+  percentile,
+  requestCounts,
+} from './paced-latency.mjs';
 import { startPyralog } from './pyralog-process.mjs';
 import { sharedBenchCopy } from './shared-bench.mjs';
 import { tailBreakdown } from './tail-breakdown.mjs';
@@ -85,24 +93,11 @@ const variants = (options('variant').length === 0 ? ['current|dist|'] : options(
   };
 });
 
-const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-const delay = (ms) => new Promise((done) => setTimeout(done, ms));
 const statusKiB = (pid, field) =>
   Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-const percentile = (sorted, q) =>
-  sorted[Math.min(sorted.length - 1, Math.round((q / 100) * (sorted.length - 1)))];
 
-/** The shared workload's latency producer: `count` messages of 1 KiB at `rate` msg/s, acks=all, linger.ms=0. */
-function pacedProducer(boot, topic, count) {
-  return ['-P', '-t', topic, '-p', '0', '-b', boot, '-s', '1024', '-c', `${count}`, '-r', `${rate}`].concat([
-    '-l',
-    '-a',
-    '-1',
-    '-X',
-    'linger.ms=0',
-    '-q',
-  ]);
-}
+/** The shared workload's latency producer (paced-latency.mjs) at --rate. */
+const pacedProducer = (boot, topic, count) => pacedProducerAt(boot, topic, count, rate);
 
 /** The shared workload's throughput producer (broker-kafka.sh): `count` messages of 1 KiB, acks=all. */
 function throughputProducer(boot, topic, count) {
@@ -113,18 +108,6 @@ function throughputProducer(boot, topic, count) {
     'batch.num.messages=10000',
     '-q',
   ]);
-}
-
-/** Requests the broker received so far, by API name (its admin listener's /metrics). */
-async function requestCounts(admin) {
-  const text = await (await fetch(`${admin}/metrics`)).text();
-  const counts = {};
-  for (const match of text.matchAll(
-    /^kafka_network_requestmetrics_requests_total\{request="(\w+)"\} (\d+)/gm,
-  )) {
-    counts[match[1]] = Number(match[2]);
-  }
-  return counts;
 }
 
 /** One latency run against a fresh broker of `variant`: the percentiles and the broker's window. */
@@ -153,26 +136,7 @@ async function measure(variant, perf, round) {
     const consumer =
       produceMsgs !== undefined
         ? undefined
-        : spawn(
-            ...client(perf, [
-              '-C',
-              '-t',
-              topic,
-              '-p',
-              '0',
-              '-b',
-              boot,
-              '-o',
-              'end',
-              '-l',
-              '-A',
-              latencyFile,
-              '-c',
-              `${expected}`,
-              '-q',
-            ]),
-            { stdio: 'ignore' },
-          );
+        : spawn(...client(perf, latencyConsumer(boot, topic, expected, latencyFile)), { stdio: 'ignore' });
     const consumed =
       consumer === undefined ? Promise.resolve() : new Promise((done) => consumer.once('exit', done));
     await delay(2000);
