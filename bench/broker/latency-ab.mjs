@@ -45,6 +45,7 @@ import {
   delay,
   latencyConsumer,
   loadavg,
+  overOneMs,
   pacedProducer as pacedProducerAt,
   percentile,
   requestCounts,
@@ -377,7 +378,7 @@ function line(variant, result, loadBefore) {
   const name = `${variant.name.padEnd(12)}${pinning === 'not pinned' ? '' : ' PINNED'}`;
   return [
     result.throughput === undefined
-      ? `${name} p50 ${us(50)} p99 ${us(99)} p99.9 ${us(99.9)} ms (${result.received}/${expected})`
+      ? `${name} p50 ${us(50)} p99 ${us(99)} p99.9 ${us(99.9)} ms, over 1 ms ${overOneMs(latencies)} (${result.received}/${expected})`
       : `${name} produce ${result.throughput.mbPerS.toFixed(1)} MB/s (${result.received}/${expected}) | ${cpuPerGB(w, result.throughput.bytes)}`,
     `produces ${result.produces} fetches ${result.fetches}`,
     `alloc ${(w.allocatedBytes / (result.produces + result.fetches) / 1024).toFixed(2)} KiB/request (young ${(w.youngAllocatedBytes / (result.produces + result.fetches) / 1024).toFixed(2)})`,

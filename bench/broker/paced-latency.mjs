@@ -12,6 +12,14 @@ export const delay = (ms) => new Promise((done) => setTimeout(done, ms));
 export const percentile = (sorted, q) =>
   sorted[Math.min(sorted.length - 1, Math.round((q / 100) * (sorted.length - 1)))];
 
+/** The share of ascending `sorted` latencies (µs) above 1 ms, the target's p99: at most 1.00% meets it. */
+export function overOneMs(sorted) {
+  if (sorted.length === 0) return 'n/a';
+  let below = 0;
+  while (below < sorted.length && sorted[below] <= 1000) below += 1;
+  return `${(((sorted.length - below) / sorted.length) * 100).toFixed(2)}%`;
+}
+
 /** The shared workload's latency producer: `count` messages of 1 KiB at `rate` msg/s, acks=all, linger.ms=0. */
 export function pacedProducer(boot, topic, count, rate) {
   return ['-P', '-t', topic, '-p', '0', '-b', boot, '-s', '1024', '-c', `${count}`, '-r', `${rate}`].concat([

@@ -34,6 +34,7 @@ import {
   delay,
   latencyConsumer,
   loadavg,
+  overOneMs,
   pacedProducer,
   percentile,
   requestCounts,
@@ -228,13 +229,6 @@ async function measure(target, perf, round) {
     await server.stop();
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-function overOneMs(sorted) {
-  if (sorted.length === 0) return 'n/a';
-  let below = 0;
-  while (below < sorted.length && sorted[below] <= 1000) below += 1;
-  return `${(((sorted.length - below) / sorted.length) * 100).toFixed(2)}%`;
 }
 
 function line(name, result, load) {
