@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../../src/testing/index.js';
-import { kcat } from '../../test/integration/kcat-run.js';
+import { kcat, readPartitionArgs } from '../../test/integration/kcat-run.js';
 import { DURABILITY_MODES } from './durable-writer.js';
 import { type FloorResponder, startFloorResponder } from './floor-responder.js';
 
@@ -39,21 +39,7 @@ for (const { mode, isFetchFirst } of SETUPS) {
         ['-b', responder.bootstrap, '-P', '-t', 'floor', '-p', '0', '-X', 'acks=all'],
         `${values.join('\n')}\n`,
       );
-      const output = await kcat([
-        '-b',
-        responder.bootstrap,
-        '-C',
-        '-t',
-        'floor',
-        '-p',
-        '0',
-        '-o',
-        'beginning',
-        '-e',
-        '-q',
-        '-f',
-        '%o %s\n',
-      ]);
+      const output = await kcat(readPartitionArgs(responder.bootstrap, 'floor', '%o %s\n'));
       assert.deepEqual(
         output.split('\n').filter((line) => line !== ''),
         values.map((value, offset) => `${offset} ${value}`),

@@ -14,6 +14,7 @@ import kafkajs from 'kafkajs';
 import { ROOT } from '../../tools/build/bundles.js';
 import { type PyralogProcess, startPyralog, stopPyralog } from '../../tools/pyralog-process.js';
 import { bundleCli, type CliBundle } from './cli-bundle.js';
+import { readPartitionArgs } from './kcat-run.js';
 
 const run = promisify(execFile);
 
@@ -72,25 +73,9 @@ describe('pyralog start (real process)', () => {
     assert.equal(await stopPyralog(broker), 0);
 
     broker = await startPyralog(join(dir, 'data'), ['--config', properties], {}, [cli.path]);
-    const { stdout } = await run(
-      'kcat',
-      [
-        '-b',
-        broker.bootstrap,
-        '-C',
-        '-t',
-        'auto',
-        '-p',
-        '0',
-        '-o',
-        'beginning',
-        '-e',
-        '-q',
-        '-f',
-        '%k=%s\\n',
-      ],
-      { timeout: 20_000 },
-    );
+    const { stdout } = await run('kcat', readPartitionArgs(broker.bootstrap, 'auto', '%k=%s\\n'), {
+      timeout: 20_000,
+    });
     assert.deepEqual(stdout.trim().split('\n'), ['a=one', 'b=two']);
     // Without the environment override, auto-creation takes num.partitions=5 from the file.
     const again = new kafkajs.Kafka({ brokers: [broker.bootstrap], logLevel: kafkajs.logLevel.NOTHING });

@@ -10,7 +10,7 @@ import { createTopicsBody } from '../../src/broker/request-builders.test-support
 import { type RunningBroker, startBroker } from '../../src/index.js';
 import { KafkaConnection } from '../../src/network/index.js';
 import { ApiKey, ErrorCode } from '../../src/protocol/index.js';
-import { kcat } from './kcat-run.js';
+import { kcat, readPartitionArgs } from './kcat-run.js';
 
 interface KcatMetadata {
   readonly topics: { readonly topic: string; readonly partitions: { readonly partition: number }[] }[];
@@ -65,21 +65,7 @@ describe('kcat observes topic administration', () => {
       timeoutMs: 5000,
     });
     assert.equal(trimmed.topics[0]?.partitions[0]?.lowWatermark, 2n);
-    const consumed = await kcat([
-      '-b',
-      broker.bootstrap,
-      '-C',
-      '-t',
-      'ktrim',
-      '-p',
-      '0',
-      '-o',
-      'beginning',
-      '-e',
-      '-q',
-      '-f',
-      '%o:%s\\n',
-    ]);
+    const consumed = await kcat(readPartitionArgs(broker.bootstrap, 'ktrim', '%o:%s\\n'));
     assert.deepEqual(consumed.trim().split('\n'), ['2:m2', '3:m3']);
   });
 });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type RunningBroker, startBroker } from '../../src/index.js';
-import { type KcatError, kcat } from './kcat-run.js';
+import { type KcatError, kcat, readPartitionArgs } from './kcat-run.js';
 
 /** One record as `kcat -C -J` prints it. */
 interface KcatRecord {
@@ -69,21 +69,7 @@ describe('kcat against startBroker', () => {
       );
       for (const line of lines) expected.push(`${line.replace(':', '=')}|codec=${codec}`);
     }
-    const consumed = await kcat([
-      '-b',
-      broker.bootstrap,
-      '-C',
-      '-t',
-      'kc',
-      '-p',
-      '0',
-      '-o',
-      'beginning',
-      '-e',
-      '-q',
-      '-f',
-      '%k=%s|%h\\n',
-    ]);
+    const consumed = await kcat(readPartitionArgs(broker.bootstrap, 'kc', '%k=%s|%h\\n'));
     assert.deepEqual(consumed.trim().split('\n'), expected);
   });
 

@@ -40,3 +40,11 @@ export function kcatOutput(args: readonly string[], input = ''): Promise<{ stdou
 export async function kcat(args: readonly string[], input = ''): Promise<string> {
   return (await kcatOutput(args, input)).stdout;
 }
+
+/**
+ * kcat's arguments that read partition 0 of `topic` from the beginning to its end, quietly, each
+ * record printed as `format` (kcat's -f).
+ */
+export function readPartitionArgs(bootstrap: string, topic: string, format: string): string[] {
+  return ['-b', bootstrap, '-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', format];
+}
