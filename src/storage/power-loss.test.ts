@@ -60,44 +60,38 @@ describe('simulated power loss from the fsync journal', () => {
     assert.ok(bytes.subarray(4000).every((byte) => byte === 0));
   });
 
-  it('an fsync covers only operations that had completed when it started', async () => {
+  /**
+   * A file `f` of 300 bytes written by three journaled 100-byte writes (sequences 0-2), then the
+   * journal lines `syncs(path)`: the dir, the file's path and the journal, ready for simulatePowerLoss.
+   */
+  async function threeWrites(
+    syncs: (path: string) => string[],
+  ): Promise<{ dir: string; path: string; journal: string }> {
     const { dir, journal } = await tempRoot();
     await new NodeFileSystem().mkdir(dir);
     const path = join(dir, 'f');
     await writeFile(path, Buffer.alloc(300, 0x61));
-    await writeFile(
-      journal,
-      [
-        `write\t0\t0\t100\t${path}`,
-        `write\t1\t100\t100\t${path}`,
-        `write\t2\t200\t100\t${path}`,
-        // Operation 1 was still running when this fsync started.
-        `sync\t1\t${path}`,
-        '',
-      ].join('\n'),
-    );
+    const writes = [0, 1, 2].map((sequence) => `write\t${sequence}\t${sequence * 100}\t100\t${path}`);
+    await writeFile(journal, [...writes, ...syncs(path), ''].join('\n'));
+    return { dir, path, journal };
+  }
+
+  it('an fsync covers only operations that had completed when it started', async () => {
+    const { dir, path, journal } = await threeWrites((path) => [
+      // Operation 1 was still running when this fsync started.
+      `sync\t1\t${path}`,
+    ]);
     const result = await simulatePowerLoss(dir, journal, new Map());
     assert.equal((await readFile(path)).length, 100);
     assert.equal(result.cutBytes, 200);
   });
 
   it('an O_DSYNC write is durable by itself, while an earlier write of the file still runs', async () => {
-    const { dir, journal } = await tempRoot();
-    await new NodeFileSystem().mkdir(dir);
-    const path = join(dir, 'f');
-    await writeFile(path, Buffer.alloc(300, 0x61));
-    await writeFile(
-      journal,
-      [
-        `write\t0\t0\t100\t${path}`,
-        `write\t1\t100\t100\t${path}`,
-        `write\t2\t200\t100\t${path}`,
-        // Write 1 returned (O_DSYNC) while write 0 still ran; write 2 was never synced.
-        `synced\t1\t${path}`,
-        `sync\t0\t${path}`,
-        '',
-      ].join('\n'),
-    );
+    const { dir, path, journal } = await threeWrites((path) => [
+      // Write 1 returned (O_DSYNC) while write 0 still ran; write 2 was never synced.
+      `synced\t1\t${path}`,
+      `sync\t0\t${path}`,
+    ]);
     const result = await simulatePowerLoss(dir, journal, new Map(), { seed: 3 });
     const bytes = await readFile(path);
     assert.equal(bytes.length, 200);
