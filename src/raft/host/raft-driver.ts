@@ -94,13 +94,9 @@ export class RaftDriver {
   receive(message: RaftMessage): void {
     if (!this.#running) return;
     const nowMs = this.#options.clock.nowMs();
-    const clockMoved = nowMs !== this.#tickedAtMs;
-    if (clockMoved) this.#node.observeTime(nowMs);
+    this.#node.observeTime(nowMs);
     this.#node.receive(message);
-    if (clockMoved) {
-      this.#tickedAtMs = nowMs;
-      this.#node.tick(nowMs);
-    }
+    this.#catchUpClock(nowMs);
     this.#schedule();
     this.#inputArrived();
   }
@@ -322,8 +318,7 @@ export class RaftDriver {
    * kept a dead leader's lease until its own timer fired. Ticking when the clock moved (at most once
    * per ms) keeps the core's time current.
    */
-  #catchUpClock(): void {
-    const nowMs = this.#options.clock.nowMs();
+  #catchUpClock(nowMs = this.#options.clock.nowMs()): void {
     if (nowMs === this.#tickedAtMs) return;
     this.#tickedAtMs = nowMs;
     this.#node.tick(nowMs);
