@@ -3,7 +3,8 @@
 // other than the main one (librdkafka's), run ms, wait ms of the main one (the application's)] rows for
 // tail-breakdown.mjs, and per thread name (librdkafka names its threads rdk:main, rdk:broker…) the
 // totals over the sampled window, to show which thread of the load generator used or waited for a CPU.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { taskSchedstats } from './schedstat.mjs';
 
 export function sampleThreads(pid, everyMs = 5) {
   const samples = [];
@@ -14,36 +15,30 @@ export function sampleThreads(pid, everyMs = 5) {
     let wait = 0;
     let mainRun = 0;
     let mainWait = 0;
-    let tids;
-    try {
-      tids = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      return; // exited
-    }
-    for (const tid of tids) {
-      try {
-        const [r, w] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'latin1').split(' ');
-        const runMs = Number(r) / 1e6;
-        const waitMs = Number(w) / 1e6;
-        if (tid === String(pid)) {
-          mainRun = runMs;
-          mainWait = waitMs;
-        } else {
-          run += runMs;
-          wait += waitMs;
-        }
-        if (!first.has(tid)) {
-          const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'latin1').trim();
-          first.set(tid, {
-            name,
-            runMs: samples.length === 0 ? runMs : 0,
-            waitMs: samples.length === 0 ? waitMs : 0,
-          });
-        }
-        last.set(tid, { runMs, waitMs });
-      } catch {
-        // the thread ended meanwhile
+    const threads = taskSchedstats(pid);
+    if (threads.length === 0) return; // exited
+    for (const { tid, runMs, waitMs } of threads) {
+      if (tid === String(pid)) {
+        mainRun = runMs;
+        mainWait = waitMs;
+      } else {
+        run += runMs;
+        wait += waitMs;
       }
+      if (!first.has(tid)) {
+        let name;
+        try {
+          name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'latin1').trim();
+        } catch {
+          continue; // the thread ended meanwhile
+        }
+        first.set(tid, {
+          name,
+          runMs: samples.length === 0 ? runMs : 0,
+          waitMs: samples.length === 0 ? waitMs : 0,
+        });
+      }
+      last.set(tid, { runMs, waitMs });
     }
     samples.push([performance.timeOrigin + performance.now(), run, wait, mainRun, mainWait]);
   };

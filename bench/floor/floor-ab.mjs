@@ -40,9 +40,9 @@ import {
   requestCounts,
 } from '../broker/paced-latency.mjs';
 import { startPyralog } from '../broker/pyralog-process.mjs';
+import { processSchedstat, schedstatDelta } from '../broker/schedstat.mjs';
 import { sharedBenchCopy } from '../broker/shared-bench.mjs';
 import { sampleThreads } from '../broker/thread-sampler.mjs';
-import { processSchedstat, schedstatDelta } from './process-schedstat.mjs';
 
 const run = promisify(execFile);
 const ROOT = new URL('../..', import.meta.url).pathname;
