@@ -28,6 +28,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { option, options } from './arguments.mjs';
+import { throughputProducer } from './paced-latency.mjs';
 import { startPyralog } from './pyralog-process.mjs';
 import { sharedBenchCopy } from './shared-bench.mjs';
 
@@ -147,26 +148,7 @@ try {
       traceOut,
     });
     const topic = `consume-ab-${process.pid}`;
-    const produced = await perf(copy, [
-      '-P',
-      '-t',
-      topic,
-      '-p',
-      '0',
-      '-b',
-      broker.bootstrap,
-      '-s',
-      '1024',
-      '-c',
-      String(msgs),
-      '-a',
-      '-1',
-      '-X',
-      'linger.ms=5',
-      '-X',
-      'batch.num.messages=10000',
-      '-q',
-    ]);
+    const produced = await perf(copy, throughputProducer(broker.bootstrap, topic, msgs));
     const line = /% \d+ messages produced .*/.exec(produced.output)?.[0] ?? 'no produce summary';
     const build = variant.cli === undefined ? '' : ` ${variant.cli} ${variant.nodeArgs.join(' ')}`;
     console.log(

@@ -49,6 +49,7 @@ import {
   pacedProducer as pacedProducerAt,
   percentile,
   requestCounts,
+  throughputProducer,
 } from './paced-latency.mjs';
 import { startPyralog } from './pyralog-process.mjs';
 import { sharedBenchCopy } from './shared-bench.mjs';
@@ -99,17 +100,6 @@ const statusKiB = (pid, field) =>
 
 /** The shared workload's latency producer (paced-latency.mjs) at --rate. */
 const pacedProducer = (boot, topic, count) => pacedProducerAt(boot, topic, count, rate);
-
-/** The shared workload's throughput producer (broker-kafka.sh): `count` messages of 1 KiB, acks=all. */
-function throughputProducer(boot, topic, count) {
-  return ['-P', '-t', topic, '-p', '0', '-b', boot, '-s', '1024', '-c', `${count}`, '-a', '-1'].concat([
-    '-X',
-    'linger.ms=5',
-    '-X',
-    'batch.num.messages=10000',
-    '-q',
-  ]);
-}
 
 /** One latency run against a fresh broker of `variant`: the percentiles and the broker's window. */
 async function measure(variant, perf, round) {

@@ -1,7 +1,8 @@
 // The shared workload's fixed-rate latency run with librdkafka's rdkafka_performance, as pieces the
 // latency benches share (latency-ab.mjs against builds of the broker, ../floor/floor-ab.mjs against
 // the floor responder): the paced producer's and the latency consumer's arguments, percentiles of
-// the consumer's -A file, the load average and the broker's request counters.
+// the consumer's -A file, the load average and the broker's request counters; and the workload's
+// throughput producer (latency-ab.mjs --produce, consume-ab.mjs, ../cli/main.mjs).
 import { readFileSync } from 'node:fs';
 
 export const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -28,6 +29,20 @@ export function pacedProducer(boot, topic, count, rate) {
     '-1',
     '-X',
     'linger.ms=0',
+    '-q',
+  ]);
+}
+
+/**
+ * The shared workload's throughput producer (../shared/bench/broker-kafka.sh's produce step): `count`
+ * messages of 1 KiB, acks=all, linger.ms=5, batch.num.messages=10000.
+ */
+export function throughputProducer(boot, topic, count) {
+  return ['-P', '-t', topic, '-p', '0', '-b', boot, '-s', '1024', '-c', `${count}`, '-a', '-1'].concat([
+    '-X',
+    'linger.ms=5',
+    '-X',
+    'batch.num.messages=10000',
     '-q',
   ]);
 }

@@ -31,6 +31,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { option } from '../broker/arguments.mjs';
+import { throughputProducer } from '../broker/paced-latency.mjs';
 import { startPyralog } from '../broker/pyralog-process.mjs';
 import { sharedBenchCopy } from '../broker/shared-bench.mjs';
 
@@ -99,8 +100,7 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
  * 1000000), or the same with enable.idempotence=true (at most 5 requests in flight).
  */
 async function rdkafka(perf, bootstrap, topic, idempotent, count = msgs) {
-  const args = ['-P', '-t', topic, '-p', '0', '-b', bootstrap, '-s', '1024', '-c', String(count), '-a', '-1'];
-  args.push('-X', 'linger.ms=5', '-X', 'batch.num.messages=10000', '-q');
+  const args = throughputProducer(bootstrap, topic, count);
   if (idempotent) args.push('-X', 'enable.idempotence=true');
   const { stdout, stderr } = await run(perf, args, { maxBuffer: 16 << 20, timeout: 600_000 });
   const line = `${stdout}${stderr}`.split('\n').find((l) => / messages produced \(/.test(l)) ?? '';
