@@ -45,6 +45,7 @@ import {
   delay,
   latencyConsumer,
   loadavg,
+  onCpus,
   overOneMs,
   pacedProducer as pacedProducerAt,
   percentile,
@@ -52,9 +53,10 @@ import {
   throughputProducer,
 } from './paced-latency.mjs';
 import { startPyralog } from './pyralog-process.mjs';
+import { machineCpu } from './schedstat.mjs';
 import { sharedBenchCopy } from './shared-bench.mjs';
 import { tailBreakdown } from './tail-breakdown.mjs';
-import { sampleThreads } from './thread-sampler.mjs';
+import { sampleThreads, threadUse } from './thread-sampler.mjs';
 
 const run = promisify(execFile);
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -79,9 +81,8 @@ const pinning =
   pinBroker === undefined && pinClient === undefined
     ? 'not pinned'
     : `PINNED: broker on CPUs ${pinBroker ?? 'any'}, rdkafka_performance on CPUs ${pinClient ?? 'any'}`;
-/** The command running rdkafka_performance with `args`, on --pin-client's CPUs if given (taskset execs it: same pid). */
-const client = (perf, args) =>
-  pinClient === undefined ? [perf, args] : ['taskset', ['-c', pinClient, perf, ...args]];
+/** rdkafka_performance with `args`, on --pin-client's CPUs if given. */
+const client = (perf, args) => onCpus(perf, args, pinClient);
 /** What `--syscalls` counts with `perf stat` (tracepoints), per thread, while the producer runs. */
 const SYSCALL_EVENTS = ['all', 'read', 'write', 'writev', 'pwritev', 'fdatasync', 'futex', 'epoll_pwait'];
 const syscallEvent = (name) => (name === 'all' ? 'raw_syscalls:sys_enter' : `syscalls:sys_enter_${name}`);
@@ -329,20 +330,13 @@ function parseOrUndefined(text) {
   }
 }
 
-/** The machine's CPU ticks: user nice system idle iowait irq softirq steal (/proc/stat's first line). */
-const machineCpu = () =>
-  readFileSync('/proc/stat', 'latin1').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
-
 const sampled = ({ samples }) => (samples.at(-1)[0] - samples[0][0]).toFixed(0);
 
 function threadLine(use) {
   return [...use]
     .filter(([, sum]) => sum.runMs + sum.waitMs >= 1)
     .sort((a, b) => b[1].runMs - a[1].runMs)
-    .map(
-      ([name, sum]) =>
-        `${name}${sum.threads > 1 ? `×${sum.threads}` : ''} ${sum.runMs.toFixed(0)}/${sum.waitMs.toFixed(0)}`,
-    )
+    .map(threadUse)
     .join(', ');
 }
 

@@ -9,6 +9,13 @@ export const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').sl
 
 export const delay = (ms) => new Promise((done) => setTimeout(done, ms));
 
+/**
+ * The command running rdkafka_performance `perf` with `args`, on the CPUs `cpus` (taskset execs it:
+ * the same pid) when given, as [command, args] for spawn/execFile.
+ */
+export const onCpus = (perf, args, cpus) =>
+  cpus === undefined ? [perf, args] : ['taskset', ['-c', cpus, perf, ...args]];
+
 /** The `q`th percentile (0-100) of ascending `sorted` samples (nearest rank). */
 export const percentile = (sorted, q) =>
   sorted[Math.min(sorted.length - 1, Math.round((q / 100) * (sorted.length - 1)))];

@@ -2,7 +2,7 @@
 // ns runnable but waiting in a run queue, timeslices). taskSchedstats reads each thread once
 // (thread-sampler.mjs samples them); processSchedstat sums them, the main thread apart from the
 // others, so a window's difference of two readings says what the process cost and how long its
-// wake-ups queued.
+// wake-ups queued. machineCpu: the whole machine's CPU ticks by kind (/proc/stat).
 import { readdirSync, readFileSync } from 'node:fs';
 
 /**
@@ -58,3 +58,7 @@ export function schedstatDelta(before, after) {
   }
   return delta;
 }
+
+/** The machine's CPU ticks: user nice system idle iowait irq softirq steal (/proc/stat's first line). */
+export const machineCpu = () =>
+  readFileSync('/proc/stat', 'latin1').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);

@@ -63,3 +63,7 @@ export function sampleThreads(pid, everyMs = 5) {
     },
   };
 }
+
+/** One sampled thread (or same-named threads) as `name×count run/wait` (CPU ms used / waited for). */
+export const threadUse = ([name, sum]) =>
+  `${name}${sum.threads > 1 ? `×${sum.threads}` : ''} ${sum.runMs.toFixed(0)}/${sum.waitMs.toFixed(0)}`;

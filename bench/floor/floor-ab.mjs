@@ -23,7 +23,7 @@
 // --pin-target / --pin-client keep the target (all its threads) and rdkafka_performance on the given
 // CPUs with taskset: a diagnostic (every line then says PINNED), not the workload's default.
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -34,15 +34,16 @@ import {
   delay,
   latencyConsumer,
   loadavg,
+  onCpus,
   overOneMs,
   pacedProducer,
   percentile,
   requestCounts,
 } from '../broker/paced-latency.mjs';
 import { startPyralog } from '../broker/pyralog-process.mjs';
-import { processSchedstat, schedstatDelta } from '../broker/schedstat.mjs';
+import { machineCpu, processSchedstat, schedstatDelta } from '../broker/schedstat.mjs';
 import { sharedBenchCopy } from '../broker/shared-bench.mjs';
-import { sampleThreads } from '../broker/thread-sampler.mjs';
+import { sampleThreads, threadUse } from '../broker/thread-sampler.mjs';
 
 const run = promisify(execFile);
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -65,9 +66,8 @@ const pinning =
   pinTarget === undefined && pinClient === undefined
     ? 'not pinned'
     : `PINNED: target on CPUs ${pinTarget ?? 'any'}, rdkafka_performance on CPUs ${pinClient ?? 'any'}`;
-/** rdkafka_performance with `args`, on --pin-client's CPUs if given (taskset execs it: same pid). */
-const client = (perf, args) =>
-  pinClient === undefined ? [perf, args] : ['taskset', ['-c', pinClient, perf, ...args]];
+/** rdkafka_performance with `args`, on --pin-client's CPUs if given. */
+const client = (perf, args) => onCpus(perf, args, pinClient);
 
 /** The floor responder in `mode` (with its `+` options), its own process (a bundle, as the broker's): counts on SIGUSR2. */
 async function startFloor(mode, dir) {
@@ -134,10 +134,6 @@ const targets = [
   ...(flag('no-broker') ? [] : [{ name: 'pyralog', start: startBroker }]),
 ];
 
-/** The machine's CPU ticks: user nice system idle iowait irq softirq steal (/proc/stat's first line). */
-const machineCpu = () =>
-  readFileSync('/proc/stat', 'latin1').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
-
 /** The machine's CPU time over a window by kind, in % of both CPUs (steal: the hypervisor ran something else). */
 function machineLine(before, after) {
   const delta = after.map((ticks, i) => ticks - before[i]);
@@ -150,13 +146,7 @@ function machineLine(before, after) {
 function clientLine(use) {
   const threads = [...use].sort((a, b) => b[1].runMs - a[1].runMs);
   const total = threads.reduce((sum, [, t]) => [sum[0] + t.runMs, sum[1] + t.waitMs], [0, 0]);
-  return `${total[0].toFixed(0)}/${total[1].toFixed(0)} (${threads
-    .slice(0, 3)
-    .map(
-      ([name, t]) =>
-        `${name}${t.threads > 1 ? `×${t.threads}` : ''} ${t.runMs.toFixed(0)}/${t.waitMs.toFixed(0)}`,
-    )
-    .join(', ')})`;
+  return `${total[0].toFixed(0)}/${total[1].toFixed(0)} (${threads.slice(0, 3).map(threadUse).join(', ')})`;
 }
 
 /** One latency window against a fresh `target`: percentiles, requests, CPU and CPU waits. */
