@@ -2,7 +2,7 @@
 // the oldest dropped beyond a byte bound. Offsets are assigned on arrival (reserve) and become
 // readable once the batch is durable (publish), as a single-replica leader's high watermark moves
 // only after the fsync that acks=all waits for.
-import { RecordBatchView } from '../../src/protocol/index.js';
+import { RecordBatchIterator, TruncatedBatchError } from '../../src/protocol/index.js';
 
 /**
  * Kafka keeps far more; the latency consumer reads only the tail. Every batch kept is a Buffer that
@@ -29,13 +29,14 @@ export class FloorLog {
   /**
    * Gives each batch of `records` (a produce request's records, v2 batches) its offsets by writing
    * its baseOffset in place, and returns the first one and the offset after the last. The batches
-   * stay unreadable until published. Throws the record-batch errors of RecordBatchView.at for bytes
-   * that are no whole v2 batches; then no offset was taken.
+   * stay unreadable until published. Throws RecordBatchIterator's record-batch errors, or
+   * TruncatedBatchError, for bytes that are no whole v2 batches; then no offset was taken.
    */
   reserve(records: Buffer): { baseOffset: number; endOffset: number } {
-    const views: RecordBatchView[] = [];
-    for (let position = 0; position < records.length; position += views.at(-1)!.sizeInBytes) {
-      views.push(RecordBatchView.at(records, position));
+    const batches = new RecordBatchIterator(records);
+    const views = [...batches];
+    if (batches.partialBytes > 0) {
+      throw new TruncatedBatchError(`${batches.partialBytes} bytes after the last complete record batch`);
     }
     const baseOffset = this.nextOffset;
     for (const view of views) {
